@@ -1,0 +1,47 @@
+import Foundation
+import FrontdeskCore
+import FrontdeskStore
+import Hummingbird
+
+/// The caller's standing in one organization, resolved once per request.
+struct OrgScope: Sendable {
+    let user: User
+    let membership: Membership
+    let organization: Organization
+
+    var orgId: String { organization.id }
+    var role: Role { membership.role }
+}
+
+/// The one place that answers "this user's membership in this org": every org-scoped handler gets
+/// its `OrgScope` from here, so none can skip the check. Unknown orgs and orgs the caller does not
+/// belong to both answer 404 (no existence oracle); a suspended membership or too low a role, 403.
+struct OrgAccess: Sendable {
+    let services: AppServices
+
+    func scope(_ context: AppRequestContext, orgId: String, requiring permission: Permission) async throws -> OrgScope {
+        let user = try context.requireUser()
+        guard NewID.isWellFormed(orgId),
+              let membership = try await services.organizations.membership(orgId: orgId, userId: user.id),
+              let organization = try await services.organizations.organization(id: orgId)
+        else { throw DomainError.notFound("Organization") }
+        guard membership.status == .active else {
+            throw DomainError(status: 403, code: "membership_suspended", message: "Your membership of this organization is suspended.")
+        }
+        guard permission.allows(membership.role) else { throw DomainError.forbidden() }
+        return OrgScope(user: user, membership: membership, organization: organization)
+    }
+
+    /// Resolves the `:org` path parameter.
+    func scope(_ context: AppRequestContext, requiring permission: Permission) async throws -> OrgScope {
+        try await scope(context, orgId: context.parameters.get("org") ?? "", requiring: permission)
+    }
+}
+
+extension AppRequestContext {
+    /// A path parameter that must be an id this system issued; anything else is a 404 for `what`.
+    func id(_ name: String, _ what: String) throws -> String {
+        guard let value = parameters.get(name), NewID.isWellFormed(value) else { throw DomainError.notFound(what) }
+        return value.lowercased()
+    }
+}

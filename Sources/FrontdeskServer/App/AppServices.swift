@@ -1,0 +1,35 @@
+import Foundation
+import FrontdeskCore
+import FrontdeskStore
+import Logging
+
+/// What every route needs: configuration, clock, database and the stores over it.
+/// Built once by `buildApplication` and shared (it is immutable and Sendable).
+public struct AppServices: Sendable {
+    public let configuration: ServerConfiguration
+    public let clock: any FrontdeskClock
+    public let database: any FrontdeskDatabase
+    public let logger: Logger
+    public let accounts: AccountsStore
+    public let organizations: OrganizationsStore
+    public let catalog: CatalogStore
+    public let sessions: SessionsStore
+    public let rateLimits: RateLimitStore
+    public let passwords: PasswordHasher
+
+    public init(configuration: ServerConfiguration, clock: any FrontdeskClock, database: any FrontdeskDatabase, logger: Logger) {
+        self.configuration = configuration
+        self.clock = clock
+        self.database = database
+        self.logger = logger
+        accounts = AccountsStore(database: database)
+        organizations = OrganizationsStore(database: database)
+        catalog = CatalogStore(database: database)
+        sessions = SessionsStore(database: database)
+        rateLimits = RateLimitStore(database: database)
+        passwords = PasswordHasher(cost: configuration.bcryptCost)
+    }
+
+    /// The current instant from the injected clock.
+    public var now: Date { clock.now() }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import FrontdeskCore
+import FrontdeskStore
+import Hummingbird
+import Logging
+
+/// The whole HTTP application, shared by `frontdesk serve` and the tests.
+public struct FrontdeskApp {
+    public let services: AppServices
+    public let routes: RouteRegistry
+    let router: Router<AppRequestContext>
+
+    /// The Hummingbird application listening per the configuration.
+    public func application() -> some ApplicationProtocol {
+        let config = services.configuration
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(config.host, port: config.port), serverName: "frontdesk"),
+            logger: services.logger
+        )
+    }
+
+    /// The router alone, for in-process tests.
+    public var responder: Router<AppRequestContext> { router }
+}
+
+/// Builds routes and middleware over an open, migrated database.
+public func buildApplication(services: AppServices) -> FrontdeskApp {
+    FrontdeskMetrics.bootstrapOnce()
+    let registry = RouteRegistry()
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: ErrorMiddleware(routes: registry))
+    router.add(middleware: AuthMiddleware(services: services))
+
+    let root = Routes(group: router.group(""), prefix: "", registry: registry)
+    OpsRoutes(services: services).register(root)
+
+    let api = root.group("api")
+    AuthRoutes(services: services).register(api)
+    OrganizationRoutes(services: services).register(api)
+    let org = api.group("orgs/:org")
+    MemberRoutes(services: services).register(org)
+    CatalogRoutes(services: services).register(org)
+
+    router.add(middleware: FileMiddleware(services.configuration.publicDirectory, searchForIndexHtml: true))
+    return FrontdeskApp(services: services, routes: registry, router: router)
+}
+
+/// Opens the configured database and brings its schema up to date (or checks it is), per policy:
+/// the embedded SQLite database is migrated automatically; PostgreSQL only when asked.
+public func openDatabase(configuration: ServerConfiguration, clock: any FrontdeskClock, logger: Logger, migrate: Bool? = nil) async throws -> any FrontdeskDatabase {
+    let database: any FrontdeskDatabase
+    if configuration.usesPostgres {
+        database = try PostgresBackend(url: configuration.resolvedDatabaseURL, logger: logger, maximumConnections: configuration.databasePoolSize)
+    } else {
+        database = try await SQLiteBackend(path: configuration.resolvedDatabaseURL, logger: logger)
+    }
+    do {
+        let shouldMigrate = migrate ?? configuration.migrateOnStart ?? !configuration.usesPostgres
+        let migrator = Migrator(database: database)
+        if shouldMigrate {
+            let applied = try await migrator.migrate(now: clock.now())
+            if !applied.isEmpty { logger.notice("applied migrations \(applied)") }
+        } else {
+            let status = try await migrator.status()
+            if !status.pending.isEmpty {
+                throw ConfigurationError("the database has pending migrations \(status.pending); run `frontdesk migrate` or start with --migrate")
+            }
+        }
+    } catch {
+        await database.shutdown()
+        throw error
+    }
+    return database
+}

@@ -1,0 +1,56 @@
+import Foundation
+import FrontdeskCore
+import FrontdeskStore
+import Hummingbird
+import Logging
+
+/// The body of every failure: `{"error":{"code","message"}}`.
+struct ErrorBody: Codable, Sendable {
+    struct Detail: Codable, Sendable {
+        let code: String
+        let message: String
+    }
+    let error: Detail
+}
+
+/// Turns every error into the JSON error shape: `DomainError`s keep their status and code,
+/// Hummingbird's own HTTP errors (unknown route, oversized body…) get a code, wrong methods answer
+/// 405 with `Allow`, and anything unexpected is logged in full and answered 500 without detail.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let routes: RouteRegistry
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as DomainError {
+            return Self.response(status: error.status, code: error.code, message: error.message)
+        } catch let error as HTTPError {
+            if error.status == .notFound {
+                let allowed = routes.methods(matching: request.uri.path)
+                if !allowed.isEmpty {
+                    var response = Self.response(status: 405, code: "method_not_allowed",
+                                                 message: "\(request.method) is not allowed here; use \(allowed.joined(separator: ", ")).")
+                    response.headers[.allow] = allowed.joined(separator: ", ")
+                    return response
+                }
+                return Self.response(status: 404, code: "not_found", message: "No such route: \(request.method) \(request.uri.path).")
+            }
+            let status = Int(error.status.code)
+            let code = error.status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_")
+            return Self.response(status: status, code: code.isEmpty ? "http_error" : code, message: error.body ?? error.status.reasonPhrase)
+        } catch {
+            context.logger.error("unhandled error", metadata: ["error": .string(String(reflecting: error)), "path": .string(request.uri.path)])
+            return Self.response(status: 500, code: "internal_error", message: "Something went wrong on our side; it has been logged.")
+        }
+    }
+
+    static func response(status: Int, code: String, message: String) -> Response {
+        let body = (try? JSONEncoder().encode(ErrorBody(error: .init(code: code, message: message)))) ?? Data()
+        return Response(
+            status: .init(code: status),
+            headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body))
+        )
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import FrontdeskCore
+import Hummingbird
+
+extension Request {
+    /// Decodes the JSON body as `T`, turning every failure into a 400 that names the problem:
+    /// an empty or malformed body, a missing field, a wrong type. Too large a body answers 413.
+    func decodeJSON<T: Decodable>(_ type: T.Type, context: AppRequestContext) async throws -> T {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await body.collect(upTo: context.maxUploadSize)
+        } catch {
+            throw DomainError(status: 413, code: "payload_too_large", message: "The request body is larger than \(context.maxUploadSize) bytes.")
+        }
+        guard buffer.readableBytes > 0 else {
+            throw DomainError.badRequest("invalid_json", "The request body must be a JSON object.")
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do {
+            return try decoder.decode(T.self, from: Data(buffer: buffer))
+        } catch let error as DomainError {
+            throw error
+        } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
+            _ = context
+            throw DomainError.badRequest("invalid_json", "The request body is not valid JSON.")
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw DomainError.badRequest("missing_field", "\(Self.path(context.codingPath + [key])) is required.")
+        } catch let DecodingError.typeMismatch(expected, context) {
+            throw DomainError.badRequest("invalid_type", "\(Self.path(context.codingPath)) must be \(Self.describe(expected)).")
+        } catch let DecodingError.valueNotFound(expected, context) {
+            throw DomainError.badRequest("invalid_type", "\(Self.path(context.codingPath)) must be \(Self.describe(expected)), not null.")
+        } catch let DecodingError.dataCorrupted(context) {
+            throw DomainError.badRequest("invalid_field", "\(Self.path(context.codingPath)): \(context.debugDescription)")
+        } catch {
+            throw DomainError.badRequest("invalid_json", "The request body could not be read as JSON.")
+        }
+    }
+
+    private static func path(_ keys: [any CodingKey]) -> String {
+        let path = keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        return path.isEmpty ? "The body" : path
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type: "an integer"
+        case is Double.Type: "a number"
+        case is Bool.Type: "true or false"
+        case is [Any].Type: "an array"
+        default: type is Decodable.Type ? "an object" : "of another type"
+        }
+    }
+}
+
+/// A field of a PATCH body: left out, explicitly null, or set.
+enum PatchField<Value: Decodable & Sendable>: Sendable {
+    case absent, null, value(Value)
+
+    /// The new value given the current one.
+    func applied(to current: Value?) -> Value? {
+        switch self {
+        case .absent: current
+        case .null: nil
+        case .value(let value): value
+        }
+    }
+
+    /// The value if one was given (null and absent alike yield `nil`).
+    var given: Value? {
+        if case .value(let value) = self { return value }
+        return nil
+    }
+
+    var isNull: Bool { if case .null = self { true } else { false } }
+}
+
+extension KeyedDecodingContainer {
+    /// Decodes a PATCH field, telling absent from null.
+    func patch<Value: Decodable & Sendable>(_ type: Value.Type, forKey key: Key) throws -> PatchField<Value> {
+        guard contains(key) else { return .absent }
+        if try decodeNil(forKey: key) { return .null }
+        return .value(try decode(Value.self, forKey: key))
+    }
+}
+
+/// A response with a status other than 200.
+struct Created<Body: ResponseEncodable>: ResponseGenerator {
+    let body: Body
+    var status: HTTPResponse.Status = .created
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = try body.response(from: request, context: context)
+        response.status = status
+        return response
+    }
+}

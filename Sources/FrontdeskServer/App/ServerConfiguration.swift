@@ -1,0 +1,134 @@
+import Foundation
+import Logging
+
+/// Everything `frontdesk serve` can be told. Sources, lowest precedence first: built-in defaults,
+/// the JSON config file (`kiosk-config/frontdesk.example.json` documents every key), environment
+/// variables (`FRONTDESK_*`), command-line flags.
+public struct ServerConfiguration: Sendable, Codable, Equatable {
+    /// Interface to listen on.
+    public var host: String = "127.0.0.1"
+    /// TCP port to listen on.
+    public var port: Int = 8080
+    /// `postgres://…` for PostgreSQL; anything else is an SQLite file path. Empty: `<dataDirectory>/frontdesk.sqlite`.
+    public var databaseURL: String = ""
+    /// Where the embedded database and other local state live.
+    public var dataDirectory: String = "./data"
+    /// The URL members' phones reach this server at; used in QR codes, e-mails and display URLs.
+    public var publicBaseURL: String = "http://127.0.0.1:8080"
+    /// trace, debug, info, notice, warning, error, critical.
+    public var logLevel: String = "info"
+    /// Apply pending migrations on start. Defaults to on for SQLite; on PostgreSQL `serve` refuses to
+    /// start with pending migrations unless this is set (or `--migrate` is passed).
+    public var migrateOnStart: Bool? = nil
+    /// Lifetime of a login session.
+    public var sessionTTLHours: Int = 24 * 30
+    /// bcrypt cost for new password hashes (10–14 in production; tests use the minimum, 4).
+    public var bcryptCost: Int = 12
+    /// Failed logins allowed per account per 15 minutes.
+    public var loginFailuresPerAccount: Int = 10
+    /// Login attempts allowed per client address per 15 minutes.
+    public var loginAttemptsPerAddress: Int = 50
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy you control).
+    public var trustForwardedFor: Bool = false
+    /// Maximum PostgreSQL connections of this process.
+    public var databasePoolSize: Int = 20
+    /// Where static assets are served from.
+    public var publicDirectory: String = "public"
+
+    public init() {}
+
+    /// The effective database URL.
+    public var resolvedDatabaseURL: String {
+        databaseURL.isEmpty ? (dataDirectory as NSString).appendingPathComponent("frontdesk.sqlite") : databaseURL
+    }
+
+    /// Whether the database is PostgreSQL.
+    public var usesPostgres: Bool { resolvedDatabaseURL.hasPrefix("postgres://") || resolvedDatabaseURL.hasPrefix("postgresql://") }
+
+    /// Whether cookies get the `Secure` attribute.
+    public var secureCookies: Bool { publicBaseURL.lowercased().hasPrefix("https://") }
+
+    public var parsedLogLevel: Logger.Level { Logger.Level(rawValue: logLevel.lowercased()) ?? .info }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case host, port, databaseURL, dataDirectory, publicBaseURL, logLevel, migrateOnStart, sessionTTLHours,
+             bcryptCost, loginFailuresPerAccount, loginAttemptsPerAddress, trustForwardedFor, databasePoolSize,
+             publicDirectory
+    }
+
+    /// Reads a config file; unknown keys are an error so typos do not pass silently.
+    public static func load(file path: String, over base: ServerConfiguration = ServerConfiguration()) throws -> ServerConfiguration {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw ConfigurationError("cannot read config file \(path): \(error.localizedDescription)")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw ConfigurationError("config file \(path) is not a JSON object")
+        }
+        let known = Set(CodingKeys.allCases.map(\.rawValue))
+        let keys = object.keys.filter { !$0.hasPrefix("_") }
+        if let unknown = keys.first(where: { !known.contains($0) }) {
+            throw ConfigurationError("config file \(path): unknown key '\(unknown)'")
+        }
+        var merged = try JSONSerialization.jsonObject(with: JSONEncoder().encode(base)) as? [String: Any] ?? [:]
+        for key in keys { merged[key] = object[key] }
+        do {
+            return try JSONDecoder().decode(ServerConfiguration.self, from: JSONSerialization.data(withJSONObject: merged))
+        } catch {
+            throw ConfigurationError("config file \(path): \(error)")
+        }
+    }
+
+    /// Applies `FRONTDESK_*` environment variables (e.g. `FRONTDESK_DATABASE_URL`, `FRONTDESK_PORT`).
+    public func applying(environment: [String: String]) throws -> ServerConfiguration {
+        var config = self
+        func value(_ name: String) -> String? { environment["FRONTDESK_" + name].flatMap { $0.isEmpty ? nil : $0 } }
+        func int(_ name: String) throws -> Int? {
+            guard let raw = value(name) else { return nil }
+            guard let number = Int(raw) else { throw ConfigurationError("FRONTDESK_\(name) must be an integer, got '\(raw)'") }
+            return number
+        }
+        func bool(_ name: String) throws -> Bool? {
+            guard let raw = value(name)?.lowercased() else { return nil }
+            switch raw {
+            case "1", "true", "yes", "on": return true
+            case "0", "false", "no", "off": return false
+            default: throw ConfigurationError("FRONTDESK_\(name) must be true or false, got '\(raw)'")
+            }
+        }
+        if let v = value("HOST") { config.host = v }
+        if let v = try int("PORT") { config.port = v }
+        if let v = value("DATABASE_URL") ?? environment["DATABASE_URL"].flatMap({ $0.isEmpty ? nil : $0 }) { config.databaseURL = v }
+        if let v = value("DATA_DIR") { config.dataDirectory = v }
+        if let v = value("PUBLIC_BASE_URL") { config.publicBaseURL = v }
+        if let v = value("LOG_LEVEL") { config.logLevel = v }
+        if let v = try bool("MIGRATE") { config.migrateOnStart = v }
+        if let v = try int("SESSION_TTL_HOURS") { config.sessionTTLHours = v }
+        if let v = try int("BCRYPT_COST") { config.bcryptCost = v }
+        if let v = try bool("TRUST_FORWARDED_FOR") { config.trustForwardedFor = v }
+        if let v = try int("DATABASE_POOL_SIZE") { config.databasePoolSize = v }
+        if let v = value("PUBLIC_DIR") { config.publicDirectory = v }
+        return config
+    }
+
+    /// Checks ranges; the server refuses to start on a bad configuration.
+    public func validated() throws -> ServerConfiguration {
+        guard (1...65_535).contains(port) else { throw ConfigurationError("port must be 1…65535") }
+        guard (4...31).contains(bcryptCost) else { throw ConfigurationError("bcryptCost must be 4…31") }
+        guard (1...24 * 365).contains(sessionTTLHours) else { throw ConfigurationError("sessionTTLHours must be 1…8760") }
+        guard (1...500).contains(databasePoolSize) else { throw ConfigurationError("databasePoolSize must be 1…500") }
+        guard Logger.Level(rawValue: logLevel.lowercased()) != nil else { throw ConfigurationError("unknown logLevel '\(logLevel)'") }
+        guard let url = URL(string: publicBaseURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
+            throw ConfigurationError("publicBaseURL must be an absolute http(s) URL, got '\(publicBaseURL)'")
+        }
+        var config = self
+        while config.publicBaseURL.hasSuffix("/") { config.publicBaseURL.removeLast() }
+        return config
+    }
+}
+
+/// The configuration cannot be used; the message says why.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

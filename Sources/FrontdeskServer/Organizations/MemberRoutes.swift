@@ -1,0 +1,123 @@
+import Foundation
+import FrontdeskCore
+import FrontdeskStore
+import Hummingbird
+
+/// Members of an organization: list (staff), add, change role or status, suspend, reactivate (owner/admin).
+///
+/// Decisions: coaches may list members (they need names for walk-ins); only an owner may grant,
+/// change or remove the owner role; the org always keeps one active owner.
+struct MemberRoutes {
+    let services: AppServices
+    var access: OrgAccess { OrgAccess(services: services) }
+
+    func register(_ org: Routes) {
+        org.get("members", use: list)
+        org.post("members", use: add)
+        org.get("members/:membership", use: show)
+        org.patch("members/:membership", use: update)
+        org.post("members/:membership/suspend", use: suspend)
+        org.post("members/:membership/reactivate", use: reactivate)
+    }
+
+    struct MemberView: Encodable, ResponseEncodable {
+        let membershipId: String
+        let userId: String
+        let name: String
+        let email: String
+        let role: Role
+        let status: MembershipStatus
+        let joinedAt: Date
+
+        init(_ summary: MemberSummary) {
+            membershipId = summary.membership.id
+            userId = summary.user.id
+            name = summary.user.name
+            email = summary.user.email
+            role = summary.membership.role
+            status = summary.membership.status
+            joinedAt = summary.membership.createdAt
+        }
+    }
+
+    struct MemberList: ResponseEncodable {
+        let members: [MemberView]
+    }
+
+    struct AddBody: Decodable {
+        let email: String
+        let name: String?
+        let role: Role?
+        let password: String?
+    }
+
+    struct AddResponse: ResponseEncodable {
+        let member: MemberView
+        let createdUser: Bool
+    }
+
+    struct UpdateBody: Decodable {
+        let role: Role?
+        let status: MembershipStatus?
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> MemberList {
+        let scope = try await access.scope(context, requiring: .staff)
+        return MemberList(members: try await services.organizations.members(orgId: scope.orgId).map(MemberView.init))
+    }
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> MemberView {
+        let scope = try await access.scope(context, requiring: .staff)
+        let id = try context.id("membership", "Member")
+        guard let member = try await services.organizations.member(orgId: scope.orgId, membershipId: id) else {
+            throw DomainError.notFound("Member")
+        }
+        return MemberView(member)
+    }
+
+    @Sendable func add(_ request: Request, context: AppRequestContext) async throws -> Created<AddResponse> {
+        let scope = try await access.scope(context, requiring: .manager)
+        let body = try await request.decodeJSON(AddBody.self, context: context)
+        let email = try Validate.email(body.email)
+        let role = body.role ?? .member
+        if role == .owner, scope.role != .owner { throw DomainError.forbidden("Only an owner can add another owner.") }
+        // The new user's fields are only needed when the address is new; validate them lazily.
+        let name = try body.name.map { try Validate.name($0) }
+        let password = try body.password.map { try Validate.password($0) }
+        var hash: String?
+        if let password { hash = try await services.passwords.hash(password) }
+        let passwordHash = hash
+        let (member, created) = try await services.organizations.addMember(orgId: scope.orgId, email: email, role: role, now: services.now) {
+            guard let name else { throw DomainError.badRequest("missing_field", "name is required for a new user.") }
+            guard let passwordHash else { throw DomainError.badRequest("password_required", "password is required for a new user (at least 8 characters).") }
+            return (name, passwordHash)
+        }
+        return Created(body: AddResponse(member: MemberView(member), createdUser: created))
+    }
+
+    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> MemberView {
+        let body = try await request.decodeJSON(UpdateBody.self, context: context)
+        return try await change(context, role: body.role, status: body.status)
+    }
+
+    @Sendable func suspend(_ request: Request, context: AppRequestContext) async throws -> MemberView {
+        try await change(context, role: nil, status: .suspended)
+    }
+
+    @Sendable func reactivate(_ request: Request, context: AppRequestContext) async throws -> MemberView {
+        try await change(context, role: nil, status: .active)
+    }
+
+    private func change(_ context: AppRequestContext, role: Role?, status: MembershipStatus?) async throws -> MemberView {
+        let scope = try await access.scope(context, requiring: .manager)
+        let id = try context.id("membership", "Member")
+        guard let target = try await services.organizations.member(orgId: scope.orgId, membershipId: id) else {
+            throw DomainError.notFound("Member")
+        }
+        if scope.role != .owner, target.membership.role == .owner || role == .owner {
+            throw DomainError.forbidden("Only an owner can change an owner or grant the owner role.")
+        }
+        let updated = try await services.organizations.updateMember(orgId: scope.orgId, membershipId: id, role: role, status: status, now: services.now)
+        return MemberView(updated)
+    }
+}

@@ -1,0 +1,36 @@
+import PostgresNIO
+import SQLiteNIO
+
+/// Recognises database errors that have a meaning for callers, on both engines.
+public enum DatabaseErrors {
+    /// The SQLSTATE of a PostgreSQL server error.
+    public static func sqlState(_ error: any Error) -> String? {
+        (error as? PSQLError)?.serverInfo?[.sqlState]
+    }
+
+    /// A unique constraint or unique index was violated (23505 / SQLITE_CONSTRAINT_UNIQUE).
+    public static func isUniqueViolation(_ error: any Error) -> Bool {
+        if sqlState(error) == "23505" { return true }
+        if let error = error as? SQLiteError {
+            return error.reason == .constraintUniqueFailed || error.reason == .constraintPrimaryKeyFailed
+                || (error.reason == .constraint && error.message.contains("UNIQUE"))
+        }
+        return false
+    }
+
+    /// A foreign key or check constraint was violated.
+    public static func isConstraintViolation(_ error: any Error) -> Bool {
+        if let state = sqlState(error) { return state.hasPrefix("23") }
+        if let error = error as? SQLiteError { return "\(error.reason)".hasPrefix("constraint") }
+        return false
+    }
+
+    /// The database is busy or locked by another writer (SQLite).
+    static func isBusy(_ error: any Error) -> Bool {
+        guard let error = error as? SQLiteError else { return false }
+        switch error.reason {
+        case .busy, .locked, .busyTimeout, .busyInRecovery, .busyInSnapshot, .lockedBySharedCache: return true
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Logging
+import SQLKit
+
+/// Which database engine a `FrontdeskDatabase` talks to.
+public enum Backend: String, Sendable, CustomStringConvertible {
+    case sqlite, postgres
+    public var description: String { rawValue }
+}
+
+/// How a write transaction is run.
+public struct TransactionOptions: Sendable {
+    /// Keys serialised *before* the transaction's snapshot is taken (PostgreSQL session advisory locks,
+    /// taken in sorted order, released after commit or rollback). On SQLite every write transaction is
+    /// already serialised, so they cost nothing there. See `shared/bench/hot-row`: a lock taken inside a
+    /// SERIALIZABLE transaction is a trap, a lock taken before BEGIN removes the retries.
+    public var lockKeys: [String]
+    /// Attempts before a serialization failure or busy database is given up and reported.
+    public var maxAttempts: Int
+
+    public init(lockKeys: [String] = [], maxAttempts: Int = 12) {
+        self.lockKeys = lockKeys
+        self.maxAttempts = maxAttempts
+    }
+
+    public static let standard = TransactionOptions()
+}
+
+/// The one persistence entry point: pooled connections to SQLite or PostgreSQL, read access and a
+/// transaction runner that owns isolation level and retry. Every query is written once in SQLKit.
+public protocol FrontdeskDatabase: Sendable {
+    var backend: Backend { get }
+
+    /// Runs `body` on a pooled connection outside any explicit transaction (reads).
+    func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+
+    /// Runs `body` in a write transaction: SERIALIZABLE with bounded, jittered retry on SQLSTATE
+    /// 40001/40P01 (PostgreSQL) or `BEGIN IMMEDIATE` with busy retry (SQLite). `body` may run more
+    /// than once, so it must not have side effects outside the database.
+    func transaction<T: Sendable>(_ options: TransactionOptions, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+
+    /// Serialization/busy retries performed since start (also exported as a metric).
+    var retryCount: Int { get }
+
+    /// Closes every connection.
+    func shutdown() async
+}
+
+extension FrontdeskDatabase {
+    /// A write transaction with default options.
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await transaction(.standard, body)
+    }
+
+    /// Whether the database answers a trivial query.
+    public func ping() async -> Bool {
+        do {
+            _ = try await read { try await $0.raw("SELECT 1 AS one").first() }
+            return true
+        } catch {
+            return false
+        }
+    }
+}
+
+/// Opens the database named by a URL: `postgres://…` / `postgresql://…`, `sqlite:///abs/path.sqlite`,
+/// `sqlite://relative/path.sqlite`, or a bare file path (SQLite).
+public enum DatabaseFactory {
+    public static func open(url: String, logger: Logger) async throws -> any FrontdeskDatabase {
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            return try PostgresBackend(url: url, logger: logger)
+        }
+        var path = url
+        if path.hasPrefix("sqlite://") { path.removeFirst("sqlite://".count) }
+        if path.hasPrefix("sqlite:") { path.removeFirst("sqlite:".count) }
+        guard !path.isEmpty else { throw DatabaseConfigurationError("empty SQLite path in database URL") }
+        return try await SQLiteBackend(path: path, logger: logger)
+    }
+}
+
+/// The database configuration could not be used.
+public struct DatabaseConfigurationError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Exponential back-off with full jitter, capped, for retried transactions.
+enum RetryBackoff {
+    static func delay(attempt: Int) -> Duration {
+        let capMillis = min(200.0, 2.0 * pow(2.0, Double(attempt)))
+        return .microseconds(Int64(Double.random(in: 0...capMillis) * 1000))
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Logging
+import PostgresKit
+import PostgresNIO
+import SQLKit
+
+/// PostgreSQL through PostgresNIO's pooled `PostgresClient`, queried through SQLKit.
+///
+/// Write transactions run SERIALIZABLE. Serialization failures (40001) and deadlocks (40P01) roll
+/// back and retry with jittered exponential back-off, at most `TransactionOptions.maxAttempts` times.
+public final class PostgresBackend: FrontdeskDatabase {
+    public let backend = Backend.postgres
+    let client: PostgresClient
+    private let runTask: Task<Void, Never>
+    private let logger: Logger
+    private let retries = RetryCounter(backend: .postgres)
+
+    /// Connects lazily to the server named by `url` (`postgres://user:pass@host:port/db?sslmode=disable`).
+    public init(url: String, logger: Logger, maximumConnections: Int = 20) throws {
+        let sqlConfiguration: SQLPostgresConfiguration
+        do {
+            sqlConfiguration = try SQLPostgresConfiguration(url: url)
+        } catch {
+            throw DatabaseConfigurationError("invalid PostgreSQL URL: \(error)")
+        }
+        let core = sqlConfiguration.coreConfiguration
+        var configuration: PostgresClient.Configuration
+        if let socket = core.unixSocketPath {
+            configuration = .init(unixSocketPath: socket, username: core.username, password: core.password, database: core.database)
+        } else if let host = core.host {
+            let tls: PostgresClient.Configuration.TLS =
+                switch (core.tls.isEnforced, core.tls.isAllowed) {
+                case (true, _): .require(core.tls.sslContext!.configuration)
+                case (_, true): .prefer(core.tls.sslContext!.configuration)
+                default: .disable
+                }
+            configuration = .init(host: host, port: core.port ?? 5432, username: core.username,
+                                  password: core.password, database: core.database, tls: tls)
+        } else {
+            throw DatabaseConfigurationError("PostgreSQL URL names neither a host nor a socket")
+        }
+        configuration.options.maximumConnections = maximumConnections
+        configuration.options.connectTimeout = .seconds(5)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        self.logger = logger
+        self.runTask = Task { await client.run() }
+    }
+
+    public var retryCount: Int { retries.value }
+
+    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in
+            try await body(connection.sql(queryLogLevel: nil, logger: logger))
+        }
+    }
+
+    public func transaction<T: Sendable>(_ options: TransactionOptions, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let keys = Array(Set(options.lockKeys)).sorted()
+        return try await client.withConnection { connection in
+            let sql = connection.sql(queryLogLevel: nil, logger: logger)
+            for key in keys {
+                try await sql.raw("SELECT pg_advisory_lock(hashtextextended(\(bind: key), 0))").run()
+            }
+            do {
+                let result = try await runWithRetry(sql, options: options, body)
+                try await Self.unlock(keys, sql)
+                return result
+            } catch {
+                try? await Self.unlock(keys, sql)
+                throw error
+            }
+        }
+    }
+
+    private static func unlock(_ keys: [String], _ sql: any SQLDatabase) async throws {
+        for key in keys.reversed() {
+            try await sql.raw("SELECT pg_advisory_unlock(hashtextextended(\(bind: key), 0))").run()
+        }
+    }
+
+    private func runWithRetry<T>(_ sql: any SQLDatabase, options: TransactionOptions, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                try await sql.raw("BEGIN ISOLATION LEVEL SERIALIZABLE").run()
+                let result = try await body(sql)
+                try await sql.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await sql.raw("ROLLBACK").run()
+                guard let state = Self.retryableState(error), attempt < options.maxAttempts else { throw error }
+                retries.increment()
+                logger.debug("transaction retry", metadata: ["sqlstate": .string(state), "attempt": .stringConvertible(attempt)])
+                try await Task.sleep(for: RetryBackoff.delay(attempt: attempt))
+            }
+        }
+    }
+
+    /// The SQLSTATE of an error worth retrying: serialization failure or deadlock.
+    static func retryableState(_ error: any Error) -> String? {
+        guard let state = DatabaseErrors.sqlState(error) else { return nil }
+        return state == "40001" || state == "40P01" ? state : nil
+    }
+
+    public func shutdown() async {
+        runTask.cancel()
+        _ = await runTask.value
+    }
+}

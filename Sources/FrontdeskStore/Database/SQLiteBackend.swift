@@ -1,0 +1,135 @@
+import Foundation
+import Logging
+import NIOPosix
+import SQLiteKit
+import SQLiteNIO
+import SQLKit
+import Synchronization
+
+/// The embedded database: one SQLite file in WAL mode with foreign keys on.
+///
+/// Writes go through a single writer connection, so write transactions are serialised inside the
+/// process without SQLite ever reporting BUSY; `BEGIN IMMEDIATE` plus a busy timeout and retry
+/// covers other processes (the CLI while the server runs). Reads use a small pool of readers, which
+/// WAL lets run beside the writer.
+public final class SQLiteBackend: FrontdeskDatabase {
+    public let backend = Backend.sqlite
+    public let path: String
+    private let writer: SQLiteConnectionPool
+    private let readers: SQLiteConnectionPool
+    private let logger: Logger
+    private let retries = RetryCounter(backend: .sqlite)
+
+    /// Opens (creating if needed) the database file at `path`, and its directory.
+    public init(path: String, logger: Logger, readerCount: Int = 4) async throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        self.path = path
+        self.logger = logger
+        let writerConnection = try await Self.connect(path: path, logger: logger, journal: true)
+        var readerConnections: [SQLiteConnection] = []
+        for _ in 0..<max(1, readerCount) {
+            readerConnections.append(try await Self.connect(path: path, logger: logger, journal: false))
+        }
+        self.writer = SQLiteConnectionPool([writerConnection])
+        self.readers = SQLiteConnectionPool(readerConnections)
+    }
+
+    private static func connect(path: String, logger: Logger, journal: Bool) async throws -> SQLiteConnection {
+        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        let sql = connection.sql()
+        if journal {
+            try await sql.raw("PRAGMA journal_mode = WAL").run()
+        }
+        try await sql.raw("PRAGMA busy_timeout = 5000").run()
+        try await sql.raw("PRAGMA foreign_keys = ON").run()
+        try await sql.raw("PRAGMA synchronous = FULL").run()
+        return connection
+    }
+
+    public var retryCount: Int { retries.value }
+
+    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let connection = await readers.acquire()
+        defer { readers.release(connection) }
+        return try await body(connection.sql())
+    }
+
+    public func transaction<T: Sendable>(_ options: TransactionOptions, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let connection = await writer.acquire()
+        defer { writer.release(connection) }
+        let sql = connection.sql()
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                try await sql.raw("BEGIN IMMEDIATE").run()
+            } catch where DatabaseErrors.isBusy(error) && attempt < options.maxAttempts {
+                retries.increment()
+                logger.debug("sqlite busy, retrying BEGIN", metadata: ["attempt": .stringConvertible(attempt)])
+                try await Task.sleep(for: RetryBackoff.delay(attempt: attempt))
+                continue
+            }
+            do {
+                let result = try await body(sql)
+                try await sql.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await sql.raw("ROLLBACK").run()
+                guard DatabaseErrors.isBusy(error), attempt < options.maxAttempts else { throw error }
+                retries.increment()
+                try await Task.sleep(for: RetryBackoff.delay(attempt: attempt))
+            }
+        }
+    }
+
+    public func shutdown() async {
+        for connection in await writer.drain() + readers.drain() {
+            try? await connection.close()
+        }
+    }
+}
+
+/// A fixed set of connections handed out one task at a time, waiters served in order.
+final class SQLiteConnectionPool: Sendable {
+    private struct State {
+        var idle: [SQLiteConnection]
+        var waiters: [CheckedContinuation<SQLiteConnection, Never>] = []
+    }
+    private let state: Mutex<State>
+
+    init(_ connections: [SQLiteConnection]) {
+        state = Mutex(State(idle: connections))
+    }
+
+    func acquire() async -> SQLiteConnection {
+        await withCheckedContinuation { continuation in
+            let ready: SQLiteConnection? = state.withLock { state in
+                if let connection = state.idle.popLast() { return connection }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+
+    func release(_ connection: SQLiteConnection) {
+        let waiter: CheckedContinuation<SQLiteConnection, Never>? = state.withLock { state in
+            if state.waiters.isEmpty {
+                state.idle.append(connection)
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        waiter?.resume(returning: connection)
+    }
+
+    func drain() async -> [SQLiteConnection] {
+        state.withLock { state in
+            defer { state.idle.removeAll() }
+            return state.idle
+        }
+    }
+}

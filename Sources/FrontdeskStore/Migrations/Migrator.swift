@@ -1,0 +1,102 @@
+import Foundation
+import FrontdeskCore
+import SQLKit
+
+/// One step of the schema. The list in `Migrator.all` is append-only: never edit a shipped step.
+public struct Migration: Sendable {
+    public let version: Int
+    public let name: String
+    let statements: [String]
+
+    /// A fingerprint of the statements; a recorded migration whose checksum differs stops the server.
+    public var checksum: String { Hashing.sha256Hex(statements.joined(separator: ";\n")) }
+}
+
+/// The state of the database's schema relative to this binary.
+public struct MigrationStatus: Sendable, Equatable {
+    public var applied: [Int]
+    public var pending: [Int]
+}
+
+/// A recorded migration does not match this binary.
+public struct MigrationMismatch: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// Applies the ordered migration list and records each applied step in `schema_migrations`.
+public struct Migrator: Sendable {
+    /// Every migration, in order.
+    public static let all: [Migration] = [
+        Migration(version: 1, name: "initial schema", statements: Schema0001.statements),
+    ]
+
+    let database: any FrontdeskDatabase
+    let migrations: [Migration]
+
+    public init(database: any FrontdeskDatabase, migrations: [Migration] = Migrator.all) {
+        self.database = database
+        self.migrations = migrations
+    }
+
+    private static let createTable = """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            version INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            checksum TEXT NOT NULL,
+            applied_at BIGINT NOT NULL
+        )
+        """
+
+    /// Which migrations are applied and which are pending; throws on a mismatch.
+    public func status() async throws -> MigrationStatus {
+        try await database.transaction(TransactionOptions(lockKeys: ["frontdesk.migrations"])) { sql in
+            try await sql.raw(SQLQueryString(Self.createTable)).run()
+            return try await verify(sql)
+        }
+    }
+
+    /// Applies every pending migration, each in its own transaction; returns the versions applied.
+    /// Several processes may call this at once: the migration lock makes them take turns.
+    @discardableResult
+    public func migrate(now: Date) async throws -> [Int] {
+        var applied: [Int] = []
+        for migration in migrations {
+            let didApply = try await database.transaction(TransactionOptions(lockKeys: ["frontdesk.migrations"])) { sql in
+                try await sql.raw(SQLQueryString(Self.createTable)).run()
+                let status = try await verify(sql)
+                guard status.pending.contains(migration.version) else { return false }
+                for statement in migration.statements {
+                    try await sql.raw(SQLQueryString(statement)).run()
+                }
+                try await sql.raw("""
+                    INSERT INTO schema_migrations (version, name, checksum, applied_at)
+                    VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: migration.checksum), \(bind: now.epochSeconds))
+                    """).run()
+                return true
+            }
+            if didApply { applied.append(migration.version) }
+        }
+        return applied
+    }
+
+    private func verify(_ sql: any SQLDatabase) async throws -> MigrationStatus {
+        let rows = try await sql.raw("SELECT version, checksum FROM schema_migrations ORDER BY version").all()
+        var recorded: [Int: String] = [:]
+        for row in rows {
+            recorded[try row.decode(column: "version", as: Int.self)] = try row.decode(column: "checksum", as: String.self)
+        }
+        let known = Dictionary(uniqueKeysWithValues: migrations.map { ($0.version, $0) })
+        for (version, checksum) in recorded {
+            guard let migration = known[version] else {
+                throw MigrationMismatch(description: "the database has migration \(version), which this binary does not know; it was migrated by a newer Frontdesk")
+            }
+            guard migration.checksum == checksum else {
+                throw MigrationMismatch(description: "migration \(version) (\(migration.name)) in the database differs from this binary's")
+            }
+        }
+        return MigrationStatus(
+            applied: recorded.keys.sorted(),
+            pending: migrations.map(\.version).filter { recorded[$0] == nil }
+        )
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+import FrontdeskCore
+import SQLKit
+
+/// Organizations, memberships, and the one look-up every org-scoped request goes through.
+public struct OrganizationsStore: Sendable {
+    let database: any FrontdeskDatabase
+
+    public init(database: any FrontdeskDatabase) { self.database = database }
+
+    static func organization(_ row: any SQLRow) throws -> Organization {
+        Organization(
+            id: try row.string("id"), name: try row.string("name"), timezone: try row.string("timezone"),
+            cancellationWindowHours: try row.int("cancellation_window_hours"),
+            allowLateCancellation: try row.bool("allow_late_cancellation"),
+            paymentProvider: try row.optionalString("payment_provider"),
+            latitude: try row.double("latitude"), longitude: try row.double("longitude"),
+            primaryColor: try row.string("primary_color"),
+            checkinOpensMinutesBefore: try row.int("checkin_opens_minutes_before"),
+            checkinGraceSeconds: try row.int("checkin_grace_seconds"),
+            gpsMaxMeters: try row.int("gps_max_meters"),
+            gpsMaxAccuracyMeters: try row.int("gps_max_accuracy_meters"),
+            noShowGraceMinutes: try row.int("no_show_grace_minutes"),
+            bookingOpensDaysBefore: try row.optionalInt("booking_opens_days_before"),
+            waitlistCutoffMinutes: try row.int("waitlist_cutoff_minutes"),
+            createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at")
+        )
+    }
+
+    static func membership(_ row: any SQLRow, prefix: String = "") throws -> Membership {
+        Membership(
+            id: try row.string(prefix + "id"), organizationId: try row.string(prefix + "organization_id"),
+            userId: try row.string(prefix + "user_id"),
+            role: Role(rawValue: try row.string(prefix + "role")) ?? .member,
+            status: MembershipStatus(rawValue: try row.string(prefix + "status")) ?? .suspended,
+            createdAt: try row.date(prefix + "created_at")
+        )
+    }
+
+    /// Creates an organization with `ownerUserId` as its owner, in one transaction.
+    public func create(_ org: Organization, ownerUserId: String) async throws -> (Organization, Membership) {
+        try await database.transaction { sql in
+            try await sql.raw("""
+                INSERT INTO organizations (id, name, timezone, cancellation_window_hours, allow_late_cancellation,
+                    payment_provider, latitude, longitude, primary_color, checkin_opens_minutes_before,
+                    checkin_grace_seconds, gps_max_meters, gps_max_accuracy_meters, no_show_grace_minutes,
+                    booking_opens_days_before, waitlist_cutoff_minutes, created_at, updated_at)
+                VALUES (\(bind: org.id), \(bind: org.name), \(bind: org.timezone), \(bind: org.cancellationWindowHours),
+                    \(bind: org.allowLateCancellation), \(bind: org.paymentProvider), \(bind: org.latitude), \(bind: org.longitude),
+                    \(bind: org.primaryColor), \(bind: org.checkinOpensMinutesBefore), \(bind: org.checkinGraceSeconds),
+                    \(bind: org.gpsMaxMeters), \(bind: org.gpsMaxAccuracyMeters), \(bind: org.noShowGraceMinutes),
+                    \(bind: org.bookingOpensDaysBefore), \(bind: org.waitlistCutoffMinutes),
+                    \(bind: org.createdAt.epochSeconds), \(bind: org.updatedAt.epochSeconds))
+                """).run()
+            let membership = try await Self.insertMembership(sql, orgId: org.id, userId: ownerUserId, role: .owner, now: org.createdAt)
+            return (org, membership)
+        }
+    }
+
+    static func insertMembership(_ sql: any SQLDatabase, orgId: String, userId: String, role: Role, now: Date) async throws -> Membership {
+        let membership = Membership(id: NewID.make(), organizationId: orgId, userId: userId, role: role, status: .active, createdAt: now)
+        try await sql.raw("""
+            INSERT INTO memberships (id, organization_id, user_id, role, status, created_at, updated_at)
+            VALUES (\(bind: membership.id), \(bind: orgId), \(bind: userId), \(bind: role.rawValue), 'active',
+                    \(bind: now.epochSeconds), \(bind: now.epochSeconds))
+            """).run()
+        return membership
+    }
+
+    /// The organization with this id.
+    public func organization(id: String) async throws -> Organization? {
+        try await database.read { sql in
+            try await sql.raw("SELECT * FROM organizations WHERE id = \(bind: id)").first().map(Self.organization)
+        }
+    }
+
+    /// Writes every setting of `org` (validated by the caller).
+    public func update(_ org: Organization) async throws {
+        try await database.transaction { sql in
+            try await sql.raw("""
+                UPDATE organizations SET name = \(bind: org.name), timezone = \(bind: org.timezone),
+                    cancellation_window_hours = \(bind: org.cancellationWindowHours),
+                    allow_late_cancellation = \(bind: org.allowLateCancellation),
+                    payment_provider = \(bind: org.paymentProvider), latitude = \(bind: org.latitude),
+                    longitude = \(bind: org.longitude), primary_color = \(bind: org.primaryColor),
+                    checkin_opens_minutes_before = \(bind: org.checkinOpensMinutesBefore),
+                    checkin_grace_seconds = \(bind: org.checkinGraceSeconds), gps_max_meters = \(bind: org.gpsMaxMeters),
+                    gps_max_accuracy_meters = \(bind: org.gpsMaxAccuracyMeters),
+                    no_show_grace_minutes = \(bind: org.noShowGraceMinutes),
+                    booking_opens_days_before = \(bind: org.bookingOpensDaysBefore),
+                    waitlist_cutoff_minutes = \(bind: org.waitlistCutoffMinutes),
+                    updated_at = \(bind: org.updatedAt.epochSeconds)
+                WHERE id = \(bind: org.id)
+                """).run()
+        }
+    }
+
+    /// The user's membership in the org, whatever its status; `nil` if none (or no such org).
+    public func membership(orgId: String, userId: String) async throws -> Membership? {
+        try await database.read { sql in
+            try await sql.raw("SELECT * FROM memberships WHERE organization_id = \(bind: orgId) AND user_id = \(bind: userId)")
+                .first().map { try Self.membership($0) }
+        }
+    }
+
+    static let summaryColumns = """
+        m.id AS m_id, m.organization_id AS m_organization_id, m.user_id AS m_user_id, m.role AS m_role,
+        m.status AS m_status, m.created_at AS m_created_at, u.id, u.email, u.name, u.created_at, o.name AS org_name
+        """
+
+    static func summary(_ row: any SQLRow) throws -> MemberSummary {
+        MemberSummary(membership: try membership(row, prefix: "m_"), user: try AccountsStore.user(row), organizationName: try row.string("org_name"))
+    }
+
+    /// Every membership of a user, with org names, oldest first.
+    public func memberships(userId: String) async throws -> [MemberSummary] {
+        try await database.read { sql in
+            try await sql.raw("""
+                SELECT \(unsafeRaw: Self.summaryColumns) FROM memberships m
+                JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.organization_id
+                WHERE m.user_id = \(bind: userId) ORDER BY m.created_at, m.id
+                """).all().map(Self.summary)
+        }
+    }
+
+    /// The org's members, by name.
+    public func members(orgId: String) async throws -> [MemberSummary] {
+        try await database.read { sql in
+            try await sql.raw("""
+                SELECT \(unsafeRaw: Self.summaryColumns) FROM memberships m
+                JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.organization_id
+                WHERE m.organization_id = \(bind: orgId) ORDER BY u.name, m.id
+                """).all().map(Self.summary)
+        }
+    }
+
+    /// One membership of the org, with its user.
+    public func member(orgId: String, membershipId: String) async throws -> MemberSummary? {
+        try await database.read { sql in try await Self.member(sql, orgId: orgId, membershipId: membershipId) }
+    }
+
+    static func member(_ sql: any SQLDatabase, orgId: String, membershipId: String) async throws -> MemberSummary? {
+        try await sql.raw("""
+            SELECT \(unsafeRaw: summaryColumns) FROM memberships m
+            JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.organization_id
+            WHERE m.organization_id = \(bind: orgId) AND m.id = \(bind: membershipId)
+            """).first().map(summary)
+    }
+
+    /// Adds a member by e-mail, creating the user when the address is new (then `newUser` supplies
+    /// name and password hash). An existing membership answers 409 `already_member`.
+    public func addMember(
+        orgId: String, email: String, role: Role, now: Date,
+        newUser: @Sendable () throws -> (name: String, passwordHash: String)
+    ) async throws -> (MemberSummary, createdUser: Bool) {
+        let fields = try newUser()
+        return try await database.transaction { sql in
+            var created = false
+            let userId: String
+            if let row = try await sql.raw("SELECT id FROM users WHERE email_normalized = \(bind: Validate.normalizedEmail(email))").first() {
+                userId = try row.string("id")
+                let existing = try await sql.raw("SELECT id FROM memberships WHERE organization_id = \(bind: orgId) AND user_id = \(bind: userId)").first()
+                if existing != nil { throw DomainError.conflict("already_member", "This person is already a member of the organization.") }
+            } else {
+                userId = try await AccountsStore.insertUser(sql, email: email, name: fields.name, passwordHash: fields.passwordHash, now: now).id
+                created = true
+            }
+            let membership = try await Self.insertMembership(sql, orgId: orgId, userId: userId, role: role, now: now)
+            guard let summary = try await Self.member(sql, orgId: orgId, membershipId: membership.id) else {
+                throw DomainError.notFound("Member")
+            }
+            return (summary, created)
+        }
+    }
+
+    /// Changes a member's role and/or status. The org always keeps at least one active owner:
+    /// demoting or suspending the last one answers 409 `last_owner`.
+    public func updateMember(orgId: String, membershipId: String, role: Role?, status: MembershipStatus?, now: Date) async throws -> MemberSummary {
+        try await database.transaction(TransactionOptions(lockKeys: ["org-members:\(orgId)"])) { sql in
+            guard let current = try await Self.member(sql, orgId: orgId, membershipId: membershipId) else {
+                throw DomainError.notFound("Member")
+            }
+            let newRole = role ?? current.membership.role
+            let newStatus = status ?? current.membership.status
+            let losesOwner = current.membership.role == .owner && current.membership.status == .active
+                && (newRole != .owner || newStatus != .active)
+            if losesOwner {
+                let owners = try await sql.raw("""
+                    SELECT COUNT(*) AS n FROM memberships
+                    WHERE organization_id = \(bind: orgId) AND role = 'owner' AND status = 'active'
+                    """).first()?.int("n") ?? 0
+                if owners <= 1 {
+                    throw DomainError.conflict("last_owner", "The organization must keep at least one active owner.")
+                }
+            }
+            try await sql.raw("""
+                UPDATE memberships SET role = \(bind: newRole.rawValue), status = \(bind: newStatus.rawValue),
+                    updated_at = \(bind: now.epochSeconds)
+                WHERE id = \(bind: membershipId) AND organization_id = \(bind: orgId)
+                """).run()
+            guard let updated = try await Self.member(sql, orgId: orgId, membershipId: membershipId) else {
+                throw DomainError.notFound("Member")
+            }
+            return updated
+        }
+    }
+}

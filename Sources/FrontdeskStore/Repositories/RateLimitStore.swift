@@ -1,0 +1,47 @@
+import Foundation
+import SQLKit
+
+/// Fixed-window counters kept in the database, so every server instance sees the same counts.
+public struct RateLimitStore: Sendable {
+    let database: any FrontdeskDatabase
+
+    public init(database: any FrontdeskDatabase) { self.database = database }
+
+    /// The start of the window containing `now`.
+    static func windowStart(_ now: Date, windowSeconds: Int) -> Int64 {
+        let seconds = now.epochSeconds
+        return seconds - seconds % Int64(windowSeconds)
+    }
+
+    /// Hits recorded for `key` in the current window.
+    public func count(_ key: String, windowSeconds: Int, now: Date) async throws -> Int {
+        try await database.read { sql in
+            try await sql.raw("""
+                SELECT hits FROM rate_limit_buckets
+                WHERE bucket_key = \(bind: key) AND window_start = \(bind: Self.windowStart(now, windowSeconds: windowSeconds))
+                """).first()?.int("hits") ?? 0
+        }
+    }
+
+    /// Records one hit for `key` and returns the window's new total.
+    @discardableResult
+    public func hit(_ key: String, windowSeconds: Int, now: Date) async throws -> Int {
+        let start = Self.windowStart(now, windowSeconds: windowSeconds)
+        return try await database.transaction { sql in
+            let row = try await sql.raw("""
+                INSERT INTO rate_limit_buckets (bucket_key, window_start, hits) VALUES (\(bind: key), \(bind: start), 1)
+                ON CONFLICT (bucket_key, window_start) DO UPDATE SET hits = rate_limit_buckets.hits + 1
+                RETURNING hits
+                """).first()
+            if Int.random(in: 0..<200) == 0 {
+                try await sql.raw("DELETE FROM rate_limit_buckets WHERE window_start < \(bind: start - 86_400)").run()
+            }
+            return try row?.int("hits") ?? 1
+        }
+    }
+
+    /// Seconds until the window containing `now` ends.
+    public static func retryAfter(now: Date, windowSeconds: Int) -> Int {
+        Int(windowStart(now, windowSeconds: windowSeconds) + Int64(windowSeconds) - now.epochSeconds)
+    }
+}

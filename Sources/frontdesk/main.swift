@@ -1,0 +1,2 @@
+import FrontdeskServer
+print("frontdesk")
