@@ -1,2 +1,167 @@
+import ArgumentParser
+import Foundation
+import FrontdeskCore
 import FrontdeskServer
-print("frontdesk")
+import FrontdeskStore
+
+/// Options every command that touches the database shares: config file, env, then flags.
+struct ConfigOptions: ParsableArguments {
+    @Option(help: "JSON configuration file (see kiosk-config/frontdesk.example.json). Env: FRONTDESK_CONFIG.")
+    var config: String?
+    @Option(help: "postgres://user:pass@host:port/db, or an SQLite file path. Env: FRONTDESK_DATABASE_URL.")
+    var databaseURL: String?
+    @Option(help: "Directory for the embedded database. Env: FRONTDESK_DATA_DIR.")
+    var dataDir: String?
+    @Option(help: "trace, debug, info, notice, warning, error. Env: FRONTDESK_LOG_LEVEL.")
+    var logLevel: String?
+
+    /// Defaults < config file < environment < flags.
+    func resolve(_ apply: (inout ServerConfiguration) -> Void = { _ in }) throws -> ServerConfiguration {
+        let environment = ProcessInfo.processInfo.environment
+        var configuration = ServerConfiguration()
+        if let file = config ?? environment["FRONTDESK_CONFIG"] {
+            configuration = try ServerConfiguration.load(file: file)
+        }
+        configuration = try configuration.applying(environment: environment)
+        if let databaseURL { configuration.databaseURL = databaseURL }
+        if let dataDir { configuration.dataDirectory = dataDir }
+        if let logLevel { configuration.logLevel = logLevel }
+        apply(&configuration)
+        return try configuration.validated()
+    }
+}
+
+@main
+struct Frontdesk: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "frontdesk",
+        abstract: "Class schedule, bookings and check-in for fitness and yoga studios.",
+        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, OrgCommand.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the HTTP server (API, pages, background jobs).",
+        discussion: "Without a database setting it uses the embedded SQLite file ./data/frontdesk.sqlite and migrates it. On PostgreSQL it refuses to start with pending migrations unless --migrate is given."
+    )
+    @OptionGroup var options: ConfigOptions
+    @Option(help: "Interface to listen on. Env: FRONTDESK_HOST.") var host: String?
+    @Option(help: "Port to listen on. Env: FRONTDESK_PORT.") var port: Int?
+    @Option(help: "URL phones reach this server at (QR codes, e-mails). Env: FRONTDESK_PUBLIC_BASE_URL.") var publicBaseURL: String?
+    @Flag(help: "Apply pending migrations before serving (default on SQLite).") var migrate = false
+    @Flag(help: "Seed the demo studio (if absent) and print its logins.") var demo = false
+
+    func run() async throws {
+        let configuration = try options.resolve { config in
+            if let host { config.host = host }
+            if let port { config.port = port }
+            if let publicBaseURL { config.publicBaseURL = publicBaseURL }
+        }
+        try await ServerRunner.serve(configuration: configuration, migrate: migrate ? true : nil, demo: demo)
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations and exit.")
+    @OptionGroup var options: ConfigOptions
+    @Flag(help: "Only report applied and pending migrations.") var status = false
+
+    func run() async throws {
+        let configuration = try options.resolve()
+        let logger = ServerRunner.logger(configuration)
+        let database = try await DatabaseFactory.open(url: configuration.resolvedDatabaseURL, logger: logger)
+        defer { Task { await database.shutdown() } }
+        let migrator = Migrator(database: database)
+        if status {
+            let state = try await migrator.status()
+            print("applied: \(state.applied)\npending: \(state.pending)")
+        } else {
+            let applied = try await migrator.migrate(now: Date())
+            print(applied.isEmpty ? "database is up to date" : "applied migrations \(applied)")
+        }
+        await database.shutdown()
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Seed the demo studio (idempotent) and print its logins.")
+    @OptionGroup var options: ConfigOptions
+
+    func run() async throws {
+        let configuration = try options.resolve()
+        let services = try await openServices(configuration)
+        let report = try await DemoSeeder(services: services).seed()
+        print(ServerRunner.demoBanner(report, configuration: configuration))
+        await services.database.shutdown()
+    }
+}
+
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage users.", subcommands: [Add.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a user who can log in.")
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "E-mail address (login).") var email: String
+        @Option(help: "Display name.") var name: String
+        @Option(help: "Password (at least 8 characters). Env: FRONTDESK_NEW_PASSWORD, so it stays out of shell history.") var password: String?
+
+        func run() async throws {
+            let configuration = try options.resolve()
+            guard let password = password ?? ProcessInfo.processInfo.environment["FRONTDESK_NEW_PASSWORD"] else {
+                throw ValidationError("give --password or set FRONTDESK_NEW_PASSWORD")
+            }
+            let services = try await openServices(configuration)
+            defer { Task { await services.database.shutdown() } }
+            do {
+                let user = try await services.accounts.createUser(
+                    email: try Validate.email(email), name: try Validate.name(name),
+                    passwordHash: services.passwords.hashNow(try Validate.password(password)), now: Date())
+                print("created user \(user.id) <\(user.email)>")
+            } catch let error as DomainError {
+                throw ValidationError(error.message)
+            }
+            await services.database.shutdown()
+        }
+    }
+}
+
+struct OrgCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "org", abstract: "Manage organizations.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an organization owned by an existing user.")
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "Organization name.") var name: String
+        @Option(help: "IANA time zone, e.g. Europe/Berlin.") var timezone: String
+        @Option(help: "E-mail of the user who becomes owner.") var owner: String
+
+        func run() async throws {
+            let configuration = try options.resolve()
+            let services = try await openServices(configuration)
+            defer { Task { await services.database.shutdown() } }
+            do {
+                guard let owner = try await services.accounts.credentials(email: owner) else {
+                    throw ValidationError("no user with e-mail \(self.owner); create one with `frontdesk user add`")
+                }
+                let now = Date()
+                let org = Organization(id: NewID.make(), name: try Validate.name(name), timezone: try Validate.timeZone(timezone),
+                                       createdAt: now, updatedAt: now)
+                _ = try await services.organizations.create(org, ownerUserId: owner.user.id)
+                print("created organization \(org.id) (\(org.name)), owner \(owner.user.email)")
+            } catch let error as DomainError {
+                throw ValidationError(error.message)
+            }
+            await services.database.shutdown()
+        }
+    }
+}
+
+/// Opens the database for a one-shot command (migrating the embedded one) and wraps it in services.
+func openServices(_ configuration: ServerConfiguration) async throws -> AppServices {
+    let logger = ServerRunner.logger(configuration)
+    let database = try await openDatabase(configuration: configuration, clock: SystemClock(), logger: logger)
+    return AppServices(configuration: configuration, clock: SystemClock(), database: database, logger: logger)
+}

@@ -1,0 +1,53 @@
+import Foundation
+import FrontdeskCore
+import FrontdeskStore
+import Hummingbird
+import Logging
+
+/// Starting and stopping the whole server: what `frontdesk serve` does after parsing flags.
+public enum ServerRunner {
+    /// A logger writing to stderr at the configured level.
+    public static func logger(_ configuration: ServerConfiguration, label: String = "frontdesk") -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = configuration.parsedLogLevel
+        return logger
+    }
+
+    /// Opens and migrates the database, optionally seeds the demo studio, then serves until SIGTERM/SIGINT.
+    public static func serve(configuration: ServerConfiguration, migrate: Bool?, demo: Bool) async throws {
+        let logger = logger(configuration)
+        let clock = SystemClock()
+        let database = try await openDatabase(configuration: configuration, clock: clock, logger: logger, migrate: migrate)
+        let services = AppServices(configuration: configuration, clock: clock, database: database, logger: logger)
+        if demo {
+            let report = try await DemoSeeder(services: services).seed()
+            print(demoBanner(report, configuration: configuration))
+        }
+        let app = buildApplication(services: services)
+        logger.notice("frontdesk listening on http://\(configuration.host):\(configuration.port) (database: \(database.backend))")
+        do {
+            try await app.application().runService()
+        } catch {
+            await database.shutdown()
+            throw error
+        }
+        await database.shutdown()
+    }
+
+    /// What `--demo` prints: where to go and who to log in as.
+    public static func demoBanner(_ report: DemoSeeder.Report, configuration: ServerConfiguration) -> String {
+        var lines = [
+            "",
+            "Frontdesk demo studio \(report.created ? "created" : "already present") — organization \(report.organizationId)",
+            "Open \(configuration.publicBaseURL)/healthz, or log in through the API:",
+            "  curl -s -X POST \(configuration.publicBaseURL)/api/auth/login -H 'content-type: application/json' \\",
+            "       -d '{\"email\":\"\(report.logins[0].email)\",\"password\":\"\(report.logins[0].password)\"}'",
+            "Logins:",
+        ]
+        for login in report.logins {
+            lines.append("  \(login.role.padding(toLength: 7, withPad: " ", startingAt: 0)) \(login.email)  /  \(login.password)")
+        }
+        lines.append("")
+        return lines.joined(separator: "\n")
+    }
+}
