@@ -68,16 +68,24 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(
+            name: "FrontdeskTestSupport",
+            dependencies: [
+                "FrontdeskStore", "FrontdeskCore",
+                .product(name: "Logging", package: "swift-log"), .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            path: "Tests/FrontdeskTestSupport"
+        ),
         .testTarget(name: "FrontdeskCoreTests", dependencies: ["FrontdeskCore"]),
         .testTarget(name: "FrontdeskQRTests", dependencies: ["FrontdeskQR"]),
         .testTarget(
             name: "FrontdeskStoreTests",
-            dependencies: ["FrontdeskStore", "FrontdeskCore"]
+            dependencies: ["FrontdeskStore", "FrontdeskCore", "FrontdeskTestSupport", .product(name: "SQLKit", package: "sql-kit")]
         ),
         .testTarget(
             name: "FrontdeskServerTests",
             dependencies: [
-                "FrontdeskServer",
+                "FrontdeskServer", "FrontdeskTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

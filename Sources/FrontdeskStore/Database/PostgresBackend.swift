@@ -16,7 +16,8 @@ public final class PostgresBackend: FrontdeskDatabase {
     private let retries = RetryCounter(backend: .postgres)
 
     /// Connects lazily to the server named by `url` (`postgres://user:pass@host:port/db?sslmode=disable`).
-    public init(url: String, logger: Logger, maximumConnections: Int = 20) throws {
+    /// `searchPath` puts every connection in one schema (the tests give each test its own).
+    public init(url: String, logger: Logger, maximumConnections: Int = 20, searchPath: String? = nil) throws {
         let sqlConfiguration: SQLPostgresConfiguration
         do {
             sqlConfiguration = try SQLPostgresConfiguration(url: url)
@@ -41,6 +42,9 @@ public final class PostgresBackend: FrontdeskDatabase {
         }
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(5)
+        if let searchPath {
+            configuration.options.additionalStartupParameters = [("search_path", searchPath)]
+        }
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         self.logger = logger

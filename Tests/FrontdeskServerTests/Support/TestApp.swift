@@ -1,0 +1,105 @@
+import Foundation
+import FrontdeskCore
+import FrontdeskServer
+import FrontdeskStore
+import FrontdeskTestSupport
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// An HTTP answer in a test: status, headers and the body as text (parsed as JSON on demand).
+struct Reply: Sendable {
+    let status: Int
+    let headers: HTTPFields
+    let text: String
+
+    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:] }
+    var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+    var errorMessage: String? { (json["error"] as? [String: Any])?["message"] as? String }
+    func string(_ key: String) -> String? { json[key] as? String }
+    subscript(_ key: String) -> Any? { json[key] }
+}
+
+/// The real application over a fresh test database, driven in-process through HummingbirdTesting.
+struct TestApp: Sendable {
+    let services: AppServices
+    let clock: ManualClock
+    let client: any TestClientProtocol
+    let routes: RouteRegistry
+
+    static let start = Date(timeIntervalSince1970: 1_795_000_000)  // 2026-11-18T08:26:40Z
+
+    /// Runs `body` against a fresh app; `configure` adjusts the configuration first.
+    static func run(
+        configure: @Sendable (inout ServerConfiguration) -> Void = { _ in },
+        _ body: @Sendable (TestApp) async throws -> Void
+    ) async throws {
+        try await withTestDatabase { database in
+            var configuration = ServerConfiguration()
+            configuration.bcryptCost = 4
+            configuration.publicBaseURL = "https://studio.example"
+            configure(&configuration)
+            let clock = ManualClock(start)
+            let services = AppServices(configuration: configuration, clock: clock, database: database, logger: TestBackend.logger)
+            let app = buildApplication(services: services)
+            let routes = app.routes
+            try await app.application().test(.router) { client in
+                try await body(TestApp(services: services, clock: clock, client: client, routes: routes))
+            }
+        }
+    }
+
+    /// Sends a request; `json` is sent verbatim as the body.
+    @discardableResult
+    func request(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: String? = nil,
+                 headers extra: HTTPFields = [:]) async throws -> Reply {
+        var headers = extra
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if json != nil { headers[.contentType] = "application/json" }
+        let response = try await client.execute(uri: path, method: method, headers: headers,
+                                                body: json.map { ByteBuffer(string: $0) })
+        return Reply(status: Int(response.status.code), headers: response.headers, text: String(buffer: response.body))
+    }
+
+    /// Sends a dictionary as JSON.
+    @discardableResult
+    func request(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, body: [String: any Sendable],
+                 headers: HTTPFields = [:]) async throws -> Reply {
+        let data = try JSONSerialization.data(withJSONObject: body)
+        return try await request(method, path, token: token, json: String(decoding: data, as: UTF8.self), headers: headers)
+    }
+
+    /// Creates a user directly in the store (there is no public sign-up).
+    @discardableResult
+    func createUser(_ email: String, name: String = "Test User", password: String = "correct-horse") async throws -> User {
+        try await services.accounts.createUser(email: email, name: name, passwordHash: services.passwords.hashNow(password), now: clock.now())
+    }
+
+    /// Logs in and returns the bearer token.
+    func login(_ email: String, password: String = "correct-horse") async throws -> String {
+        let reply = try await request(.post, "/api/auth/login", body: ["email": email, "password": password])
+        try #require(reply.status == 200, "login failed: \(reply.text)")
+        return try #require(reply.string("token"))
+    }
+
+    /// A new user who owns a new org: returns (token, orgId).
+    func owner(_ email: String = "owner-\(NewID.make())@example.com", org name: String = "Studio") async throws -> (token: String, orgId: String) {
+        try await createUser(email)
+        let token = try await login(email)
+        let reply = try await request(.post, "/api/orgs", token: token, body: ["name": name, "timezone": "Europe/Berlin"])
+        try #require(reply.status == 201, "org create failed: \(reply.text)")
+        let org = try #require(reply["organization"] as? [String: Any])
+        return (token, try #require(org["id"] as? String))
+    }
+
+    /// Adds a new user with `role` to the org and logs them in: returns (token, membershipId).
+    func member(_ orgId: String, ownerToken: String, role: String, email: String = "m-\(NewID.make())@example.com") async throws -> (token: String, membershipId: String) {
+        let reply = try await request(.post, "/api/orgs/\(orgId)/members", token: ownerToken,
+                                      body: ["email": email, "name": "Person \(role)", "role": role, "password": "correct-horse"])
+        try #require(reply.status == 201, "member add failed: \(reply.text)")
+        let member = try #require(reply["member"] as? [String: Any])
+        return (try await login(email), try #require(member["membershipId"] as? String))
+    }
+}

@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# test.sh — THE test command for Frontdesk (README; called by .ci/run).
+#
+# What it does:
+#   1. scripts/install-deps.sh      (no-op when the system packages are present)
+#   2. swift build --build-tests    once, reporting the elapsed time
+#   3. starts a throwaway PostgreSQL cluster (scripts/pg-throwaway.sh) in a
+#      temp dir on a free port (55432 preferred); a trap always stops and
+#      removes it on exit, including failures, Ctrl-C (INT) and TERM
+#   4. swift test --skip-build once per backend:
+#        FRONTDESK_TEST_BACKEND=sqlite
+#        FRONTDESK_TEST_BACKEND=postgres FRONTDESK_TEST_POSTGRES_URL=<url>
+#      each run's output is shown live and tee'd to a log file
+#   5. prints one summary line per backend with the counts reported by
+#      Swift Testing / XCTest, and exits non-zero if any run failed.
+#
+# Optional environment:
+#   FRONTDESK_TEST_BACKENDS  backends to run, space separated
+#                            (default "sqlite postgres"); the PostgreSQL
+#                            cluster is only started when "postgres" is listed
+#   FRONTDESK_TEST_FILTER    passed to every run as `swift test --filter <value>`
+#   FRONTDESK_TEST_LOG_DIR   where the per-backend logs go
+#                            (default <repo>/.build/test-logs)
+#
+# Works from any cwd: it cds to the repository root (parent of scripts/).
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(dirname "$SCRIPT_DIR")"
+cd "$REPO_ROOT"
+
+# The toolchain lives in /opt/swift; make sure it is reachable.
+if ! command -v swift >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; then
+  export PATH="/opt/swift/usr/bin:$PATH"
+fi
+
+BACKENDS_RAW="${FRONTDESK_TEST_BACKENDS:-sqlite postgres}"
+FILTER="${FRONTDESK_TEST_FILTER:-}"
+LOG_DIR="${FRONTDESK_TEST_LOG_DIR:-$REPO_ROOT/.build/test-logs}"
+
+# Validate the backend list up front so a typo fails fast (before building).
+read -r -a BACKENDS <<<"$BACKENDS_RAW" || true
+if [[ ${#BACKENDS[@]} -eq 0 ]]; then
+  echo "test.sh: FRONTDESK_TEST_BACKENDS is empty" >&2
+  exit 2
+fi
+NEED_POSTGRES=0
+for b in "${BACKENDS[@]}"; do
+  case "$b" in
+    sqlite) ;;
+    postgres) NEED_POSTGRES=1 ;;
+    *) echo "test.sh: unknown backend '$b' in FRONTDESK_TEST_BACKENDS (expected sqlite and/or postgres)" >&2
+       exit 2 ;;
+  esac
+done
+
+# --- cleanup: always stop the throwaway cluster --------------------------------
+PG_DIR=""        # set once the cluster dir exists
+TEST_PGID=""     # process group of a running `swift test` pipeline, if any
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  # If we were interrupted while tests ran, stop them first (their own
+  # process group, started below; nothing else is signalled).
+  if [[ -n "$TEST_PGID" ]]; then
+    echo "test.sh: interrupted; stopping the running swift test (process group $TEST_PGID)" >&2
+    kill -TERM -- "-$TEST_PGID" 2>/dev/null || true
+    local i
+    for i in $(seq 1 20); do                    # give it up to ~10 s
+      kill -0 -- "-$TEST_PGID" 2>/dev/null || break
+      sleep 0.5
+    done
+    kill -KILL -- "-$TEST_PGID" 2>/dev/null || true
+    wait "$TEST_PGID" 2>/dev/null || true
+  fi
+  if [[ -n "$PG_DIR" ]]; then
+    echo "test.sh: stopping throwaway PostgreSQL cluster in $PG_DIR" >&2
+    bash "$SCRIPT_DIR/pg-throwaway.sh" stop "$PG_DIR" >/dev/null 2>&1 \
+      || echo "test.sh: warning: could not stop cluster in $PG_DIR" >&2
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- 1. system packages -----------------------------------------------------------
+bash "$SCRIPT_DIR/install-deps.sh"
+
+# --- 2. build once ----------------------------------------------------------------
+echo "=== swift build --build-tests ==="
+build_start=$SECONDS
+if ! swift build --build-tests; then
+  echo "test.sh: swift build --build-tests FAILED after $((SECONDS - build_start))s" >&2
+  exit 1
+fi
+echo "test.sh: swift build --build-tests took $((SECONDS - build_start))s"
+
+# --- 3. throwaway PostgreSQL --------------------------------------------------------
+# A port counts as busy if something accepts a TCP connection on 127.0.0.1.
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# Print the first free port from 55432 upwards, after the given one.
+next_free_port() {
+  local p="$1"
+  while (( p < 55632 )); do
+    if ! port_in_use "$p"; then
+      echo "$p"
+      return 0
+    fi
+    p=$((p + 1))
+  done
+  return 1
+}
+
+PG_URL=""
+if [[ $NEED_POSTGRES -eq 1 ]]; then
+  # Under /tmp so the `postgres` user can reach it when we run as root, and
+  # short so the Unix socket path stays within limits.
+  PG_DIR="$(mktemp -d /tmp/frontdesk-pg.XXXXXX)"
+  port=55431
+  for attempt in 1 2 3 4 5; do
+    port="$(next_free_port $((port + 1)))" || { echo "test.sh: no free port found for PostgreSQL" >&2; exit 1; }
+    echo "test.sh: starting throwaway PostgreSQL on 127.0.0.1:$port (attempt $attempt)"
+    # Last stdout line of `start` is the URL; a failed start (e.g. the port
+    # was grabbed in the meantime) is retried on the next free port.
+    if PG_URL="$(bash "$SCRIPT_DIR/pg-throwaway.sh" start "$PG_DIR" "$port" | tail -n 1)" \
+        && [[ "$PG_URL" == postgres://* ]]; then
+      break
+    fi
+    PG_URL=""
+  done
+  if [[ -z "$PG_URL" ]]; then
+    echo "test.sh: could not start the throwaway PostgreSQL cluster" >&2
+    exit 1
+  fi
+  echo "test.sh: PostgreSQL ready at $PG_URL"
+fi
+
+# --- 4. run the suite per backend -----------------------------------------------------
+mkdir -p "$LOG_DIR"
+declare -A RESULT=()   # backend -> exit status of swift test
+
+run_backend() {
+  local backend="$1"
+  local log="$LOG_DIR/test-$backend.log"
+  local args=(test --skip-build)
+  if [[ -n "$FILTER" ]]; then
+    args+=(--filter "$FILTER")
+  fi
+
+  local envs=(FRONTDESK_TEST_BACKEND="$backend")
+  if [[ "$backend" == postgres ]]; then
+    envs+=(FRONTDESK_TEST_POSTGRES_URL="$PG_URL")
+  fi
+
+  echo
+  echo "=== Frontdesk tests on backend: $backend ==="
+  # Run the pipeline in the background, in its own process group (set -m),
+  # and `wait` for it: that way an INT/TERM sent to this script is handled
+  # immediately (the trap kills that group and stops PostgreSQL) instead of
+  # only after swift test has finished. With pipefail the pipeline's status
+  # is swift test's status unless tee itself fails.
+  local rc=0
+  set -m
+  ( env -u FRONTDESK_TEST_POSTGRES_URL "${envs[@]}" swift "${args[@]}" </dev/null 2>&1 \
+      | tee "$log" ) &
+  TEST_PGID=$!
+  set +m
+  wait "$TEST_PGID" || rc=$?
+  TEST_PGID=""
+  RESULT[$backend]=$rc
+  echo "test.sh: backend $backend finished with exit status $rc (log: $log)"
+}
+
+for b in "${BACKENDS[@]}"; do
+  run_backend "$b"
+done
+
+# --- 5. summary --------------------------------------------------------------------------
+# Best effort: pull the final totals out of each log. Swift Testing prints
+#   "✔ Test run with N tests in M suites passed after X seconds." / "✘ ... failed ..."
+# and XCTest prints "Executed N tests, with F failures (U unexpected) in ...";
+# the last occurrence of each is the overall total.
+summarize() {
+  local log="$1" clean st xc out=""
+  clean="$(sed 's/\x1b\[[0-9;]*[A-Za-z]//g' "$log" 2>/dev/null || true)"
+  st="$(grep -E 'Test run with [0-9]+ tests?' <<<"$clean" | tail -n 1 | sed 's/^[[:space:]]*//' || true)"
+  xc="$(grep -E 'Executed [0-9]+ tests?, with [0-9]+ failures?' <<<"$clean" | tail -n 1 | sed 's/^[[:space:]]*//' || true)"
+  if [[ -n "$st" ]]; then out+=" | Swift Testing: $st"; fi
+  if [[ -n "$xc" ]]; then out+=" | XCTest: $xc"; fi
+  if [[ -z "$out" ]]; then out=" | (no test totals found in log)"; fi
+  printf '%s' "$out"
+}
+
+echo
+echo "=== Frontdesk test summary ==="
+overall=0
+for b in "${BACKENDS[@]}"; do
+  rc="${RESULT[$b]}"
+  if [[ "$rc" -eq 0 ]]; then status="PASSED"; else status="FAILED"; overall=1; fi
+  printf '%-9s %s (exit %s)%s\n' "$b:" "$status" "$rc" "$(summarize "$LOG_DIR/test-$b.log")"
+done
+
+if [[ $overall -ne 0 ]]; then
+  echo "test.sh: at least one backend FAILED" >&2
+fi
+exit "$overall"
