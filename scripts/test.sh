@@ -58,6 +58,13 @@ done
 PG_DIR=""        # set once the cluster dir exists
 TEST_PGID=""     # process group of a running `swift test` pipeline, if any
 
+# True while any non-zombie process is left in process group $1. (Zombies are
+# ignored: in containers whose PID 1 reaps lazily they linger after death.)
+group_alive() {
+  ps -e -o pgid=,stat= 2>/dev/null \
+    | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'
+}
+
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
@@ -68,7 +75,7 @@ cleanup() {
     kill -TERM -- "-$TEST_PGID" 2>/dev/null || true
     local i
     for i in $(seq 1 20); do                    # give it up to ~10 s
-      kill -0 -- "-$TEST_PGID" 2>/dev/null || break
+      group_alive "$TEST_PGID" || break
       sleep 0.5
     done
     kill -KILL -- "-$TEST_PGID" 2>/dev/null || true

@@ -9,7 +9,16 @@ public enum Validate {
         guard trimmed.count <= maxLength else {
             throw DomainError.invalidField(field, "must be at most \(maxLength) characters.")
         }
+        guard !containsControlCharacters(trimmed) else {
+            throw DomainError.invalidField(field, "must not contain control characters.")
+        }
         return trimmed
+    }
+
+    /// Whether `text` holds C0/C1 control characters (NUL, ESC, DEL…), which no name or address needs
+    /// and PostgreSQL refuses (NUL) in text columns.
+    public static func containsControlCharacters(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 
     /// An IANA time zone identifier such as `Europe/Berlin`. Abbreviations and offsets are refused.
@@ -64,7 +73,7 @@ public enum Validate {
         let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
         guard trimmed.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
               !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-              !trimmed.contains(where: { $0.isWhitespace })
+              !trimmed.contains(where: { $0.isWhitespace }), !containsControlCharacters(trimmed)
         else { throw DomainError.invalidField("email", "is not a valid e-mail address.") }
         return trimmed
     }

@@ -1,5 +1,6 @@
 import FrontdeskCore
 import Hummingbird
+import Foundation
 import NIOCore
 
 /// How the caller proved who they are.
@@ -24,6 +25,14 @@ public struct AppRequestContext: RequestContext {
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+    }
+
+    /// JSON with ISO-8601 instants and sorted keys, so answers are stable byte for byte.
+    public var responseEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
     }
 
     /// Bodies larger than this are refused with 413.

@@ -15,6 +15,10 @@ extension Request {
         guard buffer.readableBytes > 0 else {
             throw DomainError.badRequest("invalid_json", "The request body must be a JSON object.")
         }
+        // No text field anywhere needs NUL, and PostgreSQL cannot store it: refuse it up front.
+        if buffer.readableBytesView.contains(0) || String(buffer: buffer).lowercased().contains("\\u0000") {
+            throw DomainError.badRequest("invalid_text", "Text in the request must not contain NUL characters.")
+        }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         do {

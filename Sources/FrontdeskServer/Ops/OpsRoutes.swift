@@ -2,6 +2,7 @@ import Foundation
 import FrontdeskCore
 import FrontdeskStore
 import Hummingbird
+import Synchronization
 
 /// `/healthz` (the process answers), `/readyz` (the database answers), `/metrics` (Prometheus text).
 struct OpsRoutes {
@@ -21,21 +22,50 @@ struct OpsRoutes {
         }
     }
 
+    /// The value `operation` produces if it finishes within `limit`, else `nil` — without waiting for
+    /// it (a ping to a dead database may hang until the driver's own timeout).
+    static func firstAnswer<T: Sendable>(within limit: Duration, _ operation: @escaping @Sendable () async -> T) async -> T? {
+        let once = OneShot<T?>()
+        return await withCheckedContinuation { continuation in
+            once.set(continuation)
+            Task { once.resume(await operation()) }
+            Task {
+                try? await Task.sleep(for: limit)
+                once.resume(nil)
+            }
+        }
+    }
+
     @Sendable func ready(_ request: Request, context: AppRequestContext) async throws -> Response {
         let database = services.database
-        let reachable = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await database.ping() }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(2))
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
+        let reachable = await Self.firstAnswer(within: .seconds(2)) { await database.ping() } ?? false
         guard reachable else {
             throw DomainError(status: 503, code: "database_unavailable", message: "The \(database.backend) database does not answer.")
         }
         return try Status(status: "ready", backend: database.backend.rawValue).response(from: request, context: context)
+    }
+}
+
+/// A continuation resumed by whichever caller comes first; later calls are ignored.
+final class OneShot<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<T, Never>?
+        var done = false
+    }
+    private let state = Mutex(State())
+
+    /// Installs the continuation; must be called before any `resume`.
+    func set(_ continuation: CheckedContinuation<T, Never>) {
+        state.withLock { $0.continuation = continuation }
+    }
+
+    func resume(_ value: T) {
+        let continuation: CheckedContinuation<T, Never>? = state.withLock { state in
+            guard !state.done else { return nil }
+            state.done = true
+            defer { state.continuation = nil }
+            return state.continuation
+        }
+        continuation?.resume(returning: value)
     }
 }

@@ -52,13 +52,13 @@ public final class SQLiteBackend: FrontdeskDatabase {
     public var retryCount: Int { retries.value }
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        let connection = await readers.acquire()
+        let connection = try await readers.acquire()
         defer { readers.release(connection) }
         return try await body(connection.sql())
     }
 
     public func transaction<T: Sendable>(_ options: TransactionOptions, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        let connection = await writer.acquire()
+        let connection = try await writer.acquire()
         defer { writer.release(connection) }
         let sql = connection.sql()
         var attempt = 0
@@ -86,7 +86,7 @@ public final class SQLiteBackend: FrontdeskDatabase {
     }
 
     public func shutdown() async {
-        for connection in await writer.drain() + readers.drain() {
+        for connection in await writer.close() + readers.close() {
             try? await connection.close()
         }
     }
@@ -96,7 +96,8 @@ public final class SQLiteBackend: FrontdeskDatabase {
 final class SQLiteConnectionPool: Sendable {
     private struct State {
         var idle: [SQLiteConnection]
-        var waiters: [CheckedContinuation<SQLiteConnection, Never>] = []
+        var waiters: [CheckedContinuation<SQLiteConnection, any Error>] = []
+        var closed = false
     }
     private let state: Mutex<State>
 
@@ -104,20 +105,22 @@ final class SQLiteConnectionPool: Sendable {
         state = Mutex(State(idle: connections))
     }
 
-    func acquire() async -> SQLiteConnection {
-        await withCheckedContinuation { continuation in
-            let ready: SQLiteConnection? = state.withLock { state in
-                if let connection = state.idle.popLast() { return connection }
+    /// A connection for the caller's exclusive use; throws once the pool is closed.
+    func acquire() async throws -> SQLiteConnection {
+        try await withCheckedThrowingContinuation { continuation in
+            let ready: Result<SQLiteConnection, any Error>? = state.withLock { state in
+                if state.closed { return .failure(DatabaseConfigurationError("the SQLite database is closed")) }
+                if let connection = state.idle.popLast() { return .success(connection) }
                 state.waiters.append(continuation)
                 return nil
             }
-            if let ready { continuation.resume(returning: ready) }
+            if let ready { continuation.resume(with: ready) }
         }
     }
 
     func release(_ connection: SQLiteConnection) {
-        let waiter: CheckedContinuation<SQLiteConnection, Never>? = state.withLock { state in
-            if state.waiters.isEmpty {
+        let waiter: CheckedContinuation<SQLiteConnection, any Error>? = state.withLock { state in
+            if state.waiters.isEmpty || state.closed {
                 state.idle.append(connection)
                 return nil
             }
@@ -126,10 +129,14 @@ final class SQLiteConnectionPool: Sendable {
         waiter?.resume(returning: connection)
     }
 
-    func drain() async -> [SQLiteConnection] {
-        state.withLock { state in
-            defer { state.idle.removeAll() }
-            return state.idle
+    /// Marks the pool closed, fails every waiter and hands back the idle connections to close.
+    func close() async -> [SQLiteConnection] {
+        let (idle, waiters) = state.withLock { state in
+            state.closed = true
+            defer { state.idle.removeAll(); state.waiters.removeAll() }
+            return (state.idle, state.waiters)
         }
+        for waiter in waiters { waiter.resume(throwing: DatabaseConfigurationError("the SQLite database is closed")) }
+        return idle
     }
 }

@@ -153,8 +153,7 @@ public struct OrganizationsStore: Sendable {
         orgId: String, email: String, role: Role, now: Date,
         newUser: @Sendable () throws -> (name: String, passwordHash: String)
     ) async throws -> (MemberSummary, createdUser: Bool) {
-        let fields = try newUser()
-        return try await database.transaction { sql in
+        try await database.transaction { sql in
             var created = false
             let userId: String
             if let row = try await sql.raw("SELECT id FROM users WHERE email_normalized = \(bind: Validate.normalizedEmail(email))").first() {
@@ -162,6 +161,7 @@ public struct OrganizationsStore: Sendable {
                 let existing = try await sql.raw("SELECT id FROM memberships WHERE organization_id = \(bind: orgId) AND user_id = \(bind: userId)").first()
                 if existing != nil { throw DomainError.conflict("already_member", "This person is already a member of the organization.") }
             } else {
+                let fields = try newUser()
                 userId = try await AccountsStore.insertUser(sql, email: email, name: fields.name, passwordHash: fields.passwordHash, now: now).id
                 created = true
             }
