@@ -159,13 +159,18 @@ run_backend() {
     args+=(--filter "$FILTER")
   fi
 
+  # Each backend runs under a different host time zone, so the whole suite proves the server
+  # behaves the same whatever TZ the process has (org-local maths must never use the host's zone).
+  local tz="Asia/Kolkata"
   local envs=(FRONTDESK_TEST_BACKEND="$backend")
   if [[ "$backend" == postgres ]]; then
     envs+=(FRONTDESK_TEST_POSTGRES_URL="$PG_URL")
+    tz="UTC"
   fi
+  envs+=(TZ="$tz")
 
   echo
-  echo "=== Frontdesk tests on backend: $backend ==="
+  echo "=== Frontdesk tests on backend: $backend (host TZ=$tz) ==="
   # Run the pipeline in the background, in its own process group (set -m),
   # and `wait` for it: that way an INT/TERM sent to this script is handled
   # immediately (the trap kills that group and stops PostgreSQL) instead of

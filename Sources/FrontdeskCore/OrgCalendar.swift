@@ -27,6 +27,31 @@ public struct OrgCalendar: Sendable {
         return startOfDay(calendar.date(byAdding: .day, value: days, to: noon)!)
     }
 
+    /// The first instant of the local ISO week (Monday 00:00) containing `date`.
+    public func startOfWeek(_ date: Date) -> Date {
+        let start = startOfDay(date)
+        let weekday = calendar.component(.weekday, from: start)  // 1 = Sunday … 7 = Saturday
+        let daysSinceMonday = (weekday + 5) % 7
+        return startOfDay(start, addingDays: -daysSinceMonday)
+    }
+
+    /// The local ISO weekday, 1 = Monday … 7 = Sunday.
+    public func isoWeekday(_ date: Date) -> Int {
+        (calendar.component(.weekday, from: date) + 5) % 7 + 1
+    }
+
+    /// Parses a local date `YYYY-MM-DD` into the first instant of that day, or `nil`.
+    public func startOfDay(localDate text: String) -> Date? {
+        let parts = text.split(separator: "-")
+        guard text.count == 10, parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+              (1900...2200).contains(year), (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
+        var components = DateComponents(year: year, month: month, day: day, hour: 12)
+        components.timeZone = timeZone
+        guard let noon = calendar.date(from: components), localDateString(noon) == text else { return nil }
+        return startOfDay(noon)
+    }
+
     /// The instant of local wall-clock time `hour:minute` on the local day containing `day`.
     /// A time skipped by a DST jump resolves to the next valid instant.
     public func instant(onDayOf day: Date, hour: Int, minute: Int) -> Date {

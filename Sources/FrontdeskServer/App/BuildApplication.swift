@@ -42,6 +42,8 @@ public func buildApplication(services: AppServices) -> FrontdeskApp {
     let org = api.group("orgs/:org")
     MemberRoutes(services: services).register(org)
     CatalogRoutes(services: services).register(org)
+    SessionRoutes(services: services).register(api: api, org: org)
+    WorkoutRoutes(services: services).register(api: api, org: org)
 
     router.add(middleware: FileMiddleware(services.configuration.publicDirectory, searchForIndexHtml: true))
     return FrontdeskApp(services: services, routes: registry, router: router)

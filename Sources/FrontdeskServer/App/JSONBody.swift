@@ -20,7 +20,14 @@ extension Request {
             throw DomainError.badRequest("invalid_text", "Text in the request must not contain NUL characters.")
         }
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = ISO8601.parse(text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "must be an ISO-8601 instant with offset, e.g. 2026-11-20T18:00:00+01:00.")
+            }
+            return date
+        }
         do {
             return try decoder.decode(T.self, from: Data(buffer: buffer))
         } catch let error as DomainError {
@@ -98,5 +105,15 @@ struct Created<Body: ResponseEncodable>: ResponseGenerator {
         var response = try body.response(from: request, context: context)
         response.status = status
         return response
+    }
+}
+
+/// ISO-8601 instants with an offset, with or without fractional seconds (as JavaScript sends them).
+enum ISO8601 {
+    static func parse(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)
     }
 }

@@ -1,0 +1,227 @@
+import Foundation
+import FrontdeskCore
+import FrontdeskStore
+import Hummingbird
+
+/// Sessions: the schedule, today, one session, and the lifecycle (SPEC §2, §4).
+///
+/// Roles: any active member reads what they may see; staff create and edit; owner/admin publish,
+/// unpublish, cancel and delete (coaches get 403).
+struct SessionRoutes {
+    let services: AppServices
+    var access: OrgAccess { OrgAccess(services: services) }
+    var store: SessionsStore { services.sessions }
+    var schedule: ScheduleStore { ScheduleStore(database: services.database) }
+
+    func register(api: Routes, org: Routes) {
+        org.get("sessions", use: list)
+        org.post("sessions", use: create)
+        org.get("sessions/today", use: today)
+        api.get("sessions/:session", use: show)
+        api.patch("sessions/:session", use: update)
+        api.delete("sessions/:session", use: delete)
+        api.post("sessions/:session/publish", use: publish)
+        api.post("sessions/:session/unpublish", use: unpublish)
+        api.post("sessions/:session/cancel", use: cancel)
+    }
+
+    /// The caller's scope in the org of the session named by `:session` (unknown or deleted → 404).
+    func sessionScope(_ context: AppRequestContext, requiring permission: Permission) async throws -> (OrgScope, String) {
+        _ = try context.requireUser()
+        let id = try context.id("session", "Session")
+        guard let orgId = try await store.organizationId(sessionId: id) else { throw DomainError.notFound("Session") }
+        return (try await access.scope(context, orgId: orgId, requiring: permission), id)
+    }
+
+    // MARK: Reads
+
+    struct SessionList: ResponseEncodable {
+        let from: Date
+        let to: Date
+        let timezone: String
+        let items: [SessionView]
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> SessionList {
+        let scope = try await access.scope(context, requiring: .member)
+        let calendar = OrgCalendar(timezone: scope.organization.timezone)
+        let query = request.uri.queryParameters
+        let from = try query.get("from").map { try TimeParameter.instant($0, field: "from", calendar: calendar, endOfDay: false) }
+            ?? calendar.startOfDay(services.now)
+        let to = try query.get("to").map { try TimeParameter.instant($0, field: "to", calendar: calendar, endOfDay: true) }
+            ?? calendar.startOfDay(from, addingDays: 7)
+        try ScheduleRules.validateRange(from: from, to: to)
+        let sessions = try await schedule.sessions(orgId: scope.orgId, from: from, to: to, viewerMembershipId: scope.membership.id,
+                                                   membersView: !scope.role.isStaff)
+        let views = try await SessionPresenter(services: services, scope: scope).views(sessions)
+        return SessionList(from: from, to: to, timezone: scope.organization.timezone, items: views)
+    }
+
+    struct TodayList: ResponseEncodable {
+        let date: String
+        let timezone: String
+        let items: [SessionView]
+    }
+
+    /// The org-local day's sessions with resolved workouts (the seed's `findTodayWithWorkouts`).
+    @Sendable func today(_ request: Request, context: AppRequestContext) async throws -> TodayList {
+        let scope = try await access.scope(context, requiring: .member)
+        let calendar = OrgCalendar(timezone: scope.organization.timezone)
+        let now = services.now
+        let start = calendar.startOfDay(now)
+        let sessions = try await schedule.sessions(orgId: scope.orgId, from: start, to: calendar.startOfDay(now, addingDays: 1),
+                                                   viewerMembershipId: scope.membership.id, membersView: !scope.role.isStaff)
+        let presenter = SessionPresenter(services: services, scope: scope)
+        let views = try await presenter.views(sessions, workouts: try await presenter.resolvedWorkouts(sessions))
+        return TodayList(date: calendar.localDateString(now), timezone: scope.organization.timezone, items: views)
+    }
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> SessionView {
+        let (scope, id) = try await sessionScope(context, requiring: .member)
+        return try await view(scope, id)
+    }
+
+    /// One session as `scope` may see it, with resolved workouts; invisible to a member → 404.
+    func view(_ scope: OrgScope, _ id: String) async throws -> SessionView {
+        guard let session = try await schedule.session(orgId: scope.orgId, id: id, viewerMembershipId: scope.membership.id) else {
+            throw DomainError.notFound("Session")
+        }
+        if !scope.role.isStaff, !ScheduleRules.memberCanSee(status: session.session.status, deliveryMode: session.deliveryMode,
+                                                            hasActiveBooking: session.viewerBooking != nil) {
+            throw DomainError.notFound("Session")
+        }
+        let presenter = SessionPresenter(services: services, scope: scope)
+        return try await presenter.views([session], workouts: try await presenter.resolvedWorkouts([session]))[0]
+    }
+
+    // MARK: Changes
+
+    struct CreateBody: Decodable {
+        let classTypeId: String
+        let startsAt: Date
+        let locationId: String?
+        let coachMembershipId: String?
+        let durationMin: Int?
+        let capacity: Int?
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Created<SessionView> {
+        let scope = try await access.scope(context, requiring: .staff)
+        let body = try await request.decodeJSON(CreateBody.self, context: context)
+        let session = try await store.create(
+            orgId: scope.orgId, classTypeId: try Self.ref(body.classTypeId, "Class type"),
+            locationId: try body.locationId.map { try Self.ref($0, "Location") },
+            coachMembershipId: try body.coachMembershipId.map { try Self.ref($0, "Coach") },
+            startsAt: try ScheduleRules.validateStart(body.startsAt),
+            durationMin: try body.durationMin.map { try Validate.int($0, in: CatalogLimits.durationMin, field: "durationMin") },
+            capacity: try body.capacity.map { try Validate.int($0, in: CatalogLimits.capacity, field: "capacity") },
+            createdBy: scope.membership.id, now: services.now)
+        return Created(body: try await view(scope, session.id))
+    }
+
+    /// An id from a body that must name an object of the org; malformed ids are unknown ids (404).
+    static func ref(_ value: String, _ what: String) throws -> String {
+        guard NewID.isWellFormed(value) else { throw DomainError.notFound(what) }
+        return value.lowercased()
+    }
+
+    struct UpdateBody: Decodable {
+        var classTypeId: PatchField<String> = .absent
+        var locationId: PatchField<String> = .absent
+        var coachMembershipId: PatchField<String> = .absent
+        var startsAt: PatchField<Date> = .absent
+        var durationMin: PatchField<Int> = .absent
+        var capacity: PatchField<Int> = .absent
+        var force: PatchField<Bool> = .absent
+
+        enum CodingKeys: String, CodingKey { case classTypeId, locationId, coachMembershipId, startsAt, durationMin, capacity, force }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            classTypeId = try c.patch(String.self, forKey: .classTypeId)
+            locationId = try c.patch(String.self, forKey: .locationId)
+            coachMembershipId = try c.patch(String.self, forKey: .coachMembershipId)
+            startsAt = try c.patch(Date.self, forKey: .startsAt)
+            durationMin = try c.patch(Int.self, forKey: .durationMin)
+            capacity = try c.patch(Int.self, forKey: .capacity)
+            force = try c.patch(Bool.self, forKey: .force)
+        }
+
+        func changes() throws -> SessionChanges {
+            for (field, isNull) in [("classTypeId", classTypeId.isNull), ("startsAt", startsAt.isNull),
+                                    ("durationMin", durationMin.isNull), ("capacity", capacity.isNull)] where isNull {
+                throw DomainError.invalidField(field, "must not be null.")
+            }
+            func optionalRef(_ field: PatchField<String>, _ what: String) throws -> String?? {
+                switch field {
+                case .absent: return nil
+                case .null: return .some(nil)
+                case .value(let id): return .some(try SessionRoutes.ref(id, what))
+                }
+            }
+            return SessionChanges(
+                classTypeId: try classTypeId.given.map { try SessionRoutes.ref($0, "Class type") },
+                locationId: try optionalRef(locationId, "Location"),
+                coachMembershipId: try optionalRef(coachMembershipId, "Coach"),
+                startsAt: try startsAt.given.map { try ScheduleRules.validateStart($0) },
+                durationMin: try durationMin.given.map { try Validate.int($0, in: CatalogLimits.durationMin, field: "durationMin") },
+                capacity: try capacity.given.map { try Validate.int($0, in: CatalogLimits.capacity, field: "capacity") },
+                force: force.given ?? false)
+        }
+    }
+
+    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> SessionView {
+        let (scope, id) = try await sessionScope(context, requiring: .staff)
+        let body = try await request.decodeJSON(UpdateBody.self, context: context)
+        _ = try await store.update(orgId: scope.orgId, id: id, changes: try body.changes(), now: services.now)
+        return try await view(scope, id)
+    }
+
+    @Sendable func publish(_ request: Request, context: AppRequestContext) async throws -> SessionView {
+        let (scope, id) = try await sessionScope(context, requiring: .manager)
+        _ = try await store.publish(orgId: scope.orgId, id: id, now: services.now)
+        return try await view(scope, id)
+    }
+
+    @Sendable func unpublish(_ request: Request, context: AppRequestContext) async throws -> SessionView {
+        let (scope, id) = try await sessionScope(context, requiring: .manager)
+        _ = try await store.unpublish(orgId: scope.orgId, id: id, now: services.now)
+        return try await view(scope, id)
+    }
+
+    struct CancelBody: Decodable { let reason: String? }
+
+    struct CancelResponse: ResponseEncodable {
+        let session: SessionView
+        let cancelledBookings: Int
+        let refundedCredits: Int
+    }
+
+    @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> CancelResponse {
+        let (scope, id) = try await sessionScope(context, requiring: .manager)
+        // The body is optional: no body means no reason.
+        let hasBody = request.headers[.contentLength].map { $0 != "0" } ?? (request.headers[.transferEncoding] != nil)
+        let body = hasBody ? try await request.decodeJSON(CancelBody.self, context: context) : CancelBody(reason: nil)
+        let reason = try body.reason.flatMap { $0.isEmpty ? nil : try Validate.name($0, field: "reason", maxLength: 500) }
+        let (_, effect) = try await store.cancel(orgId: scope.orgId, id: id, reason: reason, actorMembershipId: scope.membership.id, now: services.now)
+        return CancelResponse(session: try await view(scope, id), cancelledBookings: effect.cancelledBookings, refundedCredits: effect.refundedCredits)
+    }
+
+    @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
+        let (scope, id) = try await sessionScope(context, requiring: .manager)
+        _ = try await store.delete(orgId: scope.orgId, id: id, actorMembershipId: scope.membership.id, now: services.now)
+        return .noContent
+    }
+}
+
+/// Instants in query strings: ISO-8601 with offset, or an org-local date `YYYY-MM-DD` (a `to` date
+/// includes that whole day).
+enum TimeParameter {
+    static func instant(_ value: String, field: String, calendar: OrgCalendar, endOfDay: Bool) throws -> Date {
+        if value.count == 10, let day = calendar.startOfDay(localDate: value) {
+            return endOfDay ? calendar.startOfDay(day, addingDays: 1) : day
+        }
+        if let date = ISO8601.parse(value) { return date }
+        throw DomainError.badRequest("invalid_query", "\(field) must be an ISO-8601 instant with offset or a date YYYY-MM-DD.")
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import FrontdeskCore
+import FrontdeskStore
+import Hummingbird
+
+/// A session as the API shows it.
+struct SessionView: Encodable, ResponseEncodable, Sendable {
+    struct ClassTypeRef: Encodable, Sendable { let id, name, color: String }
+    struct ProgramRef: Encodable, Sendable { let id, name: String; let deliveryMode: DeliveryMode }
+    struct LocationRef: Encodable, Sendable { let id, name: String }
+    struct CoachRef: Encodable, Sendable { let membershipId, name: String }
+    struct WorkoutRef: Encodable, Sendable { let id, title, body: String }
+
+    let id: String
+    let organizationId: String
+    let status: SessionStatus
+    let startsAt: Date
+    let endsAt: Date
+    /// The session's date in the org's zone, `YYYY-MM-DD`.
+    let localDate: String
+    let durationMin: Int
+    let capacity: Int
+    let cancelReason: String?
+    let classType: ClassTypeRef
+    let program: ProgramRef
+    let location: LocationRef?
+    let coach: CoachRef?
+    let bookedCount: Int
+    let waitlistCount: Int
+    let spotsLeft: Int
+    let myBooking: ScheduledSession.ViewerBooking?
+    /// Members only (SPEC §4); staff get none.
+    let bookingEligibility: BookingEligibility?
+    let workoutSource: WorkoutSource?
+    let workouts: [WorkoutRef]?
+
+    init(_ s: ScheduledSession, calendar: OrgCalendar, eligibility: BookingEligibility?,
+         workouts: (WorkoutSource, [Workout])? = nil) {
+        id = s.session.id
+        organizationId = s.session.organizationId
+        status = s.session.status
+        startsAt = s.session.startsAt
+        endsAt = s.session.endsAt
+        localDate = calendar.localDateString(s.session.startsAt)
+        durationMin = s.session.durationMin
+        capacity = s.session.capacity
+        cancelReason = s.session.cancelReason
+        classType = ClassTypeRef(id: s.session.classTypeId, name: s.classTypeName, color: s.color)
+        program = ProgramRef(id: s.programId, name: s.programName, deliveryMode: s.deliveryMode)
+        location = s.session.locationId.map { LocationRef(id: $0, name: s.locationName ?? "") }
+        coach = s.session.coachMembershipId.map { CoachRef(membershipId: $0, name: s.coachName ?? "") }
+        bookedCount = s.bookedCount
+        waitlistCount = s.waitlistCount
+        spotsLeft = max(0, s.session.capacity - s.bookedCount)
+        myBooking = s.viewerBooking
+        bookingEligibility = eligibility
+        workoutSource = workouts?.0
+        self.workouts = workouts?.1.map { WorkoutRef(id: $0.id, title: $0.title, body: $0.body) }
+    }
+}
+
+/// Builds session views for one viewer: eligibility for members, computed by `EligibilityRules`
+/// (the same code the booking uses) from facts read once for the whole list.
+struct SessionPresenter: Sendable {
+    let services: AppServices
+    let scope: OrgScope
+
+    var calendar: OrgCalendar { OrgCalendar(timezone: scope.organization.timezone) }
+
+    func views(_ sessions: [ScheduledSession], workouts: [String: (WorkoutSource, [Workout])]? = nil) async throws -> [SessionView] {
+        let eligibility = try await eligibilities(sessions)
+        return sessions.map { session in
+            SessionView(session, calendar: calendar, eligibility: eligibility[session.session.id],
+                        workouts: workouts.map { $0[session.session.id] ?? (.none, []) })
+        }
+    }
+
+    /// `bookingEligibility` per session id, for members only.
+    func eligibilities(_ sessions: [ScheduledSession]) async throws -> [String: BookingEligibility] {
+        guard scope.role == .member, let first = sessions.map(\.session.startsAt).min(),
+              let last = sessions.map(\.session.endsAt).max() else { return [:] }
+        // Quotas count whole local days and weeks, overlap needs neighbours: widen the window to full weeks.
+        let from = calendar.startOfWeek(first)
+        let to = calendar.startOfDay(calendar.startOfWeek(last), addingDays: 7)
+        let now = services.now
+        let facts = try await ScheduleStore(database: services.database)
+            .memberFacts(orgId: scope.orgId, membershipId: scope.membership.id, from: from, to: to, now: now)
+        var result: [String: BookingEligibility] = [:]
+        for s in sessions {
+            let snapshot = BookingSnapshot(
+                now: now, timezone: scope.organization.timezone, sessionId: s.session.id,
+                sessionStartsAt: s.session.startsAt, sessionEndsAt: s.session.endsAt, sessionStatus: s.session.status,
+                sessionDeleted: false, capacity: s.session.capacity, bookedCount: s.bookedCount,
+                paymentProvider: scope.organization.paymentProvider, bookingOpensDaysBefore: scope.organization.bookingOpensDaysBefore,
+                isStaff: false, alreadyBooked: s.viewerBooking != nil, subscriptions: facts.subscriptions,
+                otherBookings: facts.bookings.filter { $0.sessionId != s.session.id }, planOffers: facts.planOffers)
+            result[s.session.id] = EligibilityRules.evaluate(snapshot).eligibility
+        }
+        return result
+    }
+
+    /// Resolved workouts per session (SPEC §4), two queries for the whole list.
+    func resolvedWorkouts(_ sessions: [ScheduledSession]) async throws -> [String: (WorkoutSource, [Workout])] {
+        guard !sessions.isEmpty else { return [:] }
+        let store = WorkoutsStore(database: services.database)
+        let own = try await store.sessionWorkoutIds(sessionIds: sessions.map(\.session.id))
+        let dates = sessions.map { calendar.localDateString($0.session.startsAt) }
+        let programming = try await store.programming(orgId: scope.orgId, fromDate: dates.min()!, toDate: dates.max()!)
+        var resolved: [String: (WorkoutSource, [String])] = [:]
+        for s in sessions {
+            let date = calendar.localDateString(s.session.startsAt)
+            let forDate = programming.filter { $0.localDate == date }
+            resolved[s.session.id] = WorkoutResolution.resolve(
+                sessionWorkoutIds: own[s.session.id] ?? [],
+                programProgrammingIds: forDate.first { $0.programId == s.programId }?.workoutIds ?? [],
+                orgProgrammingIds: forDate.first { $0.programId == nil }?.workoutIds ?? [])
+        }
+        let all = try await store.workouts(orgId: scope.orgId, ids: resolved.values.flatMap(\.1))
+        let byId = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
+        return resolved.mapValues { ($0.0, $0.1.compactMap { byId[$0] }) }
+    }
+}
+
+extension Workout: ResponseEncodable {}

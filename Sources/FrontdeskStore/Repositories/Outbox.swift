@@ -1,0 +1,71 @@
+import Foundation
+import FrontdeskCore
+import SQLKit
+
+/// One notification to queue.
+public struct OutboxMessage: Sendable {
+    public var organizationId: String?
+    public var userId: String
+    public var channel: String
+    public var template: String
+    public var payload: [String: String]
+    /// Unique per logical notification, so a retried transaction or a repeat queues it once.
+    public var dedupeKey: String
+
+    public init(organizationId: String?, userId: String, channel: String, template: String, payload: [String: String], dedupeKey: String) {
+        self.organizationId = organizationId
+        self.userId = userId
+        self.channel = channel
+        self.template = template
+        self.payload = payload
+        self.dedupeKey = dedupeKey
+    }
+}
+
+/// The notification outbox (SPEC §7): rows written in the same transaction as the change that
+/// causes them; a worker delivers them after commit.
+public enum Outbox {
+    /// Queues messages inside the caller's transaction, skipping channels the user opted out of for
+    /// class notifications and messages already queued under the same dedupe key.
+    public static func enqueue(_ sql: any SQLDatabase, _ messages: [OutboxMessage], now: Date) async throws {
+        guard !messages.isEmpty else { return }
+        let users = Array(Set(messages.map(\.userId)))
+        var optedOut: Set<String> = []
+        for chunk in users.chunked(into: 500) {
+            let rows = try await sql.raw("""
+                SELECT user_id, channel FROM notification_preferences
+                WHERE category = 'class' AND enabled = \(bind: false) AND user_id IN (\(binds: chunk))
+                """).all()
+            for row in rows {
+                optedOut.insert(try row.decode(column: "user_id", as: String.self) + "/" + row.decode(column: "channel", as: String.self))
+            }
+        }
+        let wanted = messages.filter { !optedOut.contains($0.userId + "/" + $0.channel) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        for chunk in wanted.chunked(into: 200) {
+            var values: [SQLQueryString] = []
+            for message in chunk {
+                let payload = String(decoding: try encoder.encode(message.payload), as: UTF8.self)
+                values.append("""
+                    (\(bind: NewID.make()), \(bind: message.organizationId), \(bind: message.userId), \(bind: message.channel),
+                     \(bind: message.template), \(bind: payload), \(bind: message.dedupeKey), 'pending', 0,
+                     \(bind: now.epochSeconds), \(bind: now.epochSeconds))
+                    """)
+            }
+            try await sql.raw("""
+                INSERT INTO notification_outbox (id, organization_id, user_id, channel, template, payload, dedupe_key,
+                    status, attempts, available_at, created_at)
+                VALUES \(values.joined(separator: ", "))
+                ON CONFLICT (dedupe_key) DO NOTHING
+                """).run()
+        }
+    }
+}
+
+extension Array {
+    /// Consecutive slices of at most `size` elements.
+    func chunked(into size: Int) -> [[Element]] {
+        stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
+    }
+}

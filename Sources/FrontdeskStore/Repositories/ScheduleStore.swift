@@ -1,0 +1,140 @@
+import Foundation
+import FrontdeskCore
+import SQLKit
+
+/// A session as the schedule shows it: names of what it refers to, counts, and the viewer's booking.
+public struct ScheduledSession: Sendable {
+    public struct ViewerBooking: Sendable, Codable, Equatable {
+        public var id: String
+        public var status: String
+        public var waitlistPosition: Int?
+    }
+
+    public var session: ClassSession
+    public var classTypeName: String
+    public var color: String
+    public var programId: String
+    public var programName: String
+    public var deliveryMode: DeliveryMode
+    public var locationName: String?
+    public var coachName: String?
+    /// Confirmed plus attended.
+    public var bookedCount: Int
+    public var waitlistCount: Int
+    public var viewerBooking: ViewerBooking?
+}
+
+/// The schedule read model: one query for a range of sessions with everything the list shows, no
+/// per-session round trips; plus the member facts the eligibility payload needs.
+public struct ScheduleStore: Sendable {
+    let database: any FrontdeskDatabase
+
+    public init(database: any FrontdeskDatabase) { self.database = database }
+
+    static let select = """
+        SELECT s.*, ct.name AS class_type_name, ct.color AS class_type_color, p.id AS program_id, p.name AS program_name,
+            p.delivery_mode, l.name AS location_name, cu.name AS coach_name,
+            (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status IN ('confirmed', 'attended')) AS booked_count,
+            (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'waitlisted') AS waitlist_count,
+            vb.id AS viewer_booking_id, vb.status AS viewer_booking_status, vb.waitlist_position AS viewer_waitlist_position
+        FROM class_sessions s
+        JOIN class_types ct ON ct.id = s.class_type_id
+        JOIN programs p ON p.id = ct.program_id
+        LEFT JOIN locations l ON l.id = s.location_id
+        LEFT JOIN memberships cm ON cm.id = s.coach_membership_id
+        LEFT JOIN users cu ON cu.id = cm.user_id
+        """
+
+    static func scheduled(_ row: any SQLRow) throws -> ScheduledSession {
+        let bookingId = try row.optionalString("viewer_booking_id")
+        return ScheduledSession(
+            session: try SessionsStore.session(row), classTypeName: try row.string("class_type_name"),
+            color: try row.string("class_type_color"), programId: try row.string("program_id"),
+            programName: try row.string("program_name"),
+            deliveryMode: DeliveryMode(rawValue: try row.string("delivery_mode")) ?? .schedule,
+            locationName: try row.optionalString("location_name"), coachName: try row.optionalString("coach_name"),
+            bookedCount: try row.int("booked_count"), waitlistCount: try row.int("waitlist_count"),
+            viewerBooking: try bookingId.map {
+                ScheduledSession.ViewerBooking(id: $0, status: try row.string("viewer_booking_status"),
+                                               waitlistPosition: try row.optionalInt("viewer_waitlist_position"))
+            }
+        )
+    }
+
+    /// Live sessions of the org starting in `[from, to)`. With `membersView`, only what a member may
+    /// see (SPEC §4): published schedule-mode sessions and sessions the viewer holds an active booking for.
+    public func sessions(orgId: String, from: Date, to: Date, viewerMembershipId: String, membersView: Bool) async throws -> [ScheduledSession] {
+        try await database.read { sql in
+            let visibility: SQLQueryString = membersView
+                ? "AND ((s.status = 'published' AND p.delivery_mode = 'schedule') OR vb.id IS NOT NULL)"
+                : ""
+            return try await sql.raw("""
+                \(unsafeRaw: Self.select)
+                LEFT JOIN bookings vb ON vb.session_id = s.id AND vb.membership_id = \(bind: viewerMembershipId)
+                    AND vb.status IN ('confirmed', 'waitlisted', 'attended')
+                WHERE s.organization_id = \(bind: orgId) AND s.deleted_at IS NULL
+                  AND s.starts_at >= \(bind: from.epochSeconds) AND s.starts_at < \(bind: to.epochSeconds)
+                  \(visibility)
+                ORDER BY s.starts_at, s.id
+                """).all().map(Self.scheduled)
+        }
+    }
+
+    /// One live session of the org as the schedule shows it to `viewerMembershipId`.
+    public func session(orgId: String, id: String, viewerMembershipId: String) async throws -> ScheduledSession? {
+        try await database.read { sql in
+            try await sql.raw("""
+                \(unsafeRaw: Self.select)
+                LEFT JOIN bookings vb ON vb.session_id = s.id AND vb.membership_id = \(bind: viewerMembershipId)
+                    AND vb.status IN ('confirmed', 'waitlisted', 'attended')
+                WHERE s.id = \(bind: id) AND s.organization_id = \(bind: orgId) AND s.deleted_at IS NULL
+                """).first().map(Self.scheduled)
+        }
+    }
+
+    /// The facts about one member that eligibility needs, read once for a whole schedule:
+    /// active subscriptions with their plans, active bookings in `[from, to)`, the org's plan offers.
+    public struct MemberFacts: Sendable {
+        public var subscriptions: [ActiveSubscription]
+        public var bookings: [BookedInterval]
+        public var planOffers: [PlanTerms]
+    }
+
+    public func memberFacts(orgId: String, membershipId: String, from: Date, to: Date, now: Date) async throws -> MemberFacts {
+        try await database.read { sql in
+            try await Self.memberFacts(sql, orgId: orgId, membershipId: membershipId, from: from, to: to, now: now)
+        }
+    }
+
+    static func plan(_ row: any SQLRow, prefix: String = "") throws -> PlanTerms {
+        PlanTerms(id: try row.string(prefix + "id"), name: try row.string(prefix + "name"),
+                  classCredits: try row.optionalInt(prefix + "class_credits"),
+                  maxBookingsPerDay: try row.optionalInt(prefix + "max_bookings_per_day"),
+                  maxBookingsPerWeek: try row.optionalInt(prefix + "max_bookings_per_week"),
+                  allowOverlappingBookings: try row.bool(prefix + "allow_overlapping_bookings"),
+                  priceCents: try row.optionalInt(prefix + "price_cents"))
+    }
+
+    static func memberFacts(_ sql: any SQLDatabase, orgId: String, membershipId: String, from: Date, to: Date, now: Date) async throws -> MemberFacts {
+        let subscriptions = try await sql.raw("""
+            SELECT sub.id AS sub_id, sub.credits_remaining, p.id, p.name, p.class_credits, p.max_bookings_per_day,
+                p.max_bookings_per_week, p.allow_overlapping_bookings, p.price_cents
+            FROM subscriptions sub JOIN plans p ON p.id = sub.plan_id
+            WHERE sub.membership_id = \(bind: membershipId) AND sub.organization_id = \(bind: orgId) AND sub.status = 'active'
+              AND sub.starts_at <= \(bind: now.epochSeconds) AND (sub.ends_at IS NULL OR sub.ends_at > \(bind: now.epochSeconds))
+            """).all().map {
+                ActiveSubscription(id: try $0.string("sub_id"), plan: try plan($0), creditsRemaining: try $0.optionalInt("credits_remaining"))
+            }
+        let bookings = try await sql.raw("""
+            SELECT s.id, s.starts_at, s.ends_at FROM bookings b JOIN class_sessions s ON s.id = b.session_id
+            WHERE b.membership_id = \(bind: membershipId) AND b.status IN ('confirmed', 'waitlisted', 'attended')
+              AND s.deleted_at IS NULL AND s.starts_at < \(bind: to.epochSeconds) AND s.ends_at > \(bind: from.epochSeconds)
+            """).all().map {
+                BookedInterval(sessionId: try $0.string("id"), startsAt: try $0.date("starts_at"), endsAt: try $0.date("ends_at"))
+            }
+        let offers = try await sql.raw("""
+            SELECT * FROM plans WHERE organization_id = \(bind: orgId) AND active = \(bind: true) ORDER BY name, id
+            """).all().map { try plan($0) }
+        return MemberFacts(subscriptions: subscriptions, bookings: bookings, planOffers: offers)
+    }
+}
