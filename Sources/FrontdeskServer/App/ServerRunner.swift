@@ -22,6 +22,7 @@ public enum ServerRunner {
         if demo {
             let report = try await DemoSeeder(services: services).seed()
             print(demoBanner(report, configuration: configuration))
+            fflush(stdout)  // show the logins now, not when the process exits (stdout may be a pipe)
         }
         let app = buildApplication(services: services)
         logger.notice("frontdesk listening on http://\(configuration.host):\(configuration.port) (database: \(database.backend))")
