@@ -44,6 +44,8 @@ public func buildApplication(services: AppServices) -> FrontdeskApp {
     CatalogRoutes(services: services).register(org)
     SessionRoutes(services: services).register(api: api, org: org)
     WorkoutRoutes(services: services).register(api: api, org: org)
+    BookingRoutes(services: services).register(api: api)
+    PlanRoutes(services: services).register(org: org)
 
     router.add(middleware: FileMiddleware(services.configuration.publicDirectory, searchForIndexHtml: true))
     return FrontdeskApp(services: services, routes: registry, router: router)

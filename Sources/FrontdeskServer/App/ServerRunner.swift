@@ -21,8 +21,8 @@ public enum ServerRunner {
         let services = AppServices(configuration: configuration, clock: clock, database: database, logger: logger)
         if demo {
             let report = try await DemoSeeder(services: services).seed()
-            print(demoBanner(report, configuration: configuration))
-            fflush(stdout)  // show the logins now, not when the process exits (stdout may be a pipe)
+            // Written unbuffered: the logins must show now, not when the process exits (stdout may be a pipe).
+            FileHandle.standardOutput.write(Data((demoBanner(report, configuration: configuration) + "\n").utf8))
         }
         let app = buildApplication(services: services)
         logger.notice("frontdesk listening on http://\(configuration.host):\(configuration.port) (database: \(database.backend))")

@@ -69,9 +69,11 @@ public struct OrganizationsStore: Sendable {
 
     /// The organization with this id.
     public func organization(id: String) async throws -> Organization? {
-        try await database.read { sql in
-            try await sql.raw("SELECT * FROM organizations WHERE id = \(bind: id)").first().map(Self.organization)
-        }
+        try await database.read { sql in try await Self.organization(sql, id: id) }
+    }
+
+    static func organization(_ sql: any SQLDatabase, id: String) async throws -> Organization? {
+        try await sql.raw("SELECT * FROM organizations WHERE id = \(bind: id)").first().map(organization)
     }
 
     /// Writes every setting of `org` (validated by the caller).

@@ -178,10 +178,10 @@ public struct SessionsStore: Sendable {
                     capacity = \(bind: session.capacity), updated_at = \(bind: now.epochSeconds)
                 WHERE id = \(bind: id)
                 """).run()
-            // Waitlist promotion hook (booking engine, issue 4): when the capacity rose above
-            // `previousCapacity`, the freed places go to the first still-eligible waitlisted members here,
-            // in this same transaction. Until bookings can be made there is no waitlist to promote.
-            _ = previousCapacity
+            // Places freed by a capacity raise go to the waitlist in this same transaction.
+            if session.capacity > previousCapacity, let org = try await OrganizationsStore.organization(sql, id: orgId) {
+                try await WaitlistPromotion.promote(sql, org: org, sessionId: id, actorMembershipId: nil, now: now)
+            }
             return session
         }
     }

@@ -1,0 +1,139 @@
+import Foundation
+import FrontdeskCore
+import FrontdeskStore
+import HTTPTypes
+import Hummingbird
+
+extension Booking: ResponseEncodable {}
+
+/// `POST /api/sessions/:id/bookings`, `POST /api/bookings/:id/cancel`, `GET /api/bookings/:id`, `GET /api/me/bookings`.
+struct BookingRoutes {
+    let services: AppServices
+    var access: OrgAccess { OrgAccess(services: services) }
+    var store: BookingsStore { BookingsStore(database: services.database) }
+
+    func register(api: Routes) {
+        api.post("sessions/:session/bookings", use: book)
+        api.get("bookings/:booking", use: show)
+        api.post("bookings/:booking/cancel", use: cancel)
+        api.get("me/bookings", use: mine)
+    }
+
+    static let idempotencyHeader = HTTPField.Name("Idempotency-Key")!
+
+    /// The `Idempotency-Key` header, if any: 1–200 visible ASCII characters.
+    static func idempotencyKey(_ request: Request) throws -> String? {
+        guard let key = request.headers[idempotencyHeader] else { return nil }
+        guard (1...200).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace && ($0.asciiValue ?? 0) >= 33 }) else {
+            throw DomainError.badRequest("invalid_idempotency_key", "Idempotency-Key must be 1–200 visible ASCII characters.")
+        }
+        return key
+    }
+
+    struct BookBody: Decodable {
+        let membershipId: String?
+        let overrideCapacity: Bool?
+    }
+
+    struct BookingAnswer: ResponseGenerator {
+        let result: BookingResult
+        let created: Bool
+
+        func response(from request: Request, context: some RequestContext) throws -> Response {
+            var response = try result.booking.response(from: request, context: context)
+            response.status = created && !result.replayed ? .created : .ok
+            if result.replayed { response.headers[.init("Idempotent-Replayed")!] = "true" }
+            return response
+        }
+    }
+
+    @Sendable func book(_ request: Request, context: AppRequestContext) async throws -> BookingAnswer {
+        let (scope, sessionId) = try await SessionRoutes(services: services).sessionScope(context, requiring: .member)
+        let hasBody = request.headers[.contentLength].map { $0 != "0" } ?? (request.headers[.transferEncoding] != nil)
+        let body = hasBody ? try await request.decodeJSON(BookBody.self, context: context) : BookBody(membershipId: nil, overrideCapacity: nil)
+        var target = scope.membership.id
+        if let other = body.membershipId, other.lowercased() != scope.membership.id {
+            guard scope.role.isStaff else { throw DomainError.forbidden("Only staff can book on behalf of another member.") }
+            target = try SessionRoutes.ref(other, "Member")
+        }
+        if body.overrideCapacity == true, !scope.role.isStaff {
+            throw DomainError.forbidden("Only staff can book beyond capacity.")
+        }
+        let result = try await store.book(
+            org: scope.organization, sessionId: sessionId, membershipId: target,
+            actor: BookingActor(userId: scope.user.id, membershipId: scope.membership.id, role: scope.role),
+            overrideCapacity: body.overrideCapacity ?? false, idempotencyKey: try Self.idempotencyKey(request), now: services.now)
+        return BookingAnswer(result: result, created: true)
+    }
+
+    /// The caller's scope for a booking: its own member, or staff of its org. Anyone else: 404.
+    func bookingScope(_ context: AppRequestContext) async throws -> (OrgScope, Booking) {
+        _ = try context.requireUser()
+        let id = try context.id("booking", "Booking")
+        guard let booking = try await store.booking(id: id) else { throw DomainError.notFound("Booking") }
+        let scope: OrgScope
+        do {
+            scope = try await access.scope(context, orgId: booking.organizationId, requiring: .member)
+        } catch let error as DomainError where error.status == 404 {
+            throw DomainError.notFound("Booking")
+        }
+        guard scope.role.isStaff || booking.membershipId == scope.membership.id else { throw DomainError.notFound("Booking") }
+        return (scope, booking)
+    }
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Booking {
+        try await bookingScope(context).1
+    }
+
+    @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> BookingAnswer {
+        let (scope, booking) = try await bookingScope(context)
+        let result = try await store.cancel(
+            org: scope.organization, bookingId: booking.id,
+            actor: BookingActor(userId: scope.user.id, membershipId: scope.membership.id, role: scope.role),
+            idempotencyKey: try Self.idempotencyKey(request), now: services.now)
+        return BookingAnswer(result: result, created: false)
+    }
+
+    struct MyBookings: ResponseEncodable {
+        let items: [MyBookingRow]
+        let nextCursor: String?
+    }
+
+    /// `?status=upcoming|past|cancelled|all&from=&to=&limit=1…100&cursor=`
+    @Sendable func mine(_ request: Request, context: AppRequestContext) async throws -> MyBookings {
+        let user = try context.requireUser()
+        let query = request.uri.queryParameters
+        let group = try query.get("status").map { value in
+            guard let group = MyBookingsGroup(rawValue: value) else {
+                throw DomainError.badRequest("invalid_query", "status must be one of upcoming, past, cancelled, all.")
+            }
+            return group
+        } ?? .upcoming
+        let limit = try query.get("limit").map { value in
+            guard let number = Int(value), (1...100).contains(number) else {
+                throw DomainError.badRequest("invalid_query", "limit must be an integer from 1 to 100.")
+            }
+            return number
+        } ?? 20
+        let cursor = try query.get("cursor").map { value in
+            guard let cursor = MyBookingsCursor(encoded: value) else {
+                throw DomainError.badRequest("invalid_cursor", "cursor is not one this server issued.")
+            }
+            return cursor
+        }
+        func instant(_ name: String) throws -> Date? {
+            try query.get(name).map { value in
+                guard let date = ISO8601.parse(value) else {
+                    throw DomainError.badRequest("invalid_query", "\(name) must be an ISO-8601 instant with offset.")
+                }
+                return date
+            }
+        }
+        let from = try instant("from"), to = try instant("to")
+        if let from, let to, from >= to { throw DomainError.badRequest("invalid_range", "from must be before to.") }
+        let (rows, next) = try await MyBookingsStore(database: services.database)
+            .list(userId: user.id, group: group, from: from, to: to, limit: limit, after: cursor, now: services.now)
+        return MyBookings(items: rows, nextCursor: next?.encoded)
+    }
+}
+

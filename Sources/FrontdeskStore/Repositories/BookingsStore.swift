@@ -1,0 +1,232 @@
+import Foundation
+import FrontdeskCore
+import SQLKit
+
+/// Who asks for a booking change, and on whose behalf.
+public struct BookingActor: Sendable {
+    public var userId: String
+    public var membershipId: String
+    public var role: Role
+
+    public init(userId: String, membershipId: String, role: Role) {
+        self.userId = userId
+        self.membershipId = membershipId
+        self.role = role
+    }
+}
+
+/// The answer to a booking or cancel request; `replayed` when it came from an `Idempotency-Key`.
+public struct BookingResult: Codable, Sendable {
+    public var booking: Booking
+    public var replayed: Bool
+}
+
+/// The booking transaction (SPEC §5) and cancellation, each one transaction.
+///
+/// Every booking change first takes the session's and the member's locks (PostgreSQL advisory locks
+/// taken before the SERIALIZABLE snapshot, in a fixed order), so a rush on one class is served one
+/// booker at a time without serialization failures; SERIALIZABLE and its retry remain the safety net.
+public struct BookingsStore: Sendable {
+    let database: any FrontdeskDatabase
+
+    public init(database: any FrontdeskDatabase) { self.database = database }
+
+    static func booking(_ row: any SQLRow) throws -> Booking {
+        Booking(
+            id: try row.string("id"), organizationId: try row.string("organization_id"), sessionId: try row.string("session_id"),
+            membershipId: try row.string("membership_id"), subscriptionId: try row.optionalString("subscription_id"),
+            status: BookingStatus(rawValue: try row.string("status")) ?? .cancelled,
+            waitlistPosition: try row.optionalInt("waitlist_position"), creditCharged: try row.bool("credit_charged"),
+            lateCancel: try row.bool("late_cancel"), capacityOverride: try row.bool("capacity_override"),
+            checkedInAt: try row.optionalDate("checked_in_at"), checkinMethod: try row.optionalString("checkin_method"),
+            cancelledAt: try row.optionalDate("cancelled_at"), createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
+    }
+
+    static func locks(sessionId: String, membershipId: String) -> TransactionOptions {
+        TransactionOptions(lockKeys: ["session:\(sessionId)", "member:\(membershipId)"])
+    }
+
+    /// A booking of the org by id.
+    public func booking(id: String) async throws -> Booking? {
+        try await database.read { sql in try await sql.raw("SELECT * FROM bookings WHERE id = \(bind: id)").first().map(Self.booking) }
+    }
+
+    /// Books `membershipId` into a session. `actor` is the caller; a member may only book themself.
+    /// Staff bypass plans, credits, quotas and overlap for their own bookings, and may confirm beyond
+    /// capacity with `overrideCapacity` (audit-logged).
+    public func book(
+        org: Organization, sessionId: String, membershipId: String, actor: BookingActor, overrideCapacity: Bool,
+        idempotencyKey: String?, now: Date
+    ) async throws -> BookingResult {
+        try await database.transaction(Self.locks(sessionId: sessionId, membershipId: membershipId)) { sql in
+            let scope = "book:\(sessionId):\(membershipId)"
+            if let replay = try await Idempotency.replay(sql, userId: actor.userId, key: idempotencyKey, scope: scope) {
+                return replay
+            }
+            guard let member = try await sql.raw("""
+                SELECT m.role, m.status, m.user_id FROM memberships m WHERE m.id = \(bind: membershipId) AND m.organization_id = \(bind: org.id)
+                """).first()
+            else { throw DomainError.notFound("Member") }
+            guard try member.string("status") == MembershipStatus.active.rawValue else {
+                throw DomainError.conflict("membership_suspended", "This membership is suspended.")
+            }
+            let memberRole = Role(rawValue: try member.string("role")) ?? .member
+            let memberUserId = try member.string("user_id")
+            let session = try await SessionsStore.requireLive(sql, orgId: org.id, id: sessionId)
+            if !actor.role.isStaff {
+                // Members cannot book what they cannot see (SPEC §4): drafts, and sessions of non-schedule programs.
+                let mode = try await sql.raw("""
+                    SELECT p.delivery_mode FROM class_types ct JOIN programs p ON p.id = ct.program_id WHERE ct.id = \(bind: session.classTypeId)
+                    """).first()?.string("delivery_mode")
+                if session.status == .draft || mode != DeliveryMode.schedule.rawValue { throw DomainError.notFound("Session") }
+            }
+            let selfBooking = membershipId == actor.membershipId
+            let snapshot = try await Self.snapshot(sql, org: org, session: session, membershipId: membershipId,
+                                                   isStaff: selfBooking && memberRole.isStaff, now: now)
+            let outcome = try BookingRules.decide(snapshot, overrideCapacity: overrideCapacity && actor.role.isStaff)
+
+            var booking = Booking(
+                id: NewID.make(), organizationId: org.id, sessionId: sessionId, membershipId: membershipId, subscriptionId: nil,
+                status: .confirmed, waitlistPosition: nil, creditCharged: false, lateCancel: false, capacityOverride: false,
+                checkedInAt: nil, checkinMethod: nil, cancelledAt: nil, createdAt: now, updatedAt: now)
+            switch outcome {
+            case .confirmed(let subscription, let charge, let override):
+                booking.subscriptionId = subscription?.id
+                booking.capacityOverride = override
+                if charge, let subscription {
+                    try await Credits.take(sql, subscriptionId: subscription.id, now: now)
+                    booking.creditCharged = true
+                }
+            case .waitlisted(let subscription):
+                booking.subscriptionId = subscription?.id
+                booking.status = .waitlisted
+                booking.waitlistPosition = (try await sql.raw("""
+                    SELECT COALESCE(MAX(waitlist_position), 0) + 1 AS next FROM bookings
+                    WHERE session_id = \(bind: sessionId) AND status = 'waitlisted'
+                    """).first()?.int("next")) ?? 1
+            }
+            do {
+                try await Self.insert(sql, booking, bookedBy: actor.membershipId)
+            } catch where DatabaseErrors.isUniqueViolation(error) {
+                throw DomainError.conflict("already_booked", "You already hold a place or waitlist spot in this class.")
+            }
+            // Credit charge needs the booking row for the ledger's reference: write the ledger after it.
+            if booking.creditCharged, let subscriptionId = booking.subscriptionId {
+                try await Credits.ledger(sql, orgId: org.id, subscriptionId: subscriptionId, bookingId: booking.id, kind: "charge",
+                                         amount: -1, reason: "booking", actorMembershipId: actor.membershipId, now: now)
+            }
+            if booking.capacityOverride {
+                try await AuditStore.record(sql, orgId: org.id, actorUserId: actor.userId, actorMembershipId: actor.membershipId,
+                                            action: "booking.capacity_override", entityType: "booking", entityId: booking.id,
+                                            payload: ["sessionId": sessionId, "membershipId": membershipId], now: now)
+            }
+            var messages = [Notify.message(org: org.id, user: memberUserId, template: booking.status == .confirmed ? "booking_confirmed" : "booking_waitlisted",
+                                           channel: "email", booking: booking)]
+            if booking.status == .confirmed {
+                messages.append(Notify.message(org: org.id, user: memberUserId, template: "booking_confirmed", channel: "push", booking: booking))
+            }
+            try await Outbox.enqueue(sql, messages, now: now)
+            let result = BookingResult(booking: booking, replayed: false)
+            try await Idempotency.store(sql, userId: actor.userId, key: idempotencyKey, scope: scope, result: result, now: now)
+            return result
+        }
+    }
+
+    static func insert(_ sql: any SQLDatabase, _ b: Booking, bookedBy: String) async throws {
+        try await sql.raw("""
+            INSERT INTO bookings (id, organization_id, session_id, membership_id, subscription_id, status, waitlist_position,
+                credit_charged, late_cancel, booked_by_membership_id, capacity_override, created_at, updated_at)
+            VALUES (\(bind: b.id), \(bind: b.organizationId), \(bind: b.sessionId), \(bind: b.membershipId), \(bind: b.subscriptionId),
+                \(bind: b.status.rawValue), \(bind: b.waitlistPosition), \(bind: b.creditCharged), \(bind: false), \(bind: bookedBy),
+                \(bind: b.capacityOverride), \(bind: b.createdAt.epochSeconds), \(bind: b.updatedAt.epochSeconds))
+            """).run()
+    }
+
+    /// Reads what the decision needs for one member and session, inside the transaction.
+    static func snapshot(_ sql: any SQLDatabase, org: Organization, session: ClassSession, membershipId: String,
+                         isStaff: Bool, now: Date) async throws -> BookingSnapshot {
+        let calendar = OrgCalendar(timezone: org.timezone)
+        let from = min(calendar.startOfWeek(session.startsAt), session.startsAt.addingTimeInterval(-86_400))
+        let to = max(calendar.startOfDay(calendar.startOfWeek(session.startsAt), addingDays: 7), session.endsAt.addingTimeInterval(86_400))
+        let facts = try await ScheduleStore.memberFacts(sql, orgId: org.id, membershipId: membershipId, from: from, to: to, now: now)
+        return BookingSnapshot(
+            now: now, timezone: org.timezone, sessionId: session.id, sessionStartsAt: session.startsAt, sessionEndsAt: session.endsAt,
+            sessionStatus: session.status, sessionDeleted: false, capacity: session.capacity,
+            bookedCount: try await SessionsStore.bookedCount(sql, sessionId: session.id),
+            paymentProvider: org.paymentProvider, bookingOpensDaysBefore: org.bookingOpensDaysBefore, isStaff: isStaff,
+            alreadyBooked: facts.bookings.contains { $0.sessionId == session.id },
+            subscriptions: facts.subscriptions, otherBookings: facts.bookings.filter { $0.sessionId != session.id },
+            planOffers: facts.planOffers)
+    }
+
+    /// Cancels a booking (SPEC §5). Members cancel their own; staff any of their org (the caller checks
+    /// who may). Early cancels refund a charged credit; late ones are refused unless the org allows
+    /// them or staff cancel, and never refund. A freed place is offered to the waitlist at once.
+    public func cancel(org: Organization, bookingId: String, actor: BookingActor, idempotencyKey: String?, now: Date) async throws -> BookingResult {
+        guard let current = try await booking(id: bookingId), current.organizationId == org.id else { throw DomainError.notFound("Booking") }
+        return try await database.transaction(Self.locks(sessionId: current.sessionId, membershipId: current.membershipId)) { sql in
+            let scope = "cancel:\(bookingId)"
+            if let replay = try await Idempotency.replay(sql, userId: actor.userId, key: idempotencyKey, scope: scope) {
+                return replay
+            }
+            guard var booking = try await sql.raw("SELECT * FROM bookings WHERE id = \(bind: bookingId)").first().map(Self.booking) else {
+                throw DomainError.notFound("Booking")
+            }
+            guard let sessionRow = try await sql.raw("SELECT * FROM class_sessions WHERE id = \(bind: booking.sessionId)").first() else {
+                throw DomainError.notFound("Booking")
+            }
+            let session = try SessionsStore.session(sessionRow)
+            switch booking.status {
+            case .cancelled: throw DomainError.conflict("already_cancelled", "This booking is already cancelled.")
+            case .attended, .noShow: throw DomainError.conflict("not_cancellable", "An attended or no-show booking cannot be cancelled.")
+            case .confirmed, .waitlisted: break
+            }
+            let wasConfirmed = booking.status == .confirmed
+            var refund = false
+            if wasConfirmed {
+                let verdict = try CancellationRules.evaluate(now: now, startsAt: session.startsAt, windowHours: org.cancellationWindowHours,
+                                                             allowLate: org.allowLateCancellation, byStaff: actor.role.isStaff)
+                booking.lateCancel = verdict == .late
+                refund = verdict == .early && booking.creditCharged
+            }
+            let previousPosition = booking.waitlistPosition
+            booking.status = .cancelled
+            booking.waitlistPosition = nil
+            booking.cancelledAt = now
+            booking.updatedAt = now
+            if refund { booking.creditCharged = false }
+            try await sql.raw("""
+                UPDATE bookings SET status = 'cancelled', waitlist_position = NULL, late_cancel = \(bind: booking.lateCancel),
+                    credit_charged = \(bind: booking.creditCharged), cancelled_at = \(bind: now.epochSeconds),
+                    cancelled_by_membership_id = \(bind: actor.membershipId), updated_at = \(bind: now.epochSeconds)
+                WHERE id = \(bind: bookingId)
+                """).run()
+            if refund, let subscriptionId = booking.subscriptionId {
+                try await SessionBookings.refund(sql, [(bookingId, org.id, subscriptionId)], reason: "early cancel",
+                                                 actorMembershipId: actor.membershipId, now: now)
+            }
+            if previousPosition != nil {
+                try await WaitlistPromotion.renumber(sql, sessionId: booking.sessionId, now: now)
+            }
+            let userId = try await sql.raw("SELECT user_id FROM memberships WHERE id = \(bind: booking.membershipId)").first()?.string("user_id")
+            if let userId {
+                try await Outbox.enqueue(sql, [Notify.message(org: org.id, user: userId, template: "booking_cancelled", channel: "email", booking: booking)], now: now)
+            }
+            if wasConfirmed {
+                try await WaitlistPromotion.promote(sql, org: org, sessionId: booking.sessionId, actorMembershipId: actor.membershipId, now: now)
+            }
+            let result = BookingResult(booking: booking, replayed: false)
+            try await Idempotency.store(sql, userId: actor.userId, key: idempotencyKey, scope: scope, result: result, now: now)
+            return result
+        }
+    }
+}
+
+/// Notification messages about one booking.
+enum Notify {
+    static func message(org: String, user: String, template: String, channel: String, booking: Booking) -> OutboxMessage {
+        OutboxMessage(organizationId: org, userId: user, channel: channel, template: template,
+                      payload: ["bookingId": booking.id, "sessionId": booking.sessionId],
+                      dedupeKey: "\(template):\(booking.id):\(channel)")
+    }
+}
