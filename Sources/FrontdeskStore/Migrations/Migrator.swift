@@ -28,6 +28,11 @@ public struct Migrator: Sendable {
     /// Every migration, in order.
     public static let all: [Migration] = [
         Migration(version: 1, name: "initial schema", statements: Schema0001.statements),
+        Migration(version: 2, name: "credit ledger order", statements: [
+            // Entries of one subscription in the order they were written, even within one second.
+            "ALTER TABLE credit_ledger ADD COLUMN seq INTEGER NOT NULL DEFAULT 0",
+            "CREATE INDEX credit_ledger_subscription_seq ON credit_ledger (subscription_id, seq)",
+        ]),
     ]
 
     let database: any FrontdeskDatabase

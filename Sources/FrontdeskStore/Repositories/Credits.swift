@@ -15,13 +15,16 @@ enum Credits {
         if rows.isEmpty { throw DomainError(status: 402, code: "no_credits", message: "No class credits left on your plan.") }
     }
 
-    /// Appends one ledger row.
+    /// Appends one ledger row (callers have updated the subscription's balance in the same
+    /// transaction, which serialises writers of one subscription, so `seq` cannot collide).
     static func ledger(_ sql: any SQLDatabase, orgId: String, subscriptionId: String, bookingId: String?, kind: String,
                        amount: Int, reason: String?, actorMembershipId: String?, now: Date) async throws {
         try await sql.raw("""
-            INSERT INTO credit_ledger (id, organization_id, subscription_id, booking_id, kind, amount, reason, actor_membership_id, created_at)
+            INSERT INTO credit_ledger (id, organization_id, subscription_id, booking_id, kind, amount, reason, actor_membership_id,
+                created_at, seq)
             VALUES (\(bind: NewID.make()), \(bind: orgId), \(bind: subscriptionId), \(bind: bookingId), \(bind: kind), \(bind: amount),
-                    \(bind: reason), \(bind: actorMembershipId), \(bind: now.epochSeconds))
+                    \(bind: reason), \(bind: actorMembershipId), \(bind: now.epochSeconds),
+                    (SELECT COALESCE(MAX(seq), 0) + 1 FROM credit_ledger WHERE subscription_id = \(bind: subscriptionId)))
             """).run()
     }
 }

@@ -170,7 +170,7 @@ public struct PlansStore: Sendable {
         try await database.read { sql in
             try await sql.raw("""
                 SELECT * FROM credit_ledger WHERE organization_id = \(bind: orgId) AND subscription_id = \(bind: subscriptionId)
-                ORDER BY created_at, id
+                ORDER BY seq, created_at, id
                 """).all().map {
                     LedgerEntry(id: try $0.string("id"), kind: try $0.string("kind"), amount: try $0.int("amount"),
                                 bookingId: try $0.optionalString("booking_id"), reason: try $0.optionalString("reason"),

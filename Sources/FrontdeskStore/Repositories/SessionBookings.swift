@@ -70,17 +70,23 @@ public enum SessionBookings {
                 WHERE id = \(bind: subscriptionId) AND credits_remaining IS NOT NULL
                 """).run()
         }
-        for chunk in bookings.chunked(into: 200) {
-            let values: [SQLQueryString] = chunk.map { item in
-                """
-                (\(bind: NewID.make()), \(bind: item.orgId), \(bind: item.subscriptionId), \(bind: item.bookingId), 'refund', 1,
-                 \(bind: reason), \(bind: actorMembershipId), \(bind: now.epochSeconds))
-                """
+        for (subscriptionId, items) in perSubscription {
+            let base = try await sql.raw("""
+                SELECT COALESCE(MAX(seq), 0) AS base FROM credit_ledger WHERE subscription_id = \(bind: subscriptionId)
+                """).first()?.int("base") ?? 0
+            for chunk in Array(items.enumerated()).chunked(into: 200) {
+                let values: [SQLQueryString] = chunk.map { offset, item in
+                    """
+                    (\(bind: NewID.make()), \(bind: item.orgId), \(bind: subscriptionId), \(bind: item.bookingId), 'refund', 1,
+                     \(bind: reason), \(bind: actorMembershipId), \(bind: now.epochSeconds), \(bind: base + offset + 1))
+                    """
+                }
+                try await sql.raw("""
+                    INSERT INTO credit_ledger (id, organization_id, subscription_id, booking_id, kind, amount, reason, actor_membership_id,
+                        created_at, seq)
+                    VALUES \(values.joined(separator: ", "))
+                    """).run()
             }
-            try await sql.raw("""
-                INSERT INTO credit_ledger (id, organization_id, subscription_id, booking_id, kind, amount, reason, actor_membership_id, created_at)
-                VALUES \(values.joined(separator: ", "))
-                """).run()
         }
     }
 }
