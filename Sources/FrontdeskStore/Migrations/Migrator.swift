@@ -52,9 +52,19 @@ public struct Migrator: Sendable {
         )
         """
 
+    /// The lock that makes concurrent migrators take turns: per PostgreSQL schema, so databases
+    /// (or test schemas) that share a server do not wait for each other.
+    private func lock() async throws -> TransactionOptions {
+        guard database.backend == .postgres else { return TransactionOptions() }
+        let schema = try await database.read { sql in
+            try await sql.raw("SELECT current_schema() AS s").first()?.decode(column: "s", as: String.self)
+        }
+        return TransactionOptions(lockKeys: ["frontdesk.migrations:\(schema ?? "public")"])
+    }
+
     /// Which migrations are applied and which are pending; throws on a mismatch.
     public func status() async throws -> MigrationStatus {
-        try await database.transaction(TransactionOptions(lockKeys: ["frontdesk.migrations"])) { sql in
+        try await database.transaction(try await lock()) { sql in
             try await sql.raw(SQLQueryString(Self.createTable)).run()
             return try await verify(sql)
         }
@@ -65,8 +75,9 @@ public struct Migrator: Sendable {
     @discardableResult
     public func migrate(now: Date) async throws -> [Int] {
         var applied: [Int] = []
+        let lock = try await lock()
         for migration in migrations {
-            let didApply = try await database.transaction(TransactionOptions(lockKeys: ["frontdesk.migrations"])) { sql in
+            let didApply = try await database.transaction(lock) { sql in
                 try await sql.raw(SQLQueryString(Self.createTable)).run()
                 let status = try await verify(sql)
                 guard status.pending.contains(migration.version) else { return false }

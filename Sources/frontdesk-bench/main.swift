@@ -1,0 +1,157 @@
+import ArgumentParser
+import Foundation
+import FrontdeskCore
+import FrontdeskStore
+import HTTPTypes
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Synchronization
+
+/// Load tools that drive a running Frontdesk server over HTTP. Build in release:
+/// `swift build -c release --product frontdesk-bench`.
+@main
+struct FrontdeskBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "frontdesk-bench",
+        abstract: "Benchmarks against running Frontdesk servers.",
+        subcommands: [Rush.self]
+    )
+}
+
+/// The class-release rush: N members, C concurrent clients, all booking one class of K places.
+struct Rush: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "N members book one class of K places at once through C concurrent HTTP clients.",
+        discussion: """
+            Seeds the class and the members (with login tokens) directly into the server's database, then \
+            rushes the server(s) over HTTP and checks the result in the database. Several --url values spread \
+            the clients over several server processes sharing one PostgreSQL. Exits non-zero when any \
+            invariant breaks (overbooking, a member twice, a waitlist with gaps) or a request fails.
+            """
+    )
+
+    @Option(help: "Base URL of a running server; repeat for several instances.") var url: [String] = ["http://127.0.0.1:8080"]
+    @Option(help: "The database the server(s) use (SQLite path or postgres:// URL).") var databaseURL: String = "data/frontdesk.sqlite"
+    @Option(help: "Members rushing the class.") var members: Int = 1000
+    @Option(help: "Concurrent HTTP clients (one keep-alive connection each).") var clients: Int = 64
+    @Option(help: "Places in the class.") var capacity: Int = 20
+
+    func validate() throws {
+        guard members >= 1, members <= 100_000 else { throw ValidationError("--members must be 1…100000") }
+        guard clients >= 1, clients <= 1_000 else { throw ValidationError("--clients must be 1…1000") }
+        guard capacity >= 1, capacity <= 1_000 else { throw ValidationError("--capacity must be 1…1000") }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "frontdesk-bench")
+        logger.logLevel = .warning
+        let targets = try url.map(Target.init)
+        let database = try await DatabaseFactory.open(url: databaseURL, logger: logger)
+        let fixture = try await RushFixture.create(database: database, members: members, capacity: capacity, now: Date())
+        let retriesBefore = try await targets.asyncMap { try await $0.retries() }.reduce(0, +)
+
+        let next = Ticket()
+        let tokens = fixture.tokens
+        let path = "/api/sessions/\(fixture.sessionId)/bookings"
+        let started = ContinuousClock.now
+        let samples = try await withThrowingTaskGroup(of: [Sample].self) { group in
+            for worker in 0..<clients {
+                let target = targets[worker % targets.count]
+                group.addTask {
+                    try await TestClient.withClient(host: target.host, port: target.port,
+                                                    configuration: .init(timeout: .seconds(30))) { client in
+                        var samples: [Sample] = []
+                        while true {
+                            let index = next.take()
+                            guard index < tokens.count else { break }
+                            let headers: HTTPFields = [.authorization: "Bearer \(tokens[index])", .contentLength: "0"]
+                            let begin = ContinuousClock.now
+                            let response = try await client.post(path, headers: headers, body: ByteBuffer())
+                            samples.append(Sample(latency: ContinuousClock.now - begin, status: Int(response.status.code)))
+                        }
+                        return samples
+                    }
+                }
+            }
+            return try await group.reduce(into: [Sample]()) { $0 += $1 }
+        }
+        let elapsed = ContinuousClock.now - started
+        let retriesAfter = try await targets.asyncMap { try await $0.retries() }.reduce(0, +)
+        let outcome = try await RushFixture.outcome(database: database, sessionId: fixture.sessionId)
+        await database.shutdown()
+
+        let latencies = samples.map { $0.latency.milliseconds }.sorted()
+        let seconds = elapsed.milliseconds / 1000
+        let failures = samples.filter { $0.status != 201 }
+        print("""
+            class-release rush: \(members) members, \(clients) clients, capacity \(capacity), \(targets.count) server(s), database \(database.backend)
+              throughput   \(String(format: "%.0f", Double(samples.count) / seconds)) bookings/s (\(samples.count) requests in \(String(format: "%.2f", seconds)) s)
+              latency      p50 \(String(format: "%.1f", percentile(latencies, 0.50))) ms   p99 \(String(format: "%.1f", percentile(latencies, 0.99))) ms   max \(String(format: "%.1f", latencies.last ?? 0)) ms
+              retries      \(retriesAfter - retriesBefore) serialization/busy retries on the server(s)
+              errors       \(failures.count) (statuses: \(Dictionary(grouping: failures, by: \.status).mapValues(\.count)))
+              result       \(outcome.confirmed) confirmed, \(outcome.waitlisted) waitlisted, members twice: \(outcome.membersTwice), waitlist dense: \(outcome.waitlistDense)
+            """)
+        let expectedConfirmed = min(capacity, members)
+        guard failures.isEmpty, outcome.confirmed == expectedConfirmed, outcome.waitlisted == members - expectedConfirmed,
+              outcome.membersTwice == 0, outcome.waitlistDense
+        else {
+            print("INVARIANT BROKEN: expected \(expectedConfirmed) confirmed and \(members - expectedConfirmed) waitlisted, no errors")
+            throw ExitCode.failure
+        }
+        print("invariants hold")
+    }
+}
+
+/// Hands out member indexes to the workers, each once.
+final class Ticket: Sendable {
+    private let value = Mutex(0)
+    func take() -> Int { value.withLock { current in defer { current += 1 }; return current } }
+}
+
+struct Sample: Sendable {
+    let latency: Duration
+    let status: Int
+}
+
+/// A server to drive: host, port, and its retry counter from /metrics.
+struct Target: Sendable {
+    let host: String
+    let port: Int
+
+    init(_ url: String) throws {
+        guard let components = URLComponents(string: url), let host = components.host, components.scheme == "http" else {
+            throw ValidationError("--url must be http://host:port, got \(url)")
+        }
+        self.host = host
+        self.port = components.port ?? 80
+    }
+
+    /// Sum of `frontdesk_db_transaction_retries_total` over backends.
+    func retries() async throws -> Int {
+        try await TestClient.withClient(host: host, port: port) { client in
+            let text = (try await client.get("/metrics").body).map { String(buffer: $0) } ?? ""
+            return text.split(separator: "\n")
+                .filter { $0.hasPrefix("frontdesk_db_transaction_retries_total") }
+                .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+                .reduce(0) { $0 + Int($1) }
+        }
+    }
+}
+
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    guard !sorted.isEmpty else { return 0 }
+    return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
+}
+
+extension Duration {
+    var milliseconds: Double { Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15 }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
+    }
+}
