@@ -27,6 +27,12 @@ public struct OrgCalendar: Sendable {
         return startOfDay(calendar.date(byAdding: .day, value: days, to: noon)!)
     }
 
+    /// The same local wall-clock time `days` calendar days later (earlier for negative `days`),
+    /// so "two days before 18:00" is 18:00 local even across a DST change.
+    public func sameLocalTime(_ date: Date, addingDays days: Int) -> Date {
+        calendar.date(byAdding: .day, value: days, to: date) ?? date.addingTimeInterval(TimeInterval(days * 86_400))
+    }
+
     /// The first instant of the local ISO week (Monday 00:00) containing `date`.
     public func startOfWeek(_ date: Date) -> Date {
         let start = startOfDay(date)

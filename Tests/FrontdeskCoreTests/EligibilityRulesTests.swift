@@ -56,6 +56,20 @@ struct EligibilityRulesTests {
         #expect(status(Self.snapshot(now: Self.start.addingTimeInterval(-2 * 86_400), opensDaysBefore: 2, subscriptions: [Self.sub()])) == .eligible)
     }
 
+    @Test("the booking window counts calendar days in the org's zone, across a DST change")
+    func bookingWindowAcrossDST() throws {
+        let start = try iso("2027-03-29T18:00:00+02:00")
+        let opens = try iso("2027-03-27T18:00:00+01:00")
+        func at(_ now: Date) -> BookingEligibility.Status {
+            var snapshot = Self.snapshot(now: now, opensDaysBefore: 2, subscriptions: [Self.sub()])
+            snapshot.sessionStartsAt = start
+            snapshot.sessionEndsAt = start.addingTimeInterval(3600)
+            return status(snapshot)
+        }
+        #expect(at(opens.addingTimeInterval(-1)) == .closed)
+        #expect(at(opens) == .eligible)
+    }
+
     @Test("credits, quotas and overlap, in that order; all reasons listed")
     func limits() {
         #expect(status(Self.snapshot(subscriptions: [Self.sub(credits: 0)])) == .noCredits)

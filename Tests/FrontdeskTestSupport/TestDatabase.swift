@@ -38,9 +38,9 @@ public func withTestDatabase<T: Sendable>(
         cleanup = { try? FileManager.default.removeItem(at: directory) }
     case .postgres:
         let schema = "t_" + NewID.make().replacingOccurrences(of: "-", with: "")
-        let admin = try PostgresBackend(url: TestBackend.postgresURL, logger: TestBackend.logger, maximumConnections: 1)
+        let admin = try await PostgresBackend(url: TestBackend.postgresURL, logger: TestBackend.logger, maximumConnections: 1)
         try await admin.read { sql in try await sql.raw("CREATE SCHEMA \(unsafeRaw: schema)").run() }
-        database = try PostgresBackend(url: TestBackend.postgresURL, logger: TestBackend.logger, maximumConnections: 8, searchPath: schema)
+        database = try await PostgresBackend(url: TestBackend.postgresURL, logger: TestBackend.logger, maximumConnections: 8, searchPath: schema)
         cleanup = {
             try? await admin.read { sql in try await sql.raw("DROP SCHEMA \(unsafeRaw: schema) CASCADE").run() }
             await admin.shutdown()

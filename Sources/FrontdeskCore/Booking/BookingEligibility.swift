@@ -129,7 +129,8 @@ public enum EligibilityRules {
         if s.sessionDeleted || s.sessionStatus != .published { return true }
         if s.now >= s.sessionStartsAt { return true }
         if let days = s.bookingOpensDaysBefore {
-            let opens = s.sessionStartsAt.addingTimeInterval(-TimeInterval(days * 86_400))
+            // Calendar days in the org's zone: the window opens at the class's local time, DST or not.
+            let opens = OrgCalendar(timezone: s.timezone).sameLocalTime(s.sessionStartsAt, addingDays: -days)
             if s.now < opens { return true }
         }
         return false

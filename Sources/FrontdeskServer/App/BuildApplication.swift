@@ -56,7 +56,7 @@ public func buildApplication(services: AppServices) -> FrontdeskApp {
 public func openDatabase(configuration: ServerConfiguration, clock: any FrontdeskClock, logger: Logger, migrate: Bool? = nil) async throws -> any FrontdeskDatabase {
     let database: any FrontdeskDatabase
     if configuration.usesPostgres {
-        database = try PostgresBackend(url: configuration.resolvedDatabaseURL, logger: logger, maximumConnections: configuration.databasePoolSize)
+        database = try await PostgresBackend(url: configuration.resolvedDatabaseURL, logger: logger, maximumConnections: configuration.databasePoolSize)
     } else {
         database = try await SQLiteBackend(path: configuration.resolvedDatabaseURL, logger: logger)
     }

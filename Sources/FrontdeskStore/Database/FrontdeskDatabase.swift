@@ -68,7 +68,7 @@ extension FrontdeskDatabase {
 public enum DatabaseFactory {
     public static func open(url: String, logger: Logger) async throws -> any FrontdeskDatabase {
         if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
-            return try PostgresBackend(url: url, logger: logger)
+            return try await PostgresBackend(url: url, logger: logger)
         }
         var path = url
         if path.hasPrefix("sqlite://") { path.removeFirst("sqlite://".count) }

@@ -17,7 +17,7 @@ public final class PostgresBackend: FrontdeskDatabase {
 
     /// Connects lazily to the server named by `url` (`postgres://user:pass@host:port/db?sslmode=disable`).
     /// `searchPath` puts every connection in one schema (the tests give each test its own).
-    public init(url: String, logger: Logger, maximumConnections: Int = 20, searchPath: String? = nil) throws {
+    public init(url: String, logger: Logger, maximumConnections: Int = 20, searchPath: String? = nil) async throws {
         let sqlConfiguration: SQLPostgresConfiguration
         do {
             sqlConfiguration = try SQLPostgresConfiguration(url: url)
@@ -48,7 +48,15 @@ public final class PostgresBackend: FrontdeskDatabase {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         self.logger = logger
-        self.runTask = Task { await client.run() }
+        // Lease requests made before `run()` has started are only logged as a warning by PostgresNIO,
+        // but they look alarming in a CLI's output: wait until the run task is under way.
+        let (started, signal) = AsyncStream<Void>.makeStream()
+        self.runTask = Task {
+            signal.finish()
+            await client.run()
+        }
+        for await _ in started {}
+        await Task.yield()
     }
 
     public var retryCount: Int { retries.value }
