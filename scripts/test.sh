@@ -192,6 +192,19 @@ for b in "${BACKENDS[@]}"; do
   run_backend "$b"
 done
 
+# --- 4b. two server processes on one PostgreSQL, rushed at once ---------------------------
+RACE_RC=""
+if [[ $NEED_POSTGRES -eq 1 ]]; then
+  echo
+  echo "=== Two frontdesk serve processes on one PostgreSQL (scripts/race-two-instances.sh) ==="
+  race_db="frontdesk_race"
+  RACE_URL="${PG_URL%/*}/$race_db?sslmode=disable"
+  psql "${PG_URL}" -qc "CREATE DATABASE $race_db" >/dev/null
+  RACE_RC=0
+  FRONTDESK_RACE_DATABASE_URL="$RACE_URL" bash "$SCRIPT_DIR/race-two-instances.sh" \
+      --members 300 --clients 32 --capacity 12 </dev/null 2>&1 | tee "$LOG_DIR/race-two-instances.log" || RACE_RC=$?
+fi
+
 # --- 5. summary --------------------------------------------------------------------------
 # Best effort: pull the final totals out of each log. Swift Testing prints
 #   "✔ Test run with N tests in M suites passed after X seconds." / "✘ ... failed ..."
@@ -216,6 +229,15 @@ for b in "${BACKENDS[@]}"; do
   if [[ "$rc" -eq 0 ]]; then status="PASSED"; else status="FAILED"; overall=1; fi
   printf '%-9s %s (exit %s)%s\n' "$b:" "$status" "$rc" "$(summarize "$LOG_DIR/test-$b.log")"
 done
+
+if [[ -n "$RACE_RC" ]]; then
+  if [[ "$RACE_RC" -eq 0 ]]; then
+    echo "2 servers: PASSED (exit 0) | $(grep -E 'result|throughput' "$LOG_DIR/race-two-instances.log" | tr -s ' ' | paste -sd ';' -)"
+  else
+    echo "2 servers: FAILED (exit $RACE_RC)"
+    overall=1
+  fi
+fi
 
 if [[ $overall -ne 0 ]]; then
   echo "test.sh: at least one backend FAILED" >&2
