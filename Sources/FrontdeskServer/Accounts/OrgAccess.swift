@@ -22,8 +22,7 @@ struct OrgAccess: Sendable {
     func scope(_ context: AppRequestContext, orgId: String, requiring permission: Permission) async throws -> OrgScope {
         let user = try context.requireUser()
         guard NewID.isWellFormed(orgId),
-              let membership = try await services.organizations.membership(orgId: orgId, userId: user.id),
-              let organization = try await services.organizations.organization(id: orgId)
+              let (membership, organization) = try await services.organizations.membershipAndOrganization(orgId: orgId, userId: user.id)
         else { throw DomainError.notFound("Organization") }
         guard membership.status == .active else {
             throw DomainError(status: 403, code: "membership_suspended", message: "Your membership of this organization is suspended.")

@@ -71,8 +71,11 @@ public final class PostgresBackend: FrontdeskDatabase {
         let keys = Array(Set(options.lockKeys)).sorted()
         return try await client.withConnection { connection in
             let sql = connection.sql(queryLogLevel: nil, logger: logger)
-            for key in keys {
-                try await sql.raw("SELECT pg_advisory_lock(hashtextextended(\(bind: key), 0))").run()
+            // One round trip for all keys; PostgreSQL evaluates the select list left to right, so the
+            // sorted order (which rules out deadlocks between lockers) is kept.
+            if !keys.isEmpty {
+                let calls = keys.map { "pg_advisory_lock(hashtextextended(\(bind: $0), 0))" as SQLQueryString }
+                try await sql.raw("SELECT \(calls.joined(separator: ", "))").run()
             }
             do {
                 let result = try await runWithRetry(sql, options: options, body)
@@ -86,9 +89,9 @@ public final class PostgresBackend: FrontdeskDatabase {
     }
 
     private static func unlock(_ keys: [String], _ sql: any SQLDatabase) async throws {
-        for key in keys.reversed() {
-            try await sql.raw("SELECT pg_advisory_unlock(hashtextextended(\(bind: key), 0))").run()
-        }
+        guard !keys.isEmpty else { return }
+        let calls = keys.reversed().map { "pg_advisory_unlock(hashtextextended(\(bind: $0), 0))" as SQLQueryString }
+        try await sql.raw("SELECT \(calls.joined(separator: ", "))").run()
     }
 
     private func runWithRetry<T>(_ sql: any SQLDatabase, options: TransactionOptions, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {

@@ -63,26 +63,36 @@ public struct BookingsStore: Sendable {
             if let replay = try await Idempotency.replay(sql, userId: actor.userId, key: idempotencyKey, scope: scope) {
                 return replay
             }
-            guard let member = try await sql.raw("""
-                SELECT m.role, m.status, m.user_id FROM memberships m WHERE m.id = \(bind: membershipId) AND m.organization_id = \(bind: org.id)
+            // One read for the session, its program's mode, the member and the class's counts.
+            guard let row = try await sql.raw("""
+                SELECT s.*, p.delivery_mode, m.role AS member_role, m.status AS member_status, m.user_id AS member_user_id,
+                    (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status IN ('confirmed', 'attended')) AS booked_count,
+                    (SELECT COALESCE(MAX(b.waitlist_position), 0) + 1 FROM bookings b
+                      WHERE b.session_id = s.id AND b.status = 'waitlisted') AS next_position
+                FROM class_sessions s
+                JOIN class_types ct ON ct.id = s.class_type_id
+                JOIN programs p ON p.id = ct.program_id
+                JOIN memberships m ON m.id = \(bind: membershipId) AND m.organization_id = s.organization_id
+                WHERE s.id = \(bind: sessionId) AND s.organization_id = \(bind: org.id) AND s.deleted_at IS NULL
                 """).first()
-            else { throw DomainError.notFound("Member") }
-            guard try member.string("status") == MembershipStatus.active.rawValue else {
+            else {
+                _ = try await SessionsStore.requireLive(sql, orgId: org.id, id: sessionId)
+                throw DomainError.notFound("Member")
+            }
+            let session = try SessionsStore.session(row)
+            guard try row.string("member_status") == MembershipStatus.active.rawValue else {
                 throw DomainError.conflict("membership_suspended", "This membership is suspended.")
             }
-            let memberRole = Role(rawValue: try member.string("role")) ?? .member
-            let memberUserId = try member.string("user_id")
-            let session = try await SessionsStore.requireLive(sql, orgId: org.id, id: sessionId)
-            if !actor.role.isStaff {
+            let memberRole = Role(rawValue: try row.string("member_role")) ?? .member
+            let memberUserId = try row.string("member_user_id")
+            let deliveryMode = try row.string("delivery_mode")
+            if !actor.role.isStaff, session.status == .draft || deliveryMode != DeliveryMode.schedule.rawValue {
                 // Members cannot book what they cannot see (SPEC §4): drafts, and sessions of non-schedule programs.
-                let mode = try await sql.raw("""
-                    SELECT p.delivery_mode FROM class_types ct JOIN programs p ON p.id = ct.program_id WHERE ct.id = \(bind: session.classTypeId)
-                    """).first()?.string("delivery_mode")
-                if session.status == .draft || mode != DeliveryMode.schedule.rawValue { throw DomainError.notFound("Session") }
+                throw DomainError.notFound("Session")
             }
             let selfBooking = membershipId == actor.membershipId
             let snapshot = try await Self.snapshot(sql, org: org, session: session, membershipId: membershipId,
-                                                   isStaff: selfBooking && memberRole.isStaff, now: now)
+                                                   isStaff: selfBooking && memberRole.isStaff, bookedCount: try row.int("booked_count"), now: now)
             let outcome = try BookingRules.decide(snapshot, overrideCapacity: overrideCapacity && actor.role.isStaff)
 
             var booking = Booking(
@@ -100,10 +110,7 @@ public struct BookingsStore: Sendable {
             case .waitlisted(let subscription):
                 booking.subscriptionId = subscription?.id
                 booking.status = .waitlisted
-                booking.waitlistPosition = (try await sql.raw("""
-                    SELECT COALESCE(MAX(waitlist_position), 0) + 1 AS next FROM bookings
-                    WHERE session_id = \(bind: sessionId) AND status = 'waitlisted'
-                    """).first()?.int("next")) ?? 1
+                booking.waitlistPosition = try row.int("next_position")
             }
             do {
                 try await Self.insert(sql, booking, bookedBy: actor.membershipId)
@@ -144,15 +151,16 @@ public struct BookingsStore: Sendable {
 
     /// Reads what the decision needs for one member and session, inside the transaction.
     static func snapshot(_ sql: any SQLDatabase, org: Organization, session: ClassSession, membershipId: String,
-                         isStaff: Bool, now: Date) async throws -> BookingSnapshot {
+                         isStaff: Bool, bookedCount: Int, now: Date) async throws -> BookingSnapshot {
         let calendar = OrgCalendar(timezone: org.timezone)
         let from = min(calendar.startOfWeek(session.startsAt), session.startsAt.addingTimeInterval(-86_400))
         let to = max(calendar.startOfDay(calendar.startOfWeek(session.startsAt), addingDays: 7), session.endsAt.addingTimeInterval(86_400))
-        let facts = try await ScheduleStore.memberFacts(sql, orgId: org.id, membershipId: membershipId, from: from, to: to, now: now)
+        let facts = try await ScheduleStore.memberFacts(sql, orgId: org.id, membershipId: membershipId, from: from, to: to, now: now,
+                                                        withOffers: false)
         return BookingSnapshot(
             now: now, timezone: org.timezone, sessionId: session.id, sessionStartsAt: session.startsAt, sessionEndsAt: session.endsAt,
             sessionStatus: session.status, sessionDeleted: false, capacity: session.capacity,
-            bookedCount: try await SessionsStore.bookedCount(sql, sessionId: session.id),
+            bookedCount: bookedCount,
             paymentProvider: org.paymentProvider, bookingOpensDaysBefore: org.bookingOpensDaysBefore, isStaff: isStaff,
             alreadyBooked: facts.bookings.contains { $0.sessionId == session.id },
             subscriptions: facts.subscriptions, otherBookings: facts.bookings.filter { $0.sessionId != session.id },

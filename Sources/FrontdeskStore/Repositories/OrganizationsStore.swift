@@ -97,6 +97,20 @@ public struct OrganizationsStore: Sendable {
         }
     }
 
+    /// The user's membership in the org together with the org, in one query; `nil` if none.
+    public func membershipAndOrganization(orgId: String, userId: String) async throws -> (Membership, Organization)? {
+        try await database.read { sql in
+            guard let row = try await sql.raw("""
+                SELECT o.*, m.id AS m_id, m.organization_id AS m_organization_id, m.user_id AS m_user_id, m.role AS m_role,
+                    m.status AS m_status, m.created_at AS m_created_at
+                FROM memberships m JOIN organizations o ON o.id = m.organization_id
+                WHERE m.organization_id = \(bind: orgId) AND m.user_id = \(bind: userId)
+                """).first()
+            else { return nil }
+            return (try Self.membership(row, prefix: "m_"), try Self.organization(row))
+        }
+    }
+
     /// The user's membership in the org, whatever its status; `nil` if none (or no such org).
     public func membership(orgId: String, userId: String) async throws -> Membership? {
         try await database.read { sql in

@@ -28,35 +28,28 @@ public enum Outbox {
     /// Queues messages inside the caller's transaction, skipping channels the user opted out of for
     /// class notifications and messages already queued under the same dedupe key.
     public static func enqueue(_ sql: any SQLDatabase, _ messages: [OutboxMessage], now: Date) async throws {
-        guard !messages.isEmpty else { return }
-        let users = Array(Set(messages.map(\.userId)))
-        var optedOut: Set<String> = []
-        for chunk in users.chunked(into: 500) {
-            let rows = try await sql.raw("""
-                SELECT user_id, channel FROM notification_preferences
-                WHERE category = 'class' AND enabled = \(bind: false) AND user_id IN (\(binds: chunk))
-                """).all()
-            for row in rows {
-                optedOut.insert(try row.decode(column: "user_id", as: String.self) + "/" + row.decode(column: "channel", as: String.self))
-            }
-        }
-        let wanted = messages.filter { !optedOut.contains($0.userId + "/" + $0.channel) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        for chunk in wanted.chunked(into: 200) {
+        // One statement per chunk: the opt-out check happens inside the INSERT (VALUES columns are
+        // column1…columnN on both engines), so queuing costs a single round trip.
+        for chunk in messages.chunked(into: 200) {
             var values: [SQLQueryString] = []
             for message in chunk {
                 let payload = String(decoding: try encoder.encode(message.payload), as: UTF8.self)
                 values.append("""
                     (\(bind: NewID.make()), \(bind: message.organizationId), \(bind: message.userId), \(bind: message.channel),
-                     \(bind: message.template), \(bind: payload), \(bind: message.dedupeKey), 'pending', 0,
-                     \(bind: now.epochSeconds), \(bind: now.epochSeconds))
+                     \(bind: message.template), \(bind: payload), \(bind: message.dedupeKey))
                     """)
             }
             try await sql.raw("""
                 INSERT INTO notification_outbox (id, organization_id, user_id, channel, template, payload, dedupe_key,
                     status, attempts, available_at, created_at)
-                VALUES \(values.joined(separator: ", "))
+                SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7, 'pending', 0,
+                    \(bind: now.epochSeconds), \(bind: now.epochSeconds)
+                FROM (VALUES \(values.joined(separator: ", "))) AS v
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM notification_preferences p
+                    WHERE p.user_id = v.column3 AND p.channel = v.column4 AND p.category = 'class' AND p.enabled = \(bind: false))
                 ON CONFLICT (dedupe_key) DO NOTHING
                 """).run()
         }

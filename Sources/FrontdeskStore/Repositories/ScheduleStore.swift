@@ -115,7 +115,8 @@ public struct ScheduleStore: Sendable {
                   priceCents: try row.optionalInt(prefix + "price_cents"))
     }
 
-    static func memberFacts(_ sql: any SQLDatabase, orgId: String, membershipId: String, from: Date, to: Date, now: Date) async throws -> MemberFacts {
+    static func memberFacts(_ sql: any SQLDatabase, orgId: String, membershipId: String, from: Date, to: Date, now: Date,
+                            withOffers: Bool = true) async throws -> MemberFacts {
         let subscriptions = try await sql.raw("""
             SELECT sub.id AS sub_id, sub.credits_remaining, p.id, p.name, p.class_credits, p.max_bookings_per_day,
                 p.max_bookings_per_week, p.allow_overlapping_bookings, p.price_cents
@@ -132,6 +133,7 @@ public struct ScheduleStore: Sendable {
             """).all().map {
                 BookedInterval(sessionId: try $0.string("id"), startsAt: try $0.date("starts_at"), endsAt: try $0.date("ends_at"))
             }
+        guard withOffers else { return MemberFacts(subscriptions: subscriptions, bookings: bookings, planOffers: []) }
         let offers = try await sql.raw("""
             SELECT * FROM plans WHERE organization_id = \(bind: orgId) AND active = \(bind: true) ORDER BY name, id
             """).all().map { try plan($0) }

@@ -26,9 +26,8 @@ public enum WaitlistPromotion {
         for entry in waiting {
             let membership = try entry.string("membership_id")
             let role = Role(rawValue: try entry.string("role")) ?? .member
-            var snapshot = try await BookingsStore.snapshot(sql, org: org, session: session, membershipId: membership,
-                                                            isStaff: role.isStaff, now: now)
-            snapshot.bookedCount = booked
+            let snapshot = try await BookingsStore.snapshot(sql, org: org, session: session, membershipId: membership,
+                                                            isStaff: role.isStaff, bookedCount: booked, now: now)
             candidates.append((try entry.string("id"), snapshot))
             users[try entry.string("id")] = (membership, try entry.string("user_id"))
         }
