@@ -16,6 +16,8 @@ public struct AppServices: Sendable {
     public let sessions: SessionsStore
     public let rateLimits: RateLimitStore
     public let passwords: PasswordHasher
+    /// The signing keys of tokens and display URLs, cached briefly.
+    public let keyRing: KeyRingCache
 
     public init(configuration: ServerConfiguration, clock: any FrontdeskClock, database: any FrontdeskDatabase, logger: Logger) {
         self.configuration = configuration
@@ -28,6 +30,7 @@ public struct AppServices: Sendable {
         sessions = SessionsStore(database: database)
         rateLimits = RateLimitStore(database: database)
         passwords = PasswordHasher(cost: configuration.bcryptCost)
+        keyRing = KeyRingCache(database: database)
     }
 
     /// The current instant from the injected clock.

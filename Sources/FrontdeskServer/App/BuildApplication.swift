@@ -46,6 +46,7 @@ public func buildApplication(services: AppServices) -> FrontdeskApp {
     WorkoutRoutes(services: services).register(api: api, org: org)
     BookingRoutes(services: services).register(api: api)
     PlanRoutes(services: services).register(org: org)
+    CheckinRoutes(services: services).register(api: api)
 
     router.add(middleware: FileMiddleware(services.configuration.publicDirectory, searchForIndexHtml: true))
     return FrontdeskApp(services: services, routes: registry, router: router)

@@ -39,6 +39,12 @@ struct ErrorMiddleware: RouterMiddleware {
             let status = Int(error.status.code)
             let code = error.status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_")
             return Self.response(status: status, code: code.isEmpty ? "http_error" : code, message: error.body ?? error.status.reasonPhrase)
+        } catch let error where DatabaseErrors.isContention(error) {
+            // Retries were exhausted under heavy contention: the request changed nothing and may be repeated.
+            context.logger.warning("database contention", metadata: ["error": .string(String(reflecting: error))])
+            var response = Self.response(status: 503, code: "busy", message: "The studio is very busy right now; please try again.")
+            response.headers[.retryAfter] = "1"
+            return response
         } catch {
             context.logger.error("unhandled error", metadata: ["error": .string(String(reflecting: error)), "path": .string(request.uri.path)])
             return Self.response(status: 500, code: "internal_error", message: "Something went wrong on our side; it has been logged.")

@@ -48,6 +48,12 @@ extension Request {
         }
     }
 
+    /// Like `decodeJSON`, for endpoints whose body is optional: no body at all yields `fallback`.
+    func decodeJSONIfPresent<T: Decodable>(_ type: T.Type, context: AppRequestContext, fallback: T) async throws -> T {
+        let hasBody = headers[.contentLength].map { $0 != "0" } ?? (headers[.transferEncoding] != nil)
+        return hasBody ? try await decodeJSON(type, context: context) : fallback
+    }
+
     private static func path(_ keys: [any CodingKey]) -> String {
         let path = keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
         return path.isEmpty ? "The body" : path

@@ -49,8 +49,7 @@ struct BookingRoutes {
 
     @Sendable func book(_ request: Request, context: AppRequestContext) async throws -> BookingAnswer {
         let (scope, sessionId) = try await SessionRoutes(services: services).sessionScope(context, requiring: .member)
-        let hasBody = request.headers[.contentLength].map { $0 != "0" } ?? (request.headers[.transferEncoding] != nil)
-        let body = hasBody ? try await request.decodeJSON(BookBody.self, context: context) : BookBody(membershipId: nil, overrideCapacity: nil)
+        let body = try await request.decodeJSONIfPresent(BookBody.self, context: context, fallback: BookBody(membershipId: nil, overrideCapacity: nil))
         var target = scope.membership.id
         if let other = body.membershipId, other.lowercased() != scope.membership.id {
             guard scope.role.isStaff else { throw DomainError.forbidden("Only staff can book on behalf of another member.") }

@@ -199,9 +199,7 @@ struct SessionRoutes {
 
     @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> CancelResponse {
         let (scope, id) = try await sessionScope(context, requiring: .manager)
-        // The body is optional: no body means no reason.
-        let hasBody = request.headers[.contentLength].map { $0 != "0" } ?? (request.headers[.transferEncoding] != nil)
-        let body = hasBody ? try await request.decodeJSON(CancelBody.self, context: context) : CancelBody(reason: nil)
+        let body = try await request.decodeJSONIfPresent(CancelBody.self, context: context, fallback: CancelBody(reason: nil))
         let reason = try body.reason.flatMap { $0.isEmpty ? nil : try Validate.name($0, field: "reason", maxLength: 500) }
         let (_, effect) = try await store.cancel(orgId: scope.orgId, id: id, reason: reason, actorMembershipId: scope.membership.id, now: services.now)
         return CancelResponse(session: try await view(scope, id), cancelledBookings: effect.cancelledBookings, refundedCredits: effect.refundedCredits)

@@ -25,6 +25,12 @@ public enum DatabaseErrors {
         return false
     }
 
+    /// A serialization failure, deadlock or busy database that outlived the transaction runner's retries.
+    public static func isContention(_ error: any Error) -> Bool {
+        if let state = sqlState(error) { return state == "40001" || state == "40P01" }
+        return isBusy(error)
+    }
+
     /// The database is busy or locked by another writer (SQLite).
     static func isBusy(_ error: any Error) -> Bool {
         guard let error = error as? SQLiteError else { return false }

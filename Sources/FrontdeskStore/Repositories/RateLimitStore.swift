@@ -27,17 +27,22 @@ public struct RateLimitStore: Sendable {
     @discardableResult
     public func hit(_ key: String, windowSeconds: Int, now: Date) async throws -> Int {
         let start = Self.windowStart(now, windowSeconds: windowSeconds)
-        return try await database.transaction { sql in
+        // The key's lock queues concurrent hits on one counter instead of letting them fail serialization.
+        let hits = try await database.transaction(TransactionOptions(lockKeys: ["rate:\(key)"])) { sql in
             let row = try await sql.raw("""
                 INSERT INTO rate_limit_buckets (bucket_key, window_start, hits) VALUES (\(bind: key), \(bind: start), 1)
                 ON CONFLICT (bucket_key, window_start) DO UPDATE SET hits = rate_limit_buckets.hits + 1
                 RETURNING hits
                 """).first()
-            if Int.random(in: 0..<200) == 0 {
-                try await sql.raw("DELETE FROM rate_limit_buckets WHERE window_start < \(bind: start - 86_400)").run()
-            }
             return try row?.int("hits") ?? 1
         }
+        if Int.random(in: 0..<500) == 0 {
+            // Old windows are dead weight; clearing them is best effort and must not fail the request.
+            try? await database.transaction { sql in
+                try await sql.raw("DELETE FROM rate_limit_buckets WHERE window_start < \(bind: start - 86_400)").run()
+            }
+        }
+        return hits
     }
 
     /// Seconds until the window containing `now` ends.

@@ -1,0 +1,156 @@
+import Foundation
+import FrontdeskCore
+import FrontdeskStore
+import Hummingbird
+
+extension CheckinResult: ResponseEncodable {}
+extension RosterEntry: ResponseEncodable {}
+
+/// Check-in (SPEC §6): member self check-in by QR token, proof of scan or GPS; staff check-in,
+/// undo, no-show and the roster.
+struct CheckinRoutes {
+    let services: AppServices
+    var store: CheckinStore { CheckinStore(database: services.database) }
+    var sessions: SessionRoutes { SessionRoutes(services: services) }
+
+    func register(api: Routes) {
+        api.post("sessions/:session/self-checkin", use: selfCheckin)
+        api.post("sessions/:session/checkin", use: staffCheckin)
+        api.get("sessions/:session/roster", use: roster)
+        api.post("bookings/:booking/undo-checkin", use: undo)
+        api.post("bookings/:booking/no-show", use: noShow)
+    }
+
+    struct SelfCheckinBody: Decodable {
+        let token: String?
+        let proof: String?
+        let latitude: Double?
+        let longitude: Double?
+        let accuracyMeters: Double?
+    }
+
+    /// Self check-ins per member per minute before 429.
+    static let selfCheckinsPerMinute = 20
+
+    @Sendable func selfCheckin(_ request: Request, context: AppRequestContext) async throws -> CheckinResult {
+        let (scope, sessionId) = try await sessions.sessionScope(context, requiring: .member)
+        let now = services.now
+        let hits = try await services.rateLimits.hit("self-checkin:\(scope.membership.id)", windowSeconds: 60, now: now)
+        if hits > Self.selfCheckinsPerMinute {
+            throw DomainError.rateLimited("Too many check-in attempts; wait a minute and try again.")
+        }
+        let body = try await request.decodeJSON(SelfCheckinBody.self, context: context)
+        let method: CheckinMethod
+        if let token = body.token {
+            let ring = try await services.keyRing.ring(now: now)
+            switch CheckinToken.verify(token, sessionId: sessionId, now: now, graceSeconds: scope.organization.checkinGraceSeconds, keys: ring) {
+            case .success: method = .qr
+            case .failure(let error): throw Self.tokenError(error)
+            }
+        } else if let proof = body.proof {
+            let ring = try await services.keyRing.ring(now: now)
+            switch ProofOfScan.verify(proof, sessionId: sessionId, now: now, keys: ring) {
+            case .success: method = .qr
+            case .failure(let error): throw Self.tokenError(error)
+            }
+        } else if let latitude = body.latitude, let longitude = body.longitude {
+            guard let accuracy = body.accuracyMeters else {
+                throw DomainError.badRequest("missing_field", "accuracyMeters is required with GPS coordinates.")
+            }
+            try Geo.validate(latitude: latitude, longitude: longitude, accuracyMeters: accuracy,
+                             maxAccuracyMeters: scope.organization.gpsMaxAccuracyMeters)
+            try await checkDistance(scope, sessionId: sessionId, latitude: latitude, longitude: longitude)
+            method = .gps
+        } else {
+            throw DomainError.badRequest("missing_field", "Send a QR token, a proof of scan, or latitude, longitude and accuracyMeters.")
+        }
+        return try await store.checkIn(
+            org: scope.organization, sessionId: sessionId, membershipId: scope.membership.id, method: method,
+            actor: BookingActor(userId: scope.user.id, membershipId: scope.membership.id, role: scope.role),
+            overrideCapacity: false, enforceWindow: true, now: now)
+    }
+
+    static func tokenError(_ error: CheckinTokenError) -> DomainError {
+        switch error {
+        case .expired:
+            DomainError.conflict("token_expired", "This QR code has expired; scan the code on the screen again.")
+        case .notYetValid:
+            DomainError.conflict("token_not_yet_valid", "This QR code is not valid yet; check the device's clock and scan again.")
+        case .malformed, .unknownKey, .badSignature, .wrongSession:
+            DomainError.badRequest("invalid_token", "This QR code is not valid for this class.")
+        }
+    }
+
+    /// GPS rule (SPEC §6): not for feed-mode programs; the location's coordinates, else the org's;
+    /// within `gpsMaxMeters` by great-circle distance.
+    func checkDistance(_ scope: OrgScope, sessionId: String, latitude: Double, longitude: Double) async throws {
+        guard let session = try await ScheduleStore(database: services.database)
+            .session(orgId: scope.orgId, id: sessionId, viewerMembershipId: scope.membership.id)
+        else { throw DomainError.notFound("Session") }
+        if session.deliveryMode == .feed {
+            throw DomainError.conflict("gps_not_allowed", "Classes of this program check in by QR code only.")
+        }
+        var place: (Double, Double)?
+        if let locationId = session.session.locationId,
+           let location = try await services.catalog.location(orgId: scope.orgId, id: locationId),
+           let lat = location.latitude, let lon = location.longitude {
+            place = (lat, lon)
+        } else if let lat = scope.organization.latitude, let lon = scope.organization.longitude {
+            place = (lat, lon)
+        }
+        guard let (placeLatitude, placeLongitude) = place else {
+            throw DomainError.badRequest("location_has_no_coordinates", "This class's location has no coordinates; check in by QR code.")
+        }
+        let distance = Geo.distanceMeters(latitude1: latitude, longitude1: longitude, latitude2: placeLatitude, longitude2: placeLongitude)
+        guard distance <= Double(scope.organization.gpsMaxMeters) else {
+            throw DomainError.conflict("too_far", "You are \(Int(distance.rounded())) m from the studio; GPS check-in works within \(scope.organization.gpsMaxMeters) m.")
+        }
+    }
+
+    struct StaffCheckinBody: Decodable {
+        let bookingId: String?
+        let membershipId: String?
+        let overrideCapacity: Bool?
+    }
+
+    @Sendable func staffCheckin(_ request: Request, context: AppRequestContext) async throws -> CheckinResult {
+        let (scope, sessionId) = try await sessions.sessionScope(context, requiring: .staff)
+        let body = try await request.decodeJSON(StaffCheckinBody.self, context: context)
+        let membershipId: String
+        if let bookingId = body.bookingId {
+            guard let booking = try await BookingsStore(database: services.database).booking(id: try SessionRoutes.ref(bookingId, "Booking")),
+                  booking.sessionId == sessionId
+            else { throw DomainError.notFound("Booking") }
+            membershipId = booking.membershipId
+        } else if let member = body.membershipId {
+            membershipId = try SessionRoutes.ref(member, "Member")
+        } else {
+            throw DomainError.badRequest("missing_field", "bookingId or membershipId is required.")
+        }
+        return try await store.checkIn(
+            org: scope.organization, sessionId: sessionId, membershipId: membershipId, method: .manual,
+            actor: BookingActor(userId: scope.user.id, membershipId: scope.membership.id, role: scope.role),
+            overrideCapacity: body.overrideCapacity ?? false, enforceWindow: false, now: services.now)
+    }
+
+    @Sendable func roster(_ request: Request, context: AppRequestContext) async throws -> ItemList<RosterEntry> {
+        let (scope, sessionId) = try await sessions.sessionScope(context, requiring: .staff)
+        return ItemList(items: try await store.roster(orgId: scope.orgId, sessionId: sessionId))
+    }
+
+    @Sendable func undo(_ request: Request, context: AppRequestContext) async throws -> Booking {
+        try await setAttendance(context, to: .confirmed)
+    }
+
+    @Sendable func noShow(_ request: Request, context: AppRequestContext) async throws -> Booking {
+        try await setAttendance(context, to: .noShow)
+    }
+
+    private func setAttendance(_ context: AppRequestContext, to target: BookingStatus) async throws -> Booking {
+        let (scope, booking) = try await BookingRoutes(services: services).bookingScope(context)
+        guard scope.role.isStaff else { throw DomainError.forbidden("Only staff can change attendance.") }
+        return try await store.setAttendance(
+            org: scope.organization, bookingId: booking.id, to: target,
+            actor: BookingActor(userId: scope.user.id, membershipId: scope.membership.id, role: scope.role), now: services.now)
+    }
+}

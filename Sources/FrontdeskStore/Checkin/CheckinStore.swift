@@ -1,0 +1,175 @@
+import Foundation
+import FrontdeskCore
+import SQLKit
+
+/// The outcome of a check-in request.
+public struct CheckinResult: Codable, Sendable {
+    public var booking: Booking
+    /// The member was already checked in: nothing changed (idempotent repeat).
+    public var alreadyCheckedIn: Bool
+    /// The member had no place and was booked and checked in in one go.
+    public var walkIn: Bool
+}
+
+/// One line of a session's roster.
+public struct RosterEntry: Codable, Sendable {
+    public var booking: Booking
+    public var name: String
+    public var email: String
+}
+
+/// Check-in (SPEC §6): self check-in by QR or GPS, staff check-in, undo, no-show and the roster. Each
+/// change is one transaction under the same session and member locks as booking, so a check-in and a
+/// booking or a repeated check-in cannot interleave.
+public struct CheckinStore: Sendable {
+    let database: any FrontdeskDatabase
+
+    public init(database: any FrontdeskDatabase) { self.database = database }
+
+    /// Checks `membershipId` into a session. With an active booking the booking becomes attended;
+    /// without one the member is a walk-in: booked and checked in together when a place is free and
+    /// they are eligible (staff may override capacity). A repeat answers the attended booking unchanged.
+    public func checkIn(
+        org: Organization, sessionId: String, membershipId: String, method: CheckinMethod, actor: BookingActor,
+        overrideCapacity: Bool, enforceWindow: Bool, now: Date
+    ) async throws -> CheckinResult {
+        try await database.transaction(BookingsStore.locks(sessionId: sessionId, membershipId: membershipId)) { sql in
+            let session = try await SessionsStore.requireLive(sql, orgId: org.id, id: sessionId)
+            guard session.status == .published else {
+                throw session.status == .cancelled
+                    ? DomainError.conflict("session_cancelled", "This class has been cancelled.")
+                    : DomainError.conflict("session_not_published", "This class is not open.")
+            }
+            let existing = try await sql.raw("""
+                SELECT * FROM bookings WHERE session_id = \(bind: sessionId) AND membership_id = \(bind: membershipId)
+                  AND status IN ('confirmed', 'waitlisted', 'attended')
+                """).first().map(BookingsStore.booking)
+            if let booking = existing, booking.status == .attended {
+                return CheckinResult(booking: booking, alreadyCheckedIn: true, walkIn: false)
+            }
+            if enforceWindow {
+                try CheckinRules.requireOpen(now: now, startsAt: session.startsAt, endsAt: session.endsAt,
+                                             opensMinutesBefore: org.checkinOpensMinutesBefore)
+            }
+            if var booking = existing, booking.status == .confirmed {
+                try await Self.markAttended(sql, bookingId: booking.id, method: method, actorMembershipId: actor.membershipId, now: now)
+                booking.status = .attended
+                booking.checkedInAt = now
+                booking.checkinMethod = method.rawValue
+                booking.updatedAt = now
+                return CheckinResult(booking: booking, alreadyCheckedIn: false, walkIn: false)
+            }
+            // Walk-in (or a waitlisted member taking a free place): booked and attended in one go.
+            guard let member = try await sql.raw("""
+                SELECT role, status FROM memberships WHERE id = \(bind: membershipId) AND organization_id = \(bind: org.id)
+                """).first()
+            else { throw DomainError.notFound("Member") }
+            guard try member.decode(column: "status", as: String.self) == MembershipStatus.active.rawValue else {
+                throw DomainError.conflict("membership_suspended", "This membership is suspended.")
+            }
+            let memberRole = Role(rawValue: try member.decode(column: "role", as: String.self)) ?? .member
+            var snapshot = try await BookingsStore.snapshot(
+                sql, org: org, session: session, membershipId: membershipId,
+                isStaff: membershipId == actor.membershipId && memberRole.isStaff,
+                bookedCount: try await SessionsStore.bookedCount(sql, sessionId: sessionId), now: now)
+            // Checking in happens around the start: "started" does not close a walk-in, the check-in window does.
+            snapshot.now = min(now, session.startsAt.addingTimeInterval(-1))
+            snapshot.alreadyBooked = false
+            let outcome = try BookingRules.decide(snapshot, overrideCapacity: overrideCapacity && actor.role.isStaff)
+            guard case .confirmed(let subscription, let charge, let override) = outcome else {
+                throw DomainError.conflict("class_full", "The class is full; a walk-in needs a free place.")
+            }
+            if let waitlisted = existing {
+                try await sql.raw("""
+                    UPDATE bookings SET status = 'cancelled', waitlist_position = NULL, cancelled_at = \(bind: now.epochSeconds),
+                        updated_at = \(bind: now.epochSeconds) WHERE id = \(bind: waitlisted.id)
+                    """).run()
+                try await WaitlistPromotion.renumber(sql, sessionId: sessionId, now: now)
+            }
+            var booking = Booking(
+                id: NewID.make(), organizationId: org.id, sessionId: sessionId, membershipId: membershipId, subscriptionId: subscription?.id,
+                status: .attended, waitlistPosition: nil, creditCharged: false, lateCancel: false, capacityOverride: override,
+                checkedInAt: now, checkinMethod: method.rawValue, cancelledAt: nil, createdAt: now, updatedAt: now)
+            if charge, let subscription {
+                try await Credits.take(sql, subscriptionId: subscription.id, now: now)
+                booking.creditCharged = true
+            }
+            try await BookingsStore.insert(sql, booking, bookedBy: actor.membershipId)
+            try await sql.raw("""
+                UPDATE bookings SET checked_in_at = \(bind: now.epochSeconds), checkin_method = \(bind: method.rawValue),
+                    checked_in_by_membership_id = \(bind: actor.membershipId) WHERE id = \(bind: booking.id)
+                """).run()
+            if booking.creditCharged, let subscription {
+                try await Credits.ledger(sql, orgId: org.id, subscriptionId: subscription.id, bookingId: booking.id, kind: "charge",
+                                         amount: -1, reason: "walk-in", actorMembershipId: actor.membershipId, now: now)
+            }
+            if override {
+                try await AuditStore.record(sql, orgId: org.id, actorUserId: actor.userId, actorMembershipId: actor.membershipId,
+                                            action: "checkin.capacity_override", entityType: "booking", entityId: booking.id,
+                                            payload: ["sessionId": sessionId, "membershipId": membershipId], now: now)
+            }
+            return CheckinResult(booking: booking, alreadyCheckedIn: false, walkIn: true)
+        }
+    }
+
+    static func markAttended(_ sql: any SQLDatabase, bookingId: String, method: CheckinMethod, actorMembershipId: String, now: Date) async throws {
+        try await sql.raw("""
+            UPDATE bookings SET status = 'attended', checked_in_at = \(bind: now.epochSeconds), checkin_method = \(bind: method.rawValue),
+                checked_in_by_membership_id = \(bind: actorMembershipId), updated_at = \(bind: now.epochSeconds)
+            WHERE id = \(bind: bookingId)
+            """).run()
+    }
+
+    /// Staff undo a check-in (attended → confirmed) or mark a no-show (confirmed → no_show); the
+    /// reverse of a no-show is a check-in.
+    public func setAttendance(org: Organization, bookingId: String, to target: BookingStatus, actor: BookingActor, now: Date) async throws -> Booking {
+        guard let current = try await BookingsStore(database: database).booking(id: bookingId), current.organizationId == org.id else {
+            throw DomainError.notFound("Booking")
+        }
+        return try await database.transaction(BookingsStore.locks(sessionId: current.sessionId, membershipId: current.membershipId)) { sql in
+            guard var booking = try await sql.raw("SELECT * FROM bookings WHERE id = \(bind: bookingId)").first().map(BookingsStore.booking) else {
+                throw DomainError.notFound("Booking")
+            }
+            switch (booking.status, target) {
+            case (.attended, .confirmed):
+                try await sql.raw("""
+                    UPDATE bookings SET status = 'confirmed', checked_in_at = NULL, checkin_method = NULL, checked_in_by_membership_id = NULL,
+                        updated_at = \(bind: now.epochSeconds) WHERE id = \(bind: bookingId)
+                    """).run()
+                booking.checkedInAt = nil
+                booking.checkinMethod = nil
+            case (.confirmed, .noShow), (.attended, .noShow):
+                try await sql.raw("""
+                    UPDATE bookings SET status = 'no_show', checked_in_at = NULL, checkin_method = NULL, checked_in_by_membership_id = NULL,
+                        updated_at = \(bind: now.epochSeconds) WHERE id = \(bind: bookingId)
+                    """).run()
+                booking.checkedInAt = nil
+                booking.checkinMethod = nil
+            case (.confirmed, .confirmed), (.noShow, .noShow):
+                return booking
+            default:
+                throw DomainError.conflict("invalid_transition", "A \(booking.status.rawValue) booking cannot become \(target.rawValue).")
+            }
+            booking.status = target
+            booking.updatedAt = now
+            return booking
+        }
+    }
+
+    /// The session's bookings with member names: attended and confirmed first, then the waitlist in
+    /// order, then no-shows and cancellations.
+    public func roster(orgId: String, sessionId: String) async throws -> [RosterEntry] {
+        try await database.read { sql in
+            try await sql.raw("""
+                SELECT b.*, u.name AS member_name, u.email AS member_email FROM bookings b
+                JOIN memberships m ON m.id = b.membership_id JOIN users u ON u.id = m.user_id
+                WHERE b.session_id = \(bind: sessionId) AND b.organization_id = \(bind: orgId)
+                ORDER BY CASE b.status WHEN 'attended' THEN 0 WHEN 'confirmed' THEN 1 WHEN 'waitlisted' THEN 2 WHEN 'no_show' THEN 3 ELSE 4 END,
+                    b.waitlist_position, u.name, b.id
+                """).all().map {
+                    RosterEntry(booking: try BookingsStore.booking($0), name: try $0.decode(column: "member_name", as: String.self),
+                                email: try $0.decode(column: "member_email", as: String.self))
+                }
+        }
+    }
+}
