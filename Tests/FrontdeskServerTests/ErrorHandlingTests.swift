@@ -76,13 +76,13 @@ struct ErrorHandlingTests {
         }
     }
 
-    @Test("every registered route is under /api or an operations path")
+    @Test("every registered route is under /api, a display path or an operations path")
     func routeTable() async throws {
         try await TestApp.run { app in
             let routes = app.routes.all
             #expect(routes.contains("POST /api/auth/login"))
             #expect(routes.contains("GET /api/orgs/:org/members"))
-            #expect(routes.allSatisfy { $0.contains(" /api/") || $0.hasSuffix("z") || $0.hasSuffix("/metrics") })
+            #expect(routes.allSatisfy { $0.contains(" /api/") || $0.contains(" /display/") || $0.hasSuffix("z") || $0.hasSuffix("/metrics") })
         }
     }
 }

@@ -18,6 +18,8 @@ public struct AppServices: Sendable {
     public let passwords: PasswordHasher
     /// The signing keys of tokens and display URLs, cached briefly.
     public let keyRing: KeyRingCache
+    /// Display QR codes rendered once per session and window.
+    public let qrCache = QRSVGCache()
 
     public init(configuration: ServerConfiguration, clock: any FrontdeskClock, database: any FrontdeskDatabase, logger: Logger) {
         self.configuration = configuration

@@ -47,6 +47,7 @@ public func buildApplication(services: AppServices) -> FrontdeskApp {
     BookingRoutes(services: services).register(api: api)
     PlanRoutes(services: services).register(org: org)
     CheckinRoutes(services: services).register(api: api)
+    DisplayRoutes(services: services).register(root: root, org: org)
 
     router.add(middleware: FileMiddleware(services.configuration.publicDirectory, searchForIndexHtml: true))
     return FrontdeskApp(services: services, routes: registry, router: router)

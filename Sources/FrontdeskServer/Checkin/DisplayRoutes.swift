@@ -1,0 +1,190 @@
+import Foundation
+import FrontdeskCore
+import FrontdeskQR
+import FrontdeskStore
+import Hummingbird
+import Synchronization
+
+extension Display: ResponseEncodable {}
+
+/// Display screens: management for owner/admin under `/api/orgs/:org/displays`, and the screen's
+/// own state at `/display/:id/state?exp=&sig=` (no login: the signed URL is the credential).
+struct DisplayRoutes {
+    let services: AppServices
+    var access: OrgAccess { OrgAccess(services: services) }
+    var store: DisplaysStore { DisplaysStore(database: services.database) }
+
+    /// Signed display URLs last a year: a wall screen should not go dark by itself; rotate or revoke to end one.
+    static let urlLifetimeDays = 365
+
+    func register(root: Routes, org: Routes) {
+        org.get("displays", use: list)
+        org.post("displays", use: create)
+        org.get("displays/:display/url", use: url)
+        org.post("displays/:display/rotate", use: rotate)
+        org.post("displays/:display/revoke", use: revoke)
+        root.get("display/:display/state", use: state)
+    }
+
+    struct DisplayWithURL: ResponseEncodable {
+        let display: Display
+        let url: String?
+    }
+
+    /// A fresh signed URL for a display (nil once revoked).
+    static func signedURL(_ display: Display, services: AppServices) async throws -> String? {
+        guard display.revokedAt == nil else { return nil }
+        let now = services.now
+        let expires = now.epochSeconds + Int64(urlLifetimeDays * 86_400)
+        let ring = try await services.keyRing.ring(now: now)
+        return services.configuration.publicBaseURL
+            + DisplaySignature.path(displayId: display.id, expires: expires, keyVersion: display.keyVersion, keys: ring)
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> ItemList<Display> {
+        let scope = try await access.scope(context, requiring: .manager)
+        return ItemList(items: try await store.displays(orgId: scope.orgId))
+    }
+
+    struct CreateBody: Decodable {
+        let locationId: String
+        let name: String?
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Created<DisplayWithURL> {
+        let scope = try await access.scope(context, requiring: .manager)
+        let body = try await request.decodeJSON(CreateBody.self, context: context)
+        let display = try await store.create(orgId: scope.orgId, locationId: try SessionRoutes.ref(body.locationId, "Location"),
+                                             name: try Validate.name(body.name ?? "Check-in screen"), createdBy: scope.membership.id,
+                                             now: services.now)
+        return Created(body: DisplayWithURL(display: display, url: try await Self.signedURL(display, services: services)))
+    }
+
+    func display(_ scope: OrgScope, _ context: AppRequestContext) async throws -> Display {
+        guard let display = try await store.display(id: try context.id("display", "Display")), display.organizationId == scope.orgId else {
+            throw DomainError.notFound("Display")
+        }
+        return display
+    }
+
+    @Sendable func url(_ request: Request, context: AppRequestContext) async throws -> DisplayWithURL {
+        let scope = try await access.scope(context, requiring: .manager)
+        let display = try await display(scope, context)
+        return DisplayWithURL(display: display, url: try await Self.signedURL(display, services: services))
+    }
+
+    @Sendable func rotate(_ request: Request, context: AppRequestContext) async throws -> DisplayWithURL {
+        let scope = try await access.scope(context, requiring: .manager)
+        let display = try await store.rotate(orgId: scope.orgId, id: try context.id("display", "Display"), now: services.now)
+        return DisplayWithURL(display: display, url: try await Self.signedURL(display, services: services))
+    }
+
+    @Sendable func revoke(_ request: Request, context: AppRequestContext) async throws -> DisplayWithURL {
+        let scope = try await access.scope(context, requiring: .manager)
+        let display = try await store.revoke(orgId: scope.orgId, id: try context.id("display", "Display"), now: services.now)
+        return DisplayWithURL(display: display, url: nil)
+    }
+
+    // MARK: The screen's state
+
+    struct ScreenSession: Encodable, Sendable {
+        let id: String
+        let className: String
+        let color: String
+        let coachName: String?
+        let locationName: String
+        let startsAt: Date
+        let endsAt: Date
+        let capacity: Int
+    }
+
+    struct QRPayload: Encodable, Sendable {
+        let url: String
+        let svg: String
+        let windowStart: Date
+        let expiresAt: Date
+        let secondsUntilRotation: Int
+    }
+
+    struct ScreenState: ResponseEncodable {
+        let displayName: String
+        let organizationName: String
+        let primaryColor: String
+        let timezone: String
+        let now: Date
+        let session: ScreenSession?
+        let next: ScreenSession?
+        let qr: QRPayload?
+        let checkedInCount: Int
+        let checkedIn: [String]
+    }
+
+    @Sendable func state(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let now = services.now
+        let (display, org) = try await verifiedDisplay(request, context: context, now: now)
+        let screen = try await store.screen(org: org, locationId: display.locationId, now: now)
+        var qr: QRPayload?
+        if let current = screen.current {
+            let ring = try await services.keyRing.ring(now: now)
+            let window = CheckinToken.windowStart(now)
+            let token = CheckinToken.issue(sessionId: current.session.id, at: now, keys: ring)
+            let url = "\(services.configuration.publicBaseURL)/checkin?session=\(current.session.id)&token=\(token)"
+            let svg = try services.qrCache.svg(for: url, key: "\(current.session.id)|\(window)|\(ring.current.id)", window: window)
+            qr = QRPayload(url: url, svg: svg, windowStart: Date(timeIntervalSince1970: TimeInterval(window)),
+                           expiresAt: Date(timeIntervalSince1970: TimeInterval(window + CheckinToken.windowSeconds)),
+                           secondsUntilRotation: Int(window + CheckinToken.windowSeconds - now.epochSeconds))
+        }
+        func view(_ s: DisplaySession?) -> ScreenSession? {
+            s.map { ScreenSession(id: $0.session.id, className: $0.className, color: $0.color, coachName: $0.coachName,
+                                  locationName: $0.locationName, startsAt: $0.session.startsAt, endsAt: $0.session.endsAt,
+                                  capacity: $0.session.capacity) }
+        }
+        let state = ScreenState(displayName: display.name, organizationName: org.name, primaryColor: org.primaryColor,
+                                timezone: org.timezone, now: now, session: view(screen.current), next: view(screen.next), qr: qr,
+                                checkedInCount: screen.current?.checkedIn.count ?? 0, checkedIn: screen.current?.checkedIn ?? [])
+        var response = try state.response(from: request, context: context)
+        response.headers[.cacheControl] = "no-store"
+        response.headers[.init("Referrer-Policy")!] = "no-referrer"
+        return response
+    }
+
+    /// Checks `exp` and `sig` against the display's key version and revocation (SPEC §6).
+    func verifiedDisplay(_ request: Request, context: AppRequestContext, now: Date) async throws -> (Display, Organization) {
+        let refused = DomainError(status: 403, code: "invalid_display_url", message: "This display link is not valid; ask the studio for a new one.")
+        guard let id = context.parameters.get("display"), NewID.isWellFormed(id),
+              let expText = request.uri.queryParameters.get("exp"), let expires = Int64(expText),
+              let signature = request.uri.queryParameters.get("sig"),
+              let display = try await store.display(id: id.lowercased())
+        else { throw refused }
+        let ring = try await services.keyRing.ring(now: now)
+        switch DisplaySignature.verify(displayId: display.id, expires: expires, signature: signature, keyVersion: display.keyVersion,
+                                       revoked: display.revokedAt != nil, now: now, keys: ring) {
+        case .success: break
+        case .failure(.expired):
+            throw DomainError(status: 403, code: "display_url_expired", message: "This display link has expired; ask the studio for a new one.")
+        case .failure(.revoked):
+            throw DomainError(status: 403, code: "display_revoked", message: "This display has been switched off by the studio.")
+        case .failure: throw refused
+        }
+        guard let org = try await services.organizations.organization(id: display.organizationId) else { throw refused }
+        return (display, org)
+    }
+}
+
+/// Rendered QR SVGs per session × 60-second window: each is rendered once however many screens poll.
+public final class QRSVGCache: Sendable {
+    private let entries = Mutex<[String: (svg: String, window: Int64)]>([:])
+
+    public init() {}
+
+    func svg(for text: String, key: String, window: Int64) throws -> String {
+        if let hit = entries.withLock({ $0[key] }) { return hit.svg }
+        let svg = try QRCode.encode(text, level: .medium).svg(moduleSize: nil, quietZone: 4, title: "Scan to check in")
+        entries.withLock { cache in
+            cache[key] = (svg, window)
+            // Keep only the current and previous windows.
+            cache = cache.filter { $0.value.window >= window - CheckinToken.windowSeconds }
+        }
+        return svg
+    }
+}
