@@ -65,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "frontdesk",
             dependencies: [
-                "FrontdeskServer",
+                "FrontdeskServer", "FrontdeskStore", "FrontdeskCore", "FrontdeskQR",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FrontdeskCore
+import FrontdeskQR
 import FrontdeskServer
 import FrontdeskStore
 
@@ -36,7 +37,7 @@ struct Frontdesk: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "frontdesk",
         abstract: "Class schedule, bookings and check-in for fitness and yoga studios.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, OrgCommand.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, OrgCommand.self, DisplayCommand.self, KeysCommand.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -164,4 +165,126 @@ func openServices(_ configuration: ServerConfiguration) async throws -> AppServi
     let logger = ServerRunner.logger(configuration)
     let database = try await openDatabase(configuration: configuration, clock: SystemClock(), logger: logger)
     return AppServices(configuration: configuration, clock: SystemClock(), database: database, logger: logger)
+}
+
+struct DisplayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "display",
+        abstract: "Manage check-in display screens; prints each signed URL and its QR code for the terminal.",
+        subcommands: [Create.self, URLCommand.self, Rotate.self, Revoke.self]
+    )
+
+    static func show(_ display: Display, services: AppServices) async throws {
+        print("display \(display.id) (\(display.name)), key version \(display.keyVersion)\(display.revokedAt == nil ? "" : ", REVOKED")")
+        guard let url = try await services.signedDisplayURL(display) else { return }
+        print(url)
+        if let code = try? QRCode.encode(url, level: .low) { print(code.ansiText()) }
+    }
+
+    static func find(_ services: AppServices, _ id: String) async throws -> Display {
+        guard NewID.isWellFormed(id), let display = try await DisplaysStore(database: services.database).display(id: id.lowercased()) else {
+            throw ValidationError("no display \(id)")
+        }
+        return display
+    }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a display for a location.")
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "Organization id.") var org: String
+        @Option(help: "Location id.") var location: String
+        @Option(help: "Display name.") var name: String = "Check-in screen"
+
+        func run() async throws {
+            let services = try await openServices(try options.resolve())
+            do {
+                let display = try await DisplaysStore(database: services.database).create(
+                    orgId: org.lowercased(), locationId: location.lowercased(), name: try Validate.name(name), createdBy: nil, now: Date())
+                try await DisplayCommand.show(display, services: services)
+            } catch let error as DomainError {
+                await services.database.shutdown()
+                throw ValidationError(error.message)
+            }
+            await services.database.shutdown()
+        }
+    }
+
+    struct URLCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "url", abstract: "Print a fresh signed URL of a display.")
+        @OptionGroup var options: ConfigOptions
+        @Argument(help: "Display id.") var id: String
+
+        func run() async throws {
+            let services = try await openServices(try options.resolve())
+            try await DisplayCommand.show(try await DisplayCommand.find(services, id), services: services)
+            await services.database.shutdown()
+        }
+    }
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Bump a display's key version: every earlier URL stops working.")
+        @OptionGroup var options: ConfigOptions
+        @Argument(help: "Display id.") var id: String
+
+        func run() async throws {
+            let services = try await openServices(try options.resolve())
+            let display = try await DisplayCommand.find(services, id)
+            let rotated = try await DisplaysStore(database: services.database).rotate(orgId: display.organizationId, id: display.id, now: Date())
+            try await DisplayCommand.show(rotated, services: services)
+            await services.database.shutdown()
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Switch a display off for good.")
+        @OptionGroup var options: ConfigOptions
+        @Argument(help: "Display id.") var id: String
+
+        func run() async throws {
+            let services = try await openServices(try options.resolve())
+            let display = try await DisplayCommand.find(services, id)
+            let revoked = try await DisplaysStore(database: services.database).revoke(orgId: display.organizationId, id: display.id, now: Date())
+            try await DisplayCommand.show(revoked, services: services)
+            await services.database.shutdown()
+        }
+    }
+}
+
+struct KeysCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys",
+        abstract: "Rotate the keys that sign QR tokens and display URLs.",
+        discussion: "rotate adds a key that signs from now on (old tokens and URLs keep verifying); retire stops accepting an old key. Instances pick changes up within 30 seconds.",
+        subcommands: [Rotate.self, Retire.self]
+    )
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a new signing key.")
+        @OptionGroup var options: ConfigOptions
+
+        func run() async throws {
+            let services = try await openServices(try options.resolve())
+            _ = try await SigningKeysStore(database: services.database).ring(now: Date())
+            print("new signing key: \(try await SigningKeysStore(database: services.database).rotate(now: Date()))")
+            await services.database.shutdown()
+        }
+    }
+
+    struct Retire: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop accepting an old signing key.")
+        @OptionGroup var options: ConfigOptions
+        @Argument(help: "Key id, e.g. k1.") var keyId: String
+
+        func run() async throws {
+            let services = try await openServices(try options.resolve())
+            do {
+                try await SigningKeysStore(database: services.database).retire(keyId: keyId, now: Date())
+                print("retired \(keyId)")
+            } catch let error as DomainError {
+                await services.database.shutdown()
+                throw ValidationError(error.message)
+            }
+            await services.database.shutdown()
+        }
+    }
 }

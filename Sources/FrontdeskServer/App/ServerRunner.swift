@@ -48,6 +48,10 @@ public enum ServerRunner {
         for login in report.logins {
             lines.append("  \(login.role.padding(toLength: 7, withPad: " ", startingAt: 0)) \(login.email)  /  \(login.password)")
         }
+        if let url = report.displayURL {
+            lines.append("Check-in display (Loft), signed URL: \(url)")
+            lines.append("  its live state as JSON: \(url.replacingOccurrences(of: "?", with: "/state?"))")
+        }
         lines.append("")
         return lines.joined(separator: "\n")
     }

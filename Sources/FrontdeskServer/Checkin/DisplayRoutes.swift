@@ -31,14 +31,8 @@ struct DisplayRoutes {
         let url: String?
     }
 
-    /// A fresh signed URL for a display (nil once revoked).
     static func signedURL(_ display: Display, services: AppServices) async throws -> String? {
-        guard display.revokedAt == nil else { return nil }
-        let now = services.now
-        let expires = now.epochSeconds + Int64(urlLifetimeDays * 86_400)
-        let ring = try await services.keyRing.ring(now: now)
-        return services.configuration.publicBaseURL
-            + DisplaySignature.path(displayId: display.id, expires: expires, keyVersion: display.keyVersion, keys: ring)
+        try await services.signedDisplayURL(display)
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> ItemList<Display> {
@@ -186,5 +180,16 @@ public final class QRSVGCache: Sendable {
             cache = cache.filter { $0.value.window >= window - CheckinToken.windowSeconds }
         }
         return svg
+    }
+}
+
+extension AppServices {
+    /// A fresh signed URL for a display, valid for a year (nil once revoked).
+    public func signedDisplayURL(_ display: Display) async throws -> String? {
+        guard display.revokedAt == nil else { return nil }
+        let expires = now.epochSeconds + Int64(DisplayRoutes.urlLifetimeDays * 86_400)
+        let ring = try await keyRing.ring(now: now)
+        return configuration.publicBaseURL
+            + DisplaySignature.path(displayId: display.id, expires: expires, keyVersion: display.keyVersion, keys: ring)
     }
 }

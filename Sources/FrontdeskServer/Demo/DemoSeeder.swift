@@ -17,6 +17,8 @@ public struct DemoSeeder: Sendable {
         public let organizationId: String
         public let logins: [Login]
         public let created: Bool
+        /// A signed URL of the demo's check-in display (the Loft).
+        public let displayURL: String?
     }
 
     public static let logins: [Login] = [
@@ -36,7 +38,10 @@ public struct DemoSeeder: Sendable {
         let now = services.now
         if let existing = try await services.accounts.credentials(email: Self.logins[0].email),
            let membership = try await services.organizations.memberships(userId: existing.user.id).first {
-            return Report(organizationId: membership.membership.organizationId, logins: Self.logins, created: false)
+            let orgId = membership.membership.organizationId
+            let display = try await DisplaysStore(database: services.database).displays(orgId: orgId).first { $0.revokedAt == nil }
+            return Report(organizationId: orgId, logins: Self.logins, created: false,
+                          displayURL: try await display.asyncFlatMap { try await services.signedDisplayURL($0) })
         }
         var users: [User] = []
         for (login, name) in zip(Self.logins, Self.names) {
@@ -93,6 +98,15 @@ public struct DemoSeeder: Sendable {
             add(yin, garden, calendar.instant(onDayOf: date, hour: 19, minute: 30))
         }
         try await services.sessions.insert(sessions.filter { $0.startsAt > now }, createdBy: ownerMembership.id)
-        return Report(organizationId: org.id, logins: Self.logins, created: true)
+        let display = try await DisplaysStore(database: services.database)
+            .create(orgId: org.id, locationId: loft.id, name: "Loft check-in screen", createdBy: ownerMembership.id, now: now)
+        return Report(organizationId: org.id, logins: Self.logins, created: true, displayURL: try await services.signedDisplayURL(display))
+    }
+}
+
+extension Optional {
+    func asyncFlatMap<U>(_ transform: (Wrapped) async throws -> U?) async rethrows -> U? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }
