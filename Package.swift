@@ -72,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "frontdesk-bench",
             dependencies: [
-                "FrontdeskStore", "FrontdeskCore",
+                "FrontdeskStore", "FrontdeskCore", "FrontdeskQR",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FrontdeskCore
+import FrontdeskQR
 import FrontdeskStore
 import HTTPTypes
 import HummingbirdTesting
@@ -15,7 +16,7 @@ struct FrontdeskBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "frontdesk-bench",
         abstract: "Benchmarks against running Frontdesk servers.",
-        subcommands: [Rush.self]
+        subcommands: [Rush.self, Micro.self]
     )
 }
 
@@ -153,5 +154,38 @@ extension Array {
         var result: [T] = []
         for element in self { result.append(try await transform(element)) }
         return result
+    }
+}
+
+/// In-process costs of the check-in hot path: QR SVG render per token and token verification.
+struct Micro: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Time QR SVG rendering and check-in token verification in-process.")
+    @Option(help: "Iterations per measurement.") var iterations: Int = 20_000
+
+    func run() async throws {
+        let ring = SigningKeyRing(current: SigningKey(id: "k1", secret: Array(repeating: 7, count: 32)))
+        let session = NewID.make()
+        let now = Date()
+        let token = CheckinToken.issue(sessionId: session, at: now, keys: ring)
+        let url = "https://studio.example/checkin?session=\(session)&token=\(token)"
+        let renders = max(1, iterations / 10)
+        var sink = 0
+        let renderStart = ContinuousClock.now
+        for _ in 0..<renders { sink &+= try QRCode.encode(url, level: .medium).svg(moduleSize: nil).utf8.count }
+        let render = (ContinuousClock.now - renderStart).milliseconds * 1000 / Double(renders)
+        let verifyStart = ContinuousClock.now
+        for _ in 0..<iterations {
+            if case .success = CheckinToken.verify(token, sessionId: session, now: now, graceSeconds: 10, keys: ring) { sink &+= 1 }
+        }
+        let verify = (ContinuousClock.now - verifyStart).milliseconds * 1000 / Double(iterations)
+        let issueStart = ContinuousClock.now
+        for _ in 0..<iterations { sink &+= CheckinToken.issue(sessionId: session, at: now, keys: ring).count }
+        let issue = (ContinuousClock.now - issueStart).milliseconds * 1000 / Double(iterations)
+        print("""
+            check-in hot path (\(iterations) iterations; \(renders) renders; checksum \(sink % 10))
+              QR SVG render (encode + SVG) per token   \(String(format: "%.1f", render)) µs
+              token verify                             \(String(format: "%.2f", verify)) µs
+              token issue                              \(String(format: "%.2f", issue)) µs
+            """)
     }
 }
