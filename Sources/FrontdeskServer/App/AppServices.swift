@@ -20,6 +20,8 @@ public struct AppServices: Sendable {
     public let keyRing: KeyRingCache
     /// Display QR codes rendered once per session and window.
     public let qrCache = QRSVGCache()
+    /// Live check-in events for screens and tablets (across instances on PostgreSQL).
+    public let checkinEvents: CheckinEventBus
 
     public init(configuration: ServerConfiguration, clock: any FrontdeskClock, database: any FrontdeskDatabase, logger: Logger) {
         self.configuration = configuration
@@ -33,6 +35,7 @@ public struct AppServices: Sendable {
         rateLimits = RateLimitStore(database: database)
         passwords = PasswordHasher(cost: configuration.bcryptCost)
         keyRing = KeyRingCache(database: database)
+        checkinEvents = CheckinEventBus(database: database, logger: logger)
     }
 
     /// The current instant from the injected clock.

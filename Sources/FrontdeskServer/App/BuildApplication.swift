@@ -16,6 +16,7 @@ public struct FrontdeskApp {
         return Application(
             router: router,
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "frontdesk"),
+            services: [services.checkinEvents],
             logger: services.logger
         )
     }

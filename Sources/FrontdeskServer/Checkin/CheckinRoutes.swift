@@ -64,10 +64,20 @@ struct CheckinRoutes {
         } else {
             throw DomainError.badRequest("missing_field", "Send a QR token, a proof of scan, or latitude, longitude and accuracyMeters.")
         }
-        return try await store.checkIn(
+        let result = try await store.checkIn(
             org: scope.organization, sessionId: sessionId, membershipId: scope.membership.id, method: method,
             actor: BookingActor(userId: scope.user.id, membershipId: scope.membership.id, role: scope.role),
             overrideCapacity: false, enforceWindow: true, now: now)
+        await announce(result, kind: .checkedIn)
+        return result
+    }
+
+    /// Tells screens and tablets, after the commit; repeats change nothing and announce nothing.
+    func announce(_ result: CheckinResult, kind: CheckinEvent.Kind) async {
+        guard !result.alreadyCheckedIn else { return }
+        await services.checkinEvents.publish(CheckinEvent(
+            organizationId: result.booking.organizationId, sessionId: result.booking.sessionId, bookingId: result.booking.id,
+            kind: kind, at: services.now, origin: ""))
     }
 
     static func tokenError(_ error: CheckinTokenError) -> DomainError {
@@ -127,10 +137,12 @@ struct CheckinRoutes {
         } else {
             throw DomainError.badRequest("missing_field", "bookingId or membershipId is required.")
         }
-        return try await store.checkIn(
+        let result = try await store.checkIn(
             org: scope.organization, sessionId: sessionId, membershipId: membershipId, method: .manual,
             actor: BookingActor(userId: scope.user.id, membershipId: scope.membership.id, role: scope.role),
             overrideCapacity: body.overrideCapacity ?? false, enforceWindow: false, now: services.now)
+        await announce(result, kind: .checkedIn)
+        return result
     }
 
     @Sendable func roster(_ request: Request, context: AppRequestContext) async throws -> ItemList<RosterEntry> {
@@ -149,8 +161,10 @@ struct CheckinRoutes {
     private func setAttendance(_ context: AppRequestContext, to target: BookingStatus) async throws -> Booking {
         let (scope, booking) = try await BookingRoutes(services: services).bookingScope(context)
         guard scope.role.isStaff else { throw DomainError.forbidden("Only staff can change attendance.") }
-        return try await store.setAttendance(
+        let updated = try await store.setAttendance(
             org: scope.organization, bookingId: booking.id, to: target,
             actor: BookingActor(userId: scope.user.id, membershipId: scope.membership.id, role: scope.role), now: services.now)
+        await announce(CheckinResult(booking: updated, alreadyCheckedIn: false, walkIn: false), kind: target == .noShow ? .noShow : .undone)
+        return updated
     }
 }

@@ -9,6 +9,12 @@ public struct CheckinResult: Codable, Sendable {
     public var alreadyCheckedIn: Bool
     /// The member had no place and was booked and checked in in one go.
     public var walkIn: Bool
+
+    public init(booking: Booking, alreadyCheckedIn: Bool, walkIn: Bool) {
+        self.booking = booking
+        self.alreadyCheckedIn = alreadyCheckedIn
+        self.walkIn = walkIn
+    }
 }
 
 /// One line of a session's roster.

@@ -119,6 +119,23 @@ public final class PostgresBackend: FrontdeskDatabase {
         return state == "40001" || state == "40P01" ? state : nil
     }
 
+    /// Sends a NOTIFY on `channel` (delivered to every listener on this database, all instances).
+    public func notify(channel: String, payload: String) async throws {
+        _ = try await read { sql in try await sql.raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run() }
+    }
+
+    /// Listens on `channel` until the task is cancelled or the connection fails, handing each payload
+    /// to `handle`. Holds one pooled connection meanwhile.
+    public func listen(channel: String, handle: @escaping @Sendable (String) async -> Void) async throws {
+        try await client.withConnection { connection in
+            try await connection.listen(on: channel) { notifications in
+                for try await notification in notifications {
+                    await handle(notification.payload)
+                }
+            }
+        }
+    }
+
     public func shutdown() async {
         runTask.cancel()
         _ = await runTask.value

@@ -1,0 +1,112 @@
+import Foundation
+import FrontdeskCore
+import FrontdeskStore
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// A change on the check-in floor that screens and tablets show live.
+public struct CheckinEvent: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable { case checkedIn = "checked_in", undone, noShow = "no_show" }
+    public var organizationId: String
+    public var sessionId: String
+    public var bookingId: String
+    public var kind: Kind
+    public var at: Date
+    /// The instance that published it (a listener ignores its own, already delivered locally).
+    public var origin: String
+
+    public init(organizationId: String, sessionId: String, bookingId: String, kind: Kind, at: Date, origin: String = "") {
+        self.organizationId = organizationId
+        self.sessionId = sessionId
+        self.bookingId = bookingId
+        self.kind = kind
+        self.at = at
+        self.origin = origin
+    }
+}
+
+/// Check-in events: delivered at once to this process's subscribers and, on PostgreSQL, sent with
+/// NOTIFY so subscribers on every other instance hear them too (the `run()` service listens).
+public final class CheckinEventBus: Service, Sendable {
+    static let channel = "frontdesk_checkin"
+    let instance = NewID.make()
+    private let database: any FrontdeskDatabase
+    private let logger: Logger
+    private let subscribers = Mutex<[String: AsyncStream<CheckinEvent>.Continuation]>([:])
+
+    public init(database: any FrontdeskDatabase, logger: Logger) {
+        self.database = database
+        self.logger = logger
+    }
+
+    /// Publishes after the change committed. Delivery to other instances is best effort: a display
+    /// that misses one still converges on its next state poll.
+    public func publish(_ event: CheckinEvent) async {
+        var event = event
+        event.origin = instance
+        deliver(event)
+        guard let postgres = database as? PostgresBackend,
+              let payload = try? String(decoding: JSONEncoder.events.encode(event), as: UTF8.self) else { return }
+        do {
+            try await postgres.notify(channel: Self.channel, payload: payload)
+        } catch {
+            logger.warning("check-in NOTIFY failed", metadata: ["error": .string("\(error)")])
+        }
+    }
+
+    /// A stream of every event from now on; ends when the caller stops iterating.
+    public func subscribe() -> AsyncStream<CheckinEvent> {
+        let id = NewID.make()
+        let (stream, continuation) = AsyncStream<CheckinEvent>.makeStream(bufferingPolicy: .bufferingNewest(256))
+        continuation.onTermination = { [weak self] _ in self?.subscribers.withLock { _ = $0.removeValue(forKey: id) } }
+        subscribers.withLock { $0[id] = continuation }
+        return stream
+    }
+
+    func deliver(_ event: CheckinEvent) {
+        for continuation in subscribers.withLock({ Array($0.values) }) { continuation.yield(event) }
+    }
+
+    /// On PostgreSQL: listens for other instances' events until shutdown, reconnecting after failures.
+    public func run() async throws {
+        guard let postgres = database as? PostgresBackend else {
+            try? await gracefulShutdown()
+            return
+        }
+        var delay: Duration = .milliseconds(200)
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                try await cancelWhenGracefulShutdown {
+                    try await postgres.listen(channel: Self.channel) { [self] payload in
+                        guard let event = try? JSONDecoder.events.decode(CheckinEvent.self, from: Data(payload.utf8)),
+                              event.origin != self.instance else { return }
+                        self.deliver(event)
+                    }
+                }
+                delay = .milliseconds(200)
+            } catch {
+                if Task.isCancelled || Task.isShuttingDownGracefully { break }
+                logger.warning("check-in LISTEN failed; retrying", metadata: ["error": .string("\(error)")])
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(10))
+            }
+        }
+    }
+}
+
+extension JSONEncoder {
+    static var events: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .secondsSince1970
+        return encoder
+    }
+}
+
+extension JSONDecoder {
+    static var events: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        return decoder
+    }
+}
