@@ -16,7 +16,7 @@ struct FrontdeskBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "frontdesk-bench",
         abstract: "Benchmarks against running Frontdesk servers.",
-        subcommands: [Rush.self, Micro.self]
+        subcommands: [Rush.self, Checkins.self, Micro.self]
     )
 }
 
@@ -187,5 +187,66 @@ struct Micro: AsyncParsableCommand {
               token verify                             \(String(format: "%.2f", verify)) µs
               token issue                              \(String(format: "%.2f", issue)) µs
             """)
+    }
+}
+
+/// Self check-in under load: N booked members scan the same QR code through C concurrent clients.
+struct Checkins: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "N booked members self-check-in with one QR token through C concurrent HTTP clients.")
+    @Option(help: "Base URL of a running server; repeat for several instances.") var url: [String] = ["http://127.0.0.1:8080"]
+    @Option(help: "The database the server(s) use.") var databaseURL: String = "data/frontdesk.sqlite"
+    @Option(help: "Members checking in.") var members: Int = 2000
+    @Option(help: "Concurrent HTTP clients.") var clients: Int = 32
+
+    func run() async throws {
+        var logger = Logger(label: "frontdesk-bench")
+        logger.logLevel = .warning
+        let targets = try url.map(Target.init)
+        let database = try await DatabaseFactory.open(url: databaseURL, logger: logger)
+        let now = Date()
+        let fixture = try await RushFixture.create(database: database, members: members, capacity: members, now: now, startsIn: 600, booked: true)
+        let ring = try await SigningKeysStore(database: database).ring(now: now)
+        let tokens = fixture.tokens
+        let path = "/api/sessions/\(fixture.sessionId)/self-checkin"
+        let next = Ticket()
+        let started = ContinuousClock.now
+        let samples = try await withThrowingTaskGroup(of: [Sample].self) { group in
+            for worker in 0..<clients {
+                let target = targets[worker % targets.count]
+                group.addTask {
+                    try await TestClient.withClient(host: target.host, port: target.port, configuration: .init(timeout: .seconds(30))) { client in
+                        var samples: [Sample] = []
+                        while true {
+                            let index = next.take()
+                            guard index < tokens.count else { break }
+                            // A fresh token per request, as phones scanning the rotating code would send.
+                            let qr = CheckinToken.issue(sessionId: fixture.sessionId, at: Date(), keys: ring)
+                            let headers: HTTPFields = [.authorization: "Bearer \(tokens[index])", .contentType: "application/json"]
+                            let begin = ContinuousClock.now
+                            let response = try await client.post(path, headers: headers, body: ByteBuffer(string: #"{"token":"\#(qr)"}"#))
+                            samples.append(Sample(latency: ContinuousClock.now - begin, status: Int(response.status.code)))
+                        }
+                        return samples
+                    }
+                }
+            }
+            return try await group.reduce(into: [Sample]()) { $0 += $1 }
+        }
+        let elapsed = ContinuousClock.now - started
+        let attended = try await database.read { sql in
+            try await sql.raw("SELECT COUNT(*) AS n FROM bookings WHERE session_id = \(bind: fixture.sessionId) AND status = 'attended'")
+                .first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+        await database.shutdown()
+        let latencies = samples.map { $0.latency.milliseconds }.sorted()
+        let failures = samples.filter { $0.status != 200 }
+        print("""
+            self check-in: \(members) booked members, \(clients) clients, \(targets.count) server(s), database \(database.backend)
+              throughput   \(String(format: "%.0f", Double(samples.count) / (elapsed.milliseconds / 1000))) check-ins/s
+              latency      p50 \(String(format: "%.1f", percentile(latencies, 0.50))) ms   p99 \(String(format: "%.1f", percentile(latencies, 0.99))) ms
+              errors       \(failures.count) (statuses: \(Dictionary(grouping: failures, by: \.status).mapValues(\.count)))
+              result       \(attended) attended of \(members)
+            """)
+        guard failures.isEmpty, attended == members else { throw ExitCode.failure }
     }
 }

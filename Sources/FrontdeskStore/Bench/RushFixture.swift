@@ -10,7 +10,9 @@ public struct RushFixture: Sendable {
     public let sessionId: String
     public let tokens: [String]
 
-    public static func create(database: any FrontdeskDatabase, members: Int, capacity: Int, now: Date) async throws -> RushFixture {
+    /// `startsIn` places the class (default: in two days); `booked` gives every member a confirmed place.
+    public static func create(database: any FrontdeskDatabase, members: Int, capacity: Int, now: Date,
+                              startsIn: Int64 = 172_800, booked: Bool = false) async throws -> RushFixture {
         let org = NewID.make(), program = NewID.make(), type = NewID.make(), session = NewID.make()
         let t = now.epochSeconds
         let tokens = (0..<members).map { _ in SecretToken.generate() }
@@ -28,15 +30,17 @@ public struct RushFixture: Sendable {
                 """).run()
             try await sql.raw("""
                 INSERT INTO class_sessions (id, organization_id, class_type_id, starts_at, duration_min, ends_at, capacity, status, created_at, updated_at)
-                VALUES (\(bind: session), \(bind: org), \(bind: type), \(bind: t + 172_800), 60, \(bind: t + 176_400), \(bind: capacity), 'published', \(bind: t), \(bind: t))
+                VALUES (\(bind: session), \(bind: org), \(bind: type), \(bind: t + startsIn), 60, \(bind: t + startsIn + 3600), \(bind: capacity), 'published', \(bind: t), \(bind: t))
                 """).run()
             for chunk in Array(tokens.enumerated()).chunked(into: 150) {
                 var users: [SQLQueryString] = [], memberships: [SQLQueryString] = [], sessions: [SQLQueryString] = []
+                var bookings: [SQLQueryString] = []
                 for (index, token) in chunk {
-                    let user = NewID.make()
+                    let user = NewID.make(), membership = NewID.make()
                     let email = "rush-\(index)-\(user.prefix(8))@bench.frontdesk.test"
                     users.append("(\(bind: user), \(bind: email), \(bind: email), \(bind: "Rusher \(index)"), 'x', \(bind: t), \(bind: t))")
-                    memberships.append("(\(bind: NewID.make()), \(bind: org), \(bind: user), 'member', 'active', \(bind: t), \(bind: t))")
+                    memberships.append("(\(bind: membership), \(bind: org), \(bind: user), 'member', 'active', \(bind: t), \(bind: t))")
+                    bookings.append("(\(bind: NewID.make()), \(bind: org), \(bind: session), \(bind: membership), 'confirmed', \(bind: t), \(bind: t))")
                     sessions.append("(\(bind: NewID.make()), \(bind: user), \(bind: SecretToken.hash(token)), \(bind: t), \(bind: t + 86_400), \(bind: t))")
                 }
                 try await sql.raw("""
@@ -48,6 +52,12 @@ public struct RushFixture: Sendable {
                 try await sql.raw("""
                     INSERT INTO auth_sessions (id, user_id, token_hash, created_at, expires_at, last_used_at) VALUES \(sessions.joined(separator: ", "))
                     """).run()
+                if booked {
+                    try await sql.raw("""
+                        INSERT INTO bookings (id, organization_id, session_id, membership_id, status, created_at, updated_at)
+                        VALUES \(bookings.joined(separator: ", "))
+                        """).run()
+                }
             }
         }
         return RushFixture(organizationId: org, sessionId: session, tokens: tokens)
