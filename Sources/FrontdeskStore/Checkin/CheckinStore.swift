@@ -39,7 +39,27 @@ public struct CheckinStore: Sendable {
         org: Organization, sessionId: String, membershipId: String, method: CheckinMethod, actor: BookingActor,
         overrideCapacity: Bool, enforceWindow: Bool, now: Date
     ) async throws -> CheckinResult {
-        try await database.transaction(BookingsStore.locks(sessionId: sessionId, membershipId: membershipId)) { sql in
+        // The common case, a booked member arriving, touches only the member's own booking: it needs the
+        // member's lock, not the class's, so a whole class can check in in parallel. Only a walk-in, which
+        // takes a place, goes round again under the class lock.
+        do {
+            return try await checkIn(org: org, sessionId: sessionId, membershipId: membershipId, method: method, actor: actor,
+                                     overrideCapacity: overrideCapacity, enforceWindow: enforceWindow, classLocked: false, now: now)
+        } catch is NeedsClassLock {
+            return try await checkIn(org: org, sessionId: sessionId, membershipId: membershipId, method: method, actor: actor,
+                                     overrideCapacity: overrideCapacity, enforceWindow: enforceWindow, classLocked: true, now: now)
+        }
+    }
+
+    private struct NeedsClassLock: Error {}
+
+    private func checkIn(
+        org: Organization, sessionId: String, membershipId: String, method: CheckinMethod, actor: BookingActor,
+        overrideCapacity: Bool, enforceWindow: Bool, classLocked: Bool, now: Date
+    ) async throws -> CheckinResult {
+        let locks = classLocked ? BookingsStore.locks(sessionId: sessionId, membershipId: membershipId)
+                                : TransactionOptions(lockKeys: ["member:\(membershipId)"])
+        return try await database.transaction(locks) { sql in
             let session = try await SessionsStore.requireLive(sql, orgId: org.id, id: sessionId)
             guard session.status == .published else {
                 throw session.status == .cancelled
@@ -66,6 +86,7 @@ public struct CheckinStore: Sendable {
                 return CheckinResult(booking: booking, alreadyCheckedIn: false, walkIn: false)
             }
             // Walk-in (or a waitlisted member taking a free place): booked and attended in one go.
+            guard classLocked else { throw NeedsClassLock() }
             guard let member = try await sql.raw("""
                 SELECT role, status FROM memberships WHERE id = \(bind: membershipId) AND organization_id = \(bind: org.id)
                 """).first()
