@@ -65,10 +65,15 @@ struct ErrorHandlingTests {
         }
     }
 
-    @Test("readyz answers 503 with the error shape when the database is gone")
+    @Test("readyz and the API answer 503 with the error shape when the database is gone")
     func readyzOutage() async throws {
         try await TestApp.run { app in
+            try await app.createUser("a@example.com")
+            let token = try await app.login("a@example.com")
             await app.services.database.shutdown()
+            let api = try await app.request(.get, "/api/me", token: token)
+            #expect(api.status == 503)
+            #expect(api.errorCode == "database_unavailable")
             let reply = try await app.request(.get, "/readyz")
             #expect(reply.status == 503)
             #expect(reply.errorCode == "database_unavailable")

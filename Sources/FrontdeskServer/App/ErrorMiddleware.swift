@@ -45,6 +45,11 @@ struct ErrorMiddleware: RouterMiddleware {
             var response = Self.response(status: 503, code: "busy", message: "The studio is very busy right now; please try again.")
             response.headers[.retryAfter] = "1"
             return response
+        } catch let error where DatabaseErrors.isUnavailable(error) {
+            context.logger.error("database unavailable", metadata: ["error": .string(String(reflecting: error))])
+            var response = Self.response(status: 503, code: "database_unavailable", message: "The database cannot be reached right now; please try again shortly.")
+            response.headers[.retryAfter] = "5"
+            return response
         } catch {
             context.logger.error("unhandled error", metadata: ["error": .string(String(reflecting: error)), "path": .string(request.uri.path)])
             return Self.response(status: 500, code: "internal_error", message: "Something went wrong on our side; it has been logged.")

@@ -31,6 +31,26 @@ public enum DatabaseErrors {
         return isBusy(error)
     }
 
+    /// The database cannot be reached: connection refused or closed, pool shut down, file unusable.
+    public static func isUnavailable(_ error: any Error) -> Bool {
+        if error is DatabaseConfigurationError { return true }
+        // PostgresNIO's pool errors (shut down, connection creation failed) live in its underscored
+        // `_ConnectionPoolModule`, which is not a supported import: recognise them by type name.
+        if String(reflecting: type(of: error)).contains("ConnectionPoolError") { return true }
+        if let error = error as? PSQLError {
+            let unreachable: [PSQLError.Code] = [.connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed,
+                                                 .uncleanShutdown, .sslUnsupported, .failedToAddSSLHandler]
+            return unreachable.contains(error.code)
+        }
+        if let error = error as? SQLiteError {
+            switch error.reason {
+            case .cantOpen, .ioError, .readOnly, .full, .corrupt, .notADatabase: return true
+            default: return false
+            }
+        }
+        return false
+    }
+
     /// The database is busy or locked by another writer (SQLite).
     static func isBusy(_ error: any Error) -> Bool {
         guard let error = error as? SQLiteError else { return false }
