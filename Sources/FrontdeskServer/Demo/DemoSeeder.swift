@@ -40,8 +40,9 @@ public struct DemoSeeder: Sendable {
            let membership = try await services.organizations.memberships(userId: existing.user.id).first {
             let orgId = membership.membership.organizationId
             let display = try await DisplaysStore(database: services.database).displays(orgId: orgId).first { $0.revokedAt == nil }
-            return Report(organizationId: orgId, logins: Self.logins, created: false,
-                          displayURL: try await display.asyncFlatMap { try await services.signedDisplayURL($0) })
+            var url: String?
+            if let display { url = try await services.signedDisplayURL(display) }
+            return Report(organizationId: orgId, logins: Self.logins, created: false, displayURL: url)
         }
         var users: [User] = []
         for (login, name) in zip(Self.logins, Self.names) {
@@ -104,9 +105,3 @@ public struct DemoSeeder: Sendable {
     }
 }
 
-extension Optional {
-    func asyncFlatMap<U>(_ transform: (Wrapped) async throws -> U?) async rethrows -> U? {
-        guard let value = self else { return nil }
-        return try await transform(value)
-    }
-}

@@ -111,14 +111,6 @@ public struct OrganizationsStore: Sendable {
         }
     }
 
-    /// The user's membership in the org, whatever its status; `nil` if none (or no such org).
-    public func membership(orgId: String, userId: String) async throws -> Membership? {
-        try await database.read { sql in
-            try await sql.raw("SELECT * FROM memberships WHERE organization_id = \(bind: orgId) AND user_id = \(bind: userId)")
-                .first().map { try Self.membership($0) }
-        }
-    }
-
     static let summaryColumns = """
         m.id AS m_id, m.organization_id AS m_organization_id, m.user_id AS m_user_id, m.role AS m_role,
         m.status AS m_status, m.created_at AS m_created_at, u.id, u.email, u.name, u.created_at, o.name AS org_name
