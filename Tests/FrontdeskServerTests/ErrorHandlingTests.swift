@@ -48,7 +48,9 @@ struct ErrorHandlingTests {
 
     @Test("healthz, readyz and metrics answer; every response carries a request id")
     func ops() async throws {
-        try await TestApp.run { app in
+        // A generous readiness timeout: the whole suite runs in parallel on two cores, and a first
+        // connection to PostgreSQL can take longer than the production 2 s while it does.
+        try await TestApp.run(configure: { $0.readinessTimeoutSeconds = 20 }) { app in
             let health = try await app.request(.get, "/healthz")
             #expect(health.status == 200)
             #expect(health.string("status") == "ok")

@@ -34,6 +34,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var databasePoolSize: Int = 20
     /// Where static assets are served from.
     public var publicDirectory: String = "public"
+    /// How long `/readyz` waits for the database before answering 503.
+    public var readinessTimeoutSeconds: Int = 2
 
     public init() {}
 
@@ -53,7 +55,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, databaseURL, dataDirectory, publicBaseURL, logLevel, migrateOnStart, sessionTTLHours,
              bcryptCost, loginFailuresPerAccount, loginAttemptsPerAddress, trustForwardedFor, databasePoolSize,
-             publicDirectory
+             publicDirectory, readinessTimeoutSeconds
     }
 
     /// Reads a config file; unknown keys are an error so typos do not pass silently.
@@ -116,6 +118,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         guard (1...65_535).contains(port) else { throw ConfigurationError("port must be 1…65535") }
         guard (4...31).contains(bcryptCost) else { throw ConfigurationError("bcryptCost must be 4…31") }
         guard (1...24 * 365).contains(sessionTTLHours) else { throw ConfigurationError("sessionTTLHours must be 1…8760") }
+        guard (1...60).contains(readinessTimeoutSeconds) else { throw ConfigurationError("readinessTimeoutSeconds must be 1…60") }
         guard (1...500).contains(databasePoolSize) else { throw ConfigurationError("databasePoolSize must be 1…500") }
         guard Logger.Level(rawValue: logLevel.lowercased()) != nil else { throw ConfigurationError("unknown logLevel '\(logLevel)'") }
         guard let url = URL(string: publicBaseURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {

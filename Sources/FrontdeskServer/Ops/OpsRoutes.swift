@@ -38,7 +38,7 @@ struct OpsRoutes {
 
     @Sendable func ready(_ request: Request, context: AppRequestContext) async throws -> Response {
         let database = services.database
-        let reachable = await Self.firstAnswer(within: .seconds(2)) { await database.ping() } ?? false
+        let reachable = await Self.firstAnswer(within: .seconds(services.configuration.readinessTimeoutSeconds)) { await database.ping() } ?? false
         guard reachable else {
             throw DomainError(status: 503, code: "database_unavailable", message: "The \(database.backend) database does not answer.")
         }
