@@ -51,10 +51,11 @@ extension QRCode {
         return svg
     }
 
-    /// Path data with one closed rectangle per horizontal run of dark modules.
+    /// Path data with one closed rectangle per horizontal run of dark modules, written byte by
+    /// byte into one buffer (the display's QR is redrawn every minute for every running class).
     private func pathData(offset: Int) -> String {
-        var d = ""
-        d.reserveCapacity(size * size)
+        var d = [UInt8]()
+        d.reserveCapacity(size * size * 3)
         for y in 0..<size {
             var x = 0
             while x < size {
@@ -65,10 +66,28 @@ extension QRCode {
                 let start = x
                 while x < size, isDark(x: x, y: y) { x += 1 }
                 let run = x - start
-                d += "M\(start + offset) \(y + offset)h\(run)v1h-\(run)z"
+                d.append(UInt8(ascii: "M"))
+                Self.appendDecimal(start + offset, to: &d)
+                d.append(UInt8(ascii: " "))
+                Self.appendDecimal(y + offset, to: &d)
+                d.append(UInt8(ascii: "h"))
+                Self.appendDecimal(run, to: &d)
+                d.append(contentsOf: [UInt8(ascii: "v"), UInt8(ascii: "1"), UInt8(ascii: "h"), UInt8(ascii: "-")])
+                Self.appendDecimal(run, to: &d)
+                d.append(UInt8(ascii: "z"))
             }
         }
-        return d
+        return String(decoding: d, as: UTF8.self)
+    }
+
+    /// Appends the decimal digits of a non-negative `value`.
+    static func appendDecimal(_ value: Int, to buffer: inout [UInt8]) {
+        if value < 10 {
+            buffer.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value))
+            return
+        }
+        appendDecimal(value / 10, to: &buffer)
+        buffer.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10))
     }
 
     /// `colour` lowercased if it is exactly `#` and six hex digits, else `nil`.

@@ -12,31 +12,57 @@ enum SignedText {
 
     /// HMAC-SHA256 of the UTF-8 bytes of `message` under `key`.
     static func mac(_ message: String, key: SigningKey) -> [UInt8] {
-        let code = HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: SymmetricKey(data: key.secret))
-        return Array(code)
+        Array(HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: SymmetricKey(data: key.secret)))
     }
 
     /// The parts of `text` between "." separators, if it is short enough and has exactly `count`
-    /// of them.
+    /// of them. Splits on the byte, so a "." followed by a combining mark still separates (and the
+    /// mark then fails the part's own check).
     static func parts(_ text: String, count: Int) -> [Substring]? {
-        guard text.utf8.count <= maximumLength else { return nil }
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        let utf8 = text.utf8
+        guard utf8.count <= maximumLength else { return nil }
+        var parts: [Substring] = []
+        parts.reserveCapacity(count)
+        var start = utf8.startIndex
+        var index = start
+        while index != utf8.endIndex {
+            if utf8[index] == UInt8(ascii: ".") {
+                guard parts.count < count - 1 else { return nil }
+                parts.append(Substring(utf8[start..<index]))
+                start = utf8.index(after: index)
+            }
+            index = utf8.index(after: index)
+        }
+        parts.append(Substring(utf8[start..<utf8.endIndex]))
         return parts.count == count ? parts : nil
     }
 
     /// A base-10 Int64 in its canonical spelling (no "+", no leading zeros, no "-0"); nil on
     /// overflow or anything else.
     static func integer(_ text: Substring) -> Int64? {
-        guard text.utf8.count <= 20, let value = Int64(text), String(value) == text else { return nil }
-        return value
+        var bytes = text.utf8[...]
+        guard !bytes.isEmpty, bytes.count <= 20 else { return nil }
+        let negative = bytes.first == UInt8(ascii: "-")
+        if negative { bytes = bytes.dropFirst() }
+        guard let first = bytes.first, first != UInt8(ascii: "0") || (bytes.count == 1 && !negative) else { return nil }
+        var value: Int64 = 0
+        for byte in bytes {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            let digit = Int64(byte - UInt8(ascii: "0"))
+            // Accumulate downwards so Int64.min, whose magnitude has no positive Int64, parses too.
+            let (shifted, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflow2) = shifted.subtractingReportingOverflow(digit)
+            guard !overflow1, !overflow2 else { return nil }
+            value = next
+        }
+        if negative { return value }
+        return value == .min ? nil : -value
     }
 
-    /// The bytes of an unpadded Base64URL tag of exactly `byteCount` bytes, in canonical spelling.
+    /// The bytes of an unpadded Base64URL tag of exactly `byteCount` bytes, in canonical spelling
+    /// (the last character's unused bits zero).
     static func tag(_ text: Substring, byteCount: Int) -> [UInt8]? {
-        let string = String(text)
-        guard let bytes = Base64URL.decode(string), bytes.count == byteCount,
-              Base64URL.encode(bytes) == string // the last character's unused bits must be zero
-        else { return nil }
+        guard let bytes = Base64URL.decodeCanonical(text.utf8), bytes.count == byteCount else { return nil }
         return bytes
     }
 }

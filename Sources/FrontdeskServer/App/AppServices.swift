@@ -15,6 +15,8 @@ public struct AppServices: Sendable {
     public let catalog: CatalogStore
     public let sessions: SessionsStore
     public let rateLimits: RateLimitStore
+    /// Self check-in attempts per member, counted in this process (see `LocalRateLimiter`).
+    let selfCheckinLimiter = LocalRateLimiter(windowSeconds: 60)
     public let passwords: PasswordHasher
     /// The signing keys of tokens and display URLs, cached briefly.
     public let keyRing: KeyRingCache

@@ -35,8 +35,7 @@ struct CheckinRoutes {
     @Sendable func selfCheckin(_ request: Request, context: AppRequestContext) async throws -> CheckinResult {
         let (scope, sessionId) = try await sessions.sessionScope(context, requiring: .member)
         let now = services.now
-        let hits = try await services.rateLimits.hit("self-checkin:\(scope.membership.id)", windowSeconds: 60, now: now)
-        if hits > Self.selfCheckinsPerMinute {
+        if services.selfCheckinLimiter.hit(scope.membership.id, now: now) > Self.selfCheckinsPerMinute {
             throw DomainError.rateLimited("Too many check-in attempts; wait a minute and try again.")
         }
         let body = try await request.decodeJSON(SelfCheckinBody.self, context: context)

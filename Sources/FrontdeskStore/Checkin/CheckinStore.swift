@@ -39,9 +39,17 @@ public struct CheckinStore: Sendable {
         org: Organization, sessionId: String, membershipId: String, method: CheckinMethod, actor: BookingActor,
         overrideCapacity: Bool, enforceWindow: Bool, now: Date
     ) async throws -> CheckinResult {
-        // The common case, a booked member arriving, touches only the member's own booking: it needs the
-        // member's lock, not the class's, so a whole class can check in in parallel. Only a walk-in, which
-        // takes a place, goes round again under the class lock.
+        // The common case, a booked member arriving in the window, is one guarded UPDATE: the booking
+        // row's lock queues it behind any cancel or undo of that booking, and confirmed → attended changes
+        // no count another rule reads (capacity, quotas and credits treat both alike). Anything else —
+        // a repeat, a walk-in, a refusal that needs its reason — takes the locked path below.
+        if let booking = try await fastCheckIn(org: org, sessionId: sessionId, membershipId: membershipId, method: method,
+                                               actorMembershipId: actor.membershipId, enforceWindow: enforceWindow, now: now) {
+            return CheckinResult(booking: booking, alreadyCheckedIn: false, walkIn: false)
+        }
+        // A member with a place touches only their own booking: the member's lock, not the class's, so a
+        // whole class can check in in parallel. Only a walk-in, which takes a place, goes round again
+        // under the class lock.
         do {
             return try await checkIn(org: org, sessionId: sessionId, membershipId: membershipId, method: method, actor: actor,
                                      overrideCapacity: overrideCapacity, enforceWindow: enforceWindow, classLocked: false, now: now)
@@ -52,6 +60,28 @@ public struct CheckinStore: Sendable {
     }
 
     private struct NeedsClassLock: Error {}
+
+    /// The confirmed booking made attended in one statement, or nil when the statement's guard (a
+    /// confirmed booking, a live published session of this org, the window open) does not hold.
+    private func fastCheckIn(
+        org: Organization, sessionId: String, membershipId: String, method: CheckinMethod, actorMembershipId: String,
+        enforceWindow: Bool, now: Date
+    ) async throws -> Booking? {
+        let at = now.epochSeconds
+        let opensBefore = Int64(max(0, org.checkinOpensMinutesBefore)) * 60
+        let window: SQLQueryString = enforceWindow ? "AND s.starts_at - \(bind: opensBefore) <= \(bind: at) AND \(bind: at) < s.ends_at" : ""
+        return try await database.writeStatement { sql in
+            try await sql.raw("""
+                UPDATE bookings SET status = 'attended', checked_in_at = \(bind: at), checkin_method = \(bind: method.rawValue),
+                    checked_in_by_membership_id = \(bind: actorMembershipId), updated_at = \(bind: at)
+                WHERE session_id = \(bind: sessionId) AND membership_id = \(bind: membershipId) AND status = 'confirmed'
+                  AND organization_id = \(bind: org.id)
+                  AND EXISTS (SELECT 1 FROM class_sessions s WHERE s.id = \(bind: sessionId) AND s.organization_id = \(bind: org.id)
+                              AND s.status = 'published' AND s.deleted_at IS NULL \(window))
+                RETURNING *
+                """).first().map(BookingsStore.booking)
+        }
+    }
 
     private func checkIn(
         org: Organization, sessionId: String, membershipId: String, method: CheckinMethod, actor: BookingActor,

@@ -39,6 +39,13 @@ public protocol FrontdeskDatabase: Sendable {
     /// than once, so it must not have side effects outside the database.
     func transaction<T: Sendable>(_ options: TransactionOptions, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
 
+    /// Runs `body`, which must issue exactly one self-contained write statement, as its own atomic
+    /// unit without an explicit transaction: on PostgreSQL an autocommit statement in READ COMMITTED
+    /// (concurrent writers of the same rows queue on the row locks and re-check the WHERE clause
+    /// against the committed row), on SQLite the writer connection. For hot single-row changes whose
+    /// guard fits in one WHERE clause; anything that reads then decides belongs in `transaction`.
+    func writeStatement<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+
     /// Serialization/busy retries performed since start (also exported as a metric).
     var retryCount: Int { get }
 

@@ -67,6 +67,12 @@ public final class PostgresBackend: FrontdeskDatabase {
         }
     }
 
+    public func writeStatement<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in
+            try await body(connection.sql(queryLogLevel: nil, logger: logger))
+        }
+    }
+
     public func transaction<T: Sendable>(_ options: TransactionOptions, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let keys = Array(Set(options.lockKeys)).sorted()
         return try await client.withConnection { connection in

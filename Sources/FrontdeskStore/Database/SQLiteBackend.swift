@@ -57,6 +57,12 @@ public final class SQLiteBackend: FrontdeskDatabase {
         return try await body(connection.sql())
     }
 
+    public func writeStatement<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        // One writer connection: a single statement there is already atomic and serialised, and the
+        // busy retry of `transaction` covers another process holding the file.
+        try await transaction(.standard, body)
+    }
+
     public func transaction<T: Sendable>(_ options: TransactionOptions, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let connection = try await writer.acquire()
         defer { writer.release(connection) }
