@@ -13,6 +13,8 @@ enum AuthCookies {
 /// Resolves the caller from `Authorization: Bearer <token>` or the session cookie, and protects
 /// cookie-authenticated state changes against CSRF (double-submit: the `fd_csrf` cookie must be
 /// echoed in `X-CSRF-Token`). Bearer requests carry no ambient credentials and need no CSRF token.
+/// HTML form posts of the pages (outside `/api/`) cannot send headers: they carry the same token as
+/// the form field `csrf`, which every page POST handler checks with `PageCSRF.check`.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let services: AppServices
@@ -25,7 +27,7 @@ struct AuthMiddleware: RouterMiddleware {
             let hash = SecretToken.hash(token)
             if let user = try await services.accounts.userForSession(tokenHash: hash, now: services.now) {
                 context.authentication = .user(user, tokenHash: hash, viaCookie: bearer == nil)
-                if bearer == nil, !Self.isSafe(request.method) {
+                if bearer == nil, !Self.isSafe(request.method), request.uri.path.hasPrefix("/api/") {
                     let expected = request.cookies[AuthCookies.csrf]?.value
                     let given = request.headers[AuthCookies.csrfHeader]
                     guard let expected, let given, !expected.isEmpty,

@@ -43,10 +43,26 @@ struct AuthRoutes {
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(LoginRequest.self, context: context)
+        let signedIn = try await signIn(email: body.email, password: body.password, request: request, context: context)
+        var response = try LoginResponse(token: signedIn.token, expiresAt: signedIn.expiresAt, csrfToken: signedIn.csrf, user: signedIn.user)
+            .response(from: request, context: context)
+        setCookies(signedIn, on: &response)
+        return response
+    }
+
+    /// A new login session for valid credentials, throttled per client address and per account.
+    struct SignedIn {
+        let user: User
+        let token: String
+        let csrf: String
+        let expiresAt: Date
+    }
+
+    func signIn(email: String, password: String, request: Request, context: AppRequestContext) async throws -> SignedIn {
         let now = services.now
         let config = services.configuration
         let address = ClientAddress.of(request, context: context, trustForwardedFor: config.trustForwardedFor)
-        let accountKey = "login:account:" + Validate.normalizedEmail(body.email)
+        let accountKey = "login:account:" + Validate.normalizedEmail(email)
         let addressKey = "login:address:" + address
 
         let addressHits = try await services.rateLimits.hit(addressKey, windowSeconds: Self.window, now: now)
@@ -55,8 +71,8 @@ struct AuthRoutes {
             throw tooMany(now: now)
         }
 
-        let credentials = try await services.accounts.credentials(email: body.email)
-        guard try await services.passwords.verify(body.password, hash: credentials?.passwordHash), let user = credentials?.user else {
+        let credentials = try await services.accounts.credentials(email: email)
+        guard try await services.passwords.verify(password, hash: credentials?.passwordHash), let user = credentials?.user else {
             try await services.rateLimits.hit(accountKey, windowSeconds: Self.window, now: now)
             throw DomainError(status: 401, code: "invalid_credentials", message: "The e-mail address or password is wrong.")
         }
@@ -68,15 +84,18 @@ struct AuthRoutes {
             userId: user.id, tokenHash: SecretToken.hash(token), expiresAt: expiresAt,
             userAgent: request.headers[.userAgent], clientAddress: address, now: now
         )
-        var response = try LoginResponse(token: token, expiresAt: expiresAt, csrfToken: csrf, user: user)
-            .response(from: request, context: context)
+        return SignedIn(user: user, token: token, csrf: csrf, expiresAt: expiresAt)
+    }
+
+    /// The session cookie (HttpOnly) and the CSRF cookie pages and scripts echo back.
+    func setCookies(_ signedIn: SignedIn, on response: inout Response) {
+        let config = services.configuration
         response.headers[.cacheControl] = "no-store"
         let maxAge = config.sessionTTLHours * 3600
-        response.setCookie(Cookie(name: AuthCookies.session, value: token, maxAge: maxAge, path: "/",
+        response.setCookie(Cookie(name: AuthCookies.session, value: signedIn.token, maxAge: maxAge, path: "/",
                                   secure: config.secureCookies, httpOnly: true, sameSite: .lax))
-        response.setCookie(Cookie(name: AuthCookies.csrf, value: csrf, maxAge: maxAge, path: "/",
+        response.setCookie(Cookie(name: AuthCookies.csrf, value: signedIn.csrf, maxAge: maxAge, path: "/",
                                   secure: config.secureCookies, httpOnly: false, sameSite: .strict))
-        return response
     }
 
     private func tooMany(now: Date) -> DomainError {

@@ -21,9 +21,14 @@ struct OrgAccess: Sendable {
 
     func scope(_ context: AppRequestContext, orgId: String, requiring permission: Permission) async throws -> OrgScope {
         let user = try context.requireUser()
-        guard NewID.isWellFormed(orgId),
-              let (membership, organization) = try await services.organizations.membershipAndOrganization(orgId: orgId, userId: user.id)
-        else { throw DomainError.notFound("Organization") }
+        guard NewID.isWellFormed(orgId) else { throw DomainError.notFound("Organization") }
+        return try scope(user: user, access: try await services.organizations.membershipAndOrganization(orgId: orgId, userId: user.id),
+                         requiring: permission)
+    }
+
+    /// The checks on an already looked-up membership (nil: not a member → 404).
+    func scope(user: User, access: (Membership, Organization)?, requiring permission: Permission) throws -> OrgScope {
+        guard let (membership, organization) = access else { throw DomainError.notFound("Organization") }
         guard membership.status == .active else {
             throw DomainError(status: 403, code: "membership_suspended", message: "Your membership of this organization is suspended.")
         }

@@ -24,6 +24,8 @@ public struct AppServices: Sendable {
     public let qrCache = QRSVGCache()
     /// Live check-in events for screens and tablets (across instances on PostgreSQL).
     public let checkinEvents: CheckinEventBus
+    /// The server-rendered pages' templates.
+    let pages: PageTemplates
 
     public init(configuration: ServerConfiguration, clock: any FrontdeskClock, database: any FrontdeskDatabase, logger: Logger) {
         self.configuration = configuration
@@ -38,6 +40,7 @@ public struct AppServices: Sendable {
         passwords = PasswordHasher(cost: configuration.bcryptCost)
         keyRing = KeyRingCache(database: database)
         checkinEvents = CheckinEventBus(database: database, logger: logger)
+        pages = PageTemplates.bundledOrEmpty(logger: logger)
     }
 
     /// The current instant from the injected clock.

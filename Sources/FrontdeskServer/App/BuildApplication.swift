@@ -50,6 +50,12 @@ public func buildApplication(services: AppServices) -> FrontdeskApp {
     CheckinRoutes(services: services).register(api: api)
     DisplayRoutes(services: services).register(root: root, org: org)
 
+    LoginPage(services: services).register(root)
+    DisplayPage(services: services).register(root)
+    CheckinLandingPage(services: services).register(root)
+    CoachPage(services: services).register(root)
+    MemberPages(services: services).register(root)
+
     router.add(middleware: FileMiddleware(services.configuration.publicDirectory, searchForIndexHtml: true))
     return FrontdeskApp(services: services, routes: registry, router: router)
 }

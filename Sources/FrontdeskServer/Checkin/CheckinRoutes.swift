@@ -22,11 +22,11 @@ struct CheckinRoutes {
     }
 
     struct SelfCheckinBody: Decodable {
-        let token: String?
-        let proof: String?
-        let latitude: Double?
-        let longitude: Double?
-        let accuracyMeters: Double?
+        var token: String?
+        var proof: String?
+        var latitude: Double?
+        var longitude: Double?
+        var accuracyMeters: Double?
     }
 
     /// Self check-ins per member per minute before 429.
@@ -34,11 +34,16 @@ struct CheckinRoutes {
 
     @Sendable func selfCheckin(_ request: Request, context: AppRequestContext) async throws -> CheckinResult {
         let (scope, sessionId) = try await sessions.sessionScope(context, requiring: .member)
+        let body = try await request.decodeJSON(SelfCheckinBody.self, context: context)
+        return try await selfCheckin(scope, sessionId: sessionId, body: body)
+    }
+
+    /// The member's own check-in by QR token, proof of scan or GPS (the API and the scan landing page).
+    func selfCheckin(_ scope: OrgScope, sessionId: String, body: SelfCheckinBody) async throws -> CheckinResult {
         let now = services.now
         if services.selfCheckinLimiter.hit(scope.membership.id, now: now) > Self.selfCheckinsPerMinute {
             throw DomainError.rateLimited("Too many check-in attempts; wait a minute and try again.")
         }
-        let body = try await request.decodeJSON(SelfCheckinBody.self, context: context)
         let method: CheckinMethod
         if let token = body.token {
             let ring = try await services.keyRing.ring(now: now)

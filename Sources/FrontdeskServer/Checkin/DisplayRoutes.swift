@@ -97,6 +97,9 @@ struct DisplayRoutes {
         let svg: String
         let windowStart: Date
         let expiresAt: Date
+        /// When the shown token stops being accepted (rotation plus the org's grace): a screen that has
+        /// no newer code by then must stop showing this one.
+        let validUntil: Date
         let secondsUntilRotation: Int
     }
 
@@ -116,6 +119,14 @@ struct DisplayRoutes {
     @Sendable func state(_ request: Request, context: AppRequestContext) async throws -> Response {
         let now = services.now
         let (display, org) = try await verifiedDisplay(request, context: context, now: now)
+        var response = try await screenState(display: display, org: org, now: now).response(from: request, context: context)
+        response.headers[.cacheControl] = "no-store"
+        response.headers[.init("Referrer-Policy")!] = "no-referrer"
+        return response
+    }
+
+    /// What the screen shows at `now`: the class in the check-in window with its current QR code, or the next one.
+    func screenState(display: Display, org: Organization, now: Date) async throws -> ScreenState {
         let screen = try await store.screen(org: org, locationId: display.locationId, now: now)
         var qr: QRPayload?
         if let current = screen.current {
@@ -124,22 +135,20 @@ struct DisplayRoutes {
             let token = CheckinToken.issue(sessionId: current.session.id, at: now, keys: ring)
             let url = "\(services.configuration.publicBaseURL)/checkin?session=\(current.session.id)&token=\(token)"
             let svg = try services.qrCache.svg(for: url, key: "\(current.session.id)|\(window)|\(ring.current.id)", window: window)
+            let rotation = window + CheckinToken.windowSeconds
             qr = QRPayload(url: url, svg: svg, windowStart: Date(timeIntervalSince1970: TimeInterval(window)),
-                           expiresAt: Date(timeIntervalSince1970: TimeInterval(window + CheckinToken.windowSeconds)),
-                           secondsUntilRotation: Int(window + CheckinToken.windowSeconds - now.epochSeconds))
+                           expiresAt: Date(timeIntervalSince1970: TimeInterval(rotation)),
+                           validUntil: Date(timeIntervalSince1970: TimeInterval(rotation + Int64(max(0, org.checkinGraceSeconds)))),
+                           secondsUntilRotation: Int(rotation - now.epochSeconds))
         }
         func view(_ s: DisplaySession?) -> ScreenSession? {
             s.map { ScreenSession(id: $0.session.id, className: $0.className, color: $0.color, coachName: $0.coachName,
                                   locationName: $0.locationName, startsAt: $0.session.startsAt, endsAt: $0.session.endsAt,
                                   capacity: $0.session.capacity) }
         }
-        let state = ScreenState(displayName: display.name, organizationName: org.name, primaryColor: org.primaryColor,
-                                timezone: org.timezone, now: now, session: view(screen.current), next: view(screen.next), qr: qr,
-                                checkedInCount: screen.current?.checkedIn.count ?? 0, checkedIn: screen.current?.checkedIn ?? [])
-        var response = try state.response(from: request, context: context)
-        response.headers[.cacheControl] = "no-store"
-        response.headers[.init("Referrer-Policy")!] = "no-referrer"
-        return response
+        return ScreenState(displayName: display.name, organizationName: org.name, primaryColor: org.primaryColor,
+                           timezone: org.timezone, now: now, session: view(screen.current), next: view(screen.next), qr: qr,
+                           checkedInCount: screen.current?.checkedIn.count ?? 0, checkedIn: screen.current?.checkedIn ?? [])
     }
 
     /// Checks `exp` and `sig` against the display's key version and revocation (SPEC §6).

@@ -27,10 +27,12 @@ struct SessionRoutes {
 
     /// The caller's scope in the org of the session named by `:session` (unknown or deleted → 404).
     func sessionScope(_ context: AppRequestContext, requiring permission: Permission) async throws -> (OrgScope, String) {
-        _ = try context.requireUser()
+        let user = try context.requireUser()
         let id = try context.id("session", "Session")
-        guard let orgId = try await store.organizationId(sessionId: id) else { throw DomainError.notFound("Session") }
-        return (try await access.scope(context, orgId: orgId, requiring: permission), id)
+        guard let found = try await services.organizations.sessionMembership(sessionId: id, userId: user.id) else {
+            throw DomainError.notFound("Session")
+        }
+        return (try access.scope(user: user, access: found.access, requiring: permission), id)
     }
 
     // MARK: Reads

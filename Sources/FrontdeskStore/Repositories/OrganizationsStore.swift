@@ -111,6 +111,25 @@ public struct OrganizationsStore: Sendable {
         }
     }
 
+    /// For a live session: its org id and, if the user belongs to that org, the membership and org —
+    /// one query for what every session-scoped request resolves first. `nil` for an unknown session.
+    public func sessionMembership(sessionId: String, userId: String) async throws -> (orgId: String, access: (Membership, Organization)?)? {
+        try await database.read { sql in
+            guard let row = try await sql.raw("""
+                SELECT s.organization_id AS s_organization_id, o.*, m.id AS m_id, m.organization_id AS m_organization_id,
+                    m.user_id AS m_user_id, m.role AS m_role, m.status AS m_status, m.created_at AS m_created_at
+                FROM class_sessions s
+                LEFT JOIN memberships m ON m.organization_id = s.organization_id AND m.user_id = \(bind: userId)
+                LEFT JOIN organizations o ON o.id = m.organization_id
+                WHERE s.id = \(bind: sessionId) AND s.deleted_at IS NULL
+                """).first()
+            else { return nil }
+            let orgId = try row.string("s_organization_id")
+            guard try row.optionalString("m_id") != nil else { return (orgId, nil) }
+            return (orgId, (try Self.membership(row, prefix: "m_"), try Self.organization(row)))
+        }
+    }
+
     static let summaryColumns = """
         m.id AS m_id, m.organization_id AS m_organization_id, m.user_id AS m_user_id, m.role AS m_role,
         m.status AS m_status, m.created_at AS m_created_at, u.id, u.email, u.name, u.created_at, o.name AS org_name
@@ -138,6 +157,23 @@ public struct OrganizationsStore: Sendable {
                 SELECT \(unsafeRaw: Self.summaryColumns) FROM memberships m
                 JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.organization_id
                 WHERE m.organization_id = \(bind: orgId) ORDER BY u.name, m.id
+                """).all().map(Self.summary)
+        }
+    }
+
+    /// Active members whose name or e-mail contains `text` (case-insensitive), by name: the coach's
+    /// walk-in search.
+    public func searchMembers(orgId: String, text: String, limit: Int = 20) async throws -> [MemberSummary] {
+        let escaped = text.lowercased().replacingOccurrences(of: "\\", with: "\\\\")
+            .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+        let pattern = "%\(escaped)%"
+        return try await database.read { sql in
+            try await sql.raw("""
+                SELECT \(unsafeRaw: Self.summaryColumns) FROM memberships m
+                JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.organization_id
+                WHERE m.organization_id = \(bind: orgId) AND m.status = 'active'
+                  AND (LOWER(u.name) LIKE \(bind: pattern) ESCAPE '\\' OR LOWER(u.email) LIKE \(bind: pattern) ESCAPE '\\')
+                ORDER BY u.name, m.id LIMIT \(bind: max(1, min(limit, 100)))
                 """).all().map(Self.summary)
         }
     }

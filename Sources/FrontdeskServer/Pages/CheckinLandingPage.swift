@@ -1,0 +1,225 @@
+import Foundation
+import FrontdeskCore
+import FrontdeskStore
+import Hummingbird
+
+/// What a member's phone opens when it scans the screen: `GET /checkin?session=&token=`.
+///
+/// The token is checked on open and exchanged for a proof of scan (SPEC §6: bound to the session,
+/// ten minutes), which survives the login form; then the page posts itself (`POST /checkin`, a
+/// normal form, submitted by script or by the member's tap) and shows the result in plain words.
+/// Checking in never happens on a GET, so link previews and prefetchers cannot check anyone in.
+struct CheckinLandingPage {
+    let services: AppServices
+    var responder: PageResponder { PageResponder(services: services) }
+    var checkin: CheckinRoutes { CheckinRoutes(services: services) }
+
+    func register(_ root: Routes) {
+        root.get("checkin", use: open)
+        root.post("checkin", use: submit)
+    }
+
+    struct ClassLine {
+        let name: String
+        let time: String
+        let coachName: String?
+        let locationName: String?
+    }
+
+    struct GPSOption {
+        let sessionId: String
+        let label: String
+    }
+
+    struct Outcome {
+        let ok: Bool
+        let code: String
+        let headline: String
+        let message: String
+        let nextStep: String?
+        let classLine: ClassLine?
+        /// The auto-submitting form, while the check-in is still to be made.
+        let pending: Pending?
+        let gps: [GPSOption]
+    }
+
+    struct Pending {
+        let sessionId: String
+        let proof: String
+        let csrf: String
+    }
+
+    struct Target {
+        let org: Organization
+        let session: ScheduledSession?
+    }
+
+    // MARK: GET
+
+    @Sendable func open(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        let now = services.now
+        guard let rawSession = query.get("session"), NewID.isWellFormed(rawSession),
+              let target = try await target(sessionId: rawSession.lowercased(), context: context)
+        else {
+            return try await result(.init(code: "unknown_session", headline: "This code doesn't belong to a class",
+                                    nextStep: "Scan the code on the screen in the studio."),
+                              request: request, context: context, status: .notFound)
+        }
+        let sessionId = rawSession.lowercased()
+        let ring = try await services.keyRing.ring(now: now)
+        let proof: String
+        if let token = query.get("token") {
+            switch CheckinToken.verify(token, sessionId: sessionId, now: now, graceSeconds: target.org.checkinGraceSeconds, keys: ring) {
+            case .success: proof = ProofOfScan.issue(sessionId: sessionId, at: now, keys: ring)
+            case .failure(let error):
+                return try await failure(CheckinRoutes.tokenError(error), target: target, request: request, context: context)
+            }
+        } else if let kept = query.get("proof") {
+            if case .failure(let error) = ProofOfScan.verify(kept, sessionId: sessionId, now: now, keys: ring) {
+                return try await failure(Self.proofError(error), target: target, request: request, context: context)
+            }
+            proof = kept
+        } else {
+            return try await failure(CheckinRoutes.tokenError(.malformed), target: target, request: request, context: context)
+        }
+        guard context.signedInUser != nil else {
+            let back = "/checkin?session=\(sessionId)&proof=\(proof)"
+            let name = target.session?.classTypeName ?? "your class"
+            return try LoginPage(services: services).form(request, context: context, next: back,
+                                                          reason: "Log in to check in to \(name). Your scan is kept for 10 minutes.")
+        }
+        let outcome = Outcome(ok: false, code: "pending", headline: "Checking you in…", message: "", nextStep: nil,
+                              classLine: classLine(target), pending: Pending(sessionId: sessionId, proof: proof, csrf: PageCSRF.token(request).0),
+                              gps: [])
+        return try await page(outcome, target: target, request: request, context: context)
+    }
+
+    // MARK: POST
+
+    struct CheckinForm: Decodable {
+        let csrf: String?
+        let session: String?
+        let proof: String?
+    }
+
+    @Sendable func submit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let form = try await request.decodeForm(CheckinForm.self, context: context)
+        guard let rawSession = form.session, NewID.isWellFormed(rawSession),
+              let target = try await target(sessionId: rawSession.lowercased(), context: context)
+        else {
+            return try await result(.init(code: "unknown_session", headline: "This code doesn't belong to a class",
+                                    nextStep: "Scan the code on the screen in the studio."),
+                              request: request, context: context, status: .notFound)
+        }
+        let sessionId = rawSession.lowercased()
+        guard context.signedInUser != nil else {
+            return try LoginPage(services: services).form(request, context: context, next: "/checkin?session=\(sessionId)&proof=\(form.proof ?? "")",
+                                                          reason: "Log in to check in.")
+        }
+        do {
+            try PageCSRF.check(request, field: form.csrf)
+            let scope = try await OrgAccess(services: services).scope(context, orgId: target.org.id, requiring: .member)
+            let result = try await checkin.selfCheckin(scope, sessionId: sessionId, body: .init(proof: form.proof ?? ""))
+            let outcome = Outcome(
+                ok: true, code: result.alreadyCheckedIn ? "already_checked_in" : "checked_in",
+                headline: result.alreadyCheckedIn ? "You're already checked in" : "You're checked in",
+                message: result.walkIn ? "Welcome — we booked you a place as a walk-in." : "Enjoy the class!",
+                nextStep: nil, classLine: classLine(target), pending: nil, gps: [])
+            return try await page(outcome, target: target, request: request, context: context)
+        } catch let error as DomainError {
+            return try await failure(error, target: target, request: request, context: context)
+        }
+    }
+
+    // MARK: Building the page
+
+    /// The session (as the member may see it) and its org, or nil for an unknown session.
+    func target(sessionId: String, context: AppRequestContext) async throws -> Target? {
+        guard let orgId = try await services.sessions.organizationId(sessionId: sessionId),
+              let org = try await services.organizations.organization(id: orgId)
+        else { return nil }
+        let session = try await ScheduleStore(database: services.database).session(orgId: orgId, id: sessionId, viewerMembershipId: "")
+        return Target(org: org, session: session)
+    }
+
+    func classLine(_ target: Target) -> ClassLine? {
+        guard let session = target.session else { return nil }
+        let local = LocalTime(timezone: target.org.timezone, now: services.now)
+        return ClassLine(name: session.classTypeName, time: local.dayAndTime(session.session.startsAt) + " – " + local.time(session.session.endsAt),
+                         coachName: session.coachName, locationName: session.locationName)
+    }
+
+    static func proofError(_ error: CheckinTokenError) -> DomainError {
+        error == .expired
+            ? DomainError.conflict("proof_expired", "Your scan is more than 10 minutes old.")
+            : CheckinRoutes.tokenError(error)
+    }
+
+    /// Plain words and the next step for each refusal.
+    static func explain(_ error: DomainError) -> (headline: String, nextStep: String) {
+        switch error.code {
+        case "token_expired": ("This QR code has expired", "Scan the code on the screen again — it changes every minute.")
+        case "proof_expired": ("Your scan has expired", "Scan the code on the screen again.")
+        case "token_not_yet_valid": ("This QR code isn't valid yet", "Check that your phone's clock is right, then scan again.")
+        case "invalid_token": ("This QR code isn't valid for this class", "Scan the code on the screen in the studio.")
+        case "checkin_not_open": ("Check-in isn't open yet", "Come back a little before the class starts and scan again.")
+        case "checkin_closed": ("This class has ended", "Check-in closes when the class ends.")
+        case "class_full": ("The class is full", "Ask the coach — they can add you if there is room on the mat.")
+        case "session_cancelled": ("This class was cancelled", "See the schedule for another class.")
+        case "session_not_published": ("This class isn't open", "See the schedule for another class.")
+        case "no_plan": ("You need a plan for this class", "Ask at the desk, or buy a plan, then scan again.")
+        case "no_credits": ("You have no credits left", "Top up your plan at the desk, then scan again.")
+        case "quota_day", "quota_week": ("You've reached your plan's limit", "Ask at the desk about your plan.")
+        case "overlap": ("You're booked into another class at this time", "Cancel the other booking first, or ask the coach.")
+        case "membership_suspended": ("Your membership is paused", "Ask at the desk.")
+        case "not_found": ("You're not a member of this studio", "Ask at the desk to join, or log in with the account you use here.")
+        case "rate_limited": ("Too many attempts", "Wait a minute, then scan again.")
+        case "csrf_failed": ("This page had expired", "Scan the code on the screen again.")
+        default: ("We couldn't check you in", "Ask the coach at the desk.")
+        }
+    }
+
+    func failure(_ error: DomainError, target: Target?, request: Request, context: AppRequestContext) async throws -> Response {
+        let (headline, nextStep) = Self.explain(error)
+        let outcome = Outcome(ok: false, code: error.code, headline: headline, message: error.message, nextStep: nextStep,
+                              classLine: target.flatMap(classLine), pending: nil, gps: [])
+        return try await page(outcome, target: target, request: request, context: context, status: HTTPResponse.Status(code: error.status))
+    }
+
+    func result(_ outcome: Outcome, request: Request, context: AppRequestContext, status: HTTPResponse.Status) async throws -> Response {
+        try await page(outcome, target: nil, request: request, context: context, status: status)
+    }
+
+    func page(_ outcome: Outcome, target: Target?, request: Request, context: AppRequestContext,
+              status: HTTPResponse.Status = .ok) async throws -> Response {
+        var outcome = outcome
+        if outcome.pending == nil, !outcome.ok, context.signedInUser != nil, let target {
+            outcome = Outcome(ok: outcome.ok, code: outcome.code, headline: outcome.headline, message: outcome.message,
+                              nextStep: outcome.nextStep, classLine: outcome.classLine, pending: nil,
+                              gps: try await gpsOptions(target))
+        }
+        return try responder.page("checkin", title: outcome.headline, page: outcome, request: request, context: context,
+                                  status: status, orgName: target?.org.name, brand: target?.org.primaryColor, bodyClass: "landing")
+    }
+
+    /// When the scan itself did not work but the member is in the studio: today's classes at that
+    /// location that are not over, schedule-mode only (feed-mode programs refuse GPS, SPEC §6).
+    func gpsOptions(_ target: Target) async throws -> [GPSOption] {
+        guard let locationId = target.session?.session.locationId else { return [] }
+        let now = services.now
+        let calendar = OrgCalendar(timezone: target.org.timezone)
+        let day = calendar.startOfDay(now)
+        let today = try await ScheduleStore(database: services.database).sessions(
+            orgId: target.org.id, from: day, to: calendar.startOfDay(day, addingDays: 1), viewerMembershipId: "", membersView: true)
+        let local = LocalTime(timezone: target.org.timezone, now: now)
+        return today.filter { $0.session.locationId == locationId && $0.session.endsAt > now && $0.deliveryMode != .feed }
+            .map { GPSOption(sessionId: $0.session.id, label: "\($0.classTypeName) · \(local.range($0.session.startsAt, $0.session.endsAt))") }
+    }
+}
+
+extension CheckinLandingPage.Outcome {
+    init(code: String, headline: String, nextStep: String) {
+        self.init(ok: false, code: code, headline: headline, message: "", nextStep: nextStep, classLine: nil, pending: nil, gps: [])
+    }
+}

@@ -1,0 +1,374 @@
+import Foundation
+import FrontdeskCore
+import FrontdeskStore
+import Hummingbird
+
+/// The coach's tablet, `GET /coach`: today's classes at one location and, for the chosen class, the
+/// roster with one-tap check-in, undo and no-show, a walk-in search, and capacity and waitlist counts.
+/// Server-rendered forms that work without JavaScript (each posts and comes back); `coach.js` adds
+/// live updates from `GET /coach/events` by reloading the roster fragment `GET /coach/roster`.
+/// Cookie login; every post carries the CSRF form token.
+struct CoachPage {
+    let services: AppServices
+    var responder: PageResponder { PageResponder(services: services) }
+    var store: CheckinStore { CheckinStore(database: services.database) }
+
+    func register(_ root: Routes) {
+        root.get("coach", use: show)
+        root.get("coach/roster", use: rosterFragment)
+        root.get("coach/events", use: events)
+        root.get("coach/display", use: openDisplay)
+        root.post("coach/checkin", use: checkIn)
+        root.post("coach/undo", use: undo)
+        root.post("coach/no-show", use: noShow)
+    }
+
+    // MARK: Views
+
+    struct Choice {
+        let id: String
+        let name: String
+        let selected: Bool
+    }
+
+    struct SessionTile {
+        let id: String
+        let name: String
+        let time: String
+        let coachName: String?
+        let booked: Int
+        let capacity: Int
+        let waitlist: Int
+        let selected: Bool
+        let cancelled: Bool
+        let link: String
+    }
+
+    struct RosterRow {
+        let bookingId: String
+        let name: String
+        let status: String
+        let statusLabel: String
+        let detail: String?
+        let canCheckIn: Bool
+        let canUndo: Bool
+        let canNoShow: Bool
+    }
+
+    struct Roster {
+        let sessionId: String
+        let orgId: String
+        let locationId: String
+        let className: String
+        let time: String
+        let booked: Int
+        let attended: Int
+        let capacity: Int
+        let waitlist: Int
+        let rows: [RosterRow]
+        let isEmpty: Bool
+        let fragmentURL: String
+        let csrf: String
+        let query: String
+        let searchResults: [SearchResult]
+        let searched: Bool
+        let full: Bool
+    }
+
+    struct SearchResult {
+        let membershipId: String
+        let name: String
+        let email: String
+    }
+
+    struct View {
+        let orgs: [Choice]
+        let locations: [Choice]
+        let orgId: String
+        let locationId: String
+        let date: String
+        let sessions: [SessionTile]
+        let noSessions: Bool
+        let roster: Roster?
+        let eventsURL: String
+        let displayURL: String
+    }
+
+    struct Selection {
+        let scope: OrgScope
+        let locations: [Location]
+        let location: Location?
+    }
+
+    // MARK: GET /coach
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard context.signedInUser != nil else {
+            return try LoginPage(services: services).form(request, context: context, next: "/coach", reason: "Coaches: log in to open the check-in tablet.")
+        }
+        let query = request.uri.queryParameters
+        guard let selection = try await select(context, orgId: query.get("org"), locationId: query.get("location")) else {
+            return try responder.page("message", title: "Coach tablet", page: Message(headline: "This page is for studio staff",
+                                                                                    text: "Your account is not a coach or manager of any studio."),
+                                      request: request, context: context, status: .forbidden)
+        }
+        let view = try await view(selection, sessionId: query.get("session"), search: query.get("q"), request: request)
+        let flash = query.get("done").flatMap(Self.doneMessage).map { PageFrame.Flash(ok: true, message: $0) }
+        return try responder.page("coach", title: "Coach tablet", page: view, request: request, context: context,
+                                  orgName: selection.scope.organization.name, brand: selection.scope.organization.primaryColor,
+                                  bodyClass: "coach", flash: flash)
+    }
+
+    struct Message {
+        let headline: String
+        let text: String
+    }
+
+    static func doneMessage(_ code: String) -> String? {
+        switch code {
+        case "checked_in": "Checked in."
+        case "walk_in": "Walk-in booked and checked in."
+        case "undone": "Check-in undone."
+        case "no_show": "Marked as no-show."
+        default: nil
+        }
+    }
+
+    /// The staff membership and location the tablet shows: the asked-for ones, else the first.
+    func select(_ context: AppRequestContext, orgId: String?, locationId: String?) async throws -> Selection? {
+        let user = try context.requireUser()
+        let staff = try await services.organizations.memberships(userId: user.id)
+            .filter { $0.membership.role.isStaff && $0.membership.status == .active }
+        guard let chosen = staff.first(where: { $0.membership.organizationId == orgId?.lowercased() }) ?? staff.first else { return nil }
+        let scope = try await OrgAccess(services: services).scope(context, orgId: chosen.membership.organizationId, requiring: .staff)
+        let locations = try await services.catalog.locations(orgId: scope.orgId)
+        let location = locations.first { $0.id == locationId?.lowercased() } ?? locations.first
+        return Selection(scope: scope, locations: locations, location: location)
+    }
+
+    func view(_ selection: Selection, sessionId: String?, search: String?, request: Request) async throws -> View {
+        let scope = selection.scope
+        let orgs = try await services.organizations.memberships(userId: scope.user.id)
+            .filter { $0.membership.role.isStaff && $0.membership.status == .active }
+            .map { Choice(id: $0.membership.organizationId, name: $0.organizationName, selected: $0.membership.organizationId == scope.orgId) }
+        let locationId = selection.location?.id ?? ""
+        let now = services.now
+        let local = LocalTime(timezone: scope.organization.timezone, now: now)
+        let today = try await todaysSessions(scope, locationId: locationId)
+        let chosen = today.first { $0.session.id == sessionId?.lowercased() }
+            ?? today.first { $0.session.endsAt > now && $0.session.status != .cancelled } ?? today.last
+        let tiles = today.map { s in
+            SessionTile(id: s.session.id, name: s.classTypeName, time: local.range(s.session.startsAt, s.session.endsAt), coachName: s.coachName,
+                        booked: s.bookedCount, capacity: s.session.capacity, waitlist: s.waitlistCount,
+                        selected: s.session.id == chosen?.session.id, cancelled: s.session.status == .cancelled,
+                        link: "/coach?org=\(scope.orgId)&location=\(locationId)&session=\(s.session.id)")
+        }
+        var roster: Roster?
+        if let chosen {
+            roster = try await self.roster(scope, session: chosen, locationId: locationId, search: search, request: request)
+        }
+        return View(orgs: orgs, locations: selection.locations.map { Choice(id: $0.id, name: $0.name, selected: $0.id == locationId) },
+                    orgId: scope.orgId, locationId: locationId, date: local.longDate(now), sessions: tiles, noSessions: tiles.isEmpty,
+                    roster: roster, eventsURL: "/coach/events?org=\(scope.orgId)",
+                    displayURL: "/coach/display?org=\(scope.orgId)&location=\(locationId)")
+    }
+
+    /// Today's (org-local) sessions at the location, drafts left out.
+    func todaysSessions(_ scope: OrgScope, locationId: String) async throws -> [ScheduledSession] {
+        let calendar = OrgCalendar(timezone: scope.organization.timezone)
+        let day = calendar.startOfDay(services.now)
+        return try await ScheduleStore(database: services.database)
+            .sessions(orgId: scope.orgId, from: day, to: calendar.startOfDay(day, addingDays: 1), viewerMembershipId: scope.membership.id,
+                      membersView: false)
+            .filter { $0.session.locationId == locationId && $0.session.status != .draft }
+    }
+
+    func roster(_ scope: OrgScope, session: ScheduledSession, locationId: String, search: String?, request: Request) async throws -> Roster {
+        let local = LocalTime(timezone: scope.organization.timezone, now: services.now)
+        let entries = try await store.roster(orgId: scope.orgId, sessionId: session.session.id)
+        let rows = entries.filter { $0.booking.status != .cancelled }.map { entry in
+            let booking = entry.booking
+            var detail: String?
+            if let at = booking.checkedInAt {
+                detail = "\(local.time(at)) · \(Self.methodLabel(booking.checkinMethod))"
+            } else if let position = booking.waitlistPosition {
+                detail = "Waitlist #\(position)"
+            }
+            return RosterRow(bookingId: booking.id, name: entry.name, status: booking.status.rawValue, statusLabel: Self.statusLabel(booking.status),
+                             detail: detail, canCheckIn: booking.status == .confirmed || booking.status == .noShow || booking.status == .waitlisted,
+                             canUndo: booking.status == .attended, canNoShow: booking.status == .confirmed)
+        }
+        let attended = entries.filter { $0.booking.status == .attended }.count
+        let booked = entries.filter { $0.booking.status == .attended || $0.booking.status == .confirmed }.count
+        let waitlist = entries.filter { $0.booking.status == .waitlisted }.count
+        let text = (search ?? "").trimmingCharacters(in: .whitespaces)
+        var results: [SearchResult] = []
+        if text.count >= 2 {
+            let onRoster = Set(entries.filter { $0.booking.status != .cancelled && $0.booking.status != .waitlisted }.map(\.booking.membershipId))
+            results = try await services.organizations.searchMembers(orgId: scope.orgId, text: String(text.prefix(100)))
+                .filter { !onRoster.contains($0.membership.id) }
+                .map { SearchResult(membershipId: $0.membership.id, name: $0.user.name, email: $0.user.email) }
+        }
+        return Roster(sessionId: session.session.id, orgId: scope.orgId, locationId: locationId, className: session.classTypeName,
+                      time: local.range(session.session.startsAt, session.session.endsAt), booked: booked, attended: attended,
+                      capacity: session.session.capacity, waitlist: waitlist, rows: rows, isEmpty: rows.isEmpty,
+                      fragmentURL: "/coach/roster?org=\(scope.orgId)&location=\(locationId)&session=\(session.session.id)",
+                      csrf: PageCSRF.token(request).0, query: text, searchResults: results, searched: text.count >= 2,
+                      full: booked >= session.session.capacity)
+    }
+
+    static func statusLabel(_ status: BookingStatus) -> String {
+        switch status {
+        case .attended: "Checked in"
+        case .confirmed: "Booked"
+        case .waitlisted: "Waitlist"
+        case .noShow: "No-show"
+        case .cancelled: "Cancelled"
+        }
+    }
+
+    static func methodLabel(_ method: String?) -> String {
+        switch method {
+        case "qr": "QR"
+        case "gps": "GPS"
+        default: "by staff"
+        }
+    }
+
+    // MARK: GET /coach/roster (fragment)
+
+    @Sendable func rosterFragment(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        guard context.signedInUser != nil else { throw DomainError.unauthorized() }
+        guard let selection = try await select(context, orgId: query.get("org"), locationId: query.get("location")) else {
+            throw DomainError.forbidden()
+        }
+        let today = try await todaysSessions(selection.scope, locationId: selection.location?.id ?? "")
+        guard let session = today.first(where: { $0.session.id == query.get("session")?.lowercased() }) else {
+            throw DomainError.notFound("Session")
+        }
+        let roster = try await roster(selection.scope, session: session, locationId: selection.location?.id ?? "",
+                                      search: query.get("q"), request: request)
+        return try responder.fragment("coach_roster", page: roster, request: request)
+    }
+
+    // MARK: GET /coach/events, /coach/display
+
+    @Sendable func events(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let scope = try await OrgAccess(services: services).scope(context, orgId: request.uri.queryParameters.get("org") ?? "", requiring: .staff)
+        return ServerSentEvents.response(bus: services.checkinEvents, organizationId: scope.orgId)
+    }
+
+    /// Opens the location's check-in screen on the tablet itself (a fresh signed link to its first
+    /// active display).
+    @Sendable func openDisplay(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard context.signedInUser != nil else {
+            return try LoginPage(services: services).form(request, context: context, next: "/coach")
+        }
+        let query = request.uri.queryParameters
+        let scope = try await OrgAccess(services: services).scope(context, orgId: query.get("org") ?? "", requiring: .staff)
+        let locationId = query.get("location")?.lowercased() ?? ""
+        let displays = try await DisplaysStore(database: services.database).displays(orgId: scope.orgId)
+        guard let display = displays.first(where: { $0.locationId == locationId && $0.revokedAt == nil }),
+              let url = try await services.signedDisplayURL(display)
+        else {
+            return try responder.page("message", title: "No screen", page: Message(
+                headline: "No check-in screen for this location", text: "An owner or admin can add one under Displays."),
+                request: request, context: context, status: .notFound, orgName: scope.organization.name, brand: scope.organization.primaryColor)
+        }
+        // Relative, so the tablet stays on the host it is using.
+        let path = url.hasPrefix(services.configuration.publicBaseURL) ? String(url.dropFirst(services.configuration.publicBaseURL.count)) : url
+        return PageResponder.redirect(to: path)
+    }
+
+    // MARK: Posts
+
+    struct ActionForm: Decodable {
+        let csrf: String?
+        let org: String?
+        let location: String?
+        let session: String?
+        let bookingId: String?
+        let membershipId: String?
+        let override: String?
+    }
+
+    @Sendable func checkIn(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await act(request, context: context) { form, scope, sessionId in
+            let checkin = CheckinRoutes(services: services)
+            let membershipId: String
+            if let bookingId = form.bookingId, NewID.isWellFormed(bookingId),
+               let booking = try await BookingsStore(database: services.database).booking(id: bookingId.lowercased()),
+               booking.sessionId == sessionId, booking.organizationId == scope.orgId {
+                membershipId = booking.membershipId
+                // A no-show being checked in after all: back to booked first, then in.
+                if booking.status == .noShow {
+                    _ = try await store.setAttendance(org: scope.organization, bookingId: booking.id, to: .confirmed,
+                                                      actor: Self.actor(scope), now: services.now)
+                }
+            } else if let member = form.membershipId, NewID.isWellFormed(member) {
+                membershipId = member.lowercased()
+            } else {
+                throw DomainError.notFound("Booking")
+            }
+            let result = try await store.checkIn(
+                org: scope.organization, sessionId: sessionId, membershipId: membershipId, method: .manual, actor: Self.actor(scope),
+                overrideCapacity: form.override == "1", enforceWindow: false, now: services.now)
+            await checkin.announce(result, kind: .checkedIn)
+            return result.walkIn ? "walk_in" : "checked_in"
+        }
+    }
+
+    @Sendable func undo(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await attendance(request, context: context, to: .confirmed, done: "undone", kind: .undone)
+    }
+
+    @Sendable func noShow(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await attendance(request, context: context, to: .noShow, done: "no_show", kind: .noShow)
+    }
+
+    func attendance(_ request: Request, context: AppRequestContext, to target: BookingStatus, done: String,
+                    kind: CheckinEvent.Kind) async throws -> Response {
+        try await act(request, context: context) { form, scope, sessionId in
+            guard let bookingId = form.bookingId, NewID.isWellFormed(bookingId) else { throw DomainError.notFound("Booking") }
+            guard let booking = try await BookingsStore(database: services.database).booking(id: bookingId.lowercased()),
+                  booking.organizationId == scope.orgId, booking.sessionId == sessionId
+            else { throw DomainError.notFound("Booking") }
+            let updated = try await store.setAttendance(org: scope.organization, bookingId: booking.id, to: target,
+                                                        actor: Self.actor(scope), now: services.now)
+            await CheckinRoutes(services: services).announce(CheckinResult(booking: updated, alreadyCheckedIn: false, walkIn: false), kind: kind)
+            return done
+        }
+    }
+
+    static func actor(_ scope: OrgScope) -> BookingActor {
+        BookingActor(userId: scope.user.id, membershipId: scope.membership.id, role: scope.role)
+    }
+
+    /// A staff form post: CSRF, staff scope, the session in the org; then back to the tablet (303),
+    /// or the tablet again with the refusal in plain words.
+    func act(_ request: Request, context: AppRequestContext,
+             _ body: (ActionForm, OrgScope, String) async throws -> String) async throws -> Response {
+        let form = try await request.decodeForm(ActionForm.self, context: context)
+        guard context.signedInUser != nil else {
+            return try LoginPage(services: services).form(request, context: context, next: "/coach")
+        }
+        try PageCSRF.check(request, field: form.csrf)
+        let scope = try await OrgAccess(services: services).scope(context, orgId: form.org ?? "", requiring: .staff)
+        guard let sessionId = form.session, NewID.isWellFormed(sessionId),
+              try await services.sessions.organizationId(sessionId: sessionId.lowercased()) == scope.orgId
+        else { throw DomainError.notFound("Session") }
+        let back = "/coach?org=\(scope.orgId)&location=\(LocalPath.queryValue(form.location))&session=\(sessionId.lowercased())"
+        do {
+            let done = try await body(form, scope, sessionId.lowercased())
+            return PageResponder.redirect(to: back + "&done=\(done)")
+        } catch let error as DomainError where error.status == 409 || error.status == 404 {
+            guard let selection = try await select(context, orgId: scope.orgId, locationId: form.location) else { throw error }
+            let view = try await view(selection, sessionId: sessionId, search: nil, request: request)
+            return try responder.page("coach", title: "Coach tablet", page: view, request: request, context: context,
+                                      status: HTTPResponse.Status(code: error.status), orgName: scope.organization.name,
+                                      brand: scope.organization.primaryColor, bodyClass: "coach",
+                                      flash: PageFrame.Flash(ok: false, message: error.message))
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import FrontdeskCore
+import FrontdeskStore
+import Hummingbird
+
+/// The wall screen: `GET /display/:id?exp=&sig=` (the full page, first state rendered on the
+/// server) and `GET /display/:id/events?exp=&sig=` (server-sent events). The JSON state the page
+/// refreshes from is `DisplayRoutes.state`. A bad, expired or revoked link gets a full-screen
+/// message and no data.
+struct DisplayPage {
+    let services: AppServices
+    var routes: DisplayRoutes { DisplayRoutes(services: services) }
+    var responder: PageResponder { PageResponder(services: services) }
+
+    func register(_ root: Routes) {
+        root.get("display/:display", use: show)
+        root.get("display/:display/events", use: events)
+    }
+
+    struct View {
+        let stateURL: String
+        let eventsURL: String
+        let serverNow: Int64
+        let timezone: String
+        let organizationName: String
+        let clock: String
+        let current: Current?
+        let idle: Idle?
+    }
+
+    struct Current {
+        let className: String
+        let time: String
+        let coachName: String?
+        let locationName: String
+        let svg: String
+        let expiresAt: Int64
+        let validUntil: Int64
+        let secondsUntilRotation: Int
+        let checkedInCount: Int
+        let capacity: Int
+        let names: [String]
+    }
+
+    struct Idle {
+        let nextLine: String
+    }
+
+    struct ErrorView {
+        let headline: String
+        let message: String
+    }
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let now = services.now
+        let display: Display
+        let org: Organization
+        do {
+            (display, org) = try await routes.verifiedDisplay(request, context: context, now: now)
+        } catch let error as DomainError where error.status == 403 {
+            let headline = switch error.code {
+            case "display_revoked": "This screen has been switched off"
+            case "display_url_expired": "This screen's link has expired"
+            default: "This screen's link is not valid"
+            }
+            return try responder.page("display_error", title: "Check-in screen", page: ErrorView(headline: headline, message: error.message),
+                                      request: request, context: context, status: .forbidden, bodyClass: "display", noReferrer: true)
+        }
+        let state = try await routes.screenState(display: display, org: org, now: now)
+        let local = LocalTime(timezone: org.timezone, now: now)
+        let query = "?exp=\(Self.queryValue(request, "exp"))&sig=\(Self.queryValue(request, "sig"))"
+        var current: Current?
+        if let session = state.session, let qr = state.qr {
+            current = Current(className: session.className, time: local.range(session.startsAt, session.endsAt), coachName: session.coachName,
+                              locationName: session.locationName, svg: qr.svg, expiresAt: qr.expiresAt.epochMilliseconds,
+                              validUntil: qr.validUntil.epochMilliseconds, secondsUntilRotation: qr.secondsUntilRotation,
+                              checkedInCount: state.checkedInCount, capacity: session.capacity, names: state.checkedIn)
+        }
+        let view = View(
+            stateURL: "/display/\(display.id)/state\(query)", eventsURL: "/display/\(display.id)/events\(query)",
+            serverNow: now.epochMilliseconds, timezone: org.timezone, organizationName: org.name, clock: local.time(now),
+            current: current, idle: current == nil ? Idle(nextLine: Self.nextLine(state.next, local: local)) : nil)
+        return try responder.page("display", title: display.name, page: view, request: request, context: context,
+                                  orgName: org.name, brand: org.primaryColor, bodyClass: "display", noReferrer: true)
+    }
+
+    /// "Next: Vinyasa Flow at 18:00 with Ana Pérez", or that nothing more is scheduled.
+    static func nextLine(_ next: DisplayRoutes.ScreenSession?, local: LocalTime) -> String {
+        guard let next else { return "No more classes scheduled here" }
+        let coach = next.coachName.map { " with \($0)" } ?? ""
+        return "Next: \(next.className) at \(local.dayAndTime(next.startsAt))\(coach)"
+    }
+
+    /// A query value re-encoded for the page's own links (the signature is URL-safe already; this
+    /// keeps anything else from breaking out of the attribute or the URL).
+    static func queryValue(_ request: Request, _ name: String) -> String {
+        let value = request.uri.queryParameters.get(name) ?? ""
+        return value.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_."))) ?? ""
+    }
+
+    @Sendable func events(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (display, _) = try await routes.verifiedDisplay(request, context: context, now: services.now)
+        return ServerSentEvents.response(bus: services.checkinEvents, organizationId: display.organizationId)
+    }
+}

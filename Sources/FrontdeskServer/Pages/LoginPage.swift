@@ -1,0 +1,77 @@
+import Foundation
+import FrontdeskCore
+import Hummingbird
+
+/// `GET/POST /login` and `POST /logout`: the HTML sign-in behind every page, working without
+/// JavaScript. After logging in the member goes back to `next` (local paths only).
+struct LoginPage {
+    let services: AppServices
+    var responder: PageResponder { PageResponder(services: services) }
+
+    func register(_ root: Routes) {
+        root.get("login", use: show)
+        root.post("login", use: submit)
+        root.post("logout", use: logout)
+    }
+
+    struct View {
+        let next: String
+        let email: String
+        let reason: String?
+        let error: String?
+        let csrf: String
+    }
+
+    /// The login form, also shown in place of any page that needs a signed-in user.
+    func form(_ request: Request, context: AppRequestContext, next: String, reason: String? = nil, error: String? = nil,
+              email: String = "", status: HTTPResponse.Status = .ok) throws -> Response {
+        let view = View(next: LocalPath.sanitized(next), email: email, reason: reason, error: error, csrf: PageCSRF.token(request).0)
+        return try responder.page("login", title: "Log in", page: view, request: request, context: context, status: status)
+    }
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try form(request, context: context, next: request.uri.queryParameters.get("next") ?? "/schedule")
+    }
+
+    struct LoginForm: Decodable {
+        let csrf: String?
+        let next: String?
+        let email: String?
+        let password: String?
+    }
+
+    @Sendable func submit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let body = try await request.decodeForm(LoginForm.self, context: context)
+        let next = LocalPath.sanitized(body.next)
+        do {
+            try PageCSRF.check(request, field: body.csrf)
+        } catch {
+            return try form(request, context: context, next: next, error: "The form had expired; please log in again.",
+                            email: body.email ?? "", status: .forbidden)
+        }
+        do {
+            let signedIn = try await AuthRoutes(services: services).signIn(
+                email: body.email ?? "", password: body.password ?? "", request: request, context: context)
+            var response = PageResponder.redirect(to: next)
+            AuthRoutes(services: services).setCookies(signedIn, on: &response)
+            return response
+        } catch let error as DomainError {
+            return try form(request, context: context, next: next, error: error.message, email: body.email ?? "",
+                            status: HTTPResponse.Status(code: error.status))
+        }
+    }
+
+    struct LogoutForm: Decodable { let csrf: String? }
+
+    @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let body = try await request.decodeForm(LogoutForm.self, context: context)
+        try PageCSRF.check(request, field: body.csrf)
+        if let hash = context.sessionTokenHash {
+            try await services.accounts.deleteSession(tokenHash: hash)
+        }
+        var response = PageResponder.redirect(to: "/login")
+        let secure = services.configuration.secureCookies
+        response.setCookie(Cookie(name: AuthCookies.session, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
+        return response
+    }
+}

@@ -1,0 +1,238 @@
+import Foundation
+import FrontdeskCore
+import FrontdeskStore
+import Hummingbird
+
+/// The small member site for people without the app: `GET /schedule` (a week, book and cancel) and
+/// `GET /me/bookings` (upcoming and past). Plain forms; each post comes back with a message.
+struct MemberPages {
+    let services: AppServices
+    var responder: PageResponder { PageResponder(services: services) }
+    var bookings: BookingsStore { BookingsStore(database: services.database) }
+
+    func register(_ root: Routes) {
+        root.get("schedule", use: schedule)
+        root.post("schedule/book", use: book)
+        root.post("schedule/cancel", use: cancel)
+        root.get("me/bookings", use: myBookings)
+    }
+
+    struct Day {
+        let label: String
+        let isToday: Bool
+        let classes: [ClassCard]
+        let empty: Bool
+    }
+
+    struct ClassCard {
+        let sessionId: String
+        let bookingId: String?
+        let time: String
+        let name: String
+        let meta: String
+        let state: String
+        let stateLabel: String
+        let canBook: Bool
+        let canCancel: Bool
+        let bookLabel: String
+    }
+
+    struct ScheduleView {
+        let orgId: String
+        let orgs: [CoachPage.Choice]
+        let week: String
+        let title: String
+        let previous: String
+        let next: String
+        let days: [Day]
+        let csrf: String
+    }
+
+    // MARK: GET /schedule
+
+    @Sendable func schedule(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard context.signedInUser != nil else {
+            return try LoginPage(services: services).form(request, context: context, next: "/schedule", reason: "Log in to see the schedule and book.")
+        }
+        let query = request.uri.queryParameters
+        guard let scope = try await memberScope(context, orgId: query.get("org")) else {
+            return try responder.page("message", title: "Schedule", page: CoachPage.Message(
+                headline: "You're not a member of a studio yet", text: "Ask your studio to add you."), request: request, context: context)
+        }
+        let flash = query.get("done").flatMap(Self.doneMessage).map { PageFrame.Flash(ok: true, message: $0) }
+        return try await schedulePage(scope, week: query.get("week"), request: request, context: context, flash: flash)
+    }
+
+    static func doneMessage(_ code: String) -> String? {
+        switch code {
+        case "booked": "Booked — see you there."
+        case "waitlisted": "The class is full: you're on the waitlist and will be told if a place frees up."
+        case "cancelled": "Booking cancelled."
+        case "late_cancelled": "Booking cancelled (late: the credit is not refunded)."
+        default: nil
+        }
+    }
+
+    func memberScope(_ context: AppRequestContext, orgId: String?) async throws -> OrgScope? {
+        let user = try context.requireUser()
+        let memberships = try await services.organizations.memberships(userId: user.id).filter { $0.membership.status == .active }
+        guard let chosen = memberships.first(where: { $0.membership.organizationId == orgId?.lowercased() }) ?? memberships.first else { return nil }
+        return try await OrgAccess(services: services).scope(context, orgId: chosen.membership.organizationId, requiring: .member)
+    }
+
+    func schedulePage(_ scope: OrgScope, week: String?, request: Request, context: AppRequestContext,
+                      status: HTTPResponse.Status = .ok, flash: PageFrame.Flash? = nil) async throws -> Response {
+        let now = services.now
+        let calendar = OrgCalendar(timezone: scope.organization.timezone)
+        let local = LocalTime(timezone: scope.organization.timezone, now: now)
+        let anchor = week.flatMap { calendar.startOfDay(localDate: $0) } ?? now
+        let start = calendar.startOfDay(anchor)
+        let end = calendar.startOfDay(start, addingDays: 7)
+        let sessions = try await ScheduleStore(database: services.database).sessions(
+            orgId: scope.orgId, from: start, to: end, viewerMembershipId: scope.membership.id, membersView: !scope.role.isStaff)
+        var days: [Day] = []
+        for offset in 0..<7 {
+            let dayStart = calendar.startOfDay(start, addingDays: offset)
+            let dayEnd = calendar.startOfDay(start, addingDays: offset + 1)
+            let cards = sessions.filter { $0.session.startsAt >= dayStart && $0.session.startsAt < dayEnd && $0.session.status != .draft }
+                .map { card($0, local: local, now: now) }
+            days.append(Day(label: local.shortDay(dayStart), isToday: dayStart <= now && now < dayEnd, classes: cards, empty: cards.isEmpty))
+        }
+        let orgs = try await services.organizations.memberships(userId: scope.user.id).filter { $0.membership.status == .active }
+            .map { CoachPage.Choice(id: $0.membership.organizationId, name: $0.organizationName, selected: $0.membership.organizationId == scope.orgId) }
+        let view = ScheduleView(
+            orgId: scope.orgId, orgs: orgs.count > 1 ? orgs : [], week: calendar.localDateString(start),
+            title: "\(local.shortDay(start)) – \(local.shortDay(calendar.startOfDay(start, addingDays: 6)))",
+            previous: "/schedule?org=\(scope.orgId)&week=\(calendar.localDateString(calendar.startOfDay(start, addingDays: -7)))",
+            next: "/schedule?org=\(scope.orgId)&week=\(calendar.localDateString(end))", days: days, csrf: PageCSRF.token(request).0)
+        return try responder.page("schedule", title: "Schedule", page: view, request: request, context: context, status: status,
+                                  orgName: scope.organization.name, brand: scope.organization.primaryColor, bodyClass: "member", flash: flash)
+    }
+
+    func card(_ s: ScheduledSession, local: LocalTime, now: Date) -> ClassCard {
+        let booking = s.viewerBooking
+        let spots = max(0, s.session.capacity - s.bookedCount)
+        let state: (String, String)
+        switch (s.session.status, booking?.status) {
+        case (.cancelled, _): state = ("cancelled", "Cancelled")
+        case (_, "confirmed"): state = ("booked", "Booked")
+        case (_, "attended"): state = ("booked", "Checked in")
+        case (_, "waitlisted"): state = ("waitlisted", "Waitlist #\(booking?.waitlistPosition ?? 0)")
+        case _ where spots == 0: state = ("full", "Full · \(s.waitlistCount) waiting")
+        default: state = ("open", spots == 1 ? "1 place left" : "\(spots) places left")
+        }
+        let started = s.session.startsAt <= now
+        let active = booking.map { $0.status == "confirmed" || $0.status == "waitlisted" } ?? false
+        let meta = [s.coachName, s.locationName].compactMap { $0 }.joined(separator: " · ")
+        return ClassCard(sessionId: s.session.id, bookingId: active ? booking?.id : nil, time: local.range(s.session.startsAt, s.session.endsAt),
+                         name: s.classTypeName, meta: meta, state: state.0, stateLabel: state.1,
+                         canBook: !started && !active && booking?.status != "attended" && s.session.status == .published,
+                         canCancel: !started && active, bookLabel: spots == 0 ? "Join waitlist" : "Book")
+    }
+
+    // MARK: Posts
+
+    struct BookingForm: Decodable {
+        let csrf: String?
+        let org: String?
+        let week: String?
+        let session: String?
+        let booking: String?
+        /// "bookings" when posted from My bookings, to go back there.
+        let from: String?
+    }
+
+    @Sendable func book(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await act(request, context: context) { form, scope in
+            guard let sessionId = form.session, NewID.isWellFormed(sessionId),
+                  try await services.sessions.organizationId(sessionId: sessionId.lowercased()) == scope.orgId
+            else { throw DomainError.notFound("Session") }
+            let result = try await bookings.book(org: scope.organization, sessionId: sessionId.lowercased(), membershipId: scope.membership.id,
+                                                 actor: CoachPage.actor(scope), overrideCapacity: false, idempotencyKey: nil, now: services.now)
+            return result.booking.status == .waitlisted ? "waitlisted" : "booked"
+        }
+    }
+
+    @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await act(request, context: context) { form, scope in
+            guard let bookingId = form.booking, NewID.isWellFormed(bookingId),
+                  let booking = try await bookings.booking(id: bookingId.lowercased()),
+                  booking.organizationId == scope.orgId, booking.membershipId == scope.membership.id
+            else { throw DomainError.notFound("Booking") }
+            let result = try await bookings.cancel(org: scope.organization, bookingId: booking.id, actor: CoachPage.actor(scope),
+                                                   idempotencyKey: nil, now: services.now)
+            return result.booking.lateCancel ? "late_cancelled" : "cancelled"
+        }
+    }
+
+    func act(_ request: Request, context: AppRequestContext, _ body: (BookingForm, OrgScope) async throws -> String) async throws -> Response {
+        let form = try await request.decodeForm(BookingForm.self, context: context)
+        guard context.signedInUser != nil else {
+            return try LoginPage(services: services).form(request, context: context, next: "/schedule")
+        }
+        try PageCSRF.check(request, field: form.csrf)
+        guard let scope = try await memberScope(context, orgId: form.org) else { throw DomainError.notFound("Organization") }
+        let week = LocalPath.queryValue(form.week)
+        do {
+            let done = try await body(form, scope)
+            if form.from == "bookings" { return PageResponder.redirect(to: "/me/bookings?done=\(done)") }
+            return PageResponder.redirect(to: "/schedule?org=\(scope.orgId)&week=\(week)&done=\(done)")
+        } catch let error as DomainError where (400..<500).contains(error.status) && error.status != 403 {
+            return try await schedulePage(scope, week: week, request: request, context: context, status: HTTPResponse.Status(code: error.status),
+                                          flash: PageFrame.Flash(ok: false, message: error.message))
+        }
+    }
+
+    // MARK: GET /me/bookings
+
+    struct BookingLine {
+        let bookingId: String
+        let orgId: String
+        let when: String
+        let name: String
+        let place: String?
+        let status: String
+        let statusLabel: String
+        let canCancel: Bool
+    }
+
+    struct BookingsView {
+        let upcoming: [BookingLine]
+        let past: [BookingLine]
+        let noUpcoming: Bool
+        let noPast: Bool
+        let csrf: String
+    }
+
+    @Sendable func myBookings(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let user = context.signedInUser else {
+            return try LoginPage(services: services).form(request, context: context, next: "/me/bookings", reason: "Log in to see your bookings.")
+        }
+        let now = services.now
+        let store = MyBookingsStore(database: services.database)
+        let upcoming = try await store.list(userId: user.id, group: .upcoming, from: nil, to: nil, limit: 50, after: nil, now: now).rows
+        let past = try await store.list(userId: user.id, group: .past, from: nil, to: nil, limit: 20, after: nil, now: now).rows
+        let zones = try await timezones(for: upcoming + past)
+        func line(_ row: MyBookingRow) -> BookingLine {
+            let local = LocalTime(timezone: zones[row.booking.organizationId] ?? "UTC", now: now)
+            return BookingLine(bookingId: row.booking.id, orgId: row.booking.organizationId,
+                               when: "\(local.dayAndTime(row.startsAt)) – \(local.time(row.endsAt))", name: row.classTypeName,
+                               place: [row.organizationName, row.locationName].compactMap { $0 }.joined(separator: " · "),
+                               status: row.booking.status.rawValue, statusLabel: CoachPage.statusLabel(row.booking.status),
+                               canCancel: row.startsAt > now && (row.booking.status == .confirmed || row.booking.status == .waitlisted))
+        }
+        let view = BookingsView(upcoming: upcoming.map(line), past: past.map(line), noUpcoming: upcoming.isEmpty, noPast: past.isEmpty,
+                                csrf: PageCSRF.token(request).0)
+        let flash = request.uri.queryParameters.get("done").flatMap(Self.doneMessage).map { PageFrame.Flash(ok: true, message: $0) }
+        return try responder.page("my_bookings", title: "My bookings", page: view, request: request, context: context,
+                                  bodyClass: "member", flash: flash)
+    }
+
+    func timezones(for rows: [MyBookingRow]) async throws -> [String: String] {
+        var zones: [String: String] = [:]
+        for orgId in Set(rows.map(\.booking.organizationId)) {
+            zones[orgId] = try await services.organizations.organization(id: orgId)?.timezone
+        }
+        return zones
+    }
+}
