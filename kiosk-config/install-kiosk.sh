@@ -107,10 +107,15 @@ check_url() {
     fi
 }
 
+# One line as the launcher reads it: whitespace trimmed; the earlier launcher's environment-file
+# form FRONTDESK_DISPLAY_URL='…' is accepted too.
 trim() {
     local text="${1%$'\r'}"
     text="${text#"${text%%[![:space:]]*}"}"
-    printf '%s' "${text%"${text##*[![:space:]]}"}"
+    text="${text%"${text##*[![:space:]]}"}"
+    text="${text#FRONTDESK_DISPLAY_URL=}"
+    if [[ "$text" =~ ^\'(.*)\'$ || "$text" =~ ^\"(.*)\"$ ]]; then text="${BASH_REMATCH[1]}"; fi
+    printf '%s' "$text"
 }
 
 if [[ -n "$url_given" ]]; then
@@ -251,4 +256,4 @@ command -v curl >/dev/null 2>&1 || missing+=(curl)
 if ((${#missing[@]} > 0)); then
     say "missing packages: sudo apt-get install ${missing[*]}   (xset and unclutter matter on X11 only)"
 fi
-say "done. Check without starting Chromium: sudo -u $user FRONTDESK_KIOSK_DRY_RUN=1 $launcher_path"
+say "done. Check without starting Chromium: sudo -u $user env FRONTDESK_KIOSK_DRY_RUN=1 $launcher_path"

@@ -41,6 +41,21 @@ struct CheckinLandingPage {
         /// The auto-submitting form, while the check-in is still to be made.
         let pending: Pending?
         let gps: [GPSOption]
+        /// Stored, not computed: templates see stored properties only.
+        let hasGPS: Bool
+
+        init(ok: Bool, code: String, headline: String, message: String, nextStep: String?, classLine: ClassLine?, pending: Pending?,
+             gps: [GPSOption]) {
+            self.ok = ok
+            self.code = code
+            self.headline = headline
+            self.message = message
+            self.nextStep = nextStep
+            self.classLine = classLine
+            self.pending = pending
+            self.gps = gps
+            self.hasGPS = !gps.isEmpty
+        }
     }
 
     struct Pending {

@@ -92,6 +92,7 @@ struct CoachPage {
         let roster: Roster?
         let eventsURL: String
         let displayURL: String
+        let hasOrgChoice: Bool
     }
 
     struct Selection {
@@ -170,7 +171,7 @@ struct CoachPage {
         return View(orgs: orgs, locations: selection.locations.map { Choice(id: $0.id, name: $0.name, selected: $0.id == locationId) },
                     orgId: scope.orgId, locationId: locationId, date: local.longDate(now), sessions: tiles, noSessions: tiles.isEmpty,
                     roster: roster, eventsURL: "/coach/events?org=\(scope.orgId)",
-                    displayURL: "/coach/display?org=\(scope.orgId)&location=\(locationId)")
+                    displayURL: "/coach/display?org=\(scope.orgId)&location=\(locationId)", hasOrgChoice: orgs.count > 1)
     }
 
     /// Today's (org-local) sessions at the location, drafts left out.

@@ -46,6 +46,7 @@ struct MemberPages {
         let next: String
         let days: [Day]
         let csrf: String
+        let hasOrgChoice: Bool
     }
 
     // MARK: GET /schedule
@@ -101,10 +102,11 @@ struct MemberPages {
         let orgs = try await services.organizations.memberships(userId: scope.user.id).filter { $0.membership.status == .active }
             .map { CoachPage.Choice(id: $0.membership.organizationId, name: $0.organizationName, selected: $0.membership.organizationId == scope.orgId) }
         let view = ScheduleView(
-            orgId: scope.orgId, orgs: orgs.count > 1 ? orgs : [], week: calendar.localDateString(start),
+            orgId: scope.orgId, orgs: orgs, week: calendar.localDateString(start),
             title: "\(local.shortDay(start)) – \(local.shortDay(calendar.startOfDay(start, addingDays: 6)))",
             previous: "/schedule?org=\(scope.orgId)&week=\(calendar.localDateString(calendar.startOfDay(start, addingDays: -7)))",
-            next: "/schedule?org=\(scope.orgId)&week=\(calendar.localDateString(end))", days: days, csrf: PageCSRF.token(request).0)
+            next: "/schedule?org=\(scope.orgId)&week=\(calendar.localDateString(end))", days: days, csrf: PageCSRF.token(request).0,
+            hasOrgChoice: orgs.count > 1)
         return try responder.page("schedule", title: "Schedule", page: view, request: request, context: context, status: status,
                                   orgName: scope.organization.name, brand: scope.organization.primaryColor, bodyClass: "member", flash: flash)
     }

@@ -60,7 +60,9 @@ struct ServerSentEvents {
 
     static func message(_ event: CheckinEvent) -> String {
         let payload = Payload(sessionId: event.sessionId, bookingId: event.bookingId, kind: event.kind.rawValue)
-        let json = (try? JSONEncoder().encode(payload)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let json = (try? encoder.encode(payload)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         return "event: checkin\ndata: \(json)\n\n"
     }
 }
