@@ -12,6 +12,9 @@
 #   zbar-tools       zbarimg, used by tests to decode generated QR codes
 #   librsvg2-bin     rsvg-convert, used to rasterise SVG output in tests
 #   libsqlite3-dev   SQLite, the default embedded database
+# With --test (the test command), also:
+#   chromium         headless browser for the page tests (screenshots, QR round trip)
+#   python3-venv     the browser tests' private Python environment (Playwright)
 #
 # apt-get is only invoked when at least one package is actually missing, so
 # re-running this script is cheap and needs no network.
@@ -25,6 +28,9 @@ PACKAGES=(
   librsvg2-bin
   libsqlite3-dev
 )
+if [[ "${1:-}" == "--test" ]]; then
+  PACKAGES+=(chromium python3-venv)
+fi
 
 # A package counts as present only if dpkg says it is fully installed.
 # (`dpkg -s` alone also succeeds for packages that were removed but not

@@ -11,6 +11,8 @@
 #        FRONTDESK_TEST_BACKEND=sqlite
 #        FRONTDESK_TEST_BACKEND=postgres FRONTDESK_TEST_POSTGRES_URL=<url>
 #      each run's output is shown live and tee'd to a log file
+#   4b. two frontdesk serve processes on one PostgreSQL (race-two-instances.sh)
+#   4c. the browser tests (browser-test.sh; skipped with FRONTDESK_TEST_FILTER)
 #   5. prints one summary line per backend with the counts reported by
 #      Swift Testing / XCTest, and exits non-zero if any run failed.
 #
@@ -93,7 +95,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # --- 1. system packages -----------------------------------------------------------
-bash "$SCRIPT_DIR/install-deps.sh"
+bash "$SCRIPT_DIR/install-deps.sh" --test
 
 # --- 2. build once ----------------------------------------------------------------
 echo "=== swift build --build-tests ==="
@@ -205,6 +207,18 @@ if [[ $NEED_POSTGRES -eq 1 ]]; then
       --members 300 --clients 32 --capacity 12 </dev/null 2>&1 | tee "$LOG_DIR/race-two-instances.log" || RACE_RC=$?
 fi
 
+# --- 4c. the pages in a real browser ------------------------------------------------------
+# Headless Chromium loads the demo studio's display, zbarimg reads its QR code off a screenshot, a
+# member's phone opens the decoded URL and checks in, the display shows them; screenshots of the
+# pages at phone, tablet and 1080p sizes are kept in .build/screenshots.
+BROWSER_RC=""
+if [[ -z "${FRONTDESK_TEST_FILTER:-}" ]]; then
+  echo
+  echo "=== Browser tests (scripts/browser-test.sh) ==="
+  BROWSER_RC=0
+  bash "$SCRIPT_DIR/browser-test.sh" "$REPO_ROOT/.build/debug/frontdesk" </dev/null 2>&1 | tee "$LOG_DIR/browser-test.log" || BROWSER_RC=$?
+fi
+
 # --- 5. summary --------------------------------------------------------------------------
 # Best effort: pull the final totals out of each log. Swift Testing prints
 #   "✔ Test run with N tests in M suites passed after X seconds." / "✘ ... failed ..."
@@ -235,6 +249,15 @@ if [[ -n "$RACE_RC" ]]; then
     echo "2 servers: PASSED (exit 0) | $(grep -E 'result|throughput' "$LOG_DIR/race-two-instances.log" | tr -s ' ' | paste -sd ';' -)"
   else
     echo "2 servers: FAILED (exit $RACE_RC)"
+    overall=1
+  fi
+fi
+
+if [[ -n "$BROWSER_RC" ]]; then
+  if [[ "$BROWSER_RC" -eq 0 ]]; then
+    echo "browser:  $(grep -E 'SKIPPED|PASSED|passed' "$LOG_DIR/browser-test.log" | tail -n 1)"
+  else
+    echo "browser:  FAILED (exit $BROWSER_RC, log: $LOG_DIR/browser-test.log)"
     overall=1
   fi
 fi

@@ -84,6 +84,19 @@ struct DisplayPageTests {
         }
     }
 
+    @Test("an hour of rotation keeps the QR cache at the current and previous window of each class")
+    func cacheStaysBounded() throws {
+        let cache = QRSVGCache()
+        for minute in Int64(0)..<60 {
+            let window = 1_795_000_020 + minute * 60
+            for session in ["a", "b"] {
+                _ = try cache.svg(for: "https://studio.example/checkin?session=\(session)&token=\(window)", key: "\(session)|\(window)", window: window)
+            }
+            #expect(cache.count <= 4)
+        }
+        #expect(cache.count == 4)
+    }
+
     @Test("check-in events are written as server-sent events with the session and kind")
     func eventFormat() {
         let event = CheckinEvent(organizationId: "o", sessionId: "s", bookingId: "b", kind: .checkedIn, at: Date(timeIntervalSince1970: 0))

@@ -180,6 +180,9 @@ public final class QRSVGCache: Sendable {
 
     public init() {}
 
+    /// Rendered codes held now (bounded: the current and previous window of each running class).
+    var count: Int { entries.withLock { $0.count } }
+
     func svg(for text: String, key: String, window: Int64) throws -> String {
         if let hit = entries.withLock({ $0[key] }) { return hit.svg }
         let svg = try QRCode.encode(text, level: .medium).svg(moduleSize: nil, quietZone: 4, title: "Scan to check in")
