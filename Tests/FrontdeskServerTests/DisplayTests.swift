@@ -44,6 +44,12 @@ struct DisplayTests {
             let after = try await app.request(.get, Self.path(url))
             #expect(after["checkedInCount"] as? Int == 1)
             #expect((after["checkedIn"] as? [String]) == ["Rusher 0."], "first name and initial")
+            // A screen that already shows this code gets the state without the SVG.
+            let have = link.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            let light = try await app.request(.get, Self.path(url) + "&have=\(have)")
+            let lightQR = try #require(light["qr"] as? [String: Any])
+            #expect(lightQR["svg"] == nil && lightQR["url"] as? String == link)
+            #expect(light.text.utf8.count < 1_200, "a poll within one window stays small: \(light.text.utf8.count) bytes")
             // The same window serves the same (cached) SVG.
             #expect(((try await app.request(.get, Self.path(url)))["qr"] as? [String: Any])?["svg"] as? String == qr["svg"] as? String)
         }

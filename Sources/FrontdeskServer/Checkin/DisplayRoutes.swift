@@ -94,7 +94,8 @@ struct DisplayRoutes {
 
     struct QRPayload: Encodable, Sendable {
         let url: String
-        let svg: String
+        /// The code as SVG; `nil` when the caller said it already shows this code (`?have=`).
+        var svg: String?
         let windowStart: Date
         let expiresAt: Date
         /// When the shown token stops being accepted (rotation plus the org's grace): a screen that has
@@ -111,7 +112,7 @@ struct DisplayRoutes {
         let now: Date
         let session: ScreenSession?
         let next: ScreenSession?
-        let qr: QRPayload?
+        var qr: QRPayload?
         let checkedInCount: Int
         let checkedIn: [String]
     }
@@ -119,7 +120,13 @@ struct DisplayRoutes {
     @Sendable func state(_ request: Request, context: AppRequestContext) async throws -> Response {
         let now = services.now
         let (display, org) = try await verifiedDisplay(request, context: context, now: now)
-        var response = try await screenState(display: display, org: org, now: now).response(from: request, context: context)
+        var state = try await screenState(display: display, org: org, now: now)
+        // A screen polling within one window already has the code: `have=<qr.url>` leaves the SVG out,
+        // which keeps a poll under a kilobyte instead of ~8 KB.
+        if let have = request.uri.queryParameters.get("have"), have == state.qr?.url {
+            state.qr?.svg = nil
+        }
+        var response = try state.response(from: request, context: context)
         response.headers[.cacheControl] = "no-store"
         response.headers[.init("Referrer-Policy")!] = "no-referrer"
         return response

@@ -70,9 +70,9 @@ struct DisplayPage {
         let local = LocalTime(timezone: org.timezone, now: now)
         let query = "?exp=\(Self.queryValue(request, "exp"))&sig=\(Self.queryValue(request, "sig"))"
         var current: Current?
-        if let session = state.session, let qr = state.qr {
+        if let session = state.session, let qr = state.qr, let svg = qr.svg {
             current = Current(className: session.className, time: local.range(session.startsAt, session.endsAt), coachName: session.coachName,
-                              locationName: session.locationName, svg: qr.svg, expiresAt: qr.expiresAt.epochMilliseconds,
+                              locationName: session.locationName, svg: svg, expiresAt: qr.expiresAt.epochMilliseconds,
                               validUntil: qr.validUntil.epochMilliseconds, secondsUntilRotation: qr.secondsUntilRotation,
                               checkedInCount: state.checkedInCount, capacity: session.capacity, names: state.checkedIn)
         }
