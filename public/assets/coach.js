@@ -63,6 +63,8 @@
 
     // ---------- Flash messages (#flash) ----------
 
+    // #flash is the layout's message element itself (class "flash flash--ok|error"), rendered
+    // between the top bar and <main> when the server has something to say.
     let flashTimer = 0;
 
     function flashBox() {
@@ -70,47 +72,54 @@
         if (!box) {
             box = document.createElement('div');
             box.id = 'flash';
-            const main = document.querySelector('main') || document.body;
-            main.insertBefore(box, main.firstChild);
+            const main = document.querySelector('main');
+            if (main && main.parentNode) main.parentNode.insertBefore(box, main);
+            else document.body.insertBefore(box, document.body.firstChild);
         }
         return box;
     }
 
     function showFlash(kind, text) {
         const box = flashBox();
-        const message = document.createElement('div');
-        message.className = `flash flash--${kind === 'ok' ? 'ok' : 'error'}`;
-        message.setAttribute('role', kind === 'ok' ? 'status' : 'alert');
-        message.textContent = String(text).slice(0, 400);
-        box.replaceChildren(message);
+        const ok = kind === 'ok';
+        box.className = `flash ${ok ? 'flash--ok' : 'flash--error'}`;
+        box.setAttribute('role', ok ? 'status' : 'alert');
+        box.removeAttribute('data-error-message');
+        box.textContent = String(text).slice(0, 400);
+        box.hidden = false;
         clearTimeout(flashTimer);
-        flashTimer = setTimeout(clearFlash, kind === 'ok' ? FLASH_OK_MS : FLASH_ERROR_MS);
+        flashTimer = setTimeout(clearFlash, ok ? FLASH_OK_MS : FLASH_ERROR_MS);
     }
 
     function clearFlash() {
         clearTimeout(flashTimer);
         const box = document.getElementById('flash');
-        if (box) box.replaceChildren();
+        if (box) {
+            box.hidden = true;
+            box.textContent = '';
+        }
     }
 
     /** The message a server page carries in its #flash, if any: {kind, text} or null. */
     function flashFrom(doc) {
-        const attributed = doc.querySelector('#flash[data-error-message], [data-error-message]');
-        const attr = attributed && attributed.getAttribute('data-error-message');
-        if (attr && attr.trim()) return { kind: 'error', text: attr.trim() };
         const box = doc.getElementById('flash');
-        if (!box) return null;
-        const error = box.matches('.flash--error, .error') ? box : box.querySelector('.flash--error, .error');
-        if (error && error.textContent.trim()) return { kind: 'error', text: error.textContent.trim() };
-        const ok = box.matches('.flash--ok') ? box : box.querySelector('.flash--ok');
-        if (ok && ok.textContent.trim()) return { kind: 'ok', text: ok.textContent.trim() };
-        return null;
+        if (!box) {
+            const loose = doc.querySelector('[data-error-message]');
+            const text = loose && loose.getAttribute('data-error-message');
+            return text && text.trim() ? { kind: 'error', text: text.trim() } : null;
+        }
+        const ok = box.classList.contains('flash--ok') || !!box.querySelector('.flash--ok');
+        const text = (box.getAttribute('data-error-message') || box.textContent || '').trim();
+        return text ? { kind: ok ? 'ok' : 'error', text } : null;
     }
 
-    // Tap a message to dismiss it (wet fingers: the whole banner is the target).
+    /** A login page where a roster or a redirect was expected: the session has ended. */
+    const isLoginPage = (doc) => !!doc.querySelector('#login-form, form[action="/login"]');
+
+    // Tap the message to dismiss it (wet fingers: the whole banner is the target).
     document.addEventListener('click', (event) => {
         const target = event.target instanceof Element ? event.target : null;
-        if (target && target.closest('#flash .flash')) clearFlash();
+        if (target && target.closest('#flash')) clearFlash();
     });
 
     // ---------- Roster refresh ----------
@@ -156,8 +165,11 @@
         if (target && roster.contains(target) && typeof target.focus === 'function') target.focus({ preventScroll: true });
     }
 
-    /** Replaces the roster's content, keeping scroll, focus and a walk-in search in progress. */
-    function replaceRoster(html) {
+    /**
+     * Replaces the roster's content, keeping scroll, focus and a walk-in search in progress (the
+     * fragment knows nothing of the search). keepSearch=false after a walk-in was added.
+     */
+    function replaceRoster(html, keepSearch = true) {
         if (!roster || html === lastRosterHtml) return;
         const scrollX = window.scrollX;
         const scrollY = window.scrollY;
@@ -165,22 +177,21 @@
         const focus = focusKey(document.activeElement);
 
         const search = roster.querySelector('#walkin-q');
-        const query = search ? search.value : '';
+        const query = keepSearch && search ? search.value : '';
         const selection = search && document.activeElement === search
             ? [search.selectionStart, search.selectionEnd] : null;
         const results = roster.querySelector('.walkin-results');
-        const resultsHtml = query && results ? results.innerHTML : null;
+        const keptResults = query && results ? results : null;
 
         roster.innerHTML = html;
         lastRosterHtml = html;
 
         const newSearch = roster.querySelector('#walkin-q');
-        if (newSearch && query && !newSearch.value) {
+        if (newSearch && query && newSearch.value !== query) {
             newSearch.value = query;
-            const newResults = roster.querySelector('.walkin-results');
-            if (newResults && resultsHtml !== null) newResults.innerHTML = resultsHtml;
+            if (keptResults) placeResults(newSearch.form, keptResults);
         }
-        if (newSearch && selection) {
+        if (newSearch && selection && keepSearch) {
             newSearch.focus({ preventScroll: true });
             try {
                 newSearch.setSelectionRange(selection[0], selection[1]);
@@ -190,6 +201,13 @@
         }
         roster.scrollTop = rosterScroll;
         window.scrollTo(scrollX, scrollY);
+    }
+
+    /** Puts a .walkin-results list in place of the current one, or right after the search form. */
+    function placeResults(form, list) {
+        const current = document.querySelector('.walkin-results');
+        if (current) current.replaceWith(list);
+        else if (form && form.parentNode) form.parentNode.insertBefore(list, form.nextSibling);
     }
 
     function scheduleRefresh(delay = REFRESH_DEBOUNCE_MS) {
@@ -237,9 +255,13 @@
             if (!response.ok) throw new Error(`HTTP ${response.status}`);
             let html = await response.text();
             if (looksLikePage(html)) {
-                // A whole page after all: take its roster, or leave ours alone.
-                const fresh = parseHtml(html).getElementById('roster');
-                if (!fresh) return;
+                // A whole page after all: take its roster, or (a login page) let the server decide.
+                const doc = parseHtml(html);
+                const fresh = doc.getElementById('roster');
+                if (!fresh) {
+                    if (isLoginPage(doc)) reloadOnce();
+                    return;
+                }
                 html = fresh.innerHTML;
             }
             replaceRoster(html);
@@ -258,6 +280,7 @@
     // ---------- Inline forms (form.js-inline) ----------
 
     async function submitInline(form, submitter) {
+        const walkIn = !!form.closest('.walkin-results');
         const data = new FormData(form);
         if (submitter && submitter.name && !submitter.disabled) data.append(submitter.name, submitter.value);
         const controls = Array.from(form.querySelectorAll('button, input[type="submit"]'));
@@ -269,7 +292,9 @@
 
         let redrawn = false;
         try {
-            const response = await fetch(form.action, {
+            // getAttribute: form.action would be a control named "action" if the form has one.
+            const action = new URL(form.getAttribute('action') || location.href, location.href).href;
+            const response = await fetch(action, {
                 method: 'POST',
                 credentials: 'same-origin',
                 redirect: 'follow',
@@ -285,20 +310,25 @@
                 text = await response.text();
             } catch (_) { /* no body */ }
             const doc = text ? parseHtml(text) : null;
+            if (doc && isLoginPage(doc)) {
+                window.location.reload(); // signed out mid-shift: the page shows the login form
+                return;
+            }
             const message = doc ? flashFrom(doc) : null;
-
             if (!response.ok) {
                 showFlash('error', message && message.kind === 'error' ? message.text : GENERIC_ERROR);
+            } else if (message) {
+                // Redirected back to the tablet: its flash says how it went.
+                showFlash(message.kind, message.text);
             } else {
-                // Redirected back to a page: its flash says how it went.
-                if (message) showFlash(message.kind, message.text);
-                else clearFlash();
-                // …and its roster is already the new one, so use it rather than asking again.
-                const fresh = doc && doc.getElementById('roster');
-                if (fresh && roster && fresh.dataset.sessionId === roster.dataset.sessionId) {
-                    replaceRoster(fresh.innerHTML);
-                    redrawn = true;
-                }
+                clearFlash();
+            }
+            // The page that came back (success or refusal) shows the roster as it is now: use it
+            // rather than asking again. After a walk-in the search has done its job.
+            const fresh = doc && doc.getElementById('roster');
+            if (fresh && roster && fresh.dataset.sessionId === roster.dataset.sessionId) {
+                replaceRoster(fresh.innerHTML, !walkIn);
+                redrawn = true;
             }
         } catch (_) {
             showFlash('error', `${GENERIC_ERROR} (no connection)`);
@@ -339,7 +369,7 @@
 
     /** Fetches the search page and swaps in its .walkin-results; false if that was not possible. */
     async function searchWalkins(form) {
-        if (!document.querySelector('.walkin-results') || typeof fetch !== 'function') return false;
+        if (typeof fetch !== 'function') return false;
         const url = new URL(form.getAttribute('action') || location.pathname, location.href);
         url.search = new URLSearchParams(new FormData(form)).toString();
         if (searchController) searchController.abort();
@@ -352,9 +382,8 @@
             });
             if (!response.ok) return false;
             const fresh = parseHtml(await response.text()).querySelector('.walkin-results');
-            const current = document.querySelector('.walkin-results');
-            if (!fresh || !current) return false;
-            current.innerHTML = fresh.innerHTML;
+            if (!fresh) return false;
+            placeResults(form, document.importNode(fresh, true));
             try {
                 history.replaceState(history.state, '', url.href);
             } catch (_) { /* not same-origin path: ignore */ }
@@ -371,14 +400,20 @@
         if (!form) return;
         clearTimeout(timers.search);
         const query = input.value.trim();
-        if (query.length > 0 && query.length < 2) return;
+        if (query.length === 0) {
+            // Cleared: drop the old results.
+            const results = document.querySelector('.walkin-results');
+            if (results) results.remove();
+            return;
+        }
+        if (query.length < 2) return;
         timers.search = setTimeout(() => { searchWalkins(form); }, SEARCH_DEBOUNCE_MS);
     });
 
     document.addEventListener('submit', (event) => {
         const form = event.target;
         if (!(form instanceof HTMLFormElement) || !form.classList.contains('walkin-search')) return;
-        if (!document.querySelector('.walkin-results') || typeof fetch !== 'function') return; // plain GET
+        if (typeof fetch !== 'function') return; // a plain GET, as without JS
         event.preventDefault();
         clearTimeout(timers.search);
         searchWalkins(form).then((done) => {

@@ -51,6 +51,7 @@
         current: $('current'),
         idle: $('idle'),
         className: $('class-name'),
+        classMeta: $('class-meta'),
         classTime: $('class-time'),
         coach: $('coach'),
         location: $('location'),
@@ -152,11 +153,12 @@
         return null;
     }
 
+    // 24-hour "18:00" like the server's pages, whatever the locale's habit.
     function buildFormatters() {
         fmt = {
-            time: formatter({ hour: 'numeric', minute: '2-digit' }),
+            time: formatter({ hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
             day: formatter({ year: 'numeric', month: '2-digit', day: '2-digit' }),
-            weekday: formatter({ weekday: 'long' }),
+            date: formatter({ weekday: 'short', day: 'numeric', month: 'short' }),
             hm24: formatter({ hour: 'numeric', minute: 'numeric', hourCycle: 'h23' }),
         };
     }
@@ -170,6 +172,14 @@
     }
 
     const dayKey = (ms) => (fmt.day ? fmt.day.format(new Date(ms)) : new Date(ms).toDateString());
+
+    /** "18:00" today, "Tomorrow 07:00", else "Thu 27 Nov 07:00" (as the server words it). */
+    function dayAndTime(ms, now) {
+        if (!Number.isFinite(ms) || dayKey(ms) === dayKey(now)) return formatTime(ms);
+        if (dayKey(ms) === dayKey(now + 86400000)) return `Tomorrow ${formatTime(ms)}`;
+        const date = fmt.date ? fmt.date.format(new Date(ms)).replace(/,/g, '') : '';
+        return `${date} ${formatTime(ms)}`.trim();
+    }
 
     // ---------- Screen state ----------
 
@@ -189,7 +199,9 @@
 
     let sessionId = el.current && !el.current.hidden ? el.current.dataset.sessionId || null : null;
     let hasSession = !!(el.current && !el.current.hidden);
+    let metaShape = ''; // which #class-meta parts were visible when the separators were placed
 
+    separateMeta();
     // The "Refreshing code…" text lives inside #qr; add it if the page did not.
     if (el.qr && !el.qr.querySelector('.qr-stale-text')) {
         const stale = document.createElement('p');
@@ -199,6 +211,24 @@
     }
 
     // ---------- Rendering ----------
+
+    /** " · " between the visible parts of #class-meta (time, coach, location), none elsewhere. */
+    function separateMeta() {
+        const meta = el.classMeta;
+        if (!meta) return;
+        const shape = Array.from(meta.children, (part) => (part.hidden || !part.textContent.trim() ? '0' : '1')).join('');
+        if (shape === metaShape) return; // already separated for these visible parts
+        metaShape = shape;
+        for (const node of Array.from(meta.childNodes)) {
+            if (node.nodeType === Node.TEXT_NODE && /^[\s·•|–-]*$/.test(node.textContent)) node.remove();
+        }
+        let first = true;
+        for (const part of Array.from(meta.children)) {
+            if (part.hidden || !part.textContent.trim()) continue;
+            if (!first) meta.insertBefore(document.createTextNode(' · '), part);
+            first = false;
+        }
+    }
 
     function renderSession(session, state) {
         const changed = session.id !== sessionId;
@@ -212,6 +242,7 @@
         setHidden(el.coach, !session.coachName);
         setText(el.location, session.locationName || '');
         setHidden(el.location, !session.locationName);
+        separateMeta();
 
         if (el.current) {
             if (isColor(session.color)) el.current.style.setProperty('--session-color', session.color.trim());
@@ -220,7 +251,7 @@
 
         const count = Number.isFinite(state.checkedInCount) ? state.checkedInCount
             : Array.isArray(state.checkedIn) ? state.checkedIn.length : 0;
-        const capacity = Number(session.capacity);
+        const capacity = session.capacity === null || session.capacity === undefined ? NaN : Number(session.capacity);
         setText(el.checkedInCount, String(count));
         setText(el.capacity, Number.isFinite(capacity) ? String(capacity) : '');
         if (el.count) el.count.classList.toggle('is-full', capacity > 0 && count >= capacity);
@@ -240,12 +271,12 @@
         if (!list) return;
         const pool = new Map();
         for (const li of Array.from(list.children)) {
-            const key = li.textContent;
+            const key = li.textContent.trim(); // server-rendered items may carry whitespace
             if (!pool.has(key)) pool.set(key, []);
             pool.get(key).push(li);
         }
         const wanted = names.map((raw) => {
-            const name = String(raw);
+            const name = String(raw).trim();
             const reuse = pool.get(name);
             if (reuse && reuse.length) return reuse.shift();
             const li = document.createElement('li');
@@ -326,22 +357,15 @@
         scheduleRotationFetch();
     }
 
+    /** "Next: Vinyasa Flow at 18:00 with Ana Pérez" (the server's wording for the first render). */
     function renderIdle(next) {
         if (!el.next) return;
         if (!next || !next.className) {
-            setText(el.next, 'No more classes today');
+            setText(el.next, 'No more classes scheduled here');
             return;
         }
-        const starts = toMs(next.startsAt);
-        const now = serverNow();
-        let when = `at ${formatTime(starts)}`;
-        if (Number.isFinite(starts) && dayKey(starts) !== dayKey(now)) {
-            const tomorrow = dayKey(now + 86400000) === dayKey(starts);
-            const weekday = fmt.weekday ? fmt.weekday.format(new Date(starts)) : '';
-            when = `${tomorrow ? 'tomorrow' : `on ${weekday}`} ${when}`;
-        }
-        const coach = next.coachName ? ` with ${String(next.coachName).trim().split(/\s+/)[0]}` : '';
-        setText(el.next, `Next: ${next.className} ${when}${coach}`);
+        const coach = next.coachName ? ` with ${next.coachName}` : '';
+        setText(el.next, `Next: ${next.className} at ${dayAndTime(toMs(next.startsAt), serverNow())}${coach}`);
     }
 
     function applyState(state) {
@@ -503,8 +527,12 @@
         const timeout = setTimeout(() => controller && controller.abort(), FETCH_TIMEOUT_MS);
         let ok = false;
         try {
+            // have=<url of the code on screen>: the server then leaves the SVG out of the answer.
+            const url = qrState.url
+                ? `${cfg.stateUrl}${cfg.stateUrl.includes('?') ? '&' : '?'}have=${encodeURIComponent(qrState.url)}`
+                : cfg.stateUrl;
             const sent = Date.now();
-            const response = await fetch(cfg.stateUrl, {
+            const response = await fetch(url, {
                 cache: 'no-store',
                 credentials: 'same-origin',
                 headers: { Accept: 'application/json' },
@@ -526,6 +554,11 @@
 
             safe(applyState)(state);
             ok = true;
+            // Back after an outage: try live events now rather than at the end of the back-off.
+            if (fetchFailed && !source && cfg.eventsUrl) {
+                sseRetryMs = SSE_RETRY_MIN_MS;
+                connect();
+            }
         } catch (error) {
             if (!fetchFailed) console.warn('display: state fetch failed:', error && error.message);
         } finally {

@@ -19,13 +19,12 @@ struct LoginPage {
         let email: String
         let reason: String?
         let error: String?
-        let csrf: String
     }
 
     /// The login form, also shown in place of any page that needs a signed-in user.
     func form(_ request: Request, context: AppRequestContext, next: String, reason: String? = nil, error: String? = nil,
               email: String = "", status: HTTPResponse.Status = .ok) throws -> Response {
-        let view = View(next: LocalPath.sanitized(next), email: email, reason: reason, error: error, csrf: PageCSRF.token(request).0)
+        let view = View(next: LocalPath.sanitized(next), email: email, reason: reason, error: error)
         return try responder.page("login", title: "Log in", page: view, request: request, context: context, status: status)
     }
 
