@@ -61,7 +61,6 @@ struct CheckinLandingPage {
     struct Pending {
         let sessionId: String
         let proof: String
-        let csrf: String
     }
 
     struct Target {
@@ -105,7 +104,7 @@ struct CheckinLandingPage {
                                                           reason: "Log in to check in to \(name). Your scan is kept for 10 minutes.")
         }
         let outcome = Outcome(ok: false, code: "pending", headline: "Checking you in…", message: "", nextStep: nil,
-                              classLine: classLine(target), pending: Pending(sessionId: sessionId, proof: proof, csrf: PageCSRF.token(request).0),
+                              classLine: classLine(target), pending: Pending(sessionId: sessionId, proof: proof),
                               gps: [])
         return try await page(outcome, target: target, request: request, context: context)
     }

@@ -25,12 +25,6 @@ struct CoachPage {
 
     // MARK: Views
 
-    struct Choice {
-        let id: String
-        let name: String
-        let selected: Bool
-    }
-
     struct SessionTile {
         let id: String
         let name: String
@@ -68,7 +62,6 @@ struct CoachPage {
         let rows: [RosterRow]
         let isEmpty: Bool
         let fragmentURL: String
-        let csrf: String
         let query: String
         let searchResults: [SearchResult]
         let searched: Bool
@@ -99,6 +92,8 @@ struct CoachPage {
         let scope: OrgScope
         let locations: [Location]
         let location: Location?
+        /// The user's active staff memberships (the studio picker).
+        let staff: [MemberSummary]
     }
 
     // MARK: GET /coach
@@ -109,7 +104,7 @@ struct CoachPage {
         }
         let query = request.uri.queryParameters
         guard let selection = try await select(context, orgId: query.get("org"), locationId: query.get("location")) else {
-            return try responder.page("message", title: "Coach tablet", page: Message(headline: "This page is for studio staff",
+            return try responder.page("message", title: "Coach tablet", page: PageMessage(headline: "This page is for studio staff",
                                                                                     text: "Your account is not a coach or manager of any studio."),
                                       request: request, context: context, status: .forbidden)
         }
@@ -118,11 +113,6 @@ struct CoachPage {
         return try responder.page("coach", title: "Coach tablet", page: view, request: request, context: context,
                                   orgName: selection.scope.organization.name, brand: selection.scope.organization.primaryColor,
                                   bodyClass: "coach", flash: flash)
-    }
-
-    struct Message {
-        let headline: String
-        let text: String
     }
 
     static func doneMessage(_ code: String) -> String? {
@@ -144,14 +134,12 @@ struct CoachPage {
         let scope = try await OrgAccess(services: services).scope(context, orgId: chosen.membership.organizationId, requiring: .staff)
         let locations = try await services.catalog.locations(orgId: scope.orgId)
         let location = locations.first { $0.id == locationId?.lowercased() } ?? locations.first
-        return Selection(scope: scope, locations: locations, location: location)
+        return Selection(scope: scope, locations: locations, location: location, staff: staff)
     }
 
     func view(_ selection: Selection, sessionId: String?, search: String?, request: Request) async throws -> View {
         let scope = selection.scope
-        let orgs = try await services.organizations.memberships(userId: scope.user.id)
-            .filter { $0.membership.role.isStaff && $0.membership.status == .active }
-            .map { Choice(id: $0.membership.organizationId, name: $0.organizationName, selected: $0.membership.organizationId == scope.orgId) }
+        let orgs = selection.staff.map { Choice(id: $0.membership.organizationId, name: $0.organizationName, selected: $0.membership.organizationId == scope.orgId) }
         let locationId = selection.location?.id ?? ""
         let now = services.now
         let local = LocalTime(timezone: scope.organization.timezone, now: now)
@@ -214,7 +202,7 @@ struct CoachPage {
                       time: local.range(session.session.startsAt, session.session.endsAt), booked: booked, attended: attended,
                       capacity: session.session.capacity, waitlist: waitlist, rows: rows, isEmpty: rows.isEmpty,
                       fragmentURL: "/coach/roster?org=\(scope.orgId)&location=\(locationId)&session=\(session.session.id)",
-                      csrf: PageCSRF.token(request).0, query: text, searchResults: results, searched: text.count >= 2,
+                      query: text, searchResults: results, searched: text.count >= 2,
                       full: booked >= session.session.capacity)
     }
 
@@ -273,7 +261,7 @@ struct CoachPage {
         guard let display = displays.first(where: { $0.locationId == locationId && $0.revokedAt == nil }),
               let url = try await services.signedDisplayURL(display)
         else {
-            return try responder.page("message", title: "No screen", page: Message(
+            return try responder.page("message", title: "No screen", page: PageMessage(
                 headline: "No check-in screen for this location", text: "An owner or admin can add one under Displays."),
                 request: request, context: context, status: .notFound, orgName: scope.organization.name, brand: scope.organization.primaryColor)
         }

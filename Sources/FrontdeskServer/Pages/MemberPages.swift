@@ -39,13 +39,12 @@ struct MemberPages {
 
     struct ScheduleView {
         let orgId: String
-        let orgs: [CoachPage.Choice]
+        let orgs: [Choice]
         let week: String
         let title: String
         let previous: String
         let next: String
         let days: [Day]
-        let csrf: String
         let hasOrgChoice: Bool
     }
 
@@ -56,12 +55,12 @@ struct MemberPages {
             return try LoginPage(services: services).form(request, context: context, next: "/schedule", reason: "Log in to see the schedule and book.")
         }
         let query = request.uri.queryParameters
-        guard let scope = try await memberScope(context, orgId: query.get("org")) else {
-            return try responder.page("message", title: "Schedule", page: CoachPage.Message(
+        guard let member = try await memberScope(context, orgId: query.get("org")) else {
+            return try responder.page("message", title: "Schedule", page: PageMessage(
                 headline: "You're not a member of a studio yet", text: "Ask your studio to add you."), request: request, context: context)
         }
         let flash = query.get("done").flatMap(Self.doneMessage).map { PageFrame.Flash(ok: true, message: $0) }
-        return try await schedulePage(scope, week: query.get("week"), request: request, context: context, flash: flash)
+        return try await schedulePage(member, week: query.get("week"), request: request, context: context, flash: flash)
     }
 
     static func doneMessage(_ code: String) -> String? {
@@ -74,15 +73,24 @@ struct MemberPages {
         }
     }
 
-    func memberScope(_ context: AppRequestContext, orgId: String?) async throws -> OrgScope? {
+    /// The studio a member page shows (the asked-for one, else the first) and all the member's
+    /// active memberships (the studio picker).
+    struct Member {
+        let scope: OrgScope
+        let memberships: [MemberSummary]
+    }
+
+    func memberScope(_ context: AppRequestContext, orgId: String?) async throws -> Member? {
         let user = try context.requireUser()
         let memberships = try await services.organizations.memberships(userId: user.id).filter { $0.membership.status == .active }
         guard let chosen = memberships.first(where: { $0.membership.organizationId == orgId?.lowercased() }) ?? memberships.first else { return nil }
-        return try await OrgAccess(services: services).scope(context, orgId: chosen.membership.organizationId, requiring: .member)
+        let scope = try await OrgAccess(services: services).scope(context, orgId: chosen.membership.organizationId, requiring: .member)
+        return Member(scope: scope, memberships: memberships)
     }
 
-    func schedulePage(_ scope: OrgScope, week: String?, request: Request, context: AppRequestContext,
+    func schedulePage(_ member: Member, week: String?, request: Request, context: AppRequestContext,
                       status: HTTPResponse.Status = .ok, flash: PageFrame.Flash? = nil) async throws -> Response {
+        let scope = member.scope
         let now = services.now
         let calendar = OrgCalendar(timezone: scope.organization.timezone)
         let local = LocalTime(timezone: scope.organization.timezone, now: now)
@@ -99,13 +107,12 @@ struct MemberPages {
                 .map { card($0, local: local, now: now) }
             days.append(Day(label: local.shortDay(dayStart), isToday: dayStart <= now && now < dayEnd, classes: cards, empty: cards.isEmpty))
         }
-        let orgs = try await services.organizations.memberships(userId: scope.user.id).filter { $0.membership.status == .active }
-            .map { CoachPage.Choice(id: $0.membership.organizationId, name: $0.organizationName, selected: $0.membership.organizationId == scope.orgId) }
+        let orgs = member.memberships.map { Choice(id: $0.membership.organizationId, name: $0.organizationName, selected: $0.membership.organizationId == scope.orgId) }
         let view = ScheduleView(
             orgId: scope.orgId, orgs: orgs, week: calendar.localDateString(start),
             title: "\(local.shortDay(start)) – \(local.shortDay(calendar.startOfDay(start, addingDays: 6)))",
             previous: "/schedule?org=\(scope.orgId)&week=\(calendar.localDateString(calendar.startOfDay(start, addingDays: -7)))",
-            next: "/schedule?org=\(scope.orgId)&week=\(calendar.localDateString(end))", days: days, csrf: PageCSRF.token(request).0,
+            next: "/schedule?org=\(scope.orgId)&week=\(calendar.localDateString(end))", days: days,
             hasOrgChoice: orgs.count > 1)
         return try responder.page("schedule", title: "Schedule", page: view, request: request, context: context, status: status,
                                   orgName: scope.organization.name, brand: scope.organization.primaryColor, bodyClass: "member", flash: flash)
@@ -173,14 +180,15 @@ struct MemberPages {
             return try LoginPage(services: services).form(request, context: context, next: "/schedule")
         }
         try PageCSRF.check(request, field: form.csrf)
-        guard let scope = try await memberScope(context, orgId: form.org) else { throw DomainError.notFound("Organization") }
+        guard let member = try await memberScope(context, orgId: form.org) else { throw DomainError.notFound("Organization") }
+        let scope = member.scope
         let week = LocalPath.queryValue(form.week)
         do {
             let done = try await body(form, scope)
             if form.from == "bookings" { return PageResponder.redirect(to: "/me/bookings?done=\(done)") }
             return PageResponder.redirect(to: "/schedule?org=\(scope.orgId)&week=\(week)&done=\(done)")
         } catch let error as DomainError where (400..<500).contains(error.status) && error.status != 403 {
-            return try await schedulePage(scope, week: week, request: request, context: context, status: HTTPResponse.Status(code: error.status),
+            return try await schedulePage(member, week: week, request: request, context: context, status: HTTPResponse.Status(code: error.status),
                                           flash: PageFrame.Flash(ok: false, message: error.message))
         }
     }
@@ -203,7 +211,6 @@ struct MemberPages {
         let past: [BookingLine]
         let noUpcoming: Bool
         let noPast: Bool
-        let csrf: String
     }
 
     @Sendable func myBookings(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -223,8 +230,7 @@ struct MemberPages {
                                status: row.booking.status.rawValue, statusLabel: CoachPage.statusLabel(row.booking.status),
                                canCancel: row.startsAt > now && (row.booking.status == .confirmed || row.booking.status == .waitlisted))
         }
-        let view = BookingsView(upcoming: upcoming.map(line), past: past.map(line), noUpcoming: upcoming.isEmpty, noPast: past.isEmpty,
-                                csrf: PageCSRF.token(request).0)
+        let view = BookingsView(upcoming: upcoming.map(line), past: past.map(line), noUpcoming: upcoming.isEmpty, noPast: past.isEmpty)
         let flash = request.uri.queryParameters.get("done").flatMap(Self.doneMessage).map { PageFrame.Flash(ok: true, message: $0) }
         return try responder.page("my_bookings", title: "My bookings", page: view, request: request, context: context,
                                   bodyClass: "member", flash: flash)
