@@ -67,19 +67,35 @@ public struct CheckinStore: Sendable {
         org: Organization, sessionId: String, membershipId: String, method: CheckinMethod, actorMembershipId: String,
         enforceWindow: Bool, now: Date
     ) async throws -> Booking? {
-        let at = now.epochSeconds
-        let opensBefore = Int64(max(0, org.checkinOpensMinutesBefore)) * 60
-        let window: SQLQueryString = enforceWindow ? "AND s.starts_at - \(bind: opensBefore) <= \(bind: at) AND \(bind: at) < s.ends_at" : ""
-        return try await database.writeStatement { sql in
-            try await sql.raw("""
-                UPDATE bookings SET status = 'attended', checked_in_at = \(bind: at), checkin_method = \(bind: method.rawValue),
-                    checked_in_by_membership_id = \(bind: actorMembershipId), updated_at = \(bind: at)
-                WHERE session_id = \(bind: sessionId) AND membership_id = \(bind: membershipId) AND status = 'confirmed'
-                  AND organization_id = \(bind: org.id)
-                  AND EXISTS (SELECT 1 FROM class_sessions s WHERE s.id = \(bind: sessionId) AND s.organization_id = \(bind: org.id)
-                              AND s.status = 'published' AND s.deleted_at IS NULL \(window))
-                RETURNING *
-                """).first().map(BookingsStore.booking)
+        let statement = FastCheckIn(
+            at: now.epochSeconds, method: method.rawValue, actorMembershipId: actorMembershipId, sessionId: sessionId,
+            membershipId: membershipId, orgId: org.id, enforceWindow: enforceWindow,
+            opensBefore: Int64(max(0, org.checkinOpensMinutesBefore)) * 60)
+        return try await database.run(statement, write: true).first.map(BookingsStore.booking)
+    }
+
+    /// The rush's statement, so a prepared `HotStatement`. `$7` is 1 when the check-in window applies.
+    private struct FastCheckIn: HotStatement {
+        static let sql = """
+            UPDATE bookings SET status = 'attended', checked_in_at = $1, checkin_method = $2,
+                checked_in_by_membership_id = $3, updated_at = $1
+            WHERE session_id = $4 AND membership_id = $5 AND status = 'confirmed' AND organization_id = $6
+              AND EXISTS (SELECT 1 FROM class_sessions s WHERE s.id = $4 AND s.organization_id = $6
+                          AND s.status = 'published' AND s.deleted_at IS NULL
+                          AND ($7 = 0 OR (s.starts_at - $8 <= $1 AND $1 < s.ends_at)))
+            RETURNING *
+            """
+        let at: Int64
+        let method: String
+        let actorMembershipId: String
+        let sessionId: String
+        let membershipId: String
+        let orgId: String
+        let enforceWindow: Bool
+        let opensBefore: Int64
+        var values: [HotValue] {
+            [.integer(at), .text(method), .text(actorMembershipId), .text(sessionId), .text(membershipId), .text(orgId),
+             .integer(enforceWindow ? 1 : 0), .integer(opensBefore)]
         }
     }
 

@@ -46,6 +46,11 @@ public protocol FrontdeskDatabase: Sendable {
     /// guard fits in one WHERE clause; anything that reads then decides belongs in `transaction`.
     func writeStatement<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
 
+    /// Runs one `HotStatement` outside any explicit transaction and answers its rows: a read (`write`
+    /// false) or, like `writeStatement`, one self-contained write. PostgreSQL runs it as a named
+    /// prepared statement.
+    func run<S: HotStatement>(_ statement: S, write: Bool) async throws -> [any SQLRow]
+
     /// Serialization/busy retries performed since start (also exported as a metric).
     var retryCount: Int { get }
 

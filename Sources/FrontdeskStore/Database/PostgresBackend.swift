@@ -73,6 +73,16 @@ public final class PostgresBackend: FrontdeskDatabase {
         }
     }
 
+    public func run<S: HotStatement>(_ statement: S, write: Bool) async throws -> [any SQLRow] {
+        try await client.withConnection { connection in
+            var rows: [any SQLRow] = []
+            for try await row in try await connection.execute(Prepared(statement: statement), logger: logger) {
+                rows.append(row.sql())
+            }
+            return rows
+        }
+    }
+
     public func transaction<T: Sendable>(_ options: TransactionOptions, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let keys = Array(Set(options.lockKeys)).sorted()
         return try await client.withConnection { connection in
@@ -127,7 +137,14 @@ public final class PostgresBackend: FrontdeskDatabase {
 
     /// Sends a NOTIFY on `channel` (delivered to every listener on this database, all instances).
     public func notify(channel: String, payload: String) async throws {
-        _ = try await read { sql in try await sql.raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run() }
+        _ = try await run(Notify(channel: channel, payload: payload), write: false)
+    }
+
+    private struct Notify: HotStatement {
+        static let sql = "SELECT pg_notify($1, $2)"
+        let channel: String
+        let payload: String
+        var values: [HotValue] { [.text(channel), .text(payload)] }
     }
 
     /// Listens on `channel` until the task is cancelled or the connection fails, handing each payload
@@ -146,4 +163,26 @@ public final class PostgresBackend: FrontdeskDatabase {
         runTask.cancel()
         _ = await runTask.value
     }
+}
+
+/// A `HotStatement` as PostgresNIO's named prepared statement: each connection prepares it on first
+/// use and executes it by name from then on.
+private struct Prepared<S: HotStatement>: PostgresPreparedStatement {
+    typealias Row = PostgresRow
+    static var name: String { "frontdesk_\(S.self)" }
+    static var sql: String { S.sql }
+    let statement: S
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: statement.values.count)
+        for value in statement.values {
+            switch value {
+            case .text(let text): bindings.append(text)
+            case .integer(let integer): bindings.append(integer)
+            }
+        }
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
 }

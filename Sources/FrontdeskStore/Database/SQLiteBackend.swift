@@ -51,6 +51,13 @@ public final class SQLiteBackend: FrontdeskDatabase {
 
     public var retryCount: Int { retries.value }
 
+    public func run<S: HotStatement>(_ statement: S, write: Bool) async throws -> [any SQLRow] {
+        let pool = write ? writer : readers
+        let connection = try await pool.acquire()
+        defer { pool.release(connection) }
+        return try await connection.sql().raw(statement.sqlQuery).all()
+    }
+
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let connection = try await readers.acquire()
         defer { readers.release(connection) }

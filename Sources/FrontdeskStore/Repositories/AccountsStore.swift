@@ -72,12 +72,18 @@ public struct AccountsStore: Sendable {
 
     /// The user owning an unexpired session with this token hash.
     public func userForSession(tokenHash: String, now: Date) async throws -> User? {
-        try await database.read { sql in
-            try await sql.raw("""
-                SELECT \(unsafeRaw: Self.userColumns) FROM auth_sessions s JOIN users u ON u.id = s.user_id
-                WHERE s.token_hash = \(bind: tokenHash) AND s.expires_at > \(bind: now.epochSeconds)
-                """).first().map(Self.user)
-        }
+        try await database.run(UserForSession(tokenHash: tokenHash, at: now.epochSeconds), write: false).first.map(Self.user)
+    }
+
+    /// Every authenticated request's look-up, so a prepared `HotStatement`.
+    private struct UserForSession: HotStatement {
+        static let sql = """
+            SELECT u.id, u.email, u.name, u.created_at FROM auth_sessions s JOIN users u ON u.id = s.user_id
+            WHERE s.token_hash = $1 AND s.expires_at > $2
+            """
+        let tokenHash: String
+        let at: Int64
+        var values: [HotValue] { [.text(tokenHash), .integer(at)] }
     }
 
     /// Ends a login session; returns whether one existed.

@@ -114,20 +114,25 @@ public struct OrganizationsStore: Sendable {
     /// For a live session: its org id and, if the user belongs to that org, the membership and org —
     /// one query for what every session-scoped request resolves first. `nil` for an unknown session.
     public func sessionMembership(sessionId: String, userId: String) async throws -> (orgId: String, access: (Membership, Organization)?)? {
-        try await database.read { sql in
-            guard let row = try await sql.raw("""
-                SELECT s.organization_id AS s_organization_id, o.*, m.id AS m_id, m.organization_id AS m_organization_id,
-                    m.user_id AS m_user_id, m.role AS m_role, m.status AS m_status, m.created_at AS m_created_at
-                FROM class_sessions s
-                LEFT JOIN memberships m ON m.organization_id = s.organization_id AND m.user_id = \(bind: userId)
-                LEFT JOIN organizations o ON o.id = m.organization_id
-                WHERE s.id = \(bind: sessionId) AND s.deleted_at IS NULL
-                """).first()
-            else { return nil }
-            let orgId = try row.string("s_organization_id")
-            guard try row.optionalString("m_id") != nil else { return (orgId, nil) }
-            return (orgId, (try Self.membership(row, prefix: "m_"), try Self.organization(row)))
-        }
+        guard let row = try await database.run(SessionMembership(sessionId: sessionId, userId: userId), write: false).first else { return nil }
+        let orgId = try row.string("s_organization_id")
+        guard try row.optionalString("m_id") != nil else { return (orgId, nil) }
+        return (orgId, (try Self.membership(row, prefix: "m_"), try Self.organization(row)))
+    }
+
+    /// Every session-scoped request's look-up (the check-in rush among them), so a prepared `HotStatement`.
+    private struct SessionMembership: HotStatement {
+        static let sql = """
+            SELECT s.organization_id AS s_organization_id, o.*, m.id AS m_id, m.organization_id AS m_organization_id,
+                m.user_id AS m_user_id, m.role AS m_role, m.status AS m_status, m.created_at AS m_created_at
+            FROM class_sessions s
+            LEFT JOIN memberships m ON m.organization_id = s.organization_id AND m.user_id = $2
+            LEFT JOIN organizations o ON o.id = m.organization_id
+            WHERE s.id = $1 AND s.deleted_at IS NULL
+            """
+        let sessionId: String
+        let userId: String
+        var values: [HotValue] { [.text(sessionId), .text(userId)] }
     }
 
     static let summaryColumns = """
