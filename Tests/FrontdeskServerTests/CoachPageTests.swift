@@ -81,6 +81,35 @@ struct CoachPageTests {
         }
     }
 
+    @Test("around midnight the tablet lists the class still running and the next one whose check-in is open")
+    func midnight() async throws {
+        try await TestApp.run { app in
+            // 23:20 in Berlin (22:20 UTC in winter); check-in opens 30 minutes before a class; classes last 60 minutes.
+            app.clock.set(try #require(ISO8601DateFormatter().date(from: "2026-12-01T22:20:00Z")))
+            let studio = try await app.studio()
+            let coach = try await app.member(studio.orgId, ownerToken: studio.ownerToken, role: "coach")
+            let late = try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(10 * 60),  // 23:30–00:30
+                                             extra: ["locationId": studio.locationId])
+            let early = try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(55 * 60),  // 00:15
+                                              extra: ["locationId": studio.locationId])
+            let morning = try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(10 * 3600),  // 09:20
+                                                extra: ["locationId": studio.locationId])
+            let tablet = Browser(app: app, token: coach.token)
+            let path = "/coach?org=\(studio.orgId)&location=\(studio.locationId)"
+
+            app.clock.advance(by: 30 * 60)  // 23:50: tomorrow's 00:15 is open for check-in, 09:20 is not
+            let before = try await tablet.get(path)
+            #expect(before.status == 200, "\(before.text)")
+            #expect(before.has("data-session-id=\"\(late)\"") && before.has("data-session-id=\"\(early)\""))
+            #expect(!before.has("data-session-id=\"\(morning)\""))
+
+            app.clock.advance(by: 30 * 60)  // 00:20: yesterday's 23:30 class is still running
+            let after = try await tablet.get(path)
+            #expect(after.has("data-session-id=\"\(late)\"") && after.has("data-session-id=\"\(early)\""))
+            #expect(after.has("data-session-id=\"\(morning)\""))
+        }
+    }
+
     @Test("the tablet opens its location's check-in screen")
     func openDisplay() async throws {
         try await TestApp.run { app in

@@ -162,14 +162,25 @@ struct CoachPage {
                     displayURL: "/coach/display?org=\(scope.orgId)&location=\(locationId)", hasOrgChoice: orgs.count > 1)
     }
 
-    /// Today's (org-local) sessions at the location, drafts left out.
+    /// Today's (org-local) sessions at the location, drafts left out — plus, around midnight, a class
+    /// still running from yesterday or one of tomorrow's whose check-in is already open, so a coach at
+    /// 23:50 sees the 00:15 class they are about to check in.
     func todaysSessions(_ scope: OrgScope, locationId: String) async throws -> [ScheduledSession] {
         let calendar = OrgCalendar(timezone: scope.organization.timezone)
-        let day = calendar.startOfDay(services.now)
+        let now = services.now
+        let dayStart = calendar.startOfDay(now)
+        let dayEnd = calendar.startOfDay(dayStart, addingDays: 1)
+        let opensBefore = TimeInterval(max(0, scope.organization.checkinOpensMinutesBefore) * 60)
+        let from = min(dayStart, now.addingTimeInterval(-TimeInterval(CatalogLimits.durationMin.upperBound * 60)))
+        let to = max(dayEnd, now.addingTimeInterval(opensBefore + 1))
         return try await ScheduleStore(database: services.database)
-            .sessions(orgId: scope.orgId, from: day, to: calendar.startOfDay(day, addingDays: 1), viewerMembershipId: scope.membership.id,
-                      membersView: false)
-            .filter { $0.session.locationId == locationId && $0.session.status != .draft }
+            .sessions(orgId: scope.orgId, from: from, to: to, viewerMembershipId: scope.membership.id, membersView: false)
+            .filter { scheduled in
+                let session = scheduled.session
+                let today = session.startsAt >= dayStart && session.startsAt < dayEnd
+                let openNow = session.startsAt.addingTimeInterval(-opensBefore) <= now && now < session.endsAt
+                return session.locationId == locationId && session.status != .draft && (today || openNow)
+            }
     }
 
     func roster(_ scope: OrgScope, session: ScheduledSession, locationId: String, search: String?, request: Request) async throws -> Roster {
