@@ -11,6 +11,8 @@ struct OrgScope: Sendable {
 
     var orgId: String { organization.id }
     var role: Role { membership.role }
+    /// The caller as the actor of a change.
+    var actor: BookingActor { BookingActor(userId: user.id, membershipId: membership.id, role: role) }
 }
 
 /// The one place that answers "this user's membership in this org": every org-scoped handler gets

@@ -44,6 +44,8 @@ public func buildApplication(services: AppServices) -> FrontdeskApp {
     MemberRoutes(services: services).register(org)
     CatalogRoutes(services: services).register(org)
     SessionRoutes(services: services).register(api: api, org: org)
+    BulkRoutes(services: services).register(org: org)
+    AuditRoutes(services: services).register(org: org)
     WorkoutRoutes(services: services).register(api: api, org: org)
     BookingRoutes(services: services).register(api: api)
     PlanRoutes(services: services).register(org: org)

@@ -36,6 +36,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var publicDirectory: String = "public"
     /// How long `/readyz` waits for the database before answering 503.
     public var readinessTimeoutSeconds: Int = 2
+    /// The most sessions one bulk operation may change (SPEC §8).
+    public var bulkMaxSessions: Int = 2_000
 
     public init() {}
 
@@ -55,7 +57,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, databaseURL, dataDirectory, publicBaseURL, logLevel, migrateOnStart, sessionTTLHours,
              bcryptCost, loginFailuresPerAccount, loginAttemptsPerAddress, trustForwardedFor, databasePoolSize,
-             publicDirectory, readinessTimeoutSeconds
+             publicDirectory, readinessTimeoutSeconds, bulkMaxSessions
     }
 
     /// Reads a config file; unknown keys are an error so typos do not pass silently.
@@ -110,6 +112,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         if let v = try bool("TRUST_FORWARDED_FOR") { config.trustForwardedFor = v }
         if let v = try int("DATABASE_POOL_SIZE") { config.databasePoolSize = v }
         if let v = value("PUBLIC_DIR") { config.publicDirectory = v }
+        if let v = try int("BULK_MAX_SESSIONS") { config.bulkMaxSessions = v }
         return config
     }
 
@@ -119,6 +122,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         guard (4...31).contains(bcryptCost) else { throw ConfigurationError("bcryptCost must be 4…31") }
         guard (1...24 * 365).contains(sessionTTLHours) else { throw ConfigurationError("sessionTTLHours must be 1…8760") }
         guard (1...60).contains(readinessTimeoutSeconds) else { throw ConfigurationError("readinessTimeoutSeconds must be 1…60") }
+        guard (1...100_000).contains(bulkMaxSessions) else { throw ConfigurationError("bulkMaxSessions must be 1…100000") }
         guard (1...500).contains(databasePoolSize) else { throw ConfigurationError("databasePoolSize must be 1…500") }
         guard Logger.Level(rawValue: logLevel.lowercased()) != nil else { throw ConfigurationError("unknown logLevel '\(logLevel)'") }
         guard let url = URL(string: publicBaseURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {

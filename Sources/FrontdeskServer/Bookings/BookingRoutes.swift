@@ -108,18 +108,8 @@ struct BookingRoutes {
             }
             return group
         } ?? .upcoming
-        let limit = try query.get("limit").map { value in
-            guard let number = Int(value), (1...100).contains(number) else {
-                throw DomainError.badRequest("invalid_query", "limit must be an integer from 1 to 100.")
-            }
-            return number
-        } ?? 20
-        let cursor = try query.get("cursor").map { value in
-            guard let cursor = MyBookingsCursor(encoded: value) else {
-                throw DomainError.badRequest("invalid_cursor", "cursor is not one this server issued.")
-            }
-            return cursor
-        }
+        let limit = try ListQuery.limit(query)
+        let cursor = try ListQuery.cursor(query)
         func instant(_ name: String) throws -> Date? {
             try query.get(name).map { value in
                 guard let date = ISO8601.parse(value) else {

@@ -25,36 +25,14 @@ public enum MyBookingsGroup: String, Sendable, CaseIterable {
     case all
 }
 
-/// A position in a "my bookings" listing: the last row's start and id.
-public struct MyBookingsCursor: Sendable, Equatable {
-    public var startsAt: Int64
-    public var bookingId: String
-
-    public init(startsAt: Int64, bookingId: String) {
-        self.startsAt = startsAt
-        self.bookingId = bookingId
-    }
-
-    public var encoded: String { Base64URL.encode(Array("\(startsAt)|\(bookingId)".utf8)) }
-
-    /// Decodes a cursor from a query string; `nil` for anything this system did not issue.
-    public init?(encoded: String) {
-        guard encoded.count <= 200, let bytes = Base64URL.decode(encoded),
-              let text = String(bytes: bytes, encoding: .utf8) else { return nil }
-        let parts = text.split(separator: "|")
-        guard parts.count == 2, let start = Int64(parts[0]), NewID.isWellFormed(String(parts[1])) else { return nil }
-        self.init(startsAt: start, bookingId: String(parts[1]))
-    }
-}
-
 /// "My bookings" across every org of a user, with a stable order and keyset pagination.
 public struct MyBookingsStore: Sendable {
     let database: any FrontdeskDatabase
 
     public init(database: any FrontdeskDatabase) { self.database = database }
 
-    public func list(userId: String, group: MyBookingsGroup, from: Date?, to: Date?, limit: Int, after cursor: MyBookingsCursor?,
-                     now: Date) async throws -> (rows: [MyBookingRow], next: MyBookingsCursor?) {
+    public func list(userId: String, group: MyBookingsGroup, from: Date?, to: Date?, limit: Int, after cursor: KeysetCursor?,
+                     now: Date) async throws -> (rows: [MyBookingRow], next: KeysetCursor?) {
         try await database.read { sql in
             let ascending = group == .upcoming
             let nowSeconds = now.epochSeconds
@@ -69,8 +47,8 @@ public struct MyBookingsStore: Sendable {
             if let to { filter = filter + " AND s.starts_at < \(bind: to.epochSeconds)" }
             if let cursor {
                 filter = filter + (ascending
-                    ? " AND (s.starts_at > \(bind: cursor.startsAt) OR (s.starts_at = \(bind: cursor.startsAt) AND b.id > \(bind: cursor.bookingId)))"
-                    : " AND (s.starts_at < \(bind: cursor.startsAt) OR (s.starts_at = \(bind: cursor.startsAt) AND b.id < \(bind: cursor.bookingId)))")
+                    ? " AND (s.starts_at > \(bind: cursor.at) OR (s.starts_at = \(bind: cursor.at) AND b.id > \(bind: cursor.id)))"
+                    : " AND (s.starts_at < \(bind: cursor.at) OR (s.starts_at = \(bind: cursor.at) AND b.id < \(bind: cursor.id)))")
             }
             let order: SQLQueryString = ascending ? "ORDER BY s.starts_at ASC, b.id ASC" : "ORDER BY s.starts_at DESC, b.id DESC"
             let rows = try await sql.raw("""
@@ -92,7 +70,7 @@ public struct MyBookingsStore: Sendable {
                                  locationName: try row.optionalString("location_name"))
                 }
             let page = Array(rows.prefix(limit))
-            let next = rows.count > limit ? page.last.map { MyBookingsCursor(startsAt: $0.startsAt.epochSeconds, bookingId: $0.booking.id) } : nil
+            let next = rows.count > limit ? page.last.map { KeysetCursor(at: $0.startsAt.epochSeconds, id: $0.booking.id) } : nil
             return (page, next)
         }
     }
