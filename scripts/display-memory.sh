@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# display-memory.sh — the wall display's memory over an hour of QR rotation (tests/browser/display_memory.py).
+#
+# Usage: scripts/display-memory.sh [path-to-frontdesk-binary]
+#        (default: .build/debug/frontdesk in the repository; build it first)
+#
+# Starts `frontdesk serve --demo` on a free port, measures the real server's state polls (with and
+# without the SVG) and event-stream frames, then opens the display in headless Chromium on a fake
+# clock, runs an hour of page time in 1 s steps (a new QR code every minute from a stub that
+# follows the fake clock, real check-in events over the real event stream) and reads the JS heap,
+# DOM nodes and event listeners after garbage collection every 10 simulated minutes. Prints a
+# table and the bytes per poll / per event; fails when the heap or the DOM grows, or on any console
+# or page error. Takes well under a minute of real time.
+#
+#   - no Chromium (chromium / chromium-browser on PATH): prints why and exits 0 (skipped);
+#   - Playwright (tests/browser/requirements.txt) goes into the git-ignored venv
+#     .build/browser-venv, installed only when missing; it drives the system Chromium.
+#   - FRONTDESK_MEMORY_MINUTES: simulated minutes (default 60).
+#
+# Works from any cwd; exits with the measurement's status.
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(dirname "$SCRIPT_DIR")"
+TEST_DIR="$REPO_ROOT/tests/browser"
+VENV="$REPO_ROOT/.build/browser-venv"
+
+if [[ $# -gt 1 ]]; then
+  echo "usage: $0 [path-to-frontdesk-binary]" >&2
+  exit 2
+fi
+# Resolve the binary against the caller's cwd before anything changes directory.
+BINARY="${1:-$REPO_ROOT/.build/debug/frontdesk}"
+if [[ "$BINARY" != /* ]]; then
+  BINARY="$PWD/$BINARY"
+fi
+
+CHROMIUM="$(command -v chromium || command -v chromium-browser || true)"
+if [[ -z "$CHROMIUM" ]]; then
+  echo "display memory SKIPPED: chromium is not installed (apt-get install chromium)"
+  exit 0
+fi
+if [[ ! -x "$BINARY" ]]; then
+  echo "display-memory.sh: no frontdesk binary at $BINARY (run \`swift build\` first, or pass its path)" >&2
+  exit 1
+fi
+
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+PY="$VENV/bin/python"
+if [[ ! -x "$PY" ]]; then
+  mkdir -p "$(dirname "$VENV")"
+  python3 -m venv "$VENV"
+fi
+# Install only when the pinned versions are not already there.
+if ! "$PY" - "$TEST_DIR/requirements.txt" <<'PYEOF' 2>/dev/null
+import sys
+from importlib.metadata import version, PackageNotFoundError
+for line in open(sys.argv[1]):
+    line = line.split("#")[0].strip()
+    if not line:
+        continue
+    name, _, wanted = line.partition("==")
+    try:
+        if wanted and version(name.strip()) != wanted.strip():
+            sys.exit(1)
+    except PackageNotFoundError:
+        sys.exit(1)
+PYEOF
+then
+  echo "display-memory.sh: installing $(tr '\n' ' ' <"$TEST_DIR/requirements.txt")into $VENV"
+  "$PY" -m pip install --quiet --disable-pip-version-check -r "$TEST_DIR/requirements.txt"
+fi
+
+export CHROMIUM
+status=0
+"$PY" "$TEST_DIR/display_memory.py" "$BINARY" || status=$?
+exit "$status"
