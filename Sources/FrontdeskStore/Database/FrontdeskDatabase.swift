@@ -54,6 +54,9 @@ public protocol FrontdeskDatabase: Sendable {
     /// Serialization/busy retries performed since start (also exported as a metric).
     var retryCount: Int { get }
 
+    /// SQL statements sent since start, `BEGIN`/`COMMIT` and locks included (also exported as a metric).
+    var statementCount: Int { get }
+
     /// Closes every connection.
     func shutdown() async
 }

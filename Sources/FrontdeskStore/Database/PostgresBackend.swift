@@ -14,6 +14,7 @@ public final class PostgresBackend: FrontdeskDatabase {
     private let runTask: Task<Void, Never>
     private let logger: Logger
     private let retries = RetryCounter(backend: .postgres)
+    private let statements = StatementCounter(backend: .postgres)
 
     /// Connects lazily to the server named by `url` (`postgres://user:pass@host:port/db?sslmode=disable`).
     /// `searchPath` puts every connection in one schema (the tests give each test its own).
@@ -60,21 +61,23 @@ public final class PostgresBackend: FrontdeskDatabase {
     }
 
     public var retryCount: Int { retries.value }
+    public var statementCount: Int { statements.value }
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
-            try await body(connection.sql(queryLogLevel: nil, logger: logger))
+            try await body(statements.counting(connection.sql(queryLogLevel: nil, logger: logger)))
         }
     }
 
     public func writeStatement<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
-            try await body(connection.sql(queryLogLevel: nil, logger: logger))
+            try await body(statements.counting(connection.sql(queryLogLevel: nil, logger: logger)))
         }
     }
 
     public func run<S: HotStatement>(_ statement: S, write: Bool) async throws -> [any SQLRow] {
-        try await client.withConnection { connection in
+        statements.increment()
+        return try await client.withConnection { connection in
             var rows: [any SQLRow] = []
             for try await row in try await connection.execute(Prepared(statement: statement), logger: logger) {
                 rows.append(row.sql())
@@ -86,7 +89,7 @@ public final class PostgresBackend: FrontdeskDatabase {
     public func transaction<T: Sendable>(_ options: TransactionOptions, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let keys = Array(Set(options.lockKeys)).sorted()
         return try await client.withConnection { connection in
-            let sql = connection.sql(queryLogLevel: nil, logger: logger)
+            let sql = statements.counting(connection.sql(queryLogLevel: nil, logger: logger))
             // One round trip for all keys; PostgreSQL evaluates the select list left to right, so the
             // sorted order (which rules out deadlocks between lockers) is kept.
             if !keys.isEmpty {

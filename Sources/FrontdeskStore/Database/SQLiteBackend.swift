@@ -19,6 +19,7 @@ public final class SQLiteBackend: FrontdeskDatabase {
     private let readers: SQLiteConnectionPool
     private let logger: Logger
     private let retries = RetryCounter(backend: .sqlite)
+    private let statements = StatementCounter(backend: .sqlite)
 
     /// Opens (creating if needed) the database file at `path`, and its directory.
     public init(path: String, logger: Logger, readerCount: Int = 4) async throws {
@@ -50,18 +51,19 @@ public final class SQLiteBackend: FrontdeskDatabase {
     }
 
     public var retryCount: Int { retries.value }
+    public var statementCount: Int { statements.value }
 
     public func run<S: HotStatement>(_ statement: S, write: Bool) async throws -> [any SQLRow] {
         let pool = write ? writer : readers
         let connection = try await pool.acquire()
         defer { pool.release(connection) }
-        return try await connection.sql().raw(statement.sqlQuery).all()
+        return try await statements.counting(connection.sql()).raw(statement.sqlQuery).all()
     }
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let connection = try await readers.acquire()
         defer { readers.release(connection) }
-        return try await body(connection.sql())
+        return try await body(statements.counting(connection.sql()))
     }
 
     public func writeStatement<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
@@ -73,7 +75,7 @@ public final class SQLiteBackend: FrontdeskDatabase {
     public func transaction<T: Sendable>(_ options: TransactionOptions, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let connection = try await writer.acquire()
         defer { writer.release(connection) }
-        let sql = connection.sql()
+        let sql = statements.counting(connection.sql())
         var attempt = 0
         while true {
             attempt += 1

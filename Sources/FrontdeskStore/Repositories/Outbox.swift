@@ -32,7 +32,7 @@ public enum Outbox {
         encoder.outputFormatting = [.sortedKeys]
         // One statement per chunk: the opt-out check happens inside the INSERT (VALUES columns are
         // column1…columnN on both engines), so queuing costs a single round trip.
-        for chunk in messages.chunked(into: 200) {
+        for chunk in messages.chunked(into: 1_000) {
             var values: [SQLQueryString] = []
             for message in chunk {
                 let payload = String(decoding: try encoder.encode(message.payload), as: UTF8.self)

@@ -59,34 +59,43 @@ public enum SessionBookings {
         return effect
     }
 
-    /// Gives one credit back per booking to its subscription (limited plans only) with a ledger row each.
+    /// Gives one credit back per booking to its subscription (limited plans only) with a ledger row
+    /// each: a statement per 200 subscriptions for the credits and the ledger positions, and one per
+    /// 1,000 ledger rows, however many subscriptions are involved.
     static func refund(_ sql: any SQLDatabase, _ bookings: [(bookingId: String, orgId: String, subscriptionId: String)],
                        reason: String, actorMembershipId: String?, now: Date) async throws {
         guard !bookings.isEmpty else { return }
         let perSubscription = Dictionary(grouping: bookings, by: \.subscriptionId)
-        for (subscriptionId, items) in perSubscription {
+        var nextSeq: [String: Int] = [:]
+        for chunk in perSubscription.keys.sorted().chunked(into: 200) {
+            let amounts: [SQLQueryString] = chunk.map { "WHEN \(bind: $0) THEN \(bind: perSubscription[$0]!.count)" }
             try await sql.raw("""
-                UPDATE subscriptions SET credits_remaining = credits_remaining + \(bind: items.count), updated_at = \(bind: now.epochSeconds)
-                WHERE id = \(bind: subscriptionId) AND credits_remaining IS NOT NULL
+                UPDATE subscriptions SET credits_remaining = credits_remaining + (CASE id \(amounts.joined(separator: " ")) ELSE 0 END),
+                    updated_at = \(bind: now.epochSeconds)
+                WHERE id IN (\(binds: chunk)) AND credits_remaining IS NOT NULL
                 """).run()
-        }
-        for (subscriptionId, items) in perSubscription {
-            let base = try await sql.raw("""
-                SELECT COALESCE(MAX(seq), 0) AS base FROM credit_ledger WHERE subscription_id = \(bind: subscriptionId)
-                """).first()?.int("base") ?? 0
-            for chunk in Array(items.enumerated()).chunked(into: 200) {
-                let values: [SQLQueryString] = chunk.map { offset, item in
-                    """
-                    (\(bind: NewID.make()), \(bind: item.orgId), \(bind: subscriptionId), \(bind: item.bookingId), 'refund', 1,
-                     \(bind: reason), \(bind: actorMembershipId), \(bind: now.epochSeconds), \(bind: base + offset + 1))
-                    """
-                }
-                try await sql.raw("""
-                    INSERT INTO credit_ledger (id, organization_id, subscription_id, booking_id, kind, amount, reason, actor_membership_id,
-                        created_at, seq)
-                    VALUES \(values.joined(separator: ", "))
-                    """).run()
+            for row in try await sql.raw("""
+                SELECT subscription_id, COALESCE(MAX(seq), 0) AS base FROM credit_ledger
+                WHERE subscription_id IN (\(binds: chunk)) GROUP BY subscription_id
+                """).all() {
+                nextSeq[try row.string("subscription_id")] = try row.int("base")
             }
+        }
+        var values: [SQLQueryString] = []
+        for item in bookings {
+            let seq = (nextSeq[item.subscriptionId] ?? 0) + 1
+            nextSeq[item.subscriptionId] = seq
+            values.append("""
+                (\(bind: NewID.make()), \(bind: item.orgId), \(bind: item.subscriptionId), \(bind: item.bookingId), 'refund', 1,
+                 \(bind: reason), \(bind: actorMembershipId), \(bind: now.epochSeconds), \(bind: seq))
+                """)
+        }
+        for chunk in values.chunked(into: 1_000) {
+            try await sql.raw("""
+                INSERT INTO credit_ledger (id, organization_id, subscription_id, booking_id, kind, amount, reason, actor_membership_id,
+                    created_at, seq)
+                VALUES \(chunk.joined(separator: ", "))
+                """).run()
         }
     }
 }
