@@ -218,6 +218,12 @@ struct BulkOperationsTests {
             }
             try await app.insertBooking(session: w.a, membership: members[1].membershipId, status: "confirmed")
             try await app.insertBooking(session: w.c, membership: members[2].membershipId, status: "waitlisted", position: 1)
+            try await app.services.database.transaction { sql in
+                try await sql.raw("""
+                    INSERT INTO credit_ledger (id, organization_id, subscription_id, kind, amount, created_at, seq)
+                    VALUES (\(bind: NewID.make()), \(bind: w.studio.orgId), \(bind: subscription), 'adjustment', 0, 0, 1)
+                    """).run()
+            }
 
             let filter: [String: any Sendable] = ["locationId": w.studio.locationId, "from": "2026-11-23", "to": "2026-11-29"]
             let preview = try await Self.preview(app, w.studio, filter)
@@ -238,6 +244,20 @@ struct BulkOperationsTests {
             #expect(try await app.count("SELECT credits_remaining AS n FROM subscriptions WHERE id = '\(subscription)'") == 5)
             #expect(try await app.count("SELECT COUNT(*) AS n FROM credit_ledger WHERE subscription_id = '\(subscription)' AND kind = 'refund'") == 2)
             #expect(try await app.count("SELECT COUNT(*) AS n FROM notification_outbox WHERE template = 'class_cancelled'") == 4)
+            // Rows built in the database: well-formed distinct ids, ledger numbered after the last entry, JSON payloads.
+            let (ledger, outbox) = try await app.services.database.read { sql in
+                let ledger = try await sql.raw("""
+                    SELECT id, seq FROM credit_ledger WHERE subscription_id = \(bind: subscription) AND kind = 'refund' ORDER BY seq
+                    """).all().map { (try $0.decode(column: "id", as: String.self), try $0.decode(column: "seq", as: Int.self)) }
+                let outbox = try await sql.raw("SELECT id, payload FROM notification_outbox WHERE template = 'class_cancelled'").all()
+                    .map { (try $0.decode(column: "id", as: String.self), try $0.decode(column: "payload", as: String.self)) }
+                return (ledger, outbox)
+            }
+            #expect(ledger.map(\.1) == [2, 3])
+            let ids = ledger.map(\.0) + outbox.map(\.0)
+            #expect(ids.allSatisfy(NewID.isWellFormed) && Set(ids).count == ids.count, "\(ids)")
+            let payloadSessions = try outbox.map { try JSONDecoder().decode([String: String].self, from: Data($0.1.utf8))["sessionId"] }
+            #expect(Set(payloadSessions.compactMap { $0 }) == [w.a, w.c] && payloadSessions.count == 4)
 
             #expect(try await app.count("SELECT COUNT(*) AS n FROM audit_logs WHERE batch_id = '\(batchId)'") == 1)
             #expect(try await app.count("SELECT COUNT(*) AS n FROM audit_logs WHERE batch_id IS NOT NULL") == 1)

@@ -4,7 +4,7 @@ import SQLKit
 
 /// Bookings taken down with their session (cancel, delete, bulk): set-based, inside the caller's
 /// transaction — every active booking cancelled, each charged credit refunded with a ledger row, and
-/// a class-cancelled e-mail queued per booking.
+/// a class-cancelled e-mail queued per booking. Also the refund of a single cancelled booking.
 public enum SessionBookings {
     /// Counts of what was affected.
     public struct Effect: Sendable, Equatable {
@@ -12,49 +12,56 @@ public enum SessionBookings {
         public var refundedCredits = 0
     }
 
+    /// Takes down the active bookings of `sessionIds` inside the caller's transaction. Every row is
+    /// built in the database (`INSERT … SELECT`, set-based `UPDATE`s): four statements per 500
+    /// sessions, whatever the number of bookings, and no row bound from Swift.
     public static func cancelAll(
         _ sql: any SQLDatabase, sessionIds: [String], reason: String?, actorMembershipId: String?, now: Date
     ) async throws -> Effect {
         var effect = Effect()
+        let at = now.epochSeconds
         for chunk in sessionIds.chunked(into: 500) {
-            let rows = try await sql.raw("""
-                SELECT b.id, b.organization_id, b.session_id, b.subscription_id, b.credit_charged, b.status, m.user_id
-                FROM bookings b JOIN memberships m ON m.id = b.membership_id
-                WHERE b.session_id IN (\(binds: chunk)) AND b.status IN ('confirmed', 'waitlisted')
-                """).all()
-            guard !rows.isEmpty else { continue }
-            struct Affected {
-                let id, org, session, userId, status: String
-                let subscription: String?
-                let charged: Bool
-            }
-            let affected = try rows.map {
-                Affected(id: try $0.string("id"), org: try $0.string("organization_id"), session: try $0.string("session_id"),
-                         userId: try $0.string("user_id"), status: try $0.string("status"),
-                         subscription: try $0.optionalString("subscription_id"), charged: try $0.bool("credit_charged"))
-            }
+            let active: SQLQueryString = "b.session_id IN (\(binds: chunk)) AND b.status IN ('confirmed', 'waitlisted')"
+            let charged: SQLQueryString = """
+                b.session_id IN (\(binds: chunk)) AND b.status = 'confirmed' AND b.credit_charged = \(bind: true) AND b.subscription_id IS NOT NULL
+                """
+            // Refunds first, while the bookings still say what they were: a ledger row each, numbered
+            // after the subscription's last entry, then the credits back (limited plans only).
+            effect.refundedCredits += try await sql.raw("""
+                INSERT INTO credit_ledger (id, organization_id, subscription_id, booking_id, kind, amount, reason, actor_membership_id,
+                    created_at, seq)
+                SELECT \(PortableSQL.newID(sql)), b.organization_id, b.subscription_id, b.id, 'refund', 1, 'session cancelled',
+                    \(bind: actorMembershipId), \(bind: at),
+                    COALESCE((SELECT MAX(l.seq) FROM credit_ledger l WHERE l.subscription_id = b.subscription_id), 0)
+                        + ROW_NUMBER() OVER (PARTITION BY b.subscription_id ORDER BY b.id)
+                FROM bookings b WHERE \(charged)
+                RETURNING id
+                """).all().count
             try await sql.raw("""
-                UPDATE bookings SET status = 'cancelled', waitlist_position = NULL, cancelled_at = \(bind: now.epochSeconds),
-                    cancelled_by_membership_id = \(bind: actorMembershipId), credit_charged = \(bind: false),
-                    updated_at = \(bind: now.epochSeconds)
-                WHERE session_id IN (\(binds: chunk)) AND status IN ('confirmed', 'waitlisted')
+                UPDATE subscriptions SET updated_at = \(bind: at),
+                    credits_remaining = credits_remaining + (SELECT COUNT(*) FROM bookings b WHERE b.subscription_id = subscriptions.id AND \(charged))
+                WHERE credits_remaining IS NOT NULL AND id IN (SELECT b.subscription_id FROM bookings b WHERE \(charged))
                 """).run()
-
-            let refunds = affected.filter { $0.charged && $0.status == "confirmed" && $0.subscription != nil }
-            try await refund(sql, refunds.map { ($0.id, $0.org, $0.subscription!) }, reason: "session cancelled",
-                             actorMembershipId: actorMembershipId, now: now)
-            effect.refundedCredits += refunds.count
-            effect.cancelledBookings += affected.count
-
-            var payloadBase: [String: String] = [:]
-            if let reason { payloadBase["reason"] = reason }
-            try await Outbox.enqueue(sql, affected.map { booking in
-                var payload = payloadBase
-                payload["sessionId"] = booking.session
-                payload["bookingId"] = booking.id
-                return OutboxMessage(organizationId: booking.org, userId: booking.userId, channel: "email",
-                                     template: "class_cancelled", payload: payload, dedupeKey: "class_cancelled:\(booking.id)")
-            }, now: now)
+            // A class-cancelled e-mail per booking, unless the member opted out of class e-mails.
+            var payload: [(key: String, value: SQLQueryString)] = [("bookingId", "b.id"), ("sessionId", "b.session_id")]
+            if let reason { payload.append(("reason", "\(bind: reason)")) }
+            try await sql.raw("""
+                INSERT INTO notification_outbox (id, organization_id, user_id, channel, template, payload, dedupe_key,
+                    status, attempts, available_at, created_at)
+                SELECT \(PortableSQL.newID(sql)), b.organization_id, m.user_id, 'email', 'class_cancelled', \(PortableSQL.jsonObject(sql, payload)),
+                    'class_cancelled:' || b.id, 'pending', 0, \(bind: at), \(bind: at)
+                FROM bookings b JOIN memberships m ON m.id = b.membership_id
+                WHERE \(active) AND NOT EXISTS (
+                    SELECT 1 FROM notification_preferences p
+                    WHERE p.user_id = m.user_id AND p.channel = 'email' AND p.category = 'class' AND p.enabled = \(bind: false))
+                ON CONFLICT (dedupe_key) DO NOTHING
+                """).run()
+            effect.cancelledBookings += try await sql.raw("""
+                UPDATE bookings SET status = 'cancelled', waitlist_position = NULL, cancelled_at = \(bind: at),
+                    cancelled_by_membership_id = \(bind: actorMembershipId), credit_charged = \(bind: false), updated_at = \(bind: at)
+                WHERE session_id IN (\(binds: chunk)) AND status IN ('confirmed', 'waitlisted')
+                RETURNING id
+                """).all().count
         }
         return effect
     }
