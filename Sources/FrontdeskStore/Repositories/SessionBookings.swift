@@ -32,15 +32,18 @@ public enum SessionBookings {
                     created_at, seq)
                 SELECT \(PortableSQL.newID(sql)), b.organization_id, b.subscription_id, b.id, 'refund', 1, 'session cancelled',
                     \(bind: actorMembershipId), \(bind: at),
-                    COALESCE((SELECT MAX(l.seq) FROM credit_ledger l WHERE l.subscription_id = b.subscription_id), 0)
-                        + ROW_NUMBER() OVER (PARTITION BY b.subscription_id ORDER BY b.id)
-                FROM bookings b WHERE \(charged)
+                    COALESCE(last.seq, 0) + ROW_NUMBER() OVER (PARTITION BY b.subscription_id ORDER BY b.id)
+                FROM bookings b
+                LEFT JOIN (SELECT l.subscription_id, MAX(l.seq) AS seq FROM credit_ledger l
+                           WHERE l.subscription_id IN (SELECT b.subscription_id FROM bookings b WHERE \(charged))
+                           GROUP BY l.subscription_id) last ON last.subscription_id = b.subscription_id
+                WHERE \(charged)
                 RETURNING id
                 """).all().count
             try await sql.raw("""
-                UPDATE subscriptions SET updated_at = \(bind: at),
-                    credits_remaining = credits_remaining + (SELECT COUNT(*) FROM bookings b WHERE b.subscription_id = subscriptions.id AND \(charged))
-                WHERE credits_remaining IS NOT NULL AND id IN (SELECT b.subscription_id FROM bookings b WHERE \(charged))
+                UPDATE subscriptions SET updated_at = \(bind: at), credits_remaining = credits_remaining + refunds.n
+                FROM (SELECT b.subscription_id, COUNT(*) AS n FROM bookings b WHERE \(charged) GROUP BY b.subscription_id) refunds
+                WHERE subscriptions.id = refunds.subscription_id AND subscriptions.credits_remaining IS NOT NULL
                 """).run()
             // A class-cancelled e-mail per booking, unless the member opted out of class e-mails.
             var payload: [(key: String, value: SQLQueryString)] = [("bookingId", "b.id"), ("sessionId", "b.session_id")]
