@@ -358,4 +358,41 @@ struct BulkOperationsTests {
             #expect(try await app.request(.post, "\(base)/\(NewID.make())/undo", token: w.studio.ownerToken).status == 404)
         }
     }
+
+    @Test("the admin page lists batches with their effect and undoes one; coaches and members are refused")
+    func adminPage() async throws {
+        try await TestApp.run { app in
+            let w = try await Self.week(app)
+            let owner = Browser(app: app, token: w.studio.ownerToken)
+            let empty = try await owner.get("/admin/batches")
+            #expect(empty.status == 200 && empty.has("id=\"no-batches\""))
+
+            let member = try await app.quickMembers(w.studio.orgId, count: 1)[0]
+            try await app.insertBooking(session: w.a, membership: member.membershipId, status: "confirmed")
+            let deleted = try await Self.run(app, w.studio, "delete", ["daysOfWeek": [1], "startTimes": ["18:00"]])
+            let batch = try #require(deleted.string("batchId"))
+            let page = try await owner.get("/admin/batches?org=\(w.studio.orgId)")
+            #expect(page.status == 200, "\(page.text)")
+            #expect(page.has("data-batch-id=\"\(batch)\""))
+            #expect(page.has("Deleted 2 classes") && page.has("Matched: Mon · 18:00") && page.has("1 bookings cancelled"))
+            #expect(page.has("action=\"/admin/batches/undo\""))
+
+            let undone = try await owner.post("/admin/batches/undo", ["org": w.studio.orgId, "batch": batch])
+            #expect(undone.status == 303 && undone.location?.hasSuffix("done=undone") == true)
+            let after = try await owner.get(try #require(undone.location))
+            #expect(after.element("flash") == "Batch undone.")
+            #expect(after.has("Undid a batch: 2 classes restored") && after.has(">Undone</p>"))
+            let again = try await owner.post("/admin/batches/undo", ["org": w.studio.orgId, "batch": batch])
+            #expect(again.status == 409 && again.element("flash")?.contains("undone already") == true)
+            #expect(try await owner.post("/admin/batches/undo", ["org": w.studio.orgId, "batch": batch], csrf: "forged").status == 403)
+
+            let coach = try await app.member(w.studio.orgId, ownerToken: w.studio.ownerToken, role: "coach")
+            let refused = try await Browser(app: app, token: coach.token).get("/admin/batches")
+            #expect(refused.status == 403 && !refused.has(batch))
+            let coachUndo = try await Browser(app: app, token: coach.token).post("/admin/batches/undo", ["org": w.studio.orgId, "batch": batch])
+            #expect(coachUndo.status == 403)
+            let guest = try await Browser(app: app, token: nil).get("/admin/batches")
+            #expect(guest.status == 200 && guest.has("id=\"login-form\""))
+        }
+    }
 }

@@ -1,0 +1,142 @@
+import Foundation
+import FrontdeskCore
+import FrontdeskStore
+import Hummingbird
+
+/// The owner's and admins' page of bulk changes, `GET /admin/batches`: every batch newest first, with
+/// what it matched and what it did, and an undo button where an undo is possible
+/// (`POST /admin/batches/undo`).
+struct BatchesPage {
+    let services: AppServices
+    var responder: PageResponder { PageResponder(services: services) }
+
+    func register(_ root: Routes) {
+        root.get("admin/batches", use: show)
+        root.post("admin/batches/undo", use: undo)
+    }
+
+    struct Line {
+        let batchId: String
+        let headline: String
+        let when: String
+        let who: String
+        let filter: String
+        let effect: String
+        let undone: Bool
+        let canUndo: Bool
+    }
+
+    struct View {
+        let orgId: String
+        let orgs: [Choice]
+        let hasOrgChoice: Bool
+        let batches: [Line]
+        let empty: Bool
+        let older: String?
+    }
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard context.signedInUser != nil else {
+            return try LoginPage(services: services).form(request, context: context, next: "/admin/batches", reason: "Log in to see bulk changes.")
+        }
+        let query = request.uri.queryParameters
+        let flash: PageFrame.Flash? = query.get("done") == "undone" ? PageFrame.Flash(ok: true, message: "Batch undone.") : nil
+        return try await page(orgId: query.get("org"), cursor: query.get("cursor"), request: request, context: context, flash: flash)
+    }
+
+    func page(orgId: String?, cursor: String?, request: Request, context: AppRequestContext,
+              status: HTTPResponse.Status = .ok, flash: PageFrame.Flash? = nil) async throws -> Response {
+        let user = try context.requireUser()
+        let managed = try await services.organizations.memberships(userId: user.id)
+            .filter { $0.membership.status == .active && $0.membership.role.isManager }
+        guard let chosen = managed.first(where: { $0.membership.organizationId == orgId?.lowercased() }) ?? managed.first else {
+            return try responder.page("message", title: "Bulk changes", page: PageMessage(
+                headline: "This page is for studio owners and admins",
+                text: "Ask the studio's owner if you need to see or undo bulk changes."), request: request, context: context, status: .forbidden)
+        }
+        let scope = try await OrgAccess(services: services).scope(context, orgId: chosen.membership.organizationId, requiring: .manager)
+        let after = cursor.flatMap { KeysetCursor(encoded: $0) }
+        let (batches, next) = try await AuditBatches.list(services.database, orgId: scope.orgId, limit: 25, after: after)
+        let names = try await catalogNames(scope.orgId)
+        let local = LocalTime(timezone: scope.organization.timezone, now: services.now)
+        let lines = batches.map { line($0, names: names, local: local) }
+        let orgs = managed.map { Choice(id: $0.membership.organizationId, name: $0.organizationName, selected: $0.membership.organizationId == scope.orgId) }
+        let view = View(orgId: scope.orgId, orgs: orgs, hasOrgChoice: orgs.count > 1, batches: lines, empty: lines.isEmpty,
+                        older: next.map { "/admin/batches?org=\(scope.orgId)&cursor=\($0.encoded)" })
+        return try responder.page("batches", title: "Bulk changes", page: view, request: request, context: context, status: status,
+                                  orgName: scope.organization.name, brand: scope.organization.primaryColor, bodyClass: "admin", flash: flash)
+    }
+
+    func catalogNames(_ orgId: String) async throws -> [String: String] {
+        var names: [String: String] = [:]
+        for program in try await services.catalog.programs(orgId: orgId) { names[program.id] = program.name }
+        for type in try await services.catalog.classTypes(orgId: orgId) { names[type.id] = type.name }
+        for location in try await services.catalog.locations(orgId: orgId) { names[location.id] = location.name }
+        return names
+    }
+
+    func line(_ batch: AuditBatch, names: [String: String], local: LocalTime) -> Line {
+        let payload = batch.payload
+        let count = payload.sessionIds.count
+        let classes = count == 1 ? "1 class" : "\(count) classes"
+        let headline: String = switch batch.action {
+        case BulkAction.delete.auditAction: "Deleted \(classes)"
+        case BulkAction.publish.auditAction: "Published \(classes)"
+        case BulkAction.cancel.auditAction: "Cancelled \(classes)"
+        case AuditBatches.undoAction: "Undid a batch: \(classes) restored"
+        default: batch.action
+        }
+        var effect: [String] = []
+        if payload.cancelledBookings > 0 { effect.append("\(payload.cancelledBookings) bookings cancelled") }
+        if payload.refundedCredits > 0 { effect.append("\(payload.refundedCredits) credits refunded") }
+        if !payload.skippedSessionIds.isEmpty { effect.append("\(payload.skippedSessionIds.count) matched but left as they were") }
+        if let reason = payload.reason { effect.append("reason: \(reason)") }
+        let undoable = batch.action == BulkAction.delete.auditAction || batch.action == BulkAction.publish.auditAction
+        return Line(batchId: batch.batchId, headline: headline, when: local.dayAndTime(batch.createdAt), who: batch.actorName ?? "someone",
+                    filter: payload.filter.map { Self.describe($0, names: names) } ?? "", effect: effect.joined(separator: " · "),
+                    undone: batch.undoneBy != nil, canUndo: undoable && batch.undoneBy == nil)
+    }
+
+    /// The filter in words: "Vinyasa · Loft · 2026-11-23 to 2026-11-29 · Mon, Wed · 18:00 · drafts".
+    static func describe(_ filter: BulkFilter, names: [String: String]) -> String {
+        let weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        var parts: [String] = []
+        for id in [filter.programId, filter.classTypeId, filter.locationId].compactMap({ $0 }) { parts.append(names[id] ?? "a removed item") }
+        switch (filter.from, filter.to) {
+        case let (from?, to?): parts.append(from == to ? from : "\(from) to \(to)")
+        case let (from?, nil): parts.append("from \(from)")
+        case let (nil, to?): parts.append("until \(to)")
+        default: break
+        }
+        if let days = filter.daysOfWeek { parts.append(days.map { weekdays[$0 - 1] }.joined(separator: ", ")) }
+        if let times = filter.startTimes { parts.append(times.joined(separator: ", ")) }
+        if let statuses = filter.status { parts.append(statuses.map { $0 == .draft ? "drafts" : $0.rawValue }.joined(separator: ", ")) }
+        return parts.joined(separator: " · ")
+    }
+
+    struct UndoForm: Decodable {
+        let csrf: String?
+        let org: String?
+        let batch: String?
+    }
+
+    @Sendable func undo(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let form = try await request.decodeForm(UndoForm.self, context: context)
+        guard context.signedInUser != nil else {
+            return try LoginPage(services: services).form(request, context: context, next: "/admin/batches")
+        }
+        try PageCSRF.check(request, field: form.csrf)
+        guard let orgId = form.org, NewID.isWellFormed(orgId), let batchId = form.batch, NewID.isWellFormed(batchId) else {
+            throw DomainError.notFound("Batch")
+        }
+        let scope = try await OrgAccess(services: services).scope(context, orgId: orgId, requiring: .manager)
+        do {
+            _ = try await BulkSessionsStore(database: services.database)
+                .undo(org: scope.organization, batchId: batchId.lowercased(), actor: scope.actor, now: services.now)
+            return PageResponder.redirect(to: "/admin/batches?org=\(scope.orgId)&done=undone")
+        } catch let error as DomainError where error.status == 409 {
+            return try await page(orgId: scope.orgId, cursor: nil, request: request, context: context, status: .conflict,
+                                  flash: PageFrame.Flash(ok: false, message: error.message))
+        }
+    }
+}
