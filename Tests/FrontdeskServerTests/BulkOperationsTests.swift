@@ -395,4 +395,49 @@ struct BulkOperationsTests {
             #expect(guest.status == 200 && guest.has("id=\"login-form\""))
         }
     }
+
+    @Test("a bulk delete racing members booking its classes leaves no active booking on a deleted class")
+    func raceWithBookings() async throws {
+        try await TestApp.run { app in
+            let studio = try await app.studio()
+            var sessions: [String] = []
+            for day in 1...4 {
+                sessions.append(try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(Double(day) * 86_400),
+                                                      extra: ["capacity": 3]))
+            }
+            let members = try await app.quickMembers(studio.orgId, count: 24)
+            let classes = sessions
+            let filter: [String: any Sendable] = ["classTypeId": studio.classTypeId]
+            let outcome = try await withThrowingTaskGroup(of: Int?.self) { group in
+                for (index, member) in members.enumerated() {
+                    group.addTask {
+                        let status = try await app.book(classes[index % classes.count], token: member.token).status
+                        #expect([201, 404].contains(status), "booking answered \(status)")
+                        return nil
+                    }
+                }
+                group.addTask {
+                    // Preview and execute until the set holds still long enough.
+                    for attempt in 1...50 {
+                        let reply = try await Self.run(app, studio, "delete", filter)
+                        if reply.status == 200 { return attempt }
+                        #expect(reply.status == 409, "\(reply.text)")
+                        await Task.yield()
+                    }
+                    return nil
+                }
+                var attempts: Int?
+                for try await result in group { if let result { attempts = result } }
+                return attempts
+            }
+            #expect(outcome != nil, "the delete never went through")
+            let list = sessions.map { "'\($0)'" }.joined(separator: ", ")
+            #expect(try await app.count("SELECT COUNT(*) AS n FROM class_sessions WHERE id IN (\(list)) AND deleted_at IS NULL") == 0)
+            #expect(try await app.count("""
+                SELECT COUNT(*) AS n FROM bookings WHERE session_id IN (\(list)) AND status IN ('confirmed', 'waitlisted', 'attended')
+                """) == 0)
+            let cancelled = try await app.count("SELECT COUNT(*) AS n FROM bookings WHERE session_id IN (\(list)) AND status = 'cancelled'")
+            #expect(try await app.count("SELECT COUNT(*) AS n FROM notification_outbox WHERE template = 'class_cancelled'") == cancelled)
+        }
+    }
 }
