@@ -14,7 +14,8 @@
 #   libsqlite3-dev   SQLite, the default embedded database
 # With --test (the test command), also:
 #   chromium         headless browser for the page tests (screenshots, QR round trip)
-#   python3-venv     the browser tests' private Python environment (Playwright)
+#   python3-venv     the browser and SMTP tests' private Python environments (Playwright, aiosmtpd)
+#   openssl          the SMTP tests' throw-away certificate authority
 #
 # apt-get is only invoked when at least one package is actually missing, so
 # re-running this script is cheap and needs no network.
@@ -29,7 +30,7 @@ PACKAGES=(
   libsqlite3-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
-  PACKAGES+=(chromium python3-venv)
+  PACKAGES+=(chromium python3-venv openssl)
 fi
 
 # A package counts as present only if dpkg says it is fully installed.

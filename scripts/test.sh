@@ -58,6 +58,7 @@ done
 
 # --- cleanup: always stop the throwaway cluster --------------------------------
 PG_DIR=""        # set once the cluster dir exists
+SMTP_DIR=""      # set once the SMTP test servers run
 TEST_PGID=""     # process group of a running `swift test` pipeline, if any
 
 # True while any non-zombie process is left in process group $1. (Zombies are
@@ -82,6 +83,9 @@ cleanup() {
     done
     kill -KILL -- "-$TEST_PGID" 2>/dev/null || true
     wait "$TEST_PGID" 2>/dev/null || true
+  fi
+  if [[ -n "${SMTP_DIR:-}" ]]; then
+    bash "$SCRIPT_DIR/smtp-test-servers.sh" stop "$SMTP_DIR" >/dev/null 2>&1 || true
   fi
   if [[ -n "$PG_DIR" ]]; then
     echo "test.sh: stopping throwaway PostgreSQL cluster in $PG_DIR" >&2
@@ -150,6 +154,12 @@ if [[ $NEED_POSTGRES -eq 1 ]]; then
 fi
 
 # --- 4. run the suite per backend -----------------------------------------------------
+# Real SMTP servers (aiosmtpd) for the notification e-mail tests, stopped by cleanup.
+SMTP_DIR="$(mktemp -d /tmp/frontdesk-smtp.XXXXXX)"
+bash "$SCRIPT_DIR/smtp-test-servers.sh" start "$SMTP_DIR"
+# shellcheck disable=SC1091
+source "$SMTP_DIR/env"
+
 mkdir -p "$LOG_DIR"
 declare -A RESULT=()   # backend -> exit status of swift test
 

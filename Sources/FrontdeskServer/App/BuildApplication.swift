@@ -3,6 +3,7 @@ import FrontdeskCore
 import FrontdeskStore
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// The whole HTTP application, shared by `frontdesk serve` and the tests.
 public struct FrontdeskApp {
@@ -13,10 +14,14 @@ public struct FrontdeskApp {
     /// The Hummingbird application listening per the configuration.
     public func application() -> some ApplicationProtocol {
         let config = services.configuration
+        var background: [any Service] = [services.checkinEvents]
+        if config.runJobs {
+            background += [OutboxWorker(services: services), BackgroundJobs(services: services)] as [any Service]
+        }
         return Application(
             router: router,
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "frontdesk"),
-            services: [services.checkinEvents],
+            services: background,
             logger: services.logger
         )
     }
@@ -50,6 +55,7 @@ public func buildApplication(services: AppServices) -> FrontdeskApp {
     BookingRoutes(services: services).register(api: api)
     PlanRoutes(services: services).register(org: org)
     CheckinRoutes(services: services).register(api: api)
+    NotificationRoutes(services: services).register(api: api)
     DisplayRoutes(services: services).register(root: root, org: org)
 
     LoginPage(services: services).register(root)

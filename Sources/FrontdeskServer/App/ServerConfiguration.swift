@@ -38,6 +38,31 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var readinessTimeoutSeconds: Int = 2
     /// The most sessions one bulk operation may change (SPEC §8).
     public var bulkMaxSessions: Int = 2_000
+    /// How e-mail leaves: `log` (written to the log, the embedded default) or `smtp`.
+    public var emailTransport: String = "log"
+    public var smtpHost: String = "127.0.0.1"
+    public var smtpPort: Int = 587
+    /// `starttls`, `tls` (implicit, port 465) or `none` (only sensible for a relay on this machine).
+    public var smtpSecurity: String = "starttls"
+    public var smtpUsername: String? = nil
+    public var smtpPassword: String? = nil
+    /// The sender address (and name) of every e-mail.
+    public var emailFrom: String = "frontdesk@localhost"
+    public var emailFromName: String = "Frontdesk"
+    /// A PEM file of extra trusted certificate authorities for the SMTP server (e.g. a private CA).
+    public var smtpCAFile: String? = nil
+    /// How push notifications leave: `log` or `expo` (Expo's push HTTP API).
+    public var pushTransport: String = "log"
+    public var expoPushURL: String = "https://exp.host/--/api/v2/push/send"
+    public var expoAccessToken: String? = nil
+    /// Seconds between outbox polls when nothing wakes the worker.
+    public var outboxPollSeconds: Int = 5
+    /// Delivery attempts before a notification is `dead`.
+    public var outboxMaxAttempts: Int = 8
+    /// Seconds between runs of the reminder and no-show jobs.
+    public var jobsIntervalSeconds: Int = 60
+    /// Background workers (outbox delivery, reminders, no-show sweep) run in this process.
+    public var runJobs: Bool = true
 
     public init() {}
 
@@ -57,7 +82,9 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, databaseURL, dataDirectory, publicBaseURL, logLevel, migrateOnStart, sessionTTLHours,
              bcryptCost, loginFailuresPerAccount, loginAttemptsPerAddress, trustForwardedFor, databasePoolSize,
-             publicDirectory, readinessTimeoutSeconds, bulkMaxSessions
+             publicDirectory, readinessTimeoutSeconds, bulkMaxSessions, emailTransport, smtpHost, smtpPort, smtpSecurity,
+             smtpUsername, smtpPassword, emailFrom, emailFromName, smtpCAFile, pushTransport, expoPushURL, expoAccessToken,
+             outboxPollSeconds, outboxMaxAttempts, jobsIntervalSeconds, runJobs
     }
 
     /// Reads a config file; unknown keys are an error so typos do not pass silently.
@@ -113,6 +140,22 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         if let v = try int("DATABASE_POOL_SIZE") { config.databasePoolSize = v }
         if let v = value("PUBLIC_DIR") { config.publicDirectory = v }
         if let v = try int("BULK_MAX_SESSIONS") { config.bulkMaxSessions = v }
+        if let v = value("EMAIL_TRANSPORT") { config.emailTransport = v }
+        if let v = value("SMTP_HOST") { config.smtpHost = v }
+        if let v = try int("SMTP_PORT") { config.smtpPort = v }
+        if let v = value("SMTP_SECURITY") { config.smtpSecurity = v }
+        if let v = value("SMTP_USERNAME") { config.smtpUsername = v }
+        if let v = value("SMTP_PASSWORD") { config.smtpPassword = v }
+        if let v = value("EMAIL_FROM") { config.emailFrom = v }
+        if let v = value("EMAIL_FROM_NAME") { config.emailFromName = v }
+        if let v = value("SMTP_CA_FILE") { config.smtpCAFile = v }
+        if let v = value("PUSH_TRANSPORT") { config.pushTransport = v }
+        if let v = value("EXPO_PUSH_URL") { config.expoPushURL = v }
+        if let v = value("EXPO_ACCESS_TOKEN") { config.expoAccessToken = v }
+        if let v = try int("OUTBOX_POLL_SECONDS") { config.outboxPollSeconds = v }
+        if let v = try int("OUTBOX_MAX_ATTEMPTS") { config.outboxMaxAttempts = v }
+        if let v = try int("JOBS_INTERVAL_SECONDS") { config.jobsIntervalSeconds = v }
+        if let v = try bool("RUN_JOBS") { config.runJobs = v }
         return config
     }
 
@@ -122,6 +165,16 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         guard (4...31).contains(bcryptCost) else { throw ConfigurationError("bcryptCost must be 4…31") }
         guard (1...24 * 365).contains(sessionTTLHours) else { throw ConfigurationError("sessionTTLHours must be 1…8760") }
         guard (1...60).contains(readinessTimeoutSeconds) else { throw ConfigurationError("readinessTimeoutSeconds must be 1…60") }
+        guard ["log", "smtp"].contains(emailTransport) else { throw ConfigurationError("emailTransport must be log or smtp, got '\(emailTransport)'") }
+        guard ["starttls", "tls", "none"].contains(smtpSecurity) else { throw ConfigurationError("smtpSecurity must be starttls, tls or none") }
+        guard (1...65_535).contains(smtpPort) else { throw ConfigurationError("smtpPort must be 1…65535") }
+        guard ["log", "expo"].contains(pushTransport) else { throw ConfigurationError("pushTransport must be log or expo, got '\(pushTransport)'") }
+        guard let expo = URL(string: expoPushURL), ["http", "https"].contains(expo.scheme?.lowercased() ?? ""), expo.host != nil else {
+            throw ConfigurationError("expoPushURL must be an absolute http(s) URL")
+        }
+        guard (1...3_600).contains(outboxPollSeconds) else { throw ConfigurationError("outboxPollSeconds must be 1…3600") }
+        guard (1...100).contains(outboxMaxAttempts) else { throw ConfigurationError("outboxMaxAttempts must be 1…100") }
+        guard (5...3_600).contains(jobsIntervalSeconds) else { throw ConfigurationError("jobsIntervalSeconds must be 5…3600") }
         guard (1...100_000).contains(bulkMaxSessions) else { throw ConfigurationError("bulkMaxSessions must be 1…100000") }
         guard (1...500).contains(databasePoolSize) else { throw ConfigurationError("databasePoolSize must be 1…500") }
         guard Logger.Level(rawValue: logLevel.lowercased()) != nil else { throw ConfigurationError("unknown logLevel '\(logLevel)'") }

@@ -16,9 +16,10 @@ struct OpsRoutes {
     func register(_ root: Routes) {
         root.get("healthz") { _, _ in Status(status: "ok", backend: nil) }
         root.get("readyz", use: ready)
-        root.get("metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: FrontdeskMetrics.registry.emitToBuffer())))
+        root.get("metrics") { [services] _, _ in
+            await FrontdeskMetrics.refreshOutbox(services)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: FrontdeskMetrics.registry.emitToBuffer())))
         }
     }
 

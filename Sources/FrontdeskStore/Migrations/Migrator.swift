@@ -33,6 +33,11 @@ public struct Migrator: Sendable {
             "ALTER TABLE credit_ledger ADD COLUMN seq INTEGER NOT NULL DEFAULT 0",
             "CREATE INDEX credit_ledger_subscription_seq ON credit_ledger (subscription_id, seq)",
         ]),
+        Migration(version: 3, name: "background jobs", statements: [
+            // The reminder and no-show jobs look across every org by start and end.
+            "CREATE INDEX class_sessions_starts ON class_sessions (starts_at)",
+            "CREATE INDEX class_sessions_ends ON class_sessions (ends_at)",
+        ]),
     ]
 
     let database: any FrontdeskDatabase

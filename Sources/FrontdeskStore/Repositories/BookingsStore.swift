@@ -233,8 +233,10 @@ public struct BookingsStore: Sendable {
 /// Notification messages about one booking.
 enum Notify {
     static func message(org: String, user: String, template: String, channel: String, booking: Booking) -> OutboxMessage {
-        OutboxMessage(organizationId: org, userId: user, channel: channel, template: template,
-                      payload: ["bookingId": booking.id, "sessionId": booking.sessionId],
-                      dedupeKey: "\(template):\(booking.id):\(channel)")
+        var payload = ["bookingId": booking.id, "sessionId": booking.sessionId]
+        // The place in line when queued: by delivery the member may have moved up or in.
+        if let position = booking.waitlistPosition { payload["waitlistPosition"] = String(position) }
+        return OutboxMessage(organizationId: org, userId: user, channel: channel, template: template, payload: payload,
+                             dedupeKey: "\(template):\(booking.id):\(channel)")
     }
 }

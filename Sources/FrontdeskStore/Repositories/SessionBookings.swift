@@ -66,6 +66,7 @@ public enum SessionBookings {
                 RETURNING id
                 """).all().count
         }
+        if effect.cancelledBookings > 0 { try await Outbox.wake(sql) }
         return effect
     }
 

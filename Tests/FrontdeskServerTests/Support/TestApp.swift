@@ -40,6 +40,8 @@ struct TestApp: Sendable {
             var configuration = ServerConfiguration()
             configuration.bcryptCost = 4
             configuration.publicBaseURL = "https://studio.example"
+            // Tests drive the outbox worker and the jobs themselves, on the injected clock.
+            configuration.runJobs = false
             configure(&configuration)
             let clock = ManualClock(start)
             let services = AppServices(configuration: configuration, clock: clock, database: database, logger: TestBackend.logger)

@@ -37,7 +37,8 @@ struct Frontdesk: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "frontdesk",
         abstract: "Class schedule, bookings and check-in for fitness and yoga studios.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, OrgCommand.self, DisplayCommand.self, KeysCommand.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, OrgCommand.self, DisplayCommand.self, KeysCommand.self,
+                      OutboxCommand.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -26,8 +26,10 @@ public struct OutboxMessage: Sendable {
 /// causes them; a worker delivers them after commit.
 public enum Outbox {
     /// Queues messages inside the caller's transaction, skipping channels the user opted out of for
-    /// class notifications and messages already queued under the same dedupe key.
+    /// class notifications, push messages for users without a registered device, and messages already
+    /// queued under the same dedupe key.
     public static func enqueue(_ sql: any SQLDatabase, _ messages: [OutboxMessage], now: Date) async throws {
+        guard !messages.isEmpty else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         // One statement per chunk: the opt-out check happens inside the INSERT (VALUES columns are
@@ -50,9 +52,11 @@ public enum Outbox {
                 WHERE NOT EXISTS (
                     SELECT 1 FROM notification_preferences p
                     WHERE p.user_id = v.column3 AND p.channel = v.column4 AND p.category = 'class' AND p.enabled = \(bind: false))
+                  AND (v.column4 <> 'push' OR EXISTS (SELECT 1 FROM push_tokens t WHERE t.user_id = v.column3))
                 ON CONFLICT (dedupe_key) DO NOTHING
                 """).run()
         }
+        try await wake(sql)
     }
 }
 

@@ -1,0 +1,171 @@
+import Foundation
+import FrontdeskCore
+import FrontdeskStore
+import Logging
+import Metrics
+import ServiceLifecycle
+
+/// Delivers the notification outbox (SPEC §7): claims due rows with a lease, renders and sends each,
+/// marks it sent, or failed with exponential back-off and jitter, or dead after the last attempt or a
+/// permanent refusal. Woken by `OutboxSignal` (queued in this process, or `NOTIFY` from another
+/// instance), else it polls. On shutdown it finishes the message in hand and releases the rest.
+final class OutboxWorker: Service, Sendable {
+    let services: AppServices
+    let mail: any MailTransport
+    let push: any PushTransport
+    let signal: OutboxSignal
+    let worker = "worker-\(NewID.make().prefix(8))"
+    let store: OutboxStore
+    let notifications: NotificationsStore
+    let renderer: NotificationRenderer
+    private let sent = Counter(label: "frontdesk_outbox_delivered_total")
+    private let failures = Counter(label: "frontdesk_outbox_failures_total")
+
+    static let batchSize = 20
+    static let leaseSeconds = 120
+
+    init(services: AppServices, mail: any MailTransport, push: any PushTransport, signal: OutboxSignal = .shared) {
+        self.services = services
+        self.mail = mail
+        self.push = push
+        self.signal = signal
+        store = OutboxStore(database: services.database)
+        notifications = NotificationsStore(database: services.database)
+        renderer = NotificationRenderer(templates: services.pages, publicBaseURL: services.configuration.publicBaseURL)
+    }
+
+    func run() async throws {
+        let logger = services.logger
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            if let postgres = services.database as? PostgresBackend {
+                group.addTask { [signal] in
+                    await Self.listen(postgres, signal: signal, logger: logger)
+                }
+            }
+            group.addTask { [self] in
+                await cancelWhenGracefulShutdown {
+                    while !Task.isCancelled {
+                        do {
+                            _ = try await self.deliverDue()
+                        } catch {
+                            logger.warning("outbox delivery round failed", metadata: ["error": .string("\(error)")])
+                        }
+                        await self.signal.wait(timeout: .seconds(self.services.configuration.outboxPollSeconds))
+                    }
+                }
+                try? await store.release(worker: worker)
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Holds a LISTEN on the outbox channel and pokes `signal` for every commit that queued something.
+    static func listen(_ postgres: PostgresBackend, signal: OutboxSignal, logger: Logger) async {
+        var delay: Duration = .milliseconds(200)
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                try await cancelWhenGracefulShutdown {
+                    try await postgres.listen(channel: OutboxSignal.channel) { _ in signal.poke() }
+                }
+                delay = .milliseconds(200)
+            } catch {
+                if Task.isCancelled || Task.isShuttingDownGracefully { break }
+                logger.warning("outbox LISTEN failed; retrying", metadata: ["error": .string("\(error)")])
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(10))
+            }
+        }
+    }
+
+    /// Claims and delivers due rows until none are left (or shutdown begins); returns how many were handled.
+    @discardableResult
+    func deliverDue() async throws -> Int {
+        var handled = 0
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let batch = try await store.claim(worker: worker, limit: Self.batchSize, leaseSeconds: Self.leaseSeconds, now: services.now)
+            if batch.isEmpty { break }
+            for item in batch {
+                if Task.isShuttingDownGracefully || Task.isCancelled { break }
+                await deliver(item)
+                handled += 1
+            }
+        }
+        return handled
+    }
+
+    /// Sends one row and records the outcome.
+    func deliver(_ item: OutboxItem) async {
+        do {
+            guard let context = try await notifications.context(for: item) else {
+                throw Permanent(description: "the recipient no longer exists")
+            }
+            let content: NotificationContent
+            do {
+                content = try renderer.render(item, context: context, now: services.now)
+            } catch {
+                throw Permanent(description: "cannot render: \(error)")
+            }
+            switch item.channel {
+            case "email": try await sendMail(item, context: context, content: content)
+            case "push": try await sendPush(item, content: content)
+            default: throw Permanent(description: "unknown channel \(item.channel)")
+            }
+            try await store.markSent(item.id, worker: worker, now: services.now)
+            sent.increment()
+        } catch {
+            failures.increment()
+            let permanent = Self.isPermanent(error)
+            let dead = permanent || item.attempts >= services.configuration.outboxMaxAttempts
+            services.logger.warning("notification delivery failed", metadata: [
+                "id": .string(item.id), "template": .string(item.template), "attempt": .stringConvertible(item.attempts),
+                "dead": .stringConvertible(dead), "error": .string("\(error)"),
+            ])
+            try? await store.markFailed(item.id, worker: worker, error: "\(error)", dead: dead,
+                                        retryAt: services.now.addingTimeInterval(Self.backoff(attempt: item.attempts)))
+        }
+    }
+
+    func sendMail(_ item: OutboxItem, context: NotificationContext, content: NotificationContent) async throws {
+        let configuration = services.configuration
+        let message = MailMessage(fromAddress: configuration.emailFrom, fromName: configuration.emailFromName,
+                                  to: context.recipientEmail, subject: content.subject, textBody: content.text, htmlBody: content.html)
+        let domain = configuration.emailFrom.split(separator: "@").last.map(String.init) ?? "frontdesk.local"
+        // Stable per row: a receiving system sees a retried message as the same message.
+        try await mail.send(message, messageID: "<\(item.id)@\(domain)>")
+    }
+
+    func sendPush(_ item: OutboxItem, content: NotificationContent) async throws {
+        let tokens = try await notifications.pushTokens(userId: item.userId)
+        guard !tokens.isEmpty else { return }  // no device: nothing to deliver
+        let data = item.payload.merging(["template": item.template]) { first, _ in first }
+        let outcomes = try await push.send(tokens.map { PushMessage(to: $0, title: content.pushTitle, body: content.pushBody, data: data) })
+        let gone = zip(tokens, outcomes).filter { $0.1 == .unregistered }.map(\.0)
+        try await notifications.removePushTokens(gone)
+        let problems = outcomes.compactMap { outcome -> String? in
+            if case .failed(let reason) = outcome { return reason }
+            return nil
+        }
+        // Delivered to at least one device (or every device is gone): done. Only when every live
+        // device failed is it worth another attempt, which cannot send anyone a message twice.
+        if !problems.isEmpty && !outcomes.contains(.delivered) {
+            throw PushUnavailable(description: problems.joined(separator: "; "))
+        }
+    }
+
+    /// Delay before attempt `attempt + 1`: 30 s doubling up to an hour, ±20 % jitter.
+    static func backoff(attempt: Int) -> TimeInterval {
+        let base = min(3_600, 30 * pow(2, Double(max(0, attempt - 1))))
+        return base * Double.random(in: 0.8...1.2)
+    }
+
+    struct Permanent: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static func isPermanent(_ error: any Error) -> Bool {
+        if error is Permanent || error is PushRejected { return true }
+        if let smtp = error as? SMTPError { return smtp.isPermanent }
+        return false
+    }
+}
