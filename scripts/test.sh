@@ -11,7 +11,9 @@
 #        FRONTDESK_TEST_BACKEND=sqlite
 #        FRONTDESK_TEST_BACKEND=postgres FRONTDESK_TEST_POSTGRES_URL=<url>
 #      each run's output is shown live and tee'd to a log file
-#   4b. two frontdesk serve processes on one PostgreSQL (race-two-instances.sh)
+#      with three real SMTP servers (smtp-test-servers.sh, aiosmtpd) for the e-mail tests
+#   4b. two frontdesk serve processes on one PostgreSQL (race-two-instances.sh), and the
+#       outbox under SIGKILL with two servers delivering to a real SMTP server (outbox-crash-test.sh)
 #   4c. the browser tests (browser-test.sh; skipped with FRONTDESK_TEST_FILTER)
 #   5. prints one summary line per backend with the counts reported by
 #      Swift Testing / XCTest, and exits non-zero if any run failed.
@@ -217,6 +219,18 @@ if [[ $NEED_POSTGRES -eq 1 ]]; then
       --members 300 --clients 32 --capacity 12 </dev/null 2>&1 | tee "$LOG_DIR/race-two-instances.log" || RACE_RC=$?
 fi
 
+# --- 4b'. notifications survive SIGKILL; two servers share the outbox ---------------------
+CRASH_RC=""
+if [[ $NEED_POSTGRES -eq 1 ]]; then
+  echo
+  echo "=== Outbox under SIGKILL, two servers (scripts/outbox-crash-test.sh) ==="
+  crash_db="frontdesk_outbox_crash"
+  psql "${PG_URL}" -qc "CREATE DATABASE $crash_db" >/dev/null
+  CRASH_RC=0
+  FRONTDESK_CRASH_DATABASE_URL="${PG_URL%/*}/$crash_db?sslmode=disable" bash "$SCRIPT_DIR/outbox-crash-test.sh" </dev/null 2>&1 \
+      | tee "$LOG_DIR/outbox-crash-test.log" || CRASH_RC=$?
+fi
+
 # --- 4c. the pages in a real browser ------------------------------------------------------
 # Headless Chromium loads the demo studio's display, zbarimg reads its QR code off a screenshot, a
 # member's phone opens the decoded URL and checks in, the display shows them; screenshots of the
@@ -259,6 +273,15 @@ if [[ -n "$RACE_RC" ]]; then
     echo "2 servers: PASSED (exit 0) | $(grep -E 'result|throughput' "$LOG_DIR/race-two-instances.log" | tr -s ' ' | paste -sd ';' -)"
   else
     echo "2 servers: FAILED (exit $RACE_RC)"
+    overall=1
+  fi
+fi
+
+if [[ -n "$CRASH_RC" ]]; then
+  if [[ "$CRASH_RC" -eq 0 ]]; then
+    echo "outbox:   PASSED (exit 0) | $(grep -E '^queued' "$LOG_DIR/outbox-crash-test.log" | tail -n 1)"
+  else
+    echo "outbox:   FAILED (exit $CRASH_RC, log: $LOG_DIR/outbox-crash-test.log)"
     overall=1
   fi
 fi

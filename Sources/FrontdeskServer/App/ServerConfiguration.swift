@@ -59,6 +59,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var outboxPollSeconds: Int = 5
     /// Delivery attempts before a notification is `dead`.
     public var outboxMaxAttempts: Int = 8
+    /// How long a claimed notification stays with its worker; a worker that dies gives it up after this.
+    public var outboxLeaseSeconds: Int = 120
     /// Seconds between runs of the reminder and no-show jobs.
     public var jobsIntervalSeconds: Int = 60
     /// Background workers (outbox delivery, reminders, no-show sweep) run in this process.
@@ -84,7 +86,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
              bcryptCost, loginFailuresPerAccount, loginAttemptsPerAddress, trustForwardedFor, databasePoolSize,
              publicDirectory, readinessTimeoutSeconds, bulkMaxSessions, emailTransport, smtpHost, smtpPort, smtpSecurity,
              smtpUsername, smtpPassword, emailFrom, emailFromName, smtpCAFile, pushTransport, expoPushURL, expoAccessToken,
-             outboxPollSeconds, outboxMaxAttempts, jobsIntervalSeconds, runJobs
+             outboxPollSeconds, outboxMaxAttempts, outboxLeaseSeconds, jobsIntervalSeconds, runJobs
     }
 
     /// Reads a config file; unknown keys are an error so typos do not pass silently.
@@ -154,6 +156,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         if let v = value("EXPO_ACCESS_TOKEN") { config.expoAccessToken = v }
         if let v = try int("OUTBOX_POLL_SECONDS") { config.outboxPollSeconds = v }
         if let v = try int("OUTBOX_MAX_ATTEMPTS") { config.outboxMaxAttempts = v }
+        if let v = try int("OUTBOX_LEASE_SECONDS") { config.outboxLeaseSeconds = v }
         if let v = try int("JOBS_INTERVAL_SECONDS") { config.jobsIntervalSeconds = v }
         if let v = try bool("RUN_JOBS") { config.runJobs = v }
         return config
@@ -173,6 +176,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
             throw ConfigurationError("expoPushURL must be an absolute http(s) URL")
         }
         guard (1...3_600).contains(outboxPollSeconds) else { throw ConfigurationError("outboxPollSeconds must be 1…3600") }
+        guard (2...3_600).contains(outboxLeaseSeconds) else { throw ConfigurationError("outboxLeaseSeconds must be 2…3600") }
         guard (1...100).contains(outboxMaxAttempts) else { throw ConfigurationError("outboxMaxAttempts must be 1…100") }
         guard (5...3_600).contains(jobsIntervalSeconds) else { throw ConfigurationError("jobsIntervalSeconds must be 5…3600") }
         guard (1...100_000).contains(bulkMaxSessions) else { throw ConfigurationError("bulkMaxSessions must be 1…100000") }

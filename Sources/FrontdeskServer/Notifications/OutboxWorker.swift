@@ -22,7 +22,6 @@ final class OutboxWorker: Service, Sendable {
     private let failures = Counter(label: "frontdesk_outbox_failures_total")
 
     static let batchSize = 20
-    static let leaseSeconds = 120
 
     init(services: AppServices, mail: any MailTransport, push: any PushTransport, signal: OutboxSignal = .shared) {
         self.services = services
@@ -83,7 +82,8 @@ final class OutboxWorker: Service, Sendable {
     func deliverDue() async throws -> Int {
         var handled = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let batch = try await store.claim(worker: worker, limit: Self.batchSize, leaseSeconds: Self.leaseSeconds, now: services.now)
+            let batch = try await store.claim(worker: worker, limit: Self.batchSize, leaseSeconds: services.configuration.outboxLeaseSeconds,
+                                               now: services.now)
             if batch.isEmpty { break }
             for item in batch {
                 if Task.isShuttingDownGracefully || Task.isCancelled { break }
