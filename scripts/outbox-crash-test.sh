@@ -9,6 +9,7 @@
 #      except at most one per killed worker: the message on the wire at the moment of the kill can
 #      be sent and not yet marked (delivery is at-least-once; the stable Message-ID lets receivers
 #      drop the copy). The script prints what it saw and fails on any loss or a second duplicate.
+#   4. `frontdesk outbox list` counts them; a dead row is listed and `outbox retry --all-dead` requeues it.
 #
 # Usage: scripts/outbox-crash-test.sh   (env: BIN_DIR, default .build/debug; FRONTDESK_CRASH_DATABASE_URL,
 #        an empty PostgreSQL database, default: a throwaway cluster)
@@ -106,4 +107,16 @@ PY
 status=$(sql "SELECT status || ' ' || COUNT(*) FROM notification_outbox WHERE dedupe_key LIKE 'crash-%' GROUP BY status ORDER BY status" | paste -sd ',' -)
 echo "outbox: $status"
 [[ "$(sent)" -eq "$COUNT" ]] || { echo "FAILED: not every e-mail is marked sent"; exit 1; }
+
+echo "=== 4. the operators' commands ==="
+listing="$("$BIN" outbox list --status sent --limit 2 --database-url "$URL" --log-level warning)"
+echo "$listing" | head -n 3
+grep -q "sent $COUNT" <<<"$listing" || { echo "FAILED: outbox list does not count $COUNT sent"; exit 1; }
+dead_id=$(sql "UPDATE notification_outbox SET status = 'dead', last_error = 'test' WHERE id = (SELECT id FROM notification_outbox
+               WHERE dedupe_key LIKE 'crash-%' ORDER BY id LIMIT 1) RETURNING id")
+"$BIN" outbox list --status dead --database-url "$URL" --log-level warning | grep -q "$dead_id" || { echo "FAILED: dead row not listed"; exit 1; }
+retried="$("$BIN" outbox retry --all-dead --database-url "$URL" --log-level warning)"
+echo "$retried"
+[[ "$retried" == "1 notification queued again" ]] || { echo "FAILED: retry --all-dead"; exit 1; }
+[[ "$(sql "SELECT status FROM notification_outbox WHERE id = '$dead_id'")" == pending ]] || { echo "FAILED: retried row not pending"; exit 1; }
 echo "outbox crash test PASSED"
