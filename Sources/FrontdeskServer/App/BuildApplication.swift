@@ -56,6 +56,7 @@ public func buildApplication(services: AppServices) -> FrontdeskApp {
     PlanRoutes(services: services).register(org: org)
     CheckinRoutes(services: services).register(api: api)
     NotificationRoutes(services: services).register(api: api)
+    AnalyticsRoutes(services: services).register(org: org)
     DisplayRoutes(services: services).register(root: root, org: org)
 
     LoginPage(services: services).register(root)

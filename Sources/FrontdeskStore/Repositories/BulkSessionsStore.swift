@@ -179,15 +179,8 @@ public struct BulkSessionsStore: Sendable {
 
     /// A program, class type or location named by the filter must be the org's (404 otherwise).
     static func checkReferences(_ sql: any SQLDatabase, orgId: String, filter: BulkFilter) async throws {
-        let references: [(table: String, id: String?, what: String)] = [
+        try await OrgReferences.check(sql, orgId: orgId, [
             ("programs", filter.programId, "Program"), ("class_types", filter.classTypeId, "Class type"), ("locations", filter.locationId, "Location"),
-        ]
-        for reference in references {
-            guard let id = reference.id else { continue }
-            let found = try await sql.raw("""
-                SELECT 1 AS one FROM \(ident: reference.table) WHERE id = \(bind: id) AND organization_id = \(bind: orgId)
-                """).first()
-            guard found != nil else { throw DomainError.notFound(reference.what) }
-        }
+        ])
     }
 }

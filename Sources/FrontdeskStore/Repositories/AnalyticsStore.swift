@@ -1,0 +1,200 @@
+import Foundation
+import FrontdeskCore
+import SQLKit
+
+/// Which classes attendance analytics look at, besides the window.
+public struct AttendanceFilter: Sendable, Equatable {
+    public var locationId: String?
+    public var programId: String?
+    public var classTypeId: String?
+    public var coachMembershipId: String?
+
+    public init(locationId: String? = nil, programId: String? = nil, classTypeId: String? = nil, coachMembershipId: String? = nil) {
+        self.locationId = locationId
+        self.programId = programId
+        self.classTypeId = classTypeId
+        self.coachMembershipId = coachMembershipId
+    }
+}
+
+/// The attendance figures of a set of classes. Ratios are computed from the sums, so the daily rows
+/// of a window add up to its summary.
+public struct AttendanceTotals: Codable, Sendable, Equatable {
+    /// Published classes (not cancelled, not deleted) that started in the window and have ended.
+    public var sessions = 0
+    /// Places those classes offered.
+    public var capacity = 0
+    /// Places taken: bookings that were confirmed at the end (attended, no-show, or not yet swept).
+    public var booked = 0
+    public var attended = 0
+    public var noShows = 0
+
+    public init() {}
+
+    /// Attended per class.
+    public var averageAttendance: Double { sessions == 0 ? 0 : Double(attended) / Double(sessions) }
+    /// Places taken out of places offered, in percent.
+    public var fillPercent: Double { capacity == 0 ? 0 : 100 * Double(booked) / Double(capacity) }
+    /// No-shows out of places taken, in percent.
+    public var noShowPercent: Double { booked == 0 ? 0 : 100 * Double(noShows) / Double(booked) }
+
+    mutating func add(_ other: AttendanceTotals) {
+        sessions += other.sessions
+        capacity += other.capacity
+        booked += other.booked
+        attended += other.attended
+        noShows += other.noShows
+    }
+}
+
+/// One org-local day of the window.
+public struct AttendanceDay: Sendable, Equatable {
+    public var date: String
+    public var totals: AttendanceTotals
+}
+
+/// One class type's figures, for "top classes by fill rate".
+public struct ClassTypeAttendance: Sendable, Equatable {
+    public var classTypeId: String
+    public var name: String
+    public var totals: AttendanceTotals
+}
+
+/// Attendance analytics (SPEC §9): aggregate SQL over the window's classes on indexed columns
+/// (`class_sessions (organization_id, starts_at)`, `bookings (session_id, status, …)`); org-local days
+/// are computed in Swift (correct across DST, whatever the host's zone) and joined as a VALUES table.
+public struct AnalyticsStore: Sendable {
+    let database: any FrontdeskDatabase
+
+    public init(database: any FrontdeskDatabase) { self.database = database }
+
+    /// The org-local days `[today - days + 1, today]` with their instant bounds.
+    public static func window(days: Int, now: Date, calendar: OrgCalendar) -> [(date: String, from: Date, to: Date)] {
+        let today = calendar.startOfDay(now)
+        return (0..<days).reversed().map { back in
+            let from = calendar.startOfDay(today, addingDays: -back)
+            return (calendar.localDateString(from), from, calendar.startOfDay(from, addingDays: 1))
+        }
+    }
+
+    /// Per org-local day of the last `days` days (today included), oldest first; days without classes are zeros.
+    public func daily(org: Organization, days: Int, filter: AttendanceFilter, now: Date) async throws -> [AttendanceDay] {
+        let window = Self.window(days: days, now: now, calendar: OrgCalendar(timezone: org.timezone))
+        guard let first = window.first, let last = window.last else { return [] }
+        return try await database.read { sql in
+            let dayRows: [SQLQueryString] = window.map { "(\(bind: $0.date), \(bind: $0.from.epochSeconds), \(bind: $0.to.epochSeconds))" }
+            let rows = try await sql.raw("""
+                WITH per_session AS (\(Self.perSession(org: org, from: first.from, to: last.to, filter: filter, now: now)))
+                SELECT d.column1 AS day, COUNT(p.id) AS sessions, COALESCE(SUM(p.capacity), 0) AS capacity,
+                    COALESCE(SUM(p.booked), 0) AS booked, COALESCE(SUM(p.attended), 0) AS attended, COALESCE(SUM(p.no_shows), 0) AS no_shows
+                FROM (VALUES \(dayRows.joined(separator: ", "))) AS d
+                LEFT JOIN per_session p ON p.starts_at >= d.column2 AND p.starts_at < d.column3
+                GROUP BY d.column1
+                ORDER BY d.column1
+                """).all()
+            return try rows.map { AttendanceDay(date: try $0.string("day"), totals: try Self.totals($0)) }
+        }
+    }
+
+    /// The window as one row: the sum of `daily`.
+    public func summary(org: Organization, days: Int, filter: AttendanceFilter, now: Date) async throws -> AttendanceTotals {
+        let window = Self.window(days: days, now: now, calendar: OrgCalendar(timezone: org.timezone))
+        guard let first = window.first, let last = window.last else { return AttendanceTotals() }
+        return try await database.read { sql in
+            let row = try await sql.raw("""
+                WITH per_session AS (\(Self.perSession(org: org, from: first.from, to: last.to, filter: filter, now: now)))
+                SELECT COUNT(p.id) AS sessions, COALESCE(SUM(p.capacity), 0) AS capacity, COALESCE(SUM(p.booked), 0) AS booked,
+                    COALESCE(SUM(p.attended), 0) AS attended, COALESCE(SUM(p.no_shows), 0) AS no_shows
+                FROM per_session p
+                """).first()
+            return try row.map(Self.totals) ?? AttendanceTotals()
+        }
+    }
+
+    /// The window's class types by fill rate, best first.
+    public func classTypes(org: Organization, days: Int, filter: AttendanceFilter, now: Date, limit: Int) async throws -> [ClassTypeAttendance] {
+        let window = Self.window(days: days, now: now, calendar: OrgCalendar(timezone: org.timezone))
+        guard let first = window.first, let last = window.last else { return [] }
+        return try await database.read { sql in
+            let rows = try await sql.raw("""
+                WITH per_session AS (\(Self.perSession(org: org, from: first.from, to: last.to, filter: filter, now: now)))
+                SELECT p.class_type_id, ct.name, COUNT(p.id) AS sessions, SUM(p.capacity) AS capacity, SUM(p.booked) AS booked,
+                    SUM(p.attended) AS attended, SUM(p.no_shows) AS no_shows
+                FROM per_session p JOIN class_types ct ON ct.id = p.class_type_id
+                GROUP BY p.class_type_id, ct.name
+                """).all()
+            let types = try rows.map {
+                ClassTypeAttendance(classTypeId: try $0.string("class_type_id"), name: try $0.string("name"), totals: try Self.totals($0))
+            }
+            return Array(types.sorted { ($0.totals.fillPercent, $1.name) > ($1.totals.fillPercent, $0.name) }.prefix(limit))
+        }
+    }
+
+    static func totals(_ row: any SQLRow) throws -> AttendanceTotals {
+        var totals = AttendanceTotals()
+        totals.sessions = try row.int("sessions")
+        totals.capacity = try row.int("capacity")
+        totals.booked = try row.int("booked")
+        totals.attended = try row.int("attended")
+        totals.noShows = try row.int("no_shows")
+        return totals
+    }
+
+    /// One row per counted class: its start, capacity and booking outcome counts.
+    static func perSession(org: Organization, from: Date, to: Date, filter: AttendanceFilter, now: Date) -> SQLQueryString {
+        var conditions: [SQLQueryString] = [
+            "s.organization_id = \(bind: org.id)", "s.starts_at >= \(bind: from.epochSeconds)", "s.starts_at < \(bind: to.epochSeconds)",
+            "s.ends_at <= \(bind: now.epochSeconds)", "s.status = 'published'", "s.deleted_at IS NULL",
+        ]
+        if let id = filter.locationId { conditions.append("s.location_id = \(bind: id)") }
+        if let id = filter.classTypeId { conditions.append("s.class_type_id = \(bind: id)") }
+        if let id = filter.coachMembershipId { conditions.append("s.coach_membership_id = \(bind: id)") }
+        if let id = filter.programId {
+            conditions.append("s.class_type_id IN (SELECT ct.id FROM class_types ct WHERE ct.program_id = \(bind: id))")
+        }
+        return """
+            SELECT s.id, s.starts_at, s.capacity, s.class_type_id,
+                COUNT(b.id) AS booked,
+                COALESCE(SUM(CASE WHEN b.status = 'attended' THEN 1 ELSE 0 END), 0) AS attended,
+                COALESCE(SUM(CASE WHEN b.status = 'no_show' THEN 1 ELSE 0 END), 0) AS no_shows
+            FROM class_sessions s
+            LEFT JOIN bookings b ON b.session_id = s.id AND b.status IN ('confirmed', 'attended', 'no_show')
+            WHERE \(conditions.joined(separator: " AND "))
+            GROUP BY s.id, s.starts_at, s.capacity, s.class_type_id
+            """
+    }
+}
+
+extension AttendanceTotals {
+    /// The sum of `days`' totals.
+    public init(summing days: [AttendanceDay]) {
+        self.init()
+        for day in days { add(day.totals) }
+    }
+}
+
+extension AnalyticsStore {
+    /// A location, program, class type or coach named by the filter must be the org's (404 otherwise).
+    public func checkReferences(orgId: String, filter: AttendanceFilter) async throws {
+        try await database.read { sql in
+            try await OrgReferences.check(sql, orgId: orgId, [
+                ("locations", filter.locationId, "Location"), ("programs", filter.programId, "Program"),
+                ("class_types", filter.classTypeId, "Class type"), ("memberships", filter.coachMembershipId, "Coach"),
+            ])
+        }
+    }
+}
+
+/// Ids a request names inside one org.
+enum OrgReferences {
+    /// Each given id must be a row of its table in the org: 404 naming `what` otherwise.
+    static func check(_ sql: any SQLDatabase, orgId: String, _ references: [(table: String, id: String?, what: String)]) async throws {
+        for reference in references {
+            guard let id = reference.id else { continue }
+            let found = try await sql.raw("""
+                SELECT 1 AS one FROM \(ident: reference.table) WHERE id = \(bind: id) AND organization_id = \(bind: orgId)
+                """).first()
+            guard found != nil else { throw DomainError.notFound(reference.what) }
+        }
+    }
+}
