@@ -85,8 +85,7 @@ public struct AnalyticsStore: Sendable {
             let dayRows: [SQLQueryString] = window.map { "(\(bind: $0.date), \(bind: $0.from.epochSeconds), \(bind: $0.to.epochSeconds))" }
             let rows = try await sql.raw("""
                 WITH per_session AS (\(Self.perSession(org: org, from: first.from, to: last.to, filter: filter, now: now)))
-                SELECT d.column1 AS day, COUNT(p.id) AS sessions, COALESCE(SUM(p.capacity), 0) AS capacity,
-                    COALESCE(SUM(p.booked), 0) AS booked, COALESCE(SUM(p.attended), 0) AS attended, COALESCE(SUM(p.no_shows), 0) AS no_shows
+                SELECT d.column1 AS day, COUNT(p.id) AS sessions, \(Self.sums("p"))
                 FROM (VALUES \(dayRows.joined(separator: ", "))) AS d
                 LEFT JOIN per_session p ON p.starts_at >= d.column2 AND p.starts_at < d.column3
                 GROUP BY d.column1
@@ -103,8 +102,7 @@ public struct AnalyticsStore: Sendable {
         return try await database.read { sql in
             let row = try await sql.raw("""
                 WITH per_session AS (\(Self.perSession(org: org, from: first.from, to: last.to, filter: filter, now: now)))
-                SELECT COUNT(p.id) AS sessions, COALESCE(SUM(p.capacity), 0) AS capacity, COALESCE(SUM(p.booked), 0) AS booked,
-                    COALESCE(SUM(p.attended), 0) AS attended, COALESCE(SUM(p.no_shows), 0) AS no_shows
+                SELECT COUNT(p.id) AS sessions, \(Self.sums("p"))
                 FROM per_session p
                 """).first()
             return try row.map(Self.totals) ?? AttendanceTotals()
@@ -118,8 +116,7 @@ public struct AnalyticsStore: Sendable {
         return try await database.read { sql in
             let rows = try await sql.raw("""
                 WITH per_session AS (\(Self.perSession(org: org, from: first.from, to: last.to, filter: filter, now: now)))
-                SELECT p.class_type_id, ct.name, COUNT(p.id) AS sessions, SUM(p.capacity) AS capacity, SUM(p.booked) AS booked,
-                    SUM(p.attended) AS attended, SUM(p.no_shows) AS no_shows
+                SELECT p.class_type_id, ct.name, COUNT(p.id) AS sessions, \(Self.sums("p"))
                 FROM per_session p JOIN class_types ct ON ct.id = p.class_type_id
                 GROUP BY p.class_type_id, ct.name
                 """).all()
@@ -128,6 +125,14 @@ public struct AnalyticsStore: Sendable {
             }
             return Array(types.sorted { ($0.totals.fillPercent, $1.name) > ($1.totals.fillPercent, $0.name) }.prefix(limit))
         }
+    }
+
+    /// The per-session columns summed, as integers on both engines (PostgreSQL sums bigints as numeric).
+    static func sums(_ alias: String) -> SQLQueryString {
+        let columns = ["capacity", "booked", "attended", "no_shows"].map { column in
+            "CAST(COALESCE(SUM(\(alias).\(column)), 0) AS BIGINT) AS \(column)"
+        }
+        return SQLQueryString(columns.joined(separator: ", "))
     }
 
     static func totals(_ row: any SQLRow) throws -> AttendanceTotals {
