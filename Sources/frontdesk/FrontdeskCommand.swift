@@ -88,14 +88,34 @@ struct Migrate: AsyncParsableCommand {
 }
 
 struct Demo: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Seed the demo studio (idempotent) and print its logins.")
+    static let configuration = CommandConfiguration(
+        abstract: "Seed the demo studio (idempotent) and print its logins.",
+        discussion: "With --years, also generate a large org with that many years of past classes and bookings (for analytics benchmarks).")
     @OptionGroup var options: ConfigOptions
+    @Option(help: "Years of past classes for a large generated org (1…5).") var years: Int?
+    @Option(help: "Locations of the generated org (1…50).") var locations: Int = 10
+
+    func validate() throws {
+        if let years, !(1...5).contains(years) { throw ValidationError("--years must be 1…5") }
+        guard (1...50).contains(locations) else { throw ValidationError("--locations must be 1…50") }
+    }
 
     func run() async throws {
         let configuration = try options.resolve()
         let services = try await openServices(configuration)
         let report = try await DemoSeeder(services: services).seed()
         print(ServerRunner.demoBanner(report, configuration: configuration))
+        if let years {
+            let started = Date()
+            let fixture = try await AnalyticsFixture.create(database: services.database, years: years, locations: locations, now: Date()) {
+                FileHandle.standardError.write(Data("  generated \($0)\r".utf8))
+            }
+            // The demo owner owns it too, so its dashboard can be looked at.
+            _ = try await services.organizations.addMember(orgId: fixture.organization.id, email: DemoSeeder.logins[0].email, role: .owner,
+                                                           now: Date()) { ("Demo Owner", "x") }
+            print("\ngenerated \(fixture.organization.name): organization \(fixture.organization.id), \(fixture.sessions) classes, "
+                  + "\(fixture.bookings) bookings in \(Int(Date().timeIntervalSince(started))) s")
+        }
         await services.database.shutdown()
     }
 }

@@ -203,3 +203,23 @@ enum OrgReferences {
         }
     }
 }
+
+extension AnalyticsStore {
+    /// The summary query's plan as the engine reports it (PostgreSQL: `EXPLAIN (ANALYZE, BUFFERS)`;
+    /// SQLite: `EXPLAIN QUERY PLAN`), for benchmarks.
+    public func explainSummary(org: Organization, days: Int, now: Date) async throws -> [String] {
+        let window = Self.window(days: days, now: now, calendar: OrgCalendar(timezone: org.timezone))
+        guard let first = window.first, let last = window.last else { return [] }
+        return try await database.read { sql in
+            let postgres = PortableSQL.isPostgres(sql)
+            let query: SQLQueryString = """
+                \(unsafeRaw: postgres ? "EXPLAIN (ANALYZE, BUFFERS)" : "EXPLAIN QUERY PLAN")
+                WITH per_session AS (\(Self.perSession(org: org, from: first.from, to: last.to, filter: AttendanceFilter(), now: now)))
+                SELECT COUNT(p.id) AS sessions, \(Self.sums("p")) FROM per_session p
+                """
+            return try await sql.raw(query).all().map { row in
+                postgres ? try row.decode(column: "QUERY PLAN", as: String.self) : try row.decode(column: "detail", as: String.self)
+            }
+        }
+    }
+}
