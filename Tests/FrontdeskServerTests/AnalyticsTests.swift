@@ -145,4 +145,27 @@ struct AnalyticsTests {
             #expect(try await app.request(.get, "\(base)/summary").status == 401)
         }
     }
+
+    @Test("the owner dashboard shows the KPIs, the daily chart, classes by fill rate and the CSV link")
+    func dashboard() async throws {
+        try await TestApp.run { app in
+            let w = try await Self.week(app)
+            let owner = Browser(app: app, token: w.studio.ownerToken)
+            let page = try await owner.get("/admin/analytics?org=\(w.studio.orgId)&days=7")
+            #expect(page.status == 200, "\(page.text)")
+            #expect(page.element("range")?.hasPrefix("2026-10-21 to 2026-10-27") == true)
+            #expect(page.has("<p class=\"kpi__value\">4</p>") && page.has("<p class=\"kpi__value\">2.5</p>"))
+            #expect(page.has("<p class=\"kpi__value\">48.1 %</p>") && page.has("<p class=\"kpi__value\">15.4 %</p>"))
+            #expect(page.has("<svg") && page.has("<title>2026-10-26: 5 attended, 1 no-shows</title>"))
+            // Barbell filled 4 of 8 (50 %), Vinyasa 9 of 19 (47.4 %): Barbell first.
+            let barbell = try #require(page.text.range(of: "<td>Barbell</td>")), vinyasa = try #require(page.text.range(of: "<td>Vinyasa</td>"))
+            #expect(barbell.lowerBound < vinyasa.lowerBound)
+            #expect(page.has("href=\"/api/orgs/\(w.studio.orgId)/analytics/attendance/daily?days=7&amp;format=csv\""))
+            let csv = try await owner.get("/api/orgs/\(w.studio.orgId)/analytics/attendance/daily?days=7&format=csv")
+            #expect(csv.status == 200 && csv.text.hasPrefix("date,sessions"))
+            let coach = try await app.member(w.studio.orgId, ownerToken: w.studio.ownerToken, role: "coach")
+            #expect(try await Browser(app: app, token: coach.token).get("/admin/analytics").status == 403)
+            #expect(try await Browser(app: app, token: nil).get("/admin/analytics").has("id=\"login-form\""))
+        }
+    }
 }

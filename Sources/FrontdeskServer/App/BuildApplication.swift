@@ -65,6 +65,7 @@ public func buildApplication(services: AppServices) -> FrontdeskApp {
     CoachPage(services: services).register(root)
     MemberPages(services: services).register(root)
     BatchesPage(services: services).register(root)
+    DashboardPage(services: services).register(root)
 
     router.add(middleware: FileMiddleware(services.configuration.publicDirectory, searchForIndexHtml: true))
     return FrontdeskApp(services: services, routes: registry, router: router)

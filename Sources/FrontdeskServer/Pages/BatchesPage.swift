@@ -46,22 +46,16 @@ struct BatchesPage {
 
     func page(orgId: String?, cursor: String?, request: Request, context: AppRequestContext,
               status: HTTPResponse.Status = .ok, flash: PageFrame.Flash? = nil) async throws -> Response {
-        let user = try context.requireUser()
-        let managed = try await services.organizations.memberships(userId: user.id)
-            .filter { $0.membership.status == .active && $0.membership.role.isManager }
-        guard let chosen = managed.first(where: { $0.membership.organizationId == orgId?.lowercased() }) ?? managed.first else {
-            return try responder.page("message", title: "Bulk changes", page: PageMessage(
-                headline: "This page is for studio owners and admins",
-                text: "Ask the studio's owner if you need to see or undo bulk changes."), request: request, context: context, status: .forbidden)
+        guard let manager = try await ManagerScope.resolve(services, context: context, orgId: orgId) else {
+            return try ManagerScope.refusal(responder, title: "Bulk changes", request: request, context: context)
         }
-        let scope = try await OrgAccess(services: services).scope(context, orgId: chosen.membership.organizationId, requiring: .manager)
+        let scope = manager.scope
         let after = cursor.flatMap { KeysetCursor(encoded: $0) }
         let (batches, next) = try await AuditBatches.list(services.database, orgId: scope.orgId, limit: 25, after: after)
         let names = try await catalogNames(scope.orgId)
         let local = LocalTime(timezone: scope.organization.timezone, now: services.now)
         let lines = batches.map { line($0, names: names, local: local) }
-        let orgs = managed.map { Choice(id: $0.membership.organizationId, name: $0.organizationName, selected: $0.membership.organizationId == scope.orgId) }
-        let view = View(orgId: scope.orgId, orgs: orgs, hasOrgChoice: orgs.count > 1, batches: lines, empty: lines.isEmpty,
+        let view = View(orgId: scope.orgId, orgs: manager.orgs, hasOrgChoice: manager.orgs.count > 1, batches: lines, empty: lines.isEmpty,
                         older: next.map { "/admin/batches?org=\(scope.orgId)&cursor=\($0.encoded)" })
         return try responder.page("batches", title: "Bulk changes", page: view, request: request, context: context, status: status,
                                   orgName: scope.organization.name, brand: scope.organization.primaryColor, bodyClass: "admin", flash: flash)
