@@ -79,20 +79,44 @@ public struct AnalyticsStore: Sendable {
 
     /// Per org-local day of the last `days` days (today included), oldest first; days without classes are zeros.
     public func daily(org: Organization, days: Int, filter: AttendanceFilter, now: Date) async throws -> [AttendanceDay] {
-        let window = Self.window(days: days, now: now, calendar: OrgCalendar(timezone: org.timezone))
+        let calendar = OrgCalendar(timezone: org.timezone)
+        let window = Self.window(days: days, now: now, calendar: calendar)
         guard let first = window.first, let last = window.last else { return [] }
-        return try await database.read { sql in
-            let dayRows: [SQLQueryString] = window.map { "(\(bind: $0.date), \(bind: $0.from.epochSeconds), \(bind: $0.to.epochSeconds))" }
-            let rows = try await sql.raw("""
+        let localDay = Self.localDayNumber("p.starts_at", from: first.from, to: last.to, zone: calendar.timeZone)
+        let rows = try await database.read { sql in
+            try await sql.raw("""
                 WITH per_session AS (\(Self.perSession(org: org, from: first.from, to: last.to, filter: filter, now: now)))
-                SELECT d.column1 AS day, COUNT(p.id) AS sessions, \(Self.sums("p"))
-                FROM (VALUES \(dayRows.joined(separator: ", "))) AS d
-                LEFT JOIN per_session p ON p.starts_at >= d.column2 AND p.starts_at < d.column3
-                GROUP BY d.column1
-                ORDER BY d.column1
+                SELECT \(localDay) AS day_number, COUNT(p.id) AS sessions, \(Self.sums("p"))
+                FROM per_session p
+                GROUP BY \(localDay)
                 """).all()
-            return try rows.map { AttendanceDay(date: try $0.string("day"), totals: try Self.totals($0)) }
         }
+        var byDay: [Int: AttendanceTotals] = [:]
+        for row in rows { byDay[try row.int("day_number")] = try Self.totals(row) }
+        return window.map { day in
+            AttendanceDay(date: day.date, totals: byDay[Self.dayNumber(localMidnight: day.from, zone: calendar.timeZone)] ?? AttendanceTotals())
+        }
+    }
+
+    /// The org-local day of an instant column as a number (local seconds ÷ 86,400), one cheap
+    /// expression per row: the zone's UTC offset is constant between DST changes, so a `CASE` over the
+    /// window's few changes gives the local time on both engines.
+    static func localDayNumber(_ column: String, from: Date, to: Date, zone: TimeZone) -> SQLQueryString {
+        var cases: [SQLQueryString] = []
+        var cursor = from
+        while let change = zone.nextDaylightSavingTimeTransition(after: cursor), change < to {
+            cases.append("WHEN \(unsafeRaw: column) < \(literal: Int(change.epochSeconds)) THEN \(literal: zone.secondsFromGMT(for: cursor))")
+            cursor = change
+        }
+        let offset: SQLQueryString = cases.isEmpty
+            ? "\(literal: zone.secondsFromGMT(for: from))"
+            : "CASE \(cases.joined(separator: " ")) ELSE \(literal: zone.secondsFromGMT(for: cursor)) END"
+        return "((\(unsafeRaw: column) + \(offset)) / 86400)"
+    }
+
+    /// The number `localDayNumber` gives the day starting at `localMidnight`.
+    static func dayNumber(localMidnight: Date, zone: TimeZone) -> Int {
+        (Int(localMidnight.epochSeconds) + zone.secondsFromGMT(for: localMidnight)) / 86_400
     }
 
     /// The window as one row: the sum of `daily`.
@@ -159,7 +183,7 @@ public struct AnalyticsStore: Sendable {
         }
         return """
             SELECT s.id, s.starts_at, s.capacity, s.class_type_id,
-                COUNT(b.id) AS booked,
+                COUNT(b.status) AS booked,
                 COALESCE(SUM(CASE WHEN b.status = 'attended' THEN 1 ELSE 0 END), 0) AS attended,
                 COALESCE(SUM(CASE WHEN b.status = 'no_show' THEN 1 ELSE 0 END), 0) AS no_shows
             FROM class_sessions s
