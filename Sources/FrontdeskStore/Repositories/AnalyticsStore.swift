@@ -82,19 +82,68 @@ public struct AnalyticsStore: Sendable {
         let calendar = OrgCalendar(timezone: org.timezone)
         let window = Self.window(days: days, now: now, calendar: calendar)
         guard let first = window.first, let last = window.last else { return [] }
-        let localDay = Self.localDayNumber("p.starts_at", from: first.from, to: last.to, zone: calendar.timeZone)
-        let rows = try await database.read { sql in
-            try await sql.raw("""
-                WITH per_session AS (\(Self.perSession(org: org, from: first.from, to: last.to, filter: filter, now: now)))
-                SELECT \(localDay) AS day_number, COUNT(p.id) AS sessions, \(Self.sums("p"))
-                FROM per_session p
-                GROUP BY \(localDay)
-                """).all()
-        }
-        var byDay: [Int: AttendanceTotals] = [:]
-        for row in rows { byDay[try row.int("day_number")] = try Self.totals(row) }
+        let localDay = Self.localDayNumber("s.starts_at", from: first.from, to: last.to, zone: calendar.timeZone)
+        let byDay = try await aggregate(org: org, from: first.from, to: last.to, filter: filter, now: now, key: localDay)
         return window.map { day in
-            AttendanceDay(date: day.date, totals: byDay[Self.dayNumber(localMidnight: day.from, zone: calendar.timeZone)] ?? AttendanceTotals())
+            AttendanceDay(date: day.date, totals: byDay[String(Self.dayNumber(localMidnight: day.from, zone: calendar.timeZone))] ?? AttendanceTotals())
+        }
+    }
+
+    /// The window as one row: the sum of `daily`.
+    public func summary(org: Organization, days: Int, filter: AttendanceFilter, now: Date) async throws -> AttendanceTotals {
+        let window = Self.window(days: days, now: now, calendar: OrgCalendar(timezone: org.timezone))
+        guard let first = window.first, let last = window.last else { return AttendanceTotals() }
+        return try await aggregate(org: org, from: first.from, to: last.to, filter: filter, now: now, key: nil)["all"] ?? AttendanceTotals()
+    }
+
+    /// The window's class types by fill rate, best first.
+    public func classTypes(org: Organization, days: Int, filter: AttendanceFilter, now: Date, limit: Int) async throws -> [ClassTypeAttendance] {
+        let window = Self.window(days: days, now: now, calendar: OrgCalendar(timezone: org.timezone))
+        guard let first = window.first, let last = window.last else { return [] }
+        let byType = try await aggregate(org: org, from: first.from, to: last.to, filter: filter, now: now, key: "s.class_type_id")
+        let names = try await database.read { sql in
+            try await sql.raw("SELECT id, name FROM class_types WHERE organization_id = \(bind: org.id)").all()
+                .reduce(into: [String: String]()) { $0[try $1.string("id")] = try $1.string("name") }
+        }
+        let types = byType.map { ClassTypeAttendance(classTypeId: $0.key, name: names[$0.key] ?? "", totals: $0.value) }
+        return Array(types.sorted { ($0.totals.fillPercent, $1.name) > ($1.totals.fillPercent, $0.name) }.prefix(limit))
+    }
+
+    /// The counted classes' figures grouped by `key` (an expression over `s`): one aggregate over the
+    /// classes for counts and capacity, one over their bookings for the outcomes — no per-class
+    /// grouping, so the cost is one pass over the window's booking index entries.
+    func aggregate(org: Organization, from: Date, to: Date, filter: AttendanceFilter, now: Date,
+                   key: SQLQueryString?) async throws -> [String: AttendanceTotals] {
+        let classes = Self.classConditions(org: org, from: from, to: to, filter: filter, now: now)
+        // No key: one row for the whole window (PostgreSQL refuses to group by a constant).
+        let select: SQLQueryString = key.map { "CAST(\($0) AS TEXT)" } ?? "'all'"
+        let grouping: SQLQueryString = key.map { "GROUP BY \($0)" } ?? ""
+        return try await database.read { sql in
+            var result: [String: AttendanceTotals] = [:]
+            for row in try await sql.raw("""
+                SELECT \(select) AS k, COUNT(*) AS sessions, CAST(COALESCE(SUM(s.capacity), 0) AS BIGINT) AS capacity
+                FROM class_sessions s WHERE \(classes) \(grouping)
+                """).all() {
+                var totals = AttendanceTotals()
+                totals.sessions = try row.int("sessions")
+                totals.capacity = try row.int("capacity")
+                result[try row.string("k")] = totals
+            }
+            for row in try await sql.raw("""
+                SELECT \(select) AS k, COUNT(*) AS booked,
+                    CAST(COALESCE(SUM(CASE WHEN b.status = 'attended' THEN 1 ELSE 0 END), 0) AS BIGINT) AS attended,
+                    CAST(COALESCE(SUM(CASE WHEN b.status = 'no_show' THEN 1 ELSE 0 END), 0) AS BIGINT) AS no_shows
+                FROM class_sessions s JOIN bookings b ON b.session_id = s.id AND b.status IN ('confirmed', 'attended', 'no_show')
+                WHERE \(classes) \(grouping)
+                """).all() {
+                let k = try row.string("k")
+                var totals = result[k] ?? AttendanceTotals()
+                totals.booked = try row.int("booked")
+                totals.attended = try row.int("attended")
+                totals.noShows = try row.int("no_shows")
+                result[k] = totals
+            }
+            return result
         }
     }
 
@@ -119,58 +168,9 @@ public struct AnalyticsStore: Sendable {
         (Int(localMidnight.epochSeconds) + zone.secondsFromGMT(for: localMidnight)) / 86_400
     }
 
-    /// The window as one row: the sum of `daily`.
-    public func summary(org: Organization, days: Int, filter: AttendanceFilter, now: Date) async throws -> AttendanceTotals {
-        let window = Self.window(days: days, now: now, calendar: OrgCalendar(timezone: org.timezone))
-        guard let first = window.first, let last = window.last else { return AttendanceTotals() }
-        return try await database.read { sql in
-            let row = try await sql.raw("""
-                WITH per_session AS (\(Self.perSession(org: org, from: first.from, to: last.to, filter: filter, now: now)))
-                SELECT COUNT(p.id) AS sessions, \(Self.sums("p"))
-                FROM per_session p
-                """).first()
-            return try row.map(Self.totals) ?? AttendanceTotals()
-        }
-    }
-
-    /// The window's class types by fill rate, best first.
-    public func classTypes(org: Organization, days: Int, filter: AttendanceFilter, now: Date, limit: Int) async throws -> [ClassTypeAttendance] {
-        let window = Self.window(days: days, now: now, calendar: OrgCalendar(timezone: org.timezone))
-        guard let first = window.first, let last = window.last else { return [] }
-        return try await database.read { sql in
-            let rows = try await sql.raw("""
-                WITH per_session AS (\(Self.perSession(org: org, from: first.from, to: last.to, filter: filter, now: now)))
-                SELECT p.class_type_id, ct.name, COUNT(p.id) AS sessions, \(Self.sums("p"))
-                FROM per_session p JOIN class_types ct ON ct.id = p.class_type_id
-                GROUP BY p.class_type_id, ct.name
-                """).all()
-            let types = try rows.map {
-                ClassTypeAttendance(classTypeId: try $0.string("class_type_id"), name: try $0.string("name"), totals: try Self.totals($0))
-            }
-            return Array(types.sorted { ($0.totals.fillPercent, $1.name) > ($1.totals.fillPercent, $0.name) }.prefix(limit))
-        }
-    }
-
-    /// The per-session columns summed, as integers on both engines (PostgreSQL sums bigints as numeric).
-    static func sums(_ alias: String) -> SQLQueryString {
-        let columns = ["capacity", "booked", "attended", "no_shows"].map { column in
-            "CAST(COALESCE(SUM(\(alias).\(column)), 0) AS BIGINT) AS \(column)"
-        }
-        return SQLQueryString(columns.joined(separator: ", "))
-    }
-
-    static func totals(_ row: any SQLRow) throws -> AttendanceTotals {
-        var totals = AttendanceTotals()
-        totals.sessions = try row.int("sessions")
-        totals.capacity = try row.int("capacity")
-        totals.booked = try row.int("booked")
-        totals.attended = try row.int("attended")
-        totals.noShows = try row.int("no_shows")
-        return totals
-    }
-
-    /// One row per counted class: its start, capacity and booking outcome counts.
-    static func perSession(org: Organization, from: Date, to: Date, filter: AttendanceFilter, now: Date) -> SQLQueryString {
+    /// Which classes count: the org's published, not deleted classes that started in `[from, to)` and
+    /// have ended by `now`, narrowed by the filter.
+    static func classConditions(org: Organization, from: Date, to: Date, filter: AttendanceFilter, now: Date) -> SQLQueryString {
         var conditions: [SQLQueryString] = [
             "s.organization_id = \(bind: org.id)", "s.starts_at >= \(bind: from.epochSeconds)", "s.starts_at < \(bind: to.epochSeconds)",
             "s.ends_at <= \(bind: now.epochSeconds)", "s.status = 'published'", "s.deleted_at IS NULL",
@@ -181,16 +181,7 @@ public struct AnalyticsStore: Sendable {
         if let id = filter.programId {
             conditions.append("s.class_type_id IN (SELECT ct.id FROM class_types ct WHERE ct.program_id = \(bind: id))")
         }
-        return """
-            SELECT s.id, s.starts_at, s.capacity, s.class_type_id,
-                COUNT(b.status) AS booked,
-                COALESCE(SUM(CASE WHEN b.status = 'attended' THEN 1 ELSE 0 END), 0) AS attended,
-                COALESCE(SUM(CASE WHEN b.status = 'no_show' THEN 1 ELSE 0 END), 0) AS no_shows
-            FROM class_sessions s
-            LEFT JOIN bookings b ON b.session_id = s.id AND b.status IN ('confirmed', 'attended', 'no_show')
-            WHERE \(conditions.joined(separator: " AND "))
-            GROUP BY s.id, s.starts_at, s.capacity, s.class_type_id
-            """
+        return conditions.joined(separator: " AND ")
     }
 }
 
@@ -229,8 +220,8 @@ enum OrgReferences {
 }
 
 extension AnalyticsStore {
-    /// The summary query's plan as the engine reports it (PostgreSQL: `EXPLAIN (ANALYZE, BUFFERS)`;
-    /// SQLite: `EXPLAIN QUERY PLAN`), for benchmarks.
+    /// The plan of the summary's booking aggregate as the engine reports it (PostgreSQL:
+    /// `EXPLAIN (ANALYZE, BUFFERS)`; SQLite: `EXPLAIN QUERY PLAN`), for benchmarks.
     public func explainSummary(org: Organization, days: Int, now: Date) async throws -> [String] {
         let window = Self.window(days: days, now: now, calendar: OrgCalendar(timezone: org.timezone))
         guard let first = window.first, let last = window.last else { return [] }
@@ -238,12 +229,13 @@ extension AnalyticsStore {
             let postgres = PortableSQL.isPostgres(sql)
             let query: SQLQueryString = """
                 \(unsafeRaw: postgres ? "EXPLAIN (ANALYZE, BUFFERS)" : "EXPLAIN QUERY PLAN")
-                WITH per_session AS (\(Self.perSession(org: org, from: first.from, to: last.to, filter: AttendanceFilter(), now: now)))
-                SELECT COUNT(p.id) AS sessions, \(Self.sums("p")) FROM per_session p
+                SELECT COUNT(*) AS booked, SUM(CASE WHEN b.status = 'attended' THEN 1 ELSE 0 END) AS attended
+                FROM class_sessions s JOIN bookings b ON b.session_id = s.id AND b.status IN ('confirmed', 'attended', 'no_show')
+                WHERE \(Self.classConditions(org: org, from: first.from, to: last.to, filter: AttendanceFilter(), now: now))
                 """
             return try await sql.raw(query).all().map { row in
                 postgres ? try row.decode(column: "QUERY PLAN", as: String.self) : try row.decode(column: "detail", as: String.self)
             }
         }
-    }
+}
 }
