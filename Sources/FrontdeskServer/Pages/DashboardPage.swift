@@ -22,7 +22,7 @@ struct DashboardPage {
 
     struct ClassLine {
         let name: String
-        let sessions: Int
+        let sessions: String
         let fill: String
         let noShow: String
         let average: String
@@ -65,11 +65,12 @@ struct DashboardPage {
         let totals = AttendanceTotals(summing: daily)
         let classes = try await store.classTypes(org: scope.organization, days: days, filter: AttendanceFilter(), now: now, limit: 8)
         let percent = { (value: Double) in String(format: "%.1f %%", value) }
+        let count = { (value: Int) in value.formatted(.number.locale(Locale(identifier: "en_GB"))) }
         let kpis = [
-            KPI(label: "Classes held", value: "\(totals.sessions)", hint: "\(totals.capacity) places offered"),
-            KPI(label: "Attended per class", value: String(format: "%.1f", totals.averageAttendance), hint: "\(totals.attended) check-ins"),
-            KPI(label: "Fill rate", value: percent(totals.fillPercent), hint: "\(totals.booked) places taken"),
-            KPI(label: "No-shows", value: percent(totals.noShowPercent), hint: "\(totals.noShows) of the places taken"),
+            KPI(label: "Classes held", value: count(totals.sessions), hint: "\(count(totals.capacity)) places offered"),
+            KPI(label: "Attended per class", value: String(format: "%.1f", totals.averageAttendance), hint: "\(count(totals.attended)) check-ins"),
+            KPI(label: "Fill rate", value: percent(totals.fillPercent), hint: "\(count(totals.booked)) places taken"),
+            KPI(label: "No-shows", value: percent(totals.noShowPercent), hint: "\(count(totals.noShows)) of the places taken"),
         ]
         let view = View(
             orgId: scope.orgId, orgs: manager.orgs, hasOrgChoice: manager.orgs.count > 1,
@@ -77,7 +78,7 @@ struct DashboardPage {
             range: "\(daily.first?.date ?? "") to \(daily.last?.date ?? "")", kpis: kpis,
             chart: AttendanceChart.svg(daily, brand: PageResponder.brand(scope.organization.primaryColor)),
             classes: classes.map { line in
-                ClassLine(name: line.name, sessions: line.totals.sessions, fill: percent(line.totals.fillPercent),
+                ClassLine(name: line.name, sessions: count(line.totals.sessions), fill: percent(line.totals.fillPercent),
                           noShow: percent(line.totals.noShowPercent), average: String(format: "%.1f", line.totals.averageAttendance))
             },
             noClasses: classes.isEmpty,
