@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# race-two-instances.sh — two `frontdesk serve` processes on one PostgreSQL, rushed at once.
+# race-two-instances.sh — two `frontdesk serve` processes on one PostgreSQL, driven at once.
 #
 # Starts a throwaway PostgreSQL cluster (unless FRONTDESK_RACE_DATABASE_URL names one), migrates it,
-# starts two servers on two ports, runs `frontdesk-bench rush` with its clients spread over both,
-# and fails if any invariant breaks (exactly `capacity` confirmed, a dense waitlist, no member twice,
-# no failed request). Uses the binaries in BIN_DIR (default: the debug build, .build/debug).
+# starts two servers on two ports and runs a `frontdesk-bench` scenario with its clients spread over
+# both; fails if any invariant breaks. Uses the binaries in BIN_DIR (default: the debug build).
 #
-#   scripts/race-two-instances.sh [--members N] [--clients C] [--capacity K]
+#   scripts/race-two-instances.sh [rush] [--members N] [--clients C] [--capacity K]
+#       the class-release rush: exactly `capacity` confirmed, a dense waitlist, no member twice
+#   scripts/race-two-instances.sh floor [--members N] [--capacity K]
+#       bookings, cancels and QR check-ins at both servers; the display on the second hears every
+#       check-in made on the first within 2 s
 set -euo pipefail
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(dirname "$SCRIPT_DIR")"
@@ -47,5 +50,7 @@ for port in "$PORT_A" "$PORT_B"; do
   done
   curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null || { echo "server on $port did not become ready"; cat "$LOG_DIR/serve-$port.log"; exit 1; }
 done
-echo "=== two servers (ports $PORT_A and $PORT_B) on one PostgreSQL ==="
-"$BIN_DIR/frontdesk-bench" rush --url "http://127.0.0.1:$PORT_A" --url "http://127.0.0.1:$PORT_B" --database-url "$URL" "$@"
+SCENARIO=rush
+if [[ $# -gt 0 && "$1" != --* ]]; then SCENARIO="$1"; shift; fi
+echo "=== two servers (ports $PORT_A and $PORT_B) on one PostgreSQL: $SCENARIO ==="
+"$BIN_DIR/frontdesk-bench" "$SCENARIO" --url "http://127.0.0.1:$PORT_A" --url "http://127.0.0.1:$PORT_B" --database-url "$URL" "$@"

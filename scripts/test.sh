@@ -208,6 +208,7 @@ done
 
 # --- 4b. two server processes on one PostgreSQL, rushed at once ---------------------------
 RACE_RC=""
+FLOOR_RC=""
 if [[ $NEED_POSTGRES -eq 1 ]]; then
   echo
   echo "=== Two frontdesk serve processes on one PostgreSQL (scripts/race-two-instances.sh) ==="
@@ -217,6 +218,12 @@ if [[ $NEED_POSTGRES -eq 1 ]]; then
   RACE_RC=0
   FRONTDESK_RACE_DATABASE_URL="$RACE_URL" bash "$SCRIPT_DIR/race-two-instances.sh" \
       --members 300 --clients 32 --capacity 12 </dev/null 2>&1 | tee "$LOG_DIR/race-two-instances.log" || RACE_RC=$?
+  # Bookings, cancels and QR check-ins at both servers; the display on one hears the other's check-ins.
+  echo "=== Two servers: bookings, cancels, check-ins and a display (scripts/race-two-instances.sh floor) ==="
+  psql "${PG_URL}" -qc "CREATE DATABASE frontdesk_floor" >/dev/null
+  FLOOR_RC=0
+  FRONTDESK_RACE_DATABASE_URL="${PG_URL%/*}/frontdesk_floor?sslmode=disable" bash "$SCRIPT_DIR/race-two-instances.sh" floor \
+      --members 160 --capacity 80 </dev/null 2>&1 | tee "$LOG_DIR/floor-two-instances.log" || FLOOR_RC=$?
 fi
 
 # --- 4b'. notifications survive SIGKILL; two servers share the outbox ---------------------
@@ -273,6 +280,15 @@ if [[ -n "$RACE_RC" ]]; then
     echo "2 servers: PASSED (exit 0) | $(grep -E 'result|throughput' "$LOG_DIR/race-two-instances.log" | tr -s ' ' | paste -sd ';' -)"
   else
     echo "2 servers: FAILED (exit $RACE_RC)"
+    overall=1
+  fi
+fi
+
+if [[ -n "$FLOOR_RC" ]]; then
+  if [[ "$FLOOR_RC" -eq 0 ]]; then
+    echo "floor:    PASSED (exit 0) | $(grep -E 'display|result' "$LOG_DIR/floor-two-instances.log" | tr -s ' ' | paste -sd ';' -)"
+  else
+    echo "floor:    FAILED (exit $FLOOR_RC, log: $LOG_DIR/floor-two-instances.log)"
     overall=1
   fi
 fi
