@@ -16,6 +16,7 @@
 #   chromium         headless browser for the page tests (screenshots, QR round trip)
 #   python3-venv     the browser and SMTP tests' private Python environments (Playwright, aiosmtpd)
 #   openssl          the SMTP tests' throw-away certificate authority
+#   sqlite3          the fault tests' integrity check of the database file
 #
 # apt-get is only invoked when at least one package is actually missing, so
 # re-running this script is cheap and needs no network.
@@ -30,7 +31,7 @@ PACKAGES=(
   libsqlite3-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
-  PACKAGES+=(chromium python3-venv openssl)
+  PACKAGES+=(chromium python3-venv openssl sqlite3)
 fi
 
 # A package counts as present only if dpkg says it is fully installed.

@@ -44,6 +44,8 @@ usage() {
   cat >&2 <<'USAGE'
 usage: pg-throwaway.sh start <dir> <port>
        pg-throwaway.sh stop <dir>
+       pg-throwaway.sh pause <dir>     stop the server, keep the cluster (fault tests)
+       pg-throwaway.sh resume <dir>    start a paused cluster again
 USAGE
   exit 2
 }
@@ -238,11 +240,31 @@ cmd_stop() {
   log "stopped and removed $dir"
 }
 
+cmd_pause() {
+  local dir bindir
+  dir="$(abs_path "$1")"
+  check_dir_is_ours "$dir"
+  bindir="$(find_bindir)" || die "PostgreSQL binaries not found"
+  stop_cluster_in "$dir" "$bindir"
+  log "paused $dir"
+}
+
+cmd_resume() {
+  local dir bindir
+  dir="$(abs_path "$1")"
+  check_dir_is_ours "$dir"
+  bindir="$(find_bindir)" || die "PostgreSQL binaries not found"
+  as_owner "$bindir/pg_ctl" start -D "$dir/data" -l "$dir/postgres.log" -w -t "$START_TIMEOUT" >&2 || die "pg_ctl start failed"
+  log "resumed $dir"
+}
+
 main() {
   [[ $# -ge 1 ]] || usage
   case "$1" in
     start) [[ $# -eq 3 ]] || usage; cmd_start "$2" "$3" ;;
     stop)  [[ $# -eq 2 ]] || usage; cmd_stop "$2" ;;
+    pause)  [[ $# -eq 2 ]] || usage; cmd_pause "$2" ;;
+    resume) [[ $# -eq 2 ]] || usage; cmd_resume "$2" ;;
     *)     usage ;;
   esac
 }

@@ -13,7 +13,8 @@
 #      each run's output is shown live and tee'd to a log file
 #      with three real SMTP servers (smtp-test-servers.sh, aiosmtpd) for the e-mail tests
 #   4b. two frontdesk serve processes on one PostgreSQL (race-two-instances.sh), and the
-#       outbox under SIGKILL with two servers delivering to a real SMTP server (outbox-crash-test.sh)
+#       outbox under SIGKILL with two servers delivering to a real SMTP server (outbox-crash-test.sh),
+#       and the fault tests (fault-test.sh)
 #   4c. the browser tests (browser-test.sh; skipped with FRONTDESK_TEST_FILTER)
 #   5. prints one summary line per backend with the counts reported by
 #      Swift Testing / XCTest, and exits non-zero if any run failed.
@@ -238,6 +239,15 @@ if [[ $NEED_POSTGRES -eq 1 ]]; then
       | tee "$LOG_DIR/outbox-crash-test.log" || CRASH_RC=$?
 fi
 
+# --- 4b''. faults: a server killed mid-rush, PostgreSQL stopped, SQLite disk full / read-only ---
+FAULT_RC=""
+if [[ $NEED_POSTGRES -eq 1 ]]; then
+  echo
+  echo "=== Faults (scripts/fault-test.sh) ==="
+  FAULT_RC=0
+  bash "$SCRIPT_DIR/fault-test.sh" </dev/null 2>&1 | tee "$LOG_DIR/fault-test.log" || FAULT_RC=$?
+fi
+
 # --- 4c. the pages in a real browser ------------------------------------------------------
 # Headless Chromium loads the demo studio's display, zbarimg reads its QR code off a screenshot, a
 # member's phone opens the decoded URL and checks in, the display shows them; screenshots of the
@@ -289,6 +299,15 @@ if [[ -n "$FLOOR_RC" ]]; then
     echo "floor:    PASSED (exit 0) | $(grep -E 'display|result' "$LOG_DIR/floor-two-instances.log" | tr -s ' ' | paste -sd ';' -)"
   else
     echo "floor:    FAILED (exit $FLOOR_RC, log: $LOG_DIR/floor-two-instances.log)"
+    overall=1
+  fi
+fi
+
+if [[ -n "$FAULT_RC" ]]; then
+  if [[ "$FAULT_RC" -eq 0 ]]; then
+    echo "faults:   PASSED (exit 0) | $(grep -E 'acknowledged but missing|back to 200|integrity_check|SKIPPED' "$LOG_DIR/fault-test.log" | tr -s ' ' | paste -sd ';' -)"
+  else
+    echo "faults:   FAILED (exit $FAULT_RC, log: $LOG_DIR/fault-test.log)"
     overall=1
   fi
 fi

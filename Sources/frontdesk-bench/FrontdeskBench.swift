@@ -16,7 +16,7 @@ struct FrontdeskBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "frontdesk-bench",
         abstract: "Benchmarks against running Frontdesk servers.",
-        subcommands: [Rush.self, Checkins.self, Micro.self, Bulk.self, Analytics.self, Floor.self]
+        subcommands: [Rush.self, Checkins.self, Micro.self, Bulk.self, Analytics.self, Floor.self, Durability.self]
     )
 }
 
@@ -108,6 +108,7 @@ struct Rush: AsyncParsableCommand {
 final class Ticket: Sendable {
     private let value = Mutex(0)
     func take() -> Int { value.withLock { current in defer { current += 1 }; return current } }
+    func peek() -> Int { value.withLock { $0 } }
 }
 
 struct Sample: Sendable {

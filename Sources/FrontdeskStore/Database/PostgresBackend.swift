@@ -3,6 +3,7 @@ import Logging
 import PostgresKit
 import PostgresNIO
 import SQLKit
+import Synchronization
 
 /// PostgreSQL through PostgresNIO's pooled `PostgresClient`, queried through SQLKit.
 ///
@@ -14,11 +15,16 @@ public final class PostgresBackend: FrontdeskDatabase {
     private let runTask: Task<Void, Never>
     private let logger: Logger
     private let retries = RetryCounter(backend: .postgres)
+    /// How long a request waits for a pooled connection before the database counts as unavailable
+    /// (503 `database_unavailable`) instead of hanging while PostgreSQL is down.
+    let acquireTimeout: Duration
     private let statements = StatementCounter(backend: .postgres)
 
     /// Connects lazily to the server named by `url` (`postgres://user:pass@host:port/db?sslmode=disable`).
     /// `searchPath` puts every connection in one schema (the tests give each test its own).
-    public init(url: String, logger: Logger, maximumConnections: Int = 20, searchPath: String? = nil) async throws {
+    public init(url: String, logger: Logger, maximumConnections: Int = 20, searchPath: String? = nil,
+                acquireTimeout: Duration = .seconds(10)) async throws {
+        self.acquireTimeout = acquireTimeout
         let sqlConfiguration: SQLPostgresConfiguration
         do {
             sqlConfiguration = try SQLPostgresConfiguration(url: url)
@@ -61,23 +67,51 @@ public final class PostgresBackend: FrontdeskDatabase {
     }
 
     public var retryCount: Int { retries.value }
+
+
+    /// `body` on a pooled connection; fails after `acquireTimeout` if none can be had. Once `body`
+    /// runs it is never cut short: the timeout only covers waiting for the connection.
+    private func withConnection<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await withoutActuallyEscaping(body) { body in
+            let state = LeaseState()
+            return try await withThrowingTaskGroup(of: T.self) { group in
+                group.addTask {
+                    try await self.client.withConnection { connection in
+                        guard state.acquire() else { throw DatabaseConfigurationError("no PostgreSQL connection within the time limit") }
+                        return try await body(connection)
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: self.acquireTimeout)
+                    guard state.expire() else {
+                        try await Task.sleep(for: .seconds(315_360_000))  // the body runs: wait to be cancelled
+                        throw CancellationError()
+                    }
+                    throw DatabaseConfigurationError("no PostgreSQL connection within \(self.acquireTimeout) (is the database down?)")
+                }
+                defer { group.cancelAll() }
+                guard let result = try await group.next() else { throw CancellationError() }
+                return result
+            }
+        }
+    }
     public var statementCount: Int { statements.value }
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in
+        try await withConnection { connection in
             try await body(statements.counting(connection.sql(queryLogLevel: nil, logger: logger)))
         }
     }
 
     public func writeStatement<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in
+        try await withConnection { connection in
             try await body(statements.counting(connection.sql(queryLogLevel: nil, logger: logger)))
         }
     }
 
     public func run<S: HotStatement>(_ statement: S, write: Bool) async throws -> [any SQLRow] {
         statements.increment()
-        return try await client.withConnection { connection in
+        return try await withConnection { connection in
             var rows: [any SQLRow] = []
             for try await row in try await connection.execute(Prepared(statement: statement), logger: logger) {
                 rows.append(row.sql())
@@ -88,7 +122,7 @@ public final class PostgresBackend: FrontdeskDatabase {
 
     public func transaction<T: Sendable>(_ options: TransactionOptions, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let keys = Array(Set(options.lockKeys)).sorted()
-        return try await client.withConnection { connection in
+        return try await withConnection { connection in
             let sql = statements.counting(connection.sql(queryLogLevel: nil, logger: logger))
             // One round trip for all keys; PostgreSQL evaluates the select list left to right, so the
             // sorted order (which rules out deadlocks between lockers) is kept.
@@ -153,7 +187,7 @@ public final class PostgresBackend: FrontdeskDatabase {
     /// Listens on `channel` until the task is cancelled or the connection fails, handing each payload
     /// to `handle`. Holds one pooled connection meanwhile.
     public func listen(channel: String, handle: @escaping @Sendable (String) async -> Void) async throws {
-        try await client.withConnection { connection in
+        try await withConnection { connection in
             try await connection.listen(on: channel) { notifications in
                 for try await notification in notifications {
                     await handle(notification.payload)
@@ -188,4 +222,11 @@ private struct Prepared<S: HotStatement>: PostgresPreparedStatement {
     }
 
     func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+}
+
+/// Who won between a connection lease and its timeout: exactly one of `acquire` and `expire` succeeds.
+private final class LeaseState: Sendable {
+    private let state = Atomic<Int>(0)  // 0 waiting, 1 acquired, 2 expired
+    func acquire() -> Bool { state.compareExchange(expected: 0, desired: 1, ordering: .acquiringAndReleasing).exchanged }
+    func expire() -> Bool { state.compareExchange(expected: 0, desired: 2, ordering: .acquiringAndReleasing).exchanged }
 }

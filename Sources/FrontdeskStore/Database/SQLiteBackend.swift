@@ -31,8 +31,13 @@ public final class SQLiteBackend: FrontdeskDatabase {
         self.logger = logger
         let writerConnection = try await Self.connect(path: path, logger: logger, journal: true)
         var readerConnections: [SQLiteConnection] = []
-        for _ in 0..<max(1, readerCount) {
-            readerConnections.append(try await Self.connect(path: path, logger: logger, journal: false))
+        do {
+            for _ in 0..<max(1, readerCount) {
+                readerConnections.append(try await Self.connect(path: path, logger: logger, journal: false))
+            }
+        } catch {
+            for connection in [writerConnection] + readerConnections { try? await connection.close() }
+            throw error
         }
         self.writer = SQLiteConnectionPool([writerConnection])
         self.readers = SQLiteConnectionPool(readerConnections)
@@ -40,6 +45,17 @@ public final class SQLiteBackend: FrontdeskDatabase {
 
     private static func connect(path: String, logger: Logger, journal: Bool) async throws -> SQLiteConnection {
         let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        do {
+            try await configure(connection, journal: journal)
+        } catch {
+            // A file the process cannot write (read-only, no room) fails here: close before reporting it.
+            try? await connection.close()
+            throw error
+        }
+        return connection
+    }
+
+    private static func configure(_ connection: SQLiteConnection, journal: Bool) async throws {
         let sql = connection.sql()
         if journal {
             try await sql.raw("PRAGMA journal_mode = WAL").run()
@@ -47,7 +63,6 @@ public final class SQLiteBackend: FrontdeskDatabase {
         try await sql.raw("PRAGMA busy_timeout = 5000").run()
         try await sql.raw("PRAGMA foreign_keys = ON").run()
         try await sql.raw("PRAGMA synchronous = FULL").run()
-        return connection
     }
 
     public var retryCount: Int { retries.value }
