@@ -76,7 +76,8 @@ public func buildApplication(services: AppServices) -> FrontdeskApp {
 public func openDatabase(configuration: ServerConfiguration, clock: any FrontdeskClock, logger: Logger, migrate: Bool? = nil) async throws -> any FrontdeskDatabase {
     let database: any FrontdeskDatabase
     if configuration.usesPostgres {
-        database = try await PostgresBackend(url: configuration.resolvedDatabaseURL, logger: logger, maximumConnections: configuration.databasePoolSize)
+        database = try await PostgresBackend(url: configuration.resolvedDatabaseURL, logger: logger, maximumConnections: configuration.databasePoolSize,
+                                             monitorHealth: true)
     } else {
         database = try await SQLiteBackend(path: configuration.resolvedDatabaseURL, logger: logger)
     }

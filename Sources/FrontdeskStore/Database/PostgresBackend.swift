@@ -15,16 +15,17 @@ public final class PostgresBackend: FrontdeskDatabase {
     private let runTask: Task<Void, Never>
     private let logger: Logger
     private let retries = RetryCounter(backend: .postgres)
-    /// How long a request waits for a pooled connection before the database counts as unavailable
-    /// (503 `database_unavailable`) instead of hanging while PostgreSQL is down.
-    let acquireTimeout: Duration
+    /// Whether PostgreSQL answers, as the health monitor last saw it.
+    private let health = Reachability()
+    private let monitorTask: Task<Void, Never>?
     private let statements = StatementCounter(backend: .postgres)
 
     /// Connects lazily to the server named by `url` (`postgres://user:pass@host:port/db?sslmode=disable`).
     /// `searchPath` puts every connection in one schema (the tests give each test its own).
+    /// `monitorHealth` runs the reachability monitor (one extra connection; the server wants it, the
+    /// tests' many short-lived databases do not).
     public init(url: String, logger: Logger, maximumConnections: Int = 20, searchPath: String? = nil,
-                acquireTimeout: Duration = .seconds(10)) async throws {
-        self.acquireTimeout = acquireTimeout
+                monitorHealth: Bool = false) async throws {
         let sqlConfiguration: SQLPostgresConfiguration
         do {
             sqlConfiguration = try SQLPostgresConfiguration(url: url)
@@ -64,38 +65,26 @@ public final class PostgresBackend: FrontdeskDatabase {
         }
         for await _ in started {}
         await Task.yield()
+        if monitorHealth {
+            var probe = core
+            probe.options.connectTimeout = .seconds(2)
+            monitorTask = Task { [health] in await Self.monitor(probe, health: health, logger: logger) }
+        } else {
+            monitorTask = nil
+        }
     }
 
     public var retryCount: Int { retries.value }
-
-
-    /// `body` on a pooled connection; fails after `acquireTimeout` if none can be had. Once `body`
-    /// runs it is never cut short: the timeout only covers waiting for the connection.
-    private func withConnection<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await withoutActuallyEscaping(body) { body in
-            let state = LeaseState()
-            return try await withThrowingTaskGroup(of: T.self) { group in
-                group.addTask {
-                    try await self.client.withConnection { connection in
-                        guard state.acquire() else { throw DatabaseConfigurationError("no PostgreSQL connection within the time limit") }
-                        return try await body(connection)
-                    }
-                }
-                group.addTask {
-                    try await Task.sleep(for: self.acquireTimeout)
-                    guard state.expire() else {
-                        try await Task.sleep(for: .seconds(315_360_000))  // the body runs: wait to be cancelled
-                        throw CancellationError()
-                    }
-                    throw DatabaseConfigurationError("no PostgreSQL connection within \(self.acquireTimeout) (is the database down?)")
-                }
-                defer { group.cancelAll() }
-                guard let result = try await group.next() else { throw CancellationError() }
-                return result
-            }
-        }
-    }
     public var statementCount: Int { statements.value }
+
+
+    /// `body` on a pooled connection — unless the health monitor found PostgreSQL unreachable: then
+    /// the request fails at once (503 `database_unavailable`) instead of waiting in the pool, which
+    /// keeps retrying to connect and would hold the request until PostgreSQL is back.
+    private func withConnection<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        guard health.isReachable else { throw DatabaseConfigurationError("PostgreSQL is not reachable") }
+        return try await client.withConnection(body)
+    }
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await withConnection { connection in
@@ -197,6 +186,8 @@ public final class PostgresBackend: FrontdeskDatabase {
     }
 
     public func shutdown() async {
+        monitorTask?.cancel()
+        _ = await monitorTask?.value
         runTask.cancel()
         _ = await runTask.value
     }
@@ -224,9 +215,46 @@ private struct Prepared<S: HotStatement>: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
 }
 
-/// Who won between a connection lease and its timeout: exactly one of `acquire` and `expire` succeeds.
-private final class LeaseState: Sendable {
-    private let state = Atomic<Int>(0)  // 0 waiting, 1 acquired, 2 expired
-    func acquire() -> Bool { state.compareExchange(expected: 0, desired: 1, ordering: .acquiringAndReleasing).exchanged }
-    func expire() -> Bool { state.compareExchange(expected: 0, desired: 2, ordering: .acquiringAndReleasing).exchanged }
+/// PostgreSQL's reachability as the monitor last saw it.
+final class Reachability: Sendable {
+    private let reachable = Atomic<Bool>(true)
+    var isReachable: Bool { reachable.load(ordering: .relaxed) }
+    func set(_ value: Bool) { reachable.store(value, ordering: .relaxed) }
+}
+
+extension PostgresBackend {
+    /// Once a second, `SELECT 1` on a connection of its own (outside the pool, so a busy pool never
+    /// looks like an outage), at most 2 s for connecting and 2 s for the answer.
+    static func monitor(_ configuration: PostgresConnection.Configuration, health: Reachability, logger: Logger) async {
+        var connection: PostgresConnection?
+        var id = 0
+        while !Task.isCancelled {
+            do {
+                if connection == nil || connection?.isClosed == true {
+                    id += 1
+                    connection = try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
+                }
+                guard let probe = connection else { continue }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { _ = try await probe.query("SELECT 1", logger: logger).collect() }
+                    group.addTask {
+                        try await Task.sleep(for: .seconds(2))
+                        throw DatabaseConfigurationError("PostgreSQL did not answer within 2 s")
+                    }
+                    defer { group.cancelAll() }
+                    try await group.next()
+                }
+                if !health.isReachable { logger.notice("PostgreSQL is reachable again") }
+                health.set(true)
+            } catch {
+                if Task.isCancelled { break }
+                if health.isReachable { logger.error("PostgreSQL is not reachable", metadata: ["error": .string("\(error)")]) }
+                health.set(false)
+                try? await connection?.close()
+                connection = nil
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+        try? await connection?.close()
+    }
 }
