@@ -68,7 +68,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
-            resources: [.copy("Templates")]
+            resources: [.copy("Templates"), .copy("OpenAPI")]
         ),
         .executableTarget(
             name: "frontdesk",

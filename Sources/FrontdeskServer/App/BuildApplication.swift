@@ -41,6 +41,7 @@ public func buildApplication(services: AppServices) -> FrontdeskApp {
 
     let root = Routes(group: router.group(""), prefix: "", registry: registry)
     OpsRoutes(services: services).register(root)
+    OpenAPIDocument.register(root)
 
     let api = root.group("api")
     AuthRoutes(services: services).register(api)
