@@ -15,6 +15,7 @@
 #   4b. two frontdesk serve processes on one PostgreSQL (race-two-instances.sh), and the
 #       outbox under SIGKILL with two servers delivering to a real SMTP server (outbox-crash-test.sh),
 #       and the fault tests (fault-test.sh)
+#   4b'. schemathesis against /openapi.json as owner and member, then the invariants (fuzz-api.sh)
 #   4c. the browser tests (browser-test.sh; skipped with FRONTDESK_TEST_FILTER)
 #   5. prints one summary line per backend with the counts reported by
 #      Swift Testing / XCTest, and exits non-zero if any run failed.
@@ -248,6 +249,15 @@ if [[ $NEED_POSTGRES -eq 1 ]]; then
   bash "$SCRIPT_DIR/fault-test.sh" </dev/null 2>&1 | tee "$LOG_DIR/fault-test.log" || FAULT_RC=$?
 fi
 
+# --- 4b'''. schemathesis against the OpenAPI document, then the database invariants ----------
+FUZZ_RC=""
+if [[ -z "${FRONTDESK_TEST_FILTER:-}" ]]; then
+  echo
+  echo "=== API fuzzing (scripts/fuzz-api.sh) ==="
+  FUZZ_RC=0
+  bash "$SCRIPT_DIR/fuzz-api.sh" 15 </dev/null 2>&1 | tee "$LOG_DIR/fuzz-api.log" || FUZZ_RC=$?
+fi
+
 # --- 4c. the pages in a real browser ------------------------------------------------------
 # Headless Chromium loads the demo studio's display, zbarimg reads its QR code off a screenshot, a
 # member's phone opens the decoded URL and checks in, the display shows them; screenshots of the
@@ -299,6 +309,15 @@ if [[ -n "$FLOOR_RC" ]]; then
     echo "floor:    PASSED (exit 0) | $(grep -E 'display|result' "$LOG_DIR/floor-two-instances.log" | tr -s ' ' | paste -sd ';' -)"
   else
     echo "floor:    FAILED (exit $FLOOR_RC, log: $LOG_DIR/floor-two-instances.log)"
+    overall=1
+  fi
+fi
+
+if [[ -n "$FUZZ_RC" ]]; then
+  if [[ "$FUZZ_RC" -eq 0 ]]; then
+    echo "fuzzing:  PASSED (exit 0) | $(grep -E 'generated|over capacity' "$LOG_DIR/fuzz-api.log" | tr -s ' ' | paste -sd ';' -)"
+  else
+    echo "fuzzing:  FAILED (exit $FUZZ_RC, log: $LOG_DIR/fuzz-api.log)"
     overall=1
   fi
 fi
