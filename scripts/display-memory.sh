@@ -45,31 +45,9 @@ if [[ ! -x "$BINARY" ]]; then
   exit 1
 fi
 
-export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
-PY="$VENV/bin/python"
-if [[ ! -x "$PY" ]]; then
-  mkdir -p "$(dirname "$VENV")"
-  python3 -m venv "$VENV"
-fi
-# Install only when the pinned versions are not already there.
-if ! "$PY" - "$TEST_DIR/requirements.txt" <<'PYEOF' 2>/dev/null
-import sys
-from importlib.metadata import version, PackageNotFoundError
-for line in open(sys.argv[1]):
-    line = line.split("#")[0].strip()
-    if not line:
-        continue
-    name, _, wanted = line.partition("==")
-    try:
-        if wanted and version(name.strip()) != wanted.strip():
-            sys.exit(1)
-    except PackageNotFoundError:
-        sys.exit(1)
-PYEOF
-then
-  echo "display-memory.sh: installing $(tr '\n' ' ' <"$TEST_DIR/requirements.txt")into $VENV"
-  "$PY" -m pip install --quiet --disable-pip-version-check -r "$TEST_DIR/requirements.txt"
-fi
+# shellcheck source=browser-venv.sh
+source "$SCRIPT_DIR/browser-venv.sh"
+browser_venv "$VENV" "$TEST_DIR/requirements.txt" "display-memory.sh"
 
 export CHROMIUM
 status=0

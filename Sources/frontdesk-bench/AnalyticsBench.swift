@@ -18,16 +18,7 @@ struct Analytics: AsyncParsableCommand {
     @Option(help: "Timed runs of each query.") var iterations: Int = 20
 
     func run() async throws {
-        var logger = Logger(label: "frontdesk-bench")
-        logger.logLevel = .warning
-        let database = try await DatabaseFactory.open(url: databaseURL, logger: logger)
-        do {
-            try await measure(database)
-            await database.shutdown()
-        } catch {
-            await database.shutdown()
-            throw error
-        }
+        try await withBenchDatabase(databaseURL, measure)
     }
 
     func measure(_ database: any FrontdeskDatabase) async throws {

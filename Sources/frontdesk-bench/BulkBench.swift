@@ -27,16 +27,7 @@ struct Bulk: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var logger = Logger(label: "frontdesk-bench")
-        logger.logLevel = .warning
-        let database = try await DatabaseFactory.open(url: databaseURL, logger: logger)
-        do {
-            try await measure(database)
-            await database.shutdown()
-        } catch {
-            await database.shutdown()
-            throw error
-        }
+        try await withBenchDatabase(databaseURL, measure)
     }
 
     func measure(_ database: any FrontdeskDatabase) async throws {

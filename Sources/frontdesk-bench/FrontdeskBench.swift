@@ -251,3 +251,18 @@ struct Checkins: AsyncParsableCommand {
         guard failures.isEmpty, attended == members else { throw ExitCode.failure }
     }
 }
+
+/// Opens the database at `url`, runs `body`, and closes it whether `body` succeeds or throws (an
+/// SQLite connection must be closed before it goes away).
+func withBenchDatabase(_ url: String, _ body: (any FrontdeskDatabase) async throws -> Void) async throws {
+    var logger = Logger(label: "frontdesk-bench")
+    logger.logLevel = .warning
+    let database = try await DatabaseFactory.open(url: url, logger: logger)
+    do {
+        try await body(database)
+        await database.shutdown()
+    } catch {
+        await database.shutdown()
+        throw error
+    }
+}
