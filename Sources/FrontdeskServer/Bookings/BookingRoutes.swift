@@ -60,7 +60,7 @@ struct BookingRoutes {
         }
         let result = try await store.book(
             org: scope.organization, sessionId: sessionId, membershipId: target,
-            actor: BookingActor(userId: scope.user.id, membershipId: scope.membership.id, role: scope.role),
+            actor: scope.actor,
             overrideCapacity: body.overrideCapacity ?? false, idempotencyKey: try Self.idempotencyKey(request), now: services.now)
         return BookingAnswer(result: result, created: true)
     }
@@ -88,7 +88,7 @@ struct BookingRoutes {
         let (scope, booking) = try await bookingScope(context)
         let result = try await store.cancel(
             org: scope.organization, bookingId: booking.id,
-            actor: BookingActor(userId: scope.user.id, membershipId: scope.membership.id, role: scope.role),
+            actor: scope.actor,
             idempotencyKey: try Self.idempotencyKey(request), now: services.now)
         return BookingAnswer(result: result, created: false)
     }

@@ -70,7 +70,7 @@ struct CheckinRoutes {
         }
         let result = try await store.checkIn(
             org: scope.organization, sessionId: sessionId, membershipId: scope.membership.id, method: method,
-            actor: BookingActor(userId: scope.user.id, membershipId: scope.membership.id, role: scope.role),
+            actor: scope.actor,
             overrideCapacity: false, enforceWindow: true, now: now)
         await announce(result, kind: .checkedIn)
         return result
@@ -143,7 +143,7 @@ struct CheckinRoutes {
         }
         let result = try await store.checkIn(
             org: scope.organization, sessionId: sessionId, membershipId: membershipId, method: .manual,
-            actor: BookingActor(userId: scope.user.id, membershipId: scope.membership.id, role: scope.role),
+            actor: scope.actor,
             overrideCapacity: body.overrideCapacity ?? false, enforceWindow: false, now: services.now)
         await announce(result, kind: .checkedIn)
         return result
@@ -167,7 +167,7 @@ struct CheckinRoutes {
         guard scope.role.isStaff else { throw DomainError.forbidden("Only staff can change attendance.") }
         let updated = try await store.setAttendance(
             org: scope.organization, bookingId: booking.id, to: target,
-            actor: BookingActor(userId: scope.user.id, membershipId: scope.membership.id, role: scope.role), now: services.now)
+            actor: scope.actor, now: services.now)
         await announce(CheckinResult(booking: updated, alreadyCheckedIn: false, walkIn: false), kind: target == .noShow ? .noShow : .undone)
         return updated
     }

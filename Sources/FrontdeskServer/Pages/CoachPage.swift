@@ -304,7 +304,7 @@ struct CoachPage {
                 // A no-show being checked in after all: back to booked first, then in.
                 if booking.status == .noShow {
                     _ = try await store.setAttendance(org: scope.organization, bookingId: booking.id, to: .confirmed,
-                                                      actor: Self.actor(scope), now: services.now)
+                                                      actor: scope.actor, now: services.now)
                 }
             } else if let member = form.membershipId, NewID.isWellFormed(member) {
                 membershipId = member.lowercased()
@@ -312,7 +312,7 @@ struct CoachPage {
                 throw DomainError.notFound("Booking")
             }
             let result = try await store.checkIn(
-                org: scope.organization, sessionId: sessionId, membershipId: membershipId, method: .manual, actor: Self.actor(scope),
+                org: scope.organization, sessionId: sessionId, membershipId: membershipId, method: .manual, actor: scope.actor,
                 overrideCapacity: form.override == "1", enforceWindow: false, now: services.now)
             await checkin.announce(result, kind: .checkedIn)
             return result.walkIn ? "walk_in" : "checked_in"
@@ -335,14 +335,10 @@ struct CoachPage {
                   booking.organizationId == scope.orgId, booking.sessionId == sessionId
             else { throw DomainError.notFound("Booking") }
             let updated = try await store.setAttendance(org: scope.organization, bookingId: booking.id, to: target,
-                                                        actor: Self.actor(scope), now: services.now)
+                                                        actor: scope.actor, now: services.now)
             await CheckinRoutes(services: services).announce(CheckinResult(booking: updated, alreadyCheckedIn: false, walkIn: false), kind: kind)
             return done
         }
-    }
-
-    static func actor(_ scope: OrgScope) -> BookingActor {
-        BookingActor(userId: scope.user.id, membershipId: scope.membership.id, role: scope.role)
     }
 
     /// A staff form post: CSRF, staff scope, the session in the org; then back to the tablet (303),

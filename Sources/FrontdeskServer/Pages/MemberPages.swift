@@ -157,7 +157,7 @@ struct MemberPages {
                   try await services.sessions.organizationId(sessionId: sessionId.lowercased()) == scope.orgId
             else { throw DomainError.notFound("Session") }
             let result = try await bookings.book(org: scope.organization, sessionId: sessionId.lowercased(), membershipId: scope.membership.id,
-                                                 actor: CoachPage.actor(scope), overrideCapacity: false, idempotencyKey: nil, now: services.now)
+                                                 actor: scope.actor, overrideCapacity: false, idempotencyKey: nil, now: services.now)
             return result.booking.status == .waitlisted ? "waitlisted" : "booked"
         }
     }
@@ -168,7 +168,7 @@ struct MemberPages {
                   let booking = try await bookings.booking(id: bookingId.lowercased()),
                   booking.organizationId == scope.orgId, booking.membershipId == scope.membership.id
             else { throw DomainError.notFound("Booking") }
-            let result = try await bookings.cancel(org: scope.organization, bookingId: booking.id, actor: CoachPage.actor(scope),
+            let result = try await bookings.cancel(org: scope.organization, bookingId: booking.id, actor: scope.actor,
                                                    idempotencyKey: nil, now: services.now)
             return result.booking.lateCancel ? "late_cancelled" : "cancelled"
         }

@@ -25,6 +25,16 @@ public struct OutboxMessage: Sendable {
 /// The notification outbox (SPEC §7): rows written in the same transaction as the change that
 /// causes them; a worker delivers them after commit.
 public enum Outbox {
+    /// The condition under which a class notification on `channel` to `user` (SQL expressions) is
+    /// queued at all: the user has not opted out of that channel, and a push has a device to go to.
+    static func wanted(user: String, channel: String) -> SQLQueryString {
+        """
+        NOT EXISTS (SELECT 1 FROM notification_preferences p WHERE p.user_id = \(unsafeRaw: user) AND p.channel = \(unsafeRaw: channel)
+                    AND p.category = 'class' AND p.enabled = \(bind: false))
+        AND (\(unsafeRaw: channel) <> 'push' OR EXISTS (SELECT 1 FROM push_tokens t WHERE t.user_id = \(unsafeRaw: user)))
+        """
+    }
+
     /// Queues messages inside the caller's transaction, skipping channels the user opted out of for
     /// class notifications, push messages for users without a registered device, and messages already
     /// queued under the same dedupe key.
@@ -49,10 +59,7 @@ public enum Outbox {
                 SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7, 'pending', 0,
                     \(bind: now.epochSeconds), \(bind: now.epochSeconds)
                 FROM (VALUES \(values.joined(separator: ", "))) AS v
-                WHERE NOT EXISTS (
-                    SELECT 1 FROM notification_preferences p
-                    WHERE p.user_id = v.column3 AND p.channel = v.column4 AND p.category = 'class' AND p.enabled = \(bind: false))
-                  AND (v.column4 <> 'push' OR EXISTS (SELECT 1 FROM push_tokens t WHERE t.user_id = v.column3))
+                WHERE \(wanted(user: "v.column3", channel: "v.column4"))
                 ON CONFLICT (dedupe_key) DO NOTHING
                 """).run()
         }

@@ -27,10 +27,7 @@ public struct ScheduledJobs: Sendable {
                 JOIN memberships m ON m.id = b.membership_id
                 WHERE s.starts_at > \(bind: at) AND s.starts_at <= \(bind: at + Int64(minutesBefore) * 60)
                   AND s.status = 'published' AND s.deleted_at IS NULL
-                  AND EXISTS (SELECT 1 FROM push_tokens t WHERE t.user_id = m.user_id)
-                  AND NOT EXISTS (
-                    SELECT 1 FROM notification_preferences p
-                    WHERE p.user_id = m.user_id AND p.channel = 'push' AND p.category = 'class' AND p.enabled = \(bind: false))
+                  AND \(Outbox.wanted(user: "m.user_id", channel: "'push'"))
                 ON CONFLICT (dedupe_key) DO NOTHING
                 RETURNING id
                 """).all().count

@@ -202,17 +202,19 @@ public struct BookingsStore: Sendable {
             booking.waitlistPosition = nil
             booking.cancelledAt = now
             booking.updatedAt = now
-            if refund { booking.creditCharged = false }
+            if refund {
+                // While the booking still says it was charged.
+                _ = try await SessionBookings.refund(
+                    sql, bookings: "b.id = \(bind: bookingId) AND b.credit_charged = \(bind: true) AND b.subscription_id IS NOT NULL",
+                    reason: "early cancel", actorMembershipId: actor.membershipId, now: now)
+                booking.creditCharged = false
+            }
             try await sql.raw("""
                 UPDATE bookings SET status = 'cancelled', waitlist_position = NULL, late_cancel = \(bind: booking.lateCancel),
                     credit_charged = \(bind: booking.creditCharged), cancelled_at = \(bind: now.epochSeconds),
                     cancelled_by_membership_id = \(bind: actor.membershipId), updated_at = \(bind: now.epochSeconds)
                 WHERE id = \(bind: bookingId)
                 """).run()
-            if refund, let subscriptionId = booking.subscriptionId {
-                try await SessionBookings.refund(sql, [(bookingId, org.id, subscriptionId)], reason: "early cancel",
-                                                 actorMembershipId: actor.membershipId, now: now)
-            }
             if previousPosition != nil {
                 try await WaitlistPromotion.renumber(sql, sessionId: booking.sessionId, now: now)
             }

@@ -25,26 +25,9 @@ public enum SessionBookings {
             let charged: SQLQueryString = """
                 b.session_id IN (\(binds: chunk)) AND b.status = 'confirmed' AND b.credit_charged = \(bind: true) AND b.subscription_id IS NOT NULL
                 """
-            // Refunds first, while the bookings still say what they were: a ledger row each, numbered
-            // after the subscription's last entry, then the credits back (limited plans only).
-            effect.refundedCredits += try await sql.raw("""
-                INSERT INTO credit_ledger (id, organization_id, subscription_id, booking_id, kind, amount, reason, actor_membership_id,
-                    created_at, seq)
-                SELECT \(PortableSQL.newID(sql)), b.organization_id, b.subscription_id, b.id, 'refund', 1, 'session cancelled',
-                    \(bind: actorMembershipId), \(bind: at),
-                    COALESCE(last.seq, 0) + ROW_NUMBER() OVER (PARTITION BY b.subscription_id ORDER BY b.id)
-                FROM bookings b
-                LEFT JOIN (SELECT l.subscription_id, MAX(l.seq) AS seq FROM credit_ledger l
-                           WHERE l.subscription_id IN (SELECT b.subscription_id FROM bookings b WHERE \(charged))
-                           GROUP BY l.subscription_id) last ON last.subscription_id = b.subscription_id
-                WHERE \(charged)
-                RETURNING id
-                """).all().count
-            try await sql.raw("""
-                UPDATE subscriptions SET updated_at = \(bind: at), credits_remaining = credits_remaining + refunds.n
-                FROM (SELECT b.subscription_id, COUNT(*) AS n FROM bookings b WHERE \(charged) GROUP BY b.subscription_id) refunds
-                WHERE subscriptions.id = refunds.subscription_id AND subscriptions.credits_remaining IS NOT NULL
-                """).run()
+            // Refunds first, while the bookings still say what they were.
+            effect.refundedCredits += try await refund(sql, bookings: charged, reason: "session cancelled",
+                                                       actorMembershipId: actorMembershipId, now: now)
             // A class-cancelled e-mail per booking, unless the member opted out of class e-mails.
             var payload: [(key: String, value: SQLQueryString)] = [("bookingId", "b.id"), ("sessionId", "b.session_id")]
             if let reason { payload.append(("reason", "\(bind: reason)")) }
@@ -54,9 +37,7 @@ public enum SessionBookings {
                 SELECT \(PortableSQL.newID(sql)), b.organization_id, m.user_id, 'email', 'class_cancelled', \(PortableSQL.jsonObject(sql, payload)),
                     'class_cancelled:' || b.id, 'pending', 0, \(bind: at), \(bind: at)
                 FROM bookings b JOIN memberships m ON m.id = b.membership_id
-                WHERE \(active) AND NOT EXISTS (
-                    SELECT 1 FROM notification_preferences p
-                    WHERE p.user_id = m.user_id AND p.channel = 'email' AND p.category = 'class' AND p.enabled = \(bind: false))
+                WHERE \(active) AND \(Outbox.wanted(user: "m.user_id", channel: "'email'"))
                 ON CONFLICT (dedupe_key) DO NOTHING
                 """).run()
             effect.cancelledBookings += try await sql.raw("""
@@ -70,43 +51,32 @@ public enum SessionBookings {
         return effect
     }
 
-    /// Gives one credit back per booking to its subscription (limited plans only) with a ledger row
-    /// each: a statement per 200 subscriptions for the credits and the ledger positions, and one per
-    /// 1,000 ledger rows, however many subscriptions are involved.
-    static func refund(_ sql: any SQLDatabase, _ bookings: [(bookingId: String, orgId: String, subscriptionId: String)],
-                       reason: String, actorMembershipId: String?, now: Date) async throws {
-        guard !bookings.isEmpty else { return }
-        let perSubscription = Dictionary(grouping: bookings, by: \.subscriptionId)
-        var nextSeq: [String: Int] = [:]
-        for chunk in perSubscription.keys.sorted().chunked(into: 200) {
-            let amounts: [SQLQueryString] = chunk.map { "WHEN \(bind: $0) THEN \(bind: perSubscription[$0]!.count)" }
-            try await sql.raw("""
-                UPDATE subscriptions SET credits_remaining = credits_remaining + (CASE id \(amounts.joined(separator: " ")) ELSE 0 END),
-                    updated_at = \(bind: now.epochSeconds)
-                WHERE id IN (\(binds: chunk)) AND credits_remaining IS NOT NULL
-                """).run()
-            for row in try await sql.raw("""
-                SELECT subscription_id, COALESCE(MAX(seq), 0) AS base FROM credit_ledger
-                WHERE subscription_id IN (\(binds: chunk)) GROUP BY subscription_id
-                """).all() {
-                nextSeq[try row.string("subscription_id")] = try row.int("base")
-            }
-        }
-        var values: [SQLQueryString] = []
-        for item in bookings {
-            let seq = (nextSeq[item.subscriptionId] ?? 0) + 1
-            nextSeq[item.subscriptionId] = seq
-            values.append("""
-                (\(bind: NewID.make()), \(bind: item.orgId), \(bind: item.subscriptionId), \(bind: item.bookingId), 'refund', 1,
-                 \(bind: reason), \(bind: actorMembershipId), \(bind: now.epochSeconds), \(bind: seq))
-                """)
-        }
-        for chunk in values.chunked(into: 1_000) {
-            try await sql.raw("""
-                INSERT INTO credit_ledger (id, organization_id, subscription_id, booking_id, kind, amount, reason, actor_membership_id,
-                    created_at, seq)
-                VALUES \(chunk.joined(separator: ", "))
-                """).run()
-        }
+    /// Gives back the credit of every booking matching `bookings` (a condition on `b`, which must
+    /// hold only for charged bookings with a subscription): a ledger row each, numbered after its
+    /// subscription's last entry, and the credits returned (limited plans only). Two statements,
+    /// built in the database, however many bookings; returns how many were refunded.
+    static func refund(_ sql: any SQLDatabase, bookings condition: SQLQueryString, reason: String, actorMembershipId: String?,
+                       now: Date) async throws -> Int {
+        let at = now.epochSeconds
+        let refunded = try await sql.raw("""
+            INSERT INTO credit_ledger (id, organization_id, subscription_id, booking_id, kind, amount, reason, actor_membership_id,
+                created_at, seq)
+            SELECT \(PortableSQL.newID(sql)), b.organization_id, b.subscription_id, b.id, 'refund', 1, \(bind: reason),
+                \(bind: actorMembershipId), \(bind: at),
+                COALESCE(last.seq, 0) + ROW_NUMBER() OVER (PARTITION BY b.subscription_id ORDER BY b.id)
+            FROM bookings b
+            LEFT JOIN (SELECT l.subscription_id, MAX(l.seq) AS seq FROM credit_ledger l
+                       WHERE l.subscription_id IN (SELECT b.subscription_id FROM bookings b WHERE \(condition))
+                       GROUP BY l.subscription_id) last ON last.subscription_id = b.subscription_id
+            WHERE \(condition)
+            RETURNING id
+            """).all().count
+        guard refunded > 0 else { return 0 }
+        try await sql.raw("""
+            UPDATE subscriptions SET updated_at = \(bind: at), credits_remaining = credits_remaining + refunds.n
+            FROM (SELECT b.subscription_id, COUNT(*) AS n FROM bookings b WHERE \(condition) GROUP BY b.subscription_id) refunds
+            WHERE subscriptions.id = refunds.subscription_id AND subscriptions.credits_remaining IS NOT NULL
+            """).run()
+        return refunded
     }
 }
