@@ -30,130 +30,119 @@ struct Floor: AsyncParsableCommand {
 
     func run() async throws {
         guard url.count >= 2 else { throw ValidationError("give at least two --url") }
-        var logger = Logger(label: "frontdesk-bench")
-        logger.logLevel = .warning
         let targets = try url.map(Target.init)
-        let database = try await DatabaseFactory.open(url: databaseURL, logger: logger)
-        let now = Date()
-        let fixture = try await RushFixture.create(database: database, members: members, capacity: capacity, now: now, startsIn: 600)
-        // The class at a location with a wall display.
-        let location = NewID.make()
-        try await database.transaction { sql in
-            try await sql.raw("""
-                INSERT INTO locations (id, organization_id, name, created_at, updated_at)
-                VALUES (\(bind: location), \(bind: fixture.organizationId), 'Loft', \(bind: now.epochSeconds), \(bind: now.epochSeconds))
-                """).run()
-            try await sql.raw("UPDATE class_sessions SET location_id = \(bind: location) WHERE id = \(bind: fixture.sessionId)").run()
-            // Members may cancel up to the start (the class is minutes away, inside its check-in window).
-            try await sql.raw("UPDATE organizations SET cancellation_window_hours = 0 WHERE id = \(bind: fixture.organizationId)").run()
-        }
-        let display = try await DisplaysStore(database: database).create(orgId: fixture.organizationId, locationId: location, name: "Wall",
-                                                                         createdBy: nil, now: now)
-        let ring = try await SigningKeysStore(database: database).ring(now: now)
-        let displayPath = DisplaySignature.path(displayId: display.id, expires: now.epochSeconds + 3_600, keyVersion: display.keyVersion, keys: ring)
-            .replacingOccurrences(of: "?", with: "/events?")
-
-        // The display listens on the last instance.
-        let heard = Locked<[Heard]>([])
-        let listening = Locked(false)
-        let wall = targets[targets.count - 1]
-        let listener = Task {
-            var request = HTTPClientRequest(url: "http://\(wall.host):\(wall.port)\(displayPath)")
-            request.headers.add(name: "Accept", value: "text/event-stream")
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(600))
-            guard response.status == .ok else {
-                print("the display's event stream answered \(response.status.code)")
-                return
+        try await withBenchDatabase(databaseURL) { database in
+            let now = Date()
+            let fixture = try await RushFixture.create(database: database, members: members, capacity: capacity, now: now, startsIn: 600)
+            // The class at a location with a wall display; members may cancel up to the start (the class
+            // is minutes away, inside its check-in window).
+            let wall = try await WallDisplay.create(database: database, fixture: fixture, now: now)
+            let ring = wall.ring, displayPath = wall.eventsPath
+            try await database.transaction { sql in
+                try await sql.raw("UPDATE organizations SET cancellation_window_hours = 0 WHERE id = \(bind: fixture.organizationId)").run()
             }
-            listening.withLock { $0 = true }
-            var pending = ""
-            for try await chunk in response.body {
-                pending += String(buffer: chunk)
-                while let end = pending.range(of: "\n\n") {
-                    let frame = String(pending[..<end.lowerBound])
-                    pending = String(pending[end.upperBound...])
-                    guard frame.contains("event: checkin"), let data = frame.split(separator: "\n").first(where: { $0.hasPrefix("data: ") }),
-                          let json = try? JSONSerialization.jsonObject(with: Data(data.dropFirst(6).utf8)) as? [String: String],
-                          json["kind"] == "checked_in", let bookingId = json["bookingId"] else { continue }
-                    heard.withLock { $0.append(Heard(bookingId: bookingId, at: .now)) }
+
+            // The display listens on the last instance.
+            let heard = Locked<[Heard]>([])
+            let listening = Locked(false)
+            let screen = targets[targets.count - 1]
+            let listener = Task {
+                var request = HTTPClientRequest(url: "http://\(screen.host):\(screen.port)\(displayPath)")
+                request.headers.add(name: "Accept", value: "text/event-stream")
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(600))
+                guard response.status == .ok else {
+                    print("the display's event stream answered \(response.status.code)")
+                    return
+                }
+                listening.withLock { $0 = true }
+                var pending = ""
+                for try await chunk in response.body {
+                    pending += String(buffer: chunk)
+                    while let end = pending.range(of: "\n\n") {
+                        let frame = String(pending[..<end.lowerBound])
+                        pending = String(pending[end.upperBound...])
+                        guard frame.contains("event: checkin"), let data = frame.split(separator: "\n").first(where: { $0.hasPrefix("data: ") }),
+                              let json = try? JSONSerialization.jsonObject(with: Data(data.dropFirst(6).utf8)) as? [String: String],
+                              json["kind"] == "checked_in", let bookingId = json["bookingId"] else { continue }
+                        heard.withLock { $0.append(Heard(bookingId: bookingId, at: .now)) }
+                    }
                 }
             }
-        }
-        for _ in 0..<100 where !listening.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(50)) }
+            for _ in 0..<100 where !listening.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(50)) }
 
-        // 1. Everyone books, spread over the instances; every fourth member then cancels.
-        let tokens = fixture.tokens
-        let booked = try await spread(targets: targets, count: tokens.count) { client, index in
-            let headers: HTTPFields = [.authorization: "Bearer \(tokens[index])", .contentLength: "0"]
-            let response = try await client.post("/api/sessions/\(fixture.sessionId)/bookings", headers: headers, body: ByteBuffer())
-            let body = response.body.map { String(buffer: $0) } ?? ""
-            let id = (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])?["id"] as? String
-            return (Int(response.status.code), id)
-        }
-        let cancels = try await spread(targets: targets, count: tokens.count) { client, index in
-            guard index % 4 == 0, let id = booked[index].1 else { return (0, nil) }
-            let headers: HTTPFields = [.authorization: "Bearer \(tokens[index])", .contentLength: "0"]
-            return (Int(try await client.post("/api/bookings/\(id)/cancel", headers: headers, body: ByteBuffer()).status.code), nil)
-        }
+            // 1. Everyone books, spread over the instances; every fourth member then cancels.
+            let tokens = fixture.tokens
+            let booked = try await spread(targets: targets, count: tokens.count) { client, index in
+                let headers: HTTPFields = [.authorization: "Bearer \(tokens[index])", .contentLength: "0"]
+                let response = try await client.post("/api/sessions/\(fixture.sessionId)/bookings", headers: headers, body: ByteBuffer())
+                let body = response.body.map { String(buffer: $0) } ?? ""
+                let id = (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])?["id"] as? String
+                return (Int(response.status.code), id)
+            }
+            let cancels = try await spread(targets: targets, count: tokens.count) { client, index in
+                guard index % 4 == 0, let id = booked[index].1 else { return (0, nil) }
+                let headers: HTTPFields = [.authorization: "Bearer \(tokens[index])", .contentLength: "0"]
+                return (Int(try await client.post("/api/bookings/\(id)/cancel", headers: headers, body: ByteBuffer()).status.code), nil)
+            }
 
-        // 2. The confirmed members check in by QR, spread over the instances.
-        let confirmed = try await database.read { sql in
-            try await sql.raw("""
-                SELECT b.id, m.user_id FROM bookings b JOIN memberships m ON m.id = b.membership_id
-                WHERE b.session_id = \(bind: fixture.sessionId) AND b.status = 'confirmed'
-                """).all().map { (try $0.decode(column: "id", as: String.self), try $0.decode(column: "user_id", as: String.self)) }
-        }
-        let tokenOf = try await database.read { sql in
-            try await sql.raw("""
-                SELECT m.user_id, a.token_hash FROM memberships m JOIN auth_sessions a ON a.user_id = m.user_id
-                WHERE m.organization_id = \(bind: fixture.organizationId)
-                """).all().reduce(into: [String: String]()) { $0[try $1.decode(column: "token_hash", as: String.self)] = try $1.decode(column: "user_id", as: String.self) }
-        }
-        let tokenByUser = Dictionary(tokens.map { (tokenOf[SecretToken.hash($0)] ?? "", $0) }, uniquingKeysWith: { first, _ in first })
-        let answered = Locked<[String: (instance: Int, at: ContinuousClock.Instant)]>([:])
-        let checkins = try await spread(targets: targets, count: confirmed.count) { client, index in
-            let (bookingId, userId) = confirmed[index]
-            let qr = CheckinToken.issue(sessionId: fixture.sessionId, at: Date(), keys: ring)
-            let headers: HTTPFields = [.authorization: "Bearer \(tokenByUser[userId] ?? "")", .contentType: "application/json"]
-            let response = try await client.post("/api/sessions/\(fixture.sessionId)/self-checkin", headers: headers,
-                                                 body: ByteBuffer(string: #"{"token":"\#(qr)"}"#))
-            answered.withLock { $0[bookingId] = (index % targets.count, .now) }
-            return (Int(response.status.code), nil)
-        }
-        try await Task.sleep(for: .milliseconds(Int(maxDelay) + 500))
-        listener.cancel()
+            // 2. The confirmed members check in by QR, spread over the instances.
+            let confirmed = try await database.read { sql in
+                try await sql.raw("""
+                    SELECT b.id, m.user_id FROM bookings b JOIN memberships m ON m.id = b.membership_id
+                    WHERE b.session_id = \(bind: fixture.sessionId) AND b.status = 'confirmed'
+                    """).all().map { (try $0.decode(column: "id", as: String.self), try $0.decode(column: "user_id", as: String.self)) }
+            }
+            let tokenOf = try await database.read { sql in
+                try await sql.raw("""
+                    SELECT m.user_id, a.token_hash FROM memberships m JOIN auth_sessions a ON a.user_id = m.user_id
+                    WHERE m.organization_id = \(bind: fixture.organizationId)
+                    """).all().reduce(into: [String: String]()) { $0[try $1.decode(column: "token_hash", as: String.self)] = try $1.decode(column: "user_id", as: String.self) }
+            }
+            let tokenByUser = Dictionary(tokens.map { (tokenOf[SecretToken.hash($0)] ?? "", $0) }, uniquingKeysWith: { first, _ in first })
+            let answered = Locked<[String: (instance: Int, at: ContinuousClock.Instant)]>([:])
+            let checkins = try await spread(targets: targets, count: confirmed.count) { client, index in
+                let (bookingId, userId) = confirmed[index]
+                let qr = CheckinToken.issue(sessionId: fixture.sessionId, at: Date(), keys: ring)
+                let headers: HTTPFields = [.authorization: "Bearer \(tokenByUser[userId] ?? "")", .contentType: "application/json"]
+                let response = try await client.post("/api/sessions/\(fixture.sessionId)/self-checkin", headers: headers,
+                                                     body: ByteBuffer(string: #"{"token":"\#(qr)"}"#))
+                answered.withLock { $0[bookingId] = (index % targets.count, .now) }
+                return (Int(response.status.code), nil)
+            }
+            try await Task.sleep(for: .milliseconds(Int(maxDelay) + 500))
+            listener.cancel()
 
-        let outcome = try await RushFixture.outcome(database: database, sessionId: fixture.sessionId)
-        let attended = try await database.read { sql in
-            try await sql.raw("SELECT COUNT(*) AS n FROM bookings WHERE session_id = \(bind: fixture.sessionId) AND status = 'attended'")
-                .first()?.decode(column: "n", as: Int.self) ?? 0
+            let outcome = try await RushFixture.outcome(database: database, sessionId: fixture.sessionId)
+            let attended = try await database.read { sql in
+                try await sql.raw("SELECT COUNT(*) AS n FROM bookings WHERE session_id = \(bind: fixture.sessionId) AND status = 'attended'")
+                    .first()?.decode(column: "n", as: Int.self) ?? 0
+            }
+            let heardAt = Dictionary(heard.withLock { $0 }.map { ($0.bookingId, $0.at) }, uniquingKeysWith: { first, _ in first })
+            var delays: [Double] = []
+            var missed = 0
+            for (bookingId, answer) in answered.withLock({ $0 }) where answer.instance != targets.count - 1 {
+                guard let at = heardAt[bookingId] else { missed += 1; continue }
+                delays.append(max(0, (at - answer.at).milliseconds))
+            }
+            delays.sort()
+            let bookErrors = booked.filter { $0.0 != 201 }.count
+            let cancelErrors = cancels.filter { $0.0 != 0 && $0.0 != 200 }.count
+            let checkinErrors = checkins.filter { $0.0 != 200 }.count
+            print("""
+                floor: \(members) members, class of \(capacity), \(targets.count) servers, the display on the last
+                  bookings     \(booked.count - bookErrors) booked, \(bookErrors) errors; \(cancels.filter { $0.0 == 200 }.count) cancelled, \(cancelErrors) errors
+                  check-ins    \(confirmed.count) confirmed members checked in: \(checkins.count - checkinErrors) ok, \(checkinErrors) errors; \(attended) attended
+                  result       \(outcome.confirmed + attended) holding a place of \(capacity), \(outcome.waitlisted) waitlisted, members twice: \(outcome.membersTwice), waitlist dense: \(outcome.waitlistDense)
+                  display      heard \(delays.count) check-ins made on other servers, missed \(missed); delay p50 \(String(format: "%.0f", percentile(delays, 0.5))) ms, max \(String(format: "%.0f", delays.last ?? 0)) ms
+                """)
+            guard bookErrors == 0, cancelErrors == 0, checkinErrors == 0, attended == confirmed.count, outcome.confirmed == 0,
+                  attended <= capacity, outcome.membersTwice == 0, outcome.waitlistDense, missed == 0, (delays.last ?? 0) <= maxDelay
+            else {
+                print("INVARIANT BROKEN")
+                throw ExitCode.failure
+            }
+            print("invariants hold")
         }
-        await database.shutdown()
-        let heardAt = Dictionary(heard.withLock { $0 }.map { ($0.bookingId, $0.at) }, uniquingKeysWith: { first, _ in first })
-        var delays: [Double] = []
-        var missed = 0
-        for (bookingId, answer) in answered.withLock({ $0 }) where answer.instance != targets.count - 1 {
-            guard let at = heardAt[bookingId] else { missed += 1; continue }
-            delays.append(max(0, (at - answer.at).milliseconds))
-        }
-        delays.sort()
-        let bookErrors = booked.filter { $0.0 != 201 }.count
-        let cancelErrors = cancels.filter { $0.0 != 0 && $0.0 != 200 }.count
-        let checkinErrors = checkins.filter { $0.0 != 200 }.count
-        print("""
-            floor: \(members) members, class of \(capacity), \(targets.count) servers, the display on the last
-              bookings     \(booked.count - bookErrors) booked, \(bookErrors) errors; \(cancels.filter { $0.0 == 200 }.count) cancelled, \(cancelErrors) errors
-              check-ins    \(confirmed.count) confirmed members checked in: \(checkins.count - checkinErrors) ok, \(checkinErrors) errors; \(attended) attended
-              result       \(outcome.confirmed + attended) holding a place of \(capacity), \(outcome.waitlisted) waitlisted, members twice: \(outcome.membersTwice), waitlist dense: \(outcome.waitlistDense)
-              display      heard \(delays.count) check-ins made on other servers, missed \(missed); delay p50 \(String(format: "%.0f", percentile(delays, 0.5))) ms, max \(String(format: "%.0f", delays.last ?? 0)) ms
-            """)
-        guard bookErrors == 0, cancelErrors == 0, checkinErrors == 0, attended == confirmed.count, outcome.confirmed == 0,
-              attended <= capacity, outcome.membersTwice == 0, outcome.waitlistDense, missed == 0, (delays.last ?? 0) <= maxDelay
-        else {
-            print("INVARIANT BROKEN")
-            throw ExitCode.failure
-        }
-        print("invariants hold")
     }
 
     /// Runs `body` for indexes 0..<count over `clients` workers, worker w on instance w % targets.

@@ -30,149 +30,137 @@ struct Mix: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var logger = Logger(label: "frontdesk-bench")
-        logger.logLevel = .warning
         let targets = try url.map(Target.init)
-        let database = try await DatabaseFactory.open(url: databaseURL, logger: logger)
-        let now = Date()
-        // The class checking in now (every member booked), ten classes in the coming days to book, a display.
-        let fixture = try await RushFixture.create(database: database, members: 3_000, capacity: 3_000, now: now, startsIn: 600, booked: true)
-        let location = NewID.make()
-        let upcoming = try await database.transaction { sql in
-            var upcoming: [String] = []
-            let t = now.epochSeconds
-            try await sql.raw("""
-                INSERT INTO locations (id, organization_id, name, created_at, updated_at)
-                VALUES (\(bind: location), \(bind: fixture.organizationId), 'Loft', \(bind: t), \(bind: t))
-                """).run()
-            try await sql.raw("UPDATE class_sessions SET location_id = \(bind: location) WHERE id = \(bind: fixture.sessionId)").run()
-            let type = try await sql.raw("SELECT class_type_id FROM class_sessions WHERE id = \(bind: fixture.sessionId)").first()!
-                .decode(column: "class_type_id", as: String.self)
-            for day in 1...10 {
-                let id = NewID.make(), start = t + Int64(day) * 86_400
-                try await sql.raw("""
-                    INSERT INTO class_sessions (id, organization_id, class_type_id, location_id, starts_at, duration_min, ends_at, capacity, status, created_at, updated_at)
-                    VALUES (\(bind: id), \(bind: fixture.organizationId), \(bind: type), \(bind: location), \(bind: start), 60, \(bind: start + 3_600), 20, 'published', \(bind: t), \(bind: t))
-                    """).run()
-                upcoming.append(id)
+        try await withBenchDatabase(databaseURL) { database in
+            let now = Date()
+            // The class checking in now (every member booked), ten classes in the coming days to book, a display.
+            let fixture = try await RushFixture.create(database: database, members: 3_000, capacity: 3_000, now: now, startsIn: 600, booked: true)
+            let wall = try await WallDisplay.create(database: database, fixture: fixture, now: now)
+            let ring = wall.ring, statePath = wall.statePath, eventsPath = wall.eventsPath
+            let upcoming = try await database.transaction { sql in
+                var upcoming: [String] = []
+                let t = now.epochSeconds
+                let type = try await sql.raw("SELECT class_type_id FROM class_sessions WHERE id = \(bind: fixture.sessionId)").first()!
+                    .decode(column: "class_type_id", as: String.self)
+                for day in 1...10 {
+                    let id = NewID.make(), start = t + Int64(day) * 86_400
+                    try await sql.raw("""
+                        INSERT INTO class_sessions (id, organization_id, class_type_id, location_id, starts_at, duration_min, ends_at, capacity, status, created_at, updated_at)
+                        VALUES (\(bind: id), \(bind: fixture.organizationId), \(bind: type), \(bind: wall.locationId), \(bind: start), 60, \(bind: start + 3_600), 20, 'published', \(bind: t), \(bind: t))
+                        """).run()
+                    upcoming.append(id)
+                }
+                return upcoming
             }
-            return upcoming
-        }
-        let display = try await DisplaysStore(database: database).create(orgId: fixture.organizationId, locationId: location, name: "Wall",
-                                                                         createdBy: nil, now: now)
-        let ring = try await SigningKeysStore(database: database).ring(now: now)
-        let displayPath = DisplaySignature.path(displayId: display.id, expires: now.epochSeconds + 3_600, keyVersion: display.keyVersion, keys: ring)
-        let statePath = displayPath.replacingOccurrences(of: "?", with: "/state?")
-        let eventsPath = displayPath.replacingOccurrences(of: "?", with: "/events?")
-        let tokens = fixture.tokens
-        let classes = upcoming
-        let org = fixture.organizationId
-        let session = fixture.sessionId
+            let tokens = fixture.tokens
+            let classes = upcoming
+            let org = fixture.organizationId
+            let session = fixture.sessionId
 
-        // Screens holding the event stream open, counting what they hear.
-        let heard = Locked(0)
-        var listeners: [Task<Void, Never>] = []
-        for index in 0..<streams {
-            let target = targets[index % targets.count]
-            listeners.append(Task {
-                var request = HTTPClientRequest(url: "http://\(target.host):\(target.port)\(eventsPath)")
-                request.headers.add(name: "Accept", value: "text/event-stream")
-                guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(3_600)) else { return }
-                do {
-                    for try await chunk in response.body {
-                        let events = String(buffer: chunk).components(separatedBy: "event: checkin").count - 1
-                        if events > 0 { heard.withLock { $0 += events } }
-                    }
-                } catch {}
-            })
-        }
-
-        let checkinNext = Ticket()
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        let samples = try await withThrowingTaskGroup(of: [Sample].self) { group in
-            for worker in 0..<clients {
-                let target = targets[worker % targets.count]
-                group.addTask {
-                    try await TestClient.withClient(host: target.host, port: target.port, configuration: .init(timeout: .seconds(30))) { client in
-                        var random = SystemRandomNumberGenerator()
-                        var mine: [String] = []
-                        var samples: [Sample] = []
-                        while ContinuousClock.now < deadline {
-                            let roll = Int.random(in: 0..<100, using: &random)
-                            let member = tokens[(worker * 97 + Int.random(in: 0..<90, using: &random)) % tokens.count]
-                            let auth: HTTPFields = [.authorization: "Bearer \(member)", .contentLength: "0"]
-                            let begin = ContinuousClock.now
-                            let kind: Kind
-                            let status: Int
-                            switch roll {
-                            case 0..<50:
-                                kind = .schedule
-                                status = Int(try await client.get("/api/orgs/\(org)/sessions", headers: auth).status.code)
-                            case 50..<65:
-                                kind = .poll
-                                status = Int(try await client.get(statePath).status.code)
-                            case 65..<80:
-                                kind = .book
-                                let response = try await client.post("/api/sessions/\(classes.randomElement(using: &random)!)/bookings", headers: auth, body: ByteBuffer())
-                                status = Int(response.status.code)
-                                if status == 201, let body = response.body,
-                                   let id = (try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any])?["id"] as? String {
-                                    mine.append("\(member)|\(id)")
-                                }
-                            case 80..<90:
-                                guard let entry = mine.popLast() else { continue }
-                                let parts = entry.split(separator: "|")
-                                kind = .cancel
-                                status = Int(try await client.post("/api/bookings/\(parts[1])/cancel",
-                                                                   headers: [.authorization: "Bearer \(parts[0])", .contentLength: "0"], body: ByteBuffer()).status.code)
-                            default:
-                                kind = .checkin
-                                let index = checkinNext.take() % tokens.count
-                                let qr = CheckinToken.issue(sessionId: session, at: Date(), keys: ring)
-                                status = Int(try await client.post("/api/sessions/\(session)/self-checkin",
-                                                                   headers: [.authorization: "Bearer \(tokens[index])", .contentType: "application/json"],
-                                                                   body: ByteBuffer(string: #"{"token":"\#(qr)"}"#)).status.code)
-                            }
-                            samples.append(Sample(kind: kind, latency: ContinuousClock.now - begin, status: status))
+            // Screens holding the event stream open, counting what they hear.
+            let heard = Locked(0)
+            var listeners: [Task<Void, Never>] = []
+            for index in 0..<streams {
+                let target = targets[index % targets.count]
+                listeners.append(Task {
+                    var request = HTTPClientRequest(url: "http://\(target.host):\(target.port)\(eventsPath)")
+                    request.headers.add(name: "Accept", value: "text/event-stream")
+                    guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(3_600)) else { return }
+                    do {
+                        for try await chunk in response.body {
+                            let events = String(buffer: chunk).components(separatedBy: "event: checkin").count - 1
+                            if events > 0 { heard.withLock { $0 += events } }
                         }
-                        return samples
+                    } catch {}
+                })
+            }
+
+            let checkinNext = Ticket()
+            let deadline = ContinuousClock.now + .seconds(seconds)
+            let samples = try await withThrowingTaskGroup(of: [Sample].self) { group in
+                for worker in 0..<clients {
+                    let target = targets[worker % targets.count]
+                    group.addTask {
+                        try await TestClient.withClient(host: target.host, port: target.port, configuration: .init(timeout: .seconds(30))) { client in
+                            var random = SystemRandomNumberGenerator()
+                            var mine: [String] = []
+                            var samples: [Sample] = []
+                            while ContinuousClock.now < deadline {
+                                let roll = Int.random(in: 0..<100, using: &random)
+                                let member = tokens[(worker * 97 + Int.random(in: 0..<90, using: &random)) % tokens.count]
+                                let auth: HTTPFields = [.authorization: "Bearer \(member)", .contentLength: "0"]
+                                let begin = ContinuousClock.now
+                                let kind: Kind
+                                let status: Int
+                                switch roll {
+                                case 0..<50:
+                                    kind = .schedule
+                                    status = Int(try await client.get("/api/orgs/\(org)/sessions", headers: auth).status.code)
+                                case 50..<65:
+                                    kind = .poll
+                                    status = Int(try await client.get(statePath).status.code)
+                                case 65..<80:
+                                    kind = .book
+                                    let response = try await client.post("/api/sessions/\(classes.randomElement(using: &random)!)/bookings", headers: auth, body: ByteBuffer())
+                                    status = Int(response.status.code)
+                                    if status == 201, let body = response.body,
+                                       let id = (try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any])?["id"] as? String {
+                                        mine.append("\(member)|\(id)")
+                                    }
+                                case 80..<90:
+                                    guard let entry = mine.popLast() else { continue }
+                                    let parts = entry.split(separator: "|")
+                                    kind = .cancel
+                                    status = Int(try await client.post("/api/bookings/\(parts[1])/cancel",
+                                                                       headers: [.authorization: "Bearer \(parts[0])", .contentLength: "0"], body: ByteBuffer()).status.code)
+                                default:
+                                    kind = .checkin
+                                    let index = checkinNext.take() % tokens.count
+                                    let qr = CheckinToken.issue(sessionId: session, at: Date(), keys: ring)
+                                    status = Int(try await client.post("/api/sessions/\(session)/self-checkin",
+                                                                       headers: [.authorization: "Bearer \(tokens[index])", .contentType: "application/json"],
+                                                                       body: ByteBuffer(string: #"{"token":"\#(qr)"}"#)).status.code)
+                                }
+                                samples.append(Sample(kind: kind, latency: ContinuousClock.now - begin, status: status))
+                            }
+                            return samples
+                        }
                     }
                 }
+                return try await group.reduce(into: [Sample]()) { $0 += $1 }
             }
-            return try await group.reduce(into: [Sample]()) { $0 += $1 }
-        }
-        try await Task.sleep(for: .milliseconds(500))
-        for listener in listeners { listener.cancel() }
+            try await Task.sleep(for: .milliseconds(500))
+            for listener in listeners { listener.cancel() }
 
-        var broken: [String] = []
-        for id in classes {
-            let outcome = try await RushFixture.outcome(database: database, sessionId: id)
-            if outcome.confirmed > 20 || outcome.membersTwice > 0 || !outcome.waitlistDense { broken.append(id) }
-        }
-        await database.shutdown()
+            var broken: [String] = []
+            for id in classes {
+                let outcome = try await RushFixture.outcome(database: database, sessionId: id)
+                if outcome.confirmed > 20 || outcome.membersTwice > 0 || !outcome.waitlistDense { broken.append(id) }
+            }
 
-        print("mix: \(clients) clients, \(streams) display streams, \(targets.count) server(s), database \(database.backend), \(seconds) s")
-        print("  request           count    per s   p50 ms   p99 ms    4xx  503 busy  other failures")
-        var total = 0
-        for kind in Kind.allCases {
-            let mine = samples.filter { $0.kind == kind }
-            let latencies = mine.map { $0.latency.milliseconds }.sorted()
-            total += mine.count
-            let client = mine.filter { (400..<500).contains($0.status) }.count
-            let busy = mine.filter { $0.status == 503 }.count
-            let failed = mine.filter { ($0.status >= 500 && $0.status != 503) || $0.status == 0 }.count
-            let name = kind.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)
-            print("  \(name)" + String(format: " %7d %8.0f %8.1f %8.1f %6d %9d %15d", mine.count, Double(mine.count) / Double(seconds),
-                                        percentile(latencies, 0.5), percentile(latencies, 0.99), client, busy, failed))
+            print("mix: \(clients) clients, \(streams) display streams, \(targets.count) server(s), database \(database.backend), \(seconds) s")
+            print("  request           count    per s   p50 ms   p99 ms    4xx  503 busy  other failures")
+            var total = 0
+            for kind in Kind.allCases {
+                let mine = samples.filter { $0.kind == kind }
+                let latencies = mine.map { $0.latency.milliseconds }.sorted()
+                total += mine.count
+                let client = mine.filter { (400..<500).contains($0.status) }.count
+                let busy = mine.filter { $0.status == 503 }.count
+                let failed = mine.filter { ($0.status >= 500 && $0.status != 503) || $0.status == 0 }.count
+                let name = kind.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)
+                print("  \(name)" + String(format: " %7d %8.0f %8.1f %8.1f %6d %9d %15d", mine.count, Double(mine.count) / Double(seconds),
+                                            percentile(latencies, 0.5), percentile(latencies, 0.99), client, busy, failed))
+            }
+            print("  \("all".padding(toLength: 14, withPad: " ", startingAt: 0))" + String(format: " %7d %8.0f", total, Double(total) / Double(seconds)))
+            print("  streams          \(heard.withLock { $0 }) check-in events heard by \(streams) displays")
+            // 503 `busy` (retries exhausted under contention, nothing changed, Retry-After) is an allowed answer.
+            let failures = samples.filter { ($0.status >= 500 && $0.status != 503) || $0.status == 0 }.count
+            guard failures == 0, broken.isEmpty else {
+                print("INVARIANT BROKEN: \(failures) server errors, classes broken: \(broken)")
+                throw ExitCode.failure
+            }
+            print("invariants hold")
         }
-        print("  \("all".padding(toLength: 14, withPad: " ", startingAt: 0))" + String(format: " %7d %8.0f", total, Double(total) / Double(seconds)))
-        print("  streams          \(heard.withLock { $0 }) check-in events heard by \(streams) displays")
-        // 503 `busy` (retries exhausted under contention, nothing changed, Retry-After) is an allowed answer.
-        let failures = samples.filter { ($0.status >= 500 && $0.status != 503) || $0.status == 0 }.count
-        guard failures == 0, broken.isEmpty else {
-            print("INVARIANT BROKEN: \(failures) server errors, classes broken: \(broken)")
-            throw ExitCode.failure
-        }
-        print("invariants hold")
     }
 }

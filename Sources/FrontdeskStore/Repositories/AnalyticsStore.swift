@@ -77,6 +77,13 @@ public struct AnalyticsStore: Sendable {
         }
     }
 
+    /// The instants the window covers: from the first day's local midnight to the end of today.
+    static func span(days: Int, now: Date, org: Organization) -> (from: Date, to: Date) {
+        let calendar = OrgCalendar(timezone: org.timezone)
+        let today = calendar.startOfDay(now)
+        return (calendar.startOfDay(today, addingDays: -(max(1, days) - 1)), calendar.startOfDay(today, addingDays: 1))
+    }
+
     /// Per org-local day of the last `days` days (today included), oldest first; days without classes are zeros.
     public func daily(org: Organization, days: Int, filter: AttendanceFilter, now: Date) async throws -> [AttendanceDay] {
         let calendar = OrgCalendar(timezone: org.timezone)
@@ -91,16 +98,14 @@ public struct AnalyticsStore: Sendable {
 
     /// The window as one row: the sum of `daily`.
     public func summary(org: Organization, days: Int, filter: AttendanceFilter, now: Date) async throws -> AttendanceTotals {
-        let window = Self.window(days: days, now: now, calendar: OrgCalendar(timezone: org.timezone))
-        guard let first = window.first, let last = window.last else { return AttendanceTotals() }
-        return try await aggregate(org: org, from: first.from, to: last.to, filter: filter, now: now, key: nil)["all"] ?? AttendanceTotals()
+        let span = Self.span(days: days, now: now, org: org)
+        return try await aggregate(org: org, from: span.from, to: span.to, filter: filter, now: now, key: nil)["all"] ?? AttendanceTotals()
     }
 
     /// The window's class types by fill rate, best first.
     public func classTypes(org: Organization, days: Int, filter: AttendanceFilter, now: Date, limit: Int) async throws -> [ClassTypeAttendance] {
-        let window = Self.window(days: days, now: now, calendar: OrgCalendar(timezone: org.timezone))
-        guard let first = window.first, let last = window.last else { return [] }
-        let byType = try await aggregate(org: org, from: first.from, to: last.to, filter: filter, now: now, key: "s.class_type_id")
+        let span = Self.span(days: days, now: now, org: org)
+        let byType = try await aggregate(org: org, from: span.from, to: span.to, filter: filter, now: now, key: "s.class_type_id")
         let names = try await database.read { sql in
             try await sql.raw("SELECT id, name FROM class_types WHERE organization_id = \(bind: org.id)").all()
                 .reduce(into: [String: String]()) { $0[try $1.string("id")] = try $1.string("name") }
@@ -223,15 +228,14 @@ extension AnalyticsStore {
     /// The plan of the summary's booking aggregate as the engine reports it (PostgreSQL:
     /// `EXPLAIN (ANALYZE, BUFFERS)`; SQLite: `EXPLAIN QUERY PLAN`), for benchmarks.
     public func explainSummary(org: Organization, days: Int, now: Date) async throws -> [String] {
-        let window = Self.window(days: days, now: now, calendar: OrgCalendar(timezone: org.timezone))
-        guard let first = window.first, let last = window.last else { return [] }
+        let span = Self.span(days: days, now: now, org: org)
         return try await database.read { sql in
             let postgres = PortableSQL.isPostgres(sql)
             let query: SQLQueryString = """
                 \(unsafeRaw: postgres ? "EXPLAIN (ANALYZE, BUFFERS)" : "EXPLAIN QUERY PLAN")
                 SELECT COUNT(*) AS booked, SUM(CASE WHEN b.status = 'attended' THEN 1 ELSE 0 END) AS attended
                 FROM class_sessions s JOIN bookings b ON b.session_id = s.id AND b.status IN ('confirmed', 'attended', 'no_show')
-                WHERE \(Self.classConditions(org: org, from: first.from, to: last.to, filter: AttendanceFilter(), now: now))
+                WHERE \(Self.classConditions(org: org, from: span.from, to: span.to, filter: AttendanceFilter(), now: now))
                 """
             return try await sql.raw(query).all().map { row in
                 postgres ? try row.decode(column: "QUERY PLAN", as: String.self) : try row.decode(column: "detail", as: String.self)
