@@ -114,12 +114,13 @@ public struct NotificationsStore: Sendable {
     public func registerPushToken(userId: String, token: String, platform: String?, now: Date) async throws -> PushTokenRegistration {
         try await database.transaction { sql in
             let at = now.epochSeconds
-            try await sql.raw("""
+            let row = try await sql.raw("""
                 INSERT INTO push_tokens (id, user_id, token, platform, created_at, last_seen_at)
                 VALUES (\(bind: NewID.make()), \(bind: userId), \(bind: token), \(bind: platform), \(bind: at), \(bind: at))
                 ON CONFLICT (token) DO UPDATE SET user_id = excluded.user_id, platform = excluded.platform, last_seen_at = excluded.last_seen_at
-                """).run()
-            let row = try await sql.raw("SELECT id, token, platform, created_at FROM push_tokens WHERE token = \(bind: token)").first()!
+                RETURNING id, token, platform, created_at
+                """).first()
+            guard let row else { throw DatabaseConfigurationError("the push token upsert returned no row") }
             return PushTokenRegistration(id: try row.string("id"), token: try row.string("token"), platform: try row.optionalString("platform"),
                                          createdAt: try row.date("created_at"))
         }

@@ -16,6 +16,37 @@ public struct BulkBatchPayload: Codable, Sendable, Equatable {
     public var refundedCredits: Int
     /// For an undo: the batch it reverted.
     public var undoes: String?
+
+    public init(action: String, filter: BulkFilter?, fingerprint: String?, reason: String?, sessionIds: [String],
+                skippedSessionIds: [String], cancelledBookings: Int, refundedCredits: Int, undoes: String? = nil) {
+        self.action = action
+        self.filter = filter
+        self.fingerprint = fingerprint
+        self.reason = reason
+        self.sessionIds = sessionIds
+        self.skippedSessionIds = skippedSessionIds
+        self.cancelledBookings = cancelledBookings
+        self.refundedCredits = refundedCredits
+        self.undoes = undoes
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case action, filter, fingerprint, reason, sessionIds, skippedSessionIds, cancelledBookings, refundedCredits, undoes
+    }
+
+    /// Lenient about what a row written by an older version may lack, so the audit trail stays readable.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        action = try container.decodeIfPresent(String.self, forKey: .action) ?? "unknown"
+        filter = try? container.decodeIfPresent(BulkFilter.self, forKey: .filter)
+        fingerprint = try container.decodeIfPresent(String.self, forKey: .fingerprint)
+        reason = try container.decodeIfPresent(String.self, forKey: .reason)
+        sessionIds = try container.decodeIfPresent([String].self, forKey: .sessionIds) ?? []
+        skippedSessionIds = try container.decodeIfPresent([String].self, forKey: .skippedSessionIds) ?? []
+        cancelledBookings = try container.decodeIfPresent(Int.self, forKey: .cancelledBookings) ?? 0
+        refundedCredits = try container.decodeIfPresent(Int.self, forKey: .refundedCredits) ?? 0
+        undoes = try container.decodeIfPresent(String.self, forKey: .undoes)
+    }
 }
 
 /// Bulk operations on sessions (SPEC §8): preview a filter, then delete, publish or cancel exactly
