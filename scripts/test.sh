@@ -16,6 +16,8 @@
 #       outbox under SIGKILL with two servers delivering to a real SMTP server (outbox-crash-test.sh),
 #       and the fault tests (fault-test.sh)
 #   4b'. schemathesis against /openapi.json as owner and member, then the invariants (fuzz-api.sh)
+#   4b''. the attacks of the security review against a real server, each asserted refused
+#       (attack-test.sh; skipped with FRONTDESK_TEST_FILTER)
 #   4c. the browser tests (browser-test.sh; skipped with FRONTDESK_TEST_FILTER)
 #   5. prints one summary line per backend with the counts reported by
 #      Swift Testing / XCTest, and exits non-zero if any run failed.
@@ -258,6 +260,18 @@ if [[ -z "${FRONTDESK_TEST_FILTER:-}" ]]; then
   bash "$SCRIPT_DIR/fuzz-api.sh" 15 </dev/null 2>&1 | tee "$LOG_DIR/fuzz-api.log" || FUZZ_RC=$?
 fi
 
+# --- 4b''''. red team: the security review's attacks against a real server ------------------
+# Account pre-hijacking, CSRF by path spelling, the login race and X-Forwarded-For spoofing, login
+# CSRF, slow request heads and idle connections, event streams per display, the scan landing's proof
+# of scan, /metrics behind its token, publicBaseURL following --port, staff check-in of a no-show.
+ATTACK_RC=""
+if [[ -z "${FRONTDESK_TEST_FILTER:-}" ]]; then
+  echo
+  echo "=== Attacks (scripts/attack-test.sh) ==="
+  ATTACK_RC=0
+  bash "$SCRIPT_DIR/attack-test.sh" "$REPO_ROOT/.build/debug/frontdesk" </dev/null 2>&1 | tee "$LOG_DIR/attack-test.log" || ATTACK_RC=$?
+fi
+
 # --- 4c. the pages in a real browser ------------------------------------------------------
 # Headless Chromium loads the demo studio's display, zbarimg reads its QR code off a screenshot, a
 # member's phone opens the decoded URL and checks in, the display shows them; screenshots of the
@@ -312,6 +326,7 @@ report_part floor "$FLOOR_RC" "$LOG_DIR/floor-two-instances.log" 'display|result
 report_part fuzzing "$FUZZ_RC" "$LOG_DIR/fuzz-api.log" 'generated|over capacity'
 report_part faults "$FAULT_RC" "$LOG_DIR/fault-test.log" 'acknowledged but missing|back to 200|integrity_check|SKIPPED'
 report_part outbox "$CRASH_RC" "$LOG_DIR/outbox-crash-test.log" '^queued'
+report_part attacks "$ATTACK_RC" "$LOG_DIR/attack-test.log" '^attack-test: [0-9]+ passed'
 report_part browser "$BROWSER_RC" "$LOG_DIR/browser-test.log" 'SKIPPED|browser: .* passed'
 
 if [[ $overall -ne 0 ]]; then
