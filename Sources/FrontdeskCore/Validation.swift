@@ -71,7 +71,7 @@ public enum Validate {
     public static func email(_ value: String) throws -> String {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
-        guard trimmed.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
+        guard trimmed.utf8.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
               !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
               !trimmed.contains(where: { $0.isWhitespace }), !containsControlCharacters(trimmed)
         else { throw DomainError.invalidField("email", "is not a valid e-mail address.") }

@@ -251,6 +251,9 @@ struct DisplayCommand: AsyncParsableCommand {
             let services = try await openServices(try options.resolve())
             let display = try await DisplayCommand.find(services, id)
             let rotated = try await DisplaysStore(database: services.database).rotate(orgId: display.organizationId, id: display.id, now: Date())
+            // On PostgreSQL every running instance hears it and ends the display's open streams now (on SQLite
+            // they notice at their next keep-alive).
+            await services.displayChanged(rotated)
             try await DisplayCommand.show(rotated, services: services)
             await services.database.shutdown()
         }
@@ -265,6 +268,7 @@ struct DisplayCommand: AsyncParsableCommand {
             let services = try await openServices(try options.resolve())
             let display = try await DisplayCommand.find(services, id)
             let revoked = try await DisplaysStore(database: services.database).revoke(orgId: display.organizationId, id: display.id, now: Date())
+            await services.displayChanged(revoked)
             try await DisplayCommand.show(revoked, services: services)
             await services.database.shutdown()
         }
@@ -275,9 +279,39 @@ struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
         abstract: "Rotate the keys that sign QR tokens and display URLs.",
-        discussion: "rotate adds a key that signs from now on (old tokens and URLs keep verifying); retire stops accepting an old key. Instances pick changes up within 30 seconds.",
-        subcommands: [Rotate.self, Retire.self]
+        discussion: "rotate adds a key that signs from now on (old tokens and URLs keep verifying); retire stops accepting an old key. Instances pick changes up within 30 seconds. rewrap re-encrypts the stored keys under a new secrets key file.",
+        subcommands: [Rotate.self, Retire.self, Rewrap.self]
     )
+
+    struct Rewrap: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-encrypt the stored signing keys under a new secrets key file.",
+            discussion: """
+                Stop every instance first. Reads the keys with the current secretsKeyFile, re-encrypts them under the key in \
+                --new-key-file (created, mode 0600, if it does not exist) in one transaction. Then replace the configured file \
+                with the new one on every instance and start them again; keep the old file until they all run.
+                """)
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "The new secrets key file (created if absent).") var newKeyFile: String
+
+        func run() async throws {
+            let configuration = try options.resolve()
+            let services = try await openServices(configuration)
+            do {
+                let store = try await services.keyRing.store()
+                let newKey = try SecretsKey.read(path: newKeyFile) ?? SecretsKey.create(path: newKeyFile)
+                let count = try await store.rewrap(to: newKey)
+                print("""
+                    re-encrypted \(count) signing keys under secrets key \(newKey.id) (\(newKeyFile)).
+                    Now replace \(configuration.resolvedSecretsKeyFile) with it on every instance, then start them.
+                    """)
+            } catch {
+                await services.database.shutdown()
+                throw error
+            }
+            await services.database.shutdown()
+        }
+    }
 
     struct Rotate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a new signing key.")
@@ -285,8 +319,14 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             let services = try await openServices(try options.resolve())
-            _ = try await SigningKeysStore(database: services.database).ring(now: Date())
-            print("new signing key: \(try await SigningKeysStore(database: services.database).rotate(now: Date()))")
+            do {
+                let store = try await services.keyRing.store()
+                _ = try await store.ring(now: Date())
+                print("new signing key: \(try await store.rotate(now: Date()))")
+            } catch {
+                await services.database.shutdown()
+                throw error
+            }
             await services.database.shutdown()
         }
     }
@@ -299,7 +339,7 @@ struct KeysCommand: AsyncParsableCommand {
         func run() async throws {
             let services = try await openServices(try options.resolve())
             do {
-                try await SigningKeysStore(database: services.database).retire(keyId: keyId, now: Date())
+                try await services.keyRing.store().retire(keyId: keyId, now: Date())
                 print("retired \(keyId)")
             } catch let error as DomainError {
                 await services.database.shutdown()

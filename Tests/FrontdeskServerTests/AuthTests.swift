@@ -121,7 +121,7 @@ struct AuthTests {
 
     @Test("cookie-authenticated changes need the CSRF token; reads and bearer calls do not")
     func csrf() async throws {
-        try await TestApp.run { app in
+        try await TestApp.run(configure: { $0.orgCreation = .anyone }) { app in
             try await app.createUser("a@example.com")
             let login = try await app.request(.post, "/api/auth/login", body: ["email": "a@example.com", "password": "correct-horse"])
             let token = try #require(login.string("token"))

@@ -239,7 +239,7 @@ struct BookingTests {
             let b = try await app.studio()
             let email = "multi-\(NewID.make())@example.com"
             let (token, _) = try await app.member(a.orgId, ownerToken: a.ownerToken, role: "member", email: email)
-            _ = try await app.request(.post, "/api/orgs/\(b.orgId)/members", token: b.ownerToken, body: ["email": email, "role": "member"])
+            _ = try await app.member(b.orgId, ownerToken: b.ownerToken, role: "member", email: email)
             var booked: [String] = []
             for day in 1...5 {
                 let studio = day % 2 == 0 ? a : b

@@ -35,7 +35,7 @@ struct CheckinLandingPageTests {
             let landing = try await guest.get("/checkin?session=\(s.session)&token=\(try await app.checkinToken(s.session))")
             #expect(landing.status == 200)
             #expect(landing.has("id=\"login-form\""))
-            #expect(landing.has("Log in to check in to Vinyasa"))
+            #expect(landing.has("Log in to check in. Your scan is kept"))
             let nextMarker = "name=\"next\" value=\""
             let next = String(landing.text[try #require(landing.text.range(of: nextMarker)).upperBound...].prefix { $0 != "\"" })
                 .replacingOccurrences(of: "&amp;", with: "&")

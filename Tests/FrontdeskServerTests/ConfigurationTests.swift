@@ -78,4 +78,39 @@ struct ConfigurationTests {
             #expect(sessions.contains { $0.startsAt.timeIntervalSince(now) <= 30 * 60 }, "one class starts soon")
         }
     }
+
+    @Test("an unset publicBaseURL follows the listening host and port; a set one (file, env) is kept", arguments: [
+        ("127.0.0.1", 9000, "http://127.0.0.1:9000"), ("0.0.0.0", 8081, "http://127.0.0.1:8081"), ("::", 8082, "http://127.0.0.1:8082"),
+        ("192.168.1.20", 80, "http://192.168.1.20:80"), ("::1", 9001, "http://[::1]:9001"), ("studio.local", 8080, "http://studio.local:8080"),
+    ])
+    func publicBaseURLFollowsPort(host: String, port: Int, expected: String) throws {
+        var config = ServerConfiguration()
+        config.host = host
+        config.port = port
+        #expect(try config.validated().publicBaseURL == expected)
+        let fromEnv = try config.applying(environment: ["FRONTDESK_PORT": "9100"]).validated()
+        #expect(fromEnv.publicBaseURL == expected.replacingOccurrences(of: ":\(port)", with: ":9100"))
+        let explicit = try config.applying(environment: ["FRONTDESK_PUBLIC_BASE_URL": "https://gym.example/"]).validated()
+        #expect(explicit.publicBaseURL == "https://gym.example")
+        let path = try Self.writeConfig(#"{"publicBaseURL": "https://file.example", "port": 9300}"#)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try ServerConfiguration.load(file: path).validated().publicBaseURL == "https://file.example")
+    }
+
+    @Test("the demo banner and the demo display URL use the listening port when publicBaseURL is not set")
+    func demoBannerFollowsPort() async throws {
+        try await TestApp.run(configure: { config in
+            config.publicBaseURL = ""
+            config.port = 9000
+            config = (try? config.validated()) ?? config
+        }) { app in
+            #expect(app.services.configuration.publicBaseURL == "http://127.0.0.1:9000")
+            let report = try await DemoSeeder(services: app.services).seed()
+            let banner = ServerRunner.demoBanner(report, configuration: app.services.configuration)
+            #expect(banner.contains("http://127.0.0.1:9000/healthz"))
+            #expect(banner.contains("http://127.0.0.1:9000/api/auth/login"))
+            #expect(!banner.contains(":8080"))
+            #expect(report.displayURL?.hasPrefix("http://127.0.0.1:9000/display/") == true, "\(report.displayURL ?? "nil")")
+        }
+    }
 }

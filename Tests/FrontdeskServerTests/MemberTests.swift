@@ -4,37 +4,45 @@ import Testing
 
 @Suite("Members")
 struct MemberTests {
-    @Test("add creates the user when new, links an existing one, refuses duplicates")
+    @Test("add sends an invitation: no account is made or linked, no password chosen, nothing revealed")
     func addMembers() async throws {
         try await TestApp.run { app in
             let (ownerToken, orgId) = try await app.owner()
-            let created = try await app.request(.post, "/api/orgs/\(orgId)/members", token: ownerToken, body: [
+            let withPassword = try await app.request(.post, "/api/orgs/\(orgId)/members", token: ownerToken, body: [
                 "email": "New.Person@Example.com", "name": "New Person", "password": "correct-horse",
             ])
-            #expect(created.status == 201)
-            #expect(created["createdUser"] as? Bool == true)
-            #expect((created["member"] as? [String: Any])?["role"] as? String == "member")
-            #expect(try await app.login("new.person@example.com").isEmpty == false)
+            #expect(withPassword.status == 400)
+            #expect(withPassword.errorCode == "password_not_allowed")
 
-            try await app.createUser("existing@example.com", name: "Existing")
+            let invited = try await app.request(.post, "/api/orgs/\(orgId)/members", token: ownerToken, body: [
+                "email": "New.Person@Example.com", "name": "New Person",
+            ])
+            #expect(invited.status == 201, "\(invited.text)")
+            let invitation = try #require(invited["invitation"] as? [String: Any])
+            #expect(invitation["status"] as? String == "pending")
+            #expect(invitation["role"] as? String == "member")
+            #expect(try await app.count("SELECT COUNT(*) AS n FROM users WHERE email_normalized = 'new.person@example.com'") == 0)
+
+            // An existing account: the answer names neither it nor its id, and links nothing.
+            let existing = try await app.createUser("existing@example.com", name: "Secret Name")
             let linked = try await app.request(.post, "/api/orgs/\(orgId)/members", token: ownerToken, body: ["email": "existing@example.com", "role": "coach"])
             #expect(linked.status == 201)
-            #expect(linked["createdUser"] as? Bool == false)
+            #expect(!linked.text.contains("Secret Name") && !linked.text.contains(existing.id))
+            #expect(try await app.count("SELECT COUNT(*) AS n FROM memberships WHERE user_id = '\(existing.id)'") == 0)
 
             let duplicate = try await app.request(.post, "/api/orgs/\(orgId)/members", token: ownerToken, body: ["email": "EXISTING@example.com"])
             #expect(duplicate.status == 409)
-            #expect(duplicate.errorCode == "already_member")
+            #expect(duplicate.errorCode == "already_invited")
 
-            let noPassword = try await app.request(.post, "/api/orgs/\(orgId)/members", token: ownerToken, body: ["email": "fresh@example.com", "name": "Fresh"])
-            #expect(noPassword.status == 400)
-            #expect(noPassword.errorCode == "password_required")
-            let badEmail = try await app.request(.post, "/api/orgs/\(orgId)/members", token: ownerToken, body: ["email": "not-an-email", "name": "X", "password": "correct-horse"])
+            let badEmail = try await app.request(.post, "/api/orgs/\(orgId)/members", token: ownerToken, body: ["email": "not-an-email", "name": "X"])
             #expect(badEmail.status == 400)
-            let badRole = try await app.request(.post, "/api/orgs/\(orgId)/members", token: ownerToken, body: ["email": "r@example.com", "name": "X", "password": "correct-horse", "role": "superuser"])
+            let badRole = try await app.request(.post, "/api/orgs/\(orgId)/members", token: ownerToken, body: ["email": "r@example.com", "role": "superuser"])
             #expect(badRole.status == 400)
 
             let list = try await app.request(.get, "/api/orgs/\(orgId)/members", token: ownerToken)
-            #expect((list["members"] as? [Any])?.count == 3)
+            #expect((list["members"] as? [Any])?.count == 1)
+            let pending = try await app.request(.get, "/api/orgs/\(orgId)/invitations", token: ownerToken)
+            #expect((pending["invitations"] as? [Any])?.count == 2)
         }
     }
 
@@ -48,7 +56,7 @@ struct MemberTests {
 
             #expect(try await app.request(.get, "/api/orgs/\(orgId)/members", token: coachToken).status == 200)
             #expect(try await app.request(.get, "/api/orgs/\(orgId)/members", token: memberToken).status == 403)
-            #expect(try await app.request(.post, "/api/orgs/\(orgId)/members", token: coachToken, body: ["email": "x@example.com", "name": "X", "password": "correct-horse"]).status == 403)
+            #expect(try await app.request(.post, "/api/orgs/\(orgId)/members", token: coachToken, body: ["email": "x@example.com", "name": "X"]).status == 403)
 
             // Admin may manage coaches and members, not owners.
             let promote = try await app.request(.patch, "/api/orgs/\(orgId)/members/\(coachId)", token: adminToken, body: ["role": "admin"])
@@ -58,7 +66,7 @@ struct MemberTests {
             let me = try await app.request(.get, "/api/me", token: ownerToken)
             let ownerMembership = try #require((me["memberships"] as? [[String: Any]])?.first?["membershipId"] as? String)
             #expect(try await app.request(.post, "/api/orgs/\(orgId)/members/\(ownerMembership)/suspend", token: adminToken).status == 403)
-            #expect(try await app.request(.post, "/api/orgs/\(orgId)/members", token: adminToken, body: ["email": "o2@example.com", "name": "O", "password": "correct-horse", "role": "owner"]).status == 403)
+            #expect(try await app.request(.post, "/api/orgs/\(orgId)/members", token: adminToken, body: ["email": "o2@example.com", "name": "O", "role": "owner"]).status == 403)
             _ = adminId
         }
     }

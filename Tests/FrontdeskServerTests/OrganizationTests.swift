@@ -65,7 +65,7 @@ struct OrganizationTests {
 
     @Test("create needs name and a valid timezone")
     func createValidation() async throws {
-        try await TestApp.run { app in
+        try await TestApp.run(configure: { $0.orgCreation = .anyone }) { app in
             try await app.createUser("a@example.com")
             let token = try await app.login("a@example.com")
             let missing = try await app.request(.post, "/api/orgs", token: token, body: ["name": "X"])

@@ -187,8 +187,19 @@ S["Member"] = obj({
 
 S["MemberList"] = obj({"members": array(ref("Member"))}, required=["members"])
 
-S["MemberAdded"] = obj({"member": ref("Member"), "createdUser": {"type": "boolean", "description": "Whether a new user account was created for the e-mail address."}},
-                       required=["member", "createdUser"])
+S["Invitation"] = obj({
+    "id": UUID, "organizationId": UUID, "email": {"type": "string"}, "role": ref("Role"),
+    "status": {"type": "string", "enum": ["pending", "accepted", "revoked"]}, "sends": {"type": "integer"},
+    "createdAt": DT, "expiresAt": DT, "acceptedAt": nullable(DT),
+    "expired": {"type": "boolean", "description": "A pending invitation whose 7-day link ran out (it can be re-sent)."},
+}, required=["id", "organizationId", "email", "role", "status", "sends", "createdAt", "expiresAt", "expired"])
+S["InvitationList"] = obj({"invitations": array(ref("Invitation"))}, required=["invitations"])
+S["MemberAdded"] = obj({"invitation": ref("Invitation")}, required=["invitation"])
+S["AcceptedNotice"] = obj({"status": {"type": "string", "enum": ["accepted"]}, "message": {"type": "string"}},
+                          required=["status", "message"])
+S["InvitationAccepted"] = obj({"membershipId": UUID, "organizationId": UUID, "role": ref("Role")},
+                              required=["membershipId", "organizationId", "role"])
+S["SignupSetting"] = obj({"enabled": {"type": "boolean"}, "joinURL": nullable({"type": "string"})}, required=["enabled"])
 
 S["Program"] = obj({
     "id": UUID, "organizationId": UUID, "name": {"type": "string"}, "deliveryMode": ref("DeliveryMode"), "createdAt": DT,
@@ -462,11 +473,21 @@ EMAIL = {"type": "string", "maxLength": 254,
          "pattern": rf"^[^@\s{CTRL}]+@[^@\s.{CTRL}][^@\s{CTRL}]*\.[^@\s{CTRL}]*[^@\s.{CTRL}]$"}
 S["MemberAdd"] = obj({
     "email": EMAIL,
-    "name": nullable(name_schema(200, "Required when the e-mail address has no account yet.")),
-    "role": nullable({"type": "string", "enum": ROLES, "description": "Default member; only an owner may add an owner."}),
-    "password": nullable({"type": "string", "minLength": 8, "maxLength": 72,
-                          "description": "Required when the e-mail address has no account yet; 8 characters to 72 UTF-8 bytes."}),
-}, required=["email"])
+    "name": nullable(name_schema(200, "Only greets the person in the invitation e-mail.")),
+    "role": nullable({"type": "string", "enum": ROLES, "description": "Default member; only an owner may invite an owner."}),
+}, required=["email"], description="Sends an invitation; a `password` field is refused with 400 `password_not_allowed`.")
+PASSWORD = {"type": "string", "minLength": 8, "maxLength": 72, "description": "8 characters to 72 UTF-8 bytes."}
+TOKEN = {"type": "string", "minLength": 1, "maxLength": 128}
+S["EmailRequest"] = obj({"email": EMAIL}, required=["email"])
+S["PasswordResetConfirm"] = obj({"token": TOKEN, "password": PASSWORD}, required=["token", "password"])
+S["PasswordChange"] = obj({"currentPassword": {"type": "string"}, "newPassword": PASSWORD}, required=["currentPassword", "newPassword"])
+S["TokenRequest"] = obj({"token": TOKEN}, required=["token"])
+S["InvitationAccept"] = obj({"token": TOKEN, "name": nullable(name_schema(200)), "password": nullable(PASSWORD)}, required=["token"],
+                            description="Signed in: accepts as that user (the invited address). Signed out: name and password create the account.")
+S["InvitationCreate"] = obj({"email": EMAIL, "role": nullable({"type": "string", "enum": ROLES}), "name": nullable(name_schema(200))},
+                            required=["email"])
+S["SignupUpdate"] = obj({"enabled": {"type": "boolean"}}, required=["enabled"])
+S["JoinRequest"] = obj({"name": name_schema(200), "email": EMAIL, "password": PASSWORD}, required=["name", "email", "password"])
 S["MemberUpdate"] = obj({"role": nullable({"type": "string", "enum": ROLES}), "status": nullable({"type": "string", "enum": MEMBERSHIP_STATUS})})
 
 S["ProgramCreate"] = obj({"name": name_schema(200), "deliveryMode": nullable({"type": "string", "enum": DELIVERY_MODES})},
@@ -631,7 +652,8 @@ S["JsonValueWithoutNul"] = {
     "propertyNames": {"pattern": NO_NUL},
     "additionalProperties": ref("JsonValueWithoutNul"),
 }
-REQUEST_SCHEMAS = ["LoginRequest", "OrganizationCreate", "OrganizationUpdate", "MemberAdd", "MemberUpdate", "ProgramCreate",
+REQUEST_SCHEMAS = ["EmailRequest", "PasswordResetConfirm", "PasswordChange", "TokenRequest", "InvitationAccept", "InvitationCreate",
+                   "SignupUpdate", "JoinRequest", "LoginRequest", "OrganizationCreate", "OrganizationUpdate", "MemberAdd", "MemberUpdate", "ProgramCreate",
                    "ProgramUpdate", "ClassTypeCreate", "ClassTypeUpdate", "LocationCreate", "LocationUpdate", "SessionCreate",
                    "SessionUpdate", "SessionCancel", "BulkFilterInput", "BulkPreviewRequest", "BulkExecuteRequest", "WorkoutCreate",
                    "WorkoutUpdate", "SessionWorkoutsUpdate", "DailyProgrammingUpdate", "BookingCreate", "PlanCreate", "PlanUpdate",
@@ -706,6 +728,7 @@ def no_content(description="No content"):
 PATH_PARAMS = {
     "org": "Organization id.",
     "membership": "Membership id.",
+    "invitation": "Invitation id.",
     "id": "Id of the program, class type, location or workout.",
     "session": "Session id.",
     "batch": "Audit batch id.",
@@ -813,10 +836,30 @@ op("POST", "/api/auth/login", "login", "Log in", "Auth",
 op("POST", "/api/auth/logout", "logout", "Log out (ends the session, clears the cookies)", "Auth", no_content("Logged out"),
    errors=errs(csrf=True))
 op("GET", "/api/me", "getMe", "The signed-in user and their memberships", "Auth", ok("Me"))
+op("POST", "/api/auth/password-reset", "requestPasswordReset", "E-mail a password-reset link (always 202)", "Auth",
+   ok("AcceptedNotice", "202", "Accepted (the same answer whether or not the address has an account)"), body="EmailRequest",
+   secured=False, errors=errs(body=True))
+op("POST", "/api/auth/password-reset/confirm", "confirmPasswordReset", "Set a new password with a reset link's token", "Auth",
+   no_content("Password set; every session of the user ended"), body="PasswordResetConfirm", secured=False,
+   errors=errs(("404", "`link_invalid`"), body=True))
+op("POST", "/api/auth/password", "changePassword", "Change the signed-in user's password (other sessions end)", "Auth",
+   no_content("Password changed"), body="PasswordChange", errors=errs(("403", "`wrong_password`, " + "`csrf_failed`"), body=True))
+op("POST", "/api/auth/verify-email", "requestEmailVerification", "E-mail the signed-in user a verification link", "Auth",
+   ok("AcceptedNotice", "202", "Accepted"), errors=errs(("409", "`already_verified`"), ("429", "too many links"), csrf=True))
+op("POST", "/api/auth/verify-email/confirm", "confirmEmailVerification", "Verify an address with a link's token", "Auth",
+   no_content("Verified"), body="TokenRequest", secured=False, errors=errs(("404", "`link_invalid`"), body=True))
+op("POST", "/api/invitations/accept", "acceptInvitation", "Accept an invitation", "Members",
+   ok("InvitationAccepted", "201", "Created"), body="InvitationAccept", secured=False,
+   errors=errs(("403", "`invitation_wrong_account`, `csrf_failed`"), ("404", "`invitation_invalid`"), ("409", "`account_exists`"), body=True))
+op("POST", "/api/join/:org", "join", "Sign up to a studio's join page (an e-mailed link completes it)", "Members",
+   ok("AcceptedNotice", "202", "Accepted"), body="JoinRequest", secured=False,
+   errors=errs(("404", "the studio does not take sign-ups"), body=True))
 
 # --- Organizations
 op("POST", "/api/orgs", "createOrganization", "Create an organization (the caller becomes its owner)", "Organizations",
-   ok("OrganizationCreated", "201", "Created"), body="OrganizationCreate", errors=errs(body=True, csrf=True))
+   ok("OrganizationCreated", "201", "Created"), body="OrganizationCreate", errors=errs(("403", "`org_creation_disabled` (the default: "
+   "studios are made with `frontdesk org create`), `csrf_failed`"), body=True),
+   description="Only when the server's `orgCreation` is `anyone`; the studio sends no mail until its owner's address is verified.")
 op("GET", "/api/orgs/:org", "getOrganization", "An organization the caller belongs to", "Organizations",
    ok("Organization"), errors=errs(org=True))
 op("PATCH", "/api/orgs/:org", "updateOrganization", "Change an organization's settings (owner/admin)", "Organizations",
@@ -825,10 +868,24 @@ op("PATCH", "/api/orgs/:org", "updateOrganization", "Change an organization's se
 # --- Members
 op("GET", "/api/orgs/:org/members", "listMembers", "Members of the organization (staff)", "Members",
    ok("MemberList"), errors=errs(org=True, role=STAFF))
-op("POST", "/api/orgs/:org/members", "addMember", "Add a member by e-mail, creating the user when new (owner/admin)", "Members",
+op("POST", "/api/orgs/:org/members", "addMember", "Invite a person by e-mail (owner/admin)", "Members",
    ok("MemberAdded", "201", "Created"), body="MemberAdd",
-   errors=errs(("400", "`password_required`"), ("409", "`already_member`, `email_taken`"), body=True, csrf=True, org=True,
-               role=MGR + ", only an owner can add an owner"))
+   errors=errs(("400", "`password_not_allowed`"), ("409", "`already_member`, `already_invited`"), body=True, csrf=True, org=True,
+               role=MGR + ", only an owner can invite an owner, `mail_held`"))
+op("GET", "/api/orgs/:org/invitations", "listInvitations", "Pending invitations (staff)", "Members",
+   ok("InvitationList"), errors=errs(org=True, role=STAFF))
+op("POST", "/api/orgs/:org/invitations", "createInvitation", "Invite a person by e-mail (owner/admin)", "Members",
+   ok("Invitation", "201", "Created"), body="InvitationCreate",
+   errors=errs(("409", "`already_member`, `already_invited`"), body=True, csrf=True, org=True, role=MGR + ", `mail_held`"))
+op("POST", "/api/orgs/:org/invitations/:invitation/resend", "resendInvitation", "Send a fresh link (the old one stops working)", "Members",
+   ok("Invitation"), errors=errs(("409", "`invitation_closed`"), ("429", "sent too often"), csrf=True, org=True, role=MGR,
+                                 notfound="invitation"))
+op("POST", "/api/orgs/:org/invitations/:invitation/revoke", "revokeInvitation", "Withdraw a pending invitation", "Members",
+   ok("Invitation"), errors=errs(("409", "`invitation_closed`"), csrf=True, org=True, role=MGR, notfound="invitation"))
+op("GET", "/api/orgs/:org/signup", "getSignup", "Whether the studio's join page takes sign-ups (staff)", "Members",
+   ok("SignupSetting"), errors=errs(org=True, role=STAFF))
+op("PUT", "/api/orgs/:org/signup", "setSignup", "Turn the join page on or off (owner/admin)", "Members",
+   ok("SignupSetting"), body="SignupUpdate", errors=errs(body=True, csrf=True, org=True, role=MGR))
 op("GET", "/api/orgs/:org/members/:membership", "getMember", "One member (staff)", "Members",
    ok("Member"), errors=errs(org=True, role=STAFF, notfound="member"))
 op("PATCH", "/api/orgs/:org/members/:membership", "updateMember", "Change a member's role and/or status (owner/admin)", "Members",

@@ -13,16 +13,23 @@ public enum ProofOfScan {
     static let maxFutureSkewSeconds: Int64 = 5
 
     /// A proof for `sessionId` issued at `date` (whole seconds), signed with `keys.current`.
-    public static func issue(sessionId: String, at date: Date, keys: SigningKeyRing) -> String {
-        TimestampedTag.issue(domain: "proof", sessionId: sessionId, time: UnixTime.seconds(date), key: keys.current)
+    /// `browser` (the hash of the scanning browser's nonce cookie) binds the proof to that browser:
+    /// a proof copied to another phone does not verify there.
+    public static func issue(sessionId: String, at date: Date, keys: SigningKeyRing, browser: String? = nil) -> String {
+        TimestampedTag.issue(domain: "proof", sessionId: subject(sessionId, browser), time: UnixTime.seconds(date), key: keys.current)
+    }
+
+    static func subject(_ sessionId: String, _ browser: String?) -> String {
+        browser.map { "\(sessionId)|browser:\($0)" } ?? sessionId
     }
 
     /// Accepted while issuedAt ≤ now < issuedAt + 600, tolerating an issuedAt up to 5 s after
     /// `now`. Errors as for `CheckinToken.verify`: malformed, unknownKey, badSignature (also
     /// another session's proof), notYetValid, expired. Never traps, whatever the input.
-    public static func verify(_ proof: String, sessionId: String, now: Date, keys: SigningKeyRing) -> Result<Void, CheckinTokenError> {
+    public static func verify(_ proof: String, sessionId: String, now: Date, keys: SigningKeyRing,
+                              browser: String? = nil) -> Result<Void, CheckinTokenError> {
         let issuedAt: Int64
-        switch TimestampedTag.verify(proof, domain: "proof", sessionId: sessionId, keys: keys) {
+        switch TimestampedTag.verify(proof, domain: "proof", sessionId: subject(sessionId, browser), keys: keys) {
         case .failure(let error): return .failure(error)
         case .success(let time): issuedAt = time
         }

@@ -8,40 +8,84 @@ enum AuthCookies {
     static let session = "fd_session"
     static let csrf = "fd_csrf"
     static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
+    /// The scanning browser's nonce (HttpOnly): proofs of scan and sign-in links are bound to it.
+    static let browser = "fd_browser"
+
+    /// The session cookie (HttpOnly) and the CSRF cookie pages and scripts echo back.
+    static func set(_ signedIn: AccountService.SignedIn, on response: inout Response, configuration: ServerConfiguration) {
+        response.headers[.cacheControl] = "no-store"
+        let maxAge = configuration.sessionTTLHours * 3600
+        response.setCookie(Cookie(name: session, value: signedIn.token, maxAge: maxAge, path: "/",
+                                  secure: configuration.secureCookies, httpOnly: true, sameSite: .lax))
+        response.setCookie(Cookie(name: csrf, value: signedIn.csrf, maxAge: maxAge, path: "/",
+                                  secure: configuration.secureCookies, httpOnly: false, sameSite: .strict))
+    }
+
+    /// Removes the login cookies.
+    static func clear(on response: inout Response, configuration: ServerConfiguration) {
+        let secure = configuration.secureCookies
+        response.setCookie(Cookie(name: session, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
+        response.setCookie(Cookie(name: csrf, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: false, sameSite: .strict))
+    }
 }
 
-/// Resolves the caller from `Authorization: Bearer <token>` or the session cookie, and protects
-/// cookie-authenticated state changes against CSRF (double-submit: the `fd_csrf` cookie must be
-/// echoed in `X-CSRF-Token`). Bearer requests carry no ambient credentials and need no CSRF token.
-/// HTML form posts of the pages (outside `/api/`) cannot send headers: they carry the same token as
-/// the form field `csrf`, which every page POST handler checks with `PageCSRF.check`.
+/// Resolves the caller from `Authorization: Bearer <token>` or the session cookie, and protects every
+/// cookie-authenticated state change against CSRF (double-submit: the `fd_csrf` cookie echoed in
+/// `X-CSRF-Token`, or as the `csrf` field of an HTML form), whatever the path. Bearer requests carry
+/// no ambient credentials and need no CSRF token. Page handlers still check the field themselves
+/// (`PageCSRF.check`), which also covers signed-out form posts.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let services: AppServices
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
+        var request = request
         let bearer = Self.bearerToken(request)
         let cookie = request.cookies[AuthCookies.session]?.value
         if let token = bearer ?? cookie, !token.isEmpty {
             let hash = SecretToken.hash(token)
             if let user = try await services.accounts.userForSession(tokenHash: hash, now: services.now) {
                 context.authentication = .user(user, tokenHash: hash, viaCookie: bearer == nil)
-                if bearer == nil, !Self.isSafe(request.method), request.uri.path.hasPrefix("/api/") {
-                    let expected = request.cookies[AuthCookies.csrf]?.value
-                    let given = request.headers[AuthCookies.csrfHeader]
-                    guard let expected, let given, !expected.isEmpty,
-                          ConstantTime.equals(Array(expected.utf8), Array(given.utf8))
-                    else {
-                        throw DomainError(status: 403, code: "csrf_failed",
-                                          message: "Cookie-authenticated changes need the X-CSRF-Token header matching the fd_csrf cookie.")
-                    }
+                if bearer == nil, !Self.isSafe(request.method) {
+                    request = try await Self.checkCSRF(request)
                 }
             } else {
                 context.authentication = .invalid
             }
         }
         return try await next(request, context)
+    }
+
+    /// Every unsafe cookie-authenticated request, whatever its path's spelling: the `X-CSRF-Token`
+    /// header (scripts), or for an HTML form post the `csrf` field (read here, and the body handed on
+    /// intact), must match the `fd_csrf` cookie. Anything else is refused before a handler runs.
+    static func checkCSRF(_ request: Request) async throws -> Request {
+        var request = request
+        let expected = request.cookies[AuthCookies.csrf]?.value ?? ""
+        var given = request.headers[AuthCookies.csrfHeader]
+        if given == nil, request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true {
+            let buffer: ByteBuffer
+            do { buffer = try await request.collectBody(upTo: 65_536) } catch {
+                throw DomainError(status: 413, code: "payload_too_large", message: "The form is too large.")
+            }
+            given = Self.formField("csrf", in: String(buffer: buffer))
+        }
+        guard let given, !expected.isEmpty, ConstantTime.equals(Array(expected.utf8), Array(given.utf8)) else {
+            throw DomainError(status: 403, code: "csrf_failed",
+                              message: "Cookie-authenticated changes need the X-CSRF-Token header (or a form's csrf field) matching the fd_csrf cookie.")
+        }
+        return request
+    }
+
+    /// The first value of `name` in an `application/x-www-form-urlencoded` body.
+    static func formField(_ name: String, in body: String) -> String? {
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, parts[0] == Substring(name) else { continue }
+            return String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+        }
+        return nil
     }
 
     static func bearerToken(_ request: Request) -> String? {

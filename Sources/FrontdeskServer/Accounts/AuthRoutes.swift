@@ -38,10 +38,10 @@ struct AuthRoutes {
         api.get("me", use: me)
     }
 
-    /// 15-minute windows for login throttling.
-    static let window = 900
+    var service: AccountService { AccountService(services: services) }
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try LoginOrigin.check(request, publicBaseURL: services.configuration.publicBaseURL)
         let body = try await request.decodeJSON(LoginRequest.self, context: context)
         let signedIn = try await signIn(email: body.email, password: body.password, request: request, context: context)
         var response = try LoginResponse(token: signedIn.token, expiresAt: signedIn.expiresAt, csrfToken: signedIn.csrf, user: signedIn.user)
@@ -50,57 +50,18 @@ struct AuthRoutes {
         return response
     }
 
-    /// A new login session for valid credentials, throttled per client address and per account.
-    struct SignedIn {
-        let user: User
-        let token: String
-        let csrf: String
-        let expiresAt: Date
-    }
+    typealias SignedIn = AccountService.SignedIn
 
     func signIn(email: String, password: String, request: Request, context: AppRequestContext) async throws -> SignedIn {
-        let now = services.now
-        let config = services.configuration
-        let address = ClientAddress.of(request, context: context, trustForwardedFor: config.trustForwardedFor)
-        let accountKey = "login:account:" + Validate.normalizedEmail(email)
-        let addressKey = "login:address:" + address
-
-        let addressHits = try await services.rateLimits.hit(addressKey, windowSeconds: Self.window, now: now)
-        let accountFailures = try await services.rateLimits.count(accountKey, windowSeconds: Self.window, now: now)
-        if addressHits > config.loginAttemptsPerAddress || accountFailures >= config.loginFailuresPerAccount {
-            throw tooMany(now: now)
-        }
-
-        let credentials = try await services.accounts.credentials(email: email)
-        guard try await services.passwords.verify(password, hash: credentials?.passwordHash), let user = credentials?.user else {
-            try await services.rateLimits.hit(accountKey, windowSeconds: Self.window, now: now)
-            throw DomainError(status: 401, code: "invalid_credentials", message: "The e-mail address or password is wrong.")
-        }
-
-        let token = SecretToken.generate()
-        let csrf = SecretToken.generate(bytes: 16)
-        let expiresAt = now.addingTimeInterval(TimeInterval(config.sessionTTLHours * 3600))
-        try await services.accounts.createSession(
-            userId: user.id, tokenHash: SecretToken.hash(token), expiresAt: expiresAt,
-            userAgent: request.headers[.userAgent], clientAddress: address, now: now
-        )
-        return SignedIn(user: user, token: token, csrf: csrf, expiresAt: expiresAt)
+        try await service.signIn(email: email, password: password, address: address(request, context), userAgent: request.headers[.userAgent])
     }
 
-    /// The session cookie (HttpOnly) and the CSRF cookie pages and scripts echo back.
+    func address(_ request: Request, _ context: AppRequestContext) -> String {
+        ClientAddress.of(request, context: context, trustForwardedFor: services.configuration.trustForwardedFor)
+    }
+
     func setCookies(_ signedIn: SignedIn, on response: inout Response) {
-        let config = services.configuration
-        response.headers[.cacheControl] = "no-store"
-        let maxAge = config.sessionTTLHours * 3600
-        response.setCookie(Cookie(name: AuthCookies.session, value: signedIn.token, maxAge: maxAge, path: "/",
-                                  secure: config.secureCookies, httpOnly: true, sameSite: .lax))
-        response.setCookie(Cookie(name: AuthCookies.csrf, value: signedIn.csrf, maxAge: maxAge, path: "/",
-                                  secure: config.secureCookies, httpOnly: false, sameSite: .strict))
-    }
-
-    private func tooMany(now: Date) -> DomainError {
-        let wait = RateLimitStore.retryAfter(now: now, windowSeconds: Self.window)
-        return DomainError.rateLimited("Too many login attempts; try again in \(max(1, wait / 60)) minute(s).")
+        AuthCookies.set(signedIn, on: &response, configuration: services.configuration)
     }
 
     @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -109,9 +70,7 @@ struct AuthRoutes {
             try await services.accounts.deleteSession(tokenHash: hash)
         }
         var response = Response(status: .noContent)
-        let secure = services.configuration.secureCookies
-        response.setCookie(Cookie(name: AuthCookies.session, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
-        response.setCookie(Cookie(name: AuthCookies.csrf, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: false, sameSite: .strict))
+        AuthCookies.clear(on: &response, configuration: services.configuration)
         return response
     }
 
@@ -127,11 +86,29 @@ struct AuthRoutes {
 
 /// The address a request came from, for throttling and session records.
 enum ClientAddress {
+    /// Behind your own proxy (`trustForwardedFor`) the client is the hop that proxy appended: the
+    /// rightmost `X-Forwarded-For` entry. Entries to its left are whatever the client sent, so never trusted.
     static func of(_ request: Request, context: AppRequestContext, trustForwardedFor: Bool) -> String {
-        if trustForwardedFor, let forwarded = request.headers[.init("X-Forwarded-For")!],
-           let first = forwarded.split(separator: ",").first {
-            return first.trimmingCharacters(in: .whitespaces)
+        if trustForwardedFor {
+            let hops = request.headers[values: .init("X-Forwarded-For")!].flatMap { $0.split(separator: ",") }
+            if let last = hops.last?.trimmingCharacters(in: .whitespaces), !last.isEmpty, last.utf8.count <= 64 {
+                return last
+            }
         }
         return context.remoteAddress?.ipAddress ?? "unknown"
+    }
+}
+
+/// Login CSRF: a login posted from another site's page (a browser sends its `Origin`) is refused, so
+/// nobody can sign a visitor into the attacker's account. Requests without `Origin` (apps, curl) pass.
+enum LoginOrigin {
+    static func check(_ request: Request, publicBaseURL: String) throws {
+        guard let origin = request.headers[.origin] else { return }
+        let own = publicBaseURL.lowercased()
+        let host = request.head.authority?.lowercased()
+        let given = origin.lowercased()
+        if given == own { return }
+        if let host, given == "http://" + host || given == "https://" + host { return }
+        throw DomainError(status: 403, code: "cross_site_login", message: "Log in from this site's own pages.")
     }
 }

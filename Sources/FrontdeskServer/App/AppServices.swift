@@ -24,6 +24,8 @@ public struct AppServices: Sendable {
     public let qrCache = QRSVGCache()
     /// Live check-in events for screens and tablets (across instances on PostgreSQL).
     public let checkinEvents: CheckinEventBus
+    /// Open server-sent-event streams per display and client address (the caps).
+    public let streamSlots = StreamSlots()
     /// The server-rendered pages' templates.
     let pages: PageTemplates
 
@@ -38,7 +40,7 @@ public struct AppServices: Sendable {
         sessions = SessionsStore(database: database)
         rateLimits = RateLimitStore(database: database)
         passwords = PasswordHasher(cost: configuration.bcryptCost)
-        keyRing = KeyRingCache(database: database)
+        keyRing = KeyRingCache(database: database, secretsKeyFile: configuration.resolvedSecretsKeyFile)
         checkinEvents = CheckinEventBus(database: database, logger: logger)
         pages = PageTemplates.bundledOrEmpty(logger: logger)
     }

@@ -2,7 +2,9 @@ import Foundation
 import FrontdeskCore
 import FrontdeskStore
 import Hummingbird
+import HummingbirdCore
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// The whole HTTP application, shared by `frontdesk serve` and the tests.
@@ -18,8 +20,15 @@ public struct FrontdeskApp {
         if config.runJobs {
             background += [OutboxWorker(services: services), BackgroundJobs(services: services)] as [any Service]
         }
+        // Idle connections close after `idleTimeoutSeconds`; a connection that has not sent a complete
+        // request head within `requestHeadTimeoutSeconds` (of opening, or of its previous response) too.
+        // Neither cuts a response in progress, such as an event stream.
+        let headTimeout = TimeAmount.seconds(Int64(config.requestHeadTimeoutSeconds))
+        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [RequestHeadTimeoutHandler(timeout: headTimeout)],
+                                               idleTimeout: .seconds(Int64(config.idleTimeoutSeconds)))
         return Application(
             router: router,
+            server: .http1(configuration: http1),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "frontdesk"),
             services: background,
             logger: services.logger
@@ -48,6 +57,7 @@ public func buildApplication(services: AppServices) -> FrontdeskApp {
     OrganizationRoutes(services: services).register(api)
     let org = api.group("orgs/:org")
     MemberRoutes(services: services).register(org)
+    AccountRoutes(services: services).register(api: api, org: org)
     CatalogRoutes(services: services).register(org)
     SessionRoutes(services: services).register(api: api, org: org)
     BulkRoutes(services: services).register(org: org)
@@ -61,6 +71,7 @@ public func buildApplication(services: AppServices) -> FrontdeskApp {
     DisplayRoutes(services: services).register(root: root, org: org)
 
     LoginPage(services: services).register(root)
+    AccountPages(services: services).register(root)
     DisplayPage(services: services).register(root)
     CheckinLandingPage(services: services).register(root)
     CoachPage(services: services).register(root)

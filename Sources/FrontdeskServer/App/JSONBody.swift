@@ -6,6 +6,11 @@ extension Request {
     /// Decodes the JSON body as `T`, turning every failure into a 400 that names the problem:
     /// an empty or malformed body, a missing field, a wrong type. Too large a body answers 413.
     func decodeJSON<T: Decodable>(_ type: T.Type, context: AppRequestContext) async throws -> T {
+        // JSON only: a form or text/plain body is what a foreign page can send without a preflight.
+        let mediaType = headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        guard mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json")) else {
+            throw DomainError(status: 415, code: "unsupported_media_type", message: "Send the body as JSON with Content-Type: application/json.")
+        }
         let buffer: ByteBuffer
         do {
             buffer = try await body.collect(upTo: context.maxUploadSize)

@@ -14,7 +14,9 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     /// Where the embedded database and other local state live.
     public var dataDirectory: String = "./data"
     /// The URL members' phones reach this server at; used in QR codes, e-mails and display URLs.
-    public var publicBaseURL: String = "http://127.0.0.1:8080"
+    /// Empty (the default): `validated()` makes it `http://<host>:<port>` of what the server listens on
+    /// (`0.0.0.0` and `::` become `127.0.0.1`, since a wildcard cannot be visited).
+    public var publicBaseURL: String = ""
     /// trace, debug, info, notice, warning, error, critical.
     public var logLevel: String = "info"
     /// Apply pending migrations on start. Defaults to on for SQLite; on PostgreSQL `serve` refuses to
@@ -65,6 +67,27 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var jobsIntervalSeconds: Int = 60
     /// Background workers (outbox delivery, reminders, no-show sweep) run in this process.
     public var runJobs: Bool = true
+    /// Who may create a studio: `cli` (only the operator, `frontdesk org create`) or `anyone` signed in
+    /// (such a studio sends no mail until its owner's e-mail address is verified).
+    public var orgCreation: OrgCreation = .cli
+
+    public enum OrgCreation: String, Codable, Sendable, CaseIterable {
+        case cli, anyone
+    }
+    /// The file holding the key that encrypts the signing keys in the database (created on first start:
+    /// 32 random bytes, base64, mode 0600). Empty: `<dataDirectory>/frontdesk-secrets.key`. Every
+    /// instance on one database needs the same file; back it up with the database.
+    public var secretsKeyFile: String = ""
+    /// Seconds a connection may sit idle (no request in progress, or a request body stalled) before it is closed.
+    public var idleTimeoutSeconds: Int = 75
+    /// Seconds a connection has to deliver a complete request head, from opening or from the end of the previous response.
+    public var requestHeadTimeoutSeconds: Int = 10
+    /// Open server-sent-event streams allowed per display (its link); more answer 429 `too_many_streams`.
+    public var maxStreamsPerDisplay: Int = 4
+    /// Open server-sent-event streams (displays and coach tablets) allowed per client address.
+    public var maxStreamsPerAddress: Int = 20
+    /// When set, `GET /metrics` answers only requests with `Authorization: Bearer <metricsToken>` (at least 16 characters).
+    public var metricsToken: String? = nil
 
     public init() {}
 
@@ -73,11 +96,26 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         databaseURL.isEmpty ? (dataDirectory as NSString).appendingPathComponent("frontdesk.sqlite") : databaseURL
     }
 
+    /// The effective secrets key file.
+    public var resolvedSecretsKeyFile: String {
+        secretsKeyFile.isEmpty ? (dataDirectory as NSString).appendingPathComponent("frontdesk-secrets.key") : secretsKeyFile
+    }
+
     /// Whether the database is PostgreSQL.
     public var usesPostgres: Bool { resolvedDatabaseURL.hasPrefix("postgres://") || resolvedDatabaseURL.hasPrefix("postgresql://") }
 
     /// Whether cookies get the `Secure` attribute.
     public var secureCookies: Bool { publicBaseURL.lowercased().hasPrefix("https://") }
+
+    /// `http://<host>:<port>` of the listening socket, the default `publicBaseURL`: a wildcard host
+    /// (`0.0.0.0`, `::`, empty) becomes `127.0.0.1`; an IPv6 literal gets its brackets.
+    public var listeningBaseURL: String {
+        var name = host.trimmingCharacters(in: .whitespaces)
+        if name.hasPrefix("["), name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
+        if ["", "0.0.0.0", "::", "0:0:0:0:0:0:0:0"].contains(name) { name = "127.0.0.1" }
+        if name.contains(":") { name = "[\(name)]" }
+        return "http://\(name):\(port)"
+    }
 
     public var parsedLogLevel: Logger.Level { Logger.Level(rawValue: logLevel.lowercased()) ?? .info }
 
@@ -86,7 +124,9 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
              bcryptCost, loginFailuresPerAccount, loginAttemptsPerAddress, trustForwardedFor, databasePoolSize,
              publicDirectory, readinessTimeoutSeconds, bulkMaxSessions, emailTransport, smtpHost, smtpPort, smtpSecurity,
              smtpUsername, smtpPassword, emailFrom, emailFromName, smtpCAFile, pushTransport, expoPushURL, expoAccessToken,
-             outboxPollSeconds, outboxMaxAttempts, outboxLeaseSeconds, jobsIntervalSeconds, runJobs
+             outboxPollSeconds, outboxMaxAttempts, outboxLeaseSeconds, jobsIntervalSeconds, runJobs, orgCreation, metricsToken,
+             maxStreamsPerDisplay, maxStreamsPerAddress, idleTimeoutSeconds, requestHeadTimeoutSeconds,
+             secretsKeyFile
     }
 
     /// Reads a config file; unknown keys are an error so typos do not pass silently.
@@ -159,6 +199,16 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         if let v = try int("OUTBOX_LEASE_SECONDS") { config.outboxLeaseSeconds = v }
         if let v = try int("JOBS_INTERVAL_SECONDS") { config.jobsIntervalSeconds = v }
         if let v = try bool("RUN_JOBS") { config.runJobs = v }
+        if let v = value("ORG_CREATION") {
+            guard let choice = OrgCreation(rawValue: v) else { throw ConfigurationError("FRONTDESK_ORG_CREATION must be cli or anyone, got '\(v)'") }
+            config.orgCreation = choice
+        }
+        if let v = value("METRICS_TOKEN") { config.metricsToken = v }
+        if let v = value("SECRETS_KEY_FILE") { config.secretsKeyFile = v }
+        if let v = try int("IDLE_TIMEOUT_SECONDS") { config.idleTimeoutSeconds = v }
+        if let v = try int("REQUEST_HEAD_TIMEOUT_SECONDS") { config.requestHeadTimeoutSeconds = v }
+        if let v = try int("MAX_STREAMS_PER_DISPLAY") { config.maxStreamsPerDisplay = v }
+        if let v = try int("MAX_STREAMS_PER_ADDRESS") { config.maxStreamsPerAddress = v }
         return config
     }
 
@@ -181,11 +231,19 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         guard (5...3_600).contains(jobsIntervalSeconds) else { throw ConfigurationError("jobsIntervalSeconds must be 5…3600") }
         guard (1...100_000).contains(bulkMaxSessions) else { throw ConfigurationError("bulkMaxSessions must be 1…100000") }
         guard (1...500).contains(databasePoolSize) else { throw ConfigurationError("databasePoolSize must be 1…500") }
-        guard Logger.Level(rawValue: logLevel.lowercased()) != nil else { throw ConfigurationError("unknown logLevel '\(logLevel)'") }
-        guard let url = URL(string: publicBaseURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
-            throw ConfigurationError("publicBaseURL must be an absolute http(s) URL, got '\(publicBaseURL)'")
+        guard (1...3_600).contains(idleTimeoutSeconds) else { throw ConfigurationError("idleTimeoutSeconds must be 1…3600") }
+        guard (1...300).contains(requestHeadTimeoutSeconds) else { throw ConfigurationError("requestHeadTimeoutSeconds must be 1…300") }
+        guard (1...1_000).contains(maxStreamsPerDisplay) else { throw ConfigurationError("maxStreamsPerDisplay must be 1…1000") }
+        guard (1...100_000).contains(maxStreamsPerAddress) else { throw ConfigurationError("maxStreamsPerAddress must be 1…100000") }
+        if let metricsToken, metricsToken.count < 16 || metricsToken.contains(where: \.isWhitespace) {
+            throw ConfigurationError("metricsToken must be at least 16 characters without spaces")
         }
+        guard Logger.Level(rawValue: logLevel.lowercased()) != nil else { throw ConfigurationError("unknown logLevel '\(logLevel)'") }
         var config = self
+        if config.publicBaseURL.trimmingCharacters(in: .whitespaces).isEmpty { config.publicBaseURL = listeningBaseURL }
+        guard let url = URL(string: config.publicBaseURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
+            throw ConfigurationError("publicBaseURL must be an absolute http(s) URL, got '\(config.publicBaseURL)'")
+        }
         while config.publicBaseURL.hasSuffix("/") { config.publicBaseURL.removeLast() }
         return config
     }

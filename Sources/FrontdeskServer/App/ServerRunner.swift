@@ -19,6 +19,14 @@ public enum ServerRunner {
         let clock = SystemClock()
         let database = try await openDatabase(configuration: configuration, clock: clock, logger: logger, migrate: migrate)
         let services = AppServices(configuration: configuration, clock: clock, database: database, logger: logger)
+        do {
+            // The secrets key file must open the stored signing keys (or is created on a fresh database):
+            // refuse to serve otherwise, rather than mint keys that invalidate every display link.
+            try await services.keyRing.prepare(now: clock.now())
+        } catch {
+            await database.shutdown()
+            throw error
+        }
         if demo {
             let report = try await DemoSeeder(services: services).seed()
             // Written unbuffered: the logins must show now, not when the process exits (stdout may be a pipe).

@@ -5,24 +5,37 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// A change on the check-in floor that screens and tablets show live.
+/// A change on the check-in floor that screens and tablets show live, or (`displayChanged`) a
+/// display whose key version changed or that was revoked: its open event streams must end.
 public struct CheckinEvent: Codable, Sendable, Equatable {
-    public enum Kind: String, Codable, Sendable { case checkedIn = "checked_in", undone, noShow = "no_show" }
+    public enum Kind: String, Codable, Sendable { case checkedIn = "checked_in", undone, noShow = "no_show", displayChanged = "display_changed" }
     public var organizationId: String
+    /// Empty for `displayChanged`.
     public var sessionId: String
+    /// Empty for `displayChanged`.
     public var bookingId: String
     public var kind: Kind
     public var at: Date
     /// The instance that published it (a listener ignores its own, already delivered locally).
     public var origin: String
+    /// The display of a `displayChanged` event.
+    public var displayId: String?
 
-    public init(organizationId: String, sessionId: String, bookingId: String, kind: Kind, at: Date, origin: String = "") {
+    public init(organizationId: String, sessionId: String, bookingId: String, kind: Kind, at: Date, origin: String = "",
+                displayId: String? = nil) {
         self.organizationId = organizationId
         self.sessionId = sessionId
         self.bookingId = bookingId
         self.kind = kind
         self.at = at
         self.origin = origin
+        self.displayId = displayId
+    }
+
+    /// `display` was rotated or revoked.
+    public static func displayChanged(_ display: Display, at: Date) -> CheckinEvent {
+        CheckinEvent(organizationId: display.organizationId, sessionId: "", bookingId: "", kind: .displayChanged, at: at,
+                     displayId: display.id)
     }
 }
 

@@ -35,11 +35,16 @@ struct CheckinRoutes {
     @Sendable func selfCheckin(_ request: Request, context: AppRequestContext) async throws -> CheckinResult {
         let (scope, sessionId) = try await sessions.sessionScope(context, requiring: .member)
         let body = try await request.decodeJSON(SelfCheckinBody.self, context: context)
-        return try await selfCheckin(scope, sessionId: sessionId, body: body)
+        return try await selfCheckin(scope, sessionId: sessionId, body: body, browser: Self.browserHash(request))
+    }
+
+    /// The hash of the scanning browser's nonce cookie, to which proofs of scan are bound.
+    static func browserHash(_ request: Request) -> String? {
+        request.cookies[AuthCookies.browser].map { SecretToken.hash($0.value) }
     }
 
     /// The member's own check-in by QR token, proof of scan or GPS (the API and the scan landing page).
-    func selfCheckin(_ scope: OrgScope, sessionId: String, body: SelfCheckinBody) async throws -> CheckinResult {
+    func selfCheckin(_ scope: OrgScope, sessionId: String, body: SelfCheckinBody, browser: String?) async throws -> CheckinResult {
         let now = services.now
         if services.selfCheckinLimiter.hit(scope.membership.id, now: now) > Self.selfCheckinsPerMinute {
             throw DomainError.rateLimited("Too many check-in attempts; wait a minute and try again.")
@@ -53,7 +58,7 @@ struct CheckinRoutes {
             }
         } else if let proof = body.proof {
             let ring = try await services.keyRing.ring(now: now)
-            switch ProofOfScan.verify(proof, sessionId: sessionId, now: now, keys: ring) {
+            switch ProofOfScan.verify(proof, sessionId: sessionId, now: now, keys: ring, browser: browser) {
             case .success: method = .qr
             case .failure(let error): throw Self.tokenError(error)
             }
@@ -76,12 +81,8 @@ struct CheckinRoutes {
         return result
     }
 
-    /// Tells screens and tablets, after the commit; repeats change nothing and announce nothing.
     func announce(_ result: CheckinResult, kind: CheckinEvent.Kind) async {
-        guard !result.alreadyCheckedIn else { return }
-        await services.checkinEvents.publish(CheckinEvent(
-            organizationId: result.booking.organizationId, sessionId: result.booking.sessionId, bookingId: result.booking.id,
-            kind: kind, at: services.now, origin: ""))
+        await services.announce(result, kind: kind)
     }
 
     static func tokenError(_ error: CheckinTokenError) -> DomainError {
@@ -130,23 +131,8 @@ struct CheckinRoutes {
     @Sendable func staffCheckin(_ request: Request, context: AppRequestContext) async throws -> CheckinResult {
         let (scope, sessionId) = try await sessions.sessionScope(context, requiring: .staff)
         let body = try await request.decodeJSON(StaffCheckinBody.self, context: context)
-        let membershipId: String
-        if let bookingId = body.bookingId {
-            guard let booking = try await BookingsStore(database: services.database).booking(id: try SessionRoutes.ref(bookingId, "Booking")),
-                  booking.sessionId == sessionId
-            else { throw DomainError.notFound("Booking") }
-            membershipId = booking.membershipId
-        } else if let member = body.membershipId {
-            membershipId = try SessionRoutes.ref(member, "Member")
-        } else {
-            throw DomainError.badRequest("missing_field", "bookingId or membershipId is required.")
-        }
-        let result = try await store.checkIn(
-            org: scope.organization, sessionId: sessionId, membershipId: membershipId, method: .manual,
-            actor: scope.actor,
-            overrideCapacity: body.overrideCapacity ?? false, enforceWindow: false, now: services.now)
-        await announce(result, kind: .checkedIn)
-        return result
+        return try await StaffCheckin(services: services).checkIn(scope, sessionId: sessionId, bookingId: body.bookingId,
+                                                                  membershipId: body.membershipId, overrideCapacity: body.overrideCapacity ?? false)
     }
 
     @Sendable func roster(_ request: Request, context: AppRequestContext) async throws -> ItemList<RosterEntry> {

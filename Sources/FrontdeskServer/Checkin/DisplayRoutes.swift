@@ -70,12 +70,14 @@ struct DisplayRoutes {
     @Sendable func rotate(_ request: Request, context: AppRequestContext) async throws -> DisplayWithURL {
         let scope = try await access.scope(context, requiring: .manager)
         let display = try await store.rotate(orgId: scope.orgId, id: try context.id("display", "Display"), now: services.now)
+        await services.displayChanged(display)
         return DisplayWithURL(display: display, url: try await Self.signedURL(display, services: services))
     }
 
     @Sendable func revoke(_ request: Request, context: AppRequestContext) async throws -> DisplayWithURL {
         let scope = try await access.scope(context, requiring: .manager)
         let display = try await store.revoke(orgId: scope.orgId, id: try context.id("display", "Display"), now: services.now)
+        await services.displayChanged(display)
         return DisplayWithURL(display: display, url: nil)
     }
 
@@ -203,6 +205,12 @@ public final class QRSVGCache: Sendable {
 }
 
 extension AppServices {
+    /// Announces that `display` was rotated or revoked (after the change committed): its open event
+    /// streams end, on this instance at once and, through NOTIFY on PostgreSQL, on every other one.
+    public func displayChanged(_ display: Display) async {
+        await checkinEvents.publish(.displayChanged(display, at: now))
+    }
+
     /// A fresh signed URL for a display, valid for a year (nil once revoked).
     public func signedDisplayURL(_ display: Display) async throws -> String? {
         guard display.revokedAt == nil else { return nil }

@@ -38,7 +38,61 @@ struct NotificationRenderer: Sendable {
         let subject: String
     }
 
+    /// Account e-mails: one layout, words per kind, a single link that does the one thing.
+    static let accountKinds: Set<String> = ["invitation", "password_reset", "signin_link", "verify_email", "join_confirm"]
+
+    struct AccountView {
+        let subject: String
+        let orgName: String?
+        let headline: String
+        let greeting: String
+        let lead: String
+        let action: String
+        let actionLink: String
+        let expiry: String
+        let footer: String
+    }
+
+    func renderAccount(_ item: OutboxItem, context: NotificationContext) throws -> NotificationContent {
+        guard let link = item.payload["link"] else { throw ConfigurationError("account e-mail \(item.template) without a link") }
+        let name = item.payload["name"].flatMap { $0.split(separator: " ").first.map(String.init) } ?? ""
+        let greeting = name.isEmpty ? "Hello," : "Hi \(name),"
+        let org = context.organizationName ?? "the studio"
+        let ignore = "If you did not ask for this, ignore this e-mail: nothing changes."
+        let view: AccountView
+        switch item.template {
+        case "invitation":
+            let role = item.payload["role"] ?? "member"
+            let inviter = item.payload["inviterName"] ?? "The studio"
+            view = AccountView(subject: "You're invited to \(org)", orgName: context.organizationName, headline: "Join \(org)",
+                               greeting: greeting, lead: "\(inviter) invited you to \(org) as \(role == "member" ? "a member" : "a \(role)"). "
+                                   + "Open the link to choose your own password, or accept with the account you already have.",
+                               action: "Accept the invitation", actionLink: link, expiry: "The link works for 7 days and only once.",
+                               footer: "Not expecting this? Ignore it: no account is made unless you accept.")
+        case "password_reset":
+            view = AccountView(subject: "Set a new password", orgName: nil, headline: "Set a new password", greeting: greeting,
+                               lead: "Someone asked to reset the password of your Frontdesk account.", action: "Choose a new password",
+                               actionLink: link, expiry: "The link works for 30 minutes and only once. Setting a new password signs you out everywhere.",
+                               footer: ignore)
+        case "signin_link":
+            view = AccountView(subject: "Your sign-in link", orgName: nil, headline: "Sign in", greeting: greeting,
+                               lead: "Here is the sign-in link you asked for. Open it on the same phone or browser you asked from.",
+                               action: "Sign in", actionLink: link, expiry: "The link works for 15 minutes and only once.", footer: ignore)
+        case "verify_email":
+            view = AccountView(subject: "Confirm your e-mail address", orgName: nil, headline: "Confirm your e-mail address", greeting: greeting,
+                               lead: "Open the link to confirm that this address is yours.", action: "Confirm my address", actionLink: link,
+                               expiry: "The link works for 24 hours and only once.", footer: ignore)
+        default:
+            view = AccountView(subject: "Confirm your sign-up", orgName: nil, headline: "Confirm your sign-up", greeting: greeting,
+                               lead: "Open the link to finish joining the studio.", action: "Finish signing up", actionLink: link,
+                               expiry: "The link works for 24 hours and only once.", footer: "If you did not sign up, ignore this e-mail: no account is made.")
+        }
+        return NotificationContent(subject: view.subject, text: try templates.render(view, template: "mail_account_text"),
+                                   html: try templates.render(view, template: "mail_account_layout"), pushTitle: view.subject, pushBody: view.lead)
+    }
+
     func render(_ item: OutboxItem, context: NotificationContext, now: Date) throws -> NotificationContent {
+        if Self.accountKinds.contains(item.template) { return try renderAccount(item, context: context) }
         guard Self.kinds.contains(item.template) else {
             throw ConfigurationError("unknown notification template \(item.template)")
         }

@@ -136,7 +136,8 @@ final class OutboxWorker: Service, Sendable {
     }
 
     func sendPush(_ item: OutboxItem, content: NotificationContent) async throws {
-        let tokens = try await notifications.pushTokens(userId: item.userId)
+        guard let userId = item.userId else { return }  // account mail has no push side
+        let tokens = try await notifications.pushTokens(userId: userId)
         guard !tokens.isEmpty else { return }  // no device: nothing to deliver
         let data = item.payload.merging(["template": item.template]) { first, _ in first }
         let outcomes = try await push.send(tokens.map { PushMessage(to: $0, title: content.pushTitle, body: content.pushBody, data: data) })

@@ -4,7 +4,8 @@ import FrontdeskStore
 import Hummingbird
 import Synchronization
 
-/// `/healthz` (the process answers), `/readyz` (the database answers), `/metrics` (Prometheus text).
+/// `/healthz` (the process answers), `/readyz` (the database answers), `/metrics` (Prometheus text,
+/// behind a bearer token when `metricsToken` is configured).
 struct OpsRoutes {
     let services: AppServices
 
@@ -16,10 +17,22 @@ struct OpsRoutes {
     func register(_ root: Routes) {
         root.get("healthz") { _, _ in Status(status: "ok", backend: nil) }
         root.get("readyz", use: ready)
-        root.get("metrics") { [services] _, _ in
+        root.get("metrics") { [services] request, _ in
+            try Self.checkMetricsToken(request, expected: services.configuration.metricsToken)
             await FrontdeskMetrics.refreshOutbox(services)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(bytes: FrontdeskMetrics.registry.emitToBuffer())))
+        }
+    }
+
+    /// With `metricsToken` configured, `/metrics` needs `Authorization: Bearer <metricsToken>`; the
+    /// comparison is of SHA-256 digests in constant time, so neither content nor length leaks.
+    static func checkMetricsToken(_ request: Request, expected: String?) throws {
+        guard let expected else { return }
+        guard let given = AuthMiddleware.bearerToken(request),
+              ConstantTime.equals(Array(SecretToken.hash(given).utf8), Array(SecretToken.hash(expected).utf8))
+        else {
+            throw DomainError.unauthorized("/metrics needs the configured metrics token as Authorization: Bearer <token>.")
         }
     }
 

@@ -3,7 +3,7 @@ import FrontdeskCore
 import FrontdeskStore
 import Hummingbird
 
-/// Members of an organization: list (staff), add, change role or status, suspend, reactivate (owner/admin).
+/// Members of an organization: list (staff), invite, change role or status, suspend, reactivate (owner/admin).
 ///
 /// Decisions: coaches may list members (they need names for walk-ins); only an owner may grant,
 /// change or remove the owner role; the org always keeps one active owner.
@@ -44,6 +44,8 @@ struct MemberRoutes {
         let members: [MemberView]
     }
 
+    /// Adding a person is an invitation (SPEC §12): `name` only greets them in the e-mail; a
+    /// `password` is refused, since nobody chooses another person's password.
     struct AddBody: Decodable {
         let email: String
         let name: String?
@@ -52,8 +54,7 @@ struct MemberRoutes {
     }
 
     struct AddResponse: ResponseEncodable {
-        let member: MemberView
-        let createdUser: Bool
+        let invitation: Invitation
     }
 
     struct UpdateBody: Decodable {
@@ -78,21 +79,14 @@ struct MemberRoutes {
     @Sendable func add(_ request: Request, context: AppRequestContext) async throws -> Created<AddResponse> {
         let scope = try await access.scope(context, requiring: .manager)
         let body = try await request.decodeJSON(AddBody.self, context: context)
-        let email = try Validate.email(body.email)
-        let role = body.role ?? .member
-        if role == .owner, scope.role != .owner { throw DomainError.forbidden("Only an owner can add another owner.") }
-        // The new user's fields are only needed when the address is new; validate them lazily.
-        let name = try body.name.map { try Validate.name($0) }
-        let password = try body.password.map { try Validate.password($0) }
-        var hash: String?
-        if let password { hash = try await services.passwords.hash(password) }
-        let passwordHash = hash
-        let (member, created) = try await services.organizations.addMember(orgId: scope.orgId, email: email, role: role, now: services.now) {
-            guard let name else { throw DomainError.badRequest("missing_field", "name is required for a new user.") }
-            guard let passwordHash else { throw DomainError.badRequest("password_required", "password is required for a new user (at least 8 characters).") }
-            return (name, passwordHash)
+        guard body.password == nil else {
+            throw DomainError.badRequest("password_not_allowed",
+                                         "Adding a person sends them an invitation; they choose their own password. Leave out password.")
         }
-        return Created(body: AddResponse(member: MemberView(member), createdUser: created))
+        let name = try body.name.map { try Validate.name($0) }
+        let invitation = try await AccountService(services: services).invite(scope, email: body.email, role: body.role ?? .member,
+                                                                            greetingName: name)
+        return Created(body: AddResponse(invitation: invitation))
     }
 
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> MemberView {

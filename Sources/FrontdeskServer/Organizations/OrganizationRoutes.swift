@@ -101,13 +101,19 @@ struct OrganizationRoutes {
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Created<CreateResponse> {
         let user = try context.requireUser()
+        guard services.configuration.orgCreation == .anyone else {
+            throw DomainError(status: 403, code: "org_creation_disabled",
+                              message: "Studios are created by the operator of this server (frontdesk org create).")
+        }
         let body = try await request.decodeJSON(SettingsBody.self, context: context)
         guard body.name.given != nil else { throw DomainError.badRequest("missing_field", "name is required.") }
         guard body.timezone.given != nil else { throw DomainError.badRequest("missing_field", "timezone is required.") }
         let now = services.now
         let blank = Organization(id: NewID.make(), name: "-", timezone: "UTC", createdAt: now, updatedAt: now)
         let org = try body.apply(to: blank)
-        let (created, membership) = try await services.organizations.create(org, ownerUserId: user.id)
+        // A stranger's studio must not mail anyone in its name until its owner has proven an address.
+        let verified = try await services.accounts.isEmailVerified(userId: user.id)
+        let (created, membership) = try await services.organizations.create(org, ownerUserId: user.id, holdMail: !verified)
         return Created(body: CreateResponse(organization: created, membership: membership))
     }
 

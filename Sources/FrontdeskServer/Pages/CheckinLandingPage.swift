@@ -66,6 +66,9 @@ struct CheckinLandingPage {
     struct Target {
         let org: Organization
         let session: ScheduledSession?
+        /// Whether the signed-in visitor is an active member of the studio: only they see the class's
+        /// details and the studio's other classes.
+        let isMember: Bool
     }
 
     // MARK: GET
@@ -82,31 +85,37 @@ struct CheckinLandingPage {
         }
         let sessionId = rawSession.lowercased()
         let ring = try await services.keyRing.ring(now: now)
+        // The proof is bound to this browser (a nonce cookie): copied elsewhere, it checks nobody in.
+        let (nonce, isNewNonce) = AccountPages.browserNonce(request)
+        let browser = SecretToken.hash(nonce)
         let proof: String
         if let token = query.get("token") {
             switch CheckinToken.verify(token, sessionId: sessionId, now: now, graceSeconds: target.org.checkinGraceSeconds, keys: ring) {
-            case .success: proof = ProofOfScan.issue(sessionId: sessionId, at: now, keys: ring)
+            case .success: proof = ProofOfScan.issue(sessionId: sessionId, at: now, keys: ring, browser: browser)
             case .failure(let error):
                 return try await failure(CheckinRoutes.tokenError(error), target: target, request: request, context: context)
             }
         } else if let kept = query.get("proof") {
-            if case .failure(let error) = ProofOfScan.verify(kept, sessionId: sessionId, now: now, keys: ring) {
+            if case .failure(let error) = ProofOfScan.verify(kept, sessionId: sessionId, now: now, keys: ring, browser: browser) {
                 return try await failure(Self.proofError(error), target: target, request: request, context: context)
             }
             proof = kept
         } else {
             return try await failure(CheckinRoutes.tokenError(.malformed), target: target, request: request, context: context)
         }
-        guard context.signedInUser != nil else {
+        var response: Response
+        if context.signedInUser == nil {
             let back = "/checkin?session=\(sessionId)&proof=\(proof)"
-            let name = target.session?.classTypeName ?? "your class"
-            return try LoginPage(services: services).form(request, context: context, next: back,
-                                                          reason: "Log in to check in to \(name). Your scan is kept for 10 minutes.")
+            response = try LoginPage(services: services).form(request, context: context, next: back,
+                                                              reason: "Log in to check in. Your scan is kept for 10 minutes.")
+        } else {
+            let outcome = Outcome(ok: false, code: "pending", headline: "Checking you in…", message: "", nextStep: nil,
+                                  classLine: target.isMember ? classLine(target) : nil, pending: Pending(sessionId: sessionId, proof: proof),
+                                  gps: [])
+            response = try await page(outcome, target: target, request: request, context: context)
         }
-        let outcome = Outcome(ok: false, code: "pending", headline: "Checking you in…", message: "", nextStep: nil,
-                              classLine: classLine(target), pending: Pending(sessionId: sessionId, proof: proof),
-                              gps: [])
-        return try await page(outcome, target: target, request: request, context: context)
+        if isNewNonce { AccountPages.setBrowserNonce(nonce, on: &response, secure: services.configuration.secureCookies) }
+        return response
     }
 
     // MARK: POST
@@ -134,7 +143,8 @@ struct CheckinLandingPage {
         do {
             try PageCSRF.check(request, field: form.csrf)
             let scope = try await OrgAccess(services: services).scope(context, orgId: target.org.id, requiring: .member)
-            let result = try await checkin.selfCheckin(scope, sessionId: sessionId, body: .init(proof: form.proof ?? ""))
+            let result = try await checkin.selfCheckin(scope, sessionId: sessionId, body: .init(proof: form.proof ?? ""),
+                                                       browser: CheckinRoutes.browserHash(request) ?? "")
             let outcome = Outcome(
                 ok: true, code: result.alreadyCheckedIn ? "already_checked_in" : "checked_in",
                 headline: result.alreadyCheckedIn ? "You're already checked in" : "You're checked in",
@@ -149,16 +159,23 @@ struct CheckinLandingPage {
     // MARK: Building the page
 
     /// The session (as the member may see it) and its org, or nil for an unknown session.
+    /// Drafts (and deleted classes) are unknown here, whoever asks.
     func target(sessionId: String, context: AppRequestContext) async throws -> Target? {
         guard let orgId = try await services.sessions.organizationId(sessionId: sessionId),
-              let org = try await services.organizations.organization(id: orgId)
+              let org = try await services.organizations.organization(id: orgId),
+              let session = try await ScheduleStore(database: services.database).session(orgId: orgId, id: sessionId, viewerMembershipId: ""),
+              session.session.status != .draft
         else { return nil }
-        let session = try await ScheduleStore(database: services.database).session(orgId: orgId, id: sessionId, viewerMembershipId: "")
-        return Target(org: org, session: session)
+        var isMember = false
+        if let user = context.signedInUser,
+           let (membership, _) = try await services.organizations.membershipAndOrganization(orgId: orgId, userId: user.id) {
+            isMember = membership.status == .active
+        }
+        return Target(org: org, session: session, isMember: isMember)
     }
 
     func classLine(_ target: Target) -> ClassLine? {
-        guard let session = target.session else { return nil }
+        guard target.isMember, let session = target.session else { return nil }
         let local = LocalTime(timezone: target.org.timezone, now: services.now)
         return ClassLine(name: session.classTypeName, time: local.dayAndTime(session.session.startsAt) + " – " + local.time(session.session.endsAt),
                          coachName: session.coachName, locationName: session.locationName)
@@ -208,7 +225,7 @@ struct CheckinLandingPage {
     func page(_ outcome: Outcome, target: Target?, request: Request, context: AppRequestContext,
               status: HTTPResponse.Status = .ok) async throws -> Response {
         var outcome = outcome
-        if outcome.pending == nil, !outcome.ok, context.signedInUser != nil, let target {
+        if outcome.pending == nil, !outcome.ok, let target, target.isMember {
             outcome = Outcome(ok: outcome.ok, code: outcome.code, headline: outcome.headline, message: outcome.message,
                               nextStep: outcome.nextStep, classLine: outcome.classLine, pending: nil,
                               gps: try await gpsOptions(target))

@@ -256,7 +256,7 @@ struct CoachPage {
 
     @Sendable func events(_ request: Request, context: AppRequestContext) async throws -> Response {
         let scope = try await OrgAccess(services: services).scope(context, orgId: request.uri.queryParameters.get("org") ?? "", requiring: .staff)
-        return ServerSentEvents.response(bus: services.checkinEvents, organizationId: scope.orgId)
+        return try ServerSentEvents.open(request, context: context, services: services, organizationId: scope.orgId)
     }
 
     /// Opens the location's check-in screen on the tablet itself (a fresh signed link to its first
@@ -295,26 +295,10 @@ struct CoachPage {
 
     @Sendable func checkIn(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await act(request, context: context) { form, scope, sessionId in
-            let checkin = CheckinRoutes(services: services)
-            let membershipId: String
-            if let bookingId = form.bookingId, NewID.isWellFormed(bookingId),
-               let booking = try await BookingsStore(database: services.database).booking(id: bookingId.lowercased()),
-               booking.sessionId == sessionId, booking.organizationId == scope.orgId {
-                membershipId = booking.membershipId
-                // A no-show being checked in after all: back to booked first, then in.
-                if booking.status == .noShow {
-                    _ = try await store.setAttendance(org: scope.organization, bookingId: booking.id, to: .confirmed,
-                                                      actor: scope.actor, now: services.now)
-                }
-            } else if let member = form.membershipId, NewID.isWellFormed(member) {
-                membershipId = member.lowercased()
-            } else {
-                throw DomainError.notFound("Booking")
-            }
-            let result = try await store.checkIn(
-                org: scope.organization, sessionId: sessionId, membershipId: membershipId, method: .manual, actor: scope.actor,
-                overrideCapacity: form.override == "1", enforceWindow: false, now: services.now)
-            await checkin.announce(result, kind: .checkedIn)
+            let bookingId = form.bookingId.flatMap { $0.isEmpty ? nil : $0 }
+            let result = try await StaffCheckin(services: services).checkIn(
+                scope, sessionId: sessionId, bookingId: bookingId, membershipId: bookingId == nil ? form.membershipId : nil,
+                overrideCapacity: form.override == "1")
             return result.walkIn ? "walk_in" : "checked_in"
         }
     }
@@ -336,7 +320,7 @@ struct CoachPage {
             else { throw DomainError.notFound("Booking") }
             let updated = try await store.setAttendance(org: scope.organization, bookingId: booking.id, to: target,
                                                         actor: scope.actor, now: services.now)
-            await CheckinRoutes(services: services).announce(CheckinResult(booking: updated, alreadyCheckedIn: false, walkIn: false), kind: kind)
+            await services.announce(CheckinResult(booking: updated, alreadyCheckedIn: false, walkIn: false), kind: kind)
             return done
         }
     }

@@ -98,8 +98,14 @@ struct DisplayPage {
         return value.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_."))) ?? ""
     }
 
+    /// The display's live events, while its link holds: the stream ends when the display is rotated or
+    /// revoked (see `ServerSentEvents`). At most `maxStreamsPerDisplay` per display, else 429.
     @Sendable func events(_ request: Request, context: AppRequestContext) async throws -> Response {
+        // Subscribed before the link is checked: a rotation announced right after the check still ends the stream.
+        let events = services.checkinEvents.subscribe()
         let (display, _) = try await routes.verifiedDisplay(request, context: context, now: services.now)
-        return ServerSentEvents.response(bus: services.checkinEvents, organizationId: display.organizationId)
+        let slot = try ServerSentEvents.slot(request, context: context, services: services, displayId: display.id)
+        return ServerSentEvents.response(events: events, organizationId: display.organizationId, slot: slot,
+                                         watch: .link(of: display, store: routes.store, logger: services.logger))
     }
 }

@@ -19,12 +19,15 @@ struct LoginPage {
         let email: String
         let reason: String?
         let error: String?
+        /// A signed-out member on the scan landing may ask for a sign-in link instead (SPEC §12).
+        let offerLink: Bool
     }
 
     /// The login form, also shown in place of any page that needs a signed-in user.
     func form(_ request: Request, context: AppRequestContext, next: String, reason: String? = nil, error: String? = nil,
               email: String = "", status: HTTPResponse.Status = .ok) throws -> Response {
-        let view = View(next: LocalPath.sanitized(next), email: email, reason: reason, error: error)
+        let next = LocalPath.sanitized(next)
+        let view = View(next: next, email: email, reason: reason, error: error, offerLink: next.hasPrefix("/checkin?"))
         return try responder.page("login", title: "Log in", page: view, request: request, context: context, status: status)
     }
 
@@ -49,10 +52,11 @@ struct LoginPage {
                             email: body.email ?? "", status: .forbidden)
         }
         do {
-            let signedIn = try await AuthRoutes(services: services).signIn(
-                email: body.email ?? "", password: body.password ?? "", request: request, context: context)
+            let address = ClientAddress.of(request, context: context, trustForwardedFor: services.configuration.trustForwardedFor)
+            let signedIn = try await AccountService(services: services).signIn(
+                email: body.email ?? "", password: body.password ?? "", address: address, userAgent: request.headers[.userAgent])
             var response = PageResponder.redirect(to: next)
-            AuthRoutes(services: services).setCookies(signedIn, on: &response)
+            AuthCookies.set(signedIn, on: &response, configuration: services.configuration)
             return response
         } catch let error as DomainError {
             return try form(request, context: context, next: next, error: error.message, email: body.email ?? "",

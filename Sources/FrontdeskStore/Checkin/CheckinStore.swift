@@ -133,6 +133,28 @@ public struct CheckinStore: Sendable {
             }
             // Walk-in (or a waitlisted member taking a free place): booked and attended in one go.
             guard classLocked else { throw NeedsClassLock() }
+            // A member marked no-show who turns up after all: that booking comes back, attended — never a
+            // second booking in the class. A no-show's place was given up, so it needs a free one again.
+            if existing == nil, var noShow = try await sql.raw("""
+                SELECT * FROM bookings WHERE session_id = \(bind: sessionId) AND membership_id = \(bind: membershipId) AND status = 'no_show'
+                ORDER BY updated_at DESC, id LIMIT 1
+                """).first().map(BookingsStore.booking) {
+                let booked = try await SessionsStore.bookedCount(sql, sessionId: sessionId)
+                let override = booked >= session.capacity
+                if override && !(overrideCapacity && actor.role.isStaff) {
+                    throw DomainError.conflict("class_full", "The class is full; a no-show coming back needs a free place.")
+                }
+                try await Self.markAttended(sql, bookingId: noShow.id, method: method, actorMembershipId: actor.membershipId, now: now)
+                if override {
+                    try await sql.raw("UPDATE bookings SET capacity_override = \(bind: true) WHERE id = \(bind: noShow.id)").run()
+                    noShow.capacityOverride = true
+                }
+                noShow.status = .attended
+                noShow.checkedInAt = now
+                noShow.checkinMethod = method.rawValue
+                noShow.updatedAt = now
+                return CheckinResult(booking: noShow, alreadyCheckedIn: false, walkIn: false)
+            }
             guard let member = try await sql.raw("""
                 SELECT role, status FROM memberships WHERE id = \(bind: membershipId) AND organization_id = \(bind: org.id)
                 """).first()

@@ -38,6 +38,7 @@ public struct Migrator: Sendable {
             "CREATE INDEX class_sessions_starts ON class_sessions (starts_at)",
             "CREATE INDEX class_sessions_ends ON class_sessions (ends_at)",
         ]),
+        Migration(version: 4, name: "accounts: invitations, account links, verified e-mail", statements: Schema0004.statements),
     ]
 
     let database: any FrontdeskDatabase

@@ -63,9 +63,18 @@ public struct NotificationsStore: Sendable {
     /// The context of `item`, or nil when its recipient no longer exists.
     public func context(for item: OutboxItem) async throws -> NotificationContext? {
         try await database.read { sql in
-            guard let user = try await sql.raw("SELECT email, name FROM users WHERE id = \(bind: item.userId)").first() else { return nil }
-            var context = NotificationContext(recipientEmail: try user.string("email"), recipientName: try user.string("name"),
-                                              timezone: "UTC", cancelReason: item.payload["reason"])
+            var context: NotificationContext
+            if let userId = item.userId {
+                guard let user = try await sql.raw("SELECT email, name FROM users WHERE id = \(bind: userId)").first() else { return nil }
+                let own = try user.string("email")
+                context = NotificationContext(recipientEmail: item.recipientEmail ?? own,
+                                              recipientName: try user.string("name"), timezone: "UTC", cancelReason: item.payload["reason"])
+            } else if let address = item.recipientEmail {
+                // An account e-mail to someone without an account yet (an invitation, a sign-up).
+                context = NotificationContext(recipientEmail: address, recipientName: item.payload["name"] ?? "", timezone: "UTC")
+            } else {
+                return nil
+            }
             if let orgId = item.organizationId,
                let org = try await sql.raw("SELECT name, timezone FROM organizations WHERE id = \(bind: orgId)").first() {
                 context.organizationName = try org.string("name")

@@ -5,16 +5,21 @@ import SQLKit
 /// One notification to queue.
 public struct OutboxMessage: Sendable {
     public var organizationId: String?
-    public var userId: String
+    /// The recipient; nil for an account e-mail to an address with no user yet (`recipientEmail`).
+    public var userId: String?
+    /// Where an e-mail goes when it is not (only) the user's own address.
+    public var recipientEmail: String?
     public var channel: String
     public var template: String
     public var payload: [String: String]
     /// Unique per logical notification, so a retried transaction or a repeat queues it once.
     public var dedupeKey: String
 
-    public init(organizationId: String?, userId: String, channel: String, template: String, payload: [String: String], dedupeKey: String) {
+    public init(organizationId: String?, userId: String?, recipientEmail: String? = nil, channel: String, template: String,
+                payload: [String: String], dedupeKey: String) {
         self.organizationId = organizationId
         self.userId = userId
+        self.recipientEmail = recipientEmail
         self.channel = channel
         self.template = template
         self.payload = payload
@@ -35,6 +40,12 @@ public enum Outbox {
         """
     }
 
+    /// A studio whose mail is held (created through the API by an owner whose address is not yet
+    /// verified) sends nothing: no class mail, no invitations. Account mail has no org and always goes.
+    static func mailAllowed(org: String) -> SQLQueryString {
+        "NOT EXISTS (SELECT 1 FROM organizations o WHERE o.id = \(unsafeRaw: org) AND o.mail_held = \(bind: true))"
+    }
+
     /// Queues messages inside the caller's transaction, skipping channels the user opted out of for
     /// class notifications, push messages for users without a registered device, and messages already
     /// queued under the same dedupe key.
@@ -50,16 +61,16 @@ public enum Outbox {
                 let payload = String(decoding: try encoder.encode(message.payload), as: UTF8.self)
                 values.append("""
                     (\(bind: NewID.make()), \(bind: message.organizationId), \(bind: message.userId), \(bind: message.channel),
-                     \(bind: message.template), \(bind: payload), \(bind: message.dedupeKey))
+                     \(bind: message.template), \(bind: payload), \(bind: message.dedupeKey), \(bind: message.recipientEmail))
                     """)
             }
             try await sql.raw("""
                 INSERT INTO notification_outbox (id, organization_id, user_id, channel, template, payload, dedupe_key,
-                    status, attempts, available_at, created_at)
-                SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7, 'pending', 0,
+                    recipient_email, status, attempts, available_at, created_at)
+                SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7, v.column8, 'pending', 0,
                     \(bind: now.epochSeconds), \(bind: now.epochSeconds)
                 FROM (VALUES \(values.joined(separator: ", "))) AS v
-                WHERE \(wanted(user: "v.column3", channel: "v.column4"))
+                WHERE \(wanted(user: "v.column3", channel: "v.column4")) AND \(mailAllowed(org: "v.column2"))
                 ON CONFLICT (dedupe_key) DO NOTHING
                 """).run()
         }

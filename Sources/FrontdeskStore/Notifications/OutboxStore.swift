@@ -6,7 +6,9 @@ import SQLKit
 public struct OutboxItem: Sendable, Equatable {
     public var id: String
     public var organizationId: String?
-    public var userId: String
+    public var userId: String?
+    /// The address of an account e-mail (invitation, reset, sign-in link); nil: the user's own.
+    public var recipientEmail: String?
     public var channel: String
     public var template: String
     public var payload: [String: String]
@@ -15,11 +17,12 @@ public struct OutboxItem: Sendable, Equatable {
     public var attempts: Int
     public var createdAt: Date
 
-    public init(id: String, organizationId: String?, userId: String, channel: String, template: String, payload: [String: String],
-                dedupeKey: String, attempts: Int, createdAt: Date) {
+    public init(id: String, organizationId: String?, userId: String?, recipientEmail: String? = nil, channel: String, template: String,
+                payload: [String: String], dedupeKey: String, attempts: Int, createdAt: Date) {
         self.id = id
         self.organizationId = organizationId
         self.userId = userId
+        self.recipientEmail = recipientEmail
         self.channel = channel
         self.template = template
         self.payload = payload
@@ -65,7 +68,7 @@ public struct OutboxStore: Sendable {
                     ORDER BY available_at, id
                     LIMIT \(literal: limit)
                     \(skipLocked))
-                RETURNING id, organization_id, user_id, channel, template, payload, dedupe_key, attempts, created_at
+                RETURNING id, organization_id, user_id, recipient_email, channel, template, payload, dedupe_key, attempts, created_at
                 """).all().map(Self.item)
         }
     }
@@ -73,8 +76,8 @@ public struct OutboxStore: Sendable {
     static func item(_ row: any SQLRow) throws -> OutboxItem {
         let text = try row.string("payload")
         let payload = (try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) ?? [:]
-        return OutboxItem(id: try row.string("id"), organizationId: try row.optionalString("organization_id"), userId: try row.string("user_id"),
-                          channel: try row.string("channel"), template: try row.string("template"), payload: payload,
+        return OutboxItem(id: try row.string("id"), organizationId: try row.optionalString("organization_id"), userId: try row.optionalString("user_id"),
+                          recipientEmail: try row.optionalString("recipient_email"), channel: try row.string("channel"), template: try row.string("template"), payload: payload,
                           dedupeKey: try row.string("dedupe_key"), attempts: try row.int("attempts"), createdAt: try row.date("created_at"))
     }
 
@@ -83,7 +86,8 @@ public struct OutboxStore: Sendable {
         try await database.writeStatement { sql in
             try await sql.raw("""
                 UPDATE notification_outbox SET status = 'sent', sent_at = \(bind: now.epochSeconds), locked_by = NULL, locked_until = NULL,
-                    last_error = NULL
+                    last_error = NULL,
+                    payload = CASE WHEN recipient_email IS NOT NULL THEN '{}' ELSE payload END
                 WHERE id = \(bind: id) AND status = 'sending' AND locked_by = \(bind: worker)
                 """).run()
         }

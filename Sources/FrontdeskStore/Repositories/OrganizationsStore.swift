@@ -38,19 +38,21 @@ public struct OrganizationsStore: Sendable {
     }
 
     /// Creates an organization with `ownerUserId` as its owner, in one transaction.
-    public func create(_ org: Organization, ownerUserId: String) async throws -> (Organization, Membership) {
+    /// Creates an org owned by `ownerUserId`. `holdMail`: it sends no mail until the owner's address is
+    /// verified (a studio created through the API by an unverified user).
+    public func create(_ org: Organization, ownerUserId: String, holdMail: Bool = false) async throws -> (Organization, Membership) {
         try await database.transaction { sql in
             try await sql.raw("""
                 INSERT INTO organizations (id, name, timezone, cancellation_window_hours, allow_late_cancellation,
                     payment_provider, latitude, longitude, primary_color, checkin_opens_minutes_before,
                     checkin_grace_seconds, gps_max_meters, gps_max_accuracy_meters, no_show_grace_minutes,
-                    booking_opens_days_before, waitlist_cutoff_minutes, created_at, updated_at)
+                    booking_opens_days_before, waitlist_cutoff_minutes, created_at, updated_at, mail_held)
                 VALUES (\(bind: org.id), \(bind: org.name), \(bind: org.timezone), \(bind: org.cancellationWindowHours),
                     \(bind: org.allowLateCancellation), \(bind: org.paymentProvider), \(bind: org.latitude), \(bind: org.longitude),
                     \(bind: org.primaryColor), \(bind: org.checkinOpensMinutesBefore), \(bind: org.checkinGraceSeconds),
                     \(bind: org.gpsMaxMeters), \(bind: org.gpsMaxAccuracyMeters), \(bind: org.noShowGraceMinutes),
                     \(bind: org.bookingOpensDaysBefore), \(bind: org.waitlistCutoffMinutes),
-                    \(bind: org.createdAt.epochSeconds), \(bind: org.updatedAt.epochSeconds))
+                    \(bind: org.createdAt.epochSeconds), \(bind: org.updatedAt.epochSeconds), \(bind: holdMail))
                 """).run()
             let membership = try await Self.insertMembership(sql, orgId: org.id, userId: ownerUserId, role: .owner, now: org.createdAt)
             return (org, membership)
@@ -251,6 +253,29 @@ public struct OrganizationsStore: Sendable {
                 throw DomainError.notFound("Member")
             }
             return updated
+        }
+    }
+
+    /// Whether the studio's join page takes sign-ups.
+    public func selfSignup(orgId: String) async throws -> Bool {
+        try await database.read { sql in
+            try await sql.raw("SELECT self_signup FROM organizations WHERE id = \(bind: orgId)").first()?.bool("self_signup") ?? false
+        }
+    }
+
+    /// Turns the join page on or off.
+    public func setSelfSignup(orgId: String, enabled: Bool, now: Date) async throws {
+        try await database.transaction { sql in
+            try await sql.raw("""
+                UPDATE organizations SET self_signup = \(bind: enabled), updated_at = \(bind: now.epochSeconds) WHERE id = \(bind: orgId)
+                """).run()
+        }
+    }
+
+    /// Whether the studio's mail is held until its owner's address is verified.
+    public func mailHeld(orgId: String) async throws -> Bool {
+        try await database.read { sql in
+            try await sql.raw("SELECT mail_held FROM organizations WHERE id = \(bind: orgId)").first()?.bool("mail_held") ?? false
         }
     }
 }

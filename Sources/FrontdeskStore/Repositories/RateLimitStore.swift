@@ -45,6 +45,14 @@ public struct RateLimitStore: Sendable {
         return hits
     }
 
+    /// Forgets `key`'s hits in the current window (a successful login clears its failures).
+    public func clear(_ key: String, windowSeconds: Int, now: Date) async throws {
+        let start = Self.windowStart(now, windowSeconds: windowSeconds)
+        try await database.transaction(TransactionOptions(lockKeys: ["rate:\(key)"])) { sql in
+            try await sql.raw("DELETE FROM rate_limit_buckets WHERE bucket_key = \(bind: key) AND window_start = \(bind: start)").run()
+        }
+    }
+
     /// Seconds until the window containing `now` ends.
     public static func retryAfter(now: Date, windowSeconds: Int) -> Int {
         Int(windowStart(now, windowSeconds: windowSeconds) + Int64(windowSeconds) - now.epochSeconds)

@@ -11,8 +11,11 @@ struct Browser: Sendable {
     let token: String?
     let csrf = "test-csrf-token-0123456789"
 
+    /// The browser's own nonce cookie (`fd_browser`), which proofs of scan and sign-in links are bound to.
+    var nonce = "test-browser-nonce-0123456789abcdef"
+
     var cookieHeader: HTTPFields {
-        var cookies = "fd_csrf=\(csrf)"
+        var cookies = "fd_csrf=\(csrf); fd_browser=\(nonce)"
         if let token { cookies += "; fd_session=\(token)" }
         return [.cookie: cookies]
     }

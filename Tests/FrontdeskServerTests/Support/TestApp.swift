@@ -86,22 +86,22 @@ struct TestApp: Sendable {
         return try #require(reply.string("token"))
     }
 
-    /// A new user who owns a new org: returns (token, orgId).
+    /// A new user who owns a new org, made as the operator's `frontdesk org create` does: returns (token, orgId).
     func owner(_ email: String = "owner-\(NewID.make())@example.com", org name: String = "Studio") async throws -> (token: String, orgId: String) {
-        try await createUser(email)
-        let token = try await login(email)
-        let reply = try await request(.post, "/api/orgs", token: token, body: ["name": name, "timezone": "Europe/Berlin"])
-        try #require(reply.status == 201, "org create failed: \(reply.text)")
-        let org = try #require(reply["organization"] as? [String: Any])
-        return (token, try #require(org["id"] as? String))
+        let user = try await createUser(email)
+        let now = clock.now()
+        let (org, _) = try await services.organizations.create(
+            Organization(id: NewID.make(), name: name, timezone: "Europe/Berlin", createdAt: now, updatedAt: now), ownerUserId: user.id)
+        return (try await login(email), org.id)
     }
 
-    /// Adds a new user with `role` to the org and logs them in: returns (token, membershipId).
+    /// A new user with `role` in the org, as an accepted invitation leaves them (the invitation flow
+    /// itself is tested in InvitationTests), logged in: returns (token, membershipId).
     func member(_ orgId: String, ownerToken: String, role: String, email: String = "m-\(NewID.make())@example.com") async throws -> (token: String, membershipId: String) {
-        let reply = try await request(.post, "/api/orgs/\(orgId)/members", token: ownerToken,
-                                      body: ["email": email, "name": "Person \(role)", "role": role, "password": "correct-horse"])
-        try #require(reply.status == 201, "member add failed: \(reply.text)")
-        let member = try #require(reply["member"] as? [String: Any])
-        return (try await login(email), try #require(member["membershipId"] as? String))
+        let (summary, _) = try await services.organizations.addMember(orgId: orgId, email: email, role: Role(rawValue: role) ?? .member,
+                                                                      now: clock.now()) {
+            ("Person \(role)", services.passwords.hashNow("correct-horse"))
+        }
+        return (try await login(email), summary.membership.id)
     }
 }

@@ -1,0 +1,391 @@
+import Foundation
+import FrontdeskCore
+import FrontdeskStore
+import Hummingbird
+
+/// The accounts pages (SPEC §12), mobile first, over `AccountService`: accept an invitation, forgot
+/// and reset password, change password, sign-in links, e-mail verification, a studio's join page.
+/// Every link's GET only shows a form; the change happens on the POST (CSRF-checked), so mail
+/// scanners that open links change nothing. The one exception is the sign-in link, which only works
+/// in the browser that asked for it.
+struct AccountPages {
+    let services: AppServices
+    var responder: PageResponder { PageResponder(services: services) }
+    var service: AccountService { AccountService(services: services) }
+
+    func register(_ root: Routes) {
+        root.get("invite/:token", use: showInvite)
+        root.post("invite/:token", use: acceptInvite)
+        root.get("forgot", use: showForgot)
+        root.post("forgot", use: submitForgot)
+        root.get("reset/:token", use: showReset)
+        root.post("reset/:token", use: submitReset)
+        root.get("me/password", use: showChange)
+        root.post("me/password", use: submitChange)
+        root.post("signin-link", use: requestSigninLink)
+        root.get("signin/:token", use: useSigninLink)
+        root.get("verify/:token", use: showVerify)
+        root.post("verify/:token", use: submitVerify)
+        root.get("join/:org", use: showJoin)
+        root.post("join/:org", use: submitJoin)
+        root.get("join/confirm/:token", use: showJoinConfirm)
+        root.post("join/confirm/:token", use: submitJoinConfirm)
+    }
+
+    // MARK: The page shape
+
+    struct Field {
+        let id: String
+        let name: String
+        let label: String
+        let type: String
+        let autocomplete: String
+        let value: String
+        let required: Bool
+        let minLength: Int?
+
+        static func password(_ id: String, label: String, autocomplete: String = "new-password") -> Field {
+            Field(id: id, name: id, label: label, type: "password", autocomplete: autocomplete, value: "", required: true, minLength: 8)
+        }
+        static func email(value: String = "") -> Field {
+            Field(id: "email", name: "email", label: "E-mail", type: "email", autocomplete: "email", value: value, required: true, minLength: nil)
+        }
+        static func name(value: String = "") -> Field {
+            Field(id: "name", name: "name", label: "Your name", type: "text", autocomplete: "name", value: value, required: true, minLength: nil)
+        }
+    }
+
+    struct Hidden {
+        let name: String
+        let value: String
+    }
+
+    struct Link {
+        let id: String
+        let href: String
+        let text: String
+    }
+
+    struct View {
+        var headline: String
+        var lead: String? = nil
+        var notice: String? = nil
+        var error: String? = nil
+        var action: String = ""
+        var submit: String = ""
+        var fields: [Field] = []
+        var hidden: [Hidden] = []
+        var links: [Link] = []
+        /// Stored, not computed: templates see stored properties only.
+        var hasForm: Bool = false
+
+        init(headline: String, lead: String? = nil, notice: String? = nil, error: String? = nil, action: String = "", submit: String = "",
+             fields: [Field] = [], hidden: [Hidden] = [], links: [Link] = []) {
+            self.headline = headline
+            self.lead = lead
+            self.notice = notice
+            self.error = error
+            self.action = action
+            self.submit = submit
+            self.fields = fields
+            self.hidden = hidden
+            self.links = links
+            self.hasForm = !action.isEmpty
+        }
+    }
+
+    func render(_ view: View, _ request: Request, _ context: AppRequestContext, status: HTTPResponse.Status = .ok,
+                orgName: String? = nil) throws -> Response {
+        // Links carry secrets in their path: never let them leak through Referer.
+        try responder.page("account", title: view.headline, page: view, request: request, context: context, status: status,
+                           orgName: orgName, bodyClass: "account", noReferrer: true)
+    }
+
+    func failed(_ view: View, _ error: DomainError, _ request: Request, _ context: AppRequestContext, orgName: String? = nil) throws -> Response {
+        var view = view
+        view.error = error.message
+        return try render(view, request, context, status: HTTPResponse.Status(code: error.status), orgName: orgName)
+    }
+
+    func address(_ request: Request, _ context: AppRequestContext) -> String {
+        ClientAddress.of(request, context: context, trustForwardedFor: services.configuration.trustForwardedFor)
+    }
+
+    func token(_ context: AppRequestContext) -> String {
+        let raw = context.parameters.get("token") ?? ""
+        return AccountTokensStore.plausibleToken(raw) ? raw : ""
+    }
+
+    struct Form: Decodable {
+        let csrf: String?
+        let email: String?
+        let name: String?
+        let password: String?
+        let current: String?
+        let next: String?
+    }
+
+    /// The posted form after its CSRF check (a failed check answers the page with the reason).
+    func form(_ request: Request, _ context: AppRequestContext) async throws -> Form {
+        let form = try await request.decodeForm(Form.self, context: context)
+        try PageCSRF.check(request, field: form.csrf)
+        return form
+    }
+
+    // MARK: Invitations
+
+    func inviteView(_ token: String, invitation: Invitation, orgName: String, user: User?) -> View {
+        let action = "/invite/\(token)"
+        if let user {
+            return View(headline: "Join \(orgName)", lead: "You are signed in as \(user.email). Accept to join \(orgName) as \(Self.article(invitation.role)).",
+                        action: action, submit: "Accept the invitation")
+        }
+        return View(headline: "Join \(orgName)",
+                    lead: "You're invited to \(orgName) as \(Self.article(invitation.role)). Choose your name and a password for \(invitation.email).",
+                    action: action, submit: "Create my account and join",
+                    fields: [.name(), .password("password", label: "Choose a password (at least 8 characters)")],
+                    links: [Link(id: "invite-signin", href: "/login?next=\(action)", text: "I already have an account — sign in first")])
+    }
+
+    static func article(_ role: Role) -> String { role == .admin || role == .owner ? "an \(role.rawValue)" : "a \(role.rawValue)" }
+
+    static let invalidInvite = View(headline: "This invitation can't be used",
+                                    lead: "The link was used already, revoked, or is more than 7 days old. Ask the studio to send a new one.")
+
+    @Sendable func showInvite(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = token(context)
+        guard let (invitation, orgName) = try await InvitationsStore(database: services.database).open(token: token, now: services.now) else {
+            return try render(Self.invalidInvite, request, context, status: .notFound)
+        }
+        return try render(inviteView(token, invitation: invitation, orgName: orgName, user: context.signedInUser), request, context, orgName: orgName)
+    }
+
+    @Sendable func acceptInvite(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = token(context)
+        guard let (invitation, orgName) = try await InvitationsStore(database: services.database).open(token: token, now: services.now) else {
+            return try render(Self.invalidInvite, request, context, status: .notFound)
+        }
+        let view = inviteView(token, invitation: invitation, orgName: orgName, user: context.signedInUser)
+        do {
+            let form = try await form(request, context)
+            let (userId, _) = try await service.acceptInvitation(token: token, signedIn: context.signedInUser, name: form.name, password: form.password)
+            var response = PageResponder.redirect(to: "/schedule?org=\(invitation.organizationId)")
+            if context.signedInUser == nil, let user = try await services.accounts.user(id: userId) {
+                let session = try await service.startSession(user: user, address: address(request, context), userAgent: request.headers[.userAgent])
+                AuthCookies.set(session, on: &response, configuration: services.configuration)
+            }
+            return response
+        } catch let error as DomainError {
+            return try failed(view, error, request, context, orgName: orgName)
+        }
+    }
+
+    // MARK: Forgot and reset
+
+    static let forgotView = View(headline: "Forgot your password?", lead: "Type your e-mail address and we'll send you a link to set a new one.",
+                                 action: "/forgot", submit: "Send me a link", fields: [.email()])
+
+    @Sendable func showForgot(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try render(Self.forgotView, request, context)
+    }
+
+    @Sendable func submitForgot(_ request: Request, context: AppRequestContext) async throws -> Response {
+        do {
+            let form = try await form(request, context)
+            try await service.requestPasswordReset(email: form.email ?? "", address: address(request, context))
+            return try render(View(headline: "Check your e-mail",
+                                   lead: "If \(form.email ?? "this address") has an account, a link to set a new password is on its way. It works for 30 minutes.",
+                                   links: [Link(id: "back-to-login", href: "/login", text: "Back to log in")]), request, context)
+        } catch let error as DomainError {
+            return try failed(Self.forgotView, error, request, context)
+        }
+    }
+
+    func resetView(_ token: String) -> View {
+        View(headline: "Choose a new password", lead: "After this you are signed out everywhere; log in with the new password.",
+             action: "/reset/\(token)", submit: "Set my new password", fields: [.password("password", label: "New password (at least 8 characters)")])
+    }
+
+    static let invalidLink = View(headline: "This link can't be used",
+                                  lead: "It was used already or has expired. Ask for a new one.",
+                                  links: [Link(id: "forgot-again", href: "/forgot", text: "Send me a new link")])
+
+    @Sendable func showReset(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = token(context)
+        guard try await AccountTokensStore(database: services.database).peek(token, purpose: .passwordReset, now: services.now) != nil else {
+            return try render(Self.invalidLink, request, context, status: .notFound)
+        }
+        return try render(resetView(token), request, context)
+    }
+
+    @Sendable func submitReset(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = token(context)
+        do {
+            let form = try await form(request, context)
+            try await service.resetPassword(token: token, newPassword: form.password ?? "")
+            var response = PageResponder.redirect(to: "/login?reset=1")
+            AuthCookies.clear(on: &response, configuration: services.configuration)
+            return response
+        } catch let error as DomainError {
+            return try failed(error.code == "link_invalid" ? Self.invalidLink : resetView(token), error, request, context)
+        }
+    }
+
+    // MARK: Change password
+
+    static let changeView = View(headline: "Change your password", lead: "Your other devices are signed out; this one stays signed in.",
+                                 action: "/me/password", submit: "Change my password",
+                                 fields: [.password("current", label: "Current password", autocomplete: "current-password"),
+                                          .password("password", label: "New password (at least 8 characters)")])
+
+    @Sendable func showChange(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard context.signedInUser != nil else { return try LoginPage(services: services).form(request, context: context, next: "/me/password") }
+        return try render(Self.changeView, request, context)
+    }
+
+    @Sendable func submitChange(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let user = context.signedInUser else { return try LoginPage(services: services).form(request, context: context, next: "/me/password") }
+        do {
+            let form = try await form(request, context)
+            try await service.changePassword(user: user, keepingSession: context.sessionTokenHash, current: form.current ?? "",
+                                             new: form.password ?? "")
+            var view = Self.changeView
+            view = View(headline: "Password changed", notice: "Your password is changed. Other devices are signed out.",
+                        links: [Link(id: "to-bookings", href: "/me/bookings", text: "Back to my bookings")])
+            return try render(view, request, context)
+        } catch let error as DomainError {
+            return try failed(Self.changeView, error, request, context)
+        }
+    }
+
+    // MARK: Sign-in links
+
+    /// The browser's nonce (set when absent), whose hash binds proofs of scan and sign-in links.
+    static func browserNonce(_ request: Request) -> (value: String, isNew: Bool) {
+        if let value = request.cookies[AuthCookies.browser]?.value, (20...64).contains(value.utf8.count) { return (value, false) }
+        return (SecretToken.generate(), true)
+    }
+
+    static func setBrowserNonce(_ value: String, on response: inout Response, secure: Bool) {
+        response.setCookie(Cookie(name: AuthCookies.browser, value: value, maxAge: 400 * 86_400, path: "/", secure: secure, httpOnly: true,
+                                  sameSite: .lax))
+    }
+
+    @Sendable func requestSigninLink(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (nonce, isNew) = Self.browserNonce(request)
+        var response: Response
+        do {
+            let form = try await form(request, context)
+            try await service.requestSigninLink(email: form.email ?? "", browserHash: SecretToken.hash(nonce), next: form.next ?? "/schedule",
+                                                address: address(request, context))
+            response = try render(View(headline: "Check your e-mail",
+                                       lead: "If \(form.email ?? "this address") has an account, a sign-in link is on its way. Open it on this phone within 15 minutes."),
+                                  request, context)
+        } catch let error as DomainError {
+            response = try failed(View(headline: "We couldn't send a link", links: [Link(id: "back-to-login", href: "/login", text: "Back to log in")]),
+                                  error, request, context)
+        }
+        if isNew { Self.setBrowserNonce(nonce, on: &response, secure: services.configuration.secureCookies) }
+        return response
+    }
+
+    @Sendable func useSigninLink(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (nonce, _) = Self.browserNonce(request)
+        do {
+            let (session, next) = try await service.useSigninLink(token: token(context), browserHash: SecretToken.hash(nonce),
+                                                                  address: address(request, context), userAgent: request.headers[.userAgent])
+            var response = PageResponder.redirect(to: next)
+            AuthCookies.set(session, on: &response, configuration: services.configuration)
+            return response
+        } catch let error as DomainError {
+            return try failed(View(headline: "This sign-in link can't be used",
+                                   links: [Link(id: "back-to-login", href: "/login", text: "Log in with your password")]), error, request, context)
+        }
+    }
+
+    // MARK: Verification
+
+    @Sendable func showVerify(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = token(context)
+        guard try await AccountTokensStore(database: services.database).peek(token, purpose: .verifyEmail, now: services.now) != nil else {
+            return try render(Self.invalidLink, request, context, status: .notFound)
+        }
+        return try render(View(headline: "Confirm your e-mail address", action: "/verify/\(token)", submit: "Confirm my address"), request, context)
+    }
+
+    @Sendable func submitVerify(_ request: Request, context: AppRequestContext) async throws -> Response {
+        do {
+            _ = try await form(request, context)
+            try await service.verifyEmail(token: token(context))
+            return try render(View(headline: "Address confirmed", notice: "Thank you — your e-mail address is confirmed."), request, context)
+        } catch let error as DomainError {
+            return try failed(Self.invalidLink, error, request, context)
+        }
+    }
+
+    // MARK: Join
+
+    /// The studio behind `/join/:org` when it takes sign-ups; otherwise the same 404 as an unknown one.
+    func joinStudio(_ context: AppRequestContext) async throws -> Organization? {
+        guard let raw = context.parameters.get("org"), NewID.isWellFormed(raw),
+              let org = try await services.organizations.organization(id: raw.lowercased()),
+              try await services.organizations.selfSignup(orgId: org.id)
+        else { return nil }
+        return org
+    }
+
+    func joinView(_ org: Organization, name: String = "", email: String = "") -> View {
+        View(headline: "Join \(org.name)", lead: "Create your account to book classes. We'll e-mail you a link to confirm your address.",
+             action: "/join/\(org.id)", submit: "Sign up", fields: [.name(value: name), .email(value: email),
+                                                                    .password("password", label: "Choose a password (at least 8 characters)")],
+             links: [Link(id: "join-login", href: "/login", text: "Already a member? Log in")])
+    }
+
+    static let noJoin = View(headline: "Sign-up isn't open", lead: "This studio doesn't take sign-ups online. Ask at the desk.")
+
+    @Sendable func showJoin(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let org = try await joinStudio(context) else { return try render(Self.noJoin, request, context, status: .notFound) }
+        return try render(joinView(org), request, context, orgName: org.name)
+    }
+
+    @Sendable func submitJoin(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let org = try await joinStudio(context) else { return try render(Self.noJoin, request, context, status: .notFound) }
+        var form: Form?
+        do {
+            form = try await self.form(request, context)
+            try await service.join(orgId: org.id, name: form?.name ?? "", email: form?.email ?? "", password: form?.password ?? "",
+                                   address: address(request, context))
+            return try render(View(headline: "Check your e-mail",
+                                   lead: "We sent a link to \(form?.email ?? "your address"). Open it within 24 hours to finish signing up."),
+                              request, context, orgName: org.name)
+        } catch let error as DomainError {
+            return try failed(joinView(org, name: form?.name ?? "", email: form?.email ?? ""), error, request, context, orgName: org.name)
+        }
+    }
+
+    @Sendable func showJoinConfirm(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = token(context)
+        guard try await AccountTokensStore(database: services.database).peek(token, purpose: .join, now: services.now) != nil else {
+            return try render(Self.invalidLink, request, context, status: .notFound)
+        }
+        return try render(View(headline: "Finish signing up", action: "/join/confirm/\(token)", submit: "Confirm and join"), request, context)
+    }
+
+    @Sendable func submitJoinConfirm(_ request: Request, context: AppRequestContext) async throws -> Response {
+        do {
+            _ = try await form(request, context)
+            let result = try await service.completeJoin(token: token(context))
+            if result.newAccount, let user = try await services.accounts.user(id: result.userId) {
+                var response = PageResponder.redirect(to: "/schedule?org=\(result.organizationId)")
+                let session = try await service.startSession(user: user, address: address(request, context), userAgent: request.headers[.userAgent])
+                AuthCookies.set(session, on: &response, configuration: services.configuration)
+                return response
+            }
+            // The address already had an account: it keeps its own password.
+            return try render(View(headline: "You're in", notice: "You already had an account with this address: log in with your usual password.",
+                                   links: [Link(id: "join-login", href: "/login?next=/schedule", text: "Log in")]), request, context)
+        } catch let error as DomainError {
+            return try failed(Self.invalidLink, error, request, context)
+        }
+    }
+}

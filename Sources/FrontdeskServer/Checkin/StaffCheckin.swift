@@ -1,0 +1,42 @@
+import Foundation
+import FrontdeskCore
+import FrontdeskStore
+
+/// Staff checking a member in — the one path behind the API (`POST /api/sessions/:id/checkin`) and
+/// the coach tablet, so they cannot disagree: by booking or by member; a member with a booking in the
+/// class (also one marked no-show) has that booking checked in, never a second one; without a booking
+/// they are a walk-in (capacity overridable by staff only).
+struct StaffCheckin: Sendable {
+    let services: AppServices
+
+    func checkIn(_ scope: OrgScope, sessionId: String, bookingId: String?, membershipId: String?, overrideCapacity: Bool) async throws -> CheckinResult {
+        let member: String
+        if let bookingId {
+            guard NewID.isWellFormed(bookingId),
+                  let booking = try await BookingsStore(database: services.database).booking(id: bookingId.lowercased()),
+                  booking.sessionId == sessionId, booking.organizationId == scope.orgId
+            else { throw DomainError.notFound("Booking") }
+            member = booking.membershipId
+        } else if let membershipId {
+            guard NewID.isWellFormed(membershipId) else { throw DomainError.notFound("Member") }
+            member = membershipId.lowercased()
+        } else {
+            throw DomainError.badRequest("missing_field", "bookingId or membershipId is required.")
+        }
+        let result = try await CheckinStore(database: services.database).checkIn(
+            org: scope.organization, sessionId: sessionId, membershipId: member, method: .manual, actor: scope.actor,
+            overrideCapacity: overrideCapacity, enforceWindow: false, now: services.now)
+        await services.announce(result, kind: .checkedIn)
+        return result
+    }
+}
+
+extension AppServices {
+    /// Tells screens and tablets about a check-in change, after the commit; repeats announce nothing.
+    func announce(_ result: CheckinResult, kind: CheckinEvent.Kind) async {
+        guard !result.alreadyCheckedIn else { return }
+        await checkinEvents.publish(CheckinEvent(
+            organizationId: result.booking.organizationId, sessionId: result.booking.sessionId, bookingId: result.booking.id,
+            kind: kind, at: now, origin: ""))
+    }
+}

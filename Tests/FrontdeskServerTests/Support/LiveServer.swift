@@ -1,0 +1,108 @@
+import Foundation
+import FrontdeskCore
+import FrontdeskStore
+import FrontdeskTestSupport
+import HummingbirdTesting
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import Testing
+@testable import FrontdeskServer
+
+extension TestApp {
+    /// Like `run`, but the real application listens on a free loopback port (given to `body`) and
+    /// `app.request` goes over real HTTP: for what only a real socket shows (timeouts, streams).
+    static func live(
+        configure: @Sendable (inout ServerConfiguration) -> Void = { _ in },
+        _ body: @Sendable (TestApp, Int) async throws -> Void
+    ) async throws {
+        try await withTestDatabase { database in
+            var configuration = ServerConfiguration()
+            configuration.bcryptCost = 4
+            configuration.publicBaseURL = "https://studio.example"
+            configuration.runJobs = false
+            configuration.host = "127.0.0.1"
+            configuration.port = 0
+            configure(&configuration)
+            let clock = ManualClock(start)
+            let services = AppServices(configuration: configuration, clock: clock, database: database, logger: TestBackend.logger)
+            let app = buildApplication(services: services)
+            let routes = app.routes
+            try await app.application().test(.live) { client in
+                let port = try #require(client.port)
+                try await body(TestApp(services: services, clock: clock, client: client, routes: routes), port)
+            }
+        }
+    }
+
+    /// Waits (up to `limit`) until `condition` holds, checking every 10 ms; whether it did.
+    static func eventually(within limit: Duration = .seconds(5), _ condition: @Sendable () async throws -> Bool) async rethrows -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return try await condition()
+    }
+}
+
+/// A raw TCP connection to the test server: send any bytes (half a request head, say), see what
+/// comes back and whether the server closed the connection.
+final class RawConnection: Sendable {
+    private let channel: any Channel
+    private let received: NIOLockedValueBox<String>
+    private let closedAt: NIOLockedValueBox<ContinuousClock.Instant?>
+    let openedAt: ContinuousClock.Instant
+
+    private final class Collector: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let received: NIOLockedValueBox<String>
+        init(received: NIOLockedValueBox<String>) { self.received = received }
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let buffer = unwrapInboundIn(data)
+            received.withLockedValue { $0 += String(buffer: buffer) }
+        }
+    }
+
+    private init(channel: any Channel, received: NIOLockedValueBox<String>, openedAt: ContinuousClock.Instant) {
+        self.channel = channel
+        self.received = received
+        self.openedAt = openedAt
+        let closedAt = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
+        self.closedAt = closedAt
+        channel.closeFuture.whenComplete { _ in closedAt.withLockedValue { $0 = ContinuousClock.now } }
+    }
+
+    static func connect(port: Int) async throws -> RawConnection {
+        let received = NIOLockedValueBox("")
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector(received: received)) }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
+        return RawConnection(channel: channel, received: received, openedAt: .now)
+    }
+
+    func send(_ text: String) async throws {
+        try await channel.writeAndFlush(ByteBuffer(string: text)).get()
+    }
+
+    var text: String { received.withLockedValue { $0 } }
+
+    /// When the server closed the connection, if it has.
+    var closed: ContinuousClock.Instant? { closedAt.withLockedValue { $0 } }
+
+    /// Waits up to `limit` for the server to close the connection; whether it did.
+    func closes(within limit: Duration) async -> Bool {
+        await TestApp.eventually(within: limit) { self.closed != nil }
+    }
+
+    /// Waits up to `limit` for `fragment` to arrive.
+    func receives(_ fragment: String, within limit: Duration = .seconds(5)) async -> Bool {
+        await TestApp.eventually(within: limit) { self.text.contains(fragment) }
+    }
+
+    func close() async {
+        try? await channel.close().get()
+    }
+}
