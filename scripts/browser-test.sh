@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# browser-test.sh — headless-Chromium test of the check-in floor (tests/browser/floor_test.py).
+# browser-test.sh — headless-Chromium tests of the check-in floor (tests/browser/floor_test.py) and of
+# the account flows (tests/browser/accounts_test.py).
 #
 # Usage: scripts/browser-test.sh [path-to-frontdesk-binary]
 #        (default: .build/debug/frontdesk in the repository; build it first)
 #
 # Starts `frontdesk serve --demo` on a free port, screenshots the wall display, decodes its QR
 # code with zbarimg, checks a member in on a phone-sized page, and checks the display and the
-# coach tablet follow. Screenshots go to $FRONTDESK_SCREENSHOT_DIR (default .build/screenshots).
+# coach tablet follow. Then, on a second demo server (FRONTDESK_RUN_JOBS=false, mail links read
+# from its outbox), walks the account flows at phone width: invitation → password → log in → book;
+# scan → e-mailed sign-in link → checked in (and refused in another browser); forgot password.
+# Screenshots go to $FRONTDESK_SCREENSHOT_DIR (default .build/screenshots; accounts-*.png for the
+# account flows).
 #
 #   - no Chromium (chromium / chromium-browser on PATH): prints why and exits 0 (skipped);
 #   - no zbarimg: fails (scripts/install-deps.sh installs zbar-tools);
@@ -14,7 +19,7 @@
 #     .build/browser-venv, installed only when missing; it drives the system Chromium, so its
 #     own browser download is never used.
 #
-# Works from any cwd; exits with the test's status.
+# Works from any cwd; exits 0 only when both tests pass.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -31,4 +36,6 @@ browser_venv "$VENV" "$TEST_DIR/requirements.txt" "browser-test.sh"
 export CHROMIUM
 status=0
 "$PY" "$TEST_DIR/floor_test.py" "$BINARY" || status=$?
+echo
+"$PY" "$TEST_DIR/accounts_test.py" "$BINARY" || status=$?
 exit "$status"
