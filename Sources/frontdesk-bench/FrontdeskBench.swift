@@ -206,7 +206,7 @@ struct Checkins: AsyncParsableCommand {
         let database = try await DatabaseFactory.open(url: databaseURL, logger: logger)
         let now = Date()
         let fixture = try await RushFixture.create(database: database, members: members, capacity: members, now: now, startsIn: 600, booked: true)
-        let ring = try await SigningKeysStore(database: database).ring(now: now)
+        let ring = try await benchSigningKeys(database).ring(now: now)
         let tokens = fixture.tokens
         let path = "/api/sessions/\(fixture.sessionId)/self-checkin"
         let next = Ticket()
@@ -265,4 +265,14 @@ func withBenchDatabase(_ url: String, _ body: (any FrontdeskDatabase) async thro
         await database.shutdown()
         throw error
     }
+}
+
+/// The signing keys as the servers store them, sealed under their secrets key file: the same default
+/// as `frontdesk serve` run from this directory (`FRONTDESK_SECRETS_KEY_FILE`, else
+/// `<FRONTDESK_DATA_DIR or ./data>/frontdesk-secrets.key`). Without the file only plain keys are readable.
+func benchSigningKeys(_ database: any FrontdeskDatabase) throws -> SigningKeysStore {
+    let environment = ProcessInfo.processInfo.environment
+    let path = environment["FRONTDESK_SECRETS_KEY_FILE"]
+        ?? ((environment["FRONTDESK_DATA_DIR"] ?? "data") as NSString).appendingPathComponent("frontdesk-secrets.key")
+    return SigningKeysStore(database: database, secrets: try SecretsKey.read(path: path))
 }

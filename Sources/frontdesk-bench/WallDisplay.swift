@@ -21,7 +21,7 @@ struct WallDisplay {
         }
         let display = try await DisplaysStore(database: database).create(orgId: fixture.organizationId, locationId: location, name: "Wall",
                                                                          createdBy: nil, now: now)
-        let ring = try await SigningKeysStore(database: database).ring(now: now)
+        let ring = try await benchSigningKeys(database).ring(now: now)
         let path = DisplaySignature.path(displayId: display.id, expires: now.epochSeconds + 3_600, keyVersion: display.keyVersion, keys: ring)
         return WallDisplay(locationId: location, ring: ring, statePath: path.replacingOccurrences(of: "?", with: "/state?"),
                            eventsPath: path.replacingOccurrences(of: "?", with: "/events?"))

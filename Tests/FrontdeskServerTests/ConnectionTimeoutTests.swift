@@ -58,6 +58,21 @@ struct ConnectionTimeoutTests {
         }
     }
 
+    @Test("a stream whose client hangs up gives its slot back at once, not at the next keep-alive")
+    func hangUpFreesSlot() async throws {
+        try await TestApp.live { app, port in
+            let studio = try await app.studio()
+            let display = try await app.displayPath(studio)
+            let stream = try await RawConnection.connect(port: port)
+            try await stream.send("GET \(display.path.replacingOccurrences(of: "?", with: "/events?")) HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            #expect(await stream.receives(": connected"), "\(stream.text)")
+            #expect(app.services.streamSlots.streams(displayId: display.id) == 1)
+            await stream.close()
+            // Keep-alives come every 15 s; the slot must be free well before the first.
+            #expect(await TestApp.eventually(within: .seconds(3)) { app.services.streamSlots.streams(displayId: display.id) == 0 })
+        }
+    }
+
     @Test("timeouts are configurable through the file and the environment, and range-checked")
     func configuration() throws {
         let defaults = try ServerConfiguration().validated()

@@ -106,6 +106,6 @@ struct DisplayPage {
         let (display, _) = try await routes.verifiedDisplay(request, context: context, now: services.now)
         let slot = try ServerSentEvents.slot(request, context: context, services: services, displayId: display.id)
         return ServerSentEvents.response(events: events, organizationId: display.organizationId, slot: slot,
-                                         watch: .link(of: display, store: routes.store, logger: services.logger))
+                                         watch: .link(of: display, store: routes.store, logger: services.logger), closedBy: request)
     }
 }

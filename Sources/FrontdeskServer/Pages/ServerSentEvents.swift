@@ -45,7 +45,7 @@ struct ServerSentEvents {
     static func open(_ request: Request, context: AppRequestContext, services: AppServices, organizationId: String) throws -> Response {
         let events = services.checkinEvents.subscribe()
         let slot = try slot(request, context: context, services: services, displayId: nil)
-        return response(events: events, organizationId: organizationId, slot: slot)
+        return response(events: events, organizationId: organizationId, slot: slot, closedBy: request)
     }
 
     /// A slot for one more stream of `displayId` from the request's client address, or 429.
@@ -58,8 +58,9 @@ struct ServerSentEvents {
 
     /// `events` (subscribed by the caller, before it checked access, so nothing in between is missed)
     /// of `organizationId` as a stream response. The stream gives `slot` back when it ends, however.
+    /// With `request`, the stream also ends as soon as the client closes the connection.
     static func response(events: AsyncStream<CheckinEvent>, organizationId: String, slot: StreamSlot, watch: DisplayWatch? = nil,
-                         heartbeat: Duration = heartbeat) -> Response {
+                         heartbeat: Duration = heartbeat, closedBy request: Request? = nil) -> Response {
         var headers: HTTPFields = [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store"]
         headers[.init("X-Accel-Buffering")!] = "no"
         headers[.init("Referrer-Policy")!] = "no-referrer"
@@ -103,8 +104,19 @@ struct ServerSentEvents {
                 beat.cancel()
             }
             try await withGracefulShutdownHandler {
-                for await message in messages {
-                    try await writer.write(ByteBuffer(string: message))
+                if let request {
+                    // The client hung up: end now (giving the slot back), not at the next keep-alive's failed write.
+                    try await request.body.consumeWithInboundCloseHandler { _ in
+                        for await message in messages {
+                            try await writer.write(ByteBuffer(string: message))
+                        }
+                    } onInboundClosed: {
+                        continuation.finish()
+                    }
+                } else {
+                    for await message in messages {
+                        try await writer.write(ByteBuffer(string: message))
+                    }
                 }
             } onGracefulShutdown: {
                 continuation.finish()

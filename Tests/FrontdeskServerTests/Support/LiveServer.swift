@@ -52,6 +52,7 @@ final class RawConnection: Sendable {
     private let channel: any Channel
     private let received: NIOLockedValueBox<String>
     private let closedAt: NIOLockedValueBox<ContinuousClock.Instant?>
+    /// Just before the connection was opened.
     let openedAt: ContinuousClock.Instant
 
     private final class Collector: ChannelInboundHandler, Sendable {
@@ -74,13 +75,15 @@ final class RawConnection: Sendable {
     }
 
     static func connect(port: Int) async throws -> RawConnection {
+        // Taken before connecting: the server's clock for this connection cannot have started earlier.
+        let started = ContinuousClock.now
         let received = NIOLockedValueBox("")
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector(received: received)) }
             }
             .connect(host: "127.0.0.1", port: port).get()
-        return RawConnection(channel: channel, received: received, openedAt: .now)
+        return RawConnection(channel: channel, received: received, openedAt: started)
     }
 
     func send(_ text: String) async throws {
