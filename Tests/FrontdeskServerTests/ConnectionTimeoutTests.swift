@@ -46,8 +46,7 @@ struct ConnectionTimeoutTests {
     @Test("a display's event stream outlives both timeouts")
     func streamsSurvive() async throws {
         try await TestApp.live(configure: { $0.idleTimeoutSeconds = 1; $0.requestHeadTimeoutSeconds = 1 }) { app, port in
-            let studio = try await app.studio()
-            let display = try await app.displayPath(studio)
+            let display = try await app.storedDisplay()
             let stream = try await RawConnection.connect(port: port)
             try await stream.send("GET \(display.path.replacingOccurrences(of: "?", with: "/events?")) HTTP/1.1\r\nHost: localhost\r\n\r\n")
             #expect(await stream.receives(": connected"), "\(stream.text)")
@@ -61,8 +60,7 @@ struct ConnectionTimeoutTests {
     @Test("a stream whose client hangs up gives its slot back at once, not at the next keep-alive")
     func hangUpFreesSlot() async throws {
         try await TestApp.live { app, port in
-            let studio = try await app.studio()
-            let display = try await app.displayPath(studio)
+            let display = try await app.storedDisplay()
             let stream = try await RawConnection.connect(port: port)
             try await stream.send("GET \(display.path.replacingOccurrences(of: "?", with: "/events?")) HTTP/1.1\r\nHost: localhost\r\n\r\n")
             #expect(await stream.receives(": connected"), "\(stream.text)")

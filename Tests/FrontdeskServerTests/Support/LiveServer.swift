@@ -35,6 +35,26 @@ extension TestApp {
         }
     }
 
+    /// A display with a signed path, made through the stores rather than HTTP: with second-long
+    /// connection timeouts, the live test client's one connection may be closed between requests.
+    func storedDisplay() async throws -> (path: String, id: String) {
+        let now = clock.now()
+        let user = try await createUser("owner-\(NewID.make())@example.com")
+        let (org, _) = try await services.organizations.create(
+            Organization(id: NewID.make(), name: "Studio", timezone: "Europe/Berlin", createdAt: now, updatedAt: now), ownerUserId: user.id)
+        let location = NewID.make()
+        try await services.database.transaction { sql in
+            try await sql.raw("""
+                INSERT INTO locations (id, organization_id, name, created_at, updated_at)
+                VALUES (\(bind: location), \(bind: org.id), 'Loft', \(bind: now.epochSeconds), \(bind: now.epochSeconds))
+                """).run()
+        }
+        let display = try await DisplaysStore(database: services.database).create(orgId: org.id, locationId: location, name: "Lobby TV",
+                                                                                  createdBy: nil, now: now)
+        let url = try #require(try await services.signedDisplayURL(display))
+        return (String(url.dropFirst(services.configuration.publicBaseURL.count)), display.id)
+    }
+
     /// Waits (up to `limit`) until `condition` holds, checking every 10 ms; whether it did.
     static func eventually(within limit: Duration = .seconds(5), _ condition: @Sendable () async throws -> Bool) async rethrows -> Bool {
         let deadline = ContinuousClock.now + limit
