@@ -66,6 +66,12 @@ struct Mix: AsyncParsableCommand {
                     var request = HTTPClientRequest(url: "http://\(target.host):\(target.port)\(eventsPath)")
                     request.headers.add(name: "Accept", value: "text/event-stream")
                     guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(3_600)) else { return }
+                    guard response.status == .ok else {
+                        // e.g. 429 too_many_streams: all streams are of one display; start the servers with
+                        // FRONTDESK_MAX_STREAMS_PER_DISPLAY >= --streams.
+                        print("display stream \(index) answered \(response.status.code); raise maxStreamsPerDisplay on the servers")
+                        return
+                    }
                     do {
                         for try await chunk in response.body {
                             let events = String(buffer: chunk).components(separatedBy: "event: checkin").count - 1
