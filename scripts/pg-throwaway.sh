@@ -26,7 +26,7 @@
 #
 # Authentication is "trust" and the server listens on loopback only: this is
 # strictly for tests. fsync stays ON (the default) so tests see real
-# durability behaviour; max_connections is raised to 200 for parallel tests.
+# durability behaviour; max_connections is raised to 1000: Swift Testing runs suites in parallel, each test with its own pool.
 set -euo pipefail
 
 readonly MARKER=".pg-throwaway"
@@ -197,7 +197,7 @@ cmd_start() {
 listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$dir'
-max_connections = 200
+max_connections = 1000
 fsync = on
 CONF
 
