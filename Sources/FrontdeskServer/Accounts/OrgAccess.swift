@@ -38,16 +38,34 @@ struct OrgAccess: Sendable {
         return OrgScope(user: user, membership: membership, organization: organization)
     }
 
+    /// Resolves the `:session` path parameter: the session's org and the caller's standing in it, in one
+    /// look-up; an unknown session and another org's session both answer 404.
+    func sessionScope(_ context: AppRequestContext, requiring permission: Permission) async throws -> (OrgScope, String) {
+        let user = try context.requireUser()
+        let id = try context.id("session", "Session")
+        guard let found = try await services.organizations.sessionMembership(sessionId: id, userId: user.id) else {
+            throw DomainError.notFound("Session")
+        }
+        return (try scope(user: user, access: found.access, requiring: permission), id)
+    }
+
+    /// Resolves the `:booking` path parameter: its own member, or staff of its org. Anyone else: 404.
+    func bookingScope(_ context: AppRequestContext) async throws -> (OrgScope, Booking) {
+        _ = try context.requireUser()
+        let id = try context.id("booking", "Booking")
+        guard let booking = try await BookingsStore(database: services.database).booking(id: id) else { throw DomainError.notFound("Booking") }
+        let scope: OrgScope
+        do {
+            scope = try await self.scope(context, orgId: booking.organizationId, requiring: .member)
+        } catch let error as DomainError where error.status == 404 {
+            throw DomainError.notFound("Booking")
+        }
+        guard scope.role.isStaff || booking.membershipId == scope.membership.id else { throw DomainError.notFound("Booking") }
+        return (scope, booking)
+    }
+
     /// Resolves the `:org` path parameter.
     func scope(_ context: AppRequestContext, requiring permission: Permission) async throws -> OrgScope {
         try await scope(context, orgId: context.parameters.get("org") ?? "", requiring: permission)
-    }
-}
-
-extension AppRequestContext {
-    /// A path parameter that must be an id this system issued; anything else is a 404 for `what`.
-    func id(_ name: String, _ what: String) throws -> String {
-        guard let value = parameters.get(name), NewID.isWellFormed(value) else { throw DomainError.notFound(what) }
-        return value.lowercased()
     }
 }

@@ -48,12 +48,12 @@ struct BookingRoutes {
     }
 
     @Sendable func book(_ request: Request, context: AppRequestContext) async throws -> BookingAnswer {
-        let (scope, sessionId) = try await SessionRoutes(services: services).sessionScope(context, requiring: .member)
+        let (scope, sessionId) = try await OrgAccess(services: services).sessionScope(context, requiring: .member)
         let body = try await request.decodeJSONIfPresent(BookBody.self, context: context, fallback: BookBody(membershipId: nil, overrideCapacity: nil))
         var target = scope.membership.id
         if let other = body.membershipId, other.lowercased() != scope.membership.id {
             guard scope.role.isStaff else { throw DomainError.forbidden("Only staff can book on behalf of another member.") }
-            target = try SessionRoutes.ref(other, "Member")
+            target = try IDs.ref(other, "Member")
         }
         if body.overrideCapacity == true, !scope.role.isStaff {
             throw DomainError.forbidden("Only staff can book beyond capacity.")
@@ -65,27 +65,12 @@ struct BookingRoutes {
         return BookingAnswer(result: result, created: true)
     }
 
-    /// The caller's scope for a booking: its own member, or staff of its org. Anyone else: 404.
-    func bookingScope(_ context: AppRequestContext) async throws -> (OrgScope, Booking) {
-        _ = try context.requireUser()
-        let id = try context.id("booking", "Booking")
-        guard let booking = try await store.booking(id: id) else { throw DomainError.notFound("Booking") }
-        let scope: OrgScope
-        do {
-            scope = try await access.scope(context, orgId: booking.organizationId, requiring: .member)
-        } catch let error as DomainError where error.status == 404 {
-            throw DomainError.notFound("Booking")
-        }
-        guard scope.role.isStaff || booking.membershipId == scope.membership.id else { throw DomainError.notFound("Booking") }
-        return (scope, booking)
-    }
-
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Booking {
-        try await bookingScope(context).1
+        try await access.bookingScope(context).1
     }
 
     @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> BookingAnswer {
-        let (scope, booking) = try await bookingScope(context)
+        let (scope, booking) = try await access.bookingScope(context)
         let result = try await store.cancel(
             org: scope.organization, bookingId: booking.id,
             actor: scope.actor,

@@ -7,11 +7,6 @@ extension Program: ResponseEncodable {}
 extension ClassType: ResponseEncodable {}
 extension Location: ResponseEncodable {}
 
-/// A list answer: `{"items": [...]}`.
-struct ItemList<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
-    let items: [Item]
-}
-
 /// Programs, class types and locations: staff read, owner/admin write. Create and PATCH take the
 /// same body; on create the required fields must be present.
 struct CatalogRoutes {

@@ -11,7 +11,7 @@ extension RosterEntry: ResponseEncodable {}
 struct CheckinRoutes {
     let services: AppServices
     var store: CheckinStore { CheckinStore(database: services.database) }
-    var sessions: SessionRoutes { SessionRoutes(services: services) }
+    var access: OrgAccess { OrgAccess(services: services) }
 
     func register(api: Routes) {
         api.post("sessions/:session/self-checkin", use: selfCheckin)
@@ -21,105 +21,10 @@ struct CheckinRoutes {
         api.post("bookings/:booking/no-show", use: noShow)
     }
 
-    struct SelfCheckinBody: Decodable {
-        var token: String?
-        var proof: String?
-        var latitude: Double?
-        var longitude: Double?
-        var accuracyMeters: Double?
-    }
-
-    /// Self check-ins per member per minute before 429.
-    static let selfCheckinsPerMinute = 20
-
     @Sendable func selfCheckin(_ request: Request, context: AppRequestContext) async throws -> CheckinResult {
-        let (scope, sessionId) = try await sessions.sessionScope(context, requiring: .member)
-        let body = try await request.decodeJSON(SelfCheckinBody.self, context: context)
-        return try await selfCheckin(scope, sessionId: sessionId, body: body, browser: Self.browserHash(request))
-    }
-
-    /// The hash of the scanning browser's nonce cookie, to which proofs of scan are bound.
-    static func browserHash(_ request: Request) -> String? {
-        request.cookies[AuthCookies.browser].map { SecretToken.hash($0.value) }
-    }
-
-    /// The member's own check-in by QR token, proof of scan or GPS (the API and the scan landing page).
-    func selfCheckin(_ scope: OrgScope, sessionId: String, body: SelfCheckinBody, browser: String?) async throws -> CheckinResult {
-        let now = services.now
-        if services.selfCheckinLimiter.hit(scope.membership.id, now: now) > Self.selfCheckinsPerMinute {
-            throw DomainError.rateLimited("Too many check-in attempts; wait a minute and try again.")
-        }
-        let method: CheckinMethod
-        if let token = body.token {
-            let ring = try await services.keyRing.ring(now: now)
-            switch CheckinToken.verify(token, sessionId: sessionId, now: now, graceSeconds: scope.organization.checkinGraceSeconds, keys: ring) {
-            case .success: method = .qr
-            case .failure(let error): throw Self.tokenError(error)
-            }
-        } else if let proof = body.proof {
-            let ring = try await services.keyRing.ring(now: now)
-            switch ProofOfScan.verify(proof, sessionId: sessionId, now: now, keys: ring, browser: browser) {
-            case .success: method = .qr
-            case .failure(let error): throw Self.tokenError(error)
-            }
-        } else if let latitude = body.latitude, let longitude = body.longitude {
-            guard let accuracy = body.accuracyMeters else {
-                throw DomainError.badRequest("missing_field", "accuracyMeters is required with GPS coordinates.")
-            }
-            try Geo.validate(latitude: latitude, longitude: longitude, accuracyMeters: accuracy,
-                             maxAccuracyMeters: scope.organization.gpsMaxAccuracyMeters)
-            try await checkDistance(scope, sessionId: sessionId, latitude: latitude, longitude: longitude)
-            method = .gps
-        } else {
-            throw DomainError.badRequest("missing_field", "Send a QR token, a proof of scan, or latitude, longitude and accuracyMeters.")
-        }
-        let result = try await store.checkIn(
-            org: scope.organization, sessionId: sessionId, membershipId: scope.membership.id, method: method,
-            actor: scope.actor,
-            overrideCapacity: false, enforceWindow: true, now: now)
-        await announce(result, kind: .checkedIn)
-        return result
-    }
-
-    func announce(_ result: CheckinResult, kind: CheckinEvent.Kind) async {
-        await services.announce(result, kind: kind)
-    }
-
-    static func tokenError(_ error: CheckinTokenError) -> DomainError {
-        switch error {
-        case .expired:
-            DomainError.conflict("token_expired", "This QR code has expired; scan the code on the screen again.")
-        case .notYetValid:
-            DomainError.conflict("token_not_yet_valid", "This QR code is not valid yet; check the device's clock and scan again.")
-        case .malformed, .unknownKey, .badSignature, .wrongSession:
-            DomainError.badRequest("invalid_token", "This QR code is not valid for this class.")
-        }
-    }
-
-    /// GPS rule (SPEC §6): not for feed-mode programs; the location's coordinates, else the org's;
-    /// within `gpsMaxMeters` by great-circle distance.
-    func checkDistance(_ scope: OrgScope, sessionId: String, latitude: Double, longitude: Double) async throws {
-        guard let session = try await ScheduleStore(database: services.database)
-            .session(orgId: scope.orgId, id: sessionId, viewerMembershipId: scope.membership.id)
-        else { throw DomainError.notFound("Session") }
-        if session.deliveryMode == .feed {
-            throw DomainError.conflict("gps_not_allowed", "Classes of this program check in by QR code only.")
-        }
-        var place: (Double, Double)?
-        if let locationId = session.session.locationId,
-           let location = try await services.catalog.location(orgId: scope.orgId, id: locationId),
-           let lat = location.latitude, let lon = location.longitude {
-            place = (lat, lon)
-        } else if let lat = scope.organization.latitude, let lon = scope.organization.longitude {
-            place = (lat, lon)
-        }
-        guard let (placeLatitude, placeLongitude) = place else {
-            throw DomainError.badRequest("location_has_no_coordinates", "This class's location has no coordinates; check in by QR code.")
-        }
-        let distance = Geo.distanceMeters(latitude1: latitude, longitude1: longitude, latitude2: placeLatitude, longitude2: placeLongitude)
-        guard distance <= Double(scope.organization.gpsMaxMeters) else {
-            throw DomainError.conflict("too_far", "You are \(Int(distance.rounded())) m from the studio; GPS check-in works within \(scope.organization.gpsMaxMeters) m.")
-        }
+        let (scope, sessionId) = try await access.sessionScope(context, requiring: .member)
+        let body = try await request.decodeJSON(SelfCheckin.Body.self, context: context)
+        return try await SelfCheckin(services: services).checkIn(scope, sessionId: sessionId, body: body, browser: SelfCheckin.browserHash(request))
     }
 
     struct StaffCheckinBody: Decodable {
@@ -129,14 +34,14 @@ struct CheckinRoutes {
     }
 
     @Sendable func staffCheckin(_ request: Request, context: AppRequestContext) async throws -> CheckinResult {
-        let (scope, sessionId) = try await sessions.sessionScope(context, requiring: .staff)
+        let (scope, sessionId) = try await access.sessionScope(context, requiring: .staff)
         let body = try await request.decodeJSON(StaffCheckinBody.self, context: context)
         return try await StaffCheckin(services: services).checkIn(scope, sessionId: sessionId, bookingId: body.bookingId,
                                                                   membershipId: body.membershipId, overrideCapacity: body.overrideCapacity ?? false)
     }
 
     @Sendable func roster(_ request: Request, context: AppRequestContext) async throws -> ItemList<RosterEntry> {
-        let (scope, sessionId) = try await sessions.sessionScope(context, requiring: .staff)
+        let (scope, sessionId) = try await access.sessionScope(context, requiring: .staff)
         return ItemList(items: try await store.roster(orgId: scope.orgId, sessionId: sessionId))
     }
 
@@ -149,12 +54,7 @@ struct CheckinRoutes {
     }
 
     private func setAttendance(_ context: AppRequestContext, to target: BookingStatus) async throws -> Booking {
-        let (scope, booking) = try await BookingRoutes(services: services).bookingScope(context)
-        guard scope.role.isStaff else { throw DomainError.forbidden("Only staff can change attendance.") }
-        let updated = try await store.setAttendance(
-            org: scope.organization, bookingId: booking.id, to: target,
-            actor: scope.actor, now: services.now)
-        await announce(CheckinResult(booking: updated, alreadyCheckedIn: false, walkIn: false), kind: target == .noShow ? .noShow : .undone)
-        return updated
+        let (scope, booking) = try await access.bookingScope(context)
+        return try await StaffCheckin(services: services).setAttendance(scope, booking: booking, to: target)
     }
 }

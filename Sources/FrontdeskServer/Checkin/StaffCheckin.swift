@@ -31,6 +31,22 @@ struct StaffCheckin: Sendable {
     }
 }
 
+extension StaffCheckin {
+    /// Staff undo a check-in (→ confirmed) or mark a no-show, on a booking of their org (and of
+    /// `sessionId` when given); screens and tablets hear of it.
+    func setAttendance(_ scope: OrgScope, booking: Booking, sessionId: String? = nil, to target: BookingStatus) async throws -> Booking {
+        guard scope.role.isStaff else { throw DomainError.forbidden("Only staff can change attendance.") }
+        guard booking.organizationId == scope.orgId, sessionId == nil || booking.sessionId == sessionId else {
+            throw DomainError.notFound("Booking")
+        }
+        let updated = try await CheckinStore(database: services.database).setAttendance(
+            org: scope.organization, bookingId: booking.id, to: target, actor: scope.actor, now: services.now)
+        await services.announce(CheckinResult(booking: updated, alreadyCheckedIn: false, walkIn: false),
+                                kind: target == .noShow ? .noShow : .undone)
+        return updated
+    }
+}
+
 extension AppServices {
     /// Tells screens and tablets about a check-in change, after the commit; repeats announce nothing.
     func announce(_ result: CheckinResult, kind: CheckinEvent.Kind) async {

@@ -120,7 +120,7 @@ struct PlanRoutes {
         let startsAt = body.startsAt ?? now
         if let endsAt = body.endsAt, endsAt <= startsAt { throw DomainError.invalidField("endsAt", "must be after startsAt.") }
         let record = try await store.subscribe(
-            orgId: scope.orgId, membershipId: membership, planId: try SessionRoutes.ref(body.planId, "Plan"),
+            orgId: scope.orgId, membershipId: membership, planId: try IDs.ref(body.planId, "Plan"),
             credits: try body.credits.map { try Validate.int($0, in: 0...10_000, field: "credits") },
             startsAt: startsAt, endsAt: body.endsAt, now: now)
         return Created(body: record)

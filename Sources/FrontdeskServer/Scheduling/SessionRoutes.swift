@@ -26,15 +26,6 @@ struct SessionRoutes {
     }
 
     /// The caller's scope in the org of the session named by `:session` (unknown or deleted → 404).
-    func sessionScope(_ context: AppRequestContext, requiring permission: Permission) async throws -> (OrgScope, String) {
-        let user = try context.requireUser()
-        let id = try context.id("session", "Session")
-        guard let found = try await services.organizations.sessionMembership(sessionId: id, userId: user.id) else {
-            throw DomainError.notFound("Session")
-        }
-        return (try access.scope(user: user, access: found.access, requiring: permission), id)
-    }
-
     // MARK: Reads
 
     struct SessionList: ResponseEncodable {
@@ -79,21 +70,13 @@ struct SessionRoutes {
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> SessionView {
-        let (scope, id) = try await sessionScope(context, requiring: .member)
+        let (scope, id) = try await access.sessionScope(context, requiring: .member)
         return try await view(scope, id)
     }
 
     /// One session as `scope` may see it, with resolved workouts; invisible to a member → 404.
     func view(_ scope: OrgScope, _ id: String) async throws -> SessionView {
-        guard let session = try await schedule.session(orgId: scope.orgId, id: id, viewerMembershipId: scope.membership.id) else {
-            throw DomainError.notFound("Session")
-        }
-        if !scope.role.isStaff, !ScheduleRules.memberCanSee(status: session.session.status, deliveryMode: session.deliveryMode,
-                                                            hasActiveBooking: session.viewerBooking != nil) {
-            throw DomainError.notFound("Session")
-        }
-        let presenter = SessionPresenter(services: services, scope: scope)
-        return try await presenter.views([session], workouts: try await presenter.resolvedWorkouts([session]))[0]
+        try await SessionPresenter(services: services, scope: scope).view(id)
     }
 
     // MARK: Changes
@@ -111,9 +94,9 @@ struct SessionRoutes {
         let scope = try await access.scope(context, requiring: .staff)
         let body = try await request.decodeJSON(CreateBody.self, context: context)
         let session = try await store.create(
-            orgId: scope.orgId, classTypeId: try Self.ref(body.classTypeId, "Class type"),
-            locationId: try body.locationId.map { try Self.ref($0, "Location") },
-            coachMembershipId: try body.coachMembershipId.map { try Self.ref($0, "Coach") },
+            orgId: scope.orgId, classTypeId: try IDs.ref(body.classTypeId, "Class type"),
+            locationId: try body.locationId.map { try IDs.ref($0, "Location") },
+            coachMembershipId: try body.coachMembershipId.map { try IDs.ref($0, "Coach") },
             startsAt: try ScheduleRules.validateStart(body.startsAt),
             durationMin: try body.durationMin.map { try Validate.int($0, in: CatalogLimits.durationMin, field: "durationMin") },
             capacity: try body.capacity.map { try Validate.int($0, in: CatalogLimits.capacity, field: "capacity") },
@@ -122,10 +105,6 @@ struct SessionRoutes {
     }
 
     /// An id from a body that must name an object of the org; malformed ids are unknown ids (404).
-    static func ref(_ value: String, _ what: String) throws -> String {
-        guard NewID.isWellFormed(value) else { throw DomainError.notFound(what) }
-        return value.lowercased()
-    }
 
     struct UpdateBody: Decodable {
         var classTypeId: PatchField<String> = .absent
@@ -158,11 +137,11 @@ struct SessionRoutes {
                 switch field {
                 case .absent: return nil
                 case .null: return .some(nil)
-                case .value(let id): return .some(try SessionRoutes.ref(id, what))
+                case .value(let id): return .some(try IDs.ref(id, what))
                 }
             }
             return SessionChanges(
-                classTypeId: try classTypeId.given.map { try SessionRoutes.ref($0, "Class type") },
+                classTypeId: try classTypeId.given.map { try IDs.ref($0, "Class type") },
                 locationId: try optionalRef(locationId, "Location"),
                 coachMembershipId: try optionalRef(coachMembershipId, "Coach"),
                 startsAt: try startsAt.given.map { try ScheduleRules.validateStart($0) },
@@ -173,20 +152,20 @@ struct SessionRoutes {
     }
 
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> SessionView {
-        let (scope, id) = try await sessionScope(context, requiring: .staff)
+        let (scope, id) = try await access.sessionScope(context, requiring: .staff)
         let body = try await request.decodeJSON(UpdateBody.self, context: context)
         _ = try await store.update(orgId: scope.orgId, id: id, changes: try body.changes(), now: services.now)
         return try await view(scope, id)
     }
 
     @Sendable func publish(_ request: Request, context: AppRequestContext) async throws -> SessionView {
-        let (scope, id) = try await sessionScope(context, requiring: .manager)
+        let (scope, id) = try await access.sessionScope(context, requiring: .manager)
         _ = try await store.publish(orgId: scope.orgId, id: id, now: services.now)
         return try await view(scope, id)
     }
 
     @Sendable func unpublish(_ request: Request, context: AppRequestContext) async throws -> SessionView {
-        let (scope, id) = try await sessionScope(context, requiring: .manager)
+        let (scope, id) = try await access.sessionScope(context, requiring: .manager)
         _ = try await store.unpublish(orgId: scope.orgId, id: id, now: services.now)
         return try await view(scope, id)
     }
@@ -200,7 +179,7 @@ struct SessionRoutes {
     }
 
     @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> CancelResponse {
-        let (scope, id) = try await sessionScope(context, requiring: .manager)
+        let (scope, id) = try await access.sessionScope(context, requiring: .manager)
         let body = try await request.decodeJSONIfPresent(CancelBody.self, context: context, fallback: CancelBody(reason: nil))
         let reason = try body.reason.flatMap { $0.isEmpty ? nil : try Validate.name($0, field: "reason", maxLength: 500) }
         let (_, effect) = try await store.cancel(orgId: scope.orgId, id: id, reason: reason, actorMembershipId: scope.membership.id, now: services.now)
@@ -208,7 +187,7 @@ struct SessionRoutes {
     }
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
-        let (scope, id) = try await sessionScope(context, requiring: .manager)
+        let (scope, id) = try await access.sessionScope(context, requiring: .manager)
         _ = try await store.delete(orgId: scope.orgId, id: id, actorMembershipId: scope.membership.id, now: services.now)
         return .noContent
     }

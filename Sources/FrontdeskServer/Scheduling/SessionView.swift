@@ -67,6 +67,18 @@ struct SessionPresenter: Sendable {
 
     var calendar: OrgCalendar { OrgCalendar(timezone: scope.organization.timezone) }
 
+    /// One session as the caller may see it (members: only what the schedule shows them), or 404.
+    func view(_ id: String) async throws -> SessionView {
+        guard let session = try await ScheduleStore(database: services.database).session(orgId: scope.orgId, id: id, viewerMembershipId: scope.membership.id) else {
+            throw DomainError.notFound("Session")
+        }
+        if !scope.role.isStaff, !ScheduleRules.memberCanSee(status: session.session.status, deliveryMode: session.deliveryMode,
+                                                            hasActiveBooking: session.viewerBooking != nil) {
+            throw DomainError.notFound("Session")
+        }
+        return try await views([session], workouts: try await resolvedWorkouts([session]))[0]
+    }
+
     func views(_ sessions: [ScheduledSession], workouts: [String: (WorkoutSource, [Workout])]? = nil) async throws -> [SessionView] {
         let eligibility = try await eligibilities(sessions)
         return sessions.map { session in

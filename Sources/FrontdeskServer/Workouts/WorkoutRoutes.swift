@@ -8,7 +8,6 @@ struct WorkoutRoutes {
     let services: AppServices
     var access: OrgAccess { OrgAccess(services: services) }
     var store: WorkoutsStore { WorkoutsStore(database: services.database) }
-    var sessions: SessionRoutes { SessionRoutes(services: services) }
 
     func register(api: Routes, org: Routes) {
         org.get("workouts", use: list)
@@ -90,14 +89,14 @@ struct WorkoutRoutes {
     static func workoutIds(_ ids: [String]) throws -> [String] {
         guard ids.count <= 50 else { throw DomainError.invalidField("workoutIds", "at most 50 workouts.") }
         guard Set(ids).count == ids.count else { throw DomainError.invalidField("workoutIds", "must not repeat a workout.") }
-        return try ids.map { try SessionRoutes.ref($0, "Workout") }
+        return try ids.map { try IDs.ref($0, "Workout") }
     }
 
     @Sendable func setSessionWorkouts(_ request: Request, context: AppRequestContext) async throws -> SessionView {
-        let (scope, id) = try await sessions.sessionScope(context, requiring: .staff)
+        let (scope, id) = try await access.sessionScope(context, requiring: .staff)
         let body = try await request.decodeJSON(WorkoutIdsBody.self, context: context)
         try await store.setSessionWorkouts(orgId: scope.orgId, sessionId: id, workoutIds: try Self.workoutIds(body.workoutIds))
-        return try await sessions.view(scope, id)
+        return try await SessionPresenter(services: services, scope: scope).view(id)
     }
 
     struct InlineResponse: ResponseEncodable {
@@ -106,10 +105,10 @@ struct WorkoutRoutes {
     }
 
     @Sendable func inline(_ request: Request, context: AppRequestContext) async throws -> Created<InlineResponse> {
-        let (scope, id) = try await sessions.sessionScope(context, requiring: .staff)
+        let (scope, id) = try await access.sessionScope(context, requiring: .staff)
         let workout = try newWorkout(try await request.decodeJSON(WorkoutBody.self, context: context), orgId: scope.orgId)
         try await store.createInline(workout, sessionId: id, createdBy: scope.membership.id)
-        return Created(body: InlineResponse(workout: workout, session: try await sessions.view(scope, id)))
+        return Created(body: InlineResponse(workout: workout, session: try await SessionPresenter(services: services, scope: scope).view(id)))
     }
 
     struct ProgrammingList: ResponseEncodable { let items: [DailyProgramming] }
@@ -141,7 +140,7 @@ struct WorkoutRoutes {
         _ = try Self.localDate(date, field: "date", calendar)
         let body = try await request.decodeJSON(WorkoutIdsBody.self, context: context)
         let ids = try Self.workoutIds(body.workoutIds)
-        let programId = try body.programId.map { try SessionRoutes.ref($0, "Program") }
+        let programId = try body.programId.map { try IDs.ref($0, "Program") }
         try await store.setProgramming(orgId: scope.orgId, programId: programId, localDate: date, workoutIds: ids, now: services.now)
         return DailyProgramming(localDate: date, programId: programId, workoutIds: ids)
     }

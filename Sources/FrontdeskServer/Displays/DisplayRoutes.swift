@@ -48,7 +48,7 @@ struct DisplayRoutes {
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Created<DisplayWithURL> {
         let scope = try await access.scope(context, requiring: .manager)
         let body = try await request.decodeJSON(CreateBody.self, context: context)
-        let display = try await store.create(orgId: scope.orgId, locationId: try SessionRoutes.ref(body.locationId, "Location"),
+        let display = try await store.create(orgId: scope.orgId, locationId: try IDs.ref(body.locationId, "Location"),
                                              name: try Validate.name(body.name ?? "Check-in screen"), createdBy: scope.membership.id,
                                              now: services.now)
         return Created(body: DisplayWithURL(display: display, url: try await Self.signedURL(display, services: services)))

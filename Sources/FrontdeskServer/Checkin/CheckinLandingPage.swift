@@ -12,7 +12,7 @@ import Hummingbird
 struct CheckinLandingPage {
     let services: AppServices
     var responder: PageResponder { PageResponder(services: services) }
-    var checkin: CheckinRoutes { CheckinRoutes(services: services) }
+    var checkin: SelfCheckin { SelfCheckin(services: services) }
 
     func register(_ root: Routes) {
         root.get("checkin", use: open)
@@ -93,7 +93,7 @@ struct CheckinLandingPage {
             switch CheckinToken.verify(token, sessionId: sessionId, now: now, graceSeconds: target.org.checkinGraceSeconds, keys: ring) {
             case .success: proof = ProofOfScan.issue(sessionId: sessionId, at: now, keys: ring, browser: browser)
             case .failure(let error):
-                return try await failure(CheckinRoutes.tokenError(error), target: target, request: request, context: context)
+                return try await failure(SelfCheckin.tokenError(error), target: target, request: request, context: context)
             }
         } else if let kept = query.get("proof") {
             if case .failure(let error) = ProofOfScan.verify(kept, sessionId: sessionId, now: now, keys: ring, browser: browser) {
@@ -101,7 +101,7 @@ struct CheckinLandingPage {
             }
             proof = kept
         } else {
-            return try await failure(CheckinRoutes.tokenError(.malformed), target: target, request: request, context: context)
+            return try await failure(SelfCheckin.tokenError(.malformed), target: target, request: request, context: context)
         }
         var response: Response
         if context.signedInUser == nil {
@@ -143,8 +143,8 @@ struct CheckinLandingPage {
         do {
             try PageCSRF.check(request, field: form.csrf)
             let scope = try await OrgAccess(services: services).scope(context, orgId: target.org.id, requiring: .member)
-            let result = try await checkin.selfCheckin(scope, sessionId: sessionId, body: .init(proof: form.proof ?? ""),
-                                                       browser: CheckinRoutes.browserHash(request) ?? "")
+            let result = try await checkin.checkIn(scope, sessionId: sessionId, body: .init(proof: form.proof ?? ""),
+                                                       browser: SelfCheckin.browserHash(request) ?? "")
             let outcome = Outcome(
                 ok: true, code: result.alreadyCheckedIn ? "already_checked_in" : "checked_in",
                 headline: result.alreadyCheckedIn ? "You're already checked in" : "You're checked in",
@@ -184,7 +184,7 @@ struct CheckinLandingPage {
     static func proofError(_ error: CheckinTokenError) -> DomainError {
         error == .expired
             ? DomainError.conflict("proof_expired", "Your scan is more than 10 minutes old.")
-            : CheckinRoutes.tokenError(error)
+            : SelfCheckin.tokenError(error)
     }
 
     /// Plain words and the next step for each refusal.

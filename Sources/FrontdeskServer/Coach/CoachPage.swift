@@ -304,23 +304,20 @@ struct CoachPage {
     }
 
     @Sendable func undo(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await attendance(request, context: context, to: .confirmed, done: "undone", kind: .undone)
+        try await attendance(request, context: context, to: .confirmed, done: "undone")
     }
 
     @Sendable func noShow(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await attendance(request, context: context, to: .noShow, done: "no_show", kind: .noShow)
+        try await attendance(request, context: context, to: .noShow, done: "no_show")
     }
 
-    func attendance(_ request: Request, context: AppRequestContext, to target: BookingStatus, done: String,
-                    kind: CheckinEvent.Kind) async throws -> Response {
+    func attendance(_ request: Request, context: AppRequestContext, to target: BookingStatus, done: String) async throws -> Response {
         try await act(request, context: context) { form, scope, sessionId in
             guard let bookingId = form.bookingId, NewID.isWellFormed(bookingId) else { throw DomainError.notFound("Booking") }
-            guard let booking = try await BookingsStore(database: services.database).booking(id: bookingId.lowercased()),
-                  booking.organizationId == scope.orgId, booking.sessionId == sessionId
-            else { throw DomainError.notFound("Booking") }
-            let updated = try await store.setAttendance(org: scope.organization, bookingId: booking.id, to: target,
-                                                        actor: scope.actor, now: services.now)
-            await services.announce(CheckinResult(booking: updated, alreadyCheckedIn: false, walkIn: false), kind: kind)
+            guard let booking = try await BookingsStore(database: services.database).booking(id: bookingId.lowercased()) else {
+                throw DomainError.notFound("Booking")
+            }
+            _ = try await StaffCheckin(services: services).setAttendance(scope, booking: booking, sessionId: sessionId, to: target)
             return done
         }
     }
