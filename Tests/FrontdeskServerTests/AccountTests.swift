@@ -148,6 +148,18 @@ struct AccountTests {
         }
     }
 
+    @Test("a member who turned class e-mails off still gets account e-mails")
+    func accountMailIgnoresClassOptOut() async throws {
+        try await TestApp.run { app in
+            try await app.createUser("quiet@example.com")
+            let token = try await app.login("quiet@example.com")
+            let off = try await app.request(.put, "/api/me/notification-prefs", token: token, body: ["email": false])
+            try #require(off.status == 200, "\(off.text)")
+            #expect(try await app.request(.post, "/api/auth/password-reset", body: ["email": "quiet@example.com"]).status == 202)
+            #expect(try await app.outboxCount(status: "pending", template: "password_reset") == 1)
+        }
+    }
+
     @Test("reset requests are throttled per address without saying so")
     func resetThrottle() async throws {
         try await TestApp.run { app in

@@ -11,9 +11,8 @@ extension Invitation: ResponseEncodable {}
 struct AccountRoutes {
     let services: AppServices
     var service: AccountService { AccountService(services: services) }
-    var access: OrgAccess { OrgAccess(services: services) }
 
-    func register(api: Routes, org: Routes) {
+    func register(api: Routes, org: ContextRoutes<OrgContext>) {
         api.post("auth/password-reset", use: requestReset)
         api.post("auth/password-reset/confirm", use: confirmReset)
         api.post("auth/password", use: changePassword)
@@ -108,25 +107,25 @@ struct AccountRoutes {
         let role: Role
     }
 
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> InvitationList {
-        let scope = try await access.scope(context, requiring: .staff)
+    @Sendable func list(_ request: Request, context: OrgContext) async throws -> InvitationList {
+        let scope = try context.scope(.staff)
         return InvitationList(invitations: try await InvitationsStore(database: services.database).pending(orgId: scope.orgId, now: services.now))
     }
 
-    @Sendable func invite(_ request: Request, context: AppRequestContext) async throws -> Created<Invitation> {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func invite(_ request: Request, context: OrgContext) async throws -> Created<Invitation> {
+        let scope = try context.scope(.manager)
         let body = try await request.decodeJSON(InviteBody.self, context: context)
         let name = try body.name.map { try Validate.name($0) }
         return Created(body: try await service.invite(scope, email: body.email, role: body.role ?? .member, greetingName: name))
     }
 
-    @Sendable func resend(_ request: Request, context: AppRequestContext) async throws -> Invitation {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func resend(_ request: Request, context: OrgContext) async throws -> Invitation {
+        let scope = try context.scope(.manager)
         return try await service.resendInvitation(scope, id: try context.id("invitation", "Invitation"))
     }
 
-    @Sendable func revoke(_ request: Request, context: AppRequestContext) async throws -> Invitation {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func revoke(_ request: Request, context: OrgContext) async throws -> Invitation {
+        let scope = try context.scope(.manager)
         return try await service.revokeInvitation(scope, id: try context.id("invitation", "Invitation"))
     }
 
@@ -151,14 +150,14 @@ struct AccountRoutes {
         let password: String
     }
 
-    @Sendable func signup(_ request: Request, context: AppRequestContext) async throws -> SignupSetting {
-        let scope = try await access.scope(context, requiring: .staff)
+    @Sendable func signup(_ request: Request, context: OrgContext) async throws -> SignupSetting {
+        let scope = try context.scope(.staff)
         let enabled = try await services.organizations.selfSignup(orgId: scope.orgId)
         return SignupSetting(enabled: enabled, joinURL: enabled ? "\(services.configuration.publicBaseURL)/join/\(scope.orgId)" : nil)
     }
 
-    @Sendable func setSignup(_ request: Request, context: AppRequestContext) async throws -> SignupSetting {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func setSignup(_ request: Request, context: OrgContext) async throws -> SignupSetting {
+        let scope = try context.scope(.manager)
         let body = try await request.decodeJSON(SignupSetting.self, context: context)
         try await services.organizations.setSelfSignup(orgId: scope.orgId, enabled: body.enabled, now: services.now)
         return SignupSetting(enabled: body.enabled, joinURL: body.enabled ? "\(services.configuration.publicBaseURL)/join/\(scope.orgId)" : nil)

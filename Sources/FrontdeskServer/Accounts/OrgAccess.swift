@@ -38,17 +38,6 @@ struct OrgAccess: Sendable {
         return OrgScope(user: user, membership: membership, organization: organization)
     }
 
-    /// Resolves the `:session` path parameter: the session's org and the caller's standing in it, in one
-    /// look-up; an unknown session and another org's session both answer 404.
-    func sessionScope(_ context: AppRequestContext, requiring permission: Permission) async throws -> (OrgScope, String) {
-        let user = try context.requireUser()
-        let id = try context.id("session", "Session")
-        guard let found = try await services.organizations.sessionMembership(sessionId: id, userId: user.id) else {
-            throw DomainError.notFound("Session")
-        }
-        return (try scope(user: user, access: found.access, requiring: permission), id)
-    }
-
     /// Resolves the `:booking` path parameter: its own member, or staff of its org. Anyone else: 404.
     func bookingScope(_ context: AppRequestContext) async throws -> (OrgScope, Booking) {
         _ = try context.requireUser()

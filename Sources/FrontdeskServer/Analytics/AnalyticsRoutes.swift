@@ -8,10 +8,9 @@ import Hummingbird
 /// `locationId`, `programId`, `classTypeId`, `coachId`. Definitions: README, "Attendance analytics".
 struct AnalyticsRoutes {
     let services: AppServices
-    var access: OrgAccess { OrgAccess(services: services) }
     var store: AnalyticsStore { AnalyticsStore(database: services.database) }
 
-    func register(org: Routes) {
+    func register(org: ContextRoutes<OrgContext>) {
         org.get("analytics/attendance/summary", use: summary)
         org.get("analytics/attendance/daily", use: daily)
     }
@@ -49,8 +48,8 @@ struct AnalyticsRoutes {
         let csv: Bool
     }
 
-    func query(_ request: Request, context: AppRequestContext) async throws -> Query {
-        let scope = try await access.scope(context, requiring: .manager)
+    func query(_ request: Request, context: OrgContext) async throws -> Query {
+        let scope = try context.scope(.manager)
         let parameters = request.uri.queryParameters
         let days = try parameters.get("days").map { value in
             guard let number = Int(value), (1...366).contains(number) else {
@@ -80,7 +79,7 @@ struct AnalyticsRoutes {
         let summary: Figures
     }
 
-    @Sendable func summary(_ request: Request, context: AppRequestContext) async throws -> Summary {
+    @Sendable func summary(_ request: Request, context: OrgContext) async throws -> Summary {
         let query = try await query(request, context: context)
         let organization = query.scope.organization
         let window = AnalyticsStore.window(days: query.days, now: services.now, calendar: OrgCalendar(timezone: organization.timezone))
@@ -110,7 +109,7 @@ struct AnalyticsRoutes {
         let items: [DayFigures]
     }
 
-    @Sendable func daily(_ request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func daily(_ request: Request, context: OrgContext) async throws -> Response {
         let query = try await query(request, context: context)
         let organization = query.scope.organization
         let days = try await store.daily(org: organization, days: query.days, filter: query.filter, now: services.now)

@@ -21,6 +21,9 @@ public struct AppRequestContext: RequestContext {
     public var authentication: Authentication = .anonymous
     /// The peer address of the connection (`nil` in in-process tests).
     public let remoteAddress: SocketAddress?
+    /// Set by `OrgScopeMiddleware` / `SessionScopeMiddleware` for the typed org and session routes.
+    var orgStanding: OrgStanding?
+    var sessionId: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

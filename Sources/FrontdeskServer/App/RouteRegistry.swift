@@ -31,45 +31,60 @@ public final class RouteRegistry: Sendable {
     }
 }
 
-/// A router group that records what it registers in a `RouteRegistry`.
-struct Routes {
-    let group: RouterGroup<AppRequestContext>
+/// The routes of the app's own request context.
+typealias Routes = ContextRoutes<AppRequestContext>
+
+/// A router group that records what it registers in a `RouteRegistry`, for any of the app's request
+/// contexts (the typed child contexts of `RequestContexts.swift` included).
+struct ContextRoutes<Context: RequestContext> {
+    let group: RouterGroup<Context>
     let prefix: String
     let registry: RouteRegistry
 
     /// A sub-group under `path`.
-    func group(_ path: String) -> Routes {
-        Routes(group: group.group(RouterPath(path)), prefix: prefix + "/" + path, registry: registry)
+    func group(_ path: String) -> ContextRoutes<Context> {
+        ContextRoutes(group: group.group(RouterPath(path)), prefix: prefix + "/" + path, registry: registry)
+    }
+
+    /// The same path with a typed child context: its handlers receive `Child`, built from this
+    /// group's context (a request whose context cannot become `Child` never reaches them).
+    func typed<Child: ChildRequestContext>(_ child: Child.Type) -> ContextRoutes<Child> where Child.ParentContext == Context {
+        ContextRoutes<Child>(group: group.group("", context: Child.self), prefix: prefix, registry: registry)
+    }
+
+    /// Adds middleware to the routes registered after it on this group.
+    func add(middleware: some RouterMiddleware<Context>) -> ContextRoutes<Context> {
+        ContextRoutes(group: group.add(middleware: middleware), prefix: prefix, registry: registry)
     }
 
     @discardableResult
     func on<Output: ResponseGenerator>(
         _ method: HTTPRequest.Method, _ path: String = "",
-        use handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Output
-    ) -> Routes {
+        use handler: @escaping @Sendable (Request, Context) async throws -> Output
+    ) -> ContextRoutes<Context> {
         registry.record(method, path.isEmpty ? prefix : prefix + "/" + path)
         group.on(RouterPath(path), method: method, use: handler)
         return self
     }
 
     @discardableResult
-    func get<Output: ResponseGenerator>(_ path: String = "", use handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Output) -> Routes {
+    func get<Output: ResponseGenerator>(_ path: String = "", use handler: @escaping @Sendable (Request, Context) async throws -> Output) -> ContextRoutes<Context> {
         on(.get, path, use: handler)
     }
     @discardableResult
-    func post<Output: ResponseGenerator>(_ path: String = "", use handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Output) -> Routes {
+    func post<Output: ResponseGenerator>(_ path: String = "", use handler: @escaping @Sendable (Request, Context) async throws -> Output) -> ContextRoutes<Context> {
         on(.post, path, use: handler)
     }
     @discardableResult
-    func patch<Output: ResponseGenerator>(_ path: String = "", use handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Output) -> Routes {
+    func patch<Output: ResponseGenerator>(_ path: String = "", use handler: @escaping @Sendable (Request, Context) async throws -> Output) -> ContextRoutes<Context> {
         on(.patch, path, use: handler)
     }
     @discardableResult
-    func put<Output: ResponseGenerator>(_ path: String = "", use handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Output) -> Routes {
+    func put<Output: ResponseGenerator>(_ path: String = "", use handler: @escaping @Sendable (Request, Context) async throws -> Output) -> ContextRoutes<Context> {
         on(.put, path, use: handler)
     }
     @discardableResult
-    func delete<Output: ResponseGenerator>(_ path: String = "", use handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Output) -> Routes {
+    func delete<Output: ResponseGenerator>(_ path: String = "", use handler: @escaping @Sendable (Request, Context) async throws -> Output) -> ContextRoutes<Context> {
         on(.delete, path, use: handler)
     }
 }

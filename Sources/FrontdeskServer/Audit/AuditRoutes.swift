@@ -9,9 +9,8 @@ extension AuditBatch: ResponseEncodable {}
 /// (newest first, `limit` and `cursor`), `GET …/:batch`, and `POST …/:batch/undo`.
 struct AuditRoutes {
     let services: AppServices
-    var access: OrgAccess { OrgAccess(services: services) }
 
-    func register(org: Routes) {
+    func register(org: ContextRoutes<OrgContext>) {
         org.get("audit/batches", use: list)
         org.get("audit/batches/:batch", use: show)
         org.post("audit/batches/:batch/undo", use: undo)
@@ -22,16 +21,16 @@ struct AuditRoutes {
         let nextCursor: String?
     }
 
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> BatchList {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func list(_ request: Request, context: OrgContext) async throws -> BatchList {
+        let scope = try context.scope(.manager)
         let query = request.uri.queryParameters
         let (batches, next) = try await AuditBatches.list(services.database, orgId: scope.orgId, limit: try ListQuery.limit(query),
                                                           after: try ListQuery.cursor(query))
         return BatchList(items: batches, nextCursor: next?.encoded)
     }
 
-    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> AuditBatch {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func show(_ request: Request, context: OrgContext) async throws -> AuditBatch {
+        let scope = try context.scope(.manager)
         let id = try context.id("batch", "Batch")
         guard let batch = try await AuditBatches.batch(services.database, orgId: scope.orgId, batchId: id) else {
             throw DomainError.notFound("Batch")
@@ -39,8 +38,8 @@ struct AuditRoutes {
         return batch
     }
 
-    @Sendable func undo(_ request: Request, context: AppRequestContext) async throws -> AuditBatch {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func undo(_ request: Request, context: OrgContext) async throws -> AuditBatch {
+        let scope = try context.scope(.manager)
         let id = try context.id("batch", "Batch")
         return try await BulkSessionsStore(database: services.database)
             .undo(org: scope.organization, batchId: id, actor: scope.actor, now: services.now)

@@ -12,8 +12,8 @@ struct BookingRoutes {
     var access: OrgAccess { OrgAccess(services: services) }
     var store: BookingsStore { BookingsStore(database: services.database) }
 
-    func register(api: Routes) {
-        api.post("sessions/:session/bookings", use: book)
+    func register(api: Routes, session: ContextRoutes<SessionContext>) {
+        session.post("bookings", use: book)
         api.get("bookings/:booking", use: show)
         api.post("bookings/:booking/cancel", use: cancel)
         api.get("me/bookings", use: mine)
@@ -47,8 +47,8 @@ struct BookingRoutes {
         }
     }
 
-    @Sendable func book(_ request: Request, context: AppRequestContext) async throws -> BookingAnswer {
-        let (scope, sessionId) = try await OrgAccess(services: services).sessionScope(context, requiring: .member)
+    @Sendable func book(_ request: Request, context: SessionContext) async throws -> BookingAnswer {
+        let (scope, sessionId) = (try context.scope(.member), context.sessionId)
         let body = try await request.decodeJSONIfPresent(BookBody.self, context: context, fallback: BookBody(membershipId: nil, overrideCapacity: nil))
         var target = scope.membership.id
         if let other = body.membershipId, other.lowercased() != scope.membership.id {

@@ -12,10 +12,9 @@ extension BulkPreview: ResponseEncodable {}
 /// the new preview when they changed since.
 struct BulkRoutes {
     let services: AppServices
-    var access: OrgAccess { OrgAccess(services: services) }
     var store: BulkSessionsStore { BulkSessionsStore(database: services.database) }
 
-    func register(org: Routes) {
+    func register(org: ContextRoutes<OrgContext>) {
         org.post("sessions/bulk/preview", use: preview)
         for action in BulkAction.allCases {
             org.post("sessions/bulk/\(action.rawValue)", use: { request, context in try await execute(action, request, context: context) })
@@ -26,8 +25,8 @@ struct BulkRoutes {
         let filter: BulkFilter
     }
 
-    @Sendable func preview(_ request: Request, context: AppRequestContext) async throws -> BulkPreview {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func preview(_ request: Request, context: OrgContext) async throws -> BulkPreview {
+        let scope = try context.scope(.manager)
         let body = try await request.decodeJSON(PreviewBody.self, context: context)
         let filter = try body.filter.validated(calendar: OrgCalendar(timezone: scope.organization.timezone))
         return try await store.preview(org: scope.organization, filter: filter, maximum: services.configuration.bulkMaxSessions)
@@ -61,8 +60,8 @@ struct BulkRoutes {
         let preview: BulkPreview
     }
 
-    func execute(_ action: BulkAction, _ request: Request, context: AppRequestContext) async throws -> Response {
-        let scope = try await access.scope(context, requiring: .manager)
+    func execute(_ action: BulkAction, _ request: Request, context: OrgContext) async throws -> Response {
+        let scope = try context.scope(.manager)
         let body = try await request.decodeJSON(ExecuteBody.self, context: context)
         let filter = try body.filter.validated(calendar: OrgCalendar(timezone: scope.organization.timezone))
         guard body.confirm == true else {

@@ -11,10 +11,9 @@ extension Location: ResponseEncodable {}
 /// same body; on create the required fields must be present.
 struct CatalogRoutes {
     let services: AppServices
-    var access: OrgAccess { OrgAccess(services: services) }
     var catalog: CatalogStore { services.catalog }
 
-    func register(_ org: Routes) {
+    func register(_ org: ContextRoutes<OrgContext>) {
         org.get("programs", use: listPrograms)
         org.post("programs", use: createProgram)
         org.get("programs/:id", use: showProgram)
@@ -48,25 +47,25 @@ struct CatalogRoutes {
         }
     }
 
-    @Sendable func listPrograms(_ request: Request, context: AppRequestContext) async throws -> ItemList<Program> {
-        let scope = try await access.scope(context, requiring: .staff)
+    @Sendable func listPrograms(_ request: Request, context: OrgContext) async throws -> ItemList<Program> {
+        let scope = try context.scope(.staff)
         return ItemList(items: try await catalog.programs(orgId: scope.orgId))
     }
 
-    @Sendable func showProgram(_ request: Request, context: AppRequestContext) async throws -> Program {
-        let scope = try await access.scope(context, requiring: .staff)
+    @Sendable func showProgram(_ request: Request, context: OrgContext) async throws -> Program {
+        let scope = try context.scope(.staff)
         return try await program(scope, context)
     }
 
-    private func program(_ scope: OrgScope, _ context: AppRequestContext) async throws -> Program {
+    private func program(_ scope: OrgScope, _ context: OrgContext) async throws -> Program {
         guard let program = try await catalog.program(orgId: scope.orgId, id: try context.id("id", "Program")) else {
             throw DomainError.notFound("Program")
         }
         return program
     }
 
-    @Sendable func createProgram(_ request: Request, context: AppRequestContext) async throws -> Created<Program> {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func createProgram(_ request: Request, context: OrgContext) async throws -> Created<Program> {
+        let scope = try context.scope(.manager)
         let body = try await request.decodeJSON(ProgramBody.self, context: context)
         guard body.name != nil else { throw DomainError.badRequest("missing_field", "name is required.") }
         let now = services.now
@@ -76,16 +75,16 @@ struct CatalogRoutes {
         return Created(body: program)
     }
 
-    @Sendable func updateProgram(_ request: Request, context: AppRequestContext) async throws -> Program {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func updateProgram(_ request: Request, context: OrgContext) async throws -> Program {
+        let scope = try context.scope(.manager)
         let body = try await request.decodeJSON(ProgramBody.self, context: context)
         let program = try body.apply(to: try await program(scope, context))
         try await catalog.save(program, now: services.now)
         return program
     }
 
-    @Sendable func deleteProgram(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func deleteProgram(_ request: Request, context: OrgContext) async throws -> HTTPResponse.Status {
+        let scope = try context.scope(.manager)
         try await catalog.deleteProgram(orgId: scope.orgId, id: try context.id("id", "Program"), now: services.now)
         return .noContent
     }
@@ -119,25 +118,25 @@ struct CatalogRoutes {
         }
     }
 
-    @Sendable func listClassTypes(_ request: Request, context: AppRequestContext) async throws -> ItemList<ClassType> {
-        let scope = try await access.scope(context, requiring: .staff)
+    @Sendable func listClassTypes(_ request: Request, context: OrgContext) async throws -> ItemList<ClassType> {
+        let scope = try context.scope(.staff)
         return ItemList(items: try await catalog.classTypes(orgId: scope.orgId))
     }
 
-    @Sendable func showClassType(_ request: Request, context: AppRequestContext) async throws -> ClassType {
-        let scope = try await access.scope(context, requiring: .staff)
+    @Sendable func showClassType(_ request: Request, context: OrgContext) async throws -> ClassType {
+        let scope = try context.scope(.staff)
         return try await classType(scope, context)
     }
 
-    private func classType(_ scope: OrgScope, _ context: AppRequestContext) async throws -> ClassType {
+    private func classType(_ scope: OrgScope, _ context: OrgContext) async throws -> ClassType {
         guard let classType = try await catalog.classType(orgId: scope.orgId, id: try context.id("id", "Class type")) else {
             throw DomainError.notFound("Class type")
         }
         return classType
     }
 
-    @Sendable func createClassType(_ request: Request, context: AppRequestContext) async throws -> Created<ClassType> {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func createClassType(_ request: Request, context: OrgContext) async throws -> Created<ClassType> {
+        let scope = try context.scope(.manager)
         let body = try await request.decodeJSON(ClassTypeBody.self, context: context)
         for (value, field) in [(body.programId, "programId"), (body.name, "name")] where value == nil {
             throw DomainError.badRequest("missing_field", "\(field) is required.")
@@ -150,16 +149,16 @@ struct CatalogRoutes {
         return Created(body: classType)
     }
 
-    @Sendable func updateClassType(_ request: Request, context: AppRequestContext) async throws -> ClassType {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func updateClassType(_ request: Request, context: OrgContext) async throws -> ClassType {
+        let scope = try context.scope(.manager)
         let body = try await request.decodeJSON(ClassTypeBody.self, context: context)
         let classType = try body.apply(to: try await classType(scope, context))
         try await catalog.save(classType, now: services.now)
         return classType
     }
 
-    @Sendable func deleteClassType(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func deleteClassType(_ request: Request, context: OrgContext) async throws -> HTTPResponse.Status {
+        let scope = try context.scope(.manager)
         try await catalog.deleteClassType(orgId: scope.orgId, id: try context.id("id", "Class type"), now: services.now)
         return .noContent
     }
@@ -195,25 +194,25 @@ struct CatalogRoutes {
         }
     }
 
-    @Sendable func listLocations(_ request: Request, context: AppRequestContext) async throws -> ItemList<Location> {
-        let scope = try await access.scope(context, requiring: .staff)
+    @Sendable func listLocations(_ request: Request, context: OrgContext) async throws -> ItemList<Location> {
+        let scope = try context.scope(.staff)
         return ItemList(items: try await catalog.locations(orgId: scope.orgId))
     }
 
-    @Sendable func showLocation(_ request: Request, context: AppRequestContext) async throws -> Location {
-        let scope = try await access.scope(context, requiring: .staff)
+    @Sendable func showLocation(_ request: Request, context: OrgContext) async throws -> Location {
+        let scope = try context.scope(.staff)
         return try await location(scope, context)
     }
 
-    private func location(_ scope: OrgScope, _ context: AppRequestContext) async throws -> Location {
+    private func location(_ scope: OrgScope, _ context: OrgContext) async throws -> Location {
         guard let location = try await catalog.location(orgId: scope.orgId, id: try context.id("id", "Location")) else {
             throw DomainError.notFound("Location")
         }
         return location
     }
 
-    @Sendable func createLocation(_ request: Request, context: AppRequestContext) async throws -> Created<Location> {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func createLocation(_ request: Request, context: OrgContext) async throws -> Created<Location> {
+        let scope = try context.scope(.manager)
         let body = try await request.decodeJSON(LocationBody.self, context: context)
         guard body.name.given != nil else { throw DomainError.badRequest("missing_field", "name is required.") }
         let now = services.now
@@ -223,16 +222,16 @@ struct CatalogRoutes {
         return Created(body: location)
     }
 
-    @Sendable func updateLocation(_ request: Request, context: AppRequestContext) async throws -> Location {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func updateLocation(_ request: Request, context: OrgContext) async throws -> Location {
+        let scope = try context.scope(.manager)
         let body = try await request.decodeJSON(LocationBody.self, context: context)
         let location = try body.apply(to: try await location(scope, context))
         try await catalog.save(location, now: services.now)
         return location
     }
 
-    @Sendable func deleteLocation(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func deleteLocation(_ request: Request, context: OrgContext) async throws -> HTTPResponse.Status {
+        let scope = try context.scope(.manager)
         try await catalog.deleteLocation(orgId: scope.orgId, id: try context.id("id", "Location"), now: services.now)
         return .noContent
     }

@@ -13,16 +13,16 @@ struct CheckinRoutes {
     var store: CheckinStore { CheckinStore(database: services.database) }
     var access: OrgAccess { OrgAccess(services: services) }
 
-    func register(api: Routes) {
-        api.post("sessions/:session/self-checkin", use: selfCheckin)
-        api.post("sessions/:session/checkin", use: staffCheckin)
-        api.get("sessions/:session/roster", use: roster)
+    func register(api: Routes, session: ContextRoutes<SessionContext>) {
+        session.post("self-checkin", use: selfCheckin)
+        session.post("checkin", use: staffCheckin)
+        session.get("roster", use: roster)
         api.post("bookings/:booking/undo-checkin", use: undo)
         api.post("bookings/:booking/no-show", use: noShow)
     }
 
-    @Sendable func selfCheckin(_ request: Request, context: AppRequestContext) async throws -> CheckinResult {
-        let (scope, sessionId) = try await access.sessionScope(context, requiring: .member)
+    @Sendable func selfCheckin(_ request: Request, context: SessionContext) async throws -> CheckinResult {
+        let (scope, sessionId) = (try context.scope(.member), context.sessionId)
         let body = try await request.decodeJSON(SelfCheckin.Body.self, context: context)
         return try await SelfCheckin(services: services).checkIn(scope, sessionId: sessionId, body: body, browser: SelfCheckin.browserHash(request))
     }
@@ -33,15 +33,15 @@ struct CheckinRoutes {
         let overrideCapacity: Bool?
     }
 
-    @Sendable func staffCheckin(_ request: Request, context: AppRequestContext) async throws -> CheckinResult {
-        let (scope, sessionId) = try await access.sessionScope(context, requiring: .staff)
+    @Sendable func staffCheckin(_ request: Request, context: SessionContext) async throws -> CheckinResult {
+        let (scope, sessionId) = (try context.scope(.staff), context.sessionId)
         let body = try await request.decodeJSON(StaffCheckinBody.self, context: context)
         return try await StaffCheckin(services: services).checkIn(scope, sessionId: sessionId, bookingId: body.bookingId,
                                                                   membershipId: body.membershipId, overrideCapacity: body.overrideCapacity ?? false)
     }
 
-    @Sendable func roster(_ request: Request, context: AppRequestContext) async throws -> ItemList<RosterEntry> {
-        let (scope, sessionId) = try await access.sessionScope(context, requiring: .staff)
+    @Sendable func roster(_ request: Request, context: SessionContext) async throws -> ItemList<RosterEntry> {
+        let (scope, sessionId) = (try context.scope(.staff), context.sessionId)
         return ItemList(items: try await store.roster(orgId: scope.orgId, sessionId: sessionId))
     }
 

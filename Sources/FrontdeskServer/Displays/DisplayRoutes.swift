@@ -11,13 +11,12 @@ extension Display: ResponseEncodable {}
 /// own state at `/display/:id/state?exp=&sig=` (no login: the signed URL is the credential).
 struct DisplayRoutes {
     let services: AppServices
-    var access: OrgAccess { OrgAccess(services: services) }
     var store: DisplaysStore { DisplaysStore(database: services.database) }
 
     /// Signed display URLs last a year: a wall screen should not go dark by itself; rotate or revoke to end one.
     static let urlLifetimeDays = 365
 
-    func register(root: Routes, org: Routes) {
+    func register(root: Routes, org: ContextRoutes<OrgContext>) {
         org.get("displays", use: list)
         org.post("displays", use: create)
         org.get("displays/:display/url", use: url)
@@ -35,8 +34,8 @@ struct DisplayRoutes {
         try await services.signedDisplayURL(display)
     }
 
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> ItemList<Display> {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func list(_ request: Request, context: OrgContext) async throws -> ItemList<Display> {
+        let scope = try context.scope(.manager)
         return ItemList(items: try await store.displays(orgId: scope.orgId))
     }
 
@@ -45,8 +44,8 @@ struct DisplayRoutes {
         let name: String?
     }
 
-    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Created<DisplayWithURL> {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func create(_ request: Request, context: OrgContext) async throws -> Created<DisplayWithURL> {
+        let scope = try context.scope(.manager)
         let body = try await request.decodeJSON(CreateBody.self, context: context)
         let display = try await store.create(orgId: scope.orgId, locationId: try IDs.ref(body.locationId, "Location"),
                                              name: try Validate.name(body.name ?? "Check-in screen"), createdBy: scope.membership.id,
@@ -54,28 +53,28 @@ struct DisplayRoutes {
         return Created(body: DisplayWithURL(display: display, url: try await Self.signedURL(display, services: services)))
     }
 
-    func display(_ scope: OrgScope, _ context: AppRequestContext) async throws -> Display {
+    func display(_ scope: OrgScope, _ context: some FrontdeskContext) async throws -> Display {
         guard let display = try await store.display(id: try context.id("display", "Display")), display.organizationId == scope.orgId else {
             throw DomainError.notFound("Display")
         }
         return display
     }
 
-    @Sendable func url(_ request: Request, context: AppRequestContext) async throws -> DisplayWithURL {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func url(_ request: Request, context: OrgContext) async throws -> DisplayWithURL {
+        let scope = try context.scope(.manager)
         let display = try await display(scope, context)
         return DisplayWithURL(display: display, url: try await Self.signedURL(display, services: services))
     }
 
-    @Sendable func rotate(_ request: Request, context: AppRequestContext) async throws -> DisplayWithURL {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func rotate(_ request: Request, context: OrgContext) async throws -> DisplayWithURL {
+        let scope = try context.scope(.manager)
         let display = try await store.rotate(orgId: scope.orgId, id: try context.id("display", "Display"), now: services.now)
         await services.displayChanged(display)
         return DisplayWithURL(display: display, url: try await Self.signedURL(display, services: services))
     }
 
-    @Sendable func revoke(_ request: Request, context: AppRequestContext) async throws -> DisplayWithURL {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func revoke(_ request: Request, context: OrgContext) async throws -> DisplayWithURL {
+        let scope = try context.scope(.manager)
         let display = try await store.revoke(orgId: scope.orgId, id: try context.id("display", "Display"), now: services.now)
         await services.displayChanged(display)
         return DisplayWithURL(display: display, url: nil)

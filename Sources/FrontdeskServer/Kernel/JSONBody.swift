@@ -5,7 +5,7 @@ import Hummingbird
 extension Request {
     /// Decodes the JSON body as `T`, turning every failure into a 400 that names the problem:
     /// an empty or malformed body, a missing field, a wrong type. Too large a body answers 413.
-    func decodeJSON<T: Decodable>(_ type: T.Type, context: AppRequestContext) async throws -> T {
+    func decodeJSON<T: Decodable>(_ type: T.Type, context: some FrontdeskContext) async throws -> T {
         // JSON only: a form or text/plain body is what a foreign page can send without a preflight.
         let mediaType = headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
         guard mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json")) else {
@@ -54,7 +54,7 @@ extension Request {
     }
 
     /// Like `decodeJSON`, for endpoints whose body is optional: no body at all yields `fallback`.
-    func decodeJSONIfPresent<T: Decodable>(_ type: T.Type, context: AppRequestContext, fallback: T) async throws -> T {
+    func decodeJSONIfPresent<T: Decodable>(_ type: T.Type, context: some FrontdeskContext, fallback: T) async throws -> T {
         let hasBody = headers[.contentLength].map { $0 != "0" } ?? (headers[.transferEncoding] != nil)
         return hasBody ? try await decodeJSON(type, context: context) : fallback
     }

@@ -9,9 +9,8 @@ import Hummingbird
 /// change or remove the owner role; the org always keeps one active owner.
 struct MemberRoutes {
     let services: AppServices
-    var access: OrgAccess { OrgAccess(services: services) }
 
-    func register(_ org: Routes) {
+    func register(_ org: ContextRoutes<OrgContext>) {
         org.get("members", use: list)
         org.post("members", use: add)
         org.get("members/:membership", use: show)
@@ -62,13 +61,13 @@ struct MemberRoutes {
         let status: MembershipStatus?
     }
 
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> MemberList {
-        let scope = try await access.scope(context, requiring: .staff)
+    @Sendable func list(_ request: Request, context: OrgContext) async throws -> MemberList {
+        let scope = try context.scope(.staff)
         return MemberList(members: try await services.organizations.members(orgId: scope.orgId).map(MemberView.init))
     }
 
-    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> MemberView {
-        let scope = try await access.scope(context, requiring: .staff)
+    @Sendable func show(_ request: Request, context: OrgContext) async throws -> MemberView {
+        let scope = try context.scope(.staff)
         let id = try context.id("membership", "Member")
         guard let member = try await services.organizations.member(orgId: scope.orgId, membershipId: id) else {
             throw DomainError.notFound("Member")
@@ -76,8 +75,8 @@ struct MemberRoutes {
         return MemberView(member)
     }
 
-    @Sendable func add(_ request: Request, context: AppRequestContext) async throws -> Created<AddResponse> {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func add(_ request: Request, context: OrgContext) async throws -> Created<AddResponse> {
+        let scope = try context.scope(.manager)
         let body = try await request.decodeJSON(AddBody.self, context: context)
         guard body.password == nil else {
             throw DomainError.badRequest("password_not_allowed",
@@ -89,21 +88,21 @@ struct MemberRoutes {
         return Created(body: AddResponse(invitation: invitation))
     }
 
-    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> MemberView {
+    @Sendable func update(_ request: Request, context: OrgContext) async throws -> MemberView {
         let body = try await request.decodeJSON(UpdateBody.self, context: context)
         return try await change(context, role: body.role, status: body.status)
     }
 
-    @Sendable func suspend(_ request: Request, context: AppRequestContext) async throws -> MemberView {
+    @Sendable func suspend(_ request: Request, context: OrgContext) async throws -> MemberView {
         try await change(context, role: nil, status: .suspended)
     }
 
-    @Sendable func reactivate(_ request: Request, context: AppRequestContext) async throws -> MemberView {
+    @Sendable func reactivate(_ request: Request, context: OrgContext) async throws -> MemberView {
         try await change(context, role: nil, status: .active)
     }
 
-    private func change(_ context: AppRequestContext, role: Role?, status: MembershipStatus?) async throws -> MemberView {
-        let scope = try await access.scope(context, requiring: .manager)
+    private func change(_ context: OrgContext, role: Role?, status: MembershipStatus?) async throws -> MemberView {
+        let scope = try context.scope(.manager)
         let id = try context.id("membership", "Member")
         guard let target = try await services.organizations.member(orgId: scope.orgId, membershipId: id) else {
             throw DomainError.notFound("Member")

@@ -8,12 +8,11 @@ extension Organization: ResponseEncodable {}
 /// `POST /api/orgs`, `GET/PATCH /api/orgs/:org`.
 struct OrganizationRoutes {
     let services: AppServices
-    var access: OrgAccess { OrgAccess(services: services) }
 
-    func register(_ api: Routes) {
+    func register(_ api: Routes, org: ContextRoutes<OrgContext>) {
         api.post("orgs", use: create)
-        api.get("orgs/:org", use: show)
-        api.patch("orgs/:org", use: update)
+        org.get(use: show)
+        org.patch(use: update)
     }
 
     /// The settings a create or PATCH body may carry; every field optional except on create `name`/`timezone`.
@@ -117,12 +116,12 @@ struct OrganizationRoutes {
         return Created(body: CreateResponse(organization: created, membership: membership))
     }
 
-    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Organization {
-        try await access.scope(context, requiring: .member).organization
+    @Sendable func show(_ request: Request, context: OrgContext) async throws -> Organization {
+        try context.scope(.member).organization
     }
 
-    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Organization {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func update(_ request: Request, context: OrgContext) async throws -> Organization {
+        let scope = try context.scope(.manager)
         let body = try await request.decodeJSON(SettingsBody.self, context: context)
         var org = try body.apply(to: scope.organization)
         org.updatedAt = services.now

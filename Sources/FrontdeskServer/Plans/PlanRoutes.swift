@@ -10,10 +10,9 @@ extension SubscriptionRecord: ResponseEncodable {}
 /// credit adjustments with their ledger.
 struct PlanRoutes {
     let services: AppServices
-    var access: OrgAccess { OrgAccess(services: services) }
     var store: PlansStore { PlansStore(database: services.database) }
 
-    func register(org: Routes) {
+    func register(org: ContextRoutes<OrgContext>) {
         org.get("plans", use: list)
         org.post("plans", use: create)
         org.get("plans/:plan", use: show)
@@ -60,22 +59,22 @@ struct PlanRoutes {
         }
     }
 
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> ItemList<PlanTerms> {
-        let scope = try await access.scope(context, requiring: .member)
+    @Sendable func list(_ request: Request, context: OrgContext) async throws -> ItemList<PlanTerms> {
+        let scope = try context.scope(.member)
         return ItemList(items: try await store.plans(orgId: scope.orgId, activeOnly: !scope.role.isManager))
     }
 
-    func plan(_ scope: OrgScope, _ context: AppRequestContext) async throws -> PlanTerms {
+    func plan(_ scope: OrgScope, _ context: OrgContext) async throws -> PlanTerms {
         guard let plan = try await store.plan(orgId: scope.orgId, id: try context.id("plan", "Plan")) else { throw DomainError.notFound("Plan") }
         return plan
     }
 
-    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> PlanTerms {
-        try await plan(try await access.scope(context, requiring: .manager), context)
+    @Sendable func show(_ request: Request, context: OrgContext) async throws -> PlanTerms {
+        try await plan(try context.scope(.manager), context)
     }
 
-    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Created<PlanTerms> {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func create(_ request: Request, context: OrgContext) async throws -> Created<PlanTerms> {
+        let scope = try context.scope(.manager)
         let body = try await request.decodeJSON(PlanBody.self, context: context)
         guard body.name.given != nil else { throw DomainError.badRequest("missing_field", "name is required.") }
         let plan = try body.apply(to: PlanTerms(id: NewID.make(), name: "-", classCredits: nil, maxBookingsPerDay: nil,
@@ -84,22 +83,22 @@ struct PlanRoutes {
         return Created(body: plan)
     }
 
-    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> PlanTerms {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func update(_ request: Request, context: OrgContext) async throws -> PlanTerms {
+        let scope = try context.scope(.manager)
         let body = try await request.decodeJSON(PlanBody.self, context: context)
         let plan = try body.apply(to: try await plan(scope, context))
         try await store.save(plan, orgId: scope.orgId, now: services.now)
         return plan
     }
 
-    @Sendable func retire(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func retire(_ request: Request, context: OrgContext) async throws -> HTTPResponse.Status {
+        let scope = try context.scope(.manager)
         try await store.retire(orgId: scope.orgId, id: try context.id("plan", "Plan"), now: services.now)
         return .noContent
     }
 
-    @Sendable func subscriptions(_ request: Request, context: AppRequestContext) async throws -> ItemList<SubscriptionRecord> {
-        let scope = try await access.scope(context, requiring: .member)
+    @Sendable func subscriptions(_ request: Request, context: OrgContext) async throws -> ItemList<SubscriptionRecord> {
+        let scope = try context.scope(.member)
         let membership = try context.id("membership", "Member")
         guard scope.role.isManager || membership == scope.membership.id else { throw DomainError.forbidden() }
         return ItemList(items: try await store.subscriptions(orgId: scope.orgId, membershipId: membership))
@@ -112,8 +111,8 @@ struct PlanRoutes {
         let endsAt: Date?
     }
 
-    @Sendable func subscribe(_ request: Request, context: AppRequestContext) async throws -> Created<SubscriptionRecord> {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func subscribe(_ request: Request, context: OrgContext) async throws -> Created<SubscriptionRecord> {
+        let scope = try context.scope(.manager)
         let membership = try context.id("membership", "Member")
         let body = try await request.decodeJSON(SubscribeBody.self, context: context)
         let now = services.now
@@ -128,8 +127,8 @@ struct PlanRoutes {
 
     struct StatusBody: Decodable { let status: String }
 
-    @Sendable func setStatus(_ request: Request, context: AppRequestContext) async throws -> SubscriptionRecord {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func setStatus(_ request: Request, context: OrgContext) async throws -> SubscriptionRecord {
+        let scope = try context.scope(.manager)
         let body = try await request.decodeJSON(StatusBody.self, context: context)
         guard ["active", "cancelled", "past_due"].contains(body.status) else {
             throw DomainError.invalidField("status", "must be active, cancelled or past_due.")
@@ -142,8 +141,8 @@ struct PlanRoutes {
         let reason: String?
     }
 
-    @Sendable func adjust(_ request: Request, context: AppRequestContext) async throws -> SubscriptionRecord {
-        let scope = try await access.scope(context, requiring: .manager)
+    @Sendable func adjust(_ request: Request, context: OrgContext) async throws -> SubscriptionRecord {
+        let scope = try context.scope(.manager)
         let body = try await request.decodeJSON(AdjustBody.self, context: context)
         guard body.amount != 0, (-10_000...10_000).contains(body.amount) else {
             throw DomainError.invalidField("amount", "must be a non-zero integer between -10000 and 10000.")
@@ -153,8 +152,8 @@ struct PlanRoutes {
                                       reason: reason, actorMembershipId: scope.membership.id, now: services.now)
     }
 
-    @Sendable func ledger(_ request: Request, context: AppRequestContext) async throws -> ItemList<LedgerEntry> {
-        let scope = try await access.scope(context, requiring: .member)
+    @Sendable func ledger(_ request: Request, context: OrgContext) async throws -> ItemList<LedgerEntry> {
+        let scope = try context.scope(.member)
         let id = try context.id("subscription", "Subscription")
         guard let subscription = try await store.subscription(orgId: scope.orgId, id: id),
               scope.role.isManager || subscription.membershipId == scope.membership.id

@@ -9,20 +9,19 @@ import Hummingbird
 /// unpublish, cancel and delete (coaches get 403).
 struct SessionRoutes {
     let services: AppServices
-    var access: OrgAccess { OrgAccess(services: services) }
     var store: SessionsStore { services.sessions }
     var schedule: ScheduleStore { ScheduleStore(database: services.database) }
 
-    func register(api: Routes, org: Routes) {
+    func register(org: ContextRoutes<OrgContext>, session: ContextRoutes<SessionContext>) {
         org.get("sessions", use: list)
         org.post("sessions", use: create)
         org.get("sessions/today", use: today)
-        api.get("sessions/:session", use: show)
-        api.patch("sessions/:session", use: update)
-        api.delete("sessions/:session", use: delete)
-        api.post("sessions/:session/publish", use: publish)
-        api.post("sessions/:session/unpublish", use: unpublish)
-        api.post("sessions/:session/cancel", use: cancel)
+        session.get(use: show)
+        session.patch(use: update)
+        session.delete(use: delete)
+        session.post("publish", use: publish)
+        session.post("unpublish", use: unpublish)
+        session.post("cancel", use: cancel)
     }
 
     /// The caller's scope in the org of the session named by `:session` (unknown or deleted → 404).
@@ -35,8 +34,8 @@ struct SessionRoutes {
         let items: [SessionView]
     }
 
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> SessionList {
-        let scope = try await access.scope(context, requiring: .member)
+    @Sendable func list(_ request: Request, context: OrgContext) async throws -> SessionList {
+        let scope = try context.scope(.member)
         let calendar = OrgCalendar(timezone: scope.organization.timezone)
         let query = request.uri.queryParameters
         let from = try query.get("from").map { try TimeParameter.instant($0, field: "from", calendar: calendar, endOfDay: false) }
@@ -57,8 +56,8 @@ struct SessionRoutes {
     }
 
     /// The org-local day's sessions with resolved workouts (the seed's `findTodayWithWorkouts`).
-    @Sendable func today(_ request: Request, context: AppRequestContext) async throws -> TodayList {
-        let scope = try await access.scope(context, requiring: .member)
+    @Sendable func today(_ request: Request, context: OrgContext) async throws -> TodayList {
+        let scope = try context.scope(.member)
         let calendar = OrgCalendar(timezone: scope.organization.timezone)
         let now = services.now
         let start = calendar.startOfDay(now)
@@ -69,8 +68,8 @@ struct SessionRoutes {
         return TodayList(date: calendar.localDateString(now), timezone: scope.organization.timezone, items: views)
     }
 
-    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> SessionView {
-        let (scope, id) = try await access.sessionScope(context, requiring: .member)
+    @Sendable func show(_ request: Request, context: SessionContext) async throws -> SessionView {
+        let (scope, id) = (try context.scope(.member), context.sessionId)
         return try await view(scope, id)
     }
 
@@ -90,8 +89,8 @@ struct SessionRoutes {
         let capacity: Int?
     }
 
-    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Created<SessionView> {
-        let scope = try await access.scope(context, requiring: .staff)
+    @Sendable func create(_ request: Request, context: OrgContext) async throws -> Created<SessionView> {
+        let scope = try context.scope(.staff)
         let body = try await request.decodeJSON(CreateBody.self, context: context)
         let session = try await store.create(
             orgId: scope.orgId, classTypeId: try IDs.ref(body.classTypeId, "Class type"),
@@ -151,21 +150,21 @@ struct SessionRoutes {
         }
     }
 
-    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> SessionView {
-        let (scope, id) = try await access.sessionScope(context, requiring: .staff)
+    @Sendable func update(_ request: Request, context: SessionContext) async throws -> SessionView {
+        let (scope, id) = (try context.scope(.staff), context.sessionId)
         let body = try await request.decodeJSON(UpdateBody.self, context: context)
         _ = try await store.update(orgId: scope.orgId, id: id, changes: try body.changes(), now: services.now)
         return try await view(scope, id)
     }
 
-    @Sendable func publish(_ request: Request, context: AppRequestContext) async throws -> SessionView {
-        let (scope, id) = try await access.sessionScope(context, requiring: .manager)
+    @Sendable func publish(_ request: Request, context: SessionContext) async throws -> SessionView {
+        let (scope, id) = (try context.scope(.manager), context.sessionId)
         _ = try await store.publish(orgId: scope.orgId, id: id, now: services.now)
         return try await view(scope, id)
     }
 
-    @Sendable func unpublish(_ request: Request, context: AppRequestContext) async throws -> SessionView {
-        let (scope, id) = try await access.sessionScope(context, requiring: .manager)
+    @Sendable func unpublish(_ request: Request, context: SessionContext) async throws -> SessionView {
+        let (scope, id) = (try context.scope(.manager), context.sessionId)
         _ = try await store.unpublish(orgId: scope.orgId, id: id, now: services.now)
         return try await view(scope, id)
     }
@@ -178,16 +177,16 @@ struct SessionRoutes {
         let refundedCredits: Int
     }
 
-    @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> CancelResponse {
-        let (scope, id) = try await access.sessionScope(context, requiring: .manager)
+    @Sendable func cancel(_ request: Request, context: SessionContext) async throws -> CancelResponse {
+        let (scope, id) = (try context.scope(.manager), context.sessionId)
         let body = try await request.decodeJSONIfPresent(CancelBody.self, context: context, fallback: CancelBody(reason: nil))
         let reason = try body.reason.flatMap { $0.isEmpty ? nil : try Validate.name($0, field: "reason", maxLength: 500) }
         let (_, effect) = try await store.cancel(orgId: scope.orgId, id: id, reason: reason, actorMembershipId: scope.membership.id, now: services.now)
         return CancelResponse(session: try await view(scope, id), cancelledBookings: effect.cancelledBookings, refundedCredits: effect.refundedCredits)
     }
 
-    @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
-        let (scope, id) = try await access.sessionScope(context, requiring: .manager)
+    @Sendable func delete(_ request: Request, context: SessionContext) async throws -> HTTPResponse.Status {
+        let (scope, id) = (try context.scope(.manager), context.sessionId)
         _ = try await store.delete(orgId: scope.orgId, id: id, actorMembershipId: scope.membership.id, now: services.now)
         return .noContent
     }

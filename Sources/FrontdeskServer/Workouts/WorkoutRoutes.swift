@@ -6,10 +6,9 @@ import Hummingbird
 /// Org workouts (staff), a session's ordered workouts, inline creation, and daily programming.
 struct WorkoutRoutes {
     let services: AppServices
-    var access: OrgAccess { OrgAccess(services: services) }
     var store: WorkoutsStore { WorkoutsStore(database: services.database) }
 
-    func register(api: Routes, org: Routes) {
+    func register(org: ContextRoutes<OrgContext>, session: ContextRoutes<SessionContext>) {
         org.get("workouts", use: list)
         org.post("workouts", use: create)
         org.get("workouts/:id", use: show)
@@ -17,8 +16,8 @@ struct WorkoutRoutes {
         org.delete("workouts/:id", use: delete)
         org.get("daily-programming", use: listProgramming)
         org.put("daily-programming/:date", use: setProgramming)
-        api.put("sessions/:session/workouts", use: setSessionWorkouts)
-        api.post("sessions/:session/workouts/inline", use: inline)
+        session.put("workouts", use: setSessionWorkouts)
+        session.post("workouts/inline", use: inline)
     }
 
     struct WorkoutBody: Decodable {
@@ -36,17 +35,17 @@ struct WorkoutRoutes {
         }
     }
 
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> ItemList<Workout> {
-        let scope = try await access.scope(context, requiring: .staff)
+    @Sendable func list(_ request: Request, context: OrgContext) async throws -> ItemList<Workout> {
+        let scope = try context.scope(.staff)
         return ItemList(items: try await store.workouts(orgId: scope.orgId))
     }
 
-    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Workout {
-        let scope = try await access.scope(context, requiring: .staff)
+    @Sendable func show(_ request: Request, context: OrgContext) async throws -> Workout {
+        let scope = try context.scope(.staff)
         return try await workout(scope, context)
     }
 
-    private func workout(_ scope: OrgScope, _ context: AppRequestContext) async throws -> Workout {
+    private func workout(_ scope: OrgScope, _ context: some FrontdeskContext) async throws -> Workout {
         guard let workout = try await store.workout(orgId: scope.orgId, id: try context.id("id", "Workout")) else {
             throw DomainError.notFound("Workout")
         }
@@ -59,15 +58,15 @@ struct WorkoutRoutes {
         return try body.apply(to: Workout(id: NewID.make(), organizationId: orgId, title: "-", body: "", createdAt: now, updatedAt: now))
     }
 
-    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Created<Workout> {
-        let scope = try await access.scope(context, requiring: .staff)
+    @Sendable func create(_ request: Request, context: OrgContext) async throws -> Created<Workout> {
+        let scope = try context.scope(.staff)
         let workout = try newWorkout(try await request.decodeJSON(WorkoutBody.self, context: context), orgId: scope.orgId)
         try await store.create(workout, createdBy: scope.membership.id)
         return Created(body: workout)
     }
 
-    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Workout {
-        let scope = try await access.scope(context, requiring: .staff)
+    @Sendable func update(_ request: Request, context: OrgContext) async throws -> Workout {
+        let scope = try context.scope(.staff)
         let body = try await request.decodeJSON(WorkoutBody.self, context: context)
         var workout = try body.apply(to: try await workout(scope, context))
         workout.updatedAt = services.now
@@ -75,8 +74,8 @@ struct WorkoutRoutes {
         return workout
     }
 
-    @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
-        let scope = try await access.scope(context, requiring: .staff)
+    @Sendable func delete(_ request: Request, context: OrgContext) async throws -> HTTPResponse.Status {
+        let scope = try context.scope(.staff)
         try await store.delete(orgId: scope.orgId, id: try context.id("id", "Workout"), now: services.now)
         return .noContent
     }
@@ -92,8 +91,8 @@ struct WorkoutRoutes {
         return try ids.map { try IDs.ref($0, "Workout") }
     }
 
-    @Sendable func setSessionWorkouts(_ request: Request, context: AppRequestContext) async throws -> SessionView {
-        let (scope, id) = try await access.sessionScope(context, requiring: .staff)
+    @Sendable func setSessionWorkouts(_ request: Request, context: SessionContext) async throws -> SessionView {
+        let (scope, id) = (try context.scope(.staff), context.sessionId)
         let body = try await request.decodeJSON(WorkoutIdsBody.self, context: context)
         try await store.setSessionWorkouts(orgId: scope.orgId, sessionId: id, workoutIds: try Self.workoutIds(body.workoutIds))
         return try await SessionPresenter(services: services, scope: scope).view(id)
@@ -104,8 +103,8 @@ struct WorkoutRoutes {
         let session: SessionView
     }
 
-    @Sendable func inline(_ request: Request, context: AppRequestContext) async throws -> Created<InlineResponse> {
-        let (scope, id) = try await access.sessionScope(context, requiring: .staff)
+    @Sendable func inline(_ request: Request, context: SessionContext) async throws -> Created<InlineResponse> {
+        let (scope, id) = (try context.scope(.staff), context.sessionId)
         let workout = try newWorkout(try await request.decodeJSON(WorkoutBody.self, context: context), orgId: scope.orgId)
         try await store.createInline(workout, sessionId: id, createdBy: scope.membership.id)
         return Created(body: InlineResponse(workout: workout, session: try await SessionPresenter(services: services, scope: scope).view(id)))
@@ -114,8 +113,8 @@ struct WorkoutRoutes {
     struct ProgrammingList: ResponseEncodable { let items: [DailyProgramming] }
 
     /// `?from=YYYY-MM-DD&to=YYYY-MM-DD` (inclusive, at most 62 days; default: the coming week).
-    @Sendable func listProgramming(_ request: Request, context: AppRequestContext) async throws -> ProgrammingList {
-        let scope = try await access.scope(context, requiring: .staff)
+    @Sendable func listProgramming(_ request: Request, context: OrgContext) async throws -> ProgrammingList {
+        let scope = try context.scope(.staff)
         let calendar = OrgCalendar(timezone: scope.organization.timezone)
         let query = request.uri.queryParameters
         let from = try query.get("from").map { try Self.localDate($0, field: "from", calendar) } ?? calendar.startOfDay(services.now)
@@ -133,8 +132,8 @@ struct WorkoutRoutes {
     }
 
     /// Replaces one date's programming: body `{"programId": null | id, "workoutIds": [...]}`.
-    @Sendable func setProgramming(_ request: Request, context: AppRequestContext) async throws -> DailyProgramming {
-        let scope = try await access.scope(context, requiring: .staff)
+    @Sendable func setProgramming(_ request: Request, context: OrgContext) async throws -> DailyProgramming {
+        let scope = try context.scope(.staff)
         let calendar = OrgCalendar(timezone: scope.organization.timezone)
         let date = context.parameters.get("date") ?? ""
         _ = try Self.localDate(date, field: "date", calendar)

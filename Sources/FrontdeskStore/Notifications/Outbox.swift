@@ -47,7 +47,8 @@ public enum Outbox {
     }
 
     /// Queues messages inside the caller's transaction, skipping channels the user opted out of for
-    /// class notifications, push messages for users without a registered device, and messages already
+    /// class notifications (account e-mails, which carry `recipientEmail`, always go: a reset link is no
+    /// class e-mail), push messages for users without a registered device, and messages already
     /// queued under the same dedupe key.
     public static func enqueue(_ sql: any SQLDatabase, _ messages: [OutboxMessage], now: Date) async throws {
         guard !messages.isEmpty else { return }
@@ -70,7 +71,7 @@ public enum Outbox {
                 SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7, v.column8, 'pending', 0,
                     \(bind: now.epochSeconds), \(bind: now.epochSeconds)
                 FROM (VALUES \(values.joined(separator: ", "))) AS v
-                WHERE \(wanted(user: "v.column3", channel: "v.column4")) AND \(mailAllowed(org: "v.column2"))
+                WHERE (v.column8 IS NOT NULL OR (\(wanted(user: "v.column3", channel: "v.column4")))) AND \(mailAllowed(org: "v.column2"))
                 ON CONFLICT (dedupe_key) DO NOTHING
                 """).run()
         }
