@@ -20,8 +20,9 @@ struct AccountPages {
         root.post("forgot", use: submitForgot)
         root.get("reset/:token", use: showReset)
         root.post("reset/:token", use: submitReset)
-        root.get("me/password", use: showChange)
-        root.post("me/password", use: submitChange)
+        let signedIn = root.signedIn(services, fallback: "/me/password")
+        signedIn.get("me/password", use: showChange)
+        signedIn.post("me/password", use: submitChange)
         root.post("signin-link", use: requestSigninLink)
         root.get("signin/:token", use: useSigninLink)
         root.get("verify/:token", use: showVerify)
@@ -239,12 +240,11 @@ struct AccountPages {
                                           .password("password", label: "New password (at least 8 characters)")])
 
     @Sendable func showChange(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard context.signedInUser != nil else { return try LoginPage(services: services).form(request, context: context, next: "/me/password") }
         return try render(Self.changeView, request, context)
     }
 
     @Sendable func submitChange(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let user = context.signedInUser else { return try LoginPage(services: services).form(request, context: context, next: "/me/password") }
+        let user = try context.requireUser()
         do {
             let form = try await form(request, context)
             try await service.changePassword(user: user, keepingSession: context.sessionTokenHash, current: form.current ?? "",

@@ -78,3 +78,27 @@ struct LoginPage {
         return response
     }
 }
+
+/// In front of every page that needs a signed-in user: a signed-out visitor gets the login form (and
+/// comes back to the page afterwards — a GET to itself, a form post to `fallback`), so no page handler
+/// has to remember the check.
+struct PageLoginMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let services: AppServices
+    let fallback: String
+    let reason: String?
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if context.signedInUser != nil { return try await next(request, context) }
+        let back = request.method == .get ? request.uri.description : fallback
+        return try LoginPage(services: services).form(request, context: context, next: back, reason: request.method == .get ? reason : nil)
+    }
+}
+
+extension ContextRoutes<AppRequestContext> {
+    /// Page routes for signed-in users only (see `PageLoginMiddleware`).
+    func signedIn(_ services: AppServices, fallback: String, reason: String? = nil) -> ContextRoutes<AppRequestContext> {
+        ContextRoutes(group: group.group("").add(middleware: PageLoginMiddleware(services: services, fallback: fallback, reason: reason)),
+                      prefix: prefix, registry: registry)
+    }
+}

@@ -11,7 +11,7 @@ struct DashboardPage {
     var responder: PageResponder { PageResponder(services: services) }
 
     func register(_ root: Routes) {
-        root.get("admin/analytics", use: show)
+        root.signedIn(services, fallback: "/admin/analytics", reason: "Log in to see attendance.").get("admin/analytics", use: show)
     }
 
     struct KPI {
@@ -50,9 +50,6 @@ struct DashboardPage {
     static let periods = [(7, "7 days"), (30, "30 days"), (90, "90 days"), (366, "A year")]
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard context.signedInUser != nil else {
-            return try LoginPage(services: services).form(request, context: context, next: "/admin/analytics", reason: "Log in to see attendance.")
-        }
         let query = request.uri.queryParameters
         guard let manager = try await ManagerScope.resolve(services, context: context, orgId: query.get("org")) else {
             return try ManagerScope.refusal(responder, title: "Attendance", request: request, context: context)

@@ -11,10 +11,11 @@ struct MemberPages {
     var bookings: BookingsStore { BookingsStore(database: services.database) }
 
     func register(_ root: Routes) {
-        root.get("schedule", use: schedule)
-        root.post("schedule/book", use: book)
-        root.post("schedule/cancel", use: cancel)
-        root.get("me/bookings", use: myBookings)
+        let schedule = root.signedIn(services, fallback: "/schedule", reason: "Log in to see the schedule and book.")
+        schedule.get("schedule", use: self.schedule)
+        schedule.post("schedule/book", use: book)
+        schedule.post("schedule/cancel", use: cancel)
+        root.signedIn(services, fallback: "/me/bookings", reason: "Log in to see your bookings.").get("me/bookings", use: myBookings)
     }
 
     struct Day {
@@ -51,9 +52,6 @@ struct MemberPages {
     // MARK: GET /schedule
 
     @Sendable func schedule(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard context.signedInUser != nil else {
-            return try LoginPage(services: services).form(request, context: context, next: "/schedule", reason: "Log in to see the schedule and book.")
-        }
         let query = request.uri.queryParameters
         guard let member = try await memberScope(context, orgId: query.get("org")) else {
             return try responder.page("message", title: "Schedule", page: PageMessage(
@@ -176,9 +174,6 @@ struct MemberPages {
 
     func act(_ request: Request, context: AppRequestContext, _ body: (BookingForm, OrgScope) async throws -> String) async throws -> Response {
         let form = try await request.decodeForm(BookingForm.self, context: context)
-        guard context.signedInUser != nil else {
-            return try LoginPage(services: services).form(request, context: context, next: "/schedule")
-        }
         try PageCSRF.check(request, field: form.csrf)
         guard let member = try await memberScope(context, orgId: form.org) else { throw DomainError.notFound("Organization") }
         let scope = member.scope
@@ -214,9 +209,7 @@ struct MemberPages {
     }
 
     @Sendable func myBookings(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let user = context.signedInUser else {
-            return try LoginPage(services: services).form(request, context: context, next: "/me/bookings", reason: "Log in to see your bookings.")
-        }
+        let user = try context.requireUser()
         let now = services.now
         let store = MyBookingsStore(database: services.database)
         let upcoming = try await store.list(userId: user.id, group: .upcoming, from: nil, to: nil, limit: 50, after: nil, now: now).rows

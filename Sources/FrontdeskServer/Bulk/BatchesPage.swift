@@ -11,8 +11,9 @@ struct BatchesPage {
     var responder: PageResponder { PageResponder(services: services) }
 
     func register(_ root: Routes) {
-        root.get("admin/batches", use: show)
-        root.post("admin/batches/undo", use: undo)
+        let pages = root.signedIn(services, fallback: "/admin/batches", reason: "Log in to see bulk changes.")
+        pages.get("admin/batches", use: show)
+        pages.post("admin/batches/undo", use: undo)
     }
 
     struct Line {
@@ -36,9 +37,6 @@ struct BatchesPage {
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard context.signedInUser != nil else {
-            return try LoginPage(services: services).form(request, context: context, next: "/admin/batches", reason: "Log in to see bulk changes.")
-        }
         let query = request.uri.queryParameters
         let flash: PageFrame.Flash? = query.get("done") == "undone" ? PageFrame.Flash(ok: true, message: "Batch undone.") : nil
         return try await page(orgId: query.get("org"), cursor: query.get("cursor"), request: request, context: context, flash: flash)
@@ -116,9 +114,6 @@ struct BatchesPage {
 
     @Sendable func undo(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await request.decodeForm(UndoForm.self, context: context)
-        guard context.signedInUser != nil else {
-            return try LoginPage(services: services).form(request, context: context, next: "/admin/batches")
-        }
         try PageCSRF.check(request, field: form.csrf)
         guard let orgId = form.org, NewID.isWellFormed(orgId), let batchId = form.batch, NewID.isWellFormed(batchId) else {
             throw DomainError.notFound("Batch")

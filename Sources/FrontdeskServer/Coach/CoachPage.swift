@@ -14,13 +14,14 @@ struct CoachPage {
     var store: CheckinStore { CheckinStore(database: services.database) }
 
     func register(_ root: Routes) {
-        root.get("coach", use: show)
         root.get("coach/roster", use: rosterFragment)
         root.get("coach/events", use: events)
-        root.get("coach/display", use: openDisplay)
-        root.post("coach/checkin", use: checkIn)
-        root.post("coach/undo", use: undo)
-        root.post("coach/no-show", use: noShow)
+        let tablet = root.signedIn(services, fallback: "/coach", reason: "Coaches: log in to open the check-in tablet.")
+        tablet.get("coach", use: show)
+        tablet.get("coach/display", use: openDisplay)
+        tablet.post("coach/checkin", use: checkIn)
+        tablet.post("coach/undo", use: undo)
+        tablet.post("coach/no-show", use: noShow)
     }
 
     // MARK: Views
@@ -99,9 +100,6 @@ struct CoachPage {
     // MARK: GET /coach
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard context.signedInUser != nil else {
-            return try LoginPage(services: services).form(request, context: context, next: "/coach", reason: "Coaches: log in to open the check-in tablet.")
-        }
         let query = request.uri.queryParameters
         guard let selection = try await select(context, orgId: query.get("org"), locationId: query.get("location")) else {
             return try responder.page("message", title: "Coach tablet", page: PageMessage(headline: "This page is for studio staff",
@@ -262,9 +260,6 @@ struct CoachPage {
     /// Opens the location's check-in screen on the tablet itself (a fresh signed link to its first
     /// active display).
     @Sendable func openDisplay(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard context.signedInUser != nil else {
-            return try LoginPage(services: services).form(request, context: context, next: "/coach")
-        }
         let query = request.uri.queryParameters
         let scope = try await OrgAccess(services: services).scope(context, orgId: query.get("org") ?? "", requiring: .staff)
         let locationId = query.get("location")?.lowercased() ?? ""
@@ -327,9 +322,6 @@ struct CoachPage {
     func act(_ request: Request, context: AppRequestContext,
              _ body: (ActionForm, OrgScope, String) async throws -> String) async throws -> Response {
         let form = try await request.decodeForm(ActionForm.self, context: context)
-        guard context.signedInUser != nil else {
-            return try LoginPage(services: services).form(request, context: context, next: "/coach")
-        }
         try PageCSRF.check(request, field: form.csrf)
         let scope = try await OrgAccess(services: services).scope(context, orgId: form.org ?? "", requiring: .staff)
         guard let sessionId = form.session, NewID.isWellFormed(sessionId),
