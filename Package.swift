@@ -77,16 +77,20 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(
+            name: "FrontdeskFixtures",
+            dependencies: ["FrontdeskStore", "FrontdeskCore", .product(name: "SQLKit", package: "sql-kit")]
+        ),
         .executableTarget(
             name: "frontdesk-bench",
             dependencies: [
-                "FrontdeskStore", "FrontdeskCore", "FrontdeskQR",
+                "FrontdeskFixtures", "FrontdeskStore", "FrontdeskCore", "FrontdeskQR",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .target(
@@ -101,7 +105,8 @@ let package = Package(
         .testTarget(name: "FrontdeskQRTests", dependencies: ["FrontdeskQR"]),
         .testTarget(
             name: "FrontdeskStoreTests",
-            dependencies: ["FrontdeskStore", "FrontdeskCore", "FrontdeskTestSupport", .product(name: "SQLKit", package: "sql-kit")]
+            dependencies: ["FrontdeskStore", "FrontdeskCore", "FrontdeskFixtures", "FrontdeskTestSupport",
+                           .product(name: "SQLKit", package: "sql-kit")]
         ),
         .testTarget(
             name: "FrontdeskServerTests",

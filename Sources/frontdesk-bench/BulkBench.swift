@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FrontdeskCore
+import FrontdeskFixtures
 import FrontdeskStore
 import Logging
 

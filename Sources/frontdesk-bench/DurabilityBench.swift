@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
 import FrontdeskCore
+import FrontdeskFixtures
 import FrontdeskStore
 import HTTPTypes
-import HummingbirdTesting
 import Logging
 import NIOCore
 
@@ -39,7 +39,7 @@ struct Durability: AsyncParsableCommand {
                         // A dead server fails the connection: reconnect and go on with the next member.
                         while next.peek() < tokens.count {
                             do {
-                                try await TestClient.withClient(host: target.host, port: target.port, configuration: .init(timeout: .seconds(10))) { client in
+                                try await BenchClient.withClient(host: target.host, port: target.port, timeout: .seconds(10)) { client in
                                     while true {
                                         let index = next.take()
                                         guard index < tokens.count else { return }

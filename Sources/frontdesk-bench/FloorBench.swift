@@ -2,9 +2,9 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import FrontdeskCore
+import FrontdeskFixtures
 import FrontdeskStore
 import HTTPTypes
-import HummingbirdTesting
 import Logging
 import NIOCore
 import Synchronization
@@ -147,19 +147,19 @@ struct Floor: AsyncParsableCommand {
 
     /// Runs `body` for indexes 0..<count over `clients` workers, worker w on instance w % targets.
     func spread(targets: [Target], count: Int,
-                _ body: @escaping @Sendable (TestClient, Int) async throws -> (Int, String?)) async throws -> [(Int, String?)] {
+                _ body: @escaping @Sendable (BenchClient, Int) async throws -> (Int, String?)) async throws -> [(Int, String?)] {
         try await Self.spread(targets: targets, count: count, clients: clients, body)
     }
 
     static func spread(targets: [Target], count: Int, clients: Int,
-                _ body: @escaping @Sendable (TestClient, Int) async throws -> (Int, String?)) async throws -> [(Int, String?)] {
+                _ body: @escaping @Sendable (BenchClient, Int) async throws -> (Int, String?)) async throws -> [(Int, String?)] {
         let next = Ticket()
         let results = Locked<[Int: (Int, String?)]>([:])
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<clients {
                 let target = targets[worker % targets.count]
                 group.addTask {
-                    try await TestClient.withClient(host: target.host, port: target.port, configuration: .init(timeout: .seconds(30))) { client in
+                    try await BenchClient.withClient(host: target.host, port: target.port, timeout: .seconds(30)) { client in
                         while true {
                             let index = next.take()
                             guard index < count else { break }

@@ -1,10 +1,10 @@
 import ArgumentParser
 import Foundation
 import FrontdeskCore
+import FrontdeskFixtures
 import FrontdeskQR
 import FrontdeskStore
 import HTTPTypes
-import HummingbirdTesting
 import Logging
 import NIOCore
 import Synchronization
@@ -60,8 +60,8 @@ struct Rush: AsyncParsableCommand {
             for worker in 0..<clients {
                 let target = targets[worker % targets.count]
                 group.addTask {
-                    try await TestClient.withClient(host: target.host, port: target.port,
-                                                    configuration: .init(timeout: .seconds(30))) { client in
+                    try await BenchClient.withClient(host: target.host, port: target.port,
+                                                    timeout: .seconds(30)) { client in
                         var samples: [Sample] = []
                         while true {
                             let index = next.take()
@@ -131,7 +131,7 @@ struct Target: Sendable {
 
     /// Sum of `frontdesk_db_transaction_retries_total` over backends.
     func retries() async throws -> Int {
-        try await TestClient.withClient(host: host, port: port) { client in
+        try await BenchClient.withClient(host: host, port: port) { client in
             let text = (try await client.get("/metrics").body).map { String(buffer: $0) } ?? ""
             return text.split(separator: "\n")
                 .filter { $0.hasPrefix("frontdesk_db_transaction_retries_total") }
@@ -215,7 +215,7 @@ struct Checkins: AsyncParsableCommand {
             for worker in 0..<clients {
                 let target = targets[worker % targets.count]
                 group.addTask {
-                    try await TestClient.withClient(host: target.host, port: target.port, configuration: .init(timeout: .seconds(30))) { client in
+                    try await BenchClient.withClient(host: target.host, port: target.port, timeout: .seconds(30)) { client in
                         var samples: [Sample] = []
                         while true {
                             let index = next.take()

@@ -2,9 +2,9 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import FrontdeskCore
+import FrontdeskFixtures
 import FrontdeskStore
 import HTTPTypes
-import HummingbirdTesting
 import Logging
 import NIOCore
 
@@ -87,7 +87,7 @@ struct Mix: AsyncParsableCommand {
                 for worker in 0..<clients {
                     let target = targets[worker % targets.count]
                     group.addTask {
-                        try await TestClient.withClient(host: target.host, port: target.port, configuration: .init(timeout: .seconds(30))) { client in
+                        try await BenchClient.withClient(host: target.host, port: target.port, timeout: .seconds(30)) { client in
                             var random = SystemRandomNumberGenerator()
                             var mine: [String] = []
                             var samples: [Sample] = []

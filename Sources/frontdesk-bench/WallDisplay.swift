@@ -1,5 +1,6 @@
 import Foundation
 import FrontdeskCore
+import FrontdeskFixtures
 import FrontdeskStore
 
 /// The rushed class moved to a location with a wall display, and the display's signed paths.

@@ -107,7 +107,7 @@ struct Demo: AsyncParsableCommand {
         print(ServerRunner.demoBanner(report, configuration: configuration))
         if let years {
             let started = Date()
-            let fixture = try await AnalyticsFixture.create(database: services.database, years: years, locations: locations, now: Date()) {
+            let fixture = try await DemoHistory.create(database: services.database, years: years, locations: locations, now: Date()) {
                 FileHandle.standardError.write(Data("  generated \($0)\r".utf8))
             }
             // The demo owner owns it too, so its dashboard can be looked at.

@@ -1,5 +1,6 @@
 import Foundation
 import FrontdeskCore
+import FrontdeskStore
 import SQLKit
 
 /// The data the bulk-delete benchmark needs, written in bulk: an org in Europe/Berlin, `sessions`

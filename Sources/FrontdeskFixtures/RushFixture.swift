@@ -1,5 +1,6 @@
 import Foundation
 import FrontdeskCore
+import FrontdeskStore
 import SQLKit
 
 /// The data a class-release rush needs, written in bulk straight into the database a server uses:

@@ -2,18 +2,19 @@ import Foundation
 import FrontdeskCore
 import SQLKit
 
-/// A large, realistic org for analytics benchmarks: `locations` locations, each with eight classes a
-/// weekday and four a weekend day for the past `years` years (2 × 10 ≈ 50,000 classes), and 12 to 31
+/// The large demo org of `frontdesk demo --years`: shipped, because the CLI generates it, so the
+/// analytics dashboard and `frontdesk-bench analytics` have realistic data to show. `locations`
+/// locations, each with eight classes a weekday and four a weekend day for the past `years` years (2 × 10 ≈ 50,000 classes), and 12 to 31
 /// of `members` members booked in each class, up to its capacity, with realistic outcomes
 /// (about 78 % attended, 8 % no-show, 9 % cancelled, 5 % late-cancelled). Written in bulk, straight
-/// into the database. Used by `frontdesk demo --years` and `frontdesk-bench analytics`.
-public struct AnalyticsFixture: Sendable {
+/// into the database.
+public struct DemoHistory: Sendable {
     public let organization: Organization
     public let sessions: Int
     public let bookings: Int
 
     public static func create(database: any FrontdeskDatabase, years: Int, locations locationCount: Int, members memberCount: Int = 3_000,
-                              membersPerClass: Int = 20, now: Date, progress: (@Sendable (String) -> Void)? = nil) async throws -> AnalyticsFixture {
+                              membersPerClass: Int = 20, now: Date, progress: (@Sendable (String) -> Void)? = nil) async throws -> DemoHistory {
         let org = Organization(id: NewID.make(), name: "Northside Studios (\(years)y × \(locationCount) locations)", timezone: "Europe/Berlin",
                                createdAt: now, updatedAt: now)
         let calendar = OrgCalendar(timezone: org.timezone)
@@ -114,7 +115,7 @@ public struct AnalyticsFixture: Sendable {
             bookingCount += bookingRows.count
             progress?("\(sessionCount) classes, \(bookingCount) bookings")
         }
-        return AnalyticsFixture(organization: org, sessions: sessionCount, bookings: bookingCount)
+        return DemoHistory(organization: org, sessions: sessionCount, bookings: bookingCount)
     }
 }
 
