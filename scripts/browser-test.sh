@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# browser-test.sh — headless-Chromium tests of the check-in floor (tests/browser/floor_test.py) and of
-# the account flows (tests/browser/accounts_test.py).
+# browser-test.sh — headless-Chromium tests of the check-in floor (Tests/Browser/floor_test.py) and of
+# the account flows (Tests/Browser/accounts_test.py).
 #
 # Usage: scripts/browser-test.sh [path-to-frontdesk-binary]
 #        (default: .build/debug/frontdesk in the repository; build it first)
@@ -15,7 +15,7 @@
 #
 #   - no Chromium (chromium / chromium-browser on PATH): prints why and exits 0 (skipped);
 #   - no zbarimg: fails (scripts/install-deps.sh installs zbar-tools);
-#   - Playwright (tests/browser/requirements.txt) goes into the git-ignored venv
+#   - Playwright (Tests/Browser/requirements.txt) goes into the git-ignored venv
 #     .build/browser-venv, installed only when missing; it drives the system Chromium, so its
 #     own browser download is never used.
 #

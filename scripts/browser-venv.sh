@@ -43,7 +43,7 @@ browser_setup() {
   shift 2
   local repo_root
   repo_root="$(dirname "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)")"
-  TEST_DIR="$repo_root/tests/browser"
+  TEST_DIR="$repo_root/Tests/Browser"
   VENV="$repo_root/.build/browser-venv"
   if [[ $# -gt 1 ]]; then
     echo "usage: $caller [path-to-frontdesk-binary]" >&2

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# display-memory.sh — the wall display's memory over an hour of QR rotation (tests/browser/display_memory.py).
+# display-memory.sh — the wall display's memory over an hour of QR rotation (Tests/Browser/display_memory.py).
 #
 # Usage: scripts/display-memory.sh [path-to-frontdesk-binary]
 #        (default: .build/debug/frontdesk in the repository; build it first)
@@ -13,7 +13,7 @@
 # or page error. Takes well under a minute of real time.
 #
 #   - no Chromium (chromium / chromium-browser on PATH): prints why and exits 0 (skipped);
-#   - Playwright (tests/browser/requirements.txt) goes into the git-ignored venv
+#   - Playwright (Tests/Browser/requirements.txt) goes into the git-ignored venv
 #     .build/browser-venv, installed only when missing; it drives the system Chromium.
 #   - FRONTDESK_MEMORY_MINUTES: simulated minutes (default 60).
 #

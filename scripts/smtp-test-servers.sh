@@ -40,7 +40,7 @@ if [[ ! -x "$PY" ]] || ! "$PY" -c 'import aiosmtpd' 2>/dev/null; then
   "$VENV/bin/pip" install --quiet --disable-pip-version-check 'aiosmtpd==1.4.6'
 fi
 mkdir -p "$DIR/mail"
-bash "$REPO_ROOT/tests/smtp/gen-certs.sh" "$DIR/certs"
+bash "$REPO_ROOT/Tests/SMTPServer/gen-certs.sh" "$DIR/certs"
 : >"$DIR/pids"
 
 free_port() {
@@ -48,7 +48,7 @@ free_port() {
 }
 
 start_server() {  # mode port
-  "$PY" "$REPO_ROOT/tests/smtp/smtp_server.py" --mode "$1" --port "$2" --outdir "$DIR/mail" \
+  "$PY" "$REPO_ROOT/Tests/SMTPServer/smtp_server.py" --mode "$1" --port "$2" --outdir "$DIR/mail" \
     --cert "$DIR/certs/server.pem" --key "$DIR/certs/server.key" \
     --user frontdesk --password s3cret-pass \
     --reject-permanent gone@example.com --reject-transient busy@example.com >"$DIR/$1.log" 2>&1 &

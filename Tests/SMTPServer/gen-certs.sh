@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Generates a throw-away test CA and a server certificate for 127.0.0.1/localhost
 # into the directory given (idempotent: does nothing when the files already exist).
-# Usage: tests/smtp/gen-certs.sh <dir>
+# Usage: Tests/SMTPServer/gen-certs.sh <dir>
 set -euo pipefail
 mkdir -p "$1"
 cd "$1"
