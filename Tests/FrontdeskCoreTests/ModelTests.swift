@@ -21,22 +21,22 @@ struct DomainErrorTests {
         #expect(error.status == status)
         #expect(error.code == code)
         #expect(error.message == message)
-        #expect(error == DomainError(status: status, code: code, message: message))
+        #expect(error == DomainError(error.kind, code: code, message: message))
     }
 
-    @Test("description is 'status code: message'")
+    @Test("description is 'kind code: message' (no HTTP in the core)")
     func description() {
-        #expect(DomainError.notFound("Session").description == "404 not_found: Session not found.")
-        #expect("\(DomainError.invalidField("email", "is not valid."))" == "400 invalid_field: email: is not valid.")
+        #expect(DomainError.notFound("Session").description == "notFound not_found: Session not found.")
+        #expect("\(DomainError.invalidField("email", "is not valid."))" == "invalid invalid_field: email: is not valid.")
     }
 
     @Test("equality compares every field")
     func equality() {
-        let base = DomainError(status: 409, code: "x", message: "m")
-        #expect(base == DomainError(status: 409, code: "x", message: "m"))
-        #expect(base != DomainError(status: 400, code: "x", message: "m"))
-        #expect(base != DomainError(status: 409, code: "y", message: "m"))
-        #expect(base != DomainError(status: 409, code: "x", message: "n"))
+        let base = DomainError(.conflict, code: "x", message: "m")
+        #expect(base == DomainError(.conflict, code: "x", message: "m"))
+        #expect(base != DomainError(.invalid, code: "x", message: "m"))
+        #expect(base != DomainError(.conflict, code: "y", message: "m"))
+        #expect(base != DomainError(.conflict, code: "x", message: "n"))
     }
 
     @Test("it is thrown and caught as an Error")

@@ -43,3 +43,24 @@ func isBase64URLAlphabet(_ text: String) -> Bool {
         }
     }
 }
+
+extension DomainError {
+    /// The HTTP status the server gives each kind (FrontdeskServer's `DomainError.status`), so these
+    /// tests can state refusals the way the API's users see them.
+    var status: Int {
+        switch kind {
+        case .invalid: 400
+        case .unauthenticated: 401
+        case .paymentRequired: 402
+        case .forbidden: 403
+        case .notFound: 404
+        case .conflict: 409
+        case .tooLarge: 413
+        case .unsupportedMediaType: 415
+        case .unprocessable: 422
+        case .rateLimited: 429
+        case .internalFailure: 500
+        case .unavailable: 503
+        }
+    }
+}

@@ -17,8 +17,8 @@ public enum BookingRules {
         switch decision.eligibility.status {
         case .closed: throw closedError(snapshot)
         case .alreadyBooked: throw DomainError.conflict("already_booked", "You already hold a place or waitlist spot in this class.")
-        case .noPlan: throw DomainError(status: 402, code: "no_plan", message: "A plan is needed to book this class.")
-        case .noCredits: throw DomainError(status: 402, code: "no_credits", message: "No class credits left on your plan.")
+        case .noPlan: throw DomainError(.paymentRequired, code: "no_plan", message: "A plan is needed to book this class.")
+        case .noCredits: throw DomainError(.paymentRequired, code: "no_credits", message: "No class credits left on your plan.")
         case .quotaDay: throw DomainError.conflict("quota_day", "Your plan's bookings for that day are used up.")
         case .quotaWeek: throw DomainError.conflict("quota_week", "Your plan's bookings for that week are used up.")
         case .overlap: throw DomainError.conflict("overlap", "You are already booked into a class at that time.")

@@ -48,7 +48,7 @@ struct AccountService: Sendable {
 
         let credentials = try await accounts.credentials(email: email)
         guard try await services.passwords.verify(password, hash: credentials?.passwordHash), let user = credentials?.user else {
-            throw DomainError(status: 401, code: "invalid_credentials", message: "The e-mail address or password is wrong.")
+            throw DomainError(.unauthenticated, code: "invalid_credentials", message: "The e-mail address or password is wrong.")
         }
         try await services.rateLimits.clear(pairKey, windowSeconds: Self.window, now: now)
         return try await startSession(user: user, address: address, userAgent: userAgent)
@@ -103,7 +103,7 @@ struct AccountService: Sendable {
         let password = try Validate.password(newPassword)
         let hash = try await services.passwords.hash(password)
         guard try await accounts.resetPassword(token: token, passwordHash: hash, now: services.now) != nil else {
-            throw DomainError(status: 404, code: "link_invalid",
+            throw DomainError(.notFound, code: "link_invalid",
                               message: "This link is no longer valid (used, or older than 30 minutes). Ask for a new one.")
         }
     }
@@ -112,7 +112,7 @@ struct AccountService: Sendable {
     func changePassword(user: User, keepingSession: String?, current: String, new: String) async throws {
         let password = try Validate.password(new)
         guard try await services.passwords.verify(current, hash: try await accounts.passwordHash(userId: user.id)) else {
-            throw DomainError(status: 403, code: "wrong_password", message: "The current password is wrong.")
+            throw DomainError(.forbidden, code: "wrong_password", message: "The current password is wrong.")
         }
         try await accounts.setPassword(userId: user.id, passwordHash: try await services.passwords.hash(password),
                                        keeping: keepingSession, now: services.now)
@@ -137,7 +137,7 @@ struct AccountService: Sendable {
         guard let (userId, payload) = try await accounts.useSigninLink(token: token, browserHash: browserHash, now: services.now),
               let user = try await accounts.user(id: userId)
         else {
-            throw DomainError(status: 404, code: "link_invalid",
+            throw DomainError(.notFound, code: "link_invalid",
                               message: "This sign-in link is used, expired, or was asked for on another device. Ask for a new one.")
         }
         let session = try await startSession(user: user, address: address, userAgent: userAgent)
@@ -159,7 +159,7 @@ struct AccountService: Sendable {
 
     func verifyEmail(token: String) async throws {
         guard try await accounts.verifyEmail(token: token, now: services.now) != nil else {
-            throw DomainError(status: 404, code: "link_invalid", message: "This link is no longer valid. Ask for a new one.")
+            throw DomainError(.notFound, code: "link_invalid", message: "This link is no longer valid. Ask for a new one.")
         }
     }
 
@@ -169,7 +169,7 @@ struct AccountService: Sendable {
         let email = try Validate.email(try Self.boundedEmail(rawEmail))
         if role == .owner, scope.role != .owner { throw DomainError.forbidden("Only an owner can invite another owner.") }
         if try await services.organizations.mailHeld(orgId: scope.orgId) {
-            throw DomainError(status: 403, code: "mail_held",
+            throw DomainError(.forbidden, code: "mail_held",
                               message: "This studio cannot send e-mail until its owner's address is verified (POST /api/auth/verify-email).")
         }
         return try await invitations.create(orgId: scope.orgId, email: email, role: role, invitedBy: scope.membership.id,
@@ -226,7 +226,7 @@ struct AccountService: Sendable {
 
     func completeJoin(token: String) async throws -> (userId: String, organizationId: String, newAccount: Bool) {
         guard let result = try await accounts.completeJoin(token: token, now: services.now) else {
-            throw DomainError(status: 404, code: "link_invalid", message: "This link is no longer valid. Sign up again.")
+            throw DomainError(.notFound, code: "link_invalid", message: "This link is no longer valid. Sign up again.")
         }
         return result
     }

@@ -109,6 +109,6 @@ enum LoginOrigin {
         let given = origin.lowercased()
         if given == own { return }
         if let host, given == "http://" + host || given == "https://" + host { return }
-        throw DomainError(status: 403, code: "cross_site_login", message: "Log in from this site's own pages.")
+        throw DomainError(.forbidden, code: "cross_site_login", message: "Log in from this site's own pages.")
     }
 }

@@ -32,7 +32,7 @@ struct OrgAccess: Sendable {
     func scope(user: User, access: (Membership, Organization)?, requiring permission: Permission) throws -> OrgScope {
         guard let (membership, organization) = access else { throw DomainError.notFound("Organization") }
         guard membership.status == .active else {
-            throw DomainError(status: 403, code: "membership_suspended", message: "Your membership of this organization is suspended.")
+            throw DomainError(.forbidden, code: "membership_suspended", message: "Your membership of this organization is suspended.")
         }
         guard permission.allows(membership.role) else { throw DomainError.forbidden() }
         return OrgScope(user: user, membership: membership, organization: organization)

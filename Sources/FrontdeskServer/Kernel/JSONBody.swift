@@ -9,13 +9,13 @@ extension Request {
         // JSON only: a form or text/plain body is what a foreign page can send without a preflight.
         let mediaType = headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
         guard mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json")) else {
-            throw DomainError(status: 415, code: "unsupported_media_type", message: "Send the body as JSON with Content-Type: application/json.")
+            throw DomainError(.unsupportedMediaType, code: "unsupported_media_type", message: "Send the body as JSON with Content-Type: application/json.")
         }
         let buffer: ByteBuffer
         do {
             buffer = try await body.collect(upTo: context.maxUploadSize)
         } catch {
-            throw DomainError(status: 413, code: "payload_too_large", message: "The request body is larger than \(context.maxUploadSize) bytes.")
+            throw DomainError(.tooLarge, code: "payload_too_large", message: "The request body is larger than \(context.maxUploadSize) bytes.")
         }
         guard buffer.readableBytes > 0 else {
             throw DomainError.badRequest("invalid_json", "The request body must be a JSON object.")

@@ -156,7 +156,7 @@ enum PageCSRF {
         guard let expected = request.cookies[AuthCookies.csrf]?.value, let field, !expected.isEmpty,
               ConstantTime.equals(Array(expected.utf8), Array(field.utf8))
         else {
-            throw DomainError(status: 403, code: "csrf_failed", message: "This form has expired; reload the page and try again.")
+            throw DomainError(.forbidden, code: "csrf_failed", message: "This form has expired; reload the page and try again.")
         }
     }
 }
@@ -168,7 +168,7 @@ extension Request {
         do {
             buffer = try await body.collect(upTo: 65_536)
         } catch {
-            throw DomainError(status: 413, code: "payload_too_large", message: "The form is too large.")
+            throw DomainError(.tooLarge, code: "payload_too_large", message: "The form is too large.")
         }
         do {
             return try URLEncodedFormDecoder().decode(T.self, from: String(buffer: buffer))

@@ -54,7 +54,7 @@ struct OpsRoutes {
         let database = services.database
         let reachable = await Self.firstAnswer(within: .seconds(services.configuration.readinessTimeoutSeconds)) { await database.ping() } ?? false
         guard reachable else {
-            throw DomainError(status: 503, code: "database_unavailable", message: "The \(database.backend) database does not answer.")
+            throw DomainError(.unavailable, code: "database_unavailable", message: "The \(database.backend) database does not answer.")
         }
         return try Status(status: "ready", backend: database.backend.rawValue).response(from: request, context: context)
     }

@@ -101,7 +101,7 @@ struct OrganizationRoutes {
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Created<CreateResponse> {
         let user = try context.requireUser()
         guard services.configuration.orgCreation == .anyone else {
-            throw DomainError(status: 403, code: "org_creation_disabled",
+            throw DomainError(.forbidden, code: "org_creation_disabled",
                               message: "Studios are created by the operator of this server (frontdesk org create).")
         }
         let body = try await request.decodeJSON(SettingsBody.self, context: context)

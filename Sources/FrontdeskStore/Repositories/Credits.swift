@@ -12,7 +12,7 @@ enum Credits {
             UPDATE subscriptions SET credits_remaining = credits_remaining - 1, updated_at = \(bind: now.epochSeconds)
             WHERE id = \(bind: subscriptionId) AND credits_remaining >= 1 RETURNING id
             """).all()
-        if rows.isEmpty { throw DomainError(status: 402, code: "no_credits", message: "No class credits left on your plan.") }
+        if rows.isEmpty { throw DomainError(.paymentRequired, code: "no_credits", message: "No class credits left on your plan.") }
     }
 
     /// Appends one ledger row (callers have updated the subscription's balance in the same
@@ -39,7 +39,7 @@ enum Idempotency {
             """).first()
         else { return nil }
         guard try row.string("scope") == scope else {
-            throw DomainError(status: 422, code: "idempotency_key_reused", message: "This Idempotency-Key was used for a different request.")
+            throw DomainError(.unprocessable, code: "idempotency_key_reused", message: "This Idempotency-Key was used for a different request.")
         }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970

@@ -163,7 +163,7 @@ public struct InvitationsStore: Sendable {
             case .user(let id):
                 let owner = try await sql.raw("SELECT email_normalized FROM users WHERE id = \(bind: id)").first()
                 guard try owner?.string("email_normalized") == normalized else {
-                    throw DomainError(status: 403, code: "invitation_wrong_account",
+                    throw DomainError(.forbidden, code: "invitation_wrong_account",
                                       message: "This invitation was sent to another e-mail address. Sign in with that address, then open the link again.")
                 }
                 userId = id
@@ -190,7 +190,7 @@ public struct InvitationsStore: Sendable {
         }
     }
 
-    static let invalidLink = DomainError(status: 404, code: "invitation_invalid",
+    static let invalidLink = DomainError(.notFound, code: "invitation_invalid",
                                                   message: "This invitation link is no longer valid. Ask the studio to send a new one.")
 
     static func enqueue(_ sql: any SQLDatabase, orgId: String, invitationId: String, email: String, role: Role, token: String,
