@@ -105,8 +105,10 @@ let package = Package(
         .testTarget(name: "FrontdeskQRTests", dependencies: ["FrontdeskQR"]),
         .testTarget(
             name: "FrontdeskStoreTests",
-            dependencies: ["FrontdeskStore", "FrontdeskCore", "FrontdeskFixtures", "FrontdeskTestSupport",
-                           .product(name: "SQLKit", package: "sql-kit")]
+            dependencies: [
+                "FrontdeskStore", "FrontdeskCore", "FrontdeskFixtures", "FrontdeskTestSupport",
+                .product(name: "SQLKit", package: "sql-kit"),
+            ]
         ),
         .testTarget(
             name: "FrontdeskServerTests",

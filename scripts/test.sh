@@ -107,6 +107,15 @@ trap 'exit 143' TERM
 # --- 1. system packages -----------------------------------------------------------
 bash "$SCRIPT_DIR/install-deps.sh" --test
 
+# --- 1b. house rules: swift format lint (.swift-format, lines <= 140) ------------------
+mkdir -p "${FRONTDESK_TEST_LOG_DIR:-$REPO_ROOT/.build/test-logs}"
+echo "=== swift format lint --strict (.swift-format) ==="
+FORMAT_LOG="${FRONTDESK_TEST_LOG_DIR:-$REPO_ROOT/.build/test-logs}/format-lint.log"
+FORMAT_RC=0
+swift format lint --strict --recursive Sources Tests Package.swift >"$FORMAT_LOG" 2>&1 || FORMAT_RC=$?
+echo "format lint: $(grep -c 'warning:\|error:' "$FORMAT_LOG" || true) findings (log: $FORMAT_LOG)"
+[[ $FORMAT_RC -eq 0 ]] || head -20 "$FORMAT_LOG"
+
 # --- 2. build once ----------------------------------------------------------------
 echo "=== swift build --build-tests ==="
 build_start=$SECONDS
@@ -321,6 +330,7 @@ report_part() {
     overall=1
   fi
 }
+report_part format "$FORMAT_RC" "$FORMAT_LOG" 'NONE^'
 report_part "2 servers" "$RACE_RC" "$LOG_DIR/race-two-instances.log" 'result|throughput'
 report_part floor "$FLOOR_RC" "$LOG_DIR/floor-two-instances.log" 'display|result'
 report_part fuzzing "$FUZZ_RC" "$LOG_DIR/fuzz-api.log" 'generated|over capacity'

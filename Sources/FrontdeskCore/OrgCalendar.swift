@@ -50,7 +50,7 @@ public struct OrgCalendar: Sendable {
     public func startOfDay(localDate text: String) -> Date? {
         let parts = text.split(separator: "-")
         guard text.count == 10, parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-              (1900...2200).contains(year), (1...12).contains(month), (1...31).contains(day)
+            (1900...2200).contains(year), (1...12).contains(month), (1...31).contains(day)
         else { return nil }
         var components = DateComponents(year: year, month: month, day: day, hour: 12)
         components.timeZone = timeZone
@@ -66,8 +66,9 @@ public struct OrgCalendar: Sendable {
         components.minute = minute
         components.second = 0
         return calendar.date(from: components)
-            ?? calendar.nextDate(after: startOfDay(day), matching: DateComponents(hour: hour, minute: minute),
-                                 matchingPolicy: .nextTime) ?? day
+            ?? calendar.nextDate(
+                after: startOfDay(day), matching: DateComponents(hour: hour, minute: minute),
+                matchingPolicy: .nextTime) ?? day
     }
 
     /// The local date as `YYYY-MM-DD`.

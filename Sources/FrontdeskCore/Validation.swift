@@ -24,8 +24,8 @@ public enum Validate {
     /// An IANA time zone identifier such as `Europe/Berlin`. Abbreviations and offsets are refused.
     public static func timeZone(_ identifier: String, field: String = "timezone") throws -> String {
         guard identifier.contains("/") || identifier == "UTC",
-              TimeZone(identifier: identifier) != nil,
-              identifier.count <= 64
+            TimeZone(identifier: identifier) != nil,
+            identifier.count <= 64
         else {
             throw DomainError.invalidField(field, "'\(identifier.prefix(64))' is not an IANA time zone such as Europe/Berlin.")
         }
@@ -72,8 +72,8 @@ public enum Validate {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
         guard trimmed.utf8.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
-              !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-              !trimmed.contains(where: { $0.isWhitespace }), !containsControlCharacters(trimmed)
+            !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
+            !trimmed.contains(where: { $0.isWhitespace }), !containsControlCharacters(trimmed)
         else { throw DomainError.invalidField("email", "is not a valid e-mail address.") }
         return trimmed
     }

@@ -27,47 +27,65 @@ public struct BulkFixture: Sendable {
         let memberships = (0..<members).map { _ in (user: NewID.make(), membership: NewID.make(), subscription: NewID.make()) }
         let owner = BookingActor(userId: NewID.make(), membershipId: NewID.make(), role: .owner)
         try await database.transaction { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO organizations (id, name, timezone, created_at, updated_at)
                 VALUES (\(bind: org.id), \(bind: org.name), \(bind: org.timezone), \(bind: t), \(bind: t))
-                """).run()
-            try await sql.raw("""
+                """
+            ).run()
+            try await sql.raw(
+                """
                 INSERT INTO programs (id, organization_id, name, delivery_mode, created_at, updated_at)
                 VALUES (\(bind: program), \(bind: org.id), 'Yoga', 'schedule', \(bind: t), \(bind: t))
-                """).run()
-            try await sql.raw("""
+                """
+            ).run()
+            try await sql.raw(
+                """
                 INSERT INTO class_types (id, organization_id, program_id, name, default_capacity, default_duration_min, color, created_at, updated_at)
                 VALUES (\(bind: type), \(bind: org.id), \(bind: program), 'Flow', \(bind: members), 60, '#0f766e', \(bind: t), \(bind: t))
-                """).run()
-            try await sql.raw("""
+                """
+            ).run()
+            try await sql.raw(
+                """
                 INSERT INTO plans (id, organization_id, name, class_credits, active, created_at, updated_at)
                 VALUES (\(bind: plan), \(bind: org.id), 'Big pack', \(bind: sessions * 2), \(bind: true), \(bind: t), \(bind: t))
-                """).run()
+                """
+            ).run()
             let ownerEmail = "owner-\(owner.userId.prefix(8))@bench.frontdesk.test"
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO users (id, email, email_normalized, name, password_hash, created_at, updated_at)
                 VALUES (\(bind: owner.userId), \(bind: ownerEmail), \(bind: ownerEmail), 'Owner', 'x', \(bind: t), \(bind: t))
-                """).run()
-            try await sql.raw("""
+                """
+            ).run()
+            try await sql.raw(
+                """
                 INSERT INTO memberships (id, organization_id, user_id, role, status, created_at, updated_at)
                 VALUES (\(bind: owner.membershipId), \(bind: org.id), \(bind: owner.userId), 'owner', 'active', \(bind: t), \(bind: t))
-                """).run()
+                """
+            ).run()
             for (index, member) in memberships.enumerated() {
                 let email = "bulk-\(index)-\(member.user.prefix(8))@bench.frontdesk.test"
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     INSERT INTO users (id, email, email_normalized, name, password_hash, created_at, updated_at)
                     VALUES (\(bind: member.user), \(bind: email), \(bind: email), \(bind: "Member \(index)"), 'x', \(bind: t), \(bind: t))
-                    """).run()
-                try await sql.raw("""
+                    """
+                ).run()
+                try await sql.raw(
+                    """
                     INSERT INTO memberships (id, organization_id, user_id, role, status, created_at, updated_at)
                     VALUES (\(bind: member.membership), \(bind: org.id), \(bind: member.user), 'member', 'active', \(bind: t), \(bind: t))
-                    """).run()
-                try await sql.raw("""
+                    """
+                ).run()
+                try await sql.raw(
+                    """
                     INSERT INTO subscriptions (id, organization_id, membership_id, plan_id, status, credits_granted, credits_remaining,
                         starts_at, created_at, updated_at)
                     VALUES (\(bind: member.subscription), \(bind: org.id), \(bind: member.membership), \(bind: plan), 'active',
                         \(bind: sessions * 2), \(bind: sessions), \(bind: t), \(bind: t), \(bind: t))
-                    """).run()
+                    """
+                ).run()
             }
             for chunk in Array(zip(sessionIds, starts)).chunked(into: 500) {
                 let rows: [SQLQueryString] = chunk.map { id, start in
@@ -76,10 +94,12 @@ public struct BulkFixture: Sendable {
                      \(bind: members), 'published', \(bind: t), \(bind: t))
                     """
                 }
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     INSERT INTO class_sessions (id, organization_id, class_type_id, starts_at, duration_min, ends_at, capacity, status, created_at, updated_at)
                     VALUES \(rows.joined(separator: ", "))
-                    """).run()
+                    """
+                ).run()
             }
             let bookings = sessionIds.flatMap { session in memberships.map { (session, $0.membership, $0.subscription) } }
             for chunk in bookings.chunked(into: 1_000) {
@@ -89,13 +109,16 @@ public struct BulkFixture: Sendable {
                      \(bind: true), \(bind: t), \(bind: t))
                     """
                 }
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     INSERT INTO bookings (id, organization_id, session_id, membership_id, subscription_id, status, credit_charged, created_at, updated_at)
                     VALUES \(rows.joined(separator: ", "))
-                    """).run()
+                    """
+                ).run()
             }
         }
-        return BulkFixture(organization: org, owner: owner, from: calendar.localDateString(starts.first ?? firstDay),
-                           to: calendar.localDateString(starts.last ?? firstDay))
+        return BulkFixture(
+            organization: org, owner: owner, from: calendar.localDateString(starts.first ?? firstDay),
+            to: calendar.localDateString(starts.last ?? firstDay))
     }
 }

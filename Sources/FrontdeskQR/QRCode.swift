@@ -1,11 +1,11 @@
 import CQRencode
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An encoded QR code symbol: a square grid of dark and light modules, without quiet zone.

@@ -23,31 +23,45 @@ struct Analytics: AsyncParsableCommand {
 
     func measure(_ database: any FrontdeskDatabase) async throws {
         let organization = try await database.read { sql -> Organization? in
-            let id: String? = if let org { org } else {
-                try await sql.raw("SELECT organization_id FROM class_sessions GROUP BY organization_id ORDER BY COUNT(*) DESC LIMIT 1")
-                    .first()?.decode(column: "organization_id", as: String.self)
+            let id: String? =
+                if let org { org } else {
+                    try await sql.raw("SELECT organization_id FROM class_sessions GROUP BY organization_id ORDER BY COUNT(*) DESC LIMIT 1")
+                        .first()?.decode(column: "organization_id", as: String.self)
+                }
+            guard let id, let row = try await sql.raw("SELECT name, timezone FROM organizations WHERE id = \(bind: id)").first() else {
+                return nil
             }
-            guard let id, let row = try await sql.raw("SELECT name, timezone FROM organizations WHERE id = \(bind: id)").first() else { return nil }
-            return Organization(id: id, name: try row.decode(column: "name", as: String.self), timezone: try row.decode(column: "timezone", as: String.self),
-                                createdAt: Date(), updatedAt: Date())
+            return Organization(
+                id: id, name: try row.decode(column: "name", as: String.self),
+                timezone: try row.decode(column: "timezone", as: String.self),
+                createdAt: Date(), updatedAt: Date())
         }
         guard let organization else { throw ValidationError("no org with classes in this database") }
         let counts = try await database.read { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 SELECT (SELECT COUNT(*) FROM class_sessions WHERE organization_id = \(bind: organization.id)) AS sessions,
                        (SELECT COUNT(*) FROM bookings WHERE organization_id = \(bind: organization.id)) AS bookings
-                """).first()
+                """
+            ).first()
         }
         let store = AnalyticsStore(database: database)
         let now = Date()
-        print("attendance analytics, database \(database.backend), org \(organization.name): "
-              + "\(try counts?.decode(column: "sessions", as: Int.self) ?? 0) classes, \(try counts?.decode(column: "bookings", as: Int.self) ?? 0) bookings, days=\(days)")
+        print(
+            "attendance analytics, database \(database.backend), org \(organization.name): "
+                + "\(try counts?.decode(column: "sessions", as: Int.self) ?? 0) classes, \(try counts?.decode(column: "bookings", as: Int.self) ?? 0) bookings, days=\(days)"
+        )
         var summary = AttendanceTotals()
-        let summaryTimes = try await time { summary = try await store.summary(org: organization, days: days, filter: AttendanceFilter(), now: now) }
+        let summaryTimes = try await time {
+            summary = try await store.summary(org: organization, days: days, filter: AttendanceFilter(), now: now)
+        }
         var daily: [AttendanceDay] = []
-        let dailyTimes = try await time { daily = try await store.daily(org: organization, days: days, filter: AttendanceFilter(), now: now) }
-        print("  summary  median \(format(summaryTimes, 0.5)) ms   p95 \(format(summaryTimes, 0.95)) ms   "
-              + "(\(summary.sessions) classes, \(summary.attended) attended, fill \(String(format: "%.1f", summary.fillPercent)) %)")
+        let dailyTimes = try await time {
+            daily = try await store.daily(org: organization, days: days, filter: AttendanceFilter(), now: now)
+        }
+        print(
+            "  summary  median \(format(summaryTimes, 0.5)) ms   p95 \(format(summaryTimes, 0.95)) ms   "
+                + "(\(summary.sessions) classes, \(summary.attended) attended, fill \(String(format: "%.1f", summary.fillPercent)) %)")
         print("  daily    median \(format(dailyTimes, 0.5)) ms   p95 \(format(dailyTimes, 0.95)) ms   (\(daily.count) days)")
         guard AttendanceTotals(summing: daily) == summary else {
             print("INCONSISTENT: the daily rows do not add up to the summary")

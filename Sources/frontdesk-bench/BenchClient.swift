@@ -15,14 +15,19 @@ struct BenchClient: Sendable {
     private let base: String
 
     /// A client for `host:port` for the duration of `body`; `timeout` bounds each wait for the server's next bytes.
-    static func withClient<Value: Sendable>(host: String, port: Int, timeout: Duration = .seconds(15),
-                                            _ body: (BenchClient) async throws -> Value) async throws -> Value {
+    static func withClient<Value: Sendable>(
+        host: String, port: Int, timeout: Duration = .seconds(15),
+        _ body: (BenchClient) async throws -> Value
+    ) async throws -> Value {
         var configuration = HTTPClient.Configuration()
         configuration.httpVersion = .http1Only
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .disabled
-        configuration.timeout = .init(connect: .seconds(10), read: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000
-                                                                                + timeout.components.attoseconds / 1_000_000_000))
+        configuration.timeout = .init(
+            connect: .seconds(10),
+            read: .nanoseconds(
+                Int64(timeout.components.seconds) * 1_000_000_000
+                    + timeout.components.attoseconds / 1_000_000_000))
         configuration.connectionPool = .init(idleTimeout: .seconds(600), concurrentHTTP1ConnectionsPerHostSoftLimit: 1)
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let client = BenchClient(http: http, base: "http://\(host):\(port)")

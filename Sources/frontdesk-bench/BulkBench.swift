@@ -45,8 +45,9 @@ struct Bulk: AsyncParsableCommand {
 
         statements = database.statementCount
         started = ContinuousClock.now
-        let outcome = try await store.execute(org: fixture.organization, action: .delete, filter: filter, fingerprint: preview.fingerprint,
-                                              reason: nil, actor: fixture.owner, maximum: sessions, now: now)
+        let outcome = try await store.execute(
+            org: fixture.organization, action: .delete, filter: filter, fingerprint: preview.fingerprint,
+            reason: nil, actor: fixture.owner, maximum: sessions, now: now)
         let deleteTime = ContinuousClock.now - started
         let deleteStatements = database.statementCount - statements
         let retries = database.retryCount
@@ -56,17 +57,20 @@ struct Bulk: AsyncParsableCommand {
             throw ExitCode.failure
         }
         let left = try await database.read { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 SELECT (SELECT COUNT(*) FROM bookings WHERE organization_id = \(bind: fixture.organization.id) AND status <> 'cancelled') AS active,
                        (SELECT COUNT(*) FROM notification_outbox WHERE organization_id = \(bind: fixture.organization.id)
                             AND template = 'class_cancelled') AS queued,
                        (SELECT COUNT(*) FROM class_sessions WHERE organization_id = \(bind: fixture.organization.id) AND deleted_at IS NULL) AS live
-                """).first()
+                """
+            ).first()
         }
         let active = try left?.decode(column: "active", as: Int.self) ?? -1
         let queued = try left?.decode(column: "queued", as: Int.self) ?? -1
         let live = try left?.decode(column: "live", as: Int.self) ?? -1
-        print("""
+        print(
+            """
             bulk delete: \(sessions) classes × \(bookings) bookings, database \(database.backend)
               preview      \(String(format: "%.0f", previewTime.milliseconds)) ms, \(previewStatements) statements, \(preview.totals.sessions) classes, \(preview.totals.confirmed) confirmed
               delete       \(String(format: "%.0f", deleteTime.milliseconds)) ms, \(deleteStatements) statements (\(retries) retries), \(batch.payload.cancelledBookings) bookings cancelled, \(batch.payload.refundedCredits) credits refunded

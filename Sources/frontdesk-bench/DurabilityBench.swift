@@ -45,10 +45,13 @@ struct Durability: AsyncParsableCommand {
                                         guard index < tokens.count else { return }
                                         let headers: HTTPFields = [.authorization: "Bearer \(tokens[index])", .contentLength: "0"]
                                         do {
-                                            let response = try await client.post("/api/sessions/\(fixture.sessionId)/bookings", headers: headers, body: ByteBuffer())
+                                            let response = try await client.post(
+                                                "/api/sessions/\(fixture.sessionId)/bookings", headers: headers, body: ByteBuffer())
                                             let body = response.body.map { String(buffer: $0) } ?? ""
                                             let json = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
-                                            if response.status.code == 201, let id = json?["id"] as? String, let status = json?["status"] as? String {
+                                            if response.status.code == 201, let id = json?["id"] as? String,
+                                                let status = json?["status"] as? String
+                                            {
                                                 acknowledged.withLock { $0[id] = status }
                                             } else {
                                                 failed.withLock { $0 += 1 }
@@ -70,22 +73,29 @@ struct Durability: AsyncParsableCommand {
             let told = acknowledged.withLock { $0 }
             let (stored, whole) = try await database.read { sql in
                 let rows = try await sql.raw("SELECT id, status FROM bookings WHERE session_id = \(bind: fixture.sessionId)").all()
-                let stored = try rows.reduce(into: [String: String]()) { $0[try $1.decode(column: "id", as: String.self)] = try $1.decode(column: "status", as: String.self) }
+                let stored = try rows.reduce(into: [String: String]()) {
+                    $0[try $1.decode(column: "id", as: String.self)] = try $1.decode(column: "status", as: String.self)
+                }
                 // Whole: each booking's e-mail was queued in the same transaction.
-                let whole = try await sql.raw("""
-                    SELECT COUNT(*) AS n FROM bookings b WHERE b.session_id = \(bind: fixture.sessionId)
-                      AND EXISTS (SELECT 1 FROM notification_outbox o WHERE o.dedupe_key = 'booking_' || b.status || ':' || b.id || ':email')
-                    """).first()?.decode(column: "n", as: Int.self) ?? 0
+                let whole =
+                    try await sql.raw(
+                        """
+                        SELECT COUNT(*) AS n FROM bookings b WHERE b.session_id = \(bind: fixture.sessionId)
+                          AND EXISTS (SELECT 1 FROM notification_outbox o WHERE o.dedupe_key = 'booking_' || b.status || ':' || b.id || ':email')
+                        """
+                    ).first()?.decode(column: "n", as: Int.self) ?? 0
                 return (stored, whole)
             }
             let outcome = try await RushFixture.outcome(database: database, sessionId: fixture.sessionId)
             let lost = told.filter { stored[$0.key] != $0.value }
-            print("""
+            print(
+                """
                   acknowledged \(told.count) bookings (\(told.values.filter { $0 == "confirmed" }.count) confirmed), \(failed.withLock { $0 }) requests failed or unanswered
                   stored       \(stored.count) bookings, \(whole) with their notification; acknowledged but missing or different: \(lost.count)
                   result       \(outcome.confirmed) confirmed of \(capacity), \(outcome.waitlisted) waitlisted, members twice: \(outcome.membersTwice), waitlist dense: \(outcome.waitlistDense)
                 """)
-            guard lost.isEmpty, whole == stored.count, outcome.confirmed <= capacity, outcome.membersTwice == 0, outcome.waitlistDense else {
+            guard lost.isEmpty, whole == stored.count, outcome.confirmed <= capacity, outcome.membersTwice == 0, outcome.waitlistDense
+            else {
                 print("INVARIANT BROKEN")
                 throw ExitCode.failure
             }

@@ -61,9 +61,11 @@ struct Floor: AsyncParsableCommand {
                     while let end = pending.range(of: "\n\n") {
                         let frame = String(pending[..<end.lowerBound])
                         pending = String(pending[end.upperBound...])
-                        guard frame.contains("event: checkin"), let data = frame.split(separator: "\n").first(where: { $0.hasPrefix("data: ") }),
-                              let json = try? JSONSerialization.jsonObject(with: Data(data.dropFirst(6).utf8)) as? [String: String],
-                              json["kind"] == "checked_in", let bookingId = json["bookingId"] else { continue }
+                        guard frame.contains("event: checkin"),
+                            let data = frame.split(separator: "\n").first(where: { $0.hasPrefix("data: ") }),
+                            let json = try? JSONSerialization.jsonObject(with: Data(data.dropFirst(6).utf8)) as? [String: String],
+                            json["kind"] == "checked_in", let bookingId = json["bookingId"]
+                        else { continue }
                         heard.withLock { $0.append(Heard(bookingId: bookingId, at: .now)) }
                     }
                 }
@@ -87,16 +89,22 @@ struct Floor: AsyncParsableCommand {
 
             // 2. The confirmed members check in by QR, spread over the instances.
             let confirmed = try await database.read { sql in
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     SELECT b.id, m.user_id FROM bookings b JOIN memberships m ON m.id = b.membership_id
                     WHERE b.session_id = \(bind: fixture.sessionId) AND b.status = 'confirmed'
-                    """).all().map { (try $0.decode(column: "id", as: String.self), try $0.decode(column: "user_id", as: String.self)) }
+                    """
+                ).all().map { (try $0.decode(column: "id", as: String.self), try $0.decode(column: "user_id", as: String.self)) }
             }
             let tokenOf = try await database.read { sql in
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     SELECT m.user_id, a.token_hash FROM memberships m JOIN auth_sessions a ON a.user_id = m.user_id
                     WHERE m.organization_id = \(bind: fixture.organizationId)
-                    """).all().reduce(into: [String: String]()) { $0[try $1.decode(column: "token_hash", as: String.self)] = try $1.decode(column: "user_id", as: String.self) }
+                    """
+                ).all().reduce(into: [String: String]()) {
+                    $0[try $1.decode(column: "token_hash", as: String.self)] = try $1.decode(column: "user_id", as: String.self)
+                }
             }
             let tokenByUser = Dictionary(tokens.map { (tokenOf[SecretToken.hash($0)] ?? "", $0) }, uniquingKeysWith: { first, _ in first })
             let answered = Locked<[String: (instance: Int, at: ContinuousClock.Instant)]>([:])
@@ -104,8 +112,9 @@ struct Floor: AsyncParsableCommand {
                 let (bookingId, userId) = confirmed[index]
                 let qr = CheckinToken.issue(sessionId: fixture.sessionId, at: Date(), keys: ring)
                 let headers: HTTPFields = [.authorization: "Bearer \(tokenByUser[userId] ?? "")", .contentType: "application/json"]
-                let response = try await client.post("/api/sessions/\(fixture.sessionId)/self-checkin", headers: headers,
-                                                     body: ByteBuffer(string: #"{"token":"\#(qr)"}"#))
+                let response = try await client.post(
+                    "/api/sessions/\(fixture.sessionId)/self-checkin", headers: headers,
+                    body: ByteBuffer(string: #"{"token":"\#(qr)"}"#))
                 answered.withLock { $0[bookingId] = (index % targets.count, .now) }
                 return (Int(response.status.code), nil)
             }
@@ -114,21 +123,27 @@ struct Floor: AsyncParsableCommand {
 
             let outcome = try await RushFixture.outcome(database: database, sessionId: fixture.sessionId)
             let attended = try await database.read { sql in
-                try await sql.raw("SELECT COUNT(*) AS n FROM bookings WHERE session_id = \(bind: fixture.sessionId) AND status = 'attended'")
-                    .first()?.decode(column: "n", as: Int.self) ?? 0
+                try await sql.raw(
+                    "SELECT COUNT(*) AS n FROM bookings WHERE session_id = \(bind: fixture.sessionId) AND status = 'attended'"
+                )
+                .first()?.decode(column: "n", as: Int.self) ?? 0
             }
             let heardAt = Dictionary(heard.withLock { $0 }.map { ($0.bookingId, $0.at) }, uniquingKeysWith: { first, _ in first })
             var delays: [Double] = []
             var missed = 0
             for (bookingId, answer) in answered.withLock({ $0 }) where answer.instance != targets.count - 1 {
-                guard let at = heardAt[bookingId] else { missed += 1; continue }
+                guard let at = heardAt[bookingId] else {
+                    missed += 1
+                    continue
+                }
                 delays.append(max(0, (at - answer.at).milliseconds))
             }
             delays.sort()
             let bookErrors = booked.filter { $0.0 != 201 }.count
             let cancelErrors = cancels.filter { $0.0 != 0 && $0.0 != 200 }.count
             let checkinErrors = checkins.filter { $0.0 != 200 }.count
-            print("""
+            print(
+                """
                 floor: \(members) members, class of \(capacity), \(targets.count) servers, the display on the last
                   bookings     \(booked.count - bookErrors) booked, \(bookErrors) errors; \(cancels.filter { $0.0 == 200 }.count) cancelled, \(cancelErrors) errors
                   check-ins    \(confirmed.count) confirmed members checked in: \(checkins.count - checkinErrors) ok, \(checkinErrors) errors; \(attended) attended
@@ -136,7 +151,7 @@ struct Floor: AsyncParsableCommand {
                   display      heard \(delays.count) check-ins made on other servers, missed \(missed); delay p50 \(String(format: "%.0f", percentile(delays, 0.5))) ms, max \(String(format: "%.0f", delays.last ?? 0)) ms
                 """)
             guard bookErrors == 0, cancelErrors == 0, checkinErrors == 0, attended == confirmed.count, outcome.confirmed == 0,
-                  attended <= capacity, outcome.membersTwice == 0, outcome.waitlistDense, missed == 0, (delays.last ?? 0) <= maxDelay
+                attended <= capacity, outcome.membersTwice == 0, outcome.waitlistDense, missed == 0, (delays.last ?? 0) <= maxDelay
             else {
                 print("INVARIANT BROKEN")
                 throw ExitCode.failure
@@ -146,13 +161,17 @@ struct Floor: AsyncParsableCommand {
     }
 
     /// Runs `body` for indexes 0..<count over `clients` workers, worker w on instance w % targets.
-    func spread(targets: [Target], count: Int,
-                _ body: @escaping @Sendable (BenchClient, Int) async throws -> (Int, String?)) async throws -> [(Int, String?)] {
+    func spread(
+        targets: [Target], count: Int,
+        _ body: @escaping @Sendable (BenchClient, Int) async throws -> (Int, String?)
+    ) async throws -> [(Int, String?)] {
         try await Self.spread(targets: targets, count: count, clients: clients, body)
     }
 
-    static func spread(targets: [Target], count: Int, clients: Int,
-                _ body: @escaping @Sendable (BenchClient, Int) async throws -> (Int, String?)) async throws -> [(Int, String?)] {
+    static func spread(
+        targets: [Target], count: Int, clients: Int,
+        _ body: @escaping @Sendable (BenchClient, Int) async throws -> (Int, String?)
+    ) async throws -> [(Int, String?)] {
         let next = Ticket()
         let results = Locked<[Int: (Int, String?)]>([:])
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -60,8 +60,10 @@ struct Rush: AsyncParsableCommand {
             for worker in 0..<clients {
                 let target = targets[worker % targets.count]
                 group.addTask {
-                    try await BenchClient.withClient(host: target.host, port: target.port,
-                                                    timeout: .seconds(30)) { client in
+                    try await BenchClient.withClient(
+                        host: target.host, port: target.port,
+                        timeout: .seconds(30)
+                    ) { client in
                         var samples: [Sample] = []
                         while true {
                             let index = next.take()
@@ -85,7 +87,8 @@ struct Rush: AsyncParsableCommand {
         let latencies = samples.map { $0.latency.milliseconds }.sorted()
         let seconds = elapsed.milliseconds / 1000
         let failures = samples.filter { $0.status != 201 }
-        print("""
+        print(
+            """
             class-release rush: \(members) members, \(clients) clients, capacity \(capacity), \(targets.count) server(s), database \(database.backend)
               throughput   \(String(format: "%.0f", Double(samples.count) / seconds)) bookings/s (\(samples.count) requests in \(String(format: "%.2f", seconds)) s)
               latency      p50 \(String(format: "%.1f", percentile(latencies, 0.50))) ms   p99 \(String(format: "%.1f", percentile(latencies, 0.99))) ms   max \(String(format: "%.1f", latencies.last ?? 0)) ms
@@ -95,7 +98,7 @@ struct Rush: AsyncParsableCommand {
             """)
         let expectedConfirmed = min(capacity, members)
         guard failures.isEmpty, outcome.confirmed == expectedConfirmed, outcome.waitlisted == members - expectedConfirmed,
-              outcome.membersTwice == 0, outcome.waitlistDense
+            outcome.membersTwice == 0, outcome.waitlistDense
         else {
             print("INVARIANT BROKEN: expected \(expectedConfirmed) confirmed and \(members - expectedConfirmed) waitlisted, no errors")
             throw ExitCode.failure
@@ -107,7 +110,12 @@ struct Rush: AsyncParsableCommand {
 /// Hands out member indexes to the workers, each once.
 final class Ticket: Sendable {
     private let value = Mutex(0)
-    func take() -> Int { value.withLock { current in defer { current += 1 }; return current } }
+    func take() -> Int {
+        value.withLock { current in
+            defer { current += 1 }
+            return current
+        }
+    }
     func peek() -> Int { value.withLock { $0 } }
 }
 
@@ -182,7 +190,8 @@ struct Micro: AsyncParsableCommand {
         let issueStart = ContinuousClock.now
         for _ in 0..<iterations { sink &+= CheckinToken.issue(sessionId: session, at: now, keys: ring).count }
         let issue = (ContinuousClock.now - issueStart).milliseconds * 1000 / Double(iterations)
-        print("""
+        print(
+            """
             check-in hot path (\(iterations) iterations; \(renders) renders; checksum \(sink % 10))
               QR SVG render (encode + SVG) per token   \(String(format: "%.1f", render)) µs
               token verify                             \(String(format: "%.2f", verify)) µs
@@ -193,7 +202,8 @@ struct Micro: AsyncParsableCommand {
 
 /// Self check-in under load: N booked members scan the same QR code through C concurrent clients.
 struct Checkins: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "N booked members self-check-in with one QR token through C concurrent HTTP clients.")
+    static let configuration = CommandConfiguration(
+        abstract: "N booked members self-check-in with one QR token through C concurrent HTTP clients.")
     @Option(help: "Base URL of a running server; repeat for several instances.") var url: [String] = ["http://127.0.0.1:8080"]
     @Option(help: "The database the server(s) use.") var databaseURL: String = "data/frontdesk.sqlite"
     @Option(help: "Members checking in.") var members: Int = 2000
@@ -205,7 +215,8 @@ struct Checkins: AsyncParsableCommand {
         let targets = try url.map(Target.init)
         let database = try await DatabaseFactory.open(url: databaseURL, logger: logger)
         let now = Date()
-        let fixture = try await RushFixture.create(database: database, members: members, capacity: members, now: now, startsIn: 600, booked: true)
+        let fixture = try await RushFixture.create(
+            database: database, members: members, capacity: members, now: now, startsIn: 600, booked: true)
         let ring = try await benchSigningKeys(database).ring(now: now)
         let tokens = fixture.tokens
         let path = "/api/sessions/\(fixture.sessionId)/self-checkin"
@@ -241,7 +252,8 @@ struct Checkins: AsyncParsableCommand {
         await database.shutdown()
         let latencies = samples.map { $0.latency.milliseconds }.sorted()
         let failures = samples.filter { $0.status != 200 }
-        print("""
+        print(
+            """
             self check-in: \(members) booked members, \(clients) clients, \(targets.count) server(s), database \(database.backend)
               throughput   \(String(format: "%.0f", Double(samples.count) / (elapsed.milliseconds / 1000))) check-ins/s
               latency      p50 \(String(format: "%.1f", percentile(latencies, 0.50))) ms   p99 \(String(format: "%.1f", percentile(latencies, 0.99))) ms
@@ -272,7 +284,8 @@ func withBenchDatabase(_ url: String, _ body: (any FrontdeskDatabase) async thro
 /// `<FRONTDESK_DATA_DIR or ./data>/frontdesk-secrets.key`). Without the file only plain keys are readable.
 func benchSigningKeys(_ database: any FrontdeskDatabase) throws -> SigningKeysStore {
     let environment = ProcessInfo.processInfo.environment
-    let path = environment["FRONTDESK_SECRETS_KEY_FILE"]
+    let path =
+        environment["FRONTDESK_SECRETS_KEY_FILE"]
         ?? ((environment["FRONTDESK_DATA_DIR"] ?? "data") as NSString).appendingPathComponent("frontdesk-secrets.key")
     return SigningKeysStore(database: database, secrets: try SecretsKey.read(path: path))
 }

@@ -21,7 +21,9 @@ struct Mix: AsyncParsableCommand {
     @Option(help: "How long to run.") var seconds: Int = 20
     @Option(help: "Wall displays holding an event stream open.") var streams: Int = 8
 
-    enum Kind: String, CaseIterable, Sendable { case schedule = "schedule read", book, cancel, poll = "display poll", checkin = "QR check-in" }
+    enum Kind: String, CaseIterable, Sendable {
+        case schedule = "schedule read", book, cancel, poll = "display poll", checkin = "QR check-in"
+    }
 
     struct Sample: Sendable {
         let kind: Kind
@@ -34,7 +36,8 @@ struct Mix: AsyncParsableCommand {
         try await withBenchDatabase(databaseURL) { database in
             let now = Date()
             // The class checking in now (every member booked), ten classes in the coming days to book, a display.
-            let fixture = try await RushFixture.create(database: database, members: 3_000, capacity: 3_000, now: now, startsIn: 600, booked: true)
+            let fixture = try await RushFixture.create(
+                database: database, members: 3_000, capacity: 3_000, now: now, startsIn: 600, booked: true)
             let wall = try await WallDisplay.create(database: database, fixture: fixture, now: now)
             let ring = wall.ring, statePath = wall.statePath, eventsPath = wall.eventsPath
             let upcoming = try await database.transaction { sql in
@@ -44,10 +47,12 @@ struct Mix: AsyncParsableCommand {
                     .decode(column: "class_type_id", as: String.self)
                 for day in 1...10 {
                     let id = NewID.make(), start = t + Int64(day) * 86_400
-                    try await sql.raw("""
+                    try await sql.raw(
+                        """
                         INSERT INTO class_sessions (id, organization_id, class_type_id, location_id, starts_at, duration_min, ends_at, capacity, status, created_at, updated_at)
                         VALUES (\(bind: id), \(bind: fixture.organizationId), \(bind: type), \(bind: wall.locationId), \(bind: start), 60, \(bind: start + 3_600), 20, 'published', \(bind: t), \(bind: t))
-                        """).run()
+                        """
+                    ).run()
                     upcoming.append(id)
                 }
                 return upcoming
@@ -62,23 +67,24 @@ struct Mix: AsyncParsableCommand {
             var listeners: [Task<Void, Never>] = []
             for index in 0..<streams {
                 let target = targets[index % targets.count]
-                listeners.append(Task {
-                    var request = HTTPClientRequest(url: "http://\(target.host):\(target.port)\(eventsPath)")
-                    request.headers.add(name: "Accept", value: "text/event-stream")
-                    guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(3_600)) else { return }
-                    guard response.status == .ok else {
-                        // e.g. 429 too_many_streams: all streams are of one display; start the servers with
-                        // FRONTDESK_MAX_STREAMS_PER_DISPLAY >= --streams.
-                        print("display stream \(index) answered \(response.status.code); raise maxStreamsPerDisplay on the servers")
-                        return
-                    }
-                    do {
-                        for try await chunk in response.body {
-                            let events = String(buffer: chunk).components(separatedBy: "event: checkin").count - 1
-                            if events > 0 { heard.withLock { $0 += events } }
+                listeners.append(
+                    Task {
+                        var request = HTTPClientRequest(url: "http://\(target.host):\(target.port)\(eventsPath)")
+                        request.headers.add(name: "Accept", value: "text/event-stream")
+                        guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(3_600)) else { return }
+                        guard response.status == .ok else {
+                            // e.g. 429 too_many_streams: all streams are of one display; start the servers with
+                            // FRONTDESK_MAX_STREAMS_PER_DISPLAY >= --streams.
+                            print("display stream \(index) answered \(response.status.code); raise maxStreamsPerDisplay on the servers")
+                            return
                         }
-                    } catch {}
-                })
+                        do {
+                            for try await chunk in response.body {
+                                let events = String(buffer: chunk).components(separatedBy: "event: checkin").count - 1
+                                if events > 0 { heard.withLock { $0 += events } }
+                            }
+                        } catch {}
+                    })
             }
 
             let checkinNext = Ticket()
@@ -107,25 +113,35 @@ struct Mix: AsyncParsableCommand {
                                     status = Int(try await client.get(statePath).status.code)
                                 case 65..<80:
                                     kind = .book
-                                    let response = try await client.post("/api/sessions/\(classes.randomElement(using: &random)!)/bookings", headers: auth, body: ByteBuffer())
+                                    let response = try await client.post(
+                                        "/api/sessions/\(classes.randomElement(using: &random)!)/bookings", headers: auth,
+                                        body: ByteBuffer())
                                     status = Int(response.status.code)
                                     if status == 201, let body = response.body,
-                                       let id = (try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any])?["id"] as? String {
+                                        let id = (try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any])?["id"]
+                                            as? String
+                                    {
                                         mine.append("\(member)|\(id)")
                                     }
                                 case 80..<90:
                                     guard let entry = mine.popLast() else { continue }
                                     let parts = entry.split(separator: "|")
                                     kind = .cancel
-                                    status = Int(try await client.post("/api/bookings/\(parts[1])/cancel",
-                                                                       headers: [.authorization: "Bearer \(parts[0])", .contentLength: "0"], body: ByteBuffer()).status.code)
+                                    status = Int(
+                                        try await client.post(
+                                            "/api/bookings/\(parts[1])/cancel",
+                                            headers: [.authorization: "Bearer \(parts[0])", .contentLength: "0"], body: ByteBuffer()
+                                        ).status.code)
                                 default:
                                     kind = .checkin
                                     let index = checkinNext.take() % tokens.count
                                     let qr = CheckinToken.issue(sessionId: session, at: Date(), keys: ring)
-                                    status = Int(try await client.post("/api/sessions/\(session)/self-checkin",
-                                                                       headers: [.authorization: "Bearer \(tokens[index])", .contentType: "application/json"],
-                                                                       body: ByteBuffer(string: #"{"token":"\#(qr)"}"#)).status.code)
+                                    status = Int(
+                                        try await client.post(
+                                            "/api/sessions/\(session)/self-checkin",
+                                            headers: [.authorization: "Bearer \(tokens[index])", .contentType: "application/json"],
+                                            body: ByteBuffer(string: #"{"token":"\#(qr)"}"#)
+                                        ).status.code)
                                 }
                                 samples.append(Sample(kind: kind, latency: ContinuousClock.now - begin, status: status))
                             }
@@ -144,7 +160,9 @@ struct Mix: AsyncParsableCommand {
                 if outcome.confirmed > 20 || outcome.membersTwice > 0 || !outcome.waitlistDense { broken.append(id) }
             }
 
-            print("mix: \(clients) clients, \(streams) display streams, \(targets.count) server(s), database \(database.backend), \(seconds) s")
+            print(
+                "mix: \(clients) clients, \(streams) display streams, \(targets.count) server(s), database \(database.backend), \(seconds) s"
+            )
             print("  request           count    per s   p50 ms   p99 ms    4xx  503 busy  other failures")
             var total = 0
             for kind in Kind.allCases {
@@ -155,10 +173,15 @@ struct Mix: AsyncParsableCommand {
                 let busy = mine.filter { $0.status == 503 }.count
                 let failed = mine.filter { ($0.status >= 500 && $0.status != 503) || $0.status == 0 }.count
                 let name = kind.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)
-                print("  \(name)" + String(format: " %7d %8.0f %8.1f %8.1f %6d %9d %15d", mine.count, Double(mine.count) / Double(seconds),
-                                            percentile(latencies, 0.5), percentile(latencies, 0.99), client, busy, failed))
+                print(
+                    "  \(name)"
+                        + String(
+                            format: " %7d %8.0f %8.1f %8.1f %6d %9d %15d", mine.count, Double(mine.count) / Double(seconds),
+                            percentile(latencies, 0.5), percentile(latencies, 0.99), client, busy, failed))
             }
-            print("  \("all".padding(toLength: 14, withPad: " ", startingAt: 0))" + String(format: " %7d %8.0f", total, Double(total) / Double(seconds)))
+            print(
+                "  \("all".padding(toLength: 14, withPad: " ", startingAt: 0))"
+                    + String(format: " %7d %8.0f", total, Double(total) / Double(seconds)))
             print("  streams          \(heard.withLock { $0 }) check-in events heard by \(streams) displays")
             // 503 `busy` (retries exhausted under contention, nothing changed, Retry-After) is an allowed answer.
             let failures = samples.filter { ($0.status >= 500 && $0.status != 503) || $0.status == 0 }.count

@@ -12,31 +12,43 @@ import Testing
 private enum BookingFixture {
     static let zone = "Europe/Berlin"
 
-    static func plan(id: String = "plan", credits: Int? = 10, perDay: Int? = nil, perWeek: Int? = nil,
-                     overlap: Bool = false) -> PlanTerms {
-        PlanTerms(id: id, name: "Plan \(id)", classCredits: credits, maxBookingsPerDay: perDay, maxBookingsPerWeek: perWeek,
-                  allowOverlappingBookings: overlap, priceCents: 1000)
+    static func plan(
+        id: String = "plan", credits: Int? = 10, perDay: Int? = nil, perWeek: Int? = nil,
+        overlap: Bool = false
+    ) -> PlanTerms {
+        PlanTerms(
+            id: id, name: "Plan \(id)", classCredits: credits, maxBookingsPerDay: perDay, maxBookingsPerWeek: perWeek,
+            allowOverlappingBookings: overlap, priceCents: 1000)
     }
 
     /// A subscription to a limited plan (10 credits) with `credits` left.
-    static func limited(_ credits: Int = 5, id: String = "limited", perDay: Int? = nil, perWeek: Int? = nil,
-                        overlap: Bool = false) -> ActiveSubscription {
-        ActiveSubscription(id: id, plan: plan(id: "p-\(id)", credits: 10, perDay: perDay, perWeek: perWeek, overlap: overlap),
-                           creditsRemaining: credits)
+    static func limited(
+        _ credits: Int = 5, id: String = "limited", perDay: Int? = nil, perWeek: Int? = nil,
+        overlap: Bool = false
+    ) -> ActiveSubscription {
+        ActiveSubscription(
+            id: id, plan: plan(id: "p-\(id)", credits: 10, perDay: perDay, perWeek: perWeek, overlap: overlap),
+            creditsRemaining: credits)
     }
 
     /// A subscription to an unlimited plan.
-    static func unlimited(id: String = "unlimited", perDay: Int? = nil, perWeek: Int? = nil,
-                          overlap: Bool = false) -> ActiveSubscription {
-        ActiveSubscription(id: id, plan: plan(id: "p-\(id)", credits: nil, perDay: perDay, perWeek: perWeek, overlap: overlap),
-                           creditsRemaining: nil)
+    static func unlimited(
+        id: String = "unlimited", perDay: Int? = nil, perWeek: Int? = nil,
+        overlap: Bool = false
+    ) -> ActiveSubscription {
+        ActiveSubscription(
+            id: id, plan: plan(id: "p-\(id)", credits: nil, perDay: perDay, perWeek: perWeek, overlap: overlap),
+            creditsRemaining: nil)
     }
 
     /// Another active booking of the member, from `from` to `to`.
-    static func booking(_ from: String, _ to: String, session: String? = nil,
-                        sourceLocation: SourceLocation = #_sourceLocation) throws -> BookedInterval {
-        BookedInterval(sessionId: session ?? "other-\(from)", startsAt: try iso(from, sourceLocation: sourceLocation),
-                       endsAt: try iso(to, sourceLocation: sourceLocation))
+    static func booking(
+        _ from: String, _ to: String, session: String? = nil,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> BookedInterval {
+        BookedInterval(
+            sessionId: session ?? "other-\(from)", startsAt: try iso(from, sourceLocation: sourceLocation),
+            endsAt: try iso(to, sourceLocation: sourceLocation))
     }
 
     /// Another active booking of the member starting at `from` and lasting 30 minutes.
@@ -51,11 +63,12 @@ private enum BookingFixture {
         staff: Bool = false, alreadyBooked: Bool = false, subscriptions: [ActiveSubscription] = [],
         others: [BookedInterval] = []
     ) -> BookingSnapshot {
-        BookingSnapshot(now: now, timezone: zone, sessionId: "session", sessionStartsAt: start, sessionEndsAt: end,
-                        sessionStatus: status, sessionDeleted: deleted, capacity: capacity, bookedCount: booked,
-                        paymentProvider: provider, bookingOpensDaysBefore: opensDaysBefore, isStaff: staff,
-                        alreadyBooked: alreadyBooked, subscriptions: subscriptions, otherBookings: others,
-                        planOffers: [plan(id: "offer")])
+        BookingSnapshot(
+            now: now, timezone: zone, sessionId: "session", sessionStartsAt: start, sessionEndsAt: end,
+            sessionStatus: status, sessionDeleted: deleted, capacity: capacity, bookedCount: booked,
+            paymentProvider: provider, bookingOpensDaysBefore: opensDaysBefore, isStaff: staff,
+            alreadyBooked: alreadyBooked, subscriptions: subscriptions, otherBookings: others,
+            planOffers: [plan(id: "offer")])
     }
 }
 
@@ -96,15 +109,18 @@ struct BookingRulesTests {
         others: [BookedInterval] = []
     ) -> BookingSnapshot {
         let start = start ?? self.start
-        return F.snapshot(now: now ?? self.now, start: start, end: end ?? start.addingTimeInterval(3600), status: status,
-                          deleted: deleted, capacity: capacity, booked: booked, provider: provider,
-                          opensDaysBefore: opensDaysBefore, staff: staff, alreadyBooked: alreadyBooked,
-                          subscriptions: subscriptions, others: others)
+        return F.snapshot(
+            now: now ?? self.now, start: start, end: end ?? start.addingTimeInterval(3600), status: status,
+            deleted: deleted, capacity: capacity, booked: booked, provider: provider,
+            opensDaysBefore: opensDaysBefore, staff: staff, alreadyBooked: alreadyBooked,
+            subscriptions: subscriptions, others: others)
     }
 
     @discardableResult
-    func expectRefusal(_ snapshot: BookingSnapshot, overrideCapacity: Bool = false, status: Int, code: String,
-                       sourceLocation: SourceLocation = #_sourceLocation) -> DomainError? {
+    func expectRefusal(
+        _ snapshot: BookingSnapshot, overrideCapacity: Bool = false, status: Int, code: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) -> DomainError? {
         expectDomainError(status: status, code: code, sourceLocation: sourceLocation) {
             try BookingRules.decide(snapshot, overrideCapacity: overrideCapacity)
         }
@@ -165,13 +181,14 @@ struct BookingRulesTests {
         var testDescription: String { "\(days) days" }
     }
 
-    @Test("booking window opens to the second: now == opens books, one second earlier is booking_window_closed",
-          arguments: [
-              WindowCase(days: 1, opens: "2027-01-14T18:00:00+01:00", justBefore: "2027-01-14T17:59:59+01:00"),
-              WindowCase(days: 2, opens: "2027-01-13T18:00:00+01:00", justBefore: "2027-01-13T17:59:59+01:00"),
-              WindowCase(days: 7, opens: "2027-01-08T17:00:00Z", justBefore: "2027-01-08T16:59:59Z"),
-              WindowCase(days: 365, opens: "2026-01-15T18:00:00+01:00", justBefore: "2026-01-15T17:59:59+01:00"),
-          ])
+    @Test(
+        "booking window opens to the second: now == opens books, one second earlier is booking_window_closed",
+        arguments: [
+            WindowCase(days: 1, opens: "2027-01-14T18:00:00+01:00", justBefore: "2027-01-14T17:59:59+01:00"),
+            WindowCase(days: 2, opens: "2027-01-13T18:00:00+01:00", justBefore: "2027-01-13T17:59:59+01:00"),
+            WindowCase(days: 7, opens: "2027-01-08T17:00:00Z", justBefore: "2027-01-08T16:59:59Z"),
+            WindowCase(days: 365, opens: "2026-01-15T18:00:00+01:00", justBefore: "2026-01-15T17:59:59+01:00"),
+        ])
     func bookingWindowBoundary(_ window: WindowCase) throws {
         let atOpening = snapshot(now: try iso(window.opens), opensDaysBefore: window.days)
         #expect(try BookingRules.decide(atOpening) == chargedConfirmation)
@@ -179,12 +196,15 @@ struct BookingRulesTests {
         let error = expectRefusal(early, status: 409, code: "booking_window_closed")
         #expect(error?.message.contains("\(window.days) days") == true, "message: \(error?.message ?? "-")")
         // Staff, a full class with an override and a no-provider org are held to the window as well.
-        expectRefusal(snapshot(now: try iso(window.justBefore), opensDaysBefore: window.days, staff: true),
-                      status: 409, code: "booking_window_closed")
-        expectRefusal(snapshot(now: try iso(window.justBefore), capacity: 1, booked: 1, opensDaysBefore: window.days),
-                      overrideCapacity: true, status: 409, code: "booking_window_closed")
-        expectRefusal(snapshot(now: try iso(window.justBefore), provider: nil, opensDaysBefore: window.days),
-                      status: 409, code: "booking_window_closed")
+        expectRefusal(
+            snapshot(now: try iso(window.justBefore), opensDaysBefore: window.days, staff: true),
+            status: 409, code: "booking_window_closed")
+        expectRefusal(
+            snapshot(now: try iso(window.justBefore), capacity: 1, booked: 1, opensDaysBefore: window.days),
+            overrideCapacity: true, status: 409, code: "booking_window_closed")
+        expectRefusal(
+            snapshot(now: try iso(window.justBefore), provider: nil, opensDaysBefore: window.days),
+            status: 409, code: "booking_window_closed")
     }
 
     @Test("no booking window (nil): a class can be booked years ahead")
@@ -208,18 +228,21 @@ struct BookingRulesTests {
         expectRefusal(snapshot(alreadyBooked: true, subscriptions: [F.limited(0)]), status: 409, code: "already_booked")
         expectRefusal(snapshot(staff: true, alreadyBooked: true), status: 409, code: "already_booked")
         expectRefusal(snapshot(provider: nil, alreadyBooked: true), status: 409, code: "already_booked")
-        expectRefusal(snapshot(capacity: 1, booked: 1, alreadyBooked: true), overrideCapacity: true,
-                      status: 409, code: "already_booked")
+        expectRefusal(
+            snapshot(capacity: 1, booked: 1, alreadyBooked: true), overrideCapacity: true,
+            status: 409, code: "already_booked")
     }
 
-    @Test("no_plan → 402 when the org takes payments and the member has no subscription",
-          arguments: ["stripe", "mollie", "gocardless", "manual"])
+    @Test(
+        "no_plan → 402 when the org takes payments and the member has no subscription",
+        arguments: ["stripe", "mollie", "gocardless", "manual"])
     func noPlan(provider: String) {
         expectRefusal(snapshot(provider: provider, subscriptions: []), status: 402, code: "no_plan")
         // Not a waitlist place either, and an override does not help.
         expectRefusal(snapshot(capacity: 1, booked: 1, provider: provider, subscriptions: []), status: 402, code: "no_plan")
-        expectRefusal(snapshot(capacity: 1, booked: 1, provider: provider, subscriptions: []), overrideCapacity: true,
-                      status: 402, code: "no_plan")
+        expectRefusal(
+            snapshot(capacity: 1, booked: 1, provider: provider, subscriptions: []), overrideCapacity: true,
+            status: 402, code: "no_plan")
     }
 
     @Test("no_credits → 402 at zero credits; one credit left books and charges it")
@@ -228,9 +251,11 @@ struct BookingRulesTests {
         expectRefusal(snapshot(subscriptions: [F.limited(-1)]), status: 402, code: "no_credits")
         expectRefusal(snapshot(subscriptions: [F.limited(0, id: "a"), F.limited(0, id: "b")]), status: 402, code: "no_credits")
         expectRefusal(snapshot(capacity: 1, booked: 1, subscriptions: [F.limited(0)]), status: 402, code: "no_credits")
-        expectRefusal(snapshot(capacity: 1, booked: 1, subscriptions: [F.limited(0)]), overrideCapacity: true,
-                      status: 402, code: "no_credits")
-        #expect(try BookingRules.decide(snapshot(subscriptions: [F.limited(1)]))
+        expectRefusal(
+            snapshot(capacity: 1, booked: 1, subscriptions: [F.limited(0)]), overrideCapacity: true,
+            status: 402, code: "no_credits")
+        #expect(
+            try BookingRules.decide(snapshot(subscriptions: [F.limited(1)]))
                 == .confirmed(subscription: F.limited(1), chargeCredit: true, capacityOverride: false))
     }
 
@@ -252,32 +277,47 @@ struct BookingRulesTests {
         // Unlimited plans have day quotas too; a full class refuses rather than waitlists.
         let unlimited = F.unlimited(perDay: limit)
         expectRefusal(snapshot(subscriptions: [unlimited], others: try fridayBookings(limit)), status: 409, code: "quota_day")
-        expectRefusal(snapshot(capacity: 1, booked: 1, subscriptions: [sub], others: try fridayBookings(limit)),
-                      status: 409, code: "quota_day")
+        expectRefusal(
+            snapshot(capacity: 1, booked: 1, subscriptions: [sub], others: try fridayBookings(limit)),
+            status: 409, code: "quota_day")
     }
 
     @Test("quota_day counts by local day in Europe/Berlin, also on DST days")
     func quotaDayLocalMidnight() throws {
         let sub = F.limited(perDay: 1)
         // Local midnight Friday (Thursday 23:00 UTC) is the same local day as the class.
-        expectRefusal(snapshot(subscriptions: [sub], others: [try F.booking(at: "2027-01-15T00:00:00+01:00")]),
-                      status: 409, code: "quota_day")
-        #expect(try BookingRules.decide(snapshot(subscriptions: [sub], others: [try F.booking(at: "2027-01-14T23:59:59+01:00")]))
+        expectRefusal(
+            snapshot(subscriptions: [sub], others: [try F.booking(at: "2027-01-15T00:00:00+01:00")]),
+            status: 409, code: "quota_day")
+        #expect(
+            try BookingRules.decide(snapshot(subscriptions: [sub], others: [try F.booking(at: "2027-01-14T23:59:59+01:00")]))
                 == .confirmed(subscription: sub, chargeCredit: true, capacityOverride: false))
         // A late class: 23:30–00:30 local is Friday; an 00:00 Saturday booking is the next day (but still Friday in UTC).
         let late = try iso("2027-01-15T23:30:00+01:00")
-        #expect(try BookingRules.decide(snapshot(start: late, subscriptions: [F.limited(perDay: 1, overlap: true)],
-                                                 others: [try F.booking(at: "2027-01-16T00:00:00+01:00")])).isConfirmed)
+        #expect(
+            try BookingRules.decide(
+                snapshot(
+                    start: late, subscriptions: [F.limited(perDay: 1, overlap: true)],
+                    others: [try F.booking(at: "2027-01-16T00:00:00+01:00")])
+            ).isConfirmed)
         // Spring forward (Sunday 2027-03-28 has 23 hours) and fall back (Sunday 2027-10-31 has 25 hours).
-        for (day, first, nextDay) in [("2027-03-28", "2027-03-28T00:00:00+01:00", "2027-03-29T00:00:00+02:00"),
-                                      ("2027-10-31", "2027-10-31T00:00:00+02:00", "2027-11-01T00:00:00+01:00")] {
+        for (day, first, nextDay) in [
+            ("2027-03-28", "2027-03-28T00:00:00+01:00", "2027-03-29T00:00:00+02:00"),
+            ("2027-10-31", "2027-10-31T00:00:00+02:00", "2027-11-01T00:00:00+01:00"),
+        ] {
             let classStart = try iso("\(day)T23:00:00+0\(day.hasPrefix("2027-03") ? 2 : 1):00")
-            expectRefusal(snapshot(now: try iso("\(day)T20:00:00Z"), start: classStart, subscriptions: [sub],
-                                   others: [try F.booking(at: first)]), status: 409, code: "quota_day")
-            #expect(try BookingRules.decide(snapshot(now: try iso("\(day)T20:00:00Z"), start: classStart,
-                                                     subscriptions: [F.limited(perDay: 1, overlap: true)],
-                                                     others: [try F.booking(at: nextDay)])).isConfirmed,
-                    "\(day): the next local day does not count")
+            expectRefusal(
+                snapshot(
+                    now: try iso("\(day)T20:00:00Z"), start: classStart, subscriptions: [sub],
+                    others: [try F.booking(at: first)]), status: 409, code: "quota_day")
+            #expect(
+                try BookingRules.decide(
+                    snapshot(
+                        now: try iso("\(day)T20:00:00Z"), start: classStart,
+                        subscriptions: [F.limited(perDay: 1, overlap: true)],
+                        others: [try F.booking(at: nextDay)])
+                ).isConfirmed,
+                "\(day): the next local day does not count")
         }
     }
 
@@ -295,10 +335,12 @@ struct BookingRulesTests {
         #expect(try BookingRules.decide(below) == .confirmed(subscription: sub, chargeCredit: true, capacityOverride: false))
         expectRefusal(snapshot(subscriptions: [sub], others: try weekBookings(limit)), status: 409, code: "quota_week")
         expectRefusal(snapshot(subscriptions: [sub], others: try weekBookings(limit) + outside), status: 409, code: "quota_week")
-        expectRefusal(snapshot(subscriptions: [F.unlimited(perWeek: limit)], others: try weekBookings(limit)),
-                      status: 409, code: "quota_week")
-        expectRefusal(snapshot(capacity: 1, booked: 1, subscriptions: [sub], others: try weekBookings(limit)),
-                      status: 409, code: "quota_week")
+        expectRefusal(
+            snapshot(subscriptions: [F.unlimited(perWeek: limit)], others: try weekBookings(limit)),
+            status: 409, code: "quota_week")
+        expectRefusal(
+            snapshot(capacity: 1, booked: 1, subscriptions: [sub], others: try weekBookings(limit)),
+            status: 409, code: "quota_week")
     }
 
     @Test("quota_week: the week starts Monday 00:00 Berlin time; Sunday 23:30 is the previous week")
@@ -306,22 +348,37 @@ struct BookingRulesTests {
         let sub = F.limited(perWeek: 1, overlap: true)
         // A class on Sunday 23:30 local belongs to the week of Monday 2027-01-11 …
         let sunday = try iso("2027-01-17T23:30:00+01:00")
-        expectRefusal(snapshot(start: sunday, subscriptions: [sub], others: [try F.booking(at: "2027-01-11T00:00:00+01:00")]),
-                      status: 409, code: "quota_week")
-        #expect(try BookingRules.decide(snapshot(start: sunday, subscriptions: [sub],
-                                                 others: [try F.booking(at: "2027-01-18T00:00:00+01:00")])).isConfirmed)
+        expectRefusal(
+            snapshot(start: sunday, subscriptions: [sub], others: [try F.booking(at: "2027-01-11T00:00:00+01:00")]),
+            status: 409, code: "quota_week")
+        #expect(
+            try BookingRules.decide(
+                snapshot(
+                    start: sunday, subscriptions: [sub],
+                    others: [try F.booking(at: "2027-01-18T00:00:00+01:00")])
+            ).isConfirmed)
         // … and one on Monday 00:00 local (Sunday 23:00 UTC) to the new week.
         let monday = try iso("2027-01-18T00:00:00+01:00")
-        #expect(try BookingRules.decide(snapshot(start: monday, subscriptions: [sub],
-                                                 others: [try F.booking(at: "2027-01-17T23:30:00+01:00")])).isConfirmed)
-        expectRefusal(snapshot(start: monday, subscriptions: [sub], others: [try F.booking(at: "2027-01-24T23:30:00+01:00")]),
-                      status: 409, code: "quota_week")
+        #expect(
+            try BookingRules.decide(
+                snapshot(
+                    start: monday, subscriptions: [sub],
+                    others: [try F.booking(at: "2027-01-17T23:30:00+01:00")])
+            ).isConfirmed)
+        expectRefusal(
+            snapshot(start: monday, subscriptions: [sub], others: [try F.booking(at: "2027-01-24T23:30:00+01:00")]),
+            status: 409, code: "quota_week")
         // Other bookings: Sunday 23:30 counts for the old week, Monday 00:00 for the new one.
         let wednesday = try iso("2027-01-20T18:00:00+01:00")
-        #expect(try BookingRules.decide(snapshot(start: wednesday, subscriptions: [sub],
-                                                 others: [try F.booking(at: "2027-01-17T23:30:00+01:00")])).isConfirmed)
-        expectRefusal(snapshot(start: wednesday, subscriptions: [sub], others: [try F.booking(at: "2027-01-18T00:00:00+01:00")]),
-                      status: 409, code: "quota_week")
+        #expect(
+            try BookingRules.decide(
+                snapshot(
+                    start: wednesday, subscriptions: [sub],
+                    others: [try F.booking(at: "2027-01-17T23:30:00+01:00")])
+            ).isConfirmed)
+        expectRefusal(
+            snapshot(start: wednesday, subscriptions: [sub], others: [try F.booking(at: "2027-01-18T00:00:00+01:00")]),
+            status: 409, code: "quota_week")
     }
 
     @Test("quota_week across DST weeks (spring forward 2027-03-28, fall back 2027-10-31)")
@@ -333,10 +390,15 @@ struct BookingRulesTests {
         ] {
             let start = try iso(sunday)
             let now = start.addingTimeInterval(-86_400)
-            expectRefusal(snapshot(now: now, start: start, subscriptions: [sub], others: [try F.booking(at: monday)]),
-                          status: 409, code: "quota_week")
-            #expect(try BookingRules.decide(snapshot(now: now, start: start, subscriptions: [sub],
-                                                     others: [try F.booking(at: nextMonday)])).isConfirmed, "\(sunday)")
+            expectRefusal(
+                snapshot(now: now, start: start, subscriptions: [sub], others: [try F.booking(at: monday)]),
+                status: 409, code: "quota_week")
+            #expect(
+                try BookingRules.decide(
+                    snapshot(
+                        now: now, start: start, subscriptions: [sub],
+                        others: [try F.booking(at: nextMonday)])
+                ).isConfirmed, "\(sunday)")
         }
     }
 
@@ -347,19 +409,20 @@ struct BookingRulesTests {
         var testDescription: String { "\(from)–\(to) \(overlaps ? "overlaps" : "does not overlap")" }
     }
 
-    @Test("overlap with the 18:00–19:00 class: touching edges book, one second of overlap → 409 overlap",
-          arguments: [
-              OverlapCase(from: "2027-01-15T17:00:00+01:00", to: "2027-01-15T18:00:00+01:00", overlaps: false),
-              OverlapCase(from: "2027-01-15T19:00:00+01:00", to: "2027-01-15T20:00:00+01:00", overlaps: false),
-              OverlapCase(from: "2027-01-15T16:00:00Z", to: "2027-01-15T17:00:00Z", overlaps: false),
-              OverlapCase(from: "2027-01-15T18:00:00Z", to: "2027-01-15T19:00:00Z", overlaps: false),
-              OverlapCase(from: "2027-01-15T17:00:00+01:00", to: "2027-01-15T18:00:01+01:00", overlaps: true),
-              OverlapCase(from: "2027-01-15T18:59:59+01:00", to: "2027-01-15T20:00:00+01:00", overlaps: true),
-              OverlapCase(from: "2027-01-15T18:00:00+01:00", to: "2027-01-15T19:00:00+01:00", overlaps: true),
-              OverlapCase(from: "2027-01-15T17:00:00+01:00", to: "2027-01-15T20:00:00+01:00", overlaps: true),
-              OverlapCase(from: "2027-01-15T18:15:00+01:00", to: "2027-01-15T18:45:00+01:00", overlaps: true),
-              OverlapCase(from: "2027-01-15T16:30:00Z", to: "2027-01-15T17:00:01Z", overlaps: true),
-          ])
+    @Test(
+        "overlap with the 18:00–19:00 class: touching edges book, one second of overlap → 409 overlap",
+        arguments: [
+            OverlapCase(from: "2027-01-15T17:00:00+01:00", to: "2027-01-15T18:00:00+01:00", overlaps: false),
+            OverlapCase(from: "2027-01-15T19:00:00+01:00", to: "2027-01-15T20:00:00+01:00", overlaps: false),
+            OverlapCase(from: "2027-01-15T16:00:00Z", to: "2027-01-15T17:00:00Z", overlaps: false),
+            OverlapCase(from: "2027-01-15T18:00:00Z", to: "2027-01-15T19:00:00Z", overlaps: false),
+            OverlapCase(from: "2027-01-15T17:00:00+01:00", to: "2027-01-15T18:00:01+01:00", overlaps: true),
+            OverlapCase(from: "2027-01-15T18:59:59+01:00", to: "2027-01-15T20:00:00+01:00", overlaps: true),
+            OverlapCase(from: "2027-01-15T18:00:00+01:00", to: "2027-01-15T19:00:00+01:00", overlaps: true),
+            OverlapCase(from: "2027-01-15T17:00:00+01:00", to: "2027-01-15T20:00:00+01:00", overlaps: true),
+            OverlapCase(from: "2027-01-15T18:15:00+01:00", to: "2027-01-15T18:45:00+01:00", overlaps: true),
+            OverlapCase(from: "2027-01-15T16:30:00Z", to: "2027-01-15T17:00:01Z", overlaps: true),
+        ])
     func overlap(_ c: OverlapCase) throws {
         let other = try F.booking(c.from, c.to)
         let member = snapshot(others: [other])
@@ -374,9 +437,11 @@ struct BookingRulesTests {
         }
         // A plan allowing overlaps and staff always book.
         let overlapping = F.limited(overlap: true)
-        #expect(try BookingRules.decide(snapshot(subscriptions: [overlapping], others: [other]))
+        #expect(
+            try BookingRules.decide(snapshot(subscriptions: [overlapping], others: [other]))
                 == .confirmed(subscription: overlapping, chargeCredit: true, capacityOverride: false))
-        #expect(try BookingRules.decide(snapshot(staff: true, others: [other]))
+        #expect(
+            try BookingRules.decide(snapshot(staff: true, others: [other]))
                 == .confirmed(subscription: nil, chargeCredit: false, capacityOverride: false))
     }
 
@@ -384,9 +449,11 @@ struct BookingRulesTests {
     func overlapOthers() throws {
         let same = try F.booking("2027-01-15T18:00:00+01:00", "2027-01-15T19:00:00+01:00", session: "session")
         #expect(try BookingRules.decide(snapshot(others: [same])) == chargedConfirmation)
-        let others = [try F.booking("2027-01-15T10:00:00+01:00", "2027-01-15T11:00:00+01:00"),
-                      try F.booking("2027-01-15T18:30:00+01:00", "2027-01-15T19:30:00+01:00"),
-                      try F.booking("2027-01-15T19:00:00+01:00", "2027-01-15T20:00:00+01:00")]
+        let others = [
+            try F.booking("2027-01-15T10:00:00+01:00", "2027-01-15T11:00:00+01:00"),
+            try F.booking("2027-01-15T18:30:00+01:00", "2027-01-15T19:30:00+01:00"),
+            try F.booking("2027-01-15T19:00:00+01:00", "2027-01-15T20:00:00+01:00"),
+        ]
         expectRefusal(snapshot(others: others), status: 409, code: "overlap")
     }
 
@@ -408,31 +475,41 @@ struct BookingRulesTests {
     func confirmedCharge() throws {
         #expect(try BookingRules.decide(snapshot()) == chargedConfirmation)
         let unlimited = F.unlimited()
-        #expect(try BookingRules.decide(snapshot(subscriptions: [unlimited]))
+        #expect(
+            try BookingRules.decide(snapshot(subscriptions: [unlimited]))
                 == .confirmed(subscription: unlimited, chargeCredit: false, capacityOverride: false))
         // No payment provider: no plan needed, none recorded, nothing charged — even if the member holds one.
-        #expect(try BookingRules.decide(snapshot(provider: nil, subscriptions: []))
+        #expect(
+            try BookingRules.decide(snapshot(provider: nil, subscriptions: []))
                 == .confirmed(subscription: nil, chargeCredit: false, capacityOverride: false))
-        #expect(try BookingRules.decide(snapshot(provider: nil, subscriptions: [F.limited()]))
+        #expect(
+            try BookingRules.decide(snapshot(provider: nil, subscriptions: [F.limited()]))
                 == .confirmed(subscription: nil, chargeCredit: false, capacityOverride: false))
         // … and plan limits do not apply.
-        #expect(try BookingRules.decide(snapshot(provider: nil, subscriptions: [F.limited(0, perDay: 1)],
-                                                 others: try fridayBookings(1)))
+        #expect(
+            try BookingRules.decide(
+                snapshot(
+                    provider: nil, subscriptions: [F.limited(0, perDay: 1)],
+                    others: try fridayBookings(1)))
                 == .confirmed(subscription: nil, chargeCredit: false, capacityOverride: false))
         // Staff: no subscription, nothing charged.
-        #expect(try BookingRules.decide(snapshot(staff: true))
+        #expect(
+            try BookingRules.decide(snapshot(staff: true))
                 == .confirmed(subscription: nil, chargeCredit: false, capacityOverride: false))
     }
 
     @Test("the subscription used decides the charge: unlimited before limited, a limited one when the unlimited is over quota")
     func chargeFollowsChosenSubscription() throws {
-        #expect(try BookingRules.decide(snapshot(subscriptions: [F.limited(), F.unlimited()]))
+        #expect(
+            try BookingRules.decide(snapshot(subscriptions: [F.limited(), F.unlimited()]))
                 == .confirmed(subscription: F.unlimited(), chargeCredit: false, capacityOverride: false))
         let three = F.limited(3, id: "three")
-        #expect(try BookingRules.decide(snapshot(subscriptions: [F.limited(0, id: "empty"), three]))
+        #expect(
+            try BookingRules.decide(snapshot(subscriptions: [F.limited(0, id: "empty"), three]))
                 == .confirmed(subscription: three, chargeCredit: true, capacityOverride: false))
         let capped = F.unlimited(perDay: 1)
-        #expect(try BookingRules.decide(snapshot(subscriptions: [capped, three], others: try fridayBookings(1)))
+        #expect(
+            try BookingRules.decide(snapshot(subscriptions: [capped, three], others: try fridayBookings(1)))
                 == .confirmed(subscription: three, chargeCredit: true, capacityOverride: false))
     }
 
@@ -443,7 +520,8 @@ struct BookingRulesTests {
         #expect(try BookingRules.decide(snapshot(capacity: 1, booked: 0)) == chargedConfirmation)
         #expect(try BookingRules.decide(snapshot(capacity: 10, booked: 10)) == .waitlisted(subscription: sub))
         #expect(try BookingRules.decide(snapshot(capacity: 10, booked: 12)) == .waitlisted(subscription: sub))
-        #expect(try BookingRules.decide(snapshot(capacity: 1, booked: 1, subscriptions: [F.unlimited()]))
+        #expect(
+            try BookingRules.decide(snapshot(capacity: 1, booked: 1, subscriptions: [F.unlimited()]))
                 == .waitlisted(subscription: F.unlimited()))
         #expect(try BookingRules.decide(snapshot(capacity: 1, booked: 1, provider: nil)) == .waitlisted(subscription: nil))
         #expect(try BookingRules.decide(snapshot(capacity: 1, booked: 1, staff: true)) == .waitlisted(subscription: nil))
@@ -452,16 +530,21 @@ struct BookingRulesTests {
     @Test("overrideCapacity: full → confirmed with capacityOverride; with a free place it is not an override")
     func overrideCapacity() throws {
         let sub = F.limited()
-        #expect(try BookingRules.decide(snapshot(capacity: 10, booked: 10), overrideCapacity: true)
+        #expect(
+            try BookingRules.decide(snapshot(capacity: 10, booked: 10), overrideCapacity: true)
                 == .confirmed(subscription: sub, chargeCredit: true, capacityOverride: true))
-        #expect(try BookingRules.decide(snapshot(capacity: 10, booked: 11), overrideCapacity: true)
+        #expect(
+            try BookingRules.decide(snapshot(capacity: 10, booked: 11), overrideCapacity: true)
                 == .confirmed(subscription: sub, chargeCredit: true, capacityOverride: true))
         #expect(try BookingRules.decide(snapshot(capacity: 10, booked: 9), overrideCapacity: true) == chargedConfirmation)
-        #expect(try BookingRules.decide(snapshot(capacity: 1, booked: 1, subscriptions: [F.unlimited()]), overrideCapacity: true)
+        #expect(
+            try BookingRules.decide(snapshot(capacity: 1, booked: 1, subscriptions: [F.unlimited()]), overrideCapacity: true)
                 == .confirmed(subscription: F.unlimited(), chargeCredit: false, capacityOverride: true))
-        #expect(try BookingRules.decide(snapshot(capacity: 1, booked: 1, provider: nil), overrideCapacity: true)
+        #expect(
+            try BookingRules.decide(snapshot(capacity: 1, booked: 1, provider: nil), overrideCapacity: true)
                 == .confirmed(subscription: nil, chargeCredit: false, capacityOverride: true))
-        #expect(try BookingRules.decide(snapshot(capacity: 1, booked: 1, staff: true), overrideCapacity: true)
+        #expect(
+            try BookingRules.decide(snapshot(capacity: 1, booked: 1, staff: true), overrideCapacity: true)
                 == .confirmed(subscription: nil, chargeCredit: false, capacityOverride: true))
     }
 
@@ -470,15 +553,18 @@ struct BookingRulesTests {
         let confirmed = BookingOutcome.confirmed(subscription: nil, chargeCredit: false, capacityOverride: false)
         #expect(try BookingRules.decide(snapshot(staff: true, subscriptions: [])) == confirmed)
         #expect(try BookingRules.decide(snapshot(staff: true, subscriptions: [F.limited(0)])) == confirmed)
-        #expect(try BookingRules.decide(snapshot(staff: true, subscriptions: [F.limited(perDay: 1)], others: try fridayBookings(1)))
+        #expect(
+            try BookingRules.decide(snapshot(staff: true, subscriptions: [F.limited(perDay: 1)], others: try fridayBookings(1)))
                 == confirmed)
-        #expect(try BookingRules.decide(snapshot(staff: true, subscriptions: [F.limited(perWeek: 1)], others: try weekBookings(1)))
+        #expect(
+            try BookingRules.decide(snapshot(staff: true, subscriptions: [F.limited(perWeek: 1)], others: try weekBookings(1)))
                 == confirmed)
         let overlapping = try F.booking("2027-01-15T18:30:00+01:00", "2027-01-15T19:30:00+01:00")
         #expect(try BookingRules.decide(snapshot(staff: true, others: [overlapping])) == confirmed)
         #expect(try BookingRules.decide(snapshot(provider: nil, staff: true, others: [overlapping])) == confirmed)
-        let everything = snapshot(staff: true, subscriptions: [F.limited(0, perDay: 1, perWeek: 1)],
-                                  others: [overlapping] + (try weekBookings(5)))
+        let everything = snapshot(
+            staff: true, subscriptions: [F.limited(0, perDay: 1, perWeek: 1)],
+            others: [overlapping] + (try weekBookings(5)))
         #expect(try BookingRules.decide(everything) == confirmed)
         expectRefusal(snapshot(now: start, staff: true), status: 409, code: "session_started")
         expectRefusal(snapshot(staff: true, alreadyBooked: true), status: 409, code: "already_booked")
@@ -503,18 +589,22 @@ struct CancellationRulesTests {
         start = try iso("2027-01-15T18:00:00+01:00")
     }
 
-    func evaluate(_ now: String, window: Int, allowLate: Bool = false, byStaff: Bool = false,
-                  sourceLocation: SourceLocation = #_sourceLocation) throws -> CancellationRules.Verdict {
-        try CancellationRules.evaluate(now: try iso(now, sourceLocation: sourceLocation), startsAt: start, windowHours: window,
-                                       allowLate: allowLate, byStaff: byStaff)
+    func evaluate(
+        _ now: String, window: Int, allowLate: Bool = false, byStaff: Bool = false,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> CancellationRules.Verdict {
+        try CancellationRules.evaluate(
+            now: try iso(now, sourceLocation: sourceLocation), startsAt: start, windowHours: window,
+            allowLate: allowLate, byStaff: byStaff)
     }
 
     func expectBlocked(_ now: String, window: Int, sourceLocation: SourceLocation = #_sourceLocation) {
         let error = expectDomainError(status: 409, code: "late_cancel_blocked", sourceLocation: sourceLocation) {
             try evaluate(now, window: window, sourceLocation: sourceLocation)
         }
-        #expect(error?.message.contains("\(window) hours") == true, "message: \(error?.message ?? "-")",
-                sourceLocation: sourceLocation)
+        #expect(
+            error?.message.contains("\(window) hours") == true, "message: \(error?.message ?? "-")",
+            sourceLocation: sourceLocation)
     }
 
     struct WindowCase: Sendable, CustomTestStringConvertible {
@@ -525,13 +615,14 @@ struct CancellationRulesTests {
         var testDescription: String { "\(hours) h" }
     }
 
-    @Test("window boundary to the second: one second before the deadline is early, the deadline itself is late",
-          arguments: [
-              WindowCase(hours: 1, deadline: "2027-01-15T17:00:00+01:00", justBefore: "2027-01-15T16:59:59+01:00"),
-              WindowCase(hours: 12, deadline: "2027-01-15T06:00:00+01:00", justBefore: "2027-01-15T05:59:59+01:00"),
-              WindowCase(hours: 24, deadline: "2027-01-14T17:00:00Z", justBefore: "2027-01-14T16:59:59Z"),
-              WindowCase(hours: 336, deadline: "2027-01-01T18:00:00+01:00", justBefore: "2027-01-01T17:59:59+01:00"),
-          ])
+    @Test(
+        "window boundary to the second: one second before the deadline is early, the deadline itself is late",
+        arguments: [
+            WindowCase(hours: 1, deadline: "2027-01-15T17:00:00+01:00", justBefore: "2027-01-15T16:59:59+01:00"),
+            WindowCase(hours: 12, deadline: "2027-01-15T06:00:00+01:00", justBefore: "2027-01-15T05:59:59+01:00"),
+            WindowCase(hours: 24, deadline: "2027-01-14T17:00:00Z", justBefore: "2027-01-14T16:59:59Z"),
+            WindowCase(hours: 336, deadline: "2027-01-01T18:00:00+01:00", justBefore: "2027-01-01T17:59:59+01:00"),
+        ])
     func windowBoundary(_ c: WindowCase) throws {
         for (allowLate, byStaff) in [(false, false), (true, false), (false, true), (true, true)] {
             #expect(try evaluate(c.justBefore, window: c.hours, allowLate: allowLate, byStaff: byStaff) == .early)
@@ -608,13 +699,14 @@ struct PromotionRulesTests {
         var testDescription: String { "\(minutes) min" }
     }
 
-    @Test("isOpen until one second before the cutoff; closed at the cutoff and after",
-          arguments: [
-              CutoffCase(minutes: 0, cutoff: "2027-01-15T18:00:00+01:00", justBefore: "2027-01-15T17:59:59+01:00"),
-              CutoffCase(minutes: 1, cutoff: "2027-01-15T17:59:00+01:00", justBefore: "2027-01-15T17:58:59+01:00"),
-              CutoffCase(minutes: 30, cutoff: "2027-01-15T16:30:00Z", justBefore: "2027-01-15T16:29:59Z"),
-              CutoffCase(minutes: 1440, cutoff: "2027-01-14T18:00:00+01:00", justBefore: "2027-01-14T17:59:59+01:00"),
-          ])
+    @Test(
+        "isOpen until one second before the cutoff; closed at the cutoff and after",
+        arguments: [
+            CutoffCase(minutes: 0, cutoff: "2027-01-15T18:00:00+01:00", justBefore: "2027-01-15T17:59:59+01:00"),
+            CutoffCase(minutes: 1, cutoff: "2027-01-15T17:59:00+01:00", justBefore: "2027-01-15T17:58:59+01:00"),
+            CutoffCase(minutes: 30, cutoff: "2027-01-15T16:30:00Z", justBefore: "2027-01-15T16:29:59Z"),
+            CutoffCase(minutes: 1440, cutoff: "2027-01-14T18:00:00+01:00", justBefore: "2027-01-14T17:59:59+01:00"),
+        ])
     func isOpen(_ c: CutoffCase) throws {
         #expect(PromotionRules.isOpen(now: try iso(c.justBefore), startsAt: start, cutoffMinutes: c.minutes))
         #expect(PromotionRules.isOpen(now: try iso("2027-01-01T00:00:00+01:00"), startsAt: start, cutoffMinutes: c.minutes))
@@ -630,9 +722,10 @@ struct PromotionRulesTests {
         subscriptions: [ActiveSubscription] = [F.limited()], others: [BookedInterval] = [], provider: String? = "stripe",
         staff: Bool = false, now: Date? = nil, status: SessionStatus = .published, capacity: Int = 10, booked: Int = 10
     ) -> BookingSnapshot {
-        F.snapshot(now: now ?? self.now, start: start, end: start.addingTimeInterval(3600), status: status,
-                   capacity: capacity, booked: booked, provider: provider, staff: staff, alreadyBooked: true,
-                   subscriptions: subscriptions, others: others)
+        F.snapshot(
+            now: now ?? self.now, start: start, end: start.addingTimeInterval(3600), status: status,
+            capacity: capacity, booked: booked, provider: provider, staff: staff, alreadyBooked: true,
+            subscriptions: subscriptions, others: others)
     }
 
     typealias Candidate = (bookingId: String, snapshot: BookingSnapshot)
@@ -679,8 +772,10 @@ struct PromotionRulesTests {
         for candidate in ineligible {
             #expect(ids(1, [candidate]).isEmpty, "\(candidate.bookingId) is not promoted")
         }
-        let mixed: [Candidate] = [ineligible[0], ("a", waitlisted()), ineligible[1], ineligible[2],
-                                  ("b", waitlisted()), ineligible[3], ("c", waitlisted()), ineligible[4]]
+        let mixed: [Candidate] = [
+            ineligible[0], ("a", waitlisted()), ineligible[1], ineligible[2],
+            ("b", waitlisted()), ineligible[3], ("c", waitlisted()), ineligible[4],
+        ]
         #expect(ids(2, mixed) == ["a", "b"])
         #expect(ids(3, mixed) == ["a", "b", "c"])
         #expect(ids(8, mixed) == ["a", "b", "c"])

@@ -232,10 +232,12 @@ struct CheckinTokenVerifyTests {
         }
     }
 
-    @Test("windows must be spelled the way the issuer writes them", arguments: [
-        "01772445600", "+1772445600", "1772445600.0", " 1772445600", "1772445600 ", "1_772_445_600", "0x69A56A20",
-        "1772445600\u{0}", "１７７２４４５６００", "1772445600e0", "-0", "",
-    ])
+    @Test(
+        "windows must be spelled the way the issuer writes them",
+        arguments: [
+            "01772445600", "+1772445600", "1772445600.0", " 1772445600", "1772445600 ", "1_772_445_600", "0x69A56A20",
+            "1772445600\u{0}", "１７７２４４５６００", "1772445600e0", "-0", "",
+        ])
     func nonCanonicalWindow(window: String) {
         let tag = String(token.split(separator: ".")[2])
         #expect(verify("k1.\(window).\(tag)") == .failure(.malformed))
@@ -266,7 +268,8 @@ struct CheckinTokenVerifyTests {
             for now in dates + [Fixture.t0] {
                 for grace in [Int.min, -1, 0, 10, Int.max] {
                     for skew in [Int.min, 0, 5, Int.max] {
-                        _ = CheckinToken.verify(issued, sessionId: "s-1", now: now, graceSeconds: grace, keys: Fixture.ring1, maxFutureSkewSeconds: skew)
+                        _ = CheckinToken.verify(
+                            issued, sessionId: "s-1", now: now, graceSeconds: grace, keys: Fixture.ring1, maxFutureSkewSeconds: skew)
                     }
                 }
             }
@@ -274,8 +277,9 @@ struct CheckinTokenVerifyTests {
         // Near the top of the range the window end saturates instead of wrapping into the past.
         let far = Date(timeIntervalSince1970: 9.2e18)
         let issued = CheckinToken.issue(sessionId: "s-1", at: far, keys: Fixture.ring1)
-        #expect(CheckinToken.verify(issued, sessionId: "s-1", now: far, graceSeconds: .max, keys: Fixture.ring1)
-            == .success(CheckinToken.windowStart(far)))
+        #expect(
+            CheckinToken.verify(issued, sessionId: "s-1", now: far, graceSeconds: .max, keys: Fixture.ring1)
+                == .success(CheckinToken.windowStart(far)))
         // An undefined "now" verifies nothing.
         #expect(verify(token, at: .nan) != .success(Fixture.windowStart))
     }
@@ -289,12 +293,14 @@ struct CheckinTokenVerifyTests {
         #expect(verify(String(repeating: "🙂", count: 100_000)) == .failure(.malformed))
     }
 
-    @Test("odd characters are malformed", arguments: [
-        "", ".", "..", "...", "k1..", "🙂.🙂.🙂", "\u{0}", "k1.1772445600.\u{0}", "ｋ1.1772445600.rs8BuN9pvXKwtpZG7-83eQ",
-        "k1.1772445600.rs8BuN9pvXKwtpZG7-83eQ\n", " k1.1772445600.rs8BuN9pvXKwtpZG7-83eQ", "k1.1772445600.rs8BuN9pvXKwtpZG7+83eQ",
-        "k1.1772445600.rs8BuN9pvXKwtpZG7-83eQ==", "k1.\u{301}1772445600.rs8BuN9pvXKwtpZG7-83eQ", "k1.1772445600.rs8BuN9pvXKwtpZG7-83e",
-        "k1%2E1772445600%2Ers8BuN9pvXKwtpZG7-83eQ",
-    ])
+    @Test(
+        "odd characters are malformed",
+        arguments: [
+            "", ".", "..", "...", "k1..", "🙂.🙂.🙂", "\u{0}", "k1.1772445600.\u{0}", "ｋ1.1772445600.rs8BuN9pvXKwtpZG7-83eQ",
+            "k1.1772445600.rs8BuN9pvXKwtpZG7-83eQ\n", " k1.1772445600.rs8BuN9pvXKwtpZG7-83eQ", "k1.1772445600.rs8BuN9pvXKwtpZG7+83eQ",
+            "k1.1772445600.rs8BuN9pvXKwtpZG7-83eQ==", "k1.\u{301}1772445600.rs8BuN9pvXKwtpZG7-83eQ", "k1.1772445600.rs8BuN9pvXKwtpZG7-83e",
+            "k1%2E1772445600%2Ers8BuN9pvXKwtpZG7-83eQ",
+        ])
     func oddCharacters(input: String) {
         #expect(verify(input) == .failure(.malformed))
     }
@@ -317,7 +323,9 @@ struct CheckinTokenVerifyTests {
 struct ProofOfScanTests {
     let proof = ProofOfScan.issue(sessionId: "s-1", at: Fixture.at(23.7), keys: Fixture.ring1)
 
-    func verify(_ proof: String, session: String = "s-1", at offset: TimeInterval, keys: SigningKeyRing = Fixture.ring1) -> Result<Void, CheckinTokenError> {
+    func verify(
+        _ proof: String, session: String = "s-1", at offset: TimeInterval, keys: SigningKeyRing = Fixture.ring1
+    ) -> Result<Void, CheckinTokenError> {
         ProofOfScan.verify(proof, sessionId: session, now: Fixture.at(offset), keys: keys)
     }
 
@@ -381,8 +389,9 @@ struct DisplaySignatureTests {
         id: String = "d-1", expires: Int64 = Self.expires, signature: String? = nil, keyVersion: Int = 3, revoked: Bool = false,
         at offset: TimeInterval = 0, keys: SigningKeyRing = Fixture.ring1
     ) -> Result<Void, DisplayURLError> {
-        DisplaySignature.verify(displayId: id, expires: expires, signature: signature ?? self.signature, keyVersion: keyVersion,
-                                revoked: revoked, now: Fixture.at(offset), keys: keys)
+        DisplaySignature.verify(
+            displayId: id, expires: expires, signature: signature ?? self.signature, keyVersion: keyVersion,
+            revoked: revoked, now: Fixture.at(offset), keys: keys)
     }
 
     @Test("matches an independently computed known answer")
@@ -442,12 +451,14 @@ struct DisplaySignatureTests {
         }
     }
 
-    @Test("malformed signatures", arguments: [
-        "", "k1", "k1.", ".rj135WzdI__FFWPLqMaaCeGfh7XOV-qviVaMhL3RyJQ", "k1.rj135WzdI__FFWPLqMaaCeGfh7XOV-qviVaMhL3RyJQ.x",
-        "k1.rj135WzdI__FFWPLqMaaCeGfh7XOV-qviVaMhL3RyJQ=", "k1.rj135WzdI//FFWPLqMaaCeGfh7XOV+qviVaMhL3RyJQ",
-        "k1.rj135WzdI__FFWPLqMaaCeGfh7XOV-qviVaMhL3RyJ", "k1.rj135WzdI__FFWPLqMaaCeGfh7XOV-qviVaMhL3RyJR", "k1.rs8BuN9pvXKwtpZG7-83eQ",
-        "🙂.rj135WzdI__FFWPLqMaaCeGfh7XOV-qviVaMhL3RyJQ", "k1.rj135WzdI__FFWPLqMaaCeGfh7XOV-qviVaMhL3RyJQ\n",
-    ])
+    @Test(
+        "malformed signatures",
+        arguments: [
+            "", "k1", "k1.", ".rj135WzdI__FFWPLqMaaCeGfh7XOV-qviVaMhL3RyJQ", "k1.rj135WzdI__FFWPLqMaaCeGfh7XOV-qviVaMhL3RyJQ.x",
+            "k1.rj135WzdI__FFWPLqMaaCeGfh7XOV-qviVaMhL3RyJQ=", "k1.rj135WzdI//FFWPLqMaaCeGfh7XOV+qviVaMhL3RyJQ",
+            "k1.rj135WzdI__FFWPLqMaaCeGfh7XOV-qviVaMhL3RyJ", "k1.rj135WzdI__FFWPLqMaaCeGfh7XOV-qviVaMhL3RyJR", "k1.rs8BuN9pvXKwtpZG7-83eQ",
+            "🙂.rj135WzdI__FFWPLqMaaCeGfh7XOV-qviVaMhL3RyJQ", "k1.rj135WzdI__FFWPLqMaaCeGfh7XOV-qviVaMhL3RyJQ\n",
+        ])
     func malformed(signature: String) {
         #expect(verify(signature: signature) == .failure(.malformed))
     }
@@ -508,18 +519,22 @@ struct CheckinCryptoFuzzTests {
         }
 
         for round in 0..<1_000 {
-            let input: String = switch round % 5 {
-            case 0: randomString(Int.random(in: 0...260, using: &random))
-            case 1: "k1.\(Int64.random(in: .min ... .max, using: &random)).\(randomString(Int.random(in: 0...30, using: &random)))"
-            case 2: "k1.\(Fixture.windowStart).\(Base64URL.encode(randomBytes(Int.random(in: 0...40, using: &random))))"
-            case 3: mutate(genuine)
-            default: mutate([proof, signature].randomElement(using: &random)!)
-            }
+            let input: String =
+                switch round % 5 {
+                case 0: randomString(Int.random(in: 0...260, using: &random))
+                case 1: "k1.\(Int64.random(in: .min ... .max, using: &random)).\(randomString(Int.random(in: 0...30, using: &random)))"
+                case 2: "k1.\(Fixture.windowStart).\(Base64URL.encode(randomBytes(Int.random(in: 0...40, using: &random))))"
+                case 3: mutate(genuine)
+                default: mutate([proof, signature].randomElement(using: &random)!)
+                }
             let token = CheckinToken.verify(input, sessionId: "s-1", now: Fixture.at(1), graceSeconds: 10, keys: Fixture.ring1)
             #expect(!token.isSuccess, "token '\(input)' verified")
-            #expect(!ProofOfScan.verify(input, sessionId: "s-1", now: Fixture.at(1), keys: Fixture.ring1).isSuccess, "proof '\(input)' verified")
-            let display = DisplaySignature.verify(displayId: "d-1", expires: Fixture.windowStart + 3600, signature: input, keyVersion: 1,
-                                                  revoked: false, now: Fixture.at(1), keys: Fixture.ring1)
+            #expect(
+                !ProofOfScan.verify(input, sessionId: "s-1", now: Fixture.at(1), keys: Fixture.ring1).isSuccess, "proof '\(input)' verified"
+            )
+            let display = DisplaySignature.verify(
+                displayId: "d-1", expires: Fixture.windowStart + 3600, signature: input, keyVersion: 1,
+                revoked: false, now: Fixture.at(1), keys: Fixture.ring1)
             #expect(!display.isSuccess, "signature '\(input)' verified")
         }
     }

@@ -57,14 +57,16 @@ struct Base64URLTests {
         let encoded = Base64URL.encode(bytes)
         #expect(isBase64URLAlphabet(encoded), "'\(encoded)' leaves the URL-safe alphabet")
         #expect(!encoded.contains("="))
-        #expect(encoded.count == (length * 4 + 2) / 3) // unpadded length
+        #expect(encoded.count == (length * 4 + 2) / 3)  // unpadded length
         #expect(Base64URL.decode(encoded) == bytes)
     }
 
-    @Test("matches the RFC 4648 test vectors without padding", arguments: [
-        ("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg"), ("fooba", "Zm9vYmE"),
-        ("foobar", "Zm9vYmFy"),
-    ])
+    @Test(
+        "matches the RFC 4648 test vectors without padding",
+        arguments: [
+            ("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg"), ("fooba", "Zm9vYmE"),
+            ("foobar", "Zm9vYmFy"),
+        ])
     func rfcVectors(plain: String, encoded: String) {
         #expect(Base64URL.encode(Array(plain.utf8)) == encoded)
         #expect(Base64URL.decode(encoded) == Array(plain.utf8))
@@ -72,9 +74,9 @@ struct Base64URLTests {
 
     @Test("uses - and _ where standard Base64 uses + and /")
     func urlSafeAlphabet() {
-        #expect(Base64URL.encode([0xFB, 0xFF]) == "-_8") // standard: "+/8="
-        #expect(Base64URL.encode([0xFF, 0xFF, 0xFF]) == "____") // standard: "////"
-        #expect(Base64URL.encode([0xFB, 0xEF, 0xBE]) == "----") // standard: "++++"
+        #expect(Base64URL.encode([0xFB, 0xFF]) == "-_8")  // standard: "+/8="
+        #expect(Base64URL.encode([0xFF, 0xFF, 0xFF]) == "____")  // standard: "////"
+        #expect(Base64URL.encode([0xFB, 0xEF, 0xBE]) == "----")  // standard: "++++"
         #expect(Base64URL.decode("-_8") == [0xFB, 0xFF])
         #expect(Base64URL.decode("____") == [0xFF, 0xFF, 0xFF])
     }
@@ -86,10 +88,12 @@ struct Base64URLTests {
         #expect(Base64URL.encode([UInt8]()[...]) == "")
     }
 
-    @Test("refuses standard-alphabet characters, padding, whitespace and non-ASCII", arguments: [
-        "+", "/", "=", "Zg==", "Zm9v+", "+/8", "Zm9v/", "Zg=", " Zm9v", "Zm9v\n", "Zm 9v",
-        "Äbcd", "Zm9vé", "１２３４", "Zm9v🙂", "Zm9v.", "%2B",
-    ])
+    @Test(
+        "refuses standard-alphabet characters, padding, whitespace and non-ASCII",
+        arguments: [
+            "+", "/", "=", "Zg==", "Zm9v+", "+/8", "Zm9v/", "Zg=", " Zm9v", "Zm9v\n", "Zm 9v",
+            "Äbcd", "Zm9vé", "１２３４", "Zm9v🙂", "Zm9v.", "%2B",
+        ])
     func refuses(input: String) {
         #expect(Base64URL.decode(input) == nil)
     }
@@ -153,14 +157,20 @@ struct SecretTokenTests {
         #expect(digest != token)
     }
 
-    @Test("sha256Hex matches known vectors", arguments: [
-        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
-        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
-        ("The quick brown fox jumps over the lazy dog",
-         "d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592"),
-        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
-         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
-    ])
+    @Test(
+        "sha256Hex matches known vectors",
+        arguments: [
+            ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+            ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+            (
+                "The quick brown fox jumps over the lazy dog",
+                "d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592"
+            ),
+            (
+                "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+                "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+            ),
+        ])
     func sha256Vectors(input: String, expected: String) {
         #expect(Hashing.sha256Hex(input) == expected)
     }
@@ -169,8 +179,8 @@ struct SecretTokenTests {
     func utf8Bytes() {
         let composed = "\u{00E9}"
         let decomposed = "e\u{0301}"
-        #expect(composed == decomposed) // Swift String equality is canonical…
-        #expect(Hashing.sha256Hex(composed) != Hashing.sha256Hex(decomposed)) // …the digest is of bytes.
+        #expect(composed == decomposed)  // Swift String equality is canonical…
+        #expect(Hashing.sha256Hex(composed) != Hashing.sha256Hex(decomposed))  // …the digest is of bytes.
     }
 }
 
@@ -195,34 +205,38 @@ struct NewIDTests {
         #expect(Set(ids).count == ids.count)
     }
 
-    @Test("isWellFormed accepts canonical lowercase UUIDs", arguments: [
-        "00000000-0000-0000-0000-000000000000", "123e4567-e89b-12d3-a456-426614174000",
-        "ffffffff-ffff-ffff-ffff-ffffffffffff",
-    ])
+    @Test(
+        "isWellFormed accepts canonical lowercase UUIDs",
+        arguments: [
+            "00000000-0000-0000-0000-000000000000", "123e4567-e89b-12d3-a456-426614174000",
+            "ffffffff-ffff-ffff-ffff-ffffffffffff",
+        ])
     func acceptsCanonical(value: String) {
         #expect(NewID.isWellFormed(value))
     }
 
-    @Test("isWellFormed refuses garbage and SQL-ish strings", arguments: [
-        "", "not-a-uuid", "1", "null", "undefined",
-        "' OR 1=1 --", "1; DROP TABLE users; --", "x' OR '1'='1",
-        "' OR '1'='1' --                     ", // 36 characters of SQL
-        "zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz", // 36 characters, not hex
-        "123e4567e89b12d3a456426614174000", // no hyphens
-        "{123e4567-e89b-12d3-a456-426614174000}", // braces
-        "123e4567-e89b-12d3-a456-42661417400", // one short
-        "123e4567-e89b-12d3-a456-4266141740000", // one long
-        "123e4567-e89b-12d3-a456-426614174000'", // trailing quote
-        "123e4567-e89b-12d3-a456-426614174000 ", // trailing space
-        " 123e4567-e89b-12d3-a456-426614174000", // leading space
-        "123e4567-e89b-12d3-a456-426614174000--", // comment
-        "123e4567-e89b-12d3-a456-42661417400'", // 36 characters ending in a quote
-        "123e4567_e89b_12d3_a456_426614174000", // wrong separators
-        "123e4567-e89b-12d3-a456-42661417400g", // non-hex last digit
-        "123e4567-e89b-12d3-a456-42661417400é", // non-ASCII last digit
-        "１23e4567-e89b-12d3-a456-426614174000", // full-width digit
-        "../../../../../../../../../etc/passwd",
-    ])
+    @Test(
+        "isWellFormed refuses garbage and SQL-ish strings",
+        arguments: [
+            "", "not-a-uuid", "1", "null", "undefined",
+            "' OR 1=1 --", "1; DROP TABLE users; --", "x' OR '1'='1",
+            "' OR '1'='1' --                     ",  // 36 characters of SQL
+            "zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz",  // 36 characters, not hex
+            "123e4567e89b12d3a456426614174000",  // no hyphens
+            "{123e4567-e89b-12d3-a456-426614174000}",  // braces
+            "123e4567-e89b-12d3-a456-42661417400",  // one short
+            "123e4567-e89b-12d3-a456-4266141740000",  // one long
+            "123e4567-e89b-12d3-a456-426614174000'",  // trailing quote
+            "123e4567-e89b-12d3-a456-426614174000 ",  // trailing space
+            " 123e4567-e89b-12d3-a456-426614174000",  // leading space
+            "123e4567-e89b-12d3-a456-426614174000--",  // comment
+            "123e4567-e89b-12d3-a456-42661417400'",  // 36 characters ending in a quote
+            "123e4567_e89b_12d3_a456_426614174000",  // wrong separators
+            "123e4567-e89b-12d3-a456-42661417400g",  // non-hex last digit
+            "123e4567-e89b-12d3-a456-42661417400é",  // non-ASCII last digit
+            "１23e4567-e89b-12d3-a456-426614174000",  // full-width digit
+            "../../../../../../../../../etc/passwd",
+        ])
     func refuses(value: String) {
         #expect(!NewID.isWellFormed(value))
     }

@@ -7,8 +7,9 @@ struct EligibilityRulesTests {
     static let start = Date(timeIntervalSince1970: 1_800_000_000)  // a Friday, 2027-01-15 08:00 UTC
 
     static func plan(credits: Int? = 10, perDay: Int? = nil, perWeek: Int? = nil, overlap: Bool = false) -> PlanTerms {
-        PlanTerms(id: "plan", name: "Plan", classCredits: credits, maxBookingsPerDay: perDay, maxBookingsPerWeek: perWeek,
-                  allowOverlappingBookings: overlap, priceCents: 1000)
+        PlanTerms(
+            id: "plan", name: "Plan", classCredits: credits, maxBookingsPerDay: perDay, maxBookingsPerWeek: perWeek,
+            allowOverlappingBookings: overlap, priceCents: 1000)
     }
 
     static func snapshot(
@@ -16,11 +17,12 @@ struct EligibilityRulesTests {
         capacity: Int = 10, booked: Int = 0, provider: String? = "stripe", opensDaysBefore: Int? = nil, staff: Bool = false,
         alreadyBooked: Bool = false, subscriptions: [ActiveSubscription] = [], others: [BookedInterval] = []
     ) -> BookingSnapshot {
-        BookingSnapshot(now: now, timezone: "Europe/Berlin", sessionId: "s", sessionStartsAt: start,
-                        sessionEndsAt: start.addingTimeInterval(3600), sessionStatus: status, sessionDeleted: deleted,
-                        capacity: capacity, bookedCount: booked, paymentProvider: provider, bookingOpensDaysBefore: opensDaysBefore,
-                        isStaff: staff, alreadyBooked: alreadyBooked, subscriptions: subscriptions, otherBookings: others,
-                        planOffers: [plan()])
+        BookingSnapshot(
+            now: now, timezone: "Europe/Berlin", sessionId: "s", sessionStartsAt: start,
+            sessionEndsAt: start.addingTimeInterval(3600), sessionStatus: status, sessionDeleted: deleted,
+            capacity: capacity, bookedCount: booked, paymentProvider: provider, bookingOpensDaysBefore: opensDaysBefore,
+            isStaff: staff, alreadyBooked: alreadyBooked, subscriptions: subscriptions, otherBookings: others,
+            planOffers: [plan()])
     }
 
     static func sub(_ plan: PlanTerms = plan(), credits: Int? = 5, id: String = "sub") -> ActiveSubscription {
@@ -28,8 +30,9 @@ struct EligibilityRulesTests {
     }
 
     static func other(_ offsetHours: Double, duration: Double = 1) -> BookedInterval {
-        BookedInterval(sessionId: "o\(offsetHours)", startsAt: start.addingTimeInterval(offsetHours * 3600),
-                       endsAt: start.addingTimeInterval((offsetHours + duration) * 3600))
+        BookedInterval(
+            sessionId: "o\(offsetHours)", startsAt: start.addingTimeInterval(offsetHours * 3600),
+            endsAt: start.addingTimeInterval((offsetHours + duration) * 3600))
     }
 
     func status(_ s: BookingSnapshot) -> BookingEligibility.Status { EligibilityRules.evaluate(s).eligibility.status }
@@ -52,8 +55,12 @@ struct EligibilityRulesTests {
         #expect(status(Self.snapshot(status: .cancelled, subscriptions: [Self.sub()])) == .closed)
         #expect(status(Self.snapshot(status: .draft, subscriptions: [Self.sub()])) == .closed)
         #expect(status(Self.snapshot(deleted: true, subscriptions: [Self.sub()])) == .closed)
-        #expect(status(Self.snapshot(now: Self.start.addingTimeInterval(-3 * 86_400), opensDaysBefore: 2, subscriptions: [Self.sub()])) == .closed)
-        #expect(status(Self.snapshot(now: Self.start.addingTimeInterval(-2 * 86_400), opensDaysBefore: 2, subscriptions: [Self.sub()])) == .eligible)
+        #expect(
+            status(Self.snapshot(now: Self.start.addingTimeInterval(-3 * 86_400), opensDaysBefore: 2, subscriptions: [Self.sub()]))
+                == .closed)
+        #expect(
+            status(Self.snapshot(now: Self.start.addingTimeInterval(-2 * 86_400), opensDaysBefore: 2, subscriptions: [Self.sub()]))
+                == .eligible)
     }
 
     @Test("the booking window counts calendar days in the org's zone, across a DST change")
@@ -85,7 +92,8 @@ struct EligibilityRulesTests {
         #expect(status(Self.snapshot(subscriptions: [Self.sub()], others: [Self.other(1)])) == .eligible, "back to back is fine")
         #expect(status(Self.snapshot(subscriptions: [Self.sub(Self.plan(overlap: true))], others: [Self.other(0.5)])) == .eligible)
         #expect(status(Self.snapshot(provider: nil, others: [Self.other(-0.5)])) == .overlap, "nobody attends two classes at once")
-        let many = EligibilityRules.evaluate(Self.snapshot(subscriptions: [Self.sub(Self.plan(perDay: 1), credits: 0)], others: [Self.other(0.5)]))
+        let many = EligibilityRules.evaluate(
+            Self.snapshot(subscriptions: [Self.sub(Self.plan(perDay: 1), credits: 0)], others: [Self.other(0.5)]))
         #expect(many.eligibility.reasons == [.noCredits, .quotaDay, .overlap])
     }
 

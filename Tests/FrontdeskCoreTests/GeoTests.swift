@@ -24,11 +24,13 @@ struct GeoDistanceTests {
         #expect(Geo.earthRadiusMeters == 6_371_008.8)
     }
 
-    @Test("known city pairs agree with the law of cosines and with published distances within 0.5 %", arguments: [
-        // name, from, to, published great-circle distance (km)
-        ("Eiffel Tower → Big Ben", 48.8584, 2.2945, 51.5007, -0.1246, 340.6),
-        ("JFK → LAX", 40.6413, -73.7781, 33.9416, -118.4085, 3_983.0),
-    ])
+    @Test(
+        "known city pairs agree with the law of cosines and with published distances within 0.5 %",
+        arguments: [
+            // name, from, to, published great-circle distance (km)
+            ("Eiffel Tower → Big Ben", 48.8584, 2.2945, 51.5007, -0.1246, 340.6),
+            ("JFK → LAX", 40.6413, -73.7781, 33.9416, -118.4085, 3_983.0),
+        ])
     func cityPairs(name: String, lat1: Double, lon1: Double, lat2: Double, lon2: Double, publishedKm: Double) {
         let haversine = Geo.distanceMeters(latitude1: lat1, longitude1: lon1, latitude2: lat2, longitude2: lon2)
         let cosines = lawOfCosinesMeters(lat1, lon1, lat2, lon2)
@@ -43,9 +45,11 @@ struct GeoDistanceTests {
         #expect(Geo.distanceMeters(latitude1: latitude, longitude1: longitude, latitude2: latitude, longitude2: longitude) == 0)
     }
 
-    @Test("antipodes are half a great circle, π·R, without NaN", arguments: [
-        (0.0, 0.0, 0.0, 180.0), (45.0, 30.0, -45.0, -150.0), (90.0, 0.0, -90.0, 0.0), (48.8584, 2.2945, -48.8584, -177.7055),
-    ])
+    @Test(
+        "antipodes are half a great circle, π·R, without NaN",
+        arguments: [
+            (0.0, 0.0, 0.0, 180.0), (45.0, 30.0, -45.0, -150.0), (90.0, 0.0, -90.0, 0.0), (48.8584, 2.2945, -48.8584, -177.7055),
+        ])
     func antipodes(lat1: Double, lon1: Double, lat2: Double, lon2: Double) {
         let distance = Geo.distanceMeters(latitude1: lat1, longitude1: lon1, latitude2: lat2, longitude2: lon2)
         #expect(!distance.isNaN)
@@ -74,8 +78,10 @@ struct GeoDistanceTests {
 @Suite("Geo.validate")
 struct GeoValidateTests {
     /// Runs `validate` and expects a 400 with `code`.
-    func expectRefusal(_ code: String, latitude: Double = 48.85, longitude: Double = 2.29, accuracy: Double = 10, max: Int = 50,
-                       sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectRefusal(
+        _ code: String, latitude: Double = 48.85, longitude: Double = 2.29, accuracy: Double = 10, max: Int = 50,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let error = #expect(throws: DomainError.self, sourceLocation: sourceLocation) {
             try Geo.validate(latitude: latitude, longitude: longitude, accuracyMeters: accuracy, maxAccuracyMeters: max)
         }
@@ -92,10 +98,12 @@ struct GeoValidateTests {
         try Geo.validate(latitude: 1, longitude: 1, accuracyMeters: 50, maxAccuracyMeters: 50)
     }
 
-    @Test("coordinates outside the globe or not finite are invalid_coordinates", arguments: [
-        (90.000001, 0.0), (-90.000001, 0.0), (0.0, 180.000001), (0.0, -180.000001), (1e9, 0.0), (0.0, -1e9),
-        (.nan, 0.0), (0.0, .nan), (.infinity, 0.0), (0.0, -.infinity), (.signalingNaN, .signalingNaN),
-    ])
+    @Test(
+        "coordinates outside the globe or not finite are invalid_coordinates",
+        arguments: [
+            (90.000001, 0.0), (-90.000001, 0.0), (0.0, 180.000001), (0.0, -180.000001), (1e9, 0.0), (0.0, -1e9),
+            (.nan, 0.0), (0.0, .nan), (.infinity, 0.0), (0.0, -.infinity), (.signalingNaN, .signalingNaN),
+        ])
     func invalidCoordinates(latitude: Double, longitude: Double) {
         expectRefusal("invalid_coordinates", latitude: latitude, longitude: longitude)
     }
@@ -105,9 +113,11 @@ struct GeoValidateTests {
         expectRefusal("invalid_coordinates", latitude: 91, accuracy: .nan)
     }
 
-    @Test("accuracy worse than the limit, negative or not finite is accuracy_too_low", arguments: [
-        50.000001, 51, 1e9, -0.000001, -1, .nan, .infinity, -.infinity,
-    ])
+    @Test(
+        "accuracy worse than the limit, negative or not finite is accuracy_too_low",
+        arguments: [
+            50.000001, 51, 1e9, -0.000001, -1, .nan, .infinity, -.infinity,
+        ])
     func accuracyTooLow(accuracy: Double) {
         expectRefusal("accuracy_too_low", accuracy: accuracy)
     }

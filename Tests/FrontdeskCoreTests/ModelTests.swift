@@ -5,18 +5,22 @@ import FrontdeskCore
 
 @Suite("DomainError")
 struct DomainErrorTests {
-    @Test("factories set status, code and message", arguments: [
-        (DomainError.badRequest("bad_date", "Dates look like 2026-03-29."), 400, "bad_date", "Dates look like 2026-03-29."),
-        (DomainError.invalidField("capacity", "must be between 1 and 1000."), 400, "invalid_field",
-         "capacity: must be between 1 and 1000."),
-        (DomainError.unauthorized(), 401, "unauthorized", "Authentication required."),
-        (DomainError.unauthorized("Session expired."), 401, "unauthorized", "Session expired."),
-        (DomainError.forbidden(), 403, "forbidden", "Your role does not allow this action."),
-        (DomainError.forbidden("Coaches cannot publish."), 403, "forbidden", "Coaches cannot publish."),
-        (DomainError.notFound("Session"), 404, "not_found", "Session not found."),
-        (DomainError.conflict("session_full", "The class is full."), 409, "session_full", "The class is full."),
-        (DomainError.rateLimited("Too many attempts."), 429, "rate_limited", "Too many attempts."),
-    ])
+    @Test(
+        "factories set status, code and message",
+        arguments: [
+            (DomainError.badRequest("bad_date", "Dates look like 2026-03-29."), 400, "bad_date", "Dates look like 2026-03-29."),
+            (
+                DomainError.invalidField("capacity", "must be between 1 and 1000."), 400, "invalid_field",
+                "capacity: must be between 1 and 1000."
+            ),
+            (DomainError.unauthorized(), 401, "unauthorized", "Authentication required."),
+            (DomainError.unauthorized("Session expired."), 401, "unauthorized", "Session expired."),
+            (DomainError.forbidden(), 403, "forbidden", "Your role does not allow this action."),
+            (DomainError.forbidden("Coaches cannot publish."), 403, "forbidden", "Coaches cannot publish."),
+            (DomainError.notFound("Session"), 404, "not_found", "Session not found."),
+            (DomainError.conflict("session_full", "The class is full."), 409, "session_full", "The class is full."),
+            (DomainError.rateLimited("Too many attempts."), 429, "rate_limited", "Too many attempts."),
+        ])
     func factories(error: DomainError, status: Int, code: String, message: String) {
         #expect(error.status == status)
         #expect(error.code == code)

@@ -15,12 +15,14 @@ extension Permission: CustomTestStringConvertible {
 
 @Suite("Role and Permission")
 struct RoleTests {
-    @Test("isStaff and isManager", arguments: [
-        (Role.owner, true, true),
-        (Role.admin, true, true),
-        (Role.coach, true, false),
-        (Role.member, false, false),
-    ])
+    @Test(
+        "isStaff and isManager",
+        arguments: [
+            (Role.owner, true, true),
+            (Role.admin, true, true),
+            (Role.coach, true, false),
+            (Role.member, false, false),
+        ])
     func flags(role: Role, staff: Bool, manager: Bool) {
         #expect(role.isStaff == staff)
         #expect(role.isManager == manager)
@@ -50,9 +52,11 @@ struct RoleTests {
         for role in Role.allCases where role.isManager { #expect(role.isStaff) }
     }
 
-    @Test("raw values are the stable wire names and round-trip through JSON", arguments: [
-        (Role.owner, "owner"), (Role.admin, "admin"), (Role.coach, "coach"), (Role.member, "member"),
-    ])
+    @Test(
+        "raw values are the stable wire names and round-trip through JSON",
+        arguments: [
+            (Role.owner, "owner"), (Role.admin, "admin"), (Role.coach, "coach"), (Role.member, "member"),
+        ])
     func wireNames(role: Role, raw: String) throws {
         #expect(role.rawValue == raw)
         #expect(Role(rawValue: raw) == role)
@@ -86,8 +90,9 @@ struct RoleTests {
         #expect(pairs.count == 3 * Role.allCases.count)
     }
 
-    @Test("permissions are monotonic: whatever a role may do, every higher role may do too",
-          arguments: [Permission.member, .staff, .manager])
+    @Test(
+        "permissions are monotonic: whatever a role may do, every higher role may do too",
+        arguments: [Permission.member, .staff, .manager])
     func monotonic(permission: Permission) {
         for lower in Role.allCases {
             for higher in Role.allCases where lower < higher {

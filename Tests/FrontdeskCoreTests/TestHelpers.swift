@@ -23,8 +23,9 @@ func expectInvalidField<R>(
     guard let error else { return nil }
     #expect(error.status == 400, sourceLocation: sourceLocation)
     #expect(error.code == "invalid_field", sourceLocation: sourceLocation)
-    #expect(error.message.hasPrefix("\(field): "), "message '\(error.message)' does not name '\(field)'",
-            sourceLocation: sourceLocation)
+    #expect(
+        error.message.hasPrefix("\(field): "), "message '\(error.message)' does not name '\(field)'",
+        sourceLocation: sourceLocation)
     return error
 }
 

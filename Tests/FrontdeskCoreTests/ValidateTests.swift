@@ -5,13 +5,15 @@ import FrontdeskCore
 
 @Suite("Validate.name")
 struct ValidateNameTests {
-    @Test("trims surrounding whitespace and newlines", arguments: [
-        ("Yoga", "Yoga"),
-        ("  Yoga  ", "Yoga"),
-        ("\n\tYoga\r\n", "Yoga"),
-        ("\u{00A0}Yoga\u{2003}", "Yoga"),
-        ("  Morning  Yoga ", "Morning  Yoga"),
-    ])
+    @Test(
+        "trims surrounding whitespace and newlines",
+        arguments: [
+            ("Yoga", "Yoga"),
+            ("  Yoga  ", "Yoga"),
+            ("\n\tYoga\r\n", "Yoga"),
+            ("\u{00A0}Yoga\u{2003}", "Yoga"),
+            ("  Morning  Yoga ", "Morning  Yoga"),
+        ])
     func trims(input: String, expected: String) throws {
         #expect(try Validate.name(input) == expected)
     }
@@ -42,9 +44,11 @@ struct ValidateNameTests {
         #expect(try Validate.name("   \(core)\n\n") == core)
     }
 
-    @Test("honours a custom maximum length", arguments: [
-        ("abcde", true), ("abcdef", false), ("a", true),
-    ])
+    @Test(
+        "honours a custom maximum length",
+        arguments: [
+            ("abcde", true), ("abcdef", false), ("a", true),
+        ])
     func customMaxLength(input: String, accepted: Bool) throws {
         if accepted {
             #expect(try Validate.name(input, maxLength: 5) == input)
@@ -61,9 +65,9 @@ struct ValidateNameTests {
 
     @Test("counts user-perceived characters, not bytes or scalars")
     func countsCharacters() throws {
-        let decomposed = String(repeating: "e\u{0301}", count: 200) // 400 scalars, 200 characters
+        let decomposed = String(repeating: "e\u{0301}", count: 200)  // 400 scalars, 200 characters
         #expect(try Validate.name(decomposed) == decomposed)
-        let emoji = String(repeating: "🧘‍♀️", count: 200) // multi-scalar grapheme clusters
+        let emoji = String(repeating: "🧘‍♀️", count: 200)  // multi-scalar grapheme clusters
         #expect(try Validate.name(emoji) == emoji)
         expectInvalidField("name") { try Validate.name(emoji + "🧘‍♀️") }
     }
@@ -71,19 +75,23 @@ struct ValidateNameTests {
 
 @Suite("Validate.timeZone")
 struct ValidateTimeZoneTests {
-    @Test("accepts IANA identifiers and exactly UTC", arguments: [
-        "Europe/Berlin", "America/New_York", "UTC", "Pacific/Auckland", "Asia/Kolkata",
-        "America/Argentina/Buenos_Aires", "Australia/Lord_Howe", "Etc/UTC",
-    ])
+    @Test(
+        "accepts IANA identifiers and exactly UTC",
+        arguments: [
+            "Europe/Berlin", "America/New_York", "UTC", "Pacific/Auckland", "Asia/Kolkata",
+            "America/Argentina/Buenos_Aires", "Australia/Lord_Howe", "Etc/UTC",
+        ])
     func accepts(identifier: String) throws {
         #expect(try Validate.timeZone(identifier) == identifier)
     }
 
-    @Test("refuses abbreviations, offsets, unknown zones and junk", arguments: [
-        "EST", "CET", "GMT", "PST", "Z", "utc", "+01:00", "UTC+1", "GMT+01:00", "",
-        "Mars/Olympus", "Europe/Atlantis", "Europe/", "/", "Europe/Berlin ", " Europe/Berlin",
-        "../../etc/passwd", "Europe/Berlin/../../x", "Europe/Berlin'; DROP TABLE organizations;--",
-    ])
+    @Test(
+        "refuses abbreviations, offsets, unknown zones and junk",
+        arguments: [
+            "EST", "CET", "GMT", "PST", "Z", "utc", "+01:00", "UTC+1", "GMT+01:00", "",
+            "Mars/Olympus", "Europe/Atlantis", "Europe/", "/", "Europe/Berlin ", " Europe/Berlin",
+            "../../etc/passwd", "Europe/Berlin/../../x", "Europe/Berlin'; DROP TABLE organizations;--",
+        ])
     func refuses(identifier: String) {
         expectInvalidField("timezone") { try Validate.timeZone(identifier) }
     }
@@ -112,19 +120,23 @@ struct ValidateTimeZoneTests {
 
 @Suite("Validate.color")
 struct ValidateColorTests {
-    @Test("accepts #RRGGBB and returns it lowercased", arguments: [
-        ("#3b5bdb", "#3b5bdb"), ("#3B5BDB", "#3b5bdb"), ("#AbCdEf", "#abcdef"),
-        ("#000000", "#000000"), ("#FFFFFF", "#ffffff"), ("#0a1B2c", "#0a1b2c"),
-    ])
+    @Test(
+        "accepts #RRGGBB and returns it lowercased",
+        arguments: [
+            ("#3b5bdb", "#3b5bdb"), ("#3B5BDB", "#3b5bdb"), ("#AbCdEf", "#abcdef"),
+            ("#000000", "#000000"), ("#FFFFFF", "#ffffff"), ("#0a1B2c", "#0a1b2c"),
+        ])
     func accepts(input: String, expected: String) throws {
         #expect(try Validate.color(input) == expected)
     }
 
-    @Test("refuses anything that is not exactly #RRGGBB", arguments: [
-        "#fff", "red", "#GGGGGG", "<svg>", "", "#", "3b5bdb", "#3b5bdbff", "#3b5bd", "##3b5bd",
-        " #3b5bdb", "#3b5bdb ", "#3b 5bd", "#3b5bdé", "#３b5bdb", "rgb(0,0,0)", "#-12345",
-        "#12345\u{0301}6", "\"><script>",
-    ])
+    @Test(
+        "refuses anything that is not exactly #RRGGBB",
+        arguments: [
+            "#fff", "red", "#GGGGGG", "<svg>", "", "#", "3b5bdb", "#3b5bdbff", "#3b5bd", "##3b5bd",
+            " #3b5bdb", "#3b5bdb ", "#3b 5bd", "#3b5bdé", "#３b5bdb", "rgb(0,0,0)", "#-12345",
+            "#12345\u{0301}6", "\"><script>",
+        ])
     func refuses(input: String) {
         expectInvalidField("color") { try Validate.color(input) }
     }
@@ -158,11 +170,13 @@ struct ValidateIntTests {
         expectInvalidField("offset") { try Validate.int(0, in: -10 ... -1, field: "offset") }
     }
 
-    @Test("works with the published limits", arguments: [
-        ("capacity", CatalogLimits.capacity), ("duration_min", CatalogLimits.durationMin),
-        ("checkin_grace_seconds", OrganizationLimits.checkinGraceSeconds),
-        ("gps_max_meters", OrganizationLimits.gpsMaxMeters),
-    ])
+    @Test(
+        "works with the published limits",
+        arguments: [
+            ("capacity", CatalogLimits.capacity), ("duration_min", CatalogLimits.durationMin),
+            ("checkin_grace_seconds", OrganizationLimits.checkinGraceSeconds),
+            ("gps_max_meters", OrganizationLimits.gpsMaxMeters),
+        ])
     func publishedLimits(field: String, range: ClosedRange<Int>) throws {
         #expect(try Validate.int(range.lowerBound, in: range, field: field) == range.lowerBound)
         #expect(try Validate.int(range.upperBound, in: range, field: field) == range.upperBound)
@@ -178,10 +192,12 @@ struct ValidateCoordinatesTests {
         #expect(try Validate.coordinates(latitude: nil, longitude: nil) == nil)
     }
 
-    @Test("accepts in-range pairs, boundaries included", arguments: [
-        (52.52, 13.405), (0.0, 0.0), (-0.0, -0.0), (-90.0, -180.0), (90.0, 180.0), (-90.0, 180.0),
-        (90.0, -180.0), (-33.8688, 151.2093), (40.7128, -74.006),
-    ])
+    @Test(
+        "accepts in-range pairs, boundaries included",
+        arguments: [
+            (52.52, 13.405), (0.0, 0.0), (-0.0, -0.0), (-90.0, -180.0), (90.0, 180.0), (-90.0, 180.0),
+            (90.0, -180.0), (-33.8688, 151.2093), (40.7128, -74.006),
+        ])
     func accepts(latitude: Double, longitude: Double) throws {
         let pair = try #require(try Validate.coordinates(latitude: latitude, longitude: longitude))
         #expect(pair.0 == latitude)
@@ -195,16 +211,20 @@ struct ValidateCoordinatesTests {
         expectInvalidField("latitude") { try Validate.coordinates(latitude: nil, longitude: 13.4) }
     }
 
-    @Test("refuses a bad latitude", arguments: [
-        Double.nan, .infinity, -.infinity, 90.000_001, -90.000_001, 91, -91, 180, .greatestFiniteMagnitude,
-    ])
+    @Test(
+        "refuses a bad latitude",
+        arguments: [
+            Double.nan, .infinity, -.infinity, 90.000_001, -90.000_001, 91, -91, 180, .greatestFiniteMagnitude,
+        ])
     func badLatitude(latitude: Double) {
         expectInvalidField("latitude") { try Validate.coordinates(latitude: latitude, longitude: 13.4) }
     }
 
-    @Test("refuses a bad longitude", arguments: [
-        Double.nan, .infinity, -.infinity, 180.000_001, -180.000_001, 181, -181, 360, -.greatestFiniteMagnitude,
-    ])
+    @Test(
+        "refuses a bad longitude",
+        arguments: [
+            Double.nan, .infinity, -.infinity, 180.000_001, -180.000_001, 181, -181, 360, -.greatestFiniteMagnitude,
+        ])
     func badLongitude(longitude: Double) {
         expectInvalidField("longitude") { try Validate.coordinates(latitude: 52.5, longitude: longitude) }
     }
@@ -218,31 +238,37 @@ struct ValidateCoordinatesTests {
 
 @Suite("Validate.email and normalizedEmail")
 struct ValidateEmailTests {
-    @Test("accepts plausible addresses and returns them trimmed with case preserved", arguments: [
-        ("ana@example.com", "ana@example.com"),
-        ("  Ana.Smith+yoga@Example.co.uk \n", "Ana.Smith+yoga@Example.co.uk"),
-        ("a@b.c", "a@b.c"),
-        ("o'neil@studio.example", "o'neil@studio.example"),
-        ("jürgen@müller.de", "jürgen@müller.de"),
-    ])
+    @Test(
+        "accepts plausible addresses and returns them trimmed with case preserved",
+        arguments: [
+            ("ana@example.com", "ana@example.com"),
+            ("  Ana.Smith+yoga@Example.co.uk \n", "Ana.Smith+yoga@Example.co.uk"),
+            ("a@b.c", "a@b.c"),
+            ("o'neil@studio.example", "o'neil@studio.example"),
+            ("jürgen@müller.de", "jürgen@müller.de"),
+        ])
     func accepts(input: String, expected: String) throws {
         #expect(try Validate.email(input) == expected)
     }
 
-    @Test("refuses implausible addresses", arguments: [
-        "", "   ", "ana", "ana@", "@example.com", "ana@example", "ana@.example.com", "ana@example.com.",
-        "ana@@example.com", "ana@exa@mple.com", "ana smith@example.com", "ana@exam ple.com",
-        "ana\t@example.com", "ana@example.com\u{00A0}x", "ana@example .com",
-    ])
+    @Test(
+        "refuses implausible addresses",
+        arguments: [
+            "", "   ", "ana", "ana@", "@example.com", "ana@example", "ana@.example.com", "ana@example.com.",
+            "ana@@example.com", "ana@exa@mple.com", "ana smith@example.com", "ana@exam ple.com",
+            "ana\t@example.com", "ana@example.com\u{00A0}x", "ana@example .com",
+        ])
     func refuses(input: String) {
         expectInvalidField("email") { try Validate.email(input) }
     }
 
     /// Control characters are passed as code points and spliced in, so test reports never print them raw.
-    @Test("refuses control characters, NUL included", arguments: [
-        ("ana", 0x00, "@example.com"), ("ana@example.com", 0x00, ""), ("an", 0x1B, "a@example.com"),
-        ("ana@exa", 0x7F, "mple.com"),
-    ] as [(String, UInt8, String)])
+    @Test(
+        "refuses control characters, NUL included",
+        arguments: [
+            ("ana", 0x00, "@example.com"), ("ana@example.com", 0x00, ""), ("an", 0x1B, "a@example.com"),
+            ("ana@exa", 0x7F, "mple.com"),
+        ] as [(String, UInt8, String)])
     func refusesControlCharacters(prefix: String, control: UInt8, suffix: String) {
         let input = prefix + String(UnicodeScalar(control)) + suffix
         expectInvalidField("email") { try Validate.email(input) }
@@ -250,20 +276,22 @@ struct ValidateEmailTests {
 
     @Test("accepts at most 254 characters")
     func maxLength() throws {
-        let domain = "@example.com" // 12 characters
+        let domain = "@example.com"  // 12 characters
         let ok = String(repeating: "a", count: 254 - domain.count) + domain
         #expect(ok.count == 254)
         #expect(try Validate.email(ok) == ok)
         expectInvalidField("email") { try Validate.email("a" + ok) }
     }
 
-    @Test("normalizedEmail trims and lowercases", arguments: [
-        ("Ana@Example.COM", "ana@example.com"),
-        ("  ana@example.com\n", "ana@example.com"),
-        ("\tANA.SMITH+Yoga@EXAMPLE.CO.UK ", "ana.smith+yoga@example.co.uk"),
-        ("ÄNNE@Müller.DE", "änne@müller.de"),
-        ("", ""),
-    ])
+    @Test(
+        "normalizedEmail trims and lowercases",
+        arguments: [
+            ("Ana@Example.COM", "ana@example.com"),
+            ("  ana@example.com\n", "ana@example.com"),
+            ("\tANA.SMITH+Yoga@EXAMPLE.CO.UK ", "ana.smith+yoga@example.co.uk"),
+            ("ÄNNE@Müller.DE", "änne@müller.de"),
+            ("", ""),
+        ])
     func normalized(input: String, expected: String) {
         #expect(Validate.normalizedEmail(input) == expected)
     }
@@ -288,18 +316,22 @@ struct ValidatePasswordTests {
         #expect(error?.message.contains("8") == true)
     }
 
-    @Test("accepts 8 to 72 bytes and returns the value untouched", arguments: [
-        "12345678", "correct horse battery staple", "  spaced  ", String(repeating: "x", count: 72),
-        String(repeating: "é", count: 8), String(repeating: "é", count: 36), String(repeating: "😀", count: 18),
-    ])
+    @Test(
+        "accepts 8 to 72 bytes and returns the value untouched",
+        arguments: [
+            "12345678", "correct horse battery staple", "  spaced  ", String(repeating: "x", count: 72),
+            String(repeating: "é", count: 8), String(repeating: "é", count: 36), String(repeating: "😀", count: 18),
+        ])
     func accepts(input: String) throws {
         #expect(try Validate.password(input) == input)
     }
 
-    @Test("refuses more than 72 UTF-8 bytes even when under 72 characters", arguments: [
-        String(repeating: "x", count: 73), String(repeating: "é", count: 37), String(repeating: "😀", count: 19),
-        String(repeating: "x", count: 10_000),
-    ])
+    @Test(
+        "refuses more than 72 UTF-8 bytes even when under 72 characters",
+        arguments: [
+            String(repeating: "x", count: 73), String(repeating: "é", count: 37), String(repeating: "😀", count: 19),
+            String(repeating: "x", count: 10_000),
+        ])
     func tooLong(input: String) {
         #expect(input.utf8.count > 72)
         let error = expectInvalidField("password") { try Validate.password(input) }

@@ -36,10 +36,13 @@ enum ExternalTools {
         let candidates: [(String, () -> Rasteriser?)] = [
             ("rsvg-convert", { executable(named: "rsvg-convert").map(Rasteriser.rsvgConvert) }),
             ("imagemagick", { realImageMagick().map(Rasteriser.imageMagick) }),
-            ("chromium", {
-                (executable(named: "chromium") ?? executable(named: "chromium-browser")
-                    ?? executable(named: "google-chrome")).map(Rasteriser.chromium)
-            }),
+            (
+                "chromium",
+                {
+                    (executable(named: "chromium") ?? executable(named: "chromium-browser")
+                        ?? executable(named: "google-chrome")).map(Rasteriser.chromium)
+                }
+            ),
         ]
         for (name, find) in candidates where forced == nil || forced == name {
             if let found = find() { return found }
@@ -68,11 +71,13 @@ enum ExternalTools {
             output = try run(tool, [svg.path, "-background", "white", "-flatten", png.path])
         case .chromium(let tool)?:
             let profile = png.deletingLastPathComponent().appendingPathComponent("chromium-profile")
-            output = try run(tool, [
-                "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                "--user-data-dir=\(profile.path)", "--default-background-color=ffffffff",
-                "--window-size=\(pixels),\(pixels)", "--screenshot=\(png.path)", svg.absoluteString,
-            ], timeout: 120)
+            output = try run(
+                tool,
+                [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                    "--user-data-dir=\(profile.path)", "--default-background-color=ffffffff",
+                    "--window-size=\(pixels),\(pixels)", "--screenshot=\(png.path)", svg.absoluteString,
+                ], timeout: 120)
         case nil:
             throw ToolError.missing("SVG rasteriser")
         }

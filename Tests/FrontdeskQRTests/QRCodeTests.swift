@@ -26,11 +26,13 @@ struct EncodingTests {
         #expect(!code.isDark(x: 0, y: code.size))
     }
 
-    @Test("higher error correction needs a symbol at least as large", arguments: [
-        (QRErrorCorrection.low, QRErrorCorrection.medium),
-        (.medium, .quartile),
-        (.quartile, .high),
-    ])
+    @Test(
+        "higher error correction needs a symbol at least as large",
+        arguments: [
+            (QRErrorCorrection.low, QRErrorCorrection.medium),
+            (.medium, .quartile),
+            (.quartile, .high),
+        ])
     func levelsGrow(lower: QRErrorCorrection, higher: QRErrorCorrection) throws {
         let small = try QRCode.encode(checkinURL, level: lower)
         let large = try QRCode.encode(checkinURL, level: higher)
@@ -132,15 +134,17 @@ struct SVGTests {
         #expect(!openingTag.contains("height="))
     }
 
-    @Test("colours must be #RRGGBB; anything else falls back and cannot inject markup", arguments: [
-        ("#12AB9f", "#12ab9f"),
-        ("red", "#000000"),
-        ("#fff", "#000000"),
-        (#""/><script>alert(1)</script>"#, "#000000"),
-        ("#12345g", "#000000"),
-        ("#1234567", "#000000"),
-        ("", "#000000"),
-    ])
+    @Test(
+        "colours must be #RRGGBB; anything else falls back and cannot inject markup",
+        arguments: [
+            ("#12AB9f", "#12ab9f"),
+            ("red", "#000000"),
+            ("#fff", "#000000"),
+            (#""/><script>alert(1)</script>"#, "#000000"),
+            ("#12345g", "#000000"),
+            ("#1234567", "#000000"),
+            ("", "#000000"),
+        ])
     func colours(given: String, expected: String) throws {
         let svg = try QRCode.encode("x").svg(foreground: given, background: given)
         #expect(svg.contains(#"<path fill="\#(expected)""#))

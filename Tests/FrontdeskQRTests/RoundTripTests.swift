@@ -15,12 +15,14 @@ import Testing
     .serialized  // Chromium, the last-resort rasteriser, is heavy; one at a time on small machines.
 )
 struct RoundTripTests {
-    @Test("SVG → PNG → zbarimg gives back the text", arguments: [
-        (checkinURL, QRErrorCorrection.medium),
-        (checkinURL, .low),
-        (checkinURL, .high),
-        ("https://studio.example/checkin?session=1&token=" + String(repeating: "A_b-9", count: 40), .quartile),
-    ])
+    @Test(
+        "SVG → PNG → zbarimg gives back the text",
+        arguments: [
+            (checkinURL, QRErrorCorrection.medium),
+            (checkinURL, .low),
+            (checkinURL, .high),
+            ("https://studio.example/checkin?session=1&token=" + String(repeating: "A_b-9", count: 40), .quartile),
+        ])
     func svgRoundTrip(text: String, level: QRErrorCorrection) throws {
         let code = try QRCode.encode(text, level: level)
         let svg = code.svg(moduleSize: 6, title: "Scan to check in")
@@ -64,7 +66,8 @@ struct ModuleGridRoundTripTests {
         let total = (code.size + 8) * scale
         var pbm = "P1\n\(total) \(total)\n"
         for y in 0..<total {
-            pbm += (0..<total).map { x in code.isDark(x: x / scale - 4, y: y / scale - 4) ? "1" : "0" }
+            pbm +=
+                (0..<total).map { x in code.isDark(x: x / scale - 4, y: y / scale - 4) ? "1" : "0" }
                 .joined(separator: " ") + "\n"
         }
         let file = directory.appendingPathComponent("code.pbm")

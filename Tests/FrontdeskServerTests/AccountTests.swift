@@ -9,12 +9,15 @@ extension TestApp {
     /// The link of the newest queued account e-mail of `template` to `email` (what the person receives).
     func mailedLink(_ template: String, to email: String) async throws -> String {
         let payload = try await services.database.read { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 SELECT payload FROM notification_outbox WHERE template = \(bind: template) AND lower(recipient_email) = \(bind: email.lowercased())
                 ORDER BY created_at DESC, id DESC LIMIT 1
-                """).first()?.decode(column: "payload", as: String.self)
+                """
+            ).first()?.decode(column: "payload", as: String.self)
         }
-        let fields = try JSONDecoder().decode([String: String].self, from: Data(try #require(payload, "no \(template) mail to \(email)").utf8))
+        let fields = try JSONDecoder().decode(
+            [String: String].self, from: Data(try #require(payload, "no \(template) mail to \(email)").utf8))
         return try #require(fields["link"])
     }
 
@@ -30,8 +33,9 @@ struct AccountTests {
     func inviteNewPerson() async throws {
         try await TestApp.run { app in
             let (ownerToken, orgId) = try await app.owner()
-            let invited = try await app.request(.post, "/api/orgs/\(orgId)/invitations", token: ownerToken,
-                                                body: ["email": "coach.new@example.com", "role": "coach", "name": "Cora"])
+            let invited = try await app.request(
+                .post, "/api/orgs/\(orgId)/invitations", token: ownerToken,
+                body: ["email": "coach.new@example.com", "role": "coach", "name": "Cora"])
             #expect(invited.status == 201, "\(invited.text)")
             let link = try await app.mailedLink("invitation", to: "coach.new@example.com")
             #expect(link.hasPrefix("https://studio.example/invite/"))
@@ -39,19 +43,28 @@ struct AccountTests {
             // Only the hash is stored.
             #expect(try await app.count("SELECT COUNT(*) AS n FROM invitations WHERE token_hash = '\(SecretToken.hash(token))'") == 1)
 
-            let short = try await app.request(.post, "/api/invitations/accept", body: ["token": token, "name": "Cora", "password": "short"])
+            let short = try await app.request(
+                .post, "/api/invitations/accept", body: ["token": token, "name": "Cora", "password": "short"])
             #expect(short.status == 400)
-            let accepted = try await app.request(.post, "/api/invitations/accept", body: ["token": token, "name": "Cora", "password": "her-own-pass"])
+            let accepted = try await app.request(
+                .post, "/api/invitations/accept", body: ["token": token, "name": "Cora", "password": "her-own-pass"])
             #expect(accepted.status == 201, "\(accepted.text)")
             #expect(accepted.string("role") == "coach")
             let coachToken = try await app.login("coach.new@example.com", password: "her-own-pass")
             #expect(try await app.request(.get, "/api/orgs/\(orgId)/members", token: coachToken).status == 200)
 
-            let again = try await app.request(.post, "/api/invitations/accept", body: ["token": token, "name": "Eve", "password": "attacker-pass"])
+            let again = try await app.request(
+                .post, "/api/invitations/accept", body: ["token": token, "name": "Eve", "password": "attacker-pass"])
             #expect(again.status == 404)
             #expect(again.errorCode == "invitation_invalid")
-            #expect(try await app.request(.post, "/api/invitations/accept", body: ["token": "forged-token-forged-token-forged-token-xx",
-                                                                                   "name": "Eve", "password": "attacker-pass"]).status == 404)
+            #expect(
+                try await app.request(
+                    .post, "/api/invitations/accept",
+                    body: [
+                        "token": "forged-token-forged-token-forged-token-xx",
+                        "name": "Eve", "password": "attacker-pass",
+                    ]
+                ).status == 404)
         }
     }
 
@@ -60,11 +73,13 @@ struct AccountTests {
         try await TestApp.run { app in
             let (ownerToken, orgId) = try await app.owner()
             try await app.createUser("real.coach@example.com", name: "Real Coach", password: "real-coach-pass")
-            _ = try await app.request(.post, "/api/orgs/\(orgId)/members", token: ownerToken, body: ["email": "real.coach@example.com", "role": "coach"])
+            _ = try await app.request(
+                .post, "/api/orgs/\(orgId)/members", token: ownerToken, body: ["email": "real.coach@example.com", "role": "coach"])
             let token = try await app.mailedToken("invitation", to: "real.coach@example.com")
 
             // Signed out, the link cannot make or take over the account.
-            let stranger = try await app.request(.post, "/api/invitations/accept", body: ["token": token, "name": "Eve", "password": "attacker-pass"])
+            let stranger = try await app.request(
+                .post, "/api/invitations/accept", body: ["token": token, "name": "Eve", "password": "attacker-pass"])
             #expect(stranger.status == 409)
             #expect(stranger.errorCode == "account_exists")
             // Another signed-in user cannot take it either.
@@ -87,8 +102,11 @@ struct AccountTests {
         try await TestApp.run { app in
             let (ownerToken, orgId) = try await app.owner()
             let (coachToken, _) = try await app.member(orgId, ownerToken: ownerToken, role: "coach")
-            #expect(try await app.request(.post, "/api/orgs/\(orgId)/invitations", token: coachToken, body: ["email": "x@example.com"]).status == 403)
-            let invited = try await app.request(.post, "/api/orgs/\(orgId)/invitations", token: ownerToken, body: ["email": "p@example.com"])
+            #expect(
+                try await app.request(.post, "/api/orgs/\(orgId)/invitations", token: coachToken, body: ["email": "x@example.com"]).status
+                    == 403)
+            let invited = try await app.request(
+                .post, "/api/orgs/\(orgId)/invitations", token: ownerToken, body: ["email": "p@example.com"])
             let id = try #require(invited.string("id"))
             let first = try await app.mailedToken("invitation", to: "p@example.com")
             app.clock.advance(by: 1)
@@ -97,7 +115,9 @@ struct AccountTests {
             #expect(resent["sends"] as? Int == 2)
             let second = try await app.mailedToken("invitation", to: "p@example.com")
             #expect(first != second)
-            #expect(try await app.request(.post, "/api/invitations/accept", body: ["token": first, "name": "P", "password": "p-password"]).status == 404)
+            #expect(
+                try await app.request(.post, "/api/invitations/accept", body: ["token": first, "name": "P", "password": "p-password"])
+                    .status == 404)
 
             // Just inside the 7 days the link works (checked without using it), just outside it does not.
             let invitations = InvitationsStore(database: app.services.database)
@@ -105,14 +125,18 @@ struct AccountTests {
             #expect(try await invitations.open(token: second, now: app.clock.now()) != nil)
             app.clock.advance(by: 1)
             #expect(try await invitations.open(token: second, now: app.clock.now()) == nil)
-            #expect(try await app.request(.post, "/api/invitations/accept", body: ["token": second, "name": "P", "password": "p-password"]).status == 404)
+            #expect(
+                try await app.request(.post, "/api/invitations/accept", body: ["token": second, "name": "P", "password": "p-password"])
+                    .status == 404)
 
             let resentAgain = try await app.request(.post, "/api/orgs/\(orgId)/invitations/\(id)/resend", token: ownerToken)
             #expect(resentAgain.status == 200)
             let revoked = try await app.request(.post, "/api/orgs/\(orgId)/invitations/\(id)/revoke", token: ownerToken)
             #expect(revoked.string("status") == "revoked")
             let third = try await app.mailedToken("invitation", to: "p@example.com")
-            #expect(try await app.request(.post, "/api/invitations/accept", body: ["token": third, "name": "P", "password": "p-password"]).status == 404)
+            #expect(
+                try await app.request(.post, "/api/invitations/accept", body: ["token": third, "name": "P", "password": "p-password"])
+                    .status == 404)
             // Another studio's invitation id is unknown here.
             let (otherToken, otherOrg) = try await app.owner()
             #expect(try await app.request(.post, "/api/orgs/\(otherOrg)/invitations/\(id)/resend", token: otherToken).status == 404)
@@ -138,13 +162,16 @@ struct AccountTests {
             #expect(done.status == 204, "\(done.text)")
             #expect(try await app.request(.get, "/api/me", token: session).status == 401)
             _ = try await app.login("lena@example.com", password: "new-password")
-            let reused = try await app.request(.post, "/api/auth/password-reset/confirm", body: ["token": token, "password": "third-password"])
+            let reused = try await app.request(
+                .post, "/api/auth/password-reset/confirm", body: ["token": token, "password": "third-password"])
             #expect(reused.status == 404)
 
             _ = try await app.request(.post, "/api/auth/password-reset", body: ["email": "lena@example.com"])
             let late = try await app.mailedToken("password_reset", to: "lena@example.com")
             app.clock.advance(by: 30 * 60)
-            #expect(try await app.request(.post, "/api/auth/password-reset/confirm", body: ["token": late, "password": "late-password"]).status == 404)
+            #expect(
+                try await app.request(.post, "/api/auth/password-reset/confirm", body: ["token": late, "password": "late-password"]).status
+                    == 404)
         }
     }
 
@@ -177,9 +204,11 @@ struct AccountTests {
             try await app.createUser("a@example.com")
             let here = try await app.login("a@example.com")
             let elsewhere = try await app.login("a@example.com")
-            let wrong = try await app.request(.post, "/api/auth/password", token: here, body: ["currentPassword": "nope-nope", "newPassword": "brand-new-pass"])
+            let wrong = try await app.request(
+                .post, "/api/auth/password", token: here, body: ["currentPassword": "nope-nope", "newPassword": "brand-new-pass"])
             #expect(wrong.status == 403)
-            let changed = try await app.request(.post, "/api/auth/password", token: here, body: ["currentPassword": "correct-horse", "newPassword": "brand-new-pass"])
+            let changed = try await app.request(
+                .post, "/api/auth/password", token: here, body: ["currentPassword": "correct-horse", "newPassword": "brand-new-pass"])
             #expect(changed.status == 204)
             #expect(try await app.request(.get, "/api/me", token: here).status == 200)
             #expect(try await app.request(.get, "/api/me", token: elsewhere).status == 401)
@@ -197,8 +226,9 @@ struct AccountTests {
             #expect(refused.errorCode == "org_creation_disabled")
         }
         try await TestApp.run(configure: { $0.orgCreation = .anyone }) { app in
-            try await app.services.accounts.createUser(email: "new@example.com", name: "New", passwordHash: app.services.passwords.hashNow("correct-horse"),
-                                                       emailVerified: false, now: app.clock.now())
+            try await app.services.accounts.createUser(
+                email: "new@example.com", name: "New", passwordHash: app.services.passwords.hashNow("correct-horse"),
+                emailVerified: false, now: app.clock.now())
             let token = try await app.login("new@example.com")
             let created = try await app.request(.post, "/api/orgs", token: token, body: ["name": "ACCOUNT LOCKED", "timezone": "UTC"])
             #expect(created.status == 201)
@@ -211,7 +241,9 @@ struct AccountTests {
             #expect(try await app.request(.post, "/api/auth/verify-email", token: token).status == 202)
             let verify = try await app.mailedToken("verify_email", to: "new@example.com")
             #expect(try await app.request(.post, "/api/auth/verify-email/confirm", body: ["token": verify]).status == 204)
-            #expect(try await app.request(.post, "/api/orgs/\(orgId)/invitations", token: token, body: ["email": "friend@example.com"]).status == 201)
+            #expect(
+                try await app.request(.post, "/api/orgs/\(orgId)/invitations", token: token, body: ["email": "friend@example.com"]).status
+                    == 201)
             #expect(try await app.request(.post, "/api/auth/verify-email", token: token).errorCode == "already_verified")
         }
     }
@@ -239,13 +271,16 @@ struct AccountTests {
 
             // Someone signing up with an existing address cannot set its password.
             try await app.createUser("taken@example.com", password: "owners-password")
-            _ = try await app.request(.post, "/api/join/\(orgId)", body: ["name": "Eve", "email": "taken@example.com", "password": "eves-password"])
+            _ = try await app.request(
+                .post, "/api/join/\(orgId)", body: ["name": "Eve", "email": "taken@example.com", "password": "eves-password"])
             let second = try await app.mailedToken("join_confirm", to: "taken@example.com")
             let existing = try await Browser(app: app, token: nil).post("/join/confirm/\(second)", [:])
             #expect(existing.status == 200)
             #expect(existing.has("already had an account"))
             _ = try await app.login("taken@example.com", password: "owners-password")
-            #expect(try await app.request(.post, "/api/auth/login", body: ["email": "taken@example.com", "password": "eves-password"]).status == 401)
+            #expect(
+                try await app.request(.post, "/api/auth/login", body: ["email": "taken@example.com", "password": "eves-password"]).status
+                    == 401)
         }
     }
 
@@ -258,7 +293,9 @@ struct AccountTests {
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<30 {
                     group.addTask {
-                        try await app.request(.post, "/api/auth/login", body: ["email": "target@example.com", "password": "guess-guess"], headers: attacker).status
+                        try await app.request(
+                            .post, "/api/auth/login", body: ["email": "target@example.com", "password": "guess-guess"], headers: attacker
+                        ).status
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
@@ -267,10 +304,16 @@ struct AccountTests {
             #expect(statuses.filter { $0 == 429 }.count == 30 - limit)
             // Even the right password is throttled for the attacker's address, whatever it puts in front.
             let spoofed: HTTPFields = [.init("X-Forwarded-For")!: "10.9.9.9, 203.0.113.7"]
-            #expect(try await app.request(.post, "/api/auth/login", body: ["email": "target@example.com", "password": "correct-horse"], headers: spoofed).status == 429)
+            #expect(
+                try await app.request(
+                    .post, "/api/auth/login", body: ["email": "target@example.com", "password": "correct-horse"], headers: spoofed
+                ).status == 429)
             // The owner from elsewhere signs in.
             let owner: HTTPFields = [.init("X-Forwarded-For")!: "203.0.113.7, 198.51.100.9"]
-            #expect(try await app.request(.post, "/api/auth/login", body: ["email": "target@example.com", "password": "correct-horse"], headers: owner).status == 200)
+            #expect(
+                try await app.request(
+                    .post, "/api/auth/login", body: ["email": "target@example.com", "password": "correct-horse"], headers: owner
+                ).status == 200)
         }
     }
 
@@ -280,17 +323,23 @@ struct AccountTests {
             try await app.createUser("a@example.com")
             let limit = app.services.configuration.loginFailuresPerAccount
             for _ in 0..<(limit - 1) {
-                #expect(try await app.request(.post, "/api/auth/login", body: ["email": "a@example.com", "password": "wrong-wrong"]).status == 401)
+                #expect(
+                    try await app.request(.post, "/api/auth/login", body: ["email": "a@example.com", "password": "wrong-wrong"]).status
+                        == 401)
             }
             _ = try await app.login("a@example.com")
             for _ in 0..<(limit - 1) {
-                #expect(try await app.request(.post, "/api/auth/login", body: ["email": "a@example.com", "password": "wrong-wrong"]).status == 401)
+                #expect(
+                    try await app.request(.post, "/api/auth/login", body: ["email": "a@example.com", "password": "wrong-wrong"]).status
+                        == 401)
             }
             _ = try await app.login("a@example.com")  // the limit-th attempt: allowed
             for _ in 0..<limit {
                 _ = try await app.request(.post, "/api/auth/login", body: ["email": "a@example.com", "password": "wrong-wrong"])
             }
-            #expect(try await app.request(.post, "/api/auth/login", body: ["email": "a@example.com", "password": "correct-horse"]).status == 429)
+            #expect(
+                try await app.request(.post, "/api/auth/login", body: ["email": "a@example.com", "password": "correct-horse"]).status == 429
+            )
         }
     }
 
@@ -307,17 +356,20 @@ struct AccountTests {
 
             let plain = try await app.request(.post, "/api/auth/login", json: nil, headers: [.contentType: "text/plain"])
             #expect(plain.status == 415)
-            let text = try await app.client.execute(uri: "/api/auth/login", method: .post, headers: [.contentType: "text/plain"],
-                                                    body: .init(string: #"{"email":"a@example.com","password":"correct-horse"}"#))
+            let text = try await app.client.execute(
+                uri: "/api/auth/login", method: .post, headers: [.contentType: "text/plain"],
+                body: .init(string: #"{"email":"a@example.com","password":"correct-horse"}"#))
             #expect(text.status.code == 415)
             #expect(text.headers[values: .setCookie].isEmpty)
-            let foreign = try await app.request(.post, "/api/auth/login", body: ["email": "a@example.com", "password": "correct-horse"],
-                                                headers: [.origin: "https://evil.example"])
+            let foreign = try await app.request(
+                .post, "/api/auth/login", body: ["email": "a@example.com", "password": "correct-horse"],
+                headers: [.origin: "https://evil.example"])
             #expect(foreign.status == 403)
             #expect(foreign.errorCode == "cross_site_login")
             #expect(foreign.headers[values: .setCookie].isEmpty)
-            let own = try await app.request(.post, "/api/auth/login", body: ["email": "a@example.com", "password": "correct-horse"],
-                                            headers: [.origin: "https://studio.example"])
+            let own = try await app.request(
+                .post, "/api/auth/login", body: ["email": "a@example.com", "password": "correct-horse"],
+                headers: [.origin: "https://studio.example"])
             #expect(own.status == 200)
         }
     }
@@ -340,8 +392,9 @@ struct AccountTests {
             }
             var form = cookie
             form[.contentType] = "application/x-www-form-urlencoded"
-            let wrongField = try await app.client.execute(uri: "//api/bookings/\(bookingId)/cancel", method: .post, headers: form,
-                                                          body: .init(string: "csrf=not-the-cookie"))
+            let wrongField = try await app.client.execute(
+                uri: "//api/bookings/\(bookingId)/cancel", method: .post, headers: form,
+                body: .init(string: "csrf=not-the-cookie"))
             #expect(wrongField.status.code == 403)
             #expect(try await app.request(.get, "/api/bookings/\(bookingId)", token: token).string("status") == "confirmed")
             var header = cookie
@@ -369,7 +422,8 @@ struct AccountTests {
             // Through the API, by member.
             let first = try await bookingOf(memberId)
             #expect(try await app.request(.post, "/api/bookings/\(first)/no-show", token: studio.ownerToken).status == 200)
-            let api = try await app.request(.post, "/api/sessions/\(session)/checkin", token: studio.ownerToken, body: ["membershipId": memberId])
+            let api = try await app.request(
+                .post, "/api/sessions/\(session)/checkin", token: studio.ownerToken, body: ["membershipId": memberId])
             #expect(api.status == 200, "\(api.text)")
             #expect((api["booking"] as? [String: Any])?["status"] as? String == "attended")
             // Through the tablet, by booking.
@@ -379,8 +433,13 @@ struct AccountTests {
             let tablet = try await browser.post("/coach/checkin", ["org": studio.orgId, "session": session, "bookingId": second])
             #expect(tablet.status == 303, "\(tablet.text)")
             for member in [memberId, otherId] {
-                #expect(try await app.count("SELECT COUNT(*) AS n FROM bookings WHERE session_id = '\(session)' AND membership_id = '\(member)'") == 1)
-                #expect(try await app.count("SELECT COUNT(*) AS n FROM bookings WHERE session_id = '\(session)' AND membership_id = '\(member)' AND status = 'attended'") == 1)
+                #expect(
+                    try await app.count(
+                        "SELECT COUNT(*) AS n FROM bookings WHERE session_id = '\(session)' AND membership_id = '\(member)'") == 1)
+                #expect(
+                    try await app.count(
+                        "SELECT COUNT(*) AS n FROM bookings WHERE session_id = '\(session)' AND membership_id = '\(member)' AND status = 'attended'"
+                    ) == 1)
             }
             try await app.checkInvariants(session: session)
         }

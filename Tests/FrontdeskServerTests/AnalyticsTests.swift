@@ -23,11 +23,17 @@ struct AnalyticsTests {
         let studio = try await app.studio()
         let base = "/api/orgs/\(studio.orgId)"
         let coach = try await app.member(studio.orgId, ownerToken: studio.ownerToken, role: "coach")
-        let otherLocation = try #require(try await app.request(.post, "\(base)/locations", token: studio.ownerToken, body: ["name": "Garden"]).string("id"))
-        let otherProgram = try #require(try await app.request(.post, "\(base)/programs", token: studio.ownerToken, body: ["name": "Strength"]).string("id"))
-        let otherType = try #require(try await app.request(.post, "\(base)/class-types", token: studio.ownerToken, body: [
-            "programId": otherProgram, "name": "Barbell", "defaultCapacity": 8, "defaultDurationMin": 60,
-        ]).string("id"))
+        let otherLocation = try #require(
+            try await app.request(.post, "\(base)/locations", token: studio.ownerToken, body: ["name": "Garden"]).string("id"))
+        let otherProgram = try #require(
+            try await app.request(.post, "\(base)/programs", token: studio.ownerToken, body: ["name": "Strength"]).string("id"))
+        let otherType = try #require(
+            try await app.request(
+                .post, "\(base)/class-types", token: studio.ownerToken,
+                body: [
+                    "programId": otherProgram, "name": "Barbell", "defaultCapacity": 8, "defaultDurationMin": 60,
+                ]
+            ).string("id"))
         let members = try await app.quickMembers(studio.orgId, count: 8).map(\.membershipId)
         func session(_ start: String, capacity: Int, publish: Bool = true, extra: [String: any Sendable] = [:]) async throws -> String {
             var body: [String: any Sendable] = ["capacity": capacity, "locationId": studio.locationId]
@@ -36,22 +42,26 @@ struct AnalyticsTests {
         }
         func book(_ session: String, _ statuses: [String]) async throws {
             for (index, status) in statuses.enumerated() {
-                try await app.insertBooking(session: session, membership: members[index], status: status, position: status == "waitlisted" ? 1 : nil)
+                try await app.insertBooking(
+                    session: session, membership: members[index], status: status, position: status == "waitlisted" ? 1 : nil)
             }
         }
         // Sat 24 Oct 18:00 (summer time): 3 attended, 1 no-show, 1 still confirmed, 1 late cancel, 1 waitlisted.
         let saturday = try await session("2026-10-24T16:00:00Z", capacity: 10, extra: ["coachMembershipId": coach.membershipId])
         try await book(saturday, ["attended", "attended", "attended", "no_show", "confirmed", "cancelled", "waitlisted"])
         try await app.services.database.transaction { sql in
-            try await sql.raw("UPDATE bookings SET late_cancel = \(bind: true) WHERE session_id = \(bind: saturday) AND status = 'cancelled'").run()
+            try await sql.raw(
+                "UPDATE bookings SET late_cancel = \(bind: true) WHERE session_id = \(bind: saturday) AND status = 'cancelled'"
+            ).run()
         }
         // Sun 25 Oct (the 25-hour day) 23:30 local = 22:30Z: 2 attended.
         try await book(try await session("2026-10-25T22:30:00Z", capacity: 5), ["attended", "attended"])
         // Mon 26 Oct 00:30 local = 23:30Z on the 25th in UTC: 1 attended, 1 no-show.
         try await book(try await session("2026-10-25T23:30:00Z", capacity: 4), ["attended", "no_show"])
         // Mon 26 Oct 10:00, another location, program and class type: 4 attended.
-        try await book(try await session("2026-10-26T09:00:00Z", capacity: 8, extra: ["classTypeId": otherType, "locationId": otherLocation]),
-                       ["attended", "attended", "attended", "attended"])
+        try await book(
+            try await session("2026-10-26T09:00:00Z", capacity: 8, extra: ["classTypeId": otherType, "locationId": otherLocation]),
+            ["attended", "attended", "attended", "attended"])
         // Tue 20 Oct: only inside an 8-day window.
         try await book(try await session("2026-10-20T16:00:00Z", capacity: 6), ["attended", "attended"])
         // Not counted: a cancelled class, a deleted one, a draft, and tonight's class that has not happened yet.
@@ -67,7 +77,9 @@ struct AnalyticsTests {
         _ = try await session("2026-10-22T08:00:00Z", capacity: 10, publish: false)
         try await book(try await session("2026-10-27T19:00:00Z", capacity: 10), ["confirmed", "confirmed"])
         app.clock.set(at("2026-10-27T12:00:00Z"))
-        return Week(studio: studio, coachMembership: coach.membershipId, otherLocation: otherLocation, otherProgram: otherProgram, otherType: otherType)
+        return Week(
+            studio: studio, coachMembership: coach.membershipId, otherLocation: otherLocation, otherProgram: otherProgram,
+            otherType: otherType)
     }
 
     static func figures(_ object: [String: Any]?) -> [Int] {
@@ -81,10 +93,13 @@ struct AnalyticsTests {
             let base = "/api/orgs/\(w.studio.orgId)/analytics/attendance"
             let summary = try await app.request(.get, "\(base)/summary?days=7", token: w.studio.ownerToken)
             #expect(summary.status == 200, "\(summary.text)")
-            #expect(summary.string("from") == "2026-10-21" && summary.string("to") == "2026-10-27" && summary.string("timezone") == "Europe/Berlin")
+            #expect(
+                summary.string("from") == "2026-10-21" && summary.string("to") == "2026-10-27"
+                    && summary.string("timezone") == "Europe/Berlin")
             let totals = summary["summary"] as? [String: Any]
             #expect(Self.figures(totals) == [4, 27, 13, 10, 2])
-            #expect(totals?["averageAttendance"] as? Double == 2.5 && totals?["fillPercent"] as? Double == 48.1
+            #expect(
+                totals?["averageAttendance"] as? Double == 2.5 && totals?["fillPercent"] as? Double == 48.1
                     && totals?["noShowPercent"] as? Double == 15.4)
 
             let daily = try await app.request(.get, "\(base)/daily?days=7", token: w.studio.ownerToken)
@@ -158,7 +173,8 @@ struct AnalyticsTests {
             #expect(page.has("<p class=\"kpi__value\">48.1 %</p>") && page.has("<p class=\"kpi__value\">15.4 %</p>"))
             #expect(page.has("<svg") && page.has("<title>2026-10-26: 5 attended, 1 no-shows</title>"))
             // Barbell filled 4 of 8 (50 %), Vinyasa 9 of 19 (47.4 %): Barbell first.
-            let barbell = try #require(page.text.range(of: "<td>Barbell</td>")), vinyasa = try #require(page.text.range(of: "<td>Vinyasa</td>"))
+            let barbell = try #require(page.text.range(of: "<td>Barbell</td>")),
+                vinyasa = try #require(page.text.range(of: "<td>Vinyasa</td>"))
             #expect(barbell.lowerBound < vinyasa.lowerBound)
             #expect(page.has("href=\"/api/orgs/\(w.studio.orgId)/analytics/attendance/daily?days=7&amp;format=csv\""))
             let csv = try await owner.get("/api/orgs/\(w.studio.orgId)/analytics/attendance/daily?days=7&format=csv")

@@ -14,7 +14,10 @@ struct AuthTests {
             let token = try #require(reply.string("token"))
             #expect(token.count >= 43)
             let cookies = reply.headers[values: .setCookie]
-            #expect(cookies.contains { $0.hasPrefix("fd_session=\(token)") && $0.contains("HttpOnly") && $0.contains("SameSite=Lax") && $0.contains("Secure") })
+            #expect(
+                cookies.contains {
+                    $0.hasPrefix("fd_session=\(token)") && $0.contains("HttpOnly") && $0.contains("SameSite=Lax") && $0.contains("Secure")
+                })
             #expect(cookies.contains { $0.hasPrefix("fd_csrf=") && !$0.contains("HttpOnly") })
 
             let me = try await app.request(.get, "/api/me", token: token)
@@ -42,7 +45,8 @@ struct AuthTests {
         try await TestApp.run { app in
             try await app.createUser("a@example.com")
             let wrong = try await app.request(.post, "/api/auth/login", body: ["email": "a@example.com", "password": "nope-nope"])
-            let unknown = try await app.request(.post, "/api/auth/login", body: ["email": "ghost@example.com", "password": "correct-horse"])
+            let unknown = try await app.request(
+                .post, "/api/auth/login", body: ["email": "ghost@example.com", "password": "correct-horse"])
             for reply in [wrong, unknown] {
                 #expect(reply.status == 401)
                 #expect(reply.errorCode == "invalid_credentials")
@@ -96,26 +100,38 @@ struct AuthTests {
             #expect(blocked.errorCode == "rate_limited")
             // Another account from the same address is unaffected.
             try await app.createUser("b@example.com")
-            #expect(try await app.request(.post, "/api/auth/login", body: ["email": "b@example.com", "password": "correct-horse"]).status == 200)
+            #expect(
+                try await app.request(.post, "/api/auth/login", body: ["email": "b@example.com", "password": "correct-horse"]).status == 200
+            )
             // The window passes.
             app.clock.advance(by: 900)
-            #expect(try await app.request(.post, "/api/auth/login", body: ["email": "a@example.com", "password": "correct-horse"]).status == 200)
+            #expect(
+                try await app.request(.post, "/api/auth/login", body: ["email": "a@example.com", "password": "correct-horse"]).status == 200
+            )
         }
     }
 
     @Test("login is rate limited per client address")
     func addressRateLimit() async throws {
-        try await TestApp.run(configure: { $0.loginAttemptsPerAddress = 4; $0.trustForwardedFor = true }) { app in
+        try await TestApp.run(configure: {
+            $0.loginAttemptsPerAddress = 4
+            $0.trustForwardedFor = true
+        }) { app in
             let attacker: HTTPFields = [.init("X-Forwarded-For")!: "203.0.113.9"]
             for index in 0..<4 {
-                let reply = try await app.request(.post, "/api/auth/login", body: ["email": "u\(index)@example.com", "password": "whatever1"], headers: attacker)
+                let reply = try await app.request(
+                    .post, "/api/auth/login", body: ["email": "u\(index)@example.com", "password": "whatever1"], headers: attacker)
                 #expect(reply.status == 401)
             }
-            let blocked = try await app.request(.post, "/api/auth/login", body: ["email": "u9@example.com", "password": "whatever1"], headers: attacker)
+            let blocked = try await app.request(
+                .post, "/api/auth/login", body: ["email": "u9@example.com", "password": "whatever1"], headers: attacker)
             #expect(blocked.status == 429)
             try await app.createUser("c@example.com")
             let elsewhere: HTTPFields = [.init("X-Forwarded-For")!: "198.51.100.7"]
-            #expect(try await app.request(.post, "/api/auth/login", body: ["email": "c@example.com", "password": "correct-horse"], headers: elsewhere).status == 200)
+            #expect(
+                try await app.request(
+                    .post, "/api/auth/login", body: ["email": "c@example.com", "password": "correct-horse"], headers: elsewhere
+                ).status == 200)
         }
     }
 

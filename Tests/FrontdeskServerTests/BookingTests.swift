@@ -21,8 +21,9 @@ struct BookingTests {
             }
             #expect(statuses == ["confirmed", "confirmed", "waitlisted", "waitlisted"])
             #expect(positions == [nil, nil, 1, 2])
-            #expect(try await app.count("SELECT COUNT(*) AS n FROM notification_outbox WHERE template = 'booking_confirmed'") == 3,
-                    "an e-mail each, a push only for the member with a device")
+            #expect(
+                try await app.count("SELECT COUNT(*) AS n FROM notification_outbox WHERE template = 'booking_confirmed'") == 3,
+                "an e-mail each, a push only for the member with a device")
             #expect(try await app.count("SELECT COUNT(*) AS n FROM notification_outbox WHERE template = 'booking_waitlisted'") == 2)
             let again = try await app.book(session, token: members[0].token)
             #expect(again.status == 409)
@@ -38,7 +39,9 @@ struct BookingTests {
     func creditsAndCancellation() async throws {
         try await TestApp.run { app in
             let studio = try await app.studio()
-            _ = try await app.request(.patch, "/api/orgs/\(studio.orgId)", token: studio.ownerToken, body: ["paymentProvider": "stripe", "cancellationWindowHours": 12])
+            _ = try await app.request(
+                .patch, "/api/orgs/\(studio.orgId)", token: studio.ownerToken,
+                body: ["paymentProvider": "stripe", "cancellationWindowHours": 12])
             let plan = try await app.plan(studio, ["name": "5 classes", "classCredits": 5])
             let (token, membership) = try await app.member(studio.orgId, ownerToken: studio.ownerToken, role: "member")
             let far = try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(2 * 86_400))
@@ -93,27 +96,39 @@ struct BookingTests {
             let session = try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(2 * 86_400), extra: ["capacity": 1])
             let members = try await app.quickMembers(studio.orgId, count: 4)
             var subscriptions: [String] = []
-            for member in members { subscriptions.append(try await app.subscribe(studio, membership: member.membershipId, plan: plan, credits: 3)) }
+            for member in members {
+                subscriptions.append(try await app.subscribe(studio, membership: member.membershipId, plan: plan, credits: 3))
+            }
             let first = try await app.book(session, token: members[0].token)
             for member in members.dropFirst() { #expect(try await app.book(session, token: member.token).string("status") == "waitlisted") }
             // The second in line runs out of credits meanwhile: they must be skipped.
-            _ = try await app.request(.post, "/api/orgs/\(studio.orgId)/subscriptions/\(subscriptions[1])/credits", token: studio.ownerToken,
-                                      body: ["amount": -3, "reason": "refunded elsewhere"])
+            _ = try await app.request(
+                .post, "/api/orgs/\(studio.orgId)/subscriptions/\(subscriptions[1])/credits", token: studio.ownerToken,
+                body: ["amount": -3, "reason": "refunded elsewhere"])
 
             #expect(try await app.cancelBooking(try #require(first.string("id")), token: members[0].token).status == 200)
             let states = try await app.services.database.read { sql in
-                try await sql.raw("SELECT membership_id, status, waitlist_position, credit_charged FROM bookings WHERE session_id = \(bind: session)")
-                    .all().map { (try $0.decode(column: "membership_id", as: String.self), try $0.decode(column: "status", as: String.self),
-                                  try $0.decode(column: "waitlist_position", as: Int?.self)) }
+                try await sql.raw(
+                    "SELECT membership_id, status, waitlist_position, credit_charged FROM bookings WHERE session_id = \(bind: session)"
+                )
+                .all().map {
+                    (
+                        try $0.decode(column: "membership_id", as: String.self), try $0.decode(column: "status", as: String.self),
+                        try $0.decode(column: "waitlist_position", as: Int?.self)
+                    )
+                }
             }
             let byMember = Dictionary(uniqueKeysWithValues: states.map { ($0.0, ($0.1, $0.2)) })
             #expect(byMember[members[1].membershipId]?.0 == "waitlisted")
             #expect(byMember[members[1].membershipId]?.1 == 1)
             #expect(byMember[members[2].membershipId]?.0 == "confirmed")
             #expect(byMember[members[3].membershipId]?.1 == 2)
-            #expect(try await app.count("SELECT credits_remaining AS n FROM subscriptions WHERE id = '\(subscriptions[2])'") == 2, "charged on promotion")
-            #expect(try await app.count("SELECT COUNT(*) AS n FROM notification_outbox WHERE template = 'booking_promoted'") == 1,
-                    "an e-mail; no push without a registered device")
+            #expect(
+                try await app.count("SELECT credits_remaining AS n FROM subscriptions WHERE id = '\(subscriptions[2])'") == 2,
+                "charged on promotion")
+            #expect(
+                try await app.count("SELECT COUNT(*) AS n FROM notification_outbox WHERE template = 'booking_promoted'") == 1,
+                "an e-mail; no push without a registered device")
             try await app.checkInvariants(session: session)
 
             // Raising the capacity promotes the next eligible one (member 3; member 1 still has no credits).
@@ -128,8 +143,9 @@ struct BookingTests {
     func promotionCutoff() async throws {
         try await TestApp.run { app in
             let studio = try await app.studio()
-            _ = try await app.request(.patch, "/api/orgs/\(studio.orgId)", token: studio.ownerToken,
-                                      body: ["waitlistCutoffMinutes": 60, "allowLateCancellation": true])
+            _ = try await app.request(
+                .patch, "/api/orgs/\(studio.orgId)", token: studio.ownerToken,
+                body: ["waitlistCutoffMinutes": 60, "allowLateCancellation": true])
             let session = try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(2 * 3600), extra: ["capacity": 1])
             let members = try await app.quickMembers(studio.orgId, count: 2)
             let first = try await app.book(session, token: members[0].token)
@@ -226,7 +242,9 @@ struct BookingTests {
             }
             #expect(try await app.book(draft, token: studio.ownerToken).errorCode == "session_not_published")
             _ = try await app.request(.patch, "/api/orgs/\(studio.orgId)", token: studio.ownerToken, body: ["bookingOpensDaysBefore": 1])
-            #expect(try await app.book(try await app.session(studio, startsAt: start.addingTimeInterval(86_400)), token: token).errorCode == "booking_window_closed")
+            #expect(
+                try await app.book(try await app.session(studio, startsAt: start.addingTimeInterval(86_400)), token: token).errorCode
+                    == "booking_window_closed")
             #expect(try await app.count("SELECT COUNT(*) AS n FROM bookings") == 0)
             #expect(try await app.request(.post, "/api/sessions/\(soon)/bookings", token: token, json: "{bad").status == 400)
         }
@@ -263,8 +281,10 @@ struct BookingTests {
             #expect((all["items"] as? [Any])?.count == 5)
             app.clock.advance(by: 10 * 86_400)
             #expect(((try await app.request(.get, "/api/me/bookings?status=past", token: token))["items"] as? [Any])?.count == 4)
-            for bad in ["limit=0", "limit=101", "limit=ten", "status=soon", "cursor=garbage", "cursor=" + String(repeating: "A", count: 300),
-                        "from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z", "from=yesterday"] {
+            for bad in [
+                "limit=0", "limit=101", "limit=ten", "status=soon", "cursor=garbage", "cursor=" + String(repeating: "A", count: 300),
+                "from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z", "from=yesterday",
+            ] {
                 let reply = try await app.request(.get, "/api/me/bookings?\(bad)", token: token)
                 #expect(reply.status == 400, "\(bad) → \(reply.text)")
             }

@@ -22,30 +22,43 @@ struct BulkOperationsTests {
     static func week(_ app: TestApp) async throws -> Week {
         let studio = try await app.studio()
         let base = "/api/orgs/\(studio.orgId)"
-        let strength = try #require(try await app.request(.post, "\(base)/programs", token: studio.ownerToken, body: ["name": "Strength"]).string("id"))
-        let barbell = try #require(try await app.request(.post, "\(base)/class-types", token: studio.ownerToken, body: [
-            "programId": strength, "name": "Barbell", "defaultCapacity": 10, "defaultDurationMin": 60,
-        ]).string("id"))
-        let garden = try #require(try await app.request(.post, "\(base)/locations", token: studio.ownerToken, body: ["name": "Garden"]).string("id"))
+        let strength = try #require(
+            try await app.request(.post, "\(base)/programs", token: studio.ownerToken, body: ["name": "Strength"]).string("id"))
+        let barbell = try #require(
+            try await app.request(
+                .post, "\(base)/class-types", token: studio.ownerToken,
+                body: [
+                    "programId": strength, "name": "Barbell", "defaultCapacity": 10, "defaultDurationMin": 60,
+                ]
+            ).string("id"))
+        let garden = try #require(
+            try await app.request(.post, "\(base)/locations", token: studio.ownerToken, body: ["name": "Garden"]).string("id"))
         func at(_ text: String) -> Date { ISO8601DateFormatter().date(from: text)! }
         let a = try await app.session(studio, startsAt: at("2026-11-23T17:00:00Z"), extra: ["locationId": studio.locationId])
         let b = try await app.session(studio, startsAt: at("2026-11-24T06:00:00Z"), publish: false, extra: ["locationId": garden])
-        let c = try await app.session(studio, startsAt: at("2026-11-25T17:00:00Z"), classTypeId: barbell, extra: ["locationId": studio.locationId])
-        let d = try await app.session(studio, startsAt: at("2026-11-28T17:00:00Z"), classTypeId: barbell, publish: false, extra: ["locationId": garden])
+        let c = try await app.session(
+            studio, startsAt: at("2026-11-25T17:00:00Z"), classTypeId: barbell, extra: ["locationId": studio.locationId])
+        let d = try await app.session(
+            studio, startsAt: at("2026-11-28T17:00:00Z"), classTypeId: barbell, publish: false, extra: ["locationId": garden])
         let e = try await app.session(studio, startsAt: at("2026-11-30T17:00:00Z"), extra: ["locationId": studio.locationId])
         return Week(studio: studio, strengthProgram: strength, barbell: barbell, garden: garden, a: a, b: b, c: c, d: d, e: e)
     }
 
-    static func preview(_ app: TestApp, _ studio: StudioFixture, _ filter: [String: any Sendable], token: String? = nil) async throws -> Reply {
-        try await app.request(.post, "/api/orgs/\(studio.orgId)/sessions/bulk/preview", token: token ?? studio.ownerToken, body: ["filter": filter])
+    static func preview(
+        _ app: TestApp, _ studio: StudioFixture, _ filter: [String: any Sendable], token: String? = nil
+    ) async throws -> Reply {
+        try await app.request(
+            .post, "/api/orgs/\(studio.orgId)/sessions/bulk/preview", token: token ?? studio.ownerToken, body: ["filter": filter])
     }
 
     static func sessionIds(_ reply: Reply) -> [String] {
         (reply["sessions"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
     }
 
-    static func execute(_ app: TestApp, _ studio: StudioFixture, _ action: String, _ filter: [String: any Sendable],
-                        fingerprint: String?, extra: [String: any Sendable] = [:]) async throws -> Reply {
+    static func execute(
+        _ app: TestApp, _ studio: StudioFixture, _ action: String, _ filter: [String: any Sendable],
+        fingerprint: String?, extra: [String: any Sendable] = [:]
+    ) async throws -> Reply {
         var body: [String: any Sendable] = ["filter": filter, "confirm": true]
         if let fingerprint { body["fingerprint"] = fingerprint }
         for (key, value) in extra { body[key] = value }
@@ -53,8 +66,10 @@ struct BulkOperationsTests {
     }
 
     /// Preview then run `action` with the preview's fingerprint.
-    static func run(_ app: TestApp, _ studio: StudioFixture, _ action: String, _ filter: [String: any Sendable],
-                    extra: [String: any Sendable] = [:]) async throws -> Reply {
+    static func run(
+        _ app: TestApp, _ studio: StudioFixture, _ action: String, _ filter: [String: any Sendable],
+        extra: [String: any Sendable] = [:]
+    ) async throws -> Reply {
         let preview = try await Self.preview(app, studio, filter)
         try #require(preview.status == 200, "\(preview.text)")
         return try await execute(app, studio, action, filter, fingerprint: preview.string("fingerprint"), extra: extra)
@@ -76,8 +91,13 @@ struct BulkOperationsTests {
                 ("start times", ["startTimes": ["18:00"]], [w.a, w.c, w.d, w.e]),
                 ("status", ["status": "draft"], [w.b, w.d]),
                 ("statuses", ["status": ["draft", "published"]], [w.a, w.b, w.c, w.d, w.e]),
-                ("combined", ["programId": w.studio.programId, "locationId": w.studio.locationId, "from": "2026-11-23", "to": "2026-11-29",
-                              "daysOfWeek": [1, 3], "startTimes": ["18:00", "07:00"], "status": ["published"]], [w.a]),
+                (
+                    "combined",
+                    [
+                        "programId": w.studio.programId, "locationId": w.studio.locationId, "from": "2026-11-23", "to": "2026-11-29",
+                        "daysOfWeek": [1, 3], "startTimes": ["18:00", "07:00"], "status": ["published"],
+                    ], [w.a]
+                ),
             ]
             for (name, filter, expected) in cases {
                 let reply = try await Self.preview(app, w.studio, filter)
@@ -112,7 +132,8 @@ struct BulkOperationsTests {
             #expect(times == ["18:00", "18:00", "18:00", "18:00"])
             let sunday = try await Self.preview(app, studio, ["from": "2027-03-26", "to": "2027-03-29", "daysOfWeek": [7]])
             #expect(Self.sessionIds(sunday) == [expected[2]])
-            let decoyTimes = try await Self.preview(app, studio, ["from": "2027-03-26", "to": "2027-03-29", "startTimes": ["17:00", "19:00"]])
+            let decoyTimes = try await Self.preview(
+                app, studio, ["from": "2027-03-26", "to": "2027-03-29", "startTimes": ["17:00", "19:00"]])
             #expect(Self.sessionIds(decoyTimes).count == 2)
         }
     }
@@ -125,8 +146,11 @@ struct BulkOperationsTests {
             let admin = try await app.member(w.studio.orgId, ownerToken: w.studio.ownerToken, role: "admin")
             let base = "/api/orgs/\(w.studio.orgId)"
             #expect(try await Self.preview(app, w.studio, ["status": "draft"], token: coach.token).status == 403)
-            #expect(try await app.request(.post, "\(base)/sessions/bulk/delete", token: coach.token,
-                                          body: ["filter": ["status": "draft"], "confirm": true, "fingerprint": "x"]).status == 403)
+            #expect(
+                try await app.request(
+                    .post, "\(base)/sessions/bulk/delete", token: coach.token,
+                    body: ["filter": ["status": "draft"], "confirm": true, "fingerprint": "x"]
+                ).status == 403)
             #expect(try await app.request(.get, "\(base)/audit/batches", token: coach.token).status == 403)
             #expect(try await Self.preview(app, w.studio, ["status": "draft"], token: admin.token).status == 200)
 
@@ -154,12 +178,15 @@ struct BulkOperationsTests {
                 #expect(reply.status == 400 && reply.errorCode == code, "\(json): \(reply.text)")
             }
             for json in ["{\"filter\": {\"status\": \"bogus\"}}", "{\"filter\": {\"daysOfWeek\": \"monday\"}}", "{\"filter\": ", "{}"] {
-                #expect(try await app.request(.post, "\(base)/sessions/bulk/preview", token: w.studio.ownerToken, json: json).status == 400, "\(json)")
+                #expect(
+                    try await app.request(.post, "\(base)/sessions/bulk/preview", token: w.studio.ownerToken, json: json).status == 400,
+                    "\(json)")
             }
             let preview = try await Self.preview(app, w.studio, ["status": "draft"])
             let fingerprint = try #require(preview.string("fingerprint"))
-            let noConfirm = try await app.request(.post, "\(base)/sessions/bulk/delete", token: w.studio.ownerToken,
-                                                  body: ["filter": ["status": "draft"], "fingerprint": fingerprint])
+            let noConfirm = try await app.request(
+                .post, "\(base)/sessions/bulk/delete", token: w.studio.ownerToken,
+                body: ["filter": ["status": "draft"], "fingerprint": fingerprint])
             #expect(noConfirm.status == 400 && noConfirm.errorCode == "confirmation_required")
             let noFingerprint = try await Self.execute(app, w.studio, "delete", ["status": "draft"], fingerprint: nil)
             #expect(noFingerprint.status == 400 && noFingerprint.errorCode == "fingerprint_required")
@@ -213,23 +240,28 @@ struct BulkOperationsTests {
             // Two credits already taken from a five-credit pack for two charged bookings.
             let subscription = try await app.insertSubscription(org: w.studio.orgId, membership: members[0].membershipId, credits: 3)
             for session in [w.a, w.c] {
-                try await app.insertBooking(session: session, membership: members[0].membershipId, status: "confirmed",
-                                            subscription: subscription, charged: true)
+                try await app.insertBooking(
+                    session: session, membership: members[0].membershipId, status: "confirmed",
+                    subscription: subscription, charged: true)
             }
             try await app.insertBooking(session: w.a, membership: members[1].membershipId, status: "confirmed")
             try await app.insertBooking(session: w.c, membership: members[2].membershipId, status: "waitlisted", position: 1)
             try await app.services.database.transaction { sql in
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     INSERT INTO credit_ledger (id, organization_id, subscription_id, kind, amount, created_at, seq)
                     VALUES (\(bind: NewID.make()), \(bind: w.studio.orgId), \(bind: subscription), 'adjustment', 0, 0, 1)
-                    """).run()
+                    """
+                ).run()
             }
 
             let filter: [String: any Sendable] = ["locationId": w.studio.locationId, "from": "2026-11-23", "to": "2026-11-29"]
             let preview = try await Self.preview(app, w.studio, filter)
             let totals = try #require(preview["totals"] as? [String: Any])
             #expect(totals["sessions"] as? Int == 2 && totals["confirmed"] as? Int == 3 && totals["waitlisted"] as? Int == 1)
-            let perSession = (preview["sessions"] as? [[String: Any]] ?? []).map { ($0["confirmed"] as? Int ?? -1, $0["waitlisted"] as? Int ?? -1) }
+            let perSession = (preview["sessions"] as? [[String: Any]] ?? []).map {
+                ($0["confirmed"] as? Int ?? -1, $0["waitlisted"] as? Int ?? -1)
+            }
             #expect(perSession.map(\.0) == [2, 1] && perSession.map(\.1) == [0, 1])
 
             let reply = try await Self.execute(app, w.studio, "delete", filter, fingerprint: preview.string("fingerprint"))
@@ -239,16 +271,24 @@ struct BulkOperationsTests {
             #expect(Set(reply["sessionIds"] as? [String] ?? []) == [w.a, w.c])
 
             #expect(try await app.request(.get, "/api/sessions/\(w.a)", token: w.studio.ownerToken).status == 404)
-            #expect(try await app.count("SELECT COUNT(*) AS n FROM class_sessions WHERE id IN ('\(w.a)', '\(w.c)') AND deleted_at IS NOT NULL") == 2)
-            #expect(try await app.count("SELECT COUNT(*) AS n FROM bookings WHERE session_id IN ('\(w.a)', '\(w.c)') AND status = 'cancelled'") == 4)
+            #expect(
+                try await app.count("SELECT COUNT(*) AS n FROM class_sessions WHERE id IN ('\(w.a)', '\(w.c)') AND deleted_at IS NOT NULL")
+                    == 2)
+            #expect(
+                try await app.count("SELECT COUNT(*) AS n FROM bookings WHERE session_id IN ('\(w.a)', '\(w.c)') AND status = 'cancelled'")
+                    == 4)
             #expect(try await app.count("SELECT credits_remaining AS n FROM subscriptions WHERE id = '\(subscription)'") == 5)
-            #expect(try await app.count("SELECT COUNT(*) AS n FROM credit_ledger WHERE subscription_id = '\(subscription)' AND kind = 'refund'") == 2)
+            #expect(
+                try await app.count("SELECT COUNT(*) AS n FROM credit_ledger WHERE subscription_id = '\(subscription)' AND kind = 'refund'")
+                    == 2)
             #expect(try await app.count("SELECT COUNT(*) AS n FROM notification_outbox WHERE template = 'class_cancelled'") == 4)
             // Rows built in the database: well-formed distinct ids, ledger numbered after the last entry, JSON payloads.
             let (ledger, outbox) = try await app.services.database.read { sql in
-                let ledger = try await sql.raw("""
+                let ledger = try await sql.raw(
+                    """
                     SELECT id, seq FROM credit_ledger WHERE subscription_id = \(bind: subscription) AND kind = 'refund' ORDER BY seq
-                    """).all().map { (try $0.decode(column: "id", as: String.self), try $0.decode(column: "seq", as: Int.self)) }
+                    """
+                ).all().map { (try $0.decode(column: "id", as: String.self), try $0.decode(column: "seq", as: Int.self)) }
                 let outbox = try await sql.raw("SELECT id, payload FROM notification_outbox WHERE template = 'class_cancelled'").all()
                     .map { (try $0.decode(column: "id", as: String.self), try $0.decode(column: "payload", as: String.self)) }
                 return (ledger, outbox)
@@ -266,7 +306,9 @@ struct BulkOperationsTests {
                     .decode(column: "payload", as: String.self)
             }
             let stored = try JSONDecoder().decode(BulkBatchPayload.self, from: Data(payload.utf8))
-            #expect(stored.action == "delete" && Set(stored.sessionIds) == [w.a, w.c] && stored.cancelledBookings == 4 && stored.refundedCredits == 2)
+            #expect(
+                stored.action == "delete" && Set(stored.sessionIds) == [w.a, w.c] && stored.cancelledBookings == 4
+                    && stored.refundedCredits == 2)
             #expect(stored.filter == BulkFilter(locationId: w.studio.locationId, from: "2026-11-23", to: "2026-11-29"))
             #expect(stored.fingerprint == preview.string("fingerprint"))
 
@@ -285,14 +327,18 @@ struct BulkOperationsTests {
             let publish = try await Self.run(app, w.studio, "publish", ["from": "2026-11-23", "to": "2026-11-29"])
             #expect(publish.status == 200, "\(publish.text)")
             #expect(publish["changedSessions"] as? Int == 2 && publish["skippedSessions"] as? Int == 2)
-            #expect(try await app.count("SELECT COUNT(*) AS n FROM class_sessions WHERE id IN ('\(w.b)', '\(w.d)') AND status = 'published'") == 2)
+            #expect(
+                try await app.count("SELECT COUNT(*) AS n FROM class_sessions WHERE id IN ('\(w.b)', '\(w.d)') AND status = 'published'")
+                    == 2)
 
             let member = try await app.quickMembers(w.studio.orgId, count: 1)[0]
             #expect(try await app.book(w.d, token: member.token).status == 201)
             let cancel = try await Self.run(app, w.studio, "cancel", ["classTypeId": w.barbell], extra: ["reason": "Coach is ill"])
             #expect(cancel.status == 200, "\(cancel.text)")
             #expect(cancel["changedSessions"] as? Int == 2 && cancel["cancelledBookings"] as? Int == 1)
-            #expect(try await app.count("SELECT COUNT(*) AS n FROM class_sessions WHERE cancel_reason = 'Coach is ill' AND status = 'cancelled'") == 2)
+            #expect(
+                try await app.count(
+                    "SELECT COUNT(*) AS n FROM class_sessions WHERE cancel_reason = 'Coach is ill' AND status = 'cancelled'") == 2)
             #expect(try await app.count("SELECT COUNT(*) AS n FROM notification_outbox WHERE template = 'class_cancelled'") == 1)
             #expect(try await app.count("SELECT COUNT(*) AS n FROM audit_logs WHERE batch_id IS NOT NULL") == 2)
         }
@@ -327,7 +373,8 @@ struct BulkOperationsTests {
             let cancelled = try await Self.run(app, w.studio, "cancel", ["classTypeId": w.barbell])
             let cancelBatch = try #require(cancelled.string("batchId"))
             app.clock.advance(by: 60)
-            #expect(try await app.request(.post, "\(base)/\(cancelBatch)/undo", token: w.studio.ownerToken).errorCode == "undo_not_supported")
+            #expect(
+                try await app.request(.post, "\(base)/\(cancelBatch)/undo", token: w.studio.ownerToken).errorCode == "undo_not_supported")
 
             // A publish whose sessions were cancelled since cannot be undone as a whole.
             let changedPublish = try await app.request(.post, "\(base)/\(publishBatch)/undo", token: w.studio.ownerToken)
@@ -349,9 +396,10 @@ struct BulkOperationsTests {
             let next = try #require(list.string("nextCursor"))
             let rest = try await app.request(.get, "\(base)?limit=10&cursor=\(next)", token: w.studio.ownerToken)
             let all = firstPage + (rest["items"] as? [[String: Any]] ?? [])
-            #expect(all.compactMap { $0["action"] as? String } == [
-                "sessions.bulk_delete", "sessions.bulk_cancel", "sessions.bulk_publish", "sessions.bulk_undo", "sessions.bulk_delete",
-            ])
+            #expect(
+                all.compactMap { $0["action"] as? String } == [
+                    "sessions.bulk_delete", "sessions.bulk_cancel", "sessions.bulk_publish", "sessions.bulk_undo", "sessions.bulk_delete",
+                ])
             #expect(all.last?["undoneBy"] as? String == undone.string("batchId"))
             #expect(rest.string("nextCursor") == nil)
             #expect(try await app.request(.get, "\(base)?cursor=bogus", token: w.studio.ownerToken).errorCode == "invalid_cursor")
@@ -389,7 +437,8 @@ struct BulkOperationsTests {
             let coach = try await app.member(w.studio.orgId, ownerToken: w.studio.ownerToken, role: "coach")
             let refused = try await Browser(app: app, token: coach.token).get("/admin/batches")
             #expect(refused.status == 403 && !refused.has(batch))
-            let coachUndo = try await Browser(app: app, token: coach.token).post("/admin/batches/undo", ["org": w.studio.orgId, "batch": batch])
+            let coachUndo = try await Browser(app: app, token: coach.token).post(
+                "/admin/batches/undo", ["org": w.studio.orgId, "batch": batch])
             #expect(coachUndo.status == 403)
             let guest = try await Browser(app: app, token: nil).get("/admin/batches")
             #expect(guest.status == 200 && guest.has("id=\"login-form\""))
@@ -402,8 +451,10 @@ struct BulkOperationsTests {
             let studio = try await app.studio()
             var sessions: [String] = []
             for day in 1...4 {
-                sessions.append(try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(Double(day) * 86_400),
-                                                      extra: ["capacity": 3]))
+                sessions.append(
+                    try await app.session(
+                        studio, startsAt: app.clock.now().addingTimeInterval(Double(day) * 86_400),
+                        extra: ["capacity": 3]))
             }
             let members = try await app.quickMembers(studio.orgId, count: 24)
             let classes = sessions
@@ -433,9 +484,11 @@ struct BulkOperationsTests {
             #expect(outcome != nil, "the delete never went through")
             let list = sessions.map { "'\($0)'" }.joined(separator: ", ")
             #expect(try await app.count("SELECT COUNT(*) AS n FROM class_sessions WHERE id IN (\(list)) AND deleted_at IS NULL") == 0)
-            #expect(try await app.count("""
-                SELECT COUNT(*) AS n FROM bookings WHERE session_id IN (\(list)) AND status IN ('confirmed', 'waitlisted', 'attended')
-                """) == 0)
+            #expect(
+                try await app.count(
+                    """
+                    SELECT COUNT(*) AS n FROM bookings WHERE session_id IN (\(list)) AND status IN ('confirmed', 'waitlisted', 'attended')
+                    """) == 0)
             let cancelled = try await app.count("SELECT COUNT(*) AS n FROM bookings WHERE session_id IN (\(list)) AND status = 'cancelled'")
             #expect(try await app.count("SELECT COUNT(*) AS n FROM notification_outbox WHERE template = 'class_cancelled'") == cancelled)
         }

@@ -17,7 +17,9 @@ struct CheckinEventTests {
             let events = app.services.checkinEvents.subscribe()
             let ring = try await app.services.keyRing.ring(now: app.clock.now())
             let token = CheckinToken.issue(sessionId: session, at: app.clock.now(), keys: ring)
-            #expect(try await app.request(.post, "/api/sessions/\(session)/self-checkin", token: member.token, body: ["token": token]).status == 200)
+            #expect(
+                try await app.request(.post, "/api/sessions/\(session)/self-checkin", token: member.token, body: ["token": token]).status
+                    == 200)
             // Filtered by booking: on PostgreSQL other tests' events arrive on the same channel.
             let event = await Self.first(events, about: booking, within: 2)
             #expect(event?.kind == .checkedIn)
@@ -31,8 +33,14 @@ struct CheckinEventTests {
     /// The first event of `stream` about `bookingId` (other tests share the database and its NOTIFY channel).
     static func first(_ stream: AsyncStream<CheckinEvent>, about bookingId: String, within seconds: Double) async -> CheckinEvent? {
         await withTaskGroup(of: CheckinEvent?.self) { group in
-            group.addTask { for await event in stream where event.bookingId == bookingId { return event }; return nil }
-            group.addTask { try? await Task.sleep(for: .seconds(seconds)); return nil }
+            group.addTask {
+                for await event in stream where event.bookingId == bookingId { return event }
+                return nil
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(seconds))
+                return nil
+            }
             let result = await group.next() ?? nil
             group.cancelAll()
             return result

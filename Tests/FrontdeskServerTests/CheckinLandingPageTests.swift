@@ -13,8 +13,9 @@ struct CheckinLandingPageTests {
 
     func scene(_ app: TestApp, capacity: Int = 12) async throws -> Scene {
         let studio = try await app.studio()
-        let session = try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(600),
-                                            extra: ["locationId": studio.locationId, "capacity": capacity])
+        let session = try await app.session(
+            studio, startsAt: app.clock.now().addingTimeInterval(600),
+            extra: ["locationId": studio.locationId, "capacity": capacity])
         let member = try await app.quickMembers(studio.orgId, count: 1)[0]
         _ = try await app.book(session, token: member.token)
         return Scene(studio: studio, session: session, member: member)

@@ -17,10 +17,12 @@ struct CheckinTests {
 
     func floor(_ app: TestApp, capacity: Int = 10) async throws -> Floor {
         let studio = try await app.studio()
-        _ = try await app.request(.patch, "/api/orgs/\(studio.orgId)/locations/\(studio.locationId)", token: studio.ownerToken,
-                                  body: ["latitude": Self.loft.latitude, "longitude": Self.loft.longitude])
-        let session = try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(600),
-                                            extra: ["locationId": studio.locationId, "capacity": capacity])
+        _ = try await app.request(
+            .patch, "/api/orgs/\(studio.orgId)/locations/\(studio.locationId)", token: studio.ownerToken,
+            body: ["latitude": Self.loft.latitude, "longitude": Self.loft.longitude])
+        let session = try await app.session(
+            studio, startsAt: app.clock.now().addingTimeInterval(600),
+            extra: ["locationId": studio.locationId, "capacity": capacity])
         let members = try await app.quickMembers(studio.orgId, count: 2)
         let booked = try await app.book(session, token: members[0].token)
         return Floor(studio: studio, session: session, member: members[0], other: members[1], bookingId: try #require(booked.string("id")))
@@ -51,9 +53,12 @@ struct CheckinTests {
             #expect(try await app.count("SELECT COUNT(*) AS n FROM bookings WHERE status = 'attended'") == 1)
 
             let other = try await app.session(f.studio, startsAt: app.clock.now().addingTimeInterval(900))
-            #expect(try await selfCheckin(app, f.session, f.other.token, ["token": try await token(app, other)]).errorCode == "invalid_token")
+            #expect(
+                try await selfCheckin(app, f.session, f.other.token, ["token": try await token(app, other)]).errorCode == "invalid_token")
             #expect(try await selfCheckin(app, f.session, f.other.token, ["token": "k1.123.forged"]).errorCode == "invalid_token")
-            #expect(try await selfCheckin(app, f.session, f.other.token, ["token": String(repeating: "x", count: 5000)]).errorCode == "invalid_token")
+            #expect(
+                try await selfCheckin(app, f.session, f.other.token, ["token": String(repeating: "x", count: 5000)]).errorCode
+                    == "invalid_token")
             app.clock.advance(by: 75)  // past the window and the 10 s grace
             let expired = try await selfCheckin(app, f.session, f.other.token, ["token": qr])
             #expect(expired.status == 409)
@@ -111,15 +116,20 @@ struct CheckinTests {
                 #expect(try await selfCheckin(app, f.session, f.other.token, body).errorCode == code, "\(body)")
             }
             // A location without coordinates falls back to the org's; with neither: location_has_no_coordinates.
-            let bare = try #require(try await app.request(.post, "/api/orgs/\(f.studio.orgId)/locations", token: f.studio.ownerToken,
-                                                         body: ["name": "Park"]).string("id"))
+            let bare = try #require(
+                try await app.request(
+                    .post, "/api/orgs/\(f.studio.orgId)/locations", token: f.studio.ownerToken,
+                    body: ["name": "Park"]
+                ).string("id"))
             let outdoor = try await app.session(f.studio, startsAt: app.clock.now().addingTimeInterval(600), extra: ["locationId": bare])
             #expect(try await selfCheckin(app, outdoor, f.other.token, near).errorCode == "location_has_no_coordinates")
-            _ = try await app.request(.patch, "/api/orgs/\(f.studio.orgId)", token: f.studio.ownerToken,
-                                      body: ["latitude": Self.loft.latitude, "longitude": Self.loft.longitude])
+            _ = try await app.request(
+                .patch, "/api/orgs/\(f.studio.orgId)", token: f.studio.ownerToken,
+                body: ["latitude": Self.loft.latitude, "longitude": Self.loft.longitude])
             #expect(try await selfCheckin(app, outdoor, f.other.token, near).status == 200)
-            let feed = try await app.session(f.studio, startsAt: app.clock.now().addingTimeInterval(600), classTypeId: f.studio.feedClassTypeId,
-                                             extra: ["locationId": f.studio.locationId])
+            let feed = try await app.session(
+                f.studio, startsAt: app.clock.now().addingTimeInterval(600), classTypeId: f.studio.feedClassTypeId,
+                extra: ["locationId": f.studio.locationId])
             #expect(try await selfCheckin(app, feed, f.other.token, near).errorCode == "gps_not_allowed")
         }
     }
@@ -151,15 +161,19 @@ struct CheckinTests {
             #expect(undone.string("status") == "confirmed")
             #expect(undone["checkedInAt"] == nil)
             #expect(try await app.request(.post, "/api/bookings/\(f.bookingId)/no-show", token: coachToken).string("status") == "no_show")
-            #expect(try await app.request(.post, "/api/bookings/\(f.bookingId)/undo-checkin", token: coachToken).errorCode == "invalid_transition")
+            #expect(
+                try await app.request(.post, "/api/bookings/\(f.bookingId)/undo-checkin", token: coachToken).errorCode
+                    == "invalid_transition")
             #expect(try await app.request(.post, "/api/bookings/\(f.bookingId)/no-show", token: f.member.token).status == 403)
 
             // A no-show frees the place: a walk-in takes it. The next walk-in needs an explicit override.
             let walkIn = try await app.request(.post, path, token: coachToken, body: ["membershipId": f.other.membershipId])
             #expect(walkIn["walkIn"] as? Bool == true, "\(walkIn.text)")
             let third = try await app.quickMembers(f.studio.orgId, count: 1)[0]
-            #expect(try await app.request(.post, path, token: coachToken, body: ["membershipId": third.membershipId]).errorCode == "class_full")
-            let forced = try await app.request(.post, path, token: coachToken, body: ["membershipId": third.membershipId, "overrideCapacity": true])
+            #expect(
+                try await app.request(.post, path, token: coachToken, body: ["membershipId": third.membershipId]).errorCode == "class_full")
+            let forced = try await app.request(
+                .post, path, token: coachToken, body: ["membershipId": third.membershipId, "overrideCapacity": true])
             #expect(forced.status == 200, "\(forced.text)")
             #expect((forced["booking"] as? [String: Any])?["capacityOverride"] as? Bool == true)
             #expect(try await app.count("SELECT COUNT(*) AS n FROM audit_logs WHERE action = 'checkin.capacity_override'") == 1)
@@ -190,12 +204,16 @@ struct CheckinTests {
                     return try await group.reduce(into: [Int]()) { $0.append($1) }
                 }
                 #expect(statuses.allSatisfy { $0 == 200 || $0 == 429 }, "\(Set(statuses))")
-                #expect(try await app.count("""
-                    SELECT COUNT(*) AS n FROM bookings WHERE membership_id = '\(member.membershipId)' AND status = 'attended'
-                    """) == 1)
-                #expect(try await app.count("""
-                    SELECT COUNT(*) AS n FROM bookings WHERE membership_id = '\(member.membershipId)' AND checked_in_at IS NOT NULL
-                    """) == 1)
+                #expect(
+                    try await app.count(
+                        """
+                        SELECT COUNT(*) AS n FROM bookings WHERE membership_id = '\(member.membershipId)' AND status = 'attended'
+                        """) == 1)
+                #expect(
+                    try await app.count(
+                        """
+                        SELECT COUNT(*) AS n FROM bookings WHERE membership_id = '\(member.membershipId)' AND checked_in_at IS NOT NULL
+                        """) == 1)
             }
         }
     }

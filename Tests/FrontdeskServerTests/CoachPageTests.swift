@@ -23,8 +23,9 @@ struct CoachPageTests {
     func roster() async throws {
         try await TestApp.run { app in
             let studio = try await app.studio()
-            let session = try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(900),
-                                                extra: ["locationId": studio.locationId, "capacity": 2])
+            let session = try await app.session(
+                studio, startsAt: app.clock.now().addingTimeInterval(900),
+                extra: ["locationId": studio.locationId, "capacity": 2])
             let coach = try await app.member(studio.orgId, ownerToken: studio.ownerToken, role: "coach")
             let members = try await app.quickMembers(studio.orgId, count: 5)
             let first = try #require(try await app.book(session, token: members[0].token).string("id"))
@@ -65,12 +66,14 @@ struct CoachPageTests {
             let walkIn = try await tablet.post("/coach/checkin", form.merging(["membershipId": members[3].membershipId]) { $1 })
             #expect(walkIn.location?.hasSuffix("&done=walk_in") == true)
             // Now full: the next walk-in needs the explicit capacity override.
-            let fullSearch = try await tablet.get("/coach?org=\(studio.orgId)&location=\(studio.locationId)&session=\(session)&q=rusher%204")
+            let fullSearch = try await tablet.get(
+                "/coach?org=\(studio.orgId)&location=\(studio.locationId)&session=\(session)&q=rusher%204")
             #expect(fullSearch.has("Add over capacity"))
             let refused = try await tablet.post("/coach/checkin", form.merging(["membershipId": members[4].membershipId]) { $1 })
             #expect(refused.status == 409)
             #expect(refused.element("flash")?.contains("full") == true)
-            let forced = try await tablet.post("/coach/checkin", form.merging(["membershipId": members[4].membershipId, "override": "1"]) { $1 })
+            let forced = try await tablet.post(
+                "/coach/checkin", form.merging(["membershipId": members[4].membershipId, "override": "1"]) { $1 })
             #expect(forced.location?.hasSuffix("&done=walk_in") == true)
 
             // Another org's booking id is not found; a post without the CSRF token changes nothing.
@@ -88,12 +91,15 @@ struct CoachPageTests {
             app.clock.set(try #require(ISO8601DateFormatter().date(from: "2026-12-01T22:20:00Z")))
             let studio = try await app.studio()
             let coach = try await app.member(studio.orgId, ownerToken: studio.ownerToken, role: "coach")
-            let late = try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(10 * 60),  // 23:30–00:30
-                                             extra: ["locationId": studio.locationId])
-            let early = try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(55 * 60),  // 00:15
-                                              extra: ["locationId": studio.locationId])
-            let morning = try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(10 * 3600),  // 09:20
-                                                extra: ["locationId": studio.locationId])
+            let late = try await app.session(
+                studio, startsAt: app.clock.now().addingTimeInterval(10 * 60),  // 23:30–00:30
+                extra: ["locationId": studio.locationId])
+            let early = try await app.session(
+                studio, startsAt: app.clock.now().addingTimeInterval(55 * 60),  // 00:15
+                extra: ["locationId": studio.locationId])
+            let morning = try await app.session(
+                studio, startsAt: app.clock.now().addingTimeInterval(10 * 3600),  // 09:20
+                extra: ["locationId": studio.locationId])
             let tablet = Browser(app: app, token: coach.token)
             let path = "/coach?org=\(studio.orgId)&location=\(studio.locationId)"
 

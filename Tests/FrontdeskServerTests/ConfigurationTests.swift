@@ -20,13 +20,16 @@ struct ConfigurationTests {
         #expect(fromFile.port == 9000)
         #expect(fromFile.host == "0.0.0.0")
         #expect(fromFile.bcryptCost == 12, "untouched keys keep their defaults")
-        let withEnv = try fromFile.applying(environment: ["FRONTDESK_PORT": "9100", "FRONTDESK_DATABASE_URL": "postgres://u@h/db"]).validated()
+        let withEnv = try fromFile.applying(environment: ["FRONTDESK_PORT": "9100", "FRONTDESK_DATABASE_URL": "postgres://u@h/db"])
+            .validated()
         #expect(withEnv.port == 9100)
         #expect(withEnv.host == "0.0.0.0")
         #expect(withEnv.usesPostgres)
         #expect(withEnv.publicBaseURL == "https://gym.example")
         #expect(withEnv.secureCookies)
-        #expect(ServerConfiguration().resolvedDatabaseURL == "data/frontdesk.sqlite" || ServerConfiguration().resolvedDatabaseURL == "./data/frontdesk.sqlite")
+        #expect(
+            ServerConfiguration().resolvedDatabaseURL == "data/frontdesk.sqlite"
+                || ServerConfiguration().resolvedDatabaseURL == "./data/frontdesk.sqlite")
     }
 
     @Test("the shipped example configuration is valid and read by the server")
@@ -37,10 +40,12 @@ struct ConfigurationTests {
         #expect(!config.usesPostgres)
     }
 
-    @Test("unknown keys, wrong types and bad values are refused with a clear message", arguments: [
-        #"{"prot": 8080}"#, #"{"port": "eighty"}"#, #"not json"#, #"{"port": 70000}"#, #"{"bcryptCost": 2}"#,
-        #"{"publicBaseURL": "ftp://x"}"#, #"{"logLevel": "loud"}"#,
-    ])
+    @Test(
+        "unknown keys, wrong types and bad values are refused with a clear message",
+        arguments: [
+            #"{"prot": 8080}"#, #"{"port": "eighty"}"#, #"not json"#, #"{"port": 70000}"#, #"{"bcryptCost": 2}"#,
+            #"{"publicBaseURL": "ftp://x"}"#, #"{"logLevel": "loud"}"#,
+        ])
     func badConfig(json: String) throws {
         let path = try Self.writeConfig(json)
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -73,16 +78,20 @@ struct ConfigurationTests {
             #expect((members["members"] as? [Any])?.count == first.logins.count)
             for login in first.logins { _ = try await app.login(login.email, password: login.password) }
             let now = app.clock.now()
-            let sessions = try await app.services.sessions.sessions(orgId: first.organizationId, from: now, to: now.addingTimeInterval(8 * 86_400))
+            let sessions = try await app.services.sessions.sessions(
+                orgId: first.organizationId, from: now, to: now.addingTimeInterval(8 * 86_400))
             #expect(sessions.count >= 25)
             #expect(sessions.contains { $0.startsAt.timeIntervalSince(now) <= 30 * 60 }, "one class starts soon")
         }
     }
 
-    @Test("an unset publicBaseURL follows the listening host and port; a set one (file, env) is kept", arguments: [
-        ("127.0.0.1", 9000, "http://127.0.0.1:9000"), ("0.0.0.0", 8081, "http://127.0.0.1:8081"), ("::", 8082, "http://127.0.0.1:8082"),
-        ("192.168.1.20", 80, "http://192.168.1.20:80"), ("::1", 9001, "http://[::1]:9001"), ("studio.local", 8080, "http://studio.local:8080"),
-    ])
+    @Test(
+        "an unset publicBaseURL follows the listening host and port; a set one (file, env) is kept",
+        arguments: [
+            ("127.0.0.1", 9000, "http://127.0.0.1:9000"), ("0.0.0.0", 8081, "http://127.0.0.1:8081"), ("::", 8082, "http://127.0.0.1:8082"),
+            ("192.168.1.20", 80, "http://192.168.1.20:80"), ("::1", 9001, "http://[::1]:9001"),
+            ("studio.local", 8080, "http://studio.local:8080"),
+        ])
     func publicBaseURLFollowsPort(host: String, port: Int, expected: String) throws {
         var config = ServerConfiguration()
         config.host = host

@@ -10,7 +10,10 @@ import Testing
 struct ConnectionTimeoutTests {
     @Test("a connection that sends half a request head is closed after requestHeadTimeoutSeconds")
     func partialHead() async throws {
-        try await TestApp.live(configure: { $0.requestHeadTimeoutSeconds = 1; $0.idleTimeoutSeconds = 60 }) { app, port in
+        try await TestApp.live(configure: {
+            $0.requestHeadTimeoutSeconds = 1
+            $0.idleTimeoutSeconds = 60
+        }) { app, port in
             let slow = try await RawConnection.connect(port: port)
             try await slow.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
             #expect(await slow.closes(within: .seconds(5)), "still open 5 s after a partial head")
@@ -31,7 +34,10 @@ struct ConnectionTimeoutTests {
 
     @Test("an idle connection is closed after idleTimeoutSeconds, before and after a request")
     func idle() async throws {
-        try await TestApp.live(configure: { $0.idleTimeoutSeconds = 1; $0.requestHeadTimeoutSeconds = 60 }) { app, port in
+        try await TestApp.live(configure: {
+            $0.idleTimeoutSeconds = 1
+            $0.requestHeadTimeoutSeconds = 60
+        }) { app, port in
             let silent = try await RawConnection.connect(port: port)
             #expect(await silent.closes(within: .seconds(5)), "a silent connection stays open")
             let keepAlive = try await RawConnection.connect(port: port)
@@ -45,7 +51,10 @@ struct ConnectionTimeoutTests {
 
     @Test("a display's event stream outlives both timeouts")
     func streamsSurvive() async throws {
-        try await TestApp.live(configure: { $0.idleTimeoutSeconds = 1; $0.requestHeadTimeoutSeconds = 1 }) { app, port in
+        try await TestApp.live(configure: {
+            $0.idleTimeoutSeconds = 1
+            $0.requestHeadTimeoutSeconds = 1
+        }) { app, port in
             let display = try await app.storedDisplay()
             let stream = try await RawConnection.connect(port: port)
             try await stream.send("GET \(display.path.replacingOccurrences(of: "?", with: "/events?")) HTTP/1.1\r\nHost: localhost\r\n\r\n")
@@ -76,8 +85,10 @@ struct ConnectionTimeoutTests {
         let defaults = try ServerConfiguration().validated()
         #expect(defaults.idleTimeoutSeconds == 75)
         #expect(defaults.requestHeadTimeoutSeconds == 10)
-        let env = try ServerConfiguration().applying(environment: ["FRONTDESK_IDLE_TIMEOUT_SECONDS": "30",
-                                                                   "FRONTDESK_REQUEST_HEAD_TIMEOUT_SECONDS": "5"]).validated()
+        let env = try ServerConfiguration().applying(environment: [
+            "FRONTDESK_IDLE_TIMEOUT_SECONDS": "30",
+            "FRONTDESK_REQUEST_HEAD_TIMEOUT_SECONDS": "5",
+        ]).validated()
         #expect(env.idleTimeoutSeconds == 30)
         #expect(env.requestHeadTimeoutSeconds == 5)
         for bad in [["FRONTDESK_IDLE_TIMEOUT_SECONDS": "0"], ["FRONTDESK_REQUEST_HEAD_TIMEOUT_SECONDS": "301"]] {

@@ -15,8 +15,9 @@ struct DisplayPageTests {
             let session = try await app.session(studio, startsAt: startsAt, extra: ["locationId": studio.locationId])
             let members = try await app.quickMembers(studio.orgId, count: 2)
             _ = try await app.book(session, token: members[0].token)
-            let checkin = try await app.request(.post, "/api/sessions/\(session)/self-checkin", token: members[0].token,
-                                                body: ["token": try await app.checkinToken(session)])
+            let checkin = try await app.request(
+                .post, "/api/sessions/\(session)/self-checkin", token: members[0].token,
+                body: ["token": try await app.checkinToken(session)])
             #expect(checkin.status == 200)
 
             let page = try await app.request(.get, display.path)
@@ -76,7 +77,9 @@ struct DisplayPageTests {
             #expect(expired.element("display-error")?.hasPrefix("This screen's link has expired") == true)
 
             app.clock.advance(by: -400 * 86_400)
-            #expect(try await app.request(.post, "/api/orgs/\(studio.orgId)/displays/\(display.id)/revoke", token: studio.ownerToken).status == 200)
+            #expect(
+                try await app.request(.post, "/api/orgs/\(studio.orgId)/displays/\(display.id)/revoke", token: studio.ownerToken).status
+                    == 200)
             let revoked = try await app.request(.get, display.path)
             #expect(revoked.status == 403)
             #expect(revoked.element("display-error")?.hasPrefix("This screen has been switched off") == true)
@@ -90,7 +93,8 @@ struct DisplayPageTests {
         for minute in Int64(0)..<60 {
             let window = 1_795_000_020 + minute * 60
             for session in ["a", "b"] {
-                _ = try cache.svg(for: "https://studio.example/checkin?session=\(session)&token=\(window)", key: "\(session)|\(window)", window: window)
+                _ = try cache.svg(
+                    for: "https://studio.example/checkin?session=\(session)&token=\(window)", key: "\(session)|\(window)", window: window)
             }
             #expect(cache.count <= 4)
         }
@@ -100,6 +104,8 @@ struct DisplayPageTests {
     @Test("check-in events are written as server-sent events with the session and kind")
     func eventFormat() {
         let event = CheckinEvent(organizationId: "o", sessionId: "s", bookingId: "b", kind: .checkedIn, at: Date(timeIntervalSince1970: 0))
-        #expect(ServerSentEvents.message(event) == "event: checkin\ndata: {\"bookingId\":\"b\",\"kind\":\"checked_in\",\"sessionId\":\"s\"}\n\n")
+        #expect(
+            ServerSentEvents.message(event) == "event: checkin\ndata: {\"bookingId\":\"b\",\"kind\":\"checked_in\",\"sessionId\":\"s\"}\n\n"
+        )
     }
 }

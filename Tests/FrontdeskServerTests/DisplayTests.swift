@@ -14,8 +14,9 @@ struct DisplayTests {
     func stateAndQR() async throws {
         try await TestApp.run { app in
             let studio = try await app.studio()
-            let created = try await app.request(.post, "/api/orgs/\(studio.orgId)/displays", token: studio.ownerToken,
-                                                body: ["locationId": studio.locationId, "name": "Lobby TV"])
+            let created = try await app.request(
+                .post, "/api/orgs/\(studio.orgId)/displays", token: studio.ownerToken,
+                body: ["locationId": studio.locationId, "name": "Lobby TV"])
             #expect(created.status == 201, "\(created.text)")
             let url = try #require(created.string("url"))
             #expect(url.hasPrefix("https://studio.example/display/"))
@@ -24,7 +25,8 @@ struct DisplayTests {
             #expect(empty["session"] == nil)
             #expect(empty.headers[.init("Referrer-Policy")!] == "no-referrer")
 
-            let session = try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(45 * 60), extra: ["locationId": studio.locationId])
+            let session = try await app.session(
+                studio, startsAt: app.clock.now().addingTimeInterval(45 * 60), extra: ["locationId": studio.locationId])
             let notYet = try await app.request(.get, Self.path(url))
             #expect(notYet["qr"] == nil, "check-in opens 30 minutes before")
             #expect((notYet["next"] as? [String: Any])?["id"] as? String == session)
@@ -39,7 +41,8 @@ struct DisplayTests {
             let link = try #require(qr["url"] as? String)
             #expect(link.hasPrefix("https://studio.example/checkin?session=\(session)&token="))
             let token = try #require(link.components(separatedBy: "token=").last)
-            let checkin = try await app.request(.post, "/api/sessions/\(session)/self-checkin", token: members[0].token, body: ["token": token])
+            let checkin = try await app.request(
+                .post, "/api/sessions/\(session)/self-checkin", token: members[0].token, body: ["token": token])
             #expect(checkin.status == 200, "\(checkin.text)")
             let after = try await app.request(.get, Self.path(url))
             #expect(after["checkedInCount"] as? Int == 1)
@@ -59,12 +62,16 @@ struct DisplayTests {
     func refusedURLs() async throws {
         try await TestApp.run { app in
             let studio = try await app.studio()
-            let created = try await app.request(.post, "/api/orgs/\(studio.orgId)/displays", token: studio.ownerToken, body: ["locationId": studio.locationId])
+            let created = try await app.request(
+                .post, "/api/orgs/\(studio.orgId)/displays", token: studio.ownerToken, body: ["locationId": studio.locationId])
             let url = Self.path(try #require(created.string("url")))
             let displayId = try #require((created["display"] as? [String: Any])?["id"] as? String)
             #expect(try await app.request(.get, url).status == 200)
-            for bad in [url.replacingOccurrences(of: "sig=", with: "sig=x"), url.replacingOccurrences(of: "exp=", with: "exp=1"),
-                        url.replacingOccurrences(of: displayId, with: NewID.make()), "/display/\(displayId)/state", "/display/nope/state?exp=1&sig=x"] {
+            for bad in [
+                url.replacingOccurrences(of: "sig=", with: "sig=x"), url.replacingOccurrences(of: "exp=", with: "exp=1"),
+                url.replacingOccurrences(of: displayId, with: NewID.make()), "/display/\(displayId)/state",
+                "/display/nope/state?exp=1&sig=x",
+            ] {
                 let reply = try await app.request(.get, bad)
                 #expect(reply.status == 403, "\(bad)")
                 #expect(reply.errorCode == "invalid_display_url", "\(bad)")
@@ -77,7 +84,9 @@ struct DisplayTests {
             app.clock.advance(by: 366 * 86_400)
             #expect(try await app.request(.get, fresh).errorCode == "display_url_expired")
             app.clock.advance(by: -366 * 86_400)
-            #expect(try await app.request(.post, "/api/orgs/\(studio.orgId)/displays/\(displayId)/revoke", token: studio.ownerToken).status == 200)
+            #expect(
+                try await app.request(.post, "/api/orgs/\(studio.orgId)/displays/\(displayId)/revoke", token: studio.ownerToken).status
+                    == 200)
             #expect(try await app.request(.get, fresh).errorCode == "display_revoked")
         }
     }
@@ -88,12 +97,22 @@ struct DisplayTests {
             let studio = try await app.studio()
             let other = try await app.studio()
             let (coachToken, _) = try await app.member(studio.orgId, ownerToken: studio.ownerToken, role: "coach")
-            #expect(try await app.request(.post, "/api/orgs/\(studio.orgId)/displays", token: coachToken, body: ["locationId": studio.locationId]).status == 403)
-            #expect(try await app.request(.post, "/api/orgs/\(studio.orgId)/displays", token: studio.ownerToken, body: ["locationId": other.locationId]).status == 404)
-            let theirs = try await app.request(.post, "/api/orgs/\(other.orgId)/displays", token: other.ownerToken, body: ["locationId": other.locationId])
+            #expect(
+                try await app.request(
+                    .post, "/api/orgs/\(studio.orgId)/displays", token: coachToken, body: ["locationId": studio.locationId]
+                ).status == 403)
+            #expect(
+                try await app.request(
+                    .post, "/api/orgs/\(studio.orgId)/displays", token: studio.ownerToken, body: ["locationId": other.locationId]
+                ).status == 404)
+            let theirs = try await app.request(
+                .post, "/api/orgs/\(other.orgId)/displays", token: other.ownerToken, body: ["locationId": other.locationId])
             let theirId = try #require((theirs["display"] as? [String: Any])?["id"] as? String)
-            #expect(try await app.request(.post, "/api/orgs/\(studio.orgId)/displays/\(theirId)/revoke", token: studio.ownerToken).status == 404)
-            #expect(try await app.request(.get, "/api/orgs/\(studio.orgId)/displays/\(theirId)/url", token: studio.ownerToken).status == 404)
+            #expect(
+                try await app.request(.post, "/api/orgs/\(studio.orgId)/displays/\(theirId)/revoke", token: studio.ownerToken).status == 404
+            )
+            #expect(
+                try await app.request(.get, "/api/orgs/\(studio.orgId)/displays/\(theirId)/url", token: studio.ownerToken).status == 404)
         }
     }
 }

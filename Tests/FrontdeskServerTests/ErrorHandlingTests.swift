@@ -5,12 +5,14 @@ import Testing
 
 @Suite("Errors and operations endpoints")
 struct ErrorHandlingTests {
-    @Test("malformed JSON, wrong types, missing fields and empty bodies answer 400 with a code", arguments: [
-        ("{not json", "invalid_json"), ("", "invalid_json"), (#"{"email":42,"password":"x"}"#, "invalid_type"),
-        (#"{"email":"a@example.com"}"#, "missing_field"), (#"{"email":null,"password":"x"}"#, "invalid_type"),
-        (#"[1,2,3]"#, "invalid_type"), ("\"just a string\"", "invalid_type"),
-        (#"{"email":"a\u0000@example.com","password":"correct-horse"}"#, "invalid_text"),
-    ])
+    @Test(
+        "malformed JSON, wrong types, missing fields and empty bodies answer 400 with a code",
+        arguments: [
+            ("{not json", "invalid_json"), ("", "invalid_json"), (#"{"email":42,"password":"x"}"#, "invalid_type"),
+            (#"{"email":"a@example.com"}"#, "missing_field"), (#"{"email":null,"password":"x"}"#, "invalid_type"),
+            (#"[1,2,3]"#, "invalid_type"), ("\"just a string\"", "invalid_type"),
+            (#"{"email":"a\u0000@example.com","password":"correct-horse"}"#, "invalid_text"),
+        ])
     func malformedBodies(body: String, code: String) async throws {
         try await TestApp.run { app in
             let reply = try await app.request(.post, "/api/auth/login", json: body)
@@ -89,11 +91,14 @@ struct ErrorHandlingTests {
             let routes = app.routes.all
             #expect(routes.contains("POST /api/auth/login"))
             #expect(routes.contains("GET /api/orgs/:org/members"))
-            let pages = ["/login", "/logout", "/checkin", "/coach", "/schedule", "/me/bookings", "/admin/batches", "/admin/analytics",
-                         "/invite", "/forgot", "/reset", "/me/password", "/signin-link", "/signin", "/verify", "/join"]
+            let pages = [
+                "/login", "/logout", "/checkin", "/coach", "/schedule", "/me/bookings", "/admin/batches", "/admin/analytics",
+                "/invite", "/forgot", "/reset", "/me/password", "/signin-link", "/signin", "/verify", "/join",
+            ]
             let stray = routes.filter { route in
-                !(route.contains(" /api/") || route.contains(" /display/") || route.hasSuffix("z") || route.hasSuffix("/metrics") || route.hasSuffix("/openapi.json")
-                  || pages.contains { route.hasSuffix(" \($0)") || route.contains(" \($0)/") })
+                !(route.contains(" /api/") || route.contains(" /display/") || route.hasSuffix("z") || route.hasSuffix("/metrics")
+                    || route.hasSuffix("/openapi.json")
+                    || pages.contains { route.hasSuffix(" \($0)") || route.contains(" \($0)/") })
             }
             #expect(stray.isEmpty, "routes outside the known areas: \(stray)")
         }

@@ -42,7 +42,10 @@ struct EventStreamTests {
 
     @Test("per display: the cap-th stream is accepted, one more is 429 too_many_streams, a freed slot is usable again")
     func displayCap() async throws {
-        try await TestApp.run(configure: { $0.maxStreamsPerDisplay = 3; $0.maxStreamsPerAddress = 100 }) { app in
+        try await TestApp.run(configure: {
+            $0.maxStreamsPerDisplay = 3
+            $0.maxStreamsPerAddress = 100
+        }) { app in
             let studio = try await app.studio()
             let display = try await app.displayPath(studio)
             let other = try await app.displayPath(studio)
@@ -81,7 +84,10 @@ struct EventStreamTests {
 
     @Test("per client address: display and coach streams count together; another address is not affected")
     func addressCap() async throws {
-        try await TestApp.run(configure: { $0.maxStreamsPerAddress = 2; $0.trustForwardedFor = true }) { app in
+        try await TestApp.run(configure: {
+            $0.maxStreamsPerAddress = 2
+            $0.trustForwardedFor = true
+        }) { app in
             let studio = try await app.studio()
             let display = try await app.displayPath(studio)
             let coachEvents = "/coach/events?org=\(studio.orgId)"
@@ -116,8 +122,10 @@ struct EventStreamTests {
         let defaults = try ServerConfiguration().validated()
         #expect(defaults.maxStreamsPerDisplay == 4)
         #expect(defaults.maxStreamsPerAddress == 20)
-        let env = try ServerConfiguration().applying(environment: ["FRONTDESK_MAX_STREAMS_PER_DISPLAY": "2",
-                                                                   "FRONTDESK_MAX_STREAMS_PER_ADDRESS": "50"]).validated()
+        let env = try ServerConfiguration().applying(environment: [
+            "FRONTDESK_MAX_STREAMS_PER_DISPLAY": "2",
+            "FRONTDESK_MAX_STREAMS_PER_ADDRESS": "50",
+        ]).validated()
         #expect(env.maxStreamsPerDisplay == 2 && env.maxStreamsPerAddress == 50)
         var zero = ServerConfiguration()
         zero.maxStreamsPerDisplay = 0
@@ -137,7 +145,9 @@ struct EventStreamTests {
             let other = streams.open(app, Self.eventsPath(bystander))
             #expect(await TestApp.eventually { slots.streams(displayId: display.id) == 1 && slots.streams(displayId: bystander.id) == 1 })
 
-            #expect(try await app.request(.post, "/api/orgs/\(studio.orgId)/displays/\(display.id)/\(action)", token: studio.ownerToken).status == 200)
+            #expect(
+                try await app.request(.post, "/api/orgs/\(studio.orgId)/displays/\(display.id)/\(action)", token: studio.ownerToken).status
+                    == 200)
             let ended = await Self.finished(stream)
             #expect(ended?.status == 200, "the stream did not end within 5 s")
             #expect(ended?.text.hasSuffix("event: refresh\ndata: {}\n\n") == true, "\(ended?.text ?? "")")
@@ -159,12 +169,14 @@ struct EventStreamTests {
             let slot = try app.services.streamSlots.acquire(displayId: row.id, address: "test", maxPerDisplay: 1, maxPerAddress: 1)
             let (events, continuation) = AsyncStream<CheckinEvent>.makeStream()
             defer { continuation.finish() }
-            let response = ServerSentEvents.response(events: events, organizationId: row.organizationId, slot: slot,
-                                                     watch: .link(of: row, store: store, logger: TestBackend.logger),
-                                                     heartbeat: .milliseconds(50))
+            let response = ServerSentEvents.response(
+                events: events, organizationId: row.organizationId, slot: slot,
+                watch: .link(of: row, store: store, logger: TestBackend.logger),
+                heartbeat: .milliseconds(50))
             let collected = NIOLockedValueBox("")
             let writing = Task { try await response.body.write(Collect(text: collected)) }
-            #expect(await TestApp.eventually { collected.withLockedValue { $0.contains(": keep-alive") } }, "the link holds: keep-alives flow")
+            #expect(
+                await TestApp.eventually { collected.withLockedValue { $0.contains(": keep-alive") } }, "the link holds: keep-alives flow")
             _ = try await store.rotate(orgId: row.organizationId, id: row.id, now: app.clock.now())
             let done = await OpsRoutes.firstAnswer(within: .seconds(5)) { (try? await writing.value) != nil }
             writing.cancel()
@@ -185,7 +197,8 @@ struct EventStreamTests {
             let other = CheckinEventBus(database: app.services.database, logger: TestBackend.logger)
             var listening = false
             for _ in 0..<50 where !listening {
-                let probe = CheckinEvent(organizationId: NewID.make(), sessionId: NewID.make(), bookingId: NewID.make(), kind: .checkedIn, at: Date())
+                let probe = CheckinEvent(
+                    organizationId: NewID.make(), sessionId: NewID.make(), bookingId: NewID.make(), kind: .checkedIn, at: Date())
                 let heard = app.services.checkinEvents.subscribe()
                 await other.publish(probe)
                 listening = await CheckinEventTests.first(heard, about: probe.bookingId, within: 0.2) != nil
@@ -194,7 +207,8 @@ struct EventStreamTests {
 
             let stream = streams.open(app, Self.eventsPath(display))
             #expect(await TestApp.eventually { app.services.streamSlots.streams(displayId: display.id) == 1 })
-            let rotated = try await DisplaysStore(database: app.services.database).rotate(orgId: studio.orgId, id: display.id, now: app.clock.now())
+            let rotated = try await DisplaysStore(database: app.services.database).rotate(
+                orgId: studio.orgId, id: display.id, now: app.clock.now())
             await other.publish(.displayChanged(rotated, at: app.clock.now()))
             let ended = await Self.finished(stream, within: .seconds(3))
             #expect(ended?.text.hasSuffix("event: refresh\ndata: {}\n\n") == true, "the stream did not end within 3 s")

@@ -18,7 +18,8 @@ struct MemberPagesTests {
             #expect(right.location == "/me/bookings")
             let cookies = right.headers[values: .setCookie].joined(separator: "\n")
             #expect(cookies.contains("fd_session=") && cookies.contains("HttpOnly"))
-            let evil = try await guest.post("/login", ["email": "lena@example.com", "password": "correct-horse", "next": "//evil.example/x"])
+            let evil = try await guest.post(
+                "/login", ["email": "lena@example.com", "password": "correct-horse", "next": "//evil.example/x"])
             #expect(evil.location == "/schedule")
             let forged = try await guest.post("/login", ["email": "lena@example.com", "password": "correct-horse"], csrf: "other")
             #expect(forged.status == 403)
@@ -49,13 +50,16 @@ struct MemberPagesTests {
             #expect(try await second.get("/schedule").has("Waitlist #1"))
 
             let mine = try await first.get("/me/bookings")
-            let bookingId = try #require(try await app.request(.get, "/api/me/bookings", token: members[0].token).json["items"]
-                .flatMap { ($0 as? [[String: Any]])?.first?["booking"] as? [String: Any] }?["id"] as? String)
+            let bookingId = try #require(
+                try await app.request(.get, "/api/me/bookings", token: members[0].token).json["items"]
+                    .flatMap { ($0 as? [[String: Any]])?.first?["booking"] as? [String: Any] }?["id"] as? String)
             #expect(mine.has("data-booking-id=\"\(bookingId)\""))
             let cancelled = try await first.post("/schedule/cancel", ["org": studio.orgId, "booking": bookingId, "from": "bookings"])
             #expect(cancelled.location == "/me/bookings?done=cancelled")
             #expect(try await first.get("/me/bookings").element("no-upcoming") != nil)
-            #expect(try await app.count("SELECT COUNT(*) AS n FROM bookings WHERE status = 'confirmed'") == 1, "the waitlisted member was promoted")
+            #expect(
+                try await app.count("SELECT COUNT(*) AS n FROM bookings WHERE status = 'confirmed'") == 1,
+                "the waitlisted member was promoted")
 
             // Someone else's booking cannot be cancelled from the page.
             let third = Browser(app: app, token: try await app.quickMembers(studio.orgId, count: 1)[0].token)

@@ -8,15 +8,19 @@ struct MemberTests {
     func addMembers() async throws {
         try await TestApp.run { app in
             let (ownerToken, orgId) = try await app.owner()
-            let withPassword = try await app.request(.post, "/api/orgs/\(orgId)/members", token: ownerToken, body: [
-                "email": "New.Person@Example.com", "name": "New Person", "password": "correct-horse",
-            ])
+            let withPassword = try await app.request(
+                .post, "/api/orgs/\(orgId)/members", token: ownerToken,
+                body: [
+                    "email": "New.Person@Example.com", "name": "New Person", "password": "correct-horse",
+                ])
             #expect(withPassword.status == 400)
             #expect(withPassword.errorCode == "password_not_allowed")
 
-            let invited = try await app.request(.post, "/api/orgs/\(orgId)/members", token: ownerToken, body: [
-                "email": "New.Person@Example.com", "name": "New Person",
-            ])
+            let invited = try await app.request(
+                .post, "/api/orgs/\(orgId)/members", token: ownerToken,
+                body: [
+                    "email": "New.Person@Example.com", "name": "New Person",
+                ])
             #expect(invited.status == 201, "\(invited.text)")
             let invitation = try #require(invited["invitation"] as? [String: Any])
             #expect(invitation["status"] as? String == "pending")
@@ -25,18 +29,22 @@ struct MemberTests {
 
             // An existing account: the answer names neither it nor its id, and links nothing.
             let existing = try await app.createUser("existing@example.com", name: "Secret Name")
-            let linked = try await app.request(.post, "/api/orgs/\(orgId)/members", token: ownerToken, body: ["email": "existing@example.com", "role": "coach"])
+            let linked = try await app.request(
+                .post, "/api/orgs/\(orgId)/members", token: ownerToken, body: ["email": "existing@example.com", "role": "coach"])
             #expect(linked.status == 201)
             #expect(!linked.text.contains("Secret Name") && !linked.text.contains(existing.id))
             #expect(try await app.count("SELECT COUNT(*) AS n FROM memberships WHERE user_id = '\(existing.id)'") == 0)
 
-            let duplicate = try await app.request(.post, "/api/orgs/\(orgId)/members", token: ownerToken, body: ["email": "EXISTING@example.com"])
+            let duplicate = try await app.request(
+                .post, "/api/orgs/\(orgId)/members", token: ownerToken, body: ["email": "EXISTING@example.com"])
             #expect(duplicate.status == 409)
             #expect(duplicate.errorCode == "already_invited")
 
-            let badEmail = try await app.request(.post, "/api/orgs/\(orgId)/members", token: ownerToken, body: ["email": "not-an-email", "name": "X"])
+            let badEmail = try await app.request(
+                .post, "/api/orgs/\(orgId)/members", token: ownerToken, body: ["email": "not-an-email", "name": "X"])
             #expect(badEmail.status == 400)
-            let badRole = try await app.request(.post, "/api/orgs/\(orgId)/members", token: ownerToken, body: ["email": "r@example.com", "role": "superuser"])
+            let badRole = try await app.request(
+                .post, "/api/orgs/\(orgId)/members", token: ownerToken, body: ["email": "r@example.com", "role": "superuser"])
             #expect(badRole.status == 400)
 
             let list = try await app.request(.get, "/api/orgs/\(orgId)/members", token: ownerToken)
@@ -56,17 +64,25 @@ struct MemberTests {
 
             #expect(try await app.request(.get, "/api/orgs/\(orgId)/members", token: coachToken).status == 200)
             #expect(try await app.request(.get, "/api/orgs/\(orgId)/members", token: memberToken).status == 403)
-            #expect(try await app.request(.post, "/api/orgs/\(orgId)/members", token: coachToken, body: ["email": "x@example.com", "name": "X"]).status == 403)
+            #expect(
+                try await app.request(
+                    .post, "/api/orgs/\(orgId)/members", token: coachToken, body: ["email": "x@example.com", "name": "X"]
+                ).status == 403)
 
             // Admin may manage coaches and members, not owners.
             let promote = try await app.request(.patch, "/api/orgs/\(orgId)/members/\(coachId)", token: adminToken, body: ["role": "admin"])
             #expect(promote.status == 200)
             #expect(promote.string("role") == "admin")
-            #expect(try await app.request(.patch, "/api/orgs/\(orgId)/members/\(coachId)", token: adminToken, body: ["role": "owner"]).status == 403)
+            #expect(
+                try await app.request(.patch, "/api/orgs/\(orgId)/members/\(coachId)", token: adminToken, body: ["role": "owner"]).status
+                    == 403)
             let me = try await app.request(.get, "/api/me", token: ownerToken)
             let ownerMembership = try #require((me["memberships"] as? [[String: Any]])?.first?["membershipId"] as? String)
             #expect(try await app.request(.post, "/api/orgs/\(orgId)/members/\(ownerMembership)/suspend", token: adminToken).status == 403)
-            #expect(try await app.request(.post, "/api/orgs/\(orgId)/members", token: adminToken, body: ["email": "o2@example.com", "name": "O", "role": "owner"]).status == 403)
+            #expect(
+                try await app.request(
+                    .post, "/api/orgs/\(orgId)/members", token: adminToken, body: ["email": "o2@example.com", "name": "O", "role": "owner"]
+                ).status == 403)
             _ = adminId
         }
     }
@@ -96,10 +112,13 @@ struct MemberTests {
             let demote = try await app.request(.patch, "/api/orgs/\(orgId)/members/\(ownerId)", token: ownerToken, body: ["role": "admin"])
             #expect(demote.status == 409)
             #expect(demote.errorCode == "last_owner")
-            #expect(try await app.request(.post, "/api/orgs/\(orgId)/members/\(ownerId)/suspend", token: ownerToken).errorCode == "last_owner")
+            #expect(
+                try await app.request(.post, "/api/orgs/\(orgId)/members/\(ownerId)/suspend", token: ownerToken).errorCode == "last_owner")
 
             _ = try await app.member(orgId, ownerToken: ownerToken, role: "owner")
-            #expect(try await app.request(.patch, "/api/orgs/\(orgId)/members/\(ownerId)", token: ownerToken, body: ["role": "admin"]).status == 200)
+            #expect(
+                try await app.request(.patch, "/api/orgs/\(orgId)/members/\(ownerId)", token: ownerToken, body: ["role": "admin"]).status
+                    == 200)
         }
     }
 
@@ -111,7 +130,9 @@ struct MemberTests {
             let (_, otherMember) = try await app.member(otherOrg, ownerToken: otherToken, role: "member")
             for id in [otherMember, NewID.make(), "1%20OR%201=1"] {
                 #expect(try await app.request(.get, "/api/orgs/\(orgId)/members/\(id)", token: ownerToken).status == 404)
-                #expect(try await app.request(.patch, "/api/orgs/\(orgId)/members/\(id)", token: ownerToken, body: ["role": "coach"]).status == 404)
+                #expect(
+                    try await app.request(.patch, "/api/orgs/\(orgId)/members/\(id)", token: ownerToken, body: ["role": "coach"]).status
+                        == 404)
             }
             let unchanged = try await app.request(.get, "/api/orgs/\(otherOrg)/members/\(otherMember)", token: otherToken)
             #expect(unchanged.string("role") == "member")

@@ -40,21 +40,27 @@ struct NotificationSettingsTests {
         try await TestApp.run { app in
             let studio = try await app.studio()
             let members = try await app.quickMembers(studio.orgId, count: 2)
-            let created = try await app.request(.post, "/api/me/push-tokens", token: members[0].token,
-                                                body: ["token": "ExponentPushToken[aaaa]", "platform": "android"])
+            let created = try await app.request(
+                .post, "/api/me/push-tokens", token: members[0].token,
+                body: ["token": "ExponentPushToken[aaaa]", "platform": "android"])
             #expect(created.status == 201)
             let id = try #require(created.string("id"))
-            for body: [String: any Sendable] in [["token": "not-a-token"], ["token": "ExponentPushToken[x]", "platform": "nokia"],
-                                                 ["token": String(repeating: "x", count: 300)], ["platform": "ios"]] {
+            for body: [String: any Sendable] in [
+                ["token": "not-a-token"], ["token": "ExponentPushToken[x]", "platform": "nokia"],
+                ["token": String(repeating: "x", count: 300)], ["platform": "ios"],
+            ] {
                 #expect(try await app.request(.post, "/api/me/push-tokens", token: members[0].token, body: body).status == 400)
             }
             let listed = try await app.request(.get, "/api/me/push-tokens", token: members[0].token)
             #expect((listed["items"] as? [[String: Any]])?.count == 1)
             #expect(try await app.request(.delete, "/api/me/push-tokens/\(id)", token: members[1].token).status == 404)
             // The same device signing in as someone else moves to them.
-            let moved = try await app.request(.post, "/api/me/push-tokens", token: members[1].token, body: ["token": "ExponentPushToken[aaaa]"])
+            let moved = try await app.request(
+                .post, "/api/me/push-tokens", token: members[1].token, body: ["token": "ExponentPushToken[aaaa]"])
             #expect(moved.status == 201 && moved.string("id") == id)
-            #expect(((try await app.request(.get, "/api/me/push-tokens", token: members[0].token))["items"] as? [[String: Any]])?.isEmpty == true)
+            #expect(
+                ((try await app.request(.get, "/api/me/push-tokens", token: members[0].token))["items"] as? [[String: Any]])?.isEmpty
+                    == true)
             #expect(try await app.request(.delete, "/api/me/push-tokens/\(id)", token: members[1].token).status == 204)
             #expect(try await app.request(.delete, "/api/me/push-tokens/nope", token: members[1].token).status == 404)
         }
@@ -96,7 +102,10 @@ struct NotificationSettingsTests {
         let server = Application(router: stub.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await server.test(.live) { client in
             let url = "http://127.0.0.1:\(try #require(client.port))/--/api/v2/push/send"
-            try await TestApp.run(configure: { $0.pushTransport = "expo"; $0.expoPushURL = url }) { app in
+            try await TestApp.run(configure: {
+                $0.pushTransport = "expo"
+                $0.expoPushURL = url
+            }) { app in
                 let studio = try await app.studio()
                 let session = try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(86_400))
                 let members = try await app.quickMembers(studio.orgId, count: 3)
@@ -104,14 +113,18 @@ struct NotificationSettingsTests {
                 try await app.registerDevice(token: members[0].token, device: "ExponentPushToken[gone-tablet]")
                 try await app.registerDevice(token: members[1].token, device: "ExponentPushToken[busy]")
                 try await app.registerDevice(token: members[2].token, device: "ExponentPushToken[down]")
-                let worker = OutboxWorker(services: app.services, mail: RecordingMail(),
-                                          push: NotificationTransports.push(app.services.configuration, logger: app.services.logger),
-                                          signal: OutboxSignal())
+                let worker = OutboxWorker(
+                    services: app.services, mail: RecordingMail(),
+                    push: NotificationTransports.push(app.services.configuration, logger: app.services.logger),
+                    signal: OutboxSignal())
                 for member in members { #expect(try await app.book(session, token: member.token).status == 201) }
                 #expect(try await worker.deliverDue() == 6)
 
-                #expect(Set(stub.received.withLock { $0 }) == ["ExponentPushToken[phone]", "ExponentPushToken[gone-tablet]",
-                                                               "ExponentPushToken[busy]", "ExponentPushToken[down]"])
+                #expect(
+                    Set(stub.received.withLock { $0 }) == [
+                        "ExponentPushToken[phone]", "ExponentPushToken[gone-tablet]",
+                        "ExponentPushToken[busy]", "ExponentPushToken[down]",
+                    ])
                 #expect(try await app.count("SELECT COUNT(*) AS n FROM push_tokens WHERE token = 'ExponentPushToken[gone-tablet]'") == 0)
                 #expect(try await app.count("SELECT COUNT(*) AS n FROM push_tokens") == 3)
                 // Delivered to the phone: sent. Every device failing (busy, service down): retried later.

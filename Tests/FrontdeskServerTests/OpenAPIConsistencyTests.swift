@@ -42,16 +42,18 @@ struct OpenAPIConsistencyTests {
         #expect(Set(listed) == OrganizationLimits.paymentProviders, "paymentProvider enum: \(listed)")
     }
 
-    @Test("organization settings' ranges", arguments: [
-        ("cancellationWindowHours", OrganizationLimits.cancellationWindowHours),
-        ("checkinOpensMinutesBefore", OrganizationLimits.checkinOpensMinutesBefore),
-        ("checkinGraceSeconds", OrganizationLimits.checkinGraceSeconds),
-        ("gpsMaxMeters", OrganizationLimits.gpsMaxMeters),
-        ("gpsMaxAccuracyMeters", OrganizationLimits.gpsMaxAccuracyMeters),
-        ("noShowGraceMinutes", OrganizationLimits.noShowGraceMinutes),
-        ("bookingOpensDaysBefore", OrganizationLimits.bookingOpensDaysBefore),
-        ("waitlistCutoffMinutes", OrganizationLimits.waitlistCutoffMinutes),
-    ])
+    @Test(
+        "organization settings' ranges",
+        arguments: [
+            ("cancellationWindowHours", OrganizationLimits.cancellationWindowHours),
+            ("checkinOpensMinutesBefore", OrganizationLimits.checkinOpensMinutesBefore),
+            ("checkinGraceSeconds", OrganizationLimits.checkinGraceSeconds),
+            ("gpsMaxMeters", OrganizationLimits.gpsMaxMeters),
+            ("gpsMaxAccuracyMeters", OrganizationLimits.gpsMaxAccuracyMeters),
+            ("noShowGraceMinutes", OrganizationLimits.noShowGraceMinutes),
+            ("bookingOpensDaysBefore", OrganizationLimits.bookingOpensDaysBefore),
+            ("waitlistCutoffMinutes", OrganizationLimits.waitlistCutoffMinutes),
+        ])
     func organizationRanges(field: String, range: ClosedRange<Int>) throws {
         #expect(try Self.range("OrganizationUpdate", field) == range, "OrganizationUpdate.\(field)")
         #expect(try Self.range("OrganizationCreate", field) == range, "OrganizationCreate.\(field)")

@@ -21,11 +21,13 @@ struct OrganizationTests {
             #expect(memberships.first?["role"] as? String == "owner")
             #expect(memberships.first?["organizationId"] as? String == orgId)
 
-            let patched = try await app.request(.patch, "/api/orgs/\(orgId)", token: token, body: [
-                "timezone": "America/New_York", "cancellationWindowHours": 6, "allowLateCancellation": true,
-                "paymentProvider": "stripe", "latitude": 40.7, "longitude": -74.0, "primaryColor": "#FF8800",
-                "bookingOpensDaysBefore": 14, "gpsMaxMeters": 250,
-            ])
+            let patched = try await app.request(
+                .patch, "/api/orgs/\(orgId)", token: token,
+                body: [
+                    "timezone": "America/New_York", "cancellationWindowHours": 6, "allowLateCancellation": true,
+                    "paymentProvider": "stripe", "latitude": 40.7, "longitude": -74.0, "primaryColor": "#FF8800",
+                    "bookingOpensDaysBefore": 14, "gpsMaxMeters": 250,
+                ])
             #expect(patched.status == 200, "\(patched.text)")
             #expect(patched.string("primaryColor") == "#ff8800")
             let again = try await app.request(.get, "/api/orgs/\(orgId)", token: token)
@@ -36,7 +38,8 @@ struct OrganizationTests {
             #expect(again["latitude"] as? Double == 40.7)
 
             // null clears nullable settings; absent fields stay.
-            let cleared = try await app.request(.patch, "/api/orgs/\(orgId)", token: token, json: #"{"paymentProvider":null,"bookingOpensDaysBefore":null}"#)
+            let cleared = try await app.request(
+                .patch, "/api/orgs/\(orgId)", token: token, json: #"{"paymentProvider":null,"bookingOpensDaysBefore":null}"#)
             #expect(cleared.status == 200)
             #expect(cleared["paymentProvider"] == nil)
             #expect(cleared["bookingOpensDaysBefore"] == nil)
@@ -44,12 +47,14 @@ struct OrganizationTests {
         }
     }
 
-    @Test("invalid settings answer 400 with a code and change nothing", arguments: [
-        #"{"timezone":"Mars/Olympus"}"#, #"{"timezone":"CEST"}"#, #"{"cancellationWindowHours":-1}"#,
-        #"{"cancellationWindowHours":100000}"#, #"{"primaryColor":"red"}"#, #"{"latitude":91,"longitude":0}"#,
-        #"{"latitude":45}"#, #"{"paymentProvider":"bitcoin-wallet"}"#, #"{"name":""}"#, #"{"name":null}"#,
-        #"{"gpsMaxMeters":0}"#, #"{"timezone":12}"#, #"{"allowLateCancellation":"yes"}"#,
-    ])
+    @Test(
+        "invalid settings answer 400 with a code and change nothing",
+        arguments: [
+            #"{"timezone":"Mars/Olympus"}"#, #"{"timezone":"CEST"}"#, #"{"cancellationWindowHours":-1}"#,
+            #"{"cancellationWindowHours":100000}"#, #"{"primaryColor":"red"}"#, #"{"latitude":91,"longitude":0}"#,
+            #"{"latitude":45}"#, #"{"paymentProvider":"bitcoin-wallet"}"#, #"{"name":""}"#, #"{"name":null}"#,
+            #"{"gpsMaxMeters":0}"#, #"{"timezone":12}"#, #"{"allowLateCancellation":"yes"}"#,
+        ])
     func invalidSettings(body: String) async throws {
         try await TestApp.run { app in
             let (token, orgId) = try await app.owner()

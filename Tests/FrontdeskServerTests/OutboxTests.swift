@@ -12,8 +12,9 @@ struct OutboxTests {
         try await TestApp.run { app in
             let studio = try await app.studio()
             // Thursday 2026-11-19 18:00 in Berlin.
-            let session = try await app.session(studio, startsAt: ISO8601DateFormatter().date(from: "2026-11-19T17:00:00Z")!,
-                                                extra: ["locationId": studio.locationId])
+            let session = try await app.session(
+                studio, startsAt: ISO8601DateFormatter().date(from: "2026-11-19T17:00:00Z")!,
+                extra: ["locationId": studio.locationId])
             let member = try await app.quickMembers(studio.orgId, count: 1)[0]
             let device = try await app.registerDevice(token: member.token)
             #expect(try await app.book(session, token: member.token).status == 201)
@@ -45,20 +46,27 @@ struct OutboxTests {
                 endsAt: Date(timeIntervalSince1970: 1_795_003_600), locationName: "Garden <Room>", locationAddress: "Oranienstraße 25",
                 waitlistPosition: 3, cancelReason: "Coach ill")
             for kind in NotificationRenderer.kinds.sorted() {
-                let item = OutboxItem(id: NewID.make(), organizationId: nil, userId: NewID.make(), channel: "email", template: kind,
-                                      payload: [:], dedupeKey: kind, attempts: 1, createdAt: app.clock.now())
+                let item = OutboxItem(
+                    id: NewID.make(), organizationId: nil, userId: NewID.make(), channel: "email", template: kind,
+                    payload: [:], dedupeKey: kind, attempts: 1, createdAt: app.clock.now())
                 let content = try renderer.render(item, context: context, now: app.clock.now())
                 #expect(content.subject.contains("Yin & Restore"), "\(kind)")
-                #expect(content.text.contains("Hi Ana,") && content.text.contains("Yin & Restore") && content.text.contains("Garden <Room>"), "\(kind)")
-                #expect(content.html.contains("Yin &amp; Restore") && content.html.contains("Garden &lt;Room&gt;") && !content.html.contains("<Room>"), "\(kind)")
+                #expect(
+                    content.text.contains("Hi Ana,") && content.text.contains("Yin & Restore") && content.text.contains("Garden <Room>"),
+                    "\(kind)")
+                #expect(
+                    content.html.contains("Yin &amp; Restore") && content.html.contains("Garden &lt;Room&gt;")
+                        && !content.html.contains("<Room>"), "\(kind)")
                 #expect(content.html.contains("Loft &amp; Garden"), "\(kind)")
                 #expect(!content.pushBody.isEmpty)
             }
-            let waitlisted = OutboxItem(id: NewID.make(), organizationId: nil, userId: NewID.make(), channel: "email", template: "booking_waitlisted",
-                                        payload: [:], dedupeKey: "w", attempts: 1, createdAt: app.clock.now())
+            let waitlisted = OutboxItem(
+                id: NewID.make(), organizationId: nil, userId: NewID.make(), channel: "email", template: "booking_waitlisted",
+                payload: [:], dedupeKey: "w", attempts: 1, createdAt: app.clock.now())
             #expect(try renderer.render(waitlisted, context: context, now: app.clock.now()).text.contains("number 3 on the waitlist"))
-            let cancelled = OutboxItem(id: NewID.make(), organizationId: nil, userId: NewID.make(), channel: "email", template: "class_cancelled",
-                                       payload: [:], dedupeKey: "c", attempts: 1, createdAt: app.clock.now())
+            let cancelled = OutboxItem(
+                id: NewID.make(), organizationId: nil, userId: NewID.make(), channel: "email", template: "class_cancelled",
+                payload: [:], dedupeKey: "c", attempts: 1, createdAt: app.clock.now())
             #expect(try renderer.render(cancelled, context: context, now: app.clock.now()).text.contains("(Coach ill)"))
         }
     }
@@ -88,7 +96,8 @@ struct OutboxTests {
             #expect(try await app.outboxCount(status: "dead") == 1)
             #expect(try await app.count("SELECT attempts AS n FROM notification_outbox WHERE status = 'dead'") == 3)
             let lastError = try await app.services.database.read { sql in
-                try await sql.raw("SELECT last_error FROM notification_outbox WHERE status = 'dead'").first()?.decode(column: "last_error", as: String.self)
+                try await sql.raw("SELECT last_error FROM notification_outbox WHERE status = 'dead'").first()?.decode(
+                    column: "last_error", as: String.self)
             }
             #expect(lastError == "connection reset")
 
@@ -142,13 +151,19 @@ struct OutboxTests {
             let studio = try await app.studio()
             let member = try await app.quickMembers(studio.orgId, count: 1)[0]
             let userId = try await app.services.database.read { sql in
-                try await sql.raw("SELECT user_id FROM memberships WHERE id = \(bind: member.membershipId)").first()!.decode(column: "user_id", as: String.self)
+                try await sql.raw("SELECT user_id FROM memberships WHERE id = \(bind: member.membershipId)").first()!.decode(
+                    column: "user_id", as: String.self)
             }
             struct Abort: Error {}
             await #expect(throws: Abort.self) {
                 try await app.services.database.transaction { sql in
-                    try await Outbox.enqueue(sql, [OutboxMessage(organizationId: studio.orgId, userId: userId, channel: "email",
-                                                                 template: "booking_confirmed", payload: [:], dedupeKey: "rolled-back")], now: app.clock.now())
+                    try await Outbox.enqueue(
+                        sql,
+                        [
+                            OutboxMessage(
+                                organizationId: studio.orgId, userId: userId, channel: "email",
+                                template: "booking_confirmed", payload: [:], dedupeKey: "rolled-back")
+                        ], now: app.clock.now())
                     throw Abort()
                 }
             }
@@ -163,13 +178,17 @@ struct OutboxTests {
             let studio = try await app.studio()
             let member = try await app.quickMembers(studio.orgId, count: 1)[0]
             let userId = try await app.services.database.read { sql in
-                try await sql.raw("SELECT user_id FROM memberships WHERE id = \(bind: member.membershipId)").first()!.decode(column: "user_id", as: String.self)
+                try await sql.raw("SELECT user_id FROM memberships WHERE id = \(bind: member.membershipId)").first()!.decode(
+                    column: "user_id", as: String.self)
             }
             try await app.services.database.transaction { sql in
-                try await Outbox.enqueue(sql, (0..<1_000).map { index in
-                    OutboxMessage(organizationId: studio.orgId, userId: userId, channel: "email", template: "booking_confirmed",
-                                  payload: [:], dedupeKey: "backlog-\(index)")
-                }, now: app.clock.now())
+                try await Outbox.enqueue(
+                    sql,
+                    (0..<1_000).map { index in
+                        OutboxMessage(
+                            organizationId: studio.orgId, userId: userId, channel: "email", template: "booking_confirmed",
+                            payload: [:], dedupeKey: "backlog-\(index)")
+                    }, now: app.clock.now())
             }
             let first = RecordingMail(), second = RecordingMail()
             let workers = [app.worker(mail: first), app.worker(mail: second)]

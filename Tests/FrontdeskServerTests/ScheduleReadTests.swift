@@ -21,7 +21,10 @@ struct ScheduleReadTests {
             #expect(memberList.status == 200)
             #expect(TestApp.ids(memberList) == [published, bookedFeed])
             for token in [studio.ownerToken, coachToken] {
-                #expect(TestApp.ids(try await app.request(.get, "/api/orgs/\(studio.orgId)/sessions", token: token)) == [draft, published, feed, bookedFeed])
+                #expect(
+                    TestApp.ids(try await app.request(.get, "/api/orgs/\(studio.orgId)/sessions", token: token)) == [
+                        draft, published, feed, bookedFeed,
+                    ])
             }
             #expect(try await app.request(.get, "/api/sessions/\(draft)", token: memberToken).status == 404)
             #expect(try await app.request(.get, "/api/sessions/\(feed)", token: memberToken).status == 404)
@@ -87,14 +90,16 @@ struct ScheduleReadTests {
         }
     }
 
-    @Test("bad ranges and parameters answer 400 with a code", arguments: [
-        ("from=2026-11-20&to=2026-11-19", "invalid_range"),
-        ("from=2026-11-20T10:00:00Z&to=2026-11-20T10:00:00Z", "invalid_range"),
-        ("from=2026-01-01&to=2026-03-15", "range_too_long"),
-        ("from=yesterday", "invalid_query"),
-        ("from=2026-02-30", "invalid_query"),
-        ("to=2026-13-01", "invalid_query"),
-    ])
+    @Test(
+        "bad ranges and parameters answer 400 with a code",
+        arguments: [
+            ("from=2026-11-20&to=2026-11-19", "invalid_range"),
+            ("from=2026-11-20T10:00:00Z&to=2026-11-20T10:00:00Z", "invalid_range"),
+            ("from=2026-01-01&to=2026-03-15", "range_too_long"),
+            ("from=yesterday", "invalid_query"),
+            ("from=2026-02-30", "invalid_query"),
+            ("to=2026-13-01", "invalid_query"),
+        ])
     func badRanges(query: String, code: String) async throws {
         try await TestApp.run { app in
             let (token, orgId) = try await app.owner()
@@ -140,7 +145,9 @@ struct ScheduleReadTests {
             #expect(try await app.count("SELECT COUNT(*) AS n FROM class_sessions") == 0)
             // PATCH with another org's location changes nothing either.
             let id = try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(86_400))
-            #expect(try await app.request(.patch, "/api/sessions/\(id)", token: studio.ownerToken, body: ["locationId": other.locationId]).status == 404)
+            #expect(
+                try await app.request(.patch, "/api/sessions/\(id)", token: studio.ownerToken, body: ["locationId": other.locationId])
+                    .status == 404)
             #expect(try await app.request(.get, "/api/sessions/\(id)", token: studio.ownerToken)["location"] == nil)
         }
     }

@@ -57,8 +57,11 @@ struct ScheduledJobsTests {
             let future = try #require(try await app.book(later, token: members[0].token).string("id"))
             #expect(try await app.cancelBooking(cancelled, token: studio.ownerToken).status == 200)
             app.clock.set(start.addingTimeInterval(60))
-            #expect(try await app.request(.post, "/api/sessions/\(session)/checkin", token: studio.ownerToken,
-                                          body: ["bookingId": present]).status == 200)
+            #expect(
+                try await app.request(
+                    .post, "/api/sessions/\(session)/checkin", token: studio.ownerToken,
+                    body: ["bookingId": present]
+                ).status == 200)
             let jobs = BackgroundJobs(services: app.services)
 
             app.clock.set(start.addingTimeInterval(3_600 + 29 * 60))  // ended 29 minutes ago; grace is 30
@@ -68,7 +71,8 @@ struct ScheduledJobsTests {
             #expect(await jobs.runOnce().noShows == 0)
             func status(_ id: String) async throws -> String? {
                 try await app.services.database.read { sql in
-                    try await sql.raw("SELECT status FROM bookings WHERE id = \(bind: id)").first()?.decode(column: "status", as: String.self)
+                    try await sql.raw("SELECT status FROM bookings WHERE id = \(bind: id)").first()?.decode(
+                        column: "status", as: String.self)
                 }
             }
             #expect(try await status(absent) == "no_show")
@@ -77,7 +81,9 @@ struct ScheduledJobsTests {
             #expect(try await status(future) == "confirmed")
 
             // The org's grace applies: with 0 minutes the later class sweeps right at its end.
-            #expect(try await app.request(.patch, "/api/orgs/\(studio.orgId)", token: studio.ownerToken, body: ["noShowGraceMinutes": 0]).status == 200)
+            #expect(
+                try await app.request(.patch, "/api/orgs/\(studio.orgId)", token: studio.ownerToken, body: ["noShowGraceMinutes": 0]).status
+                    == 200)
             app.clock.set(start.addingTimeInterval(7_200 + 3_600))
             #expect(await jobs.runOnce().noShows == 1)
             #expect(try await status(future) == "no_show")

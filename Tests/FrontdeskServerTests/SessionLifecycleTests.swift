@@ -9,9 +9,12 @@ struct SessionLifecycleTests {
         try await TestApp.run { app in
             let studio = try await app.studio()
             let start = app.clock.now().addingTimeInterval(86_400)
-            let reply = try await app.request(.post, "/api/orgs/\(studio.orgId)/sessions", token: studio.ownerToken, body: [
-                "classTypeId": studio.classTypeId, "startsAt": ISO8601DateFormatter().string(from: start), "locationId": studio.locationId,
-            ])
+            let reply = try await app.request(
+                .post, "/api/orgs/\(studio.orgId)/sessions", token: studio.ownerToken,
+                body: [
+                    "classTypeId": studio.classTypeId, "startsAt": ISO8601DateFormatter().string(from: start),
+                    "locationId": studio.locationId,
+                ])
             #expect(reply.status == 201, "\(reply.text)")
             #expect(reply.string("status") == "draft")
             #expect(reply["capacity"] as? Int == 12)
@@ -37,22 +40,26 @@ struct SessionLifecycleTests {
             let manager = role == "owner" || role == "admin"
             let start = ISO8601DateFormatter().string(from: app.clock.now().addingTimeInterval(2 * 86_400))
 
-            let create = try await app.request(.post, "/api/orgs/\(studio.orgId)/sessions", token: token,
-                                               body: ["classTypeId": studio.classTypeId, "startsAt": start])
+            let create = try await app.request(
+                .post, "/api/orgs/\(studio.orgId)/sessions", token: token,
+                body: ["classTypeId": studio.classTypeId, "startsAt": start])
             #expect(create.status == (staff ? 201 : 403))
             let id = try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(3 * 86_400), publish: false)
 
-            #expect(try await app.request(.patch, "/api/sessions/\(id)", token: token, body: ["capacity": 15]).status == (staff ? 200 : 403))
+            #expect(
+                try await app.request(.patch, "/api/sessions/\(id)", token: token, body: ["capacity": 15]).status == (staff ? 200 : 403))
             let workout = try await app.request(.post, "/api/sessions/\(id)/workouts/inline", token: token, body: ["title": "AMRAP 20"])
             #expect(workout.status == (staff ? 201 : 403))
-            #expect(try await app.request(.get, "/api/sessions/\(id)", token: token).status == (staff ? 200 : 404), "members never see drafts")
+            #expect(
+                try await app.request(.get, "/api/sessions/\(id)", token: token).status == (staff ? 200 : 404), "members never see drafts")
 
             for action in ["publish", "unpublish"] {
                 let reply = try await app.request(.post, "/api/sessions/\(id)/\(action)", token: token)
                 #expect(reply.status == (manager ? 200 : 403), "\(action) as \(role): \(reply.text)")
             }
             try #require(try await app.request(.post, "/api/sessions/\(id)/publish", token: studio.ownerToken).status == 200)
-            #expect(try await app.request(.patch, "/api/sessions/\(id)", token: token, body: ["capacity": 14]).status == (staff ? 200 : 403))
+            #expect(
+                try await app.request(.patch, "/api/sessions/\(id)", token: token, body: ["capacity": 14]).status == (staff ? 200 : 403))
             let cancel = try await app.request(.post, "/api/sessions/\(id)/cancel", token: token, body: ["reason": "Coach ill"])
             #expect(cancel.status == (manager ? 200 : 403), "cancel as \(role): \(cancel.text)")
             let delete = try await app.request(.delete, "/api/sessions/\(id)", token: token)
@@ -76,7 +83,8 @@ struct SessionLifecycleTests {
             #expect((cancelled["session"] as? [String: Any])?["cancelReason"] as? String == "Snow storm")
             #expect(try await app.request(.post, "/api/sessions/\(id)/cancel", token: token).status == 200, "cancel is idempotent")
             #expect(try await app.request(.post, "/api/sessions/\(id)/publish", token: token).errorCode == "session_cancelled")
-            #expect(try await app.request(.patch, "/api/sessions/\(id)", token: token, body: ["capacity": 3]).errorCode == "session_cancelled")
+            #expect(
+                try await app.request(.patch, "/api/sessions/\(id)", token: token, body: ["capacity": 3]).errorCode == "session_cancelled")
         }
     }
 
@@ -94,20 +102,25 @@ struct SessionLifecycleTests {
             try await app.insertBooking(session: id, membership: aiko, status: "waitlisted", position: 1)
             // Aiko opted out of class e-mails.
             try await app.services.database.transaction { sql in
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     INSERT INTO notification_preferences (user_id, channel, category, enabled, updated_at)
                     SELECT user_id, 'email', 'class', \(bind: false), 0 FROM memberships WHERE id = \(bind: aiko)
-                    """).run()
+                    """
+                ).run()
             }
 
-            let reply = try await app.request(.post, "/api/sessions/\(id)/cancel", token: studio.ownerToken, body: ["reason": "Flooded studio"])
+            let reply = try await app.request(
+                .post, "/api/sessions/\(id)/cancel", token: studio.ownerToken, body: ["reason": "Flooded studio"])
             #expect(reply.status == 200)
             #expect(reply["cancelledBookings"] as? Int == 3)
             #expect(reply["refundedCredits"] as? Int == 1)
             #expect(try await app.count("SELECT COUNT(*) AS n FROM bookings WHERE status = 'cancelled'") == 3)
             #expect(try await app.count("SELECT credits_remaining AS n FROM subscriptions WHERE id = '\(subscription)'") == 5)
             #expect(try await app.count("SELECT COUNT(*) AS n FROM credit_ledger WHERE kind = 'refund' AND amount = 1") == 1)
-            #expect(try await app.count("SELECT COUNT(*) AS n FROM notification_outbox WHERE template = 'class_cancelled' AND channel = 'email'") == 2)
+            #expect(
+                try await app.count(
+                    "SELECT COUNT(*) AS n FROM notification_outbox WHERE template = 'class_cancelled' AND channel = 'email'") == 2)
             // A repeat changes nothing.
             _ = try await app.request(.post, "/api/sessions/\(id)/cancel", token: studio.ownerToken)
             #expect(try await app.count("SELECT credits_remaining AS n FROM subscriptions WHERE id = '\(subscription)'") == 5)
@@ -150,13 +163,15 @@ struct SessionLifecycleTests {
             #expect(refused.errorCode == "capacity_below_booked")
             #expect(try await app.request(.get, "/api/sessions/\(id)", token: studio.ownerToken)["capacity"] as? Int == 12)
             #expect(try await app.request(.patch, "/api/sessions/\(id)", token: studio.ownerToken, body: ["capacity": 3]).status == 200)
-            let forced = try await app.request(.patch, "/api/sessions/\(id)", token: studio.ownerToken, body: ["capacity": 1, "force": true])
+            let forced = try await app.request(
+                .patch, "/api/sessions/\(id)", token: studio.ownerToken, body: ["capacity": 1, "force": true])
             #expect(forced.status == 200)
             #expect(forced["capacity"] as? Int == 1)
             #expect(forced["spotsLeft"] as? Int == 0)
             #expect(forced["bookedCount"] as? Int == 3)
             for bad in [0, -1, 1001] {
-                #expect(try await app.request(.patch, "/api/sessions/\(id)", token: studio.ownerToken, body: ["capacity": bad]).status == 400)
+                #expect(
+                    try await app.request(.patch, "/api/sessions/\(id)", token: studio.ownerToken, body: ["capacity": bad]).status == 400)
             }
         }
     }

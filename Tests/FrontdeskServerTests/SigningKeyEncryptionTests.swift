@@ -58,16 +58,19 @@ struct SigningKeyEncryptionTests {
         try await TestApp.run(configure: { $0.secretsKeyFile = path }) { app in
             let old = SecretToken.generate(bytes: 32), live = SecretToken.generate(bytes: 32)
             try await app.services.database.transaction { sql in
-                try await sql.raw("INSERT INTO signing_keys (key_id, secret, created_at, retired_at) VALUES ('k1', \(bind: old), 1, 2)").run()
+                try await sql.raw("INSERT INTO signing_keys (key_id, secret, created_at, retired_at) VALUES ('k1', \(bind: old), 1, 2)")
+                    .run()
                 try await sql.raw("INSERT INTO signing_keys (key_id, secret, created_at) VALUES ('k2', \(bind: live), 3)").run()
             }
             // A display link signed with the plain key before the upgrade keeps working.
             let studio = try await app.studio()
-            let created = try await app.request(.post, "/api/orgs/\(studio.orgId)/displays", token: studio.ownerToken,
-                                                body: ["locationId": studio.locationId])
+            let created = try await app.request(
+                .post, "/api/orgs/\(studio.orgId)/displays", token: studio.ownerToken,
+                body: ["locationId": studio.locationId])
             let displayId = try #require((created["display"] as? [String: Any])?["id"] as? String)
             let legacyRing = SigningKeyRing(current: SigningKey(id: "k2", secret: try #require(Base64URL.decode(live))))
-            let signedPath = DisplaySignature.path(displayId: displayId, expires: app.clock.now().epochSeconds + 3_600, keyVersion: 1, keys: legacyRing)
+            let signedPath = DisplaySignature.path(
+                displayId: displayId, expires: app.clock.now().epochSeconds + 3_600, keyVersion: 1, keys: legacyRing)
             #expect(try await app.request(.get, signedPath.replacingOccurrences(of: "?", with: "/state?")).status == 200)
 
             let key = try #require(try SecretsKey.read(path: self.keyPath(app)))
@@ -88,7 +91,9 @@ struct SigningKeyEncryptionTests {
     func wrongKeyFile() async throws {
         let right = Self.temporaryKeyPath(), wrong = Self.temporaryKeyPath(), missing = Self.temporaryKeyPath()
         defer {
-            for path in [right, wrong, missing] { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+            for path in [right, wrong, missing] {
+                try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent)
+            }
         }
         try await TestApp.run(configure: { $0.secretsKeyFile = right }) { app in
             try await app.services.keyRing.prepare(now: app.clock.now())
@@ -100,14 +105,18 @@ struct SigningKeyEncryptionTests {
             #expect(wrongError?.description.contains("wrong secrets key file") == true, "\(String(describing: wrongError))")
 
             let withMissing = KeyRingCache(database: app.services.database, secretsKeyFile: missing)
-            let missingError = await #expect(throws: DatabaseConfigurationError.self) { try await withMissing.prepare(now: app.clock.now()) }
+            let missingError = await #expect(throws: DatabaseConfigurationError.self) {
+                try await withMissing.prepare(now: app.clock.now())
+            }
             #expect(missingError?.description.contains("is missing") == true, "\(String(describing: missingError))")
             #expect(!FileManager.default.fileExists(atPath: missing), "a new key file was created")
             #expect(try await Self.storedSecrets(app.services.database) == before, "the stored keys changed")
 
             // A damaged file is refused too.
             try "not a key\n".write(toFile: wrong, atomically: true, encoding: .utf8)
-            await #expect(throws: (any Error).self) { try await KeyRingCache(database: app.services.database, secretsKeyFile: wrong).prepare(now: app.clock.now()) }
+            await #expect(throws: (any Error).self) {
+                try await KeyRingCache(database: app.services.database, secretsKeyFile: wrong).prepare(now: app.clock.now())
+            }
         }
     }
 
@@ -127,7 +136,9 @@ struct SigningKeyEncryptionTests {
         }
     }
 
-    @Test("serve stops at start, before listening, when the key file does not open the stored keys", .enabled(if: TestBackend.current == .sqlite))
+    @Test(
+        "serve stops at start, before listening, when the key file does not open the stored keys",
+        .enabled(if: TestBackend.current == .sqlite))
     func serveRefuses() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-serve-\(NewID.make())").path
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -6,12 +6,14 @@ import Testing
 /// TZ=Asia/Kolkata and once under TZ=UTC, so these hold whatever the host zone is.
 @Suite("Time zones")
 struct TimeZoneTests {
-    @Test("today is the org-local day near local midnight", arguments: [
-        // (zone, clock, a session just before local midnight, one just after, the local date)
-        ("America/New_York", "2026-11-18T23:30:00-05:00", "2026-11-18T23:45:00-05:00", "2026-11-19T00:15:00-05:00", "2026-11-18"),
-        ("Pacific/Auckland", "2026-11-18T23:30:00+13:00", "2026-11-18T23:45:00+13:00", "2026-11-19T00:15:00+13:00", "2026-11-18"),
-        ("Pacific/Auckland", "2026-11-19T00:05:00+13:00", "2026-11-19T00:15:00+13:00", "2026-11-20T00:15:00+13:00", "2026-11-19"),
-    ])
+    @Test(
+        "today is the org-local day near local midnight",
+        arguments: [
+            // (zone, clock, a session just before local midnight, one just after, the local date)
+            ("America/New_York", "2026-11-18T23:30:00-05:00", "2026-11-18T23:45:00-05:00", "2026-11-19T00:15:00-05:00", "2026-11-18"),
+            ("Pacific/Auckland", "2026-11-18T23:30:00+13:00", "2026-11-18T23:45:00+13:00", "2026-11-19T00:15:00+13:00", "2026-11-18"),
+            ("Pacific/Auckland", "2026-11-19T00:05:00+13:00", "2026-11-19T00:15:00+13:00", "2026-11-20T00:15:00+13:00", "2026-11-19"),
+        ])
     func todayNearMidnight(zone: String, clock: String, inside: String, outside: String, date: String) async throws {
         try await TestApp.run { app in
             app.clock.set(iso(clock).addingTimeInterval(-86_400))
@@ -32,15 +34,27 @@ struct TimeZoneTests {
         }
     }
 
-    @Test("a week containing a DST change lists each local day's 06:30 class under the right date", arguments: [
-        // New York falls back on 2026-11-01; Auckland springs forward on 2026-09-27.
-        ("America/New_York", ["2026-10-29T06:30:00-04:00", "2026-10-30T06:30:00-04:00", "2026-10-31T06:30:00-04:00",
-                              "2026-11-01T06:30:00-05:00", "2026-11-02T06:30:00-05:00", "2026-11-03T06:30:00-05:00",
-                              "2026-11-04T06:30:00-05:00"], "2026-10-29", "2026-11-04"),
-        ("Pacific/Auckland", ["2026-09-24T06:30:00+12:00", "2026-09-25T06:30:00+12:00", "2026-09-26T06:30:00+12:00",
-                              "2026-09-27T06:30:00+13:00", "2026-09-28T06:30:00+13:00", "2026-09-29T06:30:00+13:00",
-                              "2026-09-30T06:30:00+13:00"], "2026-09-24", "2026-09-30"),
-    ])
+    @Test(
+        "a week containing a DST change lists each local day's 06:30 class under the right date",
+        arguments: [
+            // New York falls back on 2026-11-01; Auckland springs forward on 2026-09-27.
+            (
+                "America/New_York",
+                [
+                    "2026-10-29T06:30:00-04:00", "2026-10-30T06:30:00-04:00", "2026-10-31T06:30:00-04:00",
+                    "2026-11-01T06:30:00-05:00", "2026-11-02T06:30:00-05:00", "2026-11-03T06:30:00-05:00",
+                    "2026-11-04T06:30:00-05:00",
+                ], "2026-10-29", "2026-11-04"
+            ),
+            (
+                "Pacific/Auckland",
+                [
+                    "2026-09-24T06:30:00+12:00", "2026-09-25T06:30:00+12:00", "2026-09-26T06:30:00+12:00",
+                    "2026-09-27T06:30:00+13:00", "2026-09-28T06:30:00+13:00", "2026-09-29T06:30:00+13:00",
+                    "2026-09-30T06:30:00+13:00",
+                ], "2026-09-24", "2026-09-30"
+            ),
+        ])
     func dstWeek(zone: String, starts: [String], from: String, to: String) async throws {
         try await TestApp.run { app in
             app.clock.set(iso(starts[0]).addingTimeInterval(-10 * 86_400))

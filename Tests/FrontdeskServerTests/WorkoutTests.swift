@@ -5,7 +5,8 @@ import Testing
 @Suite("Workouts and daily programming")
 struct WorkoutTests {
     func workout(_ app: TestApp, _ studio: StudioFixture, _ title: String) async throws -> String {
-        let reply = try await app.request(.post, "/api/orgs/\(studio.orgId)/workouts", token: studio.ownerToken, body: ["title": title, "body": "5 rounds"])
+        let reply = try await app.request(
+            .post, "/api/orgs/\(studio.orgId)/workouts", token: studio.ownerToken, body: ["title": title, "body": "5 rounds"])
         try #require(reply.status == 201, "\(reply.text)")
         return try #require(reply.string("id"))
     }
@@ -32,20 +33,30 @@ struct WorkoutTests {
             #expect(items[a]?["workoutSource"] as? String == "none")
             #expect((items[a]?["workouts"] as? [Any])?.isEmpty == true)
 
-            #expect(try await app.request(.put, "/api/orgs/\(studio.orgId)/daily-programming/\(date)", token: studio.ownerToken,
-                                          body: ["workoutIds": [orgWide]]).status == 200)
+            #expect(
+                try await app.request(
+                    .put, "/api/orgs/\(studio.orgId)/daily-programming/\(date)", token: studio.ownerToken,
+                    body: ["workoutIds": [orgWide]]
+                ).status == 200)
             items = try await todayItems()
             #expect(items[a]?["workoutSource"] as? String == "daily_programming")
             #expect(((items[a]?["workouts"] as? [[String: Any]])?.first?["title"]) as? String == "Studio WOD")
             #expect(((items[feed]?["workouts"] as? [[String: Any]])?.first?["title"]) as? String == "Studio WOD")
 
-            #expect(try await app.request(.put, "/api/orgs/\(studio.orgId)/daily-programming/\(date)", token: studio.ownerToken,
-                                          body: ["workoutIds": [programWide], "programId": studio.programId]).status == 200)
+            #expect(
+                try await app.request(
+                    .put, "/api/orgs/\(studio.orgId)/daily-programming/\(date)", token: studio.ownerToken,
+                    body: ["workoutIds": [programWide], "programId": studio.programId]
+                ).status == 200)
             items = try await todayItems()
-            #expect(((items[b]?["workouts"] as? [[String: Any]])?.first?["title"]) as? String == "Yoga of the day", "program beats org-wide")
-            #expect(((items[feed]?["workouts"] as? [[String: Any]])?.first?["title"]) as? String == "Studio WOD", "other program keeps org-wide")
+            #expect(
+                ((items[b]?["workouts"] as? [[String: Any]])?.first?["title"]) as? String == "Yoga of the day", "program beats org-wide")
+            #expect(
+                ((items[feed]?["workouts"] as? [[String: Any]])?.first?["title"]) as? String == "Studio WOD", "other program keeps org-wide"
+            )
 
-            let put = try await app.request(.put, "/api/sessions/\(a)/workouts", token: studio.ownerToken, body: ["workoutIds": [own, orgWide]])
+            let put = try await app.request(
+                .put, "/api/sessions/\(a)/workouts", token: studio.ownerToken, body: ["workoutIds": [own, orgWide]])
             #expect(put.status == 200)
             #expect(put.string("workoutSource") == "session")
             #expect((put["workouts"] as? [[String: Any]])?.map { $0["title"] as? String } == ["Own", "Studio WOD"])
@@ -57,7 +68,8 @@ struct WorkoutTests {
             _ = try await app.request(.put, "/api/sessions/\(a)/workouts", token: studio.ownerToken, body: ["workoutIds": [String]()])
             #expect(try await todayItems()[a]?["workoutSource"] as? String == "daily_programming")
 
-            let listed = try await app.request(.get, "/api/orgs/\(studio.orgId)/daily-programming?from=\(date)&to=\(date)", token: studio.ownerToken)
+            let listed = try await app.request(
+                .get, "/api/orgs/\(studio.orgId)/daily-programming?from=\(date)&to=\(date)", token: studio.ownerToken)
             #expect((listed["items"] as? [Any])?.count == 2)
         }
     }
@@ -69,7 +81,8 @@ struct WorkoutTests {
             let other = try await app.studio()
             let id = try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(86_400))
             let (coachToken, _) = try await app.member(studio.orgId, ownerToken: studio.ownerToken, role: "coach")
-            let created = try await app.request(.post, "/api/sessions/\(id)/workouts/inline", token: coachToken, body: ["title": "EMOM 12", "body": "Burpees"])
+            let created = try await app.request(
+                .post, "/api/sessions/\(id)/workouts/inline", token: coachToken, body: ["title": "EMOM 12", "body": "Burpees"])
             #expect(created.status == 201)
             #expect(((created["session"] as? [String: Any])?["workouts"] as? [[String: Any]])?.first?["title"] as? String == "EMOM 12")
             _ = try await app.request(.post, "/api/sessions/\(id)/workouts/inline", token: coachToken, body: ["title": "Cooldown"])
@@ -78,9 +91,14 @@ struct WorkoutTests {
 
             let before = try await app.count("SELECT COUNT(*) AS n FROM workouts")
             let otherSession = try await app.session(other, startsAt: app.clock.now().addingTimeInterval(86_400))
-            #expect(try await app.request(.post, "/api/sessions/\(otherSession)/workouts/inline", token: coachToken, body: ["title": "Sneaky"]).status == 404)
-            #expect(try await app.request(.post, "/api/sessions/\(id)/workouts/inline", token: coachToken, body: ["title": ""]).status == 400)
-            #expect(try await app.request(.post, "/api/sessions/\(id)/workouts/inline", token: coachToken, json: #"{"body":"no title"}"#).status == 400)
+            #expect(
+                try await app.request(.post, "/api/sessions/\(otherSession)/workouts/inline", token: coachToken, body: ["title": "Sneaky"])
+                    .status == 404)
+            #expect(
+                try await app.request(.post, "/api/sessions/\(id)/workouts/inline", token: coachToken, body: ["title": ""]).status == 400)
+            #expect(
+                try await app.request(.post, "/api/sessions/\(id)/workouts/inline", token: coachToken, json: #"{"body":"no title"}"#).status
+                    == 400)
             #expect(try await app.count("SELECT COUNT(*) AS n FROM workouts") == before)
             #expect(try await app.count("SELECT COUNT(*) AS n FROM session_workouts") == 2)
         }
@@ -94,19 +112,29 @@ struct WorkoutTests {
             let id = try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(86_400))
             let mine = try await workout(app, studio, "Mine")
             let theirs = try await workout(app, other, "Theirs")
-            #expect(try await app.request(.put, "/api/sessions/\(id)/workouts", token: studio.ownerToken, body: ["workoutIds": [mine]]).status == 200)
+            #expect(
+                try await app.request(.put, "/api/sessions/\(id)/workouts", token: studio.ownerToken, body: ["workoutIds": [mine]]).status
+                    == 200)
             for ids in [[theirs], [mine, theirs], [NewID.make()], ["nope"]] {
-                #expect(try await app.request(.put, "/api/sessions/\(id)/workouts", token: studio.ownerToken, body: ["workoutIds": ids]).status == 404)
+                #expect(
+                    try await app.request(.put, "/api/sessions/\(id)/workouts", token: studio.ownerToken, body: ["workoutIds": ids]).status
+                        == 404)
             }
-            #expect(try await app.request(.put, "/api/sessions/\(id)/workouts", token: studio.ownerToken, body: ["workoutIds": [mine, mine]]).status == 400)
+            #expect(
+                try await app.request(.put, "/api/sessions/\(id)/workouts", token: studio.ownerToken, body: ["workoutIds": [mine, mine]])
+                    .status == 400)
             #expect(try await app.count("SELECT COUNT(*) AS n FROM session_workouts") == 1)
             let base = "/api/orgs/\(studio.orgId)/daily-programming"
             #expect(try await app.request(.put, "\(base)/2026-02-30", token: studio.ownerToken, body: ["workoutIds": [mine]]).status == 400)
             #expect(try await app.request(.put, "\(base)/tomorrow", token: studio.ownerToken, body: ["workoutIds": [mine]]).status == 400)
-            #expect(try await app.request(.put, "\(base)/2026-11-20", token: studio.ownerToken, body: ["workoutIds": [mine], "programId": other.programId]).status == 404)
+            #expect(
+                try await app.request(
+                    .put, "\(base)/2026-11-20", token: studio.ownerToken, body: ["workoutIds": [mine], "programId": other.programId]
+                ).status == 404)
             #expect(try await app.request(.get, "/api/orgs/\(studio.orgId)/workouts/\(theirs)", token: studio.ownerToken).status == 404)
             let (memberToken, _) = try await app.member(studio.orgId, ownerToken: studio.ownerToken, role: "member")
-            #expect(try await app.request(.post, "/api/orgs/\(studio.orgId)/workouts", token: memberToken, body: ["title": "X"]).status == 403)
+            #expect(
+                try await app.request(.post, "/api/orgs/\(studio.orgId)/workouts", token: memberToken, body: ["title": "X"]).status == 403)
             #expect(try await app.count("SELECT COUNT(*) AS n FROM daily_programming") == 0)
         }
     }

@@ -32,7 +32,8 @@ struct FixtureTests {
     @Test("the demo history fills a year of classes")
     func demoHistory() async throws {
         try await withTestDatabase { database in
-            let history = try await DemoHistory.create(database: database, years: 1, locations: 1, members: 40, membersPerClass: 2, now: Date())
+            let history = try await DemoHistory.create(
+                database: database, years: 1, locations: 1, members: 40, membersPerClass: 2, now: Date())
             #expect(history.sessions > 2_000 && history.bookings >= history.sessions)
         }
     }

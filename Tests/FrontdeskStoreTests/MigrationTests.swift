@@ -23,10 +23,12 @@ struct MigrationTests {
             #expect(after.applied == Migrator.all.map(\.version))
 
             // Every table of SPEC §1 exists and is queryable.
-            let tables = ["organizations", "users", "memberships", "programs", "class_types", "locations", "class_sessions",
-                          "bookings", "plans", "subscriptions", "credit_ledger", "workouts", "session_workouts",
-                          "daily_programming", "audit_logs", "displays", "notification_outbox", "notification_preferences",
-                          "push_tokens", "auth_sessions", "signing_keys", "idempotency_keys", "rate_limit_buckets"]
+            let tables = [
+                "organizations", "users", "memberships", "programs", "class_types", "locations", "class_sessions",
+                "bookings", "plans", "subscriptions", "credit_ledger", "workouts", "session_workouts",
+                "daily_programming", "audit_logs", "displays", "notification_outbox", "notification_preferences",
+                "push_tokens", "auth_sessions", "signing_keys", "idempotency_keys", "rate_limit_buckets",
+            ]
             for table in tables {
                 let row = try await database.read { sql in
                     try await sql.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table)").first()
@@ -66,7 +68,8 @@ struct MigrationTests {
     func unknownMigration() async throws {
         try await withTestDatabase { database in
             try await database.transaction { sql in
-                try await sql.raw("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (999, 'future', 'x', 0)").run()
+                try await sql.raw("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (999, 'future', 'x', 0)")
+                    .run()
             }
             await #expect(throws: MigrationMismatch.self) { try await Migrator(database: database).status() }
         }

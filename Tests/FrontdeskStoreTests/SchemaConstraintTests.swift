@@ -16,12 +16,14 @@ struct SchemaConstraintTests {
         let catalog = CatalogStore(database: database)
         let program = Program(id: NewID.make(), organizationId: org.id, name: "P", deliveryMode: .schedule, createdAt: now)
         try await catalog.save(program, now: now)
-        let type = ClassType(id: NewID.make(), organizationId: org.id, programId: program.id, name: "T", description: nil,
-                             defaultCapacity: 10, defaultDurationMin: 60, color: "#000000", createdAt: now)
+        let type = ClassType(
+            id: NewID.make(), organizationId: org.id, programId: program.id, name: "T", description: nil,
+            defaultCapacity: 10, defaultDurationMin: 60, color: "#000000", createdAt: now)
         try await catalog.save(type, now: now)
-        let session = ClassSession(id: NewID.make(), organizationId: org.id, classTypeId: type.id, locationId: nil, coachMembershipId: nil,
-                                   startsAt: now.addingTimeInterval(86_400), durationMin: 60, capacity: 10, status: .published,
-                                   createdAt: now, updatedAt: now)
+        let session = ClassSession(
+            id: NewID.make(), organizationId: org.id, classTypeId: type.id, locationId: nil, coachMembershipId: nil,
+            startsAt: now.addingTimeInterval(86_400), durationMin: 60, capacity: 10, status: .published,
+            createdAt: now, updatedAt: now)
         try await SessionsStore(database: database).insert([session], createdBy: membership.id)
         return (session.id, membership.id)
     }
@@ -30,10 +32,12 @@ struct SchemaConstraintTests {
         try await database.transaction { sql in
             let org = try await sql.raw("SELECT organization_id FROM class_sessions WHERE id = \(bind: session)").first()!
                 .decode(column: "organization_id", as: String.self)
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO bookings (id, organization_id, session_id, membership_id, status, created_at, updated_at)
                 VALUES (\(bind: NewID.make()), \(bind: org), \(bind: session), \(bind: membership), \(bind: status), 0, 0)
-                """).run()
+                """
+            ).run()
         }
     }
 

@@ -34,13 +34,15 @@ public func withTestDatabase<T: Sendable>(
     switch TestBackend.current {
     case .sqlite:
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-test-\(NewID.make())")
-        database = try await SQLiteBackend(path: directory.appendingPathComponent("test.sqlite").path, logger: TestBackend.logger, readerCount: 2)
+        database = try await SQLiteBackend(
+            path: directory.appendingPathComponent("test.sqlite").path, logger: TestBackend.logger, readerCount: 2)
         cleanup = { try? FileManager.default.removeItem(at: directory) }
     case .postgres:
         let schema = "t_" + NewID.make().replacingOccurrences(of: "-", with: "")
         let admin = try await PostgresBackend(url: TestBackend.postgresURL, logger: TestBackend.logger, maximumConnections: 1)
         try await admin.read { sql in try await sql.raw("CREATE SCHEMA \(unsafeRaw: schema)").run() }
-        database = try await PostgresBackend(url: TestBackend.postgresURL, logger: TestBackend.logger, maximumConnections: 8, searchPath: schema)
+        database = try await PostgresBackend(
+            url: TestBackend.postgresURL, logger: TestBackend.logger, maximumConnections: 8, searchPath: schema)
         cleanup = {
             try? await admin.read { sql in try await sql.raw("DROP SCHEMA \(unsafeRaw: schema) CASCADE").run() }
             await admin.shutdown()

@@ -11,8 +11,10 @@ public struct PlanTerms: Codable, Sendable, Equatable {
     public var allowOverlappingBookings: Bool
     public var priceCents: Int?
 
-    public init(id: String, name: String, classCredits: Int?, maxBookingsPerDay: Int?, maxBookingsPerWeek: Int?,
-                allowOverlappingBookings: Bool, priceCents: Int?) {
+    public init(
+        id: String, name: String, classCredits: Int?, maxBookingsPerDay: Int?, maxBookingsPerWeek: Int?,
+        allowOverlappingBookings: Bool, priceCents: Int?
+    ) {
         self.id = id
         self.name = name
         self.classCredits = classCredits
@@ -73,10 +75,12 @@ public struct BookingSnapshot: Sendable {
     /// Plans the org sells, offered when the member has no usable plan.
     public var planOffers: [PlanTerms]
 
-    public init(now: Date, timezone: String, sessionId: String, sessionStartsAt: Date, sessionEndsAt: Date,
-                sessionStatus: SessionStatus, sessionDeleted: Bool, capacity: Int, bookedCount: Int,
-                paymentProvider: String?, bookingOpensDaysBefore: Int?, isStaff: Bool, alreadyBooked: Bool,
-                subscriptions: [ActiveSubscription], otherBookings: [BookedInterval], planOffers: [PlanTerms]) {
+    public init(
+        now: Date, timezone: String, sessionId: String, sessionStartsAt: Date, sessionEndsAt: Date,
+        sessionStatus: SessionStatus, sessionDeleted: Bool, capacity: Int, bookedCount: Int,
+        paymentProvider: String?, bookingOpensDaysBefore: Int?, isStaff: Bool, alreadyBooked: Bool,
+        subscriptions: [ActiveSubscription], otherBookings: [BookedInterval], planOffers: [PlanTerms]
+    ) {
         self.now = now
         self.timezone = timezone
         self.sessionId = sessionId

@@ -41,8 +41,9 @@ public enum BookingRules {
         case .published: break
         }
         if s.now >= s.sessionStartsAt { return DomainError.conflict("session_started", "This class has already started.") }
-        return DomainError.conflict("booking_window_closed",
-                                    "Booking opens \(s.bookingOpensDaysBefore ?? 0) days before the class.")
+        return DomainError.conflict(
+            "booking_window_closed",
+            "Booking opens \(s.bookingOpensDaysBefore ?? 0) days before the class.")
     }
 }
 
@@ -60,8 +61,9 @@ public enum CancellationRules {
         let deadline = startsAt.addingTimeInterval(-TimeInterval(windowHours * 3600))
         guard now >= deadline else { return .early }
         guard allowLate || byStaff else {
-            throw DomainError.conflict("late_cancel_blocked",
-                                       "Cancelling within \(windowHours) hours of the start is not allowed at this studio.")
+            throw DomainError.conflict(
+                "late_cancel_blocked",
+                "Cancelling within \(windowHours) hours of the start is not allowed at this studio.")
         }
         return .late
     }
@@ -76,8 +78,11 @@ public enum PromotionRules {
 
     /// The waitlisted candidates to confirm, in waitlist order, for `freePlaces` places: each
     /// candidate's snapshot is evaluated as if a place were free; ineligible ones are skipped and stay.
-    public static func select(freePlaces: Int, candidates: [(bookingId: String, snapshot: BookingSnapshot)])
-        -> [(bookingId: String, subscription: ActiveSubscription?, chargeCredit: Bool)] {
+    public static func select(
+        freePlaces: Int, candidates: [(bookingId: String, snapshot: BookingSnapshot)]
+    )
+        -> [(bookingId: String, subscription: ActiveSubscription?, chargeCredit: Bool)]
+    {
         var chosen: [(String, ActiveSubscription?, Bool)] = []
         for candidate in candidates where chosen.count < freePlaces {
             var snapshot = candidate.snapshot

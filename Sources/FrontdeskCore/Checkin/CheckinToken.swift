@@ -29,7 +29,7 @@ public enum CheckinToken {
     /// Start (unix seconds) of the window containing `date`.
     public static func windowStart(_ date: Date) -> Int64 {
         let seconds = UnixTime.seconds(date)
-        let remainder = seconds % windowSeconds // negative before 1970
+        let remainder = seconds % windowSeconds  // negative before 1970
         if remainder >= 0 { return seconds - remainder }
         // Before 1970 round towards the past too. The first few seconds of Int64 have no whole
         // window below them; they get the one above rather than overflowing.

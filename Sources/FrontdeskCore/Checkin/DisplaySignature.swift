@@ -43,8 +43,8 @@ public enum DisplaySignature {
         keys: SigningKeyRing
     ) -> Result<Void, DisplayURLError> {
         guard let parts = SignedText.parts(signature, count: 2),
-              SigningKey.isWellFormedId(parts[0]),
-              let tag = SignedText.tag(parts[1], byteCount: tagBytes)
+            SigningKey.isWellFormedId(parts[0]),
+            let tag = SignedText.tag(parts[1], byteCount: tagBytes)
         else { return .failure(.malformed) }
         guard let key = keys.key(id: String(parts[0])), key.isUsableForVerification else {
             return .failure(.badSignature)

@@ -28,7 +28,7 @@ public enum Geo {
     public static func validate(latitude: Double, longitude: Double, accuracyMeters: Double, maxAccuracyMeters: Int) throws {
         // Range checks are written so that NaN (for which every comparison is false) fails them.
         guard latitude.isFinite, longitude.isFinite,
-              (-90.0...90.0).contains(latitude), (-180.0...180.0).contains(longitude)
+            (-90.0...90.0).contains(latitude), (-180.0...180.0).contains(longitude)
         else {
             throw DomainError.badRequest(
                 "invalid_coordinates", "Latitude must be within -90…90 and longitude within -180…180.")
@@ -36,7 +36,8 @@ public enum Geo {
         guard accuracyMeters.isFinite, accuracyMeters >= 0, accuracyMeters <= Double(maxAccuracyMeters) else {
             throw DomainError.badRequest(
                 "accuracy_too_low",
-                "Your location is not precise enough (must be within \(maxAccuracyMeters) m); wait for a better GPS fix or scan the QR code.")
+                "Your location is not precise enough (must be within \(maxAccuracyMeters) m); wait for a better GPS fix or scan the QR code."
+            )
         }
     }
 }

@@ -26,8 +26,10 @@ public enum ProofOfScan {
     /// Accepted while issuedAt ≤ now < issuedAt + 600, tolerating an issuedAt up to 5 s after
     /// `now`. Errors as for `CheckinToken.verify`: malformed, unknownKey, badSignature (also
     /// another session's proof), notYetValid, expired. Never traps, whatever the input.
-    public static func verify(_ proof: String, sessionId: String, now: Date, keys: SigningKeyRing,
-                              browser: String? = nil) -> Result<Void, CheckinTokenError> {
+    public static func verify(
+        _ proof: String, sessionId: String, now: Date, keys: SigningKeyRing,
+        browser: String? = nil
+    ) -> Result<Void, CheckinTokenError> {
         let issuedAt: Int64
         switch TimestampedTag.verify(proof, domain: "proof", sessionId: subject(sessionId, browser), keys: keys) {
         case .failure(let error): return .failure(error)

@@ -22,9 +22,9 @@ enum TimestampedTag {
     /// `sessionId` under that key. Validity in time is left to the caller.
     static func verify(_ text: String, domain: String, sessionId: String, keys: SigningKeyRing) -> Result<Int64, CheckinTokenError> {
         guard let parts = SignedText.parts(text, count: 3),
-              SigningKey.isWellFormedId(parts[0]),
-              let time = SignedText.integer(parts[1]),
-              let tag = SignedText.tag(parts[2], byteCount: tagBytes)
+            SigningKey.isWellFormedId(parts[0]),
+            let time = SignedText.integer(parts[1]),
+            let tag = SignedText.tag(parts[2], byteCount: tagBytes)
         else { return .failure(.malformed) }
         guard let key = keys.key(id: String(parts[0])), key.isUsableForVerification else {
             return .failure(.unknownKey)

@@ -28,9 +28,11 @@ public struct Booking: Codable, Sendable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(id: String, organizationId: String, sessionId: String, membershipId: String, subscriptionId: String?,
-                status: BookingStatus, waitlistPosition: Int?, creditCharged: Bool, lateCancel: Bool, capacityOverride: Bool,
-                checkedInAt: Date?, checkinMethod: String?, cancelledAt: Date?, createdAt: Date, updatedAt: Date) {
+    public init(
+        id: String, organizationId: String, sessionId: String, membershipId: String, subscriptionId: String?,
+        status: BookingStatus, waitlistPosition: Int?, creditCharged: Bool, lateCancel: Bool, capacityOverride: Bool,
+        checkedInAt: Date?, checkinMethod: String?, cancelledAt: Date?, createdAt: Date, updatedAt: Date
+    ) {
         self.id = id
         self.organizationId = organizationId
         self.sessionId = sessionId

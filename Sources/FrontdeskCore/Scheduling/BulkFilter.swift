@@ -15,8 +15,10 @@ public struct BulkFilter: Codable, Sendable, Equatable {
     public var startTimes: [String]?
     public var status: [SessionStatus]?
 
-    public init(programId: String? = nil, classTypeId: String? = nil, locationId: String? = nil, from: String? = nil, to: String? = nil,
-                daysOfWeek: [Int]? = nil, startTimes: [String]? = nil, status: [SessionStatus]? = nil) {
+    public init(
+        programId: String? = nil, classTypeId: String? = nil, locationId: String? = nil, from: String? = nil, to: String? = nil,
+        daysOfWeek: [Int]? = nil, startTimes: [String]? = nil, status: [SessionStatus]? = nil
+    ) {
         self.programId = programId
         self.classTypeId = classTypeId
         self.locationId = locationId
@@ -87,7 +89,8 @@ public struct BulkFilter: Codable, Sendable, Equatable {
             filter.status = Array(Set(statuses)).sorted { $0.rawValue < $1.rawValue }
         }
         guard filter != BulkFilter() else {
-            throw DomainError.badRequest("empty_filter", "Give at least one filter field (program, class type, location, dates, days, start times or status).")
+            throw DomainError.badRequest(
+                "empty_filter", "Give at least one filter field (program, class type, location, dates, days, start times or status).")
         }
         return filter
     }
@@ -117,8 +120,8 @@ public struct BulkFilter: Codable, Sendable, Equatable {
     static func isClockTime(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         guard bytes.count == 5, bytes[2] == UInt8(ascii: ":"),
-              let hour = Int(text.prefix(2)), let minute = Int(text.suffix(2)),
-              bytes[0..<2].allSatisfy({ (48...57).contains($0) }), bytes[3..<5].allSatisfy({ (48...57).contains($0) })
+            let hour = Int(text.prefix(2)), let minute = Int(text.suffix(2)),
+            bytes[0..<2].allSatisfy({ (48...57).contains($0) }), bytes[3..<5].allSatisfy({ (48...57).contains($0) })
         else { return false }
         return (0...23).contains(hour) && (0...59).contains(minute)
     }
@@ -145,8 +148,10 @@ public struct BulkMatch: Codable, Sendable, Equatable {
     public var waitlisted: Int
     public var attended: Int
 
-    public init(id: String, startsAt: Date, localDate: String, localTime: String, className: String, locationId: String?,
-                status: SessionStatus, confirmed: Int, waitlisted: Int, attended: Int) {
+    public init(
+        id: String, startsAt: Date, localDate: String, localTime: String, className: String, locationId: String?,
+        status: SessionStatus, confirmed: Int, waitlisted: Int, attended: Int
+    ) {
         self.id = id
         self.startsAt = startsAt
         self.localDate = localDate

@@ -22,8 +22,8 @@ public enum ScheduleRules {
     }
 
     /// Sessions must start in a sane period (guards against absurd timestamps).
-    public static let earliestStart = Date(timeIntervalSince1970: 946_684_800)   // 2000-01-01
-    public static let latestStart = Date(timeIntervalSince1970: 4_102_444_800)   // 2100-01-01
+    public static let earliestStart = Date(timeIntervalSince1970: 946_684_800)  // 2000-01-01
+    public static let latestStart = Date(timeIntervalSince1970: 4_102_444_800)  // 2100-01-01
 
     /// Validates a start instant and truncates it to whole seconds (what the database stores).
     public static func validateStart(_ date: Date, field: String = "startsAt") throws -> Date {

@@ -49,10 +49,14 @@ struct AccountPages {
             Field(id: id, name: id, label: label, type: "password", autocomplete: autocomplete, value: "", required: true, minLength: 8)
         }
         static func email(value: String = "") -> Field {
-            Field(id: "email", name: "email", label: "E-mail", type: "email", autocomplete: "email", value: value, required: true, minLength: nil)
+            Field(
+                id: "email", name: "email", label: "E-mail", type: "email", autocomplete: "email", value: value, required: true,
+                minLength: nil)
         }
         static func name(value: String = "") -> Field {
-            Field(id: "name", name: "name", label: "Your name", type: "text", autocomplete: "name", value: value, required: true, minLength: nil)
+            Field(
+                id: "name", name: "name", label: "Your name", type: "text", autocomplete: "name", value: value, required: true,
+                minLength: nil)
         }
     }
 
@@ -80,8 +84,10 @@ struct AccountPages {
         /// Stored, not computed: templates see stored properties only.
         var hasForm: Bool = false
 
-        init(headline: String, lead: String? = nil, notice: String? = nil, error: String? = nil, action: String = "", submit: String = "",
-             fields: [Field] = [], hidden: [Hidden] = [], links: [Link] = []) {
+        init(
+            headline: String, lead: String? = nil, notice: String? = nil, error: String? = nil, action: String = "", submit: String = "",
+            fields: [Field] = [], hidden: [Hidden] = [], links: [Link] = []
+        ) {
             self.headline = headline
             self.lead = lead
             self.notice = notice
@@ -95,14 +101,19 @@ struct AccountPages {
         }
     }
 
-    func render(_ view: View, _ request: Request, _ context: AppRequestContext, status: HTTPResponse.Status = .ok,
-                orgName: String? = nil) throws -> Response {
+    func render(
+        _ view: View, _ request: Request, _ context: AppRequestContext, status: HTTPResponse.Status = .ok,
+        orgName: String? = nil
+    ) throws -> Response {
         // Links carry secrets in their path: never let them leak through Referer.
-        try responder.page("account", title: view.headline, page: view, request: request, context: context, status: status,
-                           orgName: orgName, bodyClass: "account", noReferrer: true)
+        try responder.page(
+            "account", title: view.headline, page: view, request: request, context: context, status: status,
+            orgName: orgName, bodyClass: "account", noReferrer: true)
     }
 
-    func failed(_ view: View, _ error: DomainError, _ request: Request, _ context: AppRequestContext, orgName: String? = nil) throws -> Response {
+    func failed(
+        _ view: View, _ error: DomainError, _ request: Request, _ context: AppRequestContext, orgName: String? = nil
+    ) throws -> Response {
         var view = view
         view.error = error.message
         return try render(view, request, context, status: HTTPResponse.Status(code: error.status), orgName: orgName)
@@ -138,41 +149,51 @@ struct AccountPages {
     func inviteView(_ token: String, invitation: Invitation, orgName: String, user: User?) -> View {
         let action = "/invite/\(token)"
         if let user {
-            return View(headline: "Join \(orgName)", lead: "You are signed in as \(user.email). Accept to join \(orgName) as \(Self.article(invitation.role)).",
-                        action: action, submit: "Accept the invitation")
+            return View(
+                headline: "Join \(orgName)",
+                lead: "You are signed in as \(user.email). Accept to join \(orgName) as \(Self.article(invitation.role)).",
+                action: action, submit: "Accept the invitation")
         }
-        return View(headline: "Join \(orgName)",
-                    lead: "You're invited to \(orgName) as \(Self.article(invitation.role)). Choose your name and a password for \(invitation.email).",
-                    action: action, submit: "Create my account and join",
-                    fields: [.name(), .password("password", label: "Choose a password (at least 8 characters)")],
-                    links: [Link(id: "invite-signin", href: "/login?next=\(action)", text: "I already have an account — sign in first")])
+        return View(
+            headline: "Join \(orgName)",
+            lead:
+                "You're invited to \(orgName) as \(Self.article(invitation.role)). Choose your name and a password for \(invitation.email).",
+            action: action, submit: "Create my account and join",
+            fields: [.name(), .password("password", label: "Choose a password (at least 8 characters)")],
+            links: [Link(id: "invite-signin", href: "/login?next=\(action)", text: "I already have an account — sign in first")])
     }
 
     static func article(_ role: Role) -> String { role == .admin || role == .owner ? "an \(role.rawValue)" : "a \(role.rawValue)" }
 
-    static let invalidInvite = View(headline: "This invitation can't be used",
-                                    lead: "The link was used already, revoked, or is more than 7 days old. Ask the studio to send a new one.")
+    static let invalidInvite = View(
+        headline: "This invitation can't be used",
+        lead: "The link was used already, revoked, or is more than 7 days old. Ask the studio to send a new one.")
 
     @Sendable func showInvite(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = token(context)
-        guard let (invitation, orgName) = try await InvitationsStore(database: services.database).open(token: token, now: services.now) else {
+        guard let (invitation, orgName) = try await InvitationsStore(database: services.database).open(token: token, now: services.now)
+        else {
             return try render(Self.invalidInvite, request, context, status: .notFound)
         }
-        return try render(inviteView(token, invitation: invitation, orgName: orgName, user: context.signedInUser), request, context, orgName: orgName)
+        return try render(
+            inviteView(token, invitation: invitation, orgName: orgName, user: context.signedInUser), request, context, orgName: orgName)
     }
 
     @Sendable func acceptInvite(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = token(context)
-        guard let (invitation, orgName) = try await InvitationsStore(database: services.database).open(token: token, now: services.now) else {
+        guard let (invitation, orgName) = try await InvitationsStore(database: services.database).open(token: token, now: services.now)
+        else {
             return try render(Self.invalidInvite, request, context, status: .notFound)
         }
         let view = inviteView(token, invitation: invitation, orgName: orgName, user: context.signedInUser)
         do {
             let form = try await form(request, context)
-            let (userId, _) = try await service.acceptInvitation(token: token, signedIn: context.signedInUser, name: form.name, password: form.password)
+            let (userId, _) = try await service.acceptInvitation(
+                token: token, signedIn: context.signedInUser, name: form.name, password: form.password)
             var response = PageResponder.redirect(to: "/schedule?org=\(invitation.organizationId)")
             if context.signedInUser == nil, let user = try await services.accounts.user(id: userId) {
-                let session = try await service.startSession(user: user, address: address(request, context), userAgent: request.headers[.userAgent])
+                let session = try await service.startSession(
+                    user: user, address: address(request, context), userAgent: request.headers[.userAgent])
                 AuthCookies.set(session, on: &response, configuration: services.configuration)
             }
             return response
@@ -183,8 +204,9 @@ struct AccountPages {
 
     // MARK: Forgot and reset
 
-    static let forgotView = View(headline: "Forgot your password?", lead: "Type your e-mail address and we'll send you a link to set a new one.",
-                                 action: "/forgot", submit: "Send me a link", fields: [.email()])
+    static let forgotView = View(
+        headline: "Forgot your password?", lead: "Type your e-mail address and we'll send you a link to set a new one.",
+        action: "/forgot", submit: "Send me a link", fields: [.email()])
 
     @Sendable func showForgot(_ request: Request, context: AppRequestContext) async throws -> Response {
         try render(Self.forgotView, request, context)
@@ -194,26 +216,33 @@ struct AccountPages {
         do {
             let form = try await form(request, context)
             try await service.requestPasswordReset(email: form.email ?? "", address: address(request, context))
-            return try render(View(headline: "Check your e-mail",
-                                   lead: "If \(form.email ?? "this address") has an account, a link to set a new password is on its way. It works for 30 minutes.",
-                                   links: [Link(id: "back-to-login", href: "/login", text: "Back to log in")]), request, context)
+            return try render(
+                View(
+                    headline: "Check your e-mail",
+                    lead:
+                        "If \(form.email ?? "this address") has an account, a link to set a new password is on its way. It works for 30 minutes.",
+                    links: [Link(id: "back-to-login", href: "/login", text: "Back to log in")]), request, context)
         } catch let error as DomainError {
             return try failed(Self.forgotView, error, request, context)
         }
     }
 
     func resetView(_ token: String) -> View {
-        View(headline: "Choose a new password", lead: "After this you are signed out everywhere; log in with the new password.",
-             action: "/reset/\(token)", submit: "Set my new password", fields: [.password("password", label: "New password (at least 8 characters)")])
+        View(
+            headline: "Choose a new password", lead: "After this you are signed out everywhere; log in with the new password.",
+            action: "/reset/\(token)", submit: "Set my new password",
+            fields: [.password("password", label: "New password (at least 8 characters)")])
     }
 
-    static let invalidLink = View(headline: "This link can't be used",
-                                  lead: "It was used already or has expired. Ask for a new one.",
-                                  links: [Link(id: "forgot-again", href: "/forgot", text: "Send me a new link")])
+    static let invalidLink = View(
+        headline: "This link can't be used",
+        lead: "It was used already or has expired. Ask for a new one.",
+        links: [Link(id: "forgot-again", href: "/forgot", text: "Send me a new link")])
 
     @Sendable func showReset(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = token(context)
-        guard try await AccountTokensStore(database: services.database).peek(token, purpose: .passwordReset, now: services.now) != nil else {
+        guard try await AccountTokensStore(database: services.database).peek(token, purpose: .passwordReset, now: services.now) != nil
+        else {
             return try render(Self.invalidLink, request, context, status: .notFound)
         }
         return try render(resetView(token), request, context)
@@ -234,10 +263,13 @@ struct AccountPages {
 
     // MARK: Change password
 
-    static let changeView = View(headline: "Change your password", lead: "Your other devices are signed out; this one stays signed in.",
-                                 action: "/me/password", submit: "Change my password",
-                                 fields: [.password("current", label: "Current password", autocomplete: "current-password"),
-                                          .password("password", label: "New password (at least 8 characters)")])
+    static let changeView = View(
+        headline: "Change your password", lead: "Your other devices are signed out; this one stays signed in.",
+        action: "/me/password", submit: "Change my password",
+        fields: [
+            .password("current", label: "Current password", autocomplete: "current-password"),
+            .password("password", label: "New password (at least 8 characters)"),
+        ])
 
     @Sendable func showChange(_ request: Request, context: AppRequestContext) async throws -> Response {
         return try render(Self.changeView, request, context)
@@ -247,11 +279,13 @@ struct AccountPages {
         let user = try context.requireUser()
         do {
             let form = try await form(request, context)
-            try await service.changePassword(user: user, keepingSession: context.sessionTokenHash, current: form.current ?? "",
-                                             new: form.password ?? "")
+            try await service.changePassword(
+                user: user, keepingSession: context.sessionTokenHash, current: form.current ?? "",
+                new: form.password ?? "")
             var view = Self.changeView
-            view = View(headline: "Password changed", notice: "Your password is changed. Other devices are signed out.",
-                        links: [Link(id: "to-bookings", href: "/me/bookings", text: "Back to my bookings")])
+            view = View(
+                headline: "Password changed", notice: "Your password is changed. Other devices are signed out.",
+                links: [Link(id: "to-bookings", href: "/me/bookings", text: "Back to my bookings")])
             return try render(view, request, context)
         } catch let error as DomainError {
             return try failed(Self.changeView, error, request, context)
@@ -267,8 +301,10 @@ struct AccountPages {
     }
 
     static func setBrowserNonce(_ value: String, on response: inout Response, secure: Bool) {
-        response.setCookie(Cookie(name: AuthCookies.browser, value: value, maxAge: 400 * 86_400, path: "/", secure: secure, httpOnly: true,
-                                  sameSite: .lax))
+        response.setCookie(
+            Cookie(
+                name: AuthCookies.browser, value: value, maxAge: 400 * 86_400, path: "/", secure: secure, httpOnly: true,
+                sameSite: .lax))
     }
 
     @Sendable func requestSigninLink(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -276,14 +312,20 @@ struct AccountPages {
         var response: Response
         do {
             let form = try await form(request, context)
-            try await service.requestSigninLink(email: form.email ?? "", browserHash: SecretToken.hash(nonce), next: form.next ?? "/schedule",
-                                                address: address(request, context))
-            response = try render(View(headline: "Check your e-mail",
-                                       lead: "If \(form.email ?? "this address") has an account, a sign-in link is on its way. Open it on this phone within 15 minutes."),
-                                  request, context)
+            try await service.requestSigninLink(
+                email: form.email ?? "", browserHash: SecretToken.hash(nonce), next: form.next ?? "/schedule",
+                address: address(request, context))
+            response = try render(
+                View(
+                    headline: "Check your e-mail",
+                    lead:
+                        "If \(form.email ?? "this address") has an account, a sign-in link is on its way. Open it on this phone within 15 minutes."
+                ),
+                request, context)
         } catch let error as DomainError {
-            response = try failed(View(headline: "We couldn't send a link", links: [Link(id: "back-to-login", href: "/login", text: "Back to log in")]),
-                                  error, request, context)
+            response = try failed(
+                View(headline: "We couldn't send a link", links: [Link(id: "back-to-login", href: "/login", text: "Back to log in")]),
+                error, request, context)
         }
         if isNew { Self.setBrowserNonce(nonce, on: &response, secure: services.configuration.secureCookies) }
         return response
@@ -292,14 +334,17 @@ struct AccountPages {
     @Sendable func useSigninLink(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (nonce, _) = Self.browserNonce(request)
         do {
-            let (session, next) = try await service.useSigninLink(token: token(context), browserHash: SecretToken.hash(nonce),
-                                                                  address: address(request, context), userAgent: request.headers[.userAgent])
+            let (session, next) = try await service.useSigninLink(
+                token: token(context), browserHash: SecretToken.hash(nonce),
+                address: address(request, context), userAgent: request.headers[.userAgent])
             var response = PageResponder.redirect(to: next)
             AuthCookies.set(session, on: &response, configuration: services.configuration)
             return response
         } catch let error as DomainError {
-            return try failed(View(headline: "This sign-in link can't be used",
-                                   links: [Link(id: "back-to-login", href: "/login", text: "Log in with your password")]), error, request, context)
+            return try failed(
+                View(
+                    headline: "This sign-in link can't be used",
+                    links: [Link(id: "back-to-login", href: "/login", text: "Log in with your password")]), error, request, context)
         }
     }
 
@@ -310,14 +355,16 @@ struct AccountPages {
         guard try await AccountTokensStore(database: services.database).peek(token, purpose: .verifyEmail, now: services.now) != nil else {
             return try render(Self.invalidLink, request, context, status: .notFound)
         }
-        return try render(View(headline: "Confirm your e-mail address", action: "/verify/\(token)", submit: "Confirm my address"), request, context)
+        return try render(
+            View(headline: "Confirm your e-mail address", action: "/verify/\(token)", submit: "Confirm my address"), request, context)
     }
 
     @Sendable func submitVerify(_ request: Request, context: AppRequestContext) async throws -> Response {
         do {
             _ = try await form(request, context)
             try await service.verifyEmail(token: token(context))
-            return try render(View(headline: "Address confirmed", notice: "Thank you — your e-mail address is confirmed."), request, context)
+            return try render(
+                View(headline: "Address confirmed", notice: "Thank you — your e-mail address is confirmed."), request, context)
         } catch let error as DomainError {
             return try failed(Self.invalidLink, error, request, context)
         }
@@ -328,17 +375,21 @@ struct AccountPages {
     /// The studio behind `/join/:org` when it takes sign-ups; otherwise the same 404 as an unknown one.
     func joinStudio(_ context: AppRequestContext) async throws -> Organization? {
         guard let raw = context.parameters.get("org"), NewID.isWellFormed(raw),
-              let org = try await services.organizations.organization(id: raw.lowercased()),
-              try await services.organizations.selfSignup(orgId: org.id)
+            let org = try await services.organizations.organization(id: raw.lowercased()),
+            try await services.organizations.selfSignup(orgId: org.id)
         else { return nil }
         return org
     }
 
     func joinView(_ org: Organization, name: String = "", email: String = "") -> View {
-        View(headline: "Join \(org.name)", lead: "Create your account to book classes. We'll e-mail you a link to confirm your address.",
-             action: "/join/\(org.id)", submit: "Sign up", fields: [.name(value: name), .email(value: email),
-                                                                    .password("password", label: "Choose a password (at least 8 characters)")],
-             links: [Link(id: "join-login", href: "/login", text: "Already a member? Log in")])
+        View(
+            headline: "Join \(org.name)", lead: "Create your account to book classes. We'll e-mail you a link to confirm your address.",
+            action: "/join/\(org.id)", submit: "Sign up",
+            fields: [
+                .name(value: name), .email(value: email),
+                .password("password", label: "Choose a password (at least 8 characters)"),
+            ],
+            links: [Link(id: "join-login", href: "/login", text: "Already a member? Log in")])
     }
 
     static let noJoin = View(headline: "Sign-up isn't open", lead: "This studio doesn't take sign-ups online. Ask at the desk.")
@@ -353,11 +404,14 @@ struct AccountPages {
         var form: Form?
         do {
             form = try await self.form(request, context)
-            try await service.join(orgId: org.id, name: form?.name ?? "", email: form?.email ?? "", password: form?.password ?? "",
-                                   address: address(request, context))
-            return try render(View(headline: "Check your e-mail",
-                                   lead: "We sent a link to \(form?.email ?? "your address"). Open it within 24 hours to finish signing up."),
-                              request, context, orgName: org.name)
+            try await service.join(
+                orgId: org.id, name: form?.name ?? "", email: form?.email ?? "", password: form?.password ?? "",
+                address: address(request, context))
+            return try render(
+                View(
+                    headline: "Check your e-mail",
+                    lead: "We sent a link to \(form?.email ?? "your address"). Open it within 24 hours to finish signing up."),
+                request, context, orgName: org.name)
         } catch let error as DomainError {
             return try failed(joinView(org, name: form?.name ?? "", email: form?.email ?? ""), error, request, context, orgName: org.name)
         }
@@ -368,7 +422,8 @@ struct AccountPages {
         guard try await AccountTokensStore(database: services.database).peek(token, purpose: .join, now: services.now) != nil else {
             return try render(Self.invalidLink, request, context, status: .notFound)
         }
-        return try render(View(headline: "Finish signing up", action: "/join/confirm/\(token)", submit: "Confirm and join"), request, context)
+        return try render(
+            View(headline: "Finish signing up", action: "/join/confirm/\(token)", submit: "Confirm and join"), request, context)
     }
 
     @Sendable func submitJoinConfirm(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -377,13 +432,16 @@ struct AccountPages {
             let result = try await service.completeJoin(token: token(context))
             if result.newAccount, let user = try await services.accounts.user(id: result.userId) {
                 var response = PageResponder.redirect(to: "/schedule?org=\(result.organizationId)")
-                let session = try await service.startSession(user: user, address: address(request, context), userAgent: request.headers[.userAgent])
+                let session = try await service.startSession(
+                    user: user, address: address(request, context), userAgent: request.headers[.userAgent])
                 AuthCookies.set(session, on: &response, configuration: services.configuration)
                 return response
             }
             // The address already had an account: it keeps its own password.
-            return try render(View(headline: "You're in", notice: "You already had an account with this address: log in with your usual password.",
-                                   links: [Link(id: "join-login", href: "/login?next=/schedule", text: "Log in")]), request, context)
+            return try render(
+                View(
+                    headline: "You're in", notice: "You already had an account with this address: log in with your usual password.",
+                    links: [Link(id: "join-login", href: "/login?next=/schedule", text: "Log in")]), request, context)
         } catch let error as DomainError {
             return try failed(Self.invalidLink, error, request, context)
         }

@@ -60,7 +60,8 @@ struct AccountRoutes {
     @Sendable func requestReset(_ request: Request, context: AppRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(EmailBody.self, context: context)
         try await service.requestPasswordReset(email: body.email, address: address(request, context))
-        return try accepted("If this address has an account, a link to set a new password is on its way (valid 30 minutes).", request, context)
+        return try accepted(
+            "If this address has an account, a link to set a new password is on its way (valid 30 minutes).", request, context)
     }
 
     @Sendable func confirmReset(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -72,7 +73,8 @@ struct AccountRoutes {
     @Sendable func changePassword(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try context.requireUser()
         let body = try await request.decodeJSON(ChangeBody.self, context: context)
-        try await service.changePassword(user: user, keepingSession: context.sessionTokenHash, current: body.currentPassword, new: body.newPassword)
+        try await service.changePassword(
+            user: user, keepingSession: context.sessionTokenHash, current: body.currentPassword, new: body.newPassword)
         return Response(status: .noContent)
     }
 
@@ -109,7 +111,8 @@ struct AccountRoutes {
 
     @Sendable func list(_ request: Request, context: OrgContext) async throws -> InvitationList {
         let scope = try context.scope(.staff)
-        return InvitationList(invitations: try await InvitationsStore(database: services.database).pending(orgId: scope.orgId, now: services.now))
+        return InvitationList(
+            invitations: try await InvitationsStore(database: services.database).pending(orgId: scope.orgId, now: services.now))
     }
 
     @Sendable func invite(_ request: Request, context: OrgContext) async throws -> Created<Invitation> {
@@ -133,8 +136,9 @@ struct AccountRoutes {
     /// name and password.
     @Sendable func accept(_ request: Request, context: AppRequestContext) async throws -> Created<AcceptResponse> {
         let body = try await request.decodeJSON(AcceptBody.self, context: context)
-        let (_, membership) = try await service.acceptInvitation(token: body.token, signedIn: context.signedInUser,
-                                                                 name: body.name, password: body.password)
+        let (_, membership) = try await service.acceptInvitation(
+            token: body.token, signedIn: context.signedInUser,
+            name: body.name, password: body.password)
         return Created(body: AcceptResponse(membershipId: membership.id, organizationId: membership.organizationId, role: membership.role))
     }
 
@@ -160,13 +164,15 @@ struct AccountRoutes {
         let scope = try context.scope(.manager)
         let body = try await request.decodeJSON(SignupSetting.self, context: context)
         try await services.organizations.setSelfSignup(orgId: scope.orgId, enabled: body.enabled, now: services.now)
-        return SignupSetting(enabled: body.enabled, joinURL: body.enabled ? "\(services.configuration.publicBaseURL)/join/\(scope.orgId)" : nil)
+        return SignupSetting(
+            enabled: body.enabled, joinURL: body.enabled ? "\(services.configuration.publicBaseURL)/join/\(scope.orgId)" : nil)
     }
 
     @Sendable func join(_ request: Request, context: AppRequestContext) async throws -> Response {
         let orgId = try context.id("org", "Studio")
         let body = try await request.decodeJSON(JoinBody.self, context: context)
-        try await service.join(orgId: orgId, name: body.name, email: body.email, password: body.password, address: address(request, context))
+        try await service.join(
+            orgId: orgId, name: body.name, email: body.email, password: body.password, address: address(request, context))
         return try accepted("Check your e-mail: the link in it completes your sign-up.", request, context)
     }
 }

@@ -59,8 +59,9 @@ struct AccountService: Sendable {
         let now = services.now
         let token = SecretToken.generate()
         let expiresAt = now.addingTimeInterval(TimeInterval(config.sessionTTLHours * 3600))
-        try await accounts.createSession(userId: user.id, tokenHash: SecretToken.hash(token), expiresAt: expiresAt,
-                                         userAgent: userAgent, clientAddress: address, now: now)
+        try await accounts.createSession(
+            userId: user.id, tokenHash: SecretToken.hash(token), expiresAt: expiresAt,
+            userAgent: userAgent, clientAddress: address, now: now)
         return SignedIn(user: user, token: token, csrf: SecretToken.generate(bytes: 16), expiresAt: expiresAt)
     }
 
@@ -79,7 +80,8 @@ struct AccountService: Sendable {
     /// (the caller still answers as if it had sent one).
     private func mayMail(email: String, address: String, kind: String) async throws -> Bool {
         let now = services.now
-        let byEmail = try await services.rateLimits.hit("mail:\(kind):" + Validate.normalizedEmail(email), windowSeconds: Self.window, now: now)
+        let byEmail = try await services.rateLimits.hit(
+            "mail:\(kind):" + Validate.normalizedEmail(email), windowSeconds: Self.window, now: now)
         let byClient = try await services.rateLimits.hit("mail:client:" + address, windowSeconds: Self.window, now: now)
         return byEmail <= Self.mailsPerAddress && byClient <= Self.mailsPerClient
     }
@@ -93,9 +95,10 @@ struct AccountService: Sendable {
         let email = try Validate.email(try Self.boundedEmail(rawEmail))
         guard try await mayMail(email: email, address: address, kind: "reset") else { return }
         guard let user = try await accounts.user(email: email) else { return }
-        try await accounts.sendLink(purpose: .passwordReset, userId: user.id, email: user.email, lifetime: Self.resetLifetime,
-                                    linkBase: link("/reset/"), template: "password_reset", mailPayload: ["name": user.name],
-                                    now: services.now)
+        try await accounts.sendLink(
+            purpose: .passwordReset, userId: user.id, email: user.email, lifetime: Self.resetLifetime,
+            linkBase: link("/reset/"), template: "password_reset", mailPayload: ["name": user.name],
+            now: services.now)
     }
 
     /// Sets the password behind a reset link; every login session of the user ends.
@@ -103,8 +106,9 @@ struct AccountService: Sendable {
         let password = try Validate.password(newPassword)
         let hash = try await services.passwords.hash(password)
         guard try await accounts.resetPassword(token: token, passwordHash: hash, now: services.now) != nil else {
-            throw DomainError(.notFound, code: "link_invalid",
-                              message: "This link is no longer valid (used, or older than 30 minutes). Ask for a new one.")
+            throw DomainError(
+                .notFound, code: "link_invalid",
+                message: "This link is no longer valid (used, or older than 30 minutes). Ask for a new one.")
         }
     }
 
@@ -114,8 +118,9 @@ struct AccountService: Sendable {
         guard try await services.passwords.verify(current, hash: try await accounts.passwordHash(userId: user.id)) else {
             throw DomainError(.forbidden, code: "wrong_password", message: "The current password is wrong.")
         }
-        try await accounts.setPassword(userId: user.id, passwordHash: try await services.passwords.hash(password),
-                                       keeping: keepingSession, now: services.now)
+        try await accounts.setPassword(
+            userId: user.id, passwordHash: try await services.passwords.hash(password),
+            keeping: keepingSession, now: services.now)
     }
 
     // MARK: Sign-in links and verification
@@ -126,19 +131,21 @@ struct AccountService: Sendable {
         let email = try Validate.email(try Self.boundedEmail(rawEmail))
         guard try await mayMail(email: email, address: address, kind: "signin") else { return }
         guard let user = try await accounts.user(email: email) else { return }
-        try await accounts.sendLink(purpose: .signinLink, userId: user.id, email: user.email, browserHash: browserHash,
-                                    payload: ["next": LocalPath.sanitized(next)], lifetime: Self.signinLinkLifetime,
-                                    linkBase: link("/signin/"), template: "signin_link", mailPayload: ["name": user.name],
-                                    now: services.now)
+        try await accounts.sendLink(
+            purpose: .signinLink, userId: user.id, email: user.email, browserHash: browserHash,
+            payload: ["next": LocalPath.sanitized(next)], lifetime: Self.signinLinkLifetime,
+            linkBase: link("/signin/"), template: "signin_link", mailPayload: ["name": user.name],
+            now: services.now)
     }
 
     /// Signs in through a link, in the browser that asked for it; returns the session and where to go.
     func useSigninLink(token: String, browserHash: String, address: String, userAgent: String?) async throws -> (SignedIn, next: String) {
         guard let (userId, payload) = try await accounts.useSigninLink(token: token, browserHash: browserHash, now: services.now),
-              let user = try await accounts.user(id: userId)
+            let user = try await accounts.user(id: userId)
         else {
-            throw DomainError(.notFound, code: "link_invalid",
-                              message: "This sign-in link is used, expired, or was asked for on another device. Ask for a new one.")
+            throw DomainError(
+                .notFound, code: "link_invalid",
+                message: "This sign-in link is used, expired, or was asked for on another device. Ask for a new one.")
         }
         let session = try await startSession(user: user, address: address, userAgent: userAgent)
         return (session, LocalPath.sanitized(payload["next"]))
@@ -152,9 +159,10 @@ struct AccountService: Sendable {
         guard try await mayMail(email: user.email, address: address, kind: "verify") else {
             throw DomainError.rateLimited("We sent you several links already; check your inbox or try again later.")
         }
-        try await accounts.sendLink(purpose: .verifyEmail, userId: user.id, email: user.email, lifetime: Self.verifyLifetime,
-                                    linkBase: link("/verify/"), template: "verify_email", mailPayload: ["name": user.name],
-                                    now: services.now)
+        try await accounts.sendLink(
+            purpose: .verifyEmail, userId: user.id, email: user.email, lifetime: Self.verifyLifetime,
+            linkBase: link("/verify/"), template: "verify_email", mailPayload: ["name": user.name],
+            now: services.now)
     }
 
     func verifyEmail(token: String) async throws {
@@ -169,11 +177,13 @@ struct AccountService: Sendable {
         let email = try Validate.email(try Self.boundedEmail(rawEmail))
         if role == .owner, scope.role != .owner { throw DomainError.forbidden("Only an owner can invite another owner.") }
         if try await services.organizations.mailHeld(orgId: scope.orgId) {
-            throw DomainError(.forbidden, code: "mail_held",
-                              message: "This studio cannot send e-mail until its owner's address is verified (POST /api/auth/verify-email).")
+            throw DomainError(
+                .forbidden, code: "mail_held",
+                message: "This studio cannot send e-mail until its owner's address is verified (POST /api/auth/verify-email).")
         }
-        return try await invitations.create(orgId: scope.orgId, email: email, role: role, invitedBy: scope.membership.id,
-                                            mail: mail(scope, greetingName: greetingName), now: services.now)
+        return try await invitations.create(
+            orgId: scope.orgId, email: email, role: role, invitedBy: scope.membership.id,
+            mail: mail(scope, greetingName: greetingName), now: services.now)
     }
 
     func resendInvitation(_ scope: OrgScope, id: String) async throws -> Invitation {
@@ -182,7 +192,9 @@ struct AccountService: Sendable {
 
     func revokeInvitation(_ scope: OrgScope, id: String) async throws -> Invitation {
         let invitation = try await invitations.pending(orgId: scope.orgId, now: services.now).first { $0.id == id }
-        if invitation?.role == .owner, scope.role != .owner { throw DomainError.forbidden("Only an owner can revoke an owner's invitation.") }
+        if invitation?.role == .owner, scope.role != .owner {
+            throw DomainError.forbidden("Only an owner can revoke an owner's invitation.")
+        }
         return try await invitations.revoke(orgId: scope.orgId, id: id, now: services.now)
     }
 
@@ -218,10 +230,11 @@ struct AccountService: Sendable {
         guard try await mayMail(email: email, address: address, kind: "join") else { return }
         if try await services.organizations.mailHeld(orgId: orgId) { return }
         let hash = try await services.passwords.hash(password)
-        try await accounts.sendLink(purpose: .join, userId: nil, email: email, organizationId: orgId,
-                                    payload: ["name": name, "email": email, "passwordHash": hash], lifetime: Self.joinLifetime,
-                                    linkBase: link("/join/confirm/"), template: "join_confirm", mailPayload: ["name": name],
-                                    now: services.now)
+        try await accounts.sendLink(
+            purpose: .join, userId: nil, email: email, organizationId: orgId,
+            payload: ["name": name, "email": email, "passwordHash": hash], lifetime: Self.joinLifetime,
+            linkBase: link("/join/confirm/"), template: "join_confirm", mailPayload: ["name": name],
+            now: services.now)
     }
 
     func completeJoin(token: String) async throws -> (userId: String, organizationId: String, newAccount: Bool) {

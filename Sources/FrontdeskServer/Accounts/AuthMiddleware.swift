@@ -15,10 +15,14 @@ enum AuthCookies {
     static func set(_ signedIn: AccountService.SignedIn, on response: inout Response, configuration: ServerConfiguration) {
         response.headers[.cacheControl] = "no-store"
         let maxAge = configuration.sessionTTLHours * 3600
-        response.setCookie(Cookie(name: session, value: signedIn.token, maxAge: maxAge, path: "/",
-                                  secure: configuration.secureCookies, httpOnly: true, sameSite: .lax))
-        response.setCookie(Cookie(name: csrf, value: signedIn.csrf, maxAge: maxAge, path: "/",
-                                  secure: configuration.secureCookies, httpOnly: false, sameSite: .strict))
+        response.setCookie(
+            Cookie(
+                name: session, value: signedIn.token, maxAge: maxAge, path: "/",
+                secure: configuration.secureCookies, httpOnly: true, sameSite: .lax))
+        response.setCookie(
+            Cookie(
+                name: csrf, value: signedIn.csrf, maxAge: maxAge, path: "/",
+                secure: configuration.secureCookies, httpOnly: false, sameSite: .strict))
     }
 
     /// Removes the login cookies.
@@ -72,8 +76,9 @@ struct AuthMiddleware: RouterMiddleware {
             given = Self.formField("csrf", in: String(buffer: buffer))
         }
         guard let given, !expected.isEmpty, ConstantTime.equals(Array(expected.utf8), Array(given.utf8)) else {
-            throw DomainError(.forbidden, code: "csrf_failed",
-                              message: "Cookie-authenticated changes need the X-CSRF-Token header (or a form's csrf field) matching the fd_csrf cookie.")
+            throw DomainError(
+                .forbidden, code: "csrf_failed",
+                message: "Cookie-authenticated changes need the X-CSRF-Token header (or a form's csrf field) matching the fd_csrf cookie.")
         }
         return request
     }

@@ -44,8 +44,10 @@ struct AuthRoutes {
         try LoginOrigin.check(request, publicBaseURL: services.configuration.publicBaseURL)
         let body = try await request.decodeJSON(LoginRequest.self, context: context)
         let signedIn = try await signIn(email: body.email, password: body.password, request: request, context: context)
-        var response = try LoginResponse(token: signedIn.token, expiresAt: signedIn.expiresAt, csrfToken: signedIn.csrf, user: signedIn.user)
-            .response(from: request, context: context)
+        var response = try LoginResponse(
+            token: signedIn.token, expiresAt: signedIn.expiresAt, csrfToken: signedIn.csrf, user: signedIn.user
+        )
+        .response(from: request, context: context)
         setCookies(signedIn, on: &response)
         return response
     }
@@ -53,7 +55,8 @@ struct AuthRoutes {
     typealias SignedIn = AccountService.SignedIn
 
     func signIn(email: String, password: String, request: Request, context: AppRequestContext) async throws -> SignedIn {
-        try await service.signIn(email: email, password: password, address: address(request, context), userAgent: request.headers[.userAgent])
+        try await service.signIn(
+            email: email, password: password, address: address(request, context), userAgent: request.headers[.userAgent])
     }
 
     func address(_ request: Request, _ context: AppRequestContext) -> String {
@@ -77,10 +80,13 @@ struct AuthRoutes {
     @Sendable func me(_ request: Request, context: AppRequestContext) async throws -> MeResponse {
         let user = try context.requireUser()
         let memberships = try await services.organizations.memberships(userId: user.id)
-        return MeResponse(user: user, memberships: memberships.map {
-            .init(membershipId: $0.membership.id, organizationId: $0.membership.organizationId,
-                  organizationName: $0.organizationName, role: $0.membership.role, status: $0.membership.status)
-        })
+        return MeResponse(
+            user: user,
+            memberships: memberships.map {
+                .init(
+                    membershipId: $0.membership.id, organizationId: $0.membership.organizationId,
+                    organizationName: $0.organizationName, role: $0.membership.role, status: $0.membership.status)
+            })
     }
 }
 

@@ -24,8 +24,10 @@ struct LoginPage {
     }
 
     /// The login form, also shown in place of any page that needs a signed-in user.
-    func form(_ request: Request, context: AppRequestContext, next: String, reason: String? = nil, error: String? = nil,
-              email: String = "", status: HTTPResponse.Status = .ok) throws -> Response {
+    func form(
+        _ request: Request, context: AppRequestContext, next: String, reason: String? = nil, error: String? = nil,
+        email: String = "", status: HTTPResponse.Status = .ok
+    ) throws -> Response {
         let next = LocalPath.sanitized(next)
         let view = View(next: next, email: email, reason: reason, error: error, offerLink: next.hasPrefix("/checkin?"))
         return try responder.page("login", title: "Log in", page: view, request: request, context: context, status: status)
@@ -48,8 +50,9 @@ struct LoginPage {
         do {
             try PageCSRF.check(request, field: body.csrf)
         } catch {
-            return try form(request, context: context, next: next, error: "The form had expired; please log in again.",
-                            email: body.email ?? "", status: .forbidden)
+            return try form(
+                request, context: context, next: next, error: "The form had expired; please log in again.",
+                email: body.email ?? "", status: .forbidden)
         }
         do {
             let address = ClientAddress.of(request, context: context, trustForwardedFor: services.configuration.trustForwardedFor)
@@ -59,8 +62,9 @@ struct LoginPage {
             AuthCookies.set(signedIn, on: &response, configuration: services.configuration)
             return response
         } catch let error as DomainError {
-            return try form(request, context: context, next: next, error: error.message, email: body.email ?? "",
-                            status: HTTPResponse.Status(code: error.status))
+            return try form(
+                request, context: context, next: next, error: error.message, email: body.email ?? "",
+                status: HTTPResponse.Status(code: error.status))
         }
     }
 
@@ -74,7 +78,8 @@ struct LoginPage {
         }
         var response = PageResponder.redirect(to: "/login")
         let secure = services.configuration.secureCookies
-        response.setCookie(Cookie(name: AuthCookies.session, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
+        response.setCookie(
+            Cookie(name: AuthCookies.session, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
         return response
     }
 }
@@ -98,7 +103,8 @@ struct PageLoginMiddleware: RouterMiddleware {
 extension ContextRoutes<AppRequestContext> {
     /// Page routes for signed-in users only (see `PageLoginMiddleware`).
     func signedIn(_ services: AppServices, fallback: String, reason: String? = nil) -> ContextRoutes<AppRequestContext> {
-        ContextRoutes(group: group.group("").add(middleware: PageLoginMiddleware(services: services, fallback: fallback, reason: reason)),
-                      prefix: prefix, registry: registry)
+        ContextRoutes(
+            group: group.group("").add(middleware: PageLoginMiddleware(services: services, fallback: fallback, reason: reason)),
+            prefix: prefix, registry: registry)
     }
 }

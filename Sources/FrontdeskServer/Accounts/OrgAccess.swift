@@ -24,8 +24,9 @@ struct OrgAccess: Sendable {
     func scope(_ context: AppRequestContext, orgId: String, requiring permission: Permission) async throws -> OrgScope {
         let user = try context.requireUser()
         guard NewID.isWellFormed(orgId) else { throw DomainError.notFound("Organization") }
-        return try scope(user: user, access: try await services.organizations.membershipAndOrganization(orgId: orgId, userId: user.id),
-                         requiring: permission)
+        return try scope(
+            user: user, access: try await services.organizations.membershipAndOrganization(orgId: orgId, userId: user.id),
+            requiring: permission)
     }
 
     /// The checks on an already looked-up membership (nil: not a member → 404).
@@ -42,7 +43,9 @@ struct OrgAccess: Sendable {
     func bookingScope(_ context: AppRequestContext) async throws -> (OrgScope, Booking) {
         _ = try context.requireUser()
         let id = try context.id("booking", "Booking")
-        guard let booking = try await BookingsStore(database: services.database).booking(id: id) else { throw DomainError.notFound("Booking") }
+        guard let booking = try await BookingsStore(database: services.database).booking(id: id) else {
+            throw DomainError.notFound("Booking")
+        }
         let scope: OrgScope
         do {
             scope = try await self.scope(context, orgId: booking.organizationId, requiring: .member)

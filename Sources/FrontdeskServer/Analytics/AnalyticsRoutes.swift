@@ -51,20 +51,22 @@ struct AnalyticsRoutes {
     func query(_ request: Request, context: OrgContext) async throws -> Query {
         let scope = try context.scope(.manager)
         let parameters = request.uri.queryParameters
-        let days = try parameters.get("days").map { value in
-            guard let number = Int(value), (1...366).contains(number) else {
-                throw DomainError.badRequest("invalid_query", "days must be an integer from 1 to 366.")
-            }
-            return number
-        } ?? 30
+        let days =
+            try parameters.get("days").map { value in
+                guard let number = Int(value), (1...366).contains(number) else {
+                    throw DomainError.badRequest("invalid_query", "days must be an integer from 1 to 366.")
+                }
+                return number
+            } ?? 30
         func id(_ name: String, _ what: String) throws -> String? {
             try parameters.get(name).map { value in
                 guard NewID.isWellFormed(value) else { throw DomainError.notFound(what) }
                 return value.lowercased()
             }
         }
-        let filter = AttendanceFilter(locationId: try id("locationId", "Location"), programId: try id("programId", "Program"),
-                                      classTypeId: try id("classTypeId", "Class type"), coachMembershipId: try id("coachId", "Coach"))
+        let filter = AttendanceFilter(
+            locationId: try id("locationId", "Location"), programId: try id("programId", "Program"),
+            classTypeId: try id("classTypeId", "Class type"), coachMembershipId: try id("coachId", "Coach"))
         try await store.checkReferences(orgId: scope.orgId, filter: filter)
         let format = parameters.get("format") ?? "json"
         guard ["json", "csv"].contains(format) else { throw DomainError.badRequest("invalid_query", "format must be json or csv.") }
@@ -84,8 +86,9 @@ struct AnalyticsRoutes {
         let organization = query.scope.organization
         let window = AnalyticsStore.window(days: query.days, now: services.now, calendar: OrgCalendar(timezone: organization.timezone))
         let totals = try await store.summary(org: organization, days: query.days, filter: query.filter, now: services.now)
-        return Summary(days: query.days, from: window.first?.date ?? "", to: window.last?.date ?? "", timezone: organization.timezone,
-                       summary: Figures(totals))
+        return Summary(
+            days: query.days, from: window.first?.date ?? "", to: window.last?.date ?? "", timezone: organization.timezone,
+            summary: Figures(totals))
     }
 
     struct DayFigures: Encodable {
@@ -116,9 +119,11 @@ struct AnalyticsRoutes {
         if query.csv {
             return Self.csvResponse(days, name: "attendance-\(days.first?.date ?? "")-\(days.last?.date ?? "").csv")
         }
-        return try Daily(days: query.days, from: days.first?.date ?? "", to: days.last?.date ?? "", timezone: organization.timezone,
-                         items: days.map { DayFigures(date: $0.date, figures: Figures($0.totals)) })
-            .response(from: request, context: context)
+        return try Daily(
+            days: query.days, from: days.first?.date ?? "", to: days.last?.date ?? "", timezone: organization.timezone,
+            items: days.map { DayFigures(date: $0.date, figures: Figures($0.totals)) }
+        )
+        .response(from: request, context: context)
     }
 
     /// The daily series as CSV (one header line, one line per day).
@@ -126,16 +131,21 @@ struct AnalyticsRoutes {
         var lines = ["date,sessions,capacity,booked,attended,no_shows,average_attendance,fill_percent,no_show_percent"]
         for day in days {
             let figures = Figures(day.totals)
-            lines.append([day.date, "\(figures.sessions)", "\(figures.capacity)", "\(figures.booked)", "\(figures.attended)",
-                          "\(figures.noShows)", "\(figures.averageAttendance)", "\(figures.fillPercent)", "\(figures.noShowPercent)"]
+            lines.append(
+                [
+                    day.date, "\(figures.sessions)", "\(figures.capacity)", "\(figures.booked)", "\(figures.attended)",
+                    "\(figures.noShows)", "\(figures.averageAttendance)", "\(figures.fillPercent)", "\(figures.noShowPercent)",
+                ]
                 .joined(separator: ","))
         }
         return lines.joined(separator: "\r\n") + "\r\n"
     }
 
     static func csvResponse(_ days: [AttendanceDay], name: String) -> Response {
-        Response(status: .ok, headers: [
-            .contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name)\"", .cacheControl: "no-store",
-        ], body: .init(byteBuffer: ByteBuffer(string: csv(days))))
+        Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name)\"", .cacheControl: "no-store",
+            ], body: .init(byteBuffer: ByteBuffer(string: csv(days))))
     }
 }

@@ -65,7 +65,9 @@ struct DashboardPage {
         let count = { (value: Int) in value.formatted(.number.locale(Locale(identifier: "en_GB"))) }
         let kpis = [
             KPI(label: "Classes held", value: count(totals.sessions), hint: "\(count(totals.capacity)) places offered"),
-            KPI(label: "Attended per class", value: String(format: "%.1f", totals.averageAttendance), hint: "\(count(totals.attended)) check-ins"),
+            KPI(
+                label: "Attended per class", value: String(format: "%.1f", totals.averageAttendance),
+                hint: "\(count(totals.attended)) check-ins"),
             KPI(label: "Fill rate", value: percent(totals.fillPercent), hint: "\(count(totals.booked)) places taken"),
             KPI(label: "No-shows", value: percent(totals.noShowPercent), hint: "\(count(totals.noShows)) of the places taken"),
         ]
@@ -75,13 +77,15 @@ struct DashboardPage {
             range: "\(daily.first?.date ?? "") to \(daily.last?.date ?? "")", kpis: kpis,
             chart: AttendanceChart.svg(daily, brand: PageResponder.brand(scope.organization.primaryColor)),
             classes: classes.map { line in
-                ClassLine(name: line.name, sessions: count(line.totals.sessions), fill: percent(line.totals.fillPercent),
-                          noShow: percent(line.totals.noShowPercent), average: String(format: "%.1f", line.totals.averageAttendance))
+                ClassLine(
+                    name: line.name, sessions: count(line.totals.sessions), fill: percent(line.totals.fillPercent),
+                    noShow: percent(line.totals.noShowPercent), average: String(format: "%.1f", line.totals.averageAttendance))
             },
             noClasses: classes.isEmpty,
             csvURL: "/api/orgs/\(scope.orgId)/analytics/attendance/daily?days=\(days)&format=csv")
-        return try responder.page("dashboard", title: "Attendance", page: view, request: request, context: context,
-                                  orgName: scope.organization.name, brand: scope.organization.primaryColor, bodyClass: "admin")
+        return try responder.page(
+            "dashboard", title: "Attendance", page: view, request: request, context: context,
+            orgName: scope.organization.name, brand: scope.organization.primaryColor, bodyClass: "admin")
     }
 }
 
@@ -108,16 +112,22 @@ enum AttendanceChart {
             let attended = day.totals.attended, noShows = day.totals.noShows
             let title = "<title>\(day.date): \(attended) attended, \(noShows) no-shows</title>"
             if attended > 0 {
-                parts.append(String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%@\">%@</rect>",
-                                    x, y(attended), bar, y(0) - y(attended), brand, title))
+                parts.append(
+                    String(
+                        format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%@\">%@</rect>",
+                        x, y(attended), bar, y(0) - y(attended), brand, title))
             }
             if noShows > 0 {
-                parts.append(String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#d97706\">%@</rect>",
-                                    x, y(attended + noShows), bar, y(attended) - y(attended + noShows), title))
+                parts.append(
+                    String(
+                        format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#d97706\">%@</rect>",
+                        x, y(attended + noShows), bar, y(attended) - y(attended + noShows), title))
             }
             if index % labelEvery == 0 {
-                parts.append(String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"10\" fill=\"#5c5c5c\">%@</text>",
-                                    x + bar / 2, height - 8, String(day.date.suffix(5))))
+                parts.append(
+                    String(
+                        format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"10\" fill=\"#5c5c5c\">%@</text>",
+                        x + bar / 2, height - 8, String(day.date.suffix(5))))
             }
         }
         parts.append("</svg>")

@@ -24,8 +24,9 @@ public struct FrontdeskApp {
         // request head within `requestHeadTimeoutSeconds` (of opening, or of its previous response) too.
         // Neither cuts a response in progress, such as an event stream.
         let headTimeout = TimeAmount.seconds(Int64(config.requestHeadTimeoutSeconds))
-        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [RequestHeadTimeoutHandler(timeout: headTimeout)],
-                                               idleTimeout: .seconds(Int64(config.idleTimeoutSeconds)))
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [RequestHeadTimeoutHandler(timeout: headTimeout)],
+            idleTimeout: .seconds(Int64(config.idleTimeoutSeconds)))
         return Application(
             router: router,
             server: .http1(configuration: http1),
@@ -87,11 +88,14 @@ public func buildApplication(services: AppServices) -> FrontdeskApp {
 
 /// Opens the configured database and brings its schema up to date (or checks it is), per policy:
 /// the embedded SQLite database is migrated automatically; PostgreSQL only when asked.
-public func openDatabase(configuration: ServerConfiguration, clock: any FrontdeskClock, logger: Logger, migrate: Bool? = nil) async throws -> any FrontdeskDatabase {
+public func openDatabase(
+    configuration: ServerConfiguration, clock: any FrontdeskClock, logger: Logger, migrate: Bool? = nil
+) async throws -> any FrontdeskDatabase {
     let database: any FrontdeskDatabase
     if configuration.usesPostgres {
-        database = try await PostgresBackend(url: configuration.resolvedDatabaseURL, logger: logger, maximumConnections: configuration.databasePoolSize,
-                                             monitorHealth: true)
+        database = try await PostgresBackend(
+            url: configuration.resolvedDatabaseURL, logger: logger, maximumConnections: configuration.databasePoolSize,
+            monitorHealth: true)
     } else {
         database = try await SQLiteBackend(path: configuration.resolvedDatabaseURL, logger: logger)
     }
@@ -104,7 +108,8 @@ public func openDatabase(configuration: ServerConfiguration, clock: any Frontdes
         } else {
             let status = try await migrator.status()
             if !status.pending.isEmpty {
-                throw ConfigurationError("the database has pending migrations \(status.pending); run `frontdesk migrate` or start with --migrate")
+                throw ConfigurationError(
+                    "the database has pending migrations \(status.pending); run `frontdesk migrate` or start with --migrate")
             }
         }
     } catch {

@@ -29,8 +29,9 @@ struct ErrorMiddleware: RouterMiddleware {
             if error.status == .notFound {
                 let allowed = routes.methods(matching: request.uri.path)
                 if !allowed.isEmpty {
-                    var response = Self.response(status: 405, code: "method_not_allowed",
-                                                 message: "\(request.method) is not allowed here; use \(allowed.joined(separator: ", ")).")
+                    var response = Self.response(
+                        status: 405, code: "method_not_allowed",
+                        message: "\(request.method) is not allowed here; use \(allowed.joined(separator: ", ")).")
                     response.headers[.allow] = allowed.joined(separator: ", ")
                     return response
                 }
@@ -47,11 +48,13 @@ struct ErrorMiddleware: RouterMiddleware {
             return response
         } catch let error where DatabaseErrors.isUnavailable(error) {
             context.logger.error("database unavailable", metadata: ["error": .string(String(reflecting: error))])
-            var response = Self.response(status: 503, code: "database_unavailable", message: "The database cannot be reached right now; please try again shortly.")
+            var response = Self.response(
+                status: 503, code: "database_unavailable", message: "The database cannot be reached right now; please try again shortly.")
             response.headers[.retryAfter] = "5"
             return response
         } catch {
-            context.logger.error("unhandled error", metadata: ["error": .string(String(reflecting: error)), "path": .string(request.uri.path)])
+            context.logger.error(
+                "unhandled error", metadata: ["error": .string(String(reflecting: error)), "path": .string(request.uri.path)])
             return Self.response(status: 500, code: "internal_error", message: "Something went wrong on our side; it has been logged.")
         }
     }

@@ -120,7 +120,8 @@ struct OrgScopeMiddleware: RouterMiddleware {
         let user = try context.requireUser()
         let orgId = context.parameters.get("org") ?? ""
         guard NewID.isWellFormed(orgId),
-              let (membership, organization) = try await services.organizations.membershipAndOrganization(orgId: orgId.lowercased(), userId: user.id)
+            let (membership, organization) = try await services.organizations.membershipAndOrganization(
+                orgId: orgId.lowercased(), userId: user.id)
         else { throw DomainError.notFound("Organization") }
         var context = context
         context.orgStanding = OrgStanding(user: user, membership: membership, organization: organization)
@@ -138,7 +139,7 @@ struct SessionScopeMiddleware: RouterMiddleware {
         let user = try context.requireUser()
         let id = try context.id("session", "Session")
         guard let found = try await services.organizations.sessionMembership(sessionId: id, userId: user.id),
-              let (membership, organization) = found.access
+            let (membership, organization) = found.access
         else { throw DomainError.notFound("Session") }
         var context = context
         context.orgStanding = OrgStanding(user: user, membership: membership, organization: organization)

@@ -68,23 +68,33 @@ struct ContextRoutes<Context: RequestContext> {
     }
 
     @discardableResult
-    func get<Output: ResponseGenerator>(_ path: String = "", use handler: @escaping @Sendable (Request, Context) async throws -> Output) -> ContextRoutes<Context> {
+    func get<Output: ResponseGenerator>(
+        _ path: String = "", use handler: @escaping @Sendable (Request, Context) async throws -> Output
+    ) -> ContextRoutes<Context> {
         on(.get, path, use: handler)
     }
     @discardableResult
-    func post<Output: ResponseGenerator>(_ path: String = "", use handler: @escaping @Sendable (Request, Context) async throws -> Output) -> ContextRoutes<Context> {
+    func post<Output: ResponseGenerator>(
+        _ path: String = "", use handler: @escaping @Sendable (Request, Context) async throws -> Output
+    ) -> ContextRoutes<Context> {
         on(.post, path, use: handler)
     }
     @discardableResult
-    func patch<Output: ResponseGenerator>(_ path: String = "", use handler: @escaping @Sendable (Request, Context) async throws -> Output) -> ContextRoutes<Context> {
+    func patch<Output: ResponseGenerator>(
+        _ path: String = "", use handler: @escaping @Sendable (Request, Context) async throws -> Output
+    ) -> ContextRoutes<Context> {
         on(.patch, path, use: handler)
     }
     @discardableResult
-    func put<Output: ResponseGenerator>(_ path: String = "", use handler: @escaping @Sendable (Request, Context) async throws -> Output) -> ContextRoutes<Context> {
+    func put<Output: ResponseGenerator>(
+        _ path: String = "", use handler: @escaping @Sendable (Request, Context) async throws -> Output
+    ) -> ContextRoutes<Context> {
         on(.put, path, use: handler)
     }
     @discardableResult
-    func delete<Output: ResponseGenerator>(_ path: String = "", use handler: @escaping @Sendable (Request, Context) async throws -> Output) -> ContextRoutes<Context> {
+    func delete<Output: ResponseGenerator>(
+        _ path: String = "", use handler: @escaping @Sendable (Request, Context) async throws -> Output
+    ) -> ContextRoutes<Context> {
         on(.delete, path, use: handler)
     }
 }

@@ -121,12 +121,12 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, databaseURL, dataDirectory, publicBaseURL, logLevel, migrateOnStart, sessionTTLHours,
-             bcryptCost, loginFailuresPerAccount, loginAttemptsPerAddress, trustForwardedFor, databasePoolSize,
-             publicDirectory, readinessTimeoutSeconds, bulkMaxSessions, emailTransport, smtpHost, smtpPort, smtpSecurity,
-             smtpUsername, smtpPassword, emailFrom, emailFromName, smtpCAFile, pushTransport, expoPushURL, expoAccessToken,
-             outboxPollSeconds, outboxMaxAttempts, outboxLeaseSeconds, jobsIntervalSeconds, runJobs, orgCreation, metricsToken,
-             maxStreamsPerDisplay, maxStreamsPerAddress, idleTimeoutSeconds, requestHeadTimeoutSeconds,
-             secretsKeyFile
+            bcryptCost, loginFailuresPerAccount, loginAttemptsPerAddress, trustForwardedFor, databasePoolSize,
+            publicDirectory, readinessTimeoutSeconds, bulkMaxSessions, emailTransport, smtpHost, smtpPort, smtpSecurity,
+            smtpUsername, smtpPassword, emailFrom, emailFromName, smtpCAFile, pushTransport, expoPushURL, expoAccessToken,
+            outboxPollSeconds, outboxMaxAttempts, outboxLeaseSeconds, jobsIntervalSeconds, runJobs, orgCreation, metricsToken,
+            maxStreamsPerDisplay, maxStreamsPerAddress, idleTimeoutSeconds, requestHeadTimeoutSeconds,
+            secretsKeyFile
     }
 
     /// Reads a config file; unknown keys are an error so typos do not pass silently.
@@ -200,7 +200,9 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         if let v = try int("JOBS_INTERVAL_SECONDS") { config.jobsIntervalSeconds = v }
         if let v = try bool("RUN_JOBS") { config.runJobs = v }
         if let v = value("ORG_CREATION") {
-            guard let choice = OrgCreation(rawValue: v) else { throw ConfigurationError("FRONTDESK_ORG_CREATION must be cli or anyone, got '\(v)'") }
+            guard let choice = OrgCreation(rawValue: v) else {
+                throw ConfigurationError("FRONTDESK_ORG_CREATION must be cli or anyone, got '\(v)'")
+            }
             config.orgCreation = choice
         }
         if let v = value("METRICS_TOKEN") { config.metricsToken = v }
@@ -218,10 +220,16 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         guard (4...31).contains(bcryptCost) else { throw ConfigurationError("bcryptCost must be 4…31") }
         guard (1...24 * 365).contains(sessionTTLHours) else { throw ConfigurationError("sessionTTLHours must be 1…8760") }
         guard (1...60).contains(readinessTimeoutSeconds) else { throw ConfigurationError("readinessTimeoutSeconds must be 1…60") }
-        guard ["log", "smtp"].contains(emailTransport) else { throw ConfigurationError("emailTransport must be log or smtp, got '\(emailTransport)'") }
-        guard ["starttls", "tls", "none"].contains(smtpSecurity) else { throw ConfigurationError("smtpSecurity must be starttls, tls or none") }
+        guard ["log", "smtp"].contains(emailTransport) else {
+            throw ConfigurationError("emailTransport must be log or smtp, got '\(emailTransport)'")
+        }
+        guard ["starttls", "tls", "none"].contains(smtpSecurity) else {
+            throw ConfigurationError("smtpSecurity must be starttls, tls or none")
+        }
         guard (1...65_535).contains(smtpPort) else { throw ConfigurationError("smtpPort must be 1…65535") }
-        guard ["log", "expo"].contains(pushTransport) else { throw ConfigurationError("pushTransport must be log or expo, got '\(pushTransport)'") }
+        guard ["log", "expo"].contains(pushTransport) else {
+            throw ConfigurationError("pushTransport must be log or expo, got '\(pushTransport)'")
+        }
         guard let expo = URL(string: expoPushURL), ["http", "https"].contains(expo.scheme?.lowercased() ?? ""), expo.host != nil else {
             throw ConfigurationError("expoPushURL must be an absolute http(s) URL")
         }
@@ -241,7 +249,9 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         guard Logger.Level(rawValue: logLevel.lowercased()) != nil else { throw ConfigurationError("unknown logLevel '\(logLevel)'") }
         var config = self
         if config.publicBaseURL.trimmingCharacters(in: .whitespaces).isEmpty { config.publicBaseURL = listeningBaseURL }
-        guard let url = URL(string: config.publicBaseURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
+        guard let url = URL(string: config.publicBaseURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+            url.host != nil
+        else {
             throw ConfigurationError("publicBaseURL must be an absolute http(s) URL, got '\(config.publicBaseURL)'")
         }
         while config.publicBaseURL.hasSuffix("/") { config.publicBaseURL.removeLast() }

@@ -24,8 +24,9 @@ struct AuditRoutes {
     @Sendable func list(_ request: Request, context: OrgContext) async throws -> BatchList {
         let scope = try context.scope(.manager)
         let query = request.uri.queryParameters
-        let (batches, next) = try await AuditBatches.list(services.database, orgId: scope.orgId, limit: try ListQuery.limit(query),
-                                                          after: try ListQuery.cursor(query))
+        let (batches, next) = try await AuditBatches.list(
+            services.database, orgId: scope.orgId, limit: try ListQuery.limit(query),
+            after: try ListQuery.cursor(query))
         return BatchList(items: batches, nextCursor: next?.encoded)
     }
 

@@ -49,7 +49,8 @@ struct BookingRoutes {
 
     @Sendable func book(_ request: Request, context: SessionContext) async throws -> BookingAnswer {
         let (scope, sessionId) = (try context.scope(.member), context.sessionId)
-        let body = try await request.decodeJSONIfPresent(BookBody.self, context: context, fallback: BookBody(membershipId: nil, overrideCapacity: nil))
+        let body = try await request.decodeJSONIfPresent(
+            BookBody.self, context: context, fallback: BookBody(membershipId: nil, overrideCapacity: nil))
         var target = scope.membership.id
         if let other = body.membershipId, other.lowercased() != scope.membership.id {
             guard scope.role.isStaff else { throw DomainError.forbidden("Only staff can book on behalf of another member.") }
@@ -87,12 +88,13 @@ struct BookingRoutes {
     @Sendable func mine(_ request: Request, context: AppRequestContext) async throws -> MyBookings {
         let user = try context.requireUser()
         let query = request.uri.queryParameters
-        let group = try query.get("status").map { value in
-            guard let group = MyBookingsGroup(rawValue: value) else {
-                throw DomainError.badRequest("invalid_query", "status must be one of upcoming, past, cancelled, all.")
-            }
-            return group
-        } ?? .upcoming
+        let group =
+            try query.get("status").map { value in
+                guard let group = MyBookingsGroup(rawValue: value) else {
+                    throw DomainError.badRequest("invalid_query", "status must be one of upcoming, past, cancelled, all.")
+                }
+                return group
+            } ?? .upcoming
         let limit = try ListQuery.limit(query)
         let cursor = try ListQuery.cursor(query)
         func instant(_ name: String) throws -> Date? {
@@ -110,4 +112,3 @@ struct BookingRoutes {
         return MyBookings(items: rows, nextCursor: next?.encoded)
     }
 }
-

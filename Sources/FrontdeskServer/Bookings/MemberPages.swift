@@ -54,8 +54,11 @@ struct MemberPages {
     @Sendable func schedule(_ request: Request, context: AppRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
         guard let member = try await memberScope(context, orgId: query.get("org")) else {
-            return try responder.page("message", title: "Schedule", page: PageMessage(
-                headline: "You're not a member of a studio yet", text: "Ask your studio to add you."), request: request, context: context)
+            return try responder.page(
+                "message", title: "Schedule",
+                page: PageMessage(
+                    headline: "You're not a member of a studio yet", text: "Ask your studio to add you."), request: request,
+                context: context)
         }
         let flash = query.get("done").flatMap(Self.doneMessage).map { PageFrame.Flash(ok: true, message: $0) }
         return try await schedulePage(member, week: query.get("week"), request: request, context: context, flash: flash)
@@ -81,13 +84,17 @@ struct MemberPages {
     func memberScope(_ context: AppRequestContext, orgId: String?) async throws -> Member? {
         let user = try context.requireUser()
         let memberships = try await services.organizations.memberships(userId: user.id).filter { $0.membership.status == .active }
-        guard let chosen = memberships.first(where: { $0.membership.organizationId == orgId?.lowercased() }) ?? memberships.first else { return nil }
+        guard let chosen = memberships.first(where: { $0.membership.organizationId == orgId?.lowercased() }) ?? memberships.first else {
+            return nil
+        }
         let scope = try await OrgAccess(services: services).scope(context, orgId: chosen.membership.organizationId, requiring: .member)
         return Member(scope: scope, memberships: memberships)
     }
 
-    func schedulePage(_ member: Member, week: String?, request: Request, context: AppRequestContext,
-                      status: HTTPResponse.Status = .ok, flash: PageFrame.Flash? = nil) async throws -> Response {
+    func schedulePage(
+        _ member: Member, week: String?, request: Request, context: AppRequestContext,
+        status: HTTPResponse.Status = .ok, flash: PageFrame.Flash? = nil
+    ) async throws -> Response {
         let scope = member.scope
         let now = services.now
         let calendar = OrgCalendar(timezone: scope.organization.timezone)
@@ -103,17 +110,21 @@ struct MemberPages {
             let dayEnd = calendar.startOfDay(start, addingDays: offset + 1)
             let cards = sessions.filter { $0.session.startsAt >= dayStart && $0.session.startsAt < dayEnd && $0.session.status != .draft }
                 .map { card($0, local: local, now: now) }
-            days.append(Day(label: local.shortDay(dayStart), isToday: dayStart <= now && now < dayEnd, classes: cards, empty: cards.isEmpty))
+            days.append(
+                Day(label: local.shortDay(dayStart), isToday: dayStart <= now && now < dayEnd, classes: cards, empty: cards.isEmpty))
         }
-        let orgs = member.memberships.map { Choice(id: $0.membership.organizationId, name: $0.organizationName, selected: $0.membership.organizationId == scope.orgId) }
+        let orgs = member.memberships.map {
+            Choice(id: $0.membership.organizationId, name: $0.organizationName, selected: $0.membership.organizationId == scope.orgId)
+        }
         let view = ScheduleView(
             orgId: scope.orgId, orgs: orgs, week: calendar.localDateString(start),
             title: "\(local.shortDay(start)) – \(local.shortDay(calendar.startOfDay(start, addingDays: 6)))",
             previous: "/schedule?org=\(scope.orgId)&week=\(calendar.localDateString(calendar.startOfDay(start, addingDays: -7)))",
             next: "/schedule?org=\(scope.orgId)&week=\(calendar.localDateString(end))", days: days,
             hasOrgChoice: orgs.count > 1)
-        return try responder.page("schedule", title: "Schedule", page: view, request: request, context: context, status: status,
-                                  orgName: scope.organization.name, brand: scope.organization.primaryColor, bodyClass: "member", flash: flash)
+        return try responder.page(
+            "schedule", title: "Schedule", page: view, request: request, context: context, status: status,
+            orgName: scope.organization.name, brand: scope.organization.primaryColor, bodyClass: "member", flash: flash)
     }
 
     func card(_ s: ScheduledSession, local: LocalTime, now: Date) -> ClassCard {
@@ -131,10 +142,11 @@ struct MemberPages {
         let started = s.session.startsAt <= now
         let active = booking.map { $0.status == "confirmed" || $0.status == "waitlisted" } ?? false
         let meta = [s.coachName, s.locationName].compactMap { $0 }.joined(separator: " · ")
-        return ClassCard(sessionId: s.session.id, bookingId: active ? booking?.id : nil, time: local.range(s.session.startsAt, s.session.endsAt),
-                         name: s.classTypeName, meta: meta, state: state.0, stateLabel: state.1,
-                         canBook: !started && !active && booking?.status != "attended" && s.session.status == .published,
-                         canCancel: !started && active, bookLabel: spots == 0 ? "Join waitlist" : "Book")
+        return ClassCard(
+            sessionId: s.session.id, bookingId: active ? booking?.id : nil, time: local.range(s.session.startsAt, s.session.endsAt),
+            name: s.classTypeName, meta: meta, state: state.0, stateLabel: state.1,
+            canBook: !started && !active && booking?.status != "attended" && s.session.status == .published,
+            canCancel: !started && active, bookLabel: spots == 0 ? "Join waitlist" : "Book")
     }
 
     // MARK: Posts
@@ -152,10 +164,11 @@ struct MemberPages {
     @Sendable func book(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await act(request, context: context) { form, scope in
             guard let sessionId = form.session, NewID.isWellFormed(sessionId),
-                  try await services.sessions.organizationId(sessionId: sessionId.lowercased()) == scope.orgId
+                try await services.sessions.organizationId(sessionId: sessionId.lowercased()) == scope.orgId
             else { throw DomainError.notFound("Session") }
-            let result = try await bookings.book(org: scope.organization, sessionId: sessionId.lowercased(), membershipId: scope.membership.id,
-                                                 actor: scope.actor, overrideCapacity: false, idempotencyKey: nil, now: services.now)
+            let result = try await bookings.book(
+                org: scope.organization, sessionId: sessionId.lowercased(), membershipId: scope.membership.id,
+                actor: scope.actor, overrideCapacity: false, idempotencyKey: nil, now: services.now)
             return result.booking.status == .waitlisted ? "waitlisted" : "booked"
         }
     }
@@ -163,16 +176,19 @@ struct MemberPages {
     @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await act(request, context: context) { form, scope in
             guard let bookingId = form.booking, NewID.isWellFormed(bookingId),
-                  let booking = try await bookings.booking(id: bookingId.lowercased()),
-                  booking.organizationId == scope.orgId, booking.membershipId == scope.membership.id
+                let booking = try await bookings.booking(id: bookingId.lowercased()),
+                booking.organizationId == scope.orgId, booking.membershipId == scope.membership.id
             else { throw DomainError.notFound("Booking") }
-            let result = try await bookings.cancel(org: scope.organization, bookingId: booking.id, actor: scope.actor,
-                                                   idempotencyKey: nil, now: services.now)
+            let result = try await bookings.cancel(
+                org: scope.organization, bookingId: booking.id, actor: scope.actor,
+                idempotencyKey: nil, now: services.now)
             return result.booking.lateCancel ? "late_cancelled" : "cancelled"
         }
     }
 
-    func act(_ request: Request, context: AppRequestContext, _ body: (BookingForm, OrgScope) async throws -> String) async throws -> Response {
+    func act(
+        _ request: Request, context: AppRequestContext, _ body: (BookingForm, OrgScope) async throws -> String
+    ) async throws -> Response {
         let form = try await request.decodeForm(BookingForm.self, context: context)
         try PageCSRF.check(request, field: form.csrf)
         guard let member = try await memberScope(context, orgId: form.org) else { throw DomainError.notFound("Organization") }
@@ -183,8 +199,9 @@ struct MemberPages {
             if form.from == "bookings" { return PageResponder.redirect(to: "/me/bookings?done=\(done)") }
             return PageResponder.redirect(to: "/schedule?org=\(scope.orgId)&week=\(week)&done=\(done)")
         } catch let error as DomainError where (400..<500).contains(error.status) && error.status != 403 {
-            return try await schedulePage(member, week: week, request: request, context: context, status: HTTPResponse.Status(code: error.status),
-                                          flash: PageFrame.Flash(ok: false, message: error.message))
+            return try await schedulePage(
+                member, week: week, request: request, context: context, status: HTTPResponse.Status(code: error.status),
+                flash: PageFrame.Flash(ok: false, message: error.message))
         }
     }
 
@@ -217,16 +234,18 @@ struct MemberPages {
         let zones = try await timezones(for: upcoming + past)
         func line(_ row: MyBookingRow) -> BookingLine {
             let local = LocalTime(timezone: zones[row.booking.organizationId] ?? "UTC", now: now)
-            return BookingLine(bookingId: row.booking.id, orgId: row.booking.organizationId,
-                               when: "\(local.dayAndTime(row.startsAt)) – \(local.time(row.endsAt))", name: row.classTypeName,
-                               place: [row.organizationName, row.locationName].compactMap { $0 }.joined(separator: " · "),
-                               status: row.booking.status.rawValue, statusLabel: CoachPage.statusLabel(row.booking.status),
-                               canCancel: row.startsAt > now && (row.booking.status == .confirmed || row.booking.status == .waitlisted))
+            return BookingLine(
+                bookingId: row.booking.id, orgId: row.booking.organizationId,
+                when: "\(local.dayAndTime(row.startsAt)) – \(local.time(row.endsAt))", name: row.classTypeName,
+                place: [row.organizationName, row.locationName].compactMap { $0 }.joined(separator: " · "),
+                status: row.booking.status.rawValue, statusLabel: CoachPage.statusLabel(row.booking.status),
+                canCancel: row.startsAt > now && (row.booking.status == .confirmed || row.booking.status == .waitlisted))
         }
         let view = BookingsView(upcoming: upcoming.map(line), past: past.map(line), noUpcoming: upcoming.isEmpty, noPast: past.isEmpty)
         let flash = request.uri.queryParameters.get("done").flatMap(Self.doneMessage).map { PageFrame.Flash(ok: true, message: $0) }
-        return try responder.page("my_bookings", title: "My bookings", page: view, request: request, context: context,
-                                  bodyClass: "member", flash: flash)
+        return try responder.page(
+            "my_bookings", title: "My bookings", page: view, request: request, context: context,
+            bodyClass: "member", flash: flash)
     }
 
     func timezones(for rows: [MyBookingRow]) async throws -> [String: String] {

@@ -42,8 +42,10 @@ struct BatchesPage {
         return try await page(orgId: query.get("org"), cursor: query.get("cursor"), request: request, context: context, flash: flash)
     }
 
-    func page(orgId: String?, cursor: String?, request: Request, context: AppRequestContext,
-              status: HTTPResponse.Status = .ok, flash: PageFrame.Flash? = nil) async throws -> Response {
+    func page(
+        orgId: String?, cursor: String?, request: Request, context: AppRequestContext,
+        status: HTTPResponse.Status = .ok, flash: PageFrame.Flash? = nil
+    ) async throws -> Response {
         guard let manager = try await ManagerScope.resolve(services, context: context, orgId: orgId) else {
             return try ManagerScope.refusal(responder, title: "Bulk changes", request: request, context: context)
         }
@@ -53,10 +55,12 @@ struct BatchesPage {
         let names = try await catalogNames(scope.orgId)
         let local = LocalTime(timezone: scope.organization.timezone, now: services.now)
         let lines = batches.map { line($0, names: names, local: local) }
-        let view = View(orgId: scope.orgId, orgs: manager.orgs, hasOrgChoice: manager.orgs.count > 1, batches: lines, empty: lines.isEmpty,
-                        older: next.map { "/admin/batches?org=\(scope.orgId)&cursor=\($0.encoded)" })
-        return try responder.page("batches", title: "Bulk changes", page: view, request: request, context: context, status: status,
-                                  orgName: scope.organization.name, brand: scope.organization.primaryColor, bodyClass: "admin", flash: flash)
+        let view = View(
+            orgId: scope.orgId, orgs: manager.orgs, hasOrgChoice: manager.orgs.count > 1, batches: lines, empty: lines.isEmpty,
+            older: next.map { "/admin/batches?org=\(scope.orgId)&cursor=\($0.encoded)" })
+        return try responder.page(
+            "batches", title: "Bulk changes", page: view, request: request, context: context, status: status,
+            orgName: scope.organization.name, brand: scope.organization.primaryColor, bodyClass: "admin", flash: flash)
     }
 
     func catalogNames(_ orgId: String) async throws -> [String: String] {
@@ -71,29 +75,33 @@ struct BatchesPage {
         let payload = batch.payload
         let count = payload.sessionIds.count
         let classes = count == 1 ? "1 class" : "\(count) classes"
-        let headline: String = switch batch.action {
-        case BulkAction.delete.auditAction: "Deleted \(classes)"
-        case BulkAction.publish.auditAction: "Published \(classes)"
-        case BulkAction.cancel.auditAction: "Cancelled \(classes)"
-        case AuditBatches.undoAction: "Undid a batch: \(classes) restored"
-        default: batch.action
-        }
+        let headline: String =
+            switch batch.action {
+            case BulkAction.delete.auditAction: "Deleted \(classes)"
+            case BulkAction.publish.auditAction: "Published \(classes)"
+            case BulkAction.cancel.auditAction: "Cancelled \(classes)"
+            case AuditBatches.undoAction: "Undid a batch: \(classes) restored"
+            default: batch.action
+            }
         var effect: [String] = []
         if payload.cancelledBookings > 0 { effect.append("\(payload.cancelledBookings) bookings cancelled") }
         if payload.refundedCredits > 0 { effect.append("\(payload.refundedCredits) credits refunded") }
         if !payload.skippedSessionIds.isEmpty { effect.append("\(payload.skippedSessionIds.count) matched but left as they were") }
         if let reason = payload.reason { effect.append("reason: \(reason)") }
         let undoable = batch.action == BulkAction.delete.auditAction || batch.action == BulkAction.publish.auditAction
-        return Line(batchId: batch.batchId, headline: headline, when: local.dayAndTime(batch.createdAt), who: batch.actorName ?? "someone",
-                    filter: payload.filter.map { Self.describe($0, names: names) } ?? "", effect: effect.joined(separator: " · "),
-                    undone: batch.undoneBy != nil, canUndo: undoable && batch.undoneBy == nil)
+        return Line(
+            batchId: batch.batchId, headline: headline, when: local.dayAndTime(batch.createdAt), who: batch.actorName ?? "someone",
+            filter: payload.filter.map { Self.describe($0, names: names) } ?? "", effect: effect.joined(separator: " · "),
+            undone: batch.undoneBy != nil, canUndo: undoable && batch.undoneBy == nil)
     }
 
     /// The filter in words: "Vinyasa · Loft · 2026-11-23 to 2026-11-29 · Mon, Wed · 18:00 · drafts".
     static func describe(_ filter: BulkFilter, names: [String: String]) -> String {
         let weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
         var parts: [String] = []
-        for id in [filter.programId, filter.classTypeId, filter.locationId].compactMap({ $0 }) { parts.append(names[id] ?? "a removed item") }
+        for id in [filter.programId, filter.classTypeId, filter.locationId].compactMap({ $0 }) {
+            parts.append(names[id] ?? "a removed item")
+        }
         switch (filter.from, filter.to) {
         case let (from?, to?): parts.append(from == to ? from : "\(from) to \(to)")
         case let (from?, nil): parts.append("from \(from)")
@@ -124,8 +132,9 @@ struct BatchesPage {
                 .undo(org: scope.organization, batchId: batchId.lowercased(), actor: scope.actor, now: services.now)
             return PageResponder.redirect(to: "/admin/batches?org=\(scope.orgId)&done=undone")
         } catch let error as DomainError where error.status == 409 {
-            return try await page(orgId: scope.orgId, cursor: nil, request: request, context: context, status: .conflict,
-                                  flash: PageFrame.Flash(ok: false, message: error.message))
+            return try await page(
+                orgId: scope.orgId, cursor: nil, request: request, context: context, status: .conflict,
+                flash: PageFrame.Flash(ok: false, message: error.message))
         }
     }
 }

@@ -68,7 +68,8 @@ struct BulkRoutes {
             throw DomainError.badRequest("confirmation_required", "Send \"confirm\": true to \(action.rawValue) the previewed classes.")
         }
         guard let fingerprint = body.fingerprint, !fingerprint.isEmpty, fingerprint.count <= 128 else {
-            throw DomainError.badRequest("fingerprint_required", "Send the fingerprint of the preview you checked (POST …/sessions/bulk/preview).")
+            throw DomainError.badRequest(
+                "fingerprint_required", "Send the fingerprint of the preview you checked (POST …/sessions/bulk/preview).")
         }
         let reason = try body.reason.map { try Validate.name($0, field: "reason", maxLength: 500) }
         let outcome = try await store.execute(
@@ -83,8 +84,9 @@ struct BulkRoutes {
             return try result.response(from: request, context: context)
         case .changed(let preview):
             let answer = PreviewChanged(
-                error: .init(code: "preview_changed",
-                             message: "The classes matching this filter changed since your preview; check the new preview and confirm again."),
+                error: .init(
+                    code: "preview_changed",
+                    message: "The classes matching this filter changed since your preview; check the new preview and confirm again."),
                 preview: preview)
             var response = try answer.response(from: request, context: context)
             response.status = .conflict

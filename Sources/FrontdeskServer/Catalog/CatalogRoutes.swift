@@ -69,8 +69,10 @@ struct CatalogRoutes {
         let body = try await request.decodeJSON(ProgramBody.self, context: context)
         guard body.name != nil else { throw DomainError.badRequest("missing_field", "name is required.") }
         let now = services.now
-        let program = try body.apply(to: Program(id: NewID.make(), organizationId: scope.orgId, name: "-",
-                                                 deliveryMode: .schedule, createdAt: now))
+        let program = try body.apply(
+            to: Program(
+                id: NewID.make(), organizationId: scope.orgId, name: "-",
+                deliveryMode: .schedule, createdAt: now))
         try await catalog.save(program, now: now)
         return Created(body: program)
     }
@@ -111,7 +113,8 @@ struct CatalogRoutes {
                 classType.defaultCapacity = try Validate.int(defaultCapacity, in: CatalogLimits.capacity, field: "defaultCapacity")
             }
             if let defaultDurationMin {
-                classType.defaultDurationMin = try Validate.int(defaultDurationMin, in: CatalogLimits.durationMin, field: "defaultDurationMin")
+                classType.defaultDurationMin = try Validate.int(
+                    defaultDurationMin, in: CatalogLimits.durationMin, field: "defaultDurationMin")
             }
             if let color { classType.color = try Validate.color(color) }
             return classType
@@ -142,8 +145,9 @@ struct CatalogRoutes {
             throw DomainError.badRequest("missing_field", "\(field) is required.")
         }
         let now = services.now
-        let blank = ClassType(id: NewID.make(), organizationId: scope.orgId, programId: "", name: "-", description: nil,
-                              defaultCapacity: 20, defaultDurationMin: 60, color: "#3b5bdb", createdAt: now)
+        let blank = ClassType(
+            id: NewID.make(), organizationId: scope.orgId, programId: "", name: "-", description: nil,
+            defaultCapacity: 20, defaultDurationMin: 60, color: "#3b5bdb", createdAt: now)
         let classType = try body.apply(to: blank)
         try await catalog.save(classType, now: now)
         return Created(body: classType)
@@ -186,8 +190,9 @@ struct CatalogRoutes {
             if name.isNull { throw DomainError.invalidField("name", "must not be null.") }
             if let name = name.given { location.name = try Validate.name(name) }
             location.address = address.applied(to: location.address).flatMap { $0.isEmpty ? nil : String($0.prefix(500)) }
-            let coordinates = try Validate.coordinates(latitude: latitude.applied(to: location.latitude),
-                                                       longitude: longitude.applied(to: location.longitude))
+            let coordinates = try Validate.coordinates(
+                latitude: latitude.applied(to: location.latitude),
+                longitude: longitude.applied(to: location.longitude))
             location.latitude = coordinates?.0
             location.longitude = coordinates?.1
             return location
@@ -216,8 +221,10 @@ struct CatalogRoutes {
         let body = try await request.decodeJSON(LocationBody.self, context: context)
         guard body.name.given != nil else { throw DomainError.badRequest("missing_field", "name is required.") }
         let now = services.now
-        let location = try body.apply(to: Location(id: NewID.make(), organizationId: scope.orgId, name: "-", address: nil,
-                                                   latitude: nil, longitude: nil, createdAt: now))
+        let location = try body.apply(
+            to: Location(
+                id: NewID.make(), organizationId: scope.orgId, name: "-", address: nil,
+                latitude: nil, longitude: nil, createdAt: now))
         try await catalog.save(location, now: now)
         return Created(body: location)
     }

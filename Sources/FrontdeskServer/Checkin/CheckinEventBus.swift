@@ -8,7 +8,9 @@ import Synchronization
 /// A change on the check-in floor that screens and tablets show live, or (`displayChanged`) a
 /// display whose key version changed or that was revoked: its open event streams must end.
 public struct CheckinEvent: Codable, Sendable, Equatable {
-    public enum Kind: String, Codable, Sendable { case checkedIn = "checked_in", undone, noShow = "no_show", displayChanged = "display_changed" }
+    public enum Kind: String, Codable, Sendable {
+        case checkedIn = "checked_in", undone, noShow = "no_show", displayChanged = "display_changed"
+    }
     public var organizationId: String
     /// Empty for `displayChanged`.
     public var sessionId: String
@@ -21,8 +23,10 @@ public struct CheckinEvent: Codable, Sendable, Equatable {
     /// The display of a `displayChanged` event.
     public var displayId: String?
 
-    public init(organizationId: String, sessionId: String, bookingId: String, kind: Kind, at: Date, origin: String = "",
-                displayId: String? = nil) {
+    public init(
+        organizationId: String, sessionId: String, bookingId: String, kind: Kind, at: Date, origin: String = "",
+        displayId: String? = nil
+    ) {
         self.organizationId = organizationId
         self.sessionId = sessionId
         self.bookingId = bookingId
@@ -34,8 +38,9 @@ public struct CheckinEvent: Codable, Sendable, Equatable {
 
     /// `display` was rotated or revoked.
     public static func displayChanged(_ display: Display, at: Date) -> CheckinEvent {
-        CheckinEvent(organizationId: display.organizationId, sessionId: "", bookingId: "", kind: .displayChanged, at: at,
-                     displayId: display.id)
+        CheckinEvent(
+            organizationId: display.organizationId, sessionId: "", bookingId: "", kind: .displayChanged, at: at,
+            displayId: display.id)
     }
 }
 
@@ -60,7 +65,8 @@ public final class CheckinEventBus: Service, Sendable {
         event.origin = instance
         deliver(event)
         guard let postgres = database as? PostgresBackend,
-              let payload = try? String(decoding: JSONEncoder.events.encode(event), as: UTF8.self) else { return }
+            let payload = try? String(decoding: JSONEncoder.events.encode(event), as: UTF8.self)
+        else { return }
         do {
             try await postgres.notify(channel: Self.channel, payload: payload)
         } catch {
@@ -93,7 +99,8 @@ public final class CheckinEventBus: Service, Sendable {
                 try await cancelWhenGracefulShutdown {
                     try await postgres.listen(channel: Self.channel) { [self] payload in
                         guard let event = try? JSONDecoder.events.decode(CheckinEvent.self, from: Data(payload.utf8)),
-                              event.origin != self.instance else { return }
+                            event.origin != self.instance
+                        else { return }
                         self.deliver(event)
                     }
                 }

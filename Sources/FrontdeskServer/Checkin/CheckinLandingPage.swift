@@ -44,8 +44,10 @@ struct CheckinLandingPage {
         /// Stored, not computed: templates see stored properties only.
         let hasGPS: Bool
 
-        init(ok: Bool, code: String, headline: String, message: String, nextStep: String?, classLine: ClassLine?, pending: Pending?,
-             gps: [GPSOption]) {
+        init(
+            ok: Bool, code: String, headline: String, message: String, nextStep: String?, classLine: ClassLine?, pending: Pending?,
+            gps: [GPSOption]
+        ) {
             self.ok = ok
             self.code = code
             self.headline = headline
@@ -77,11 +79,13 @@ struct CheckinLandingPage {
         let query = request.uri.queryParameters
         let now = services.now
         guard let rawSession = query.get("session"), NewID.isWellFormed(rawSession),
-              let target = try await target(sessionId: rawSession.lowercased(), context: context)
+            let target = try await target(sessionId: rawSession.lowercased(), context: context)
         else {
-            return try await result(.init(code: "unknown_session", headline: "This code doesn't belong to a class",
-                                    nextStep: "Scan the code on the screen in the studio."),
-                              request: request, context: context, status: .notFound)
+            return try await result(
+                .init(
+                    code: "unknown_session", headline: "This code doesn't belong to a class",
+                    nextStep: "Scan the code on the screen in the studio."),
+                request: request, context: context, status: .notFound)
         }
         let sessionId = rawSession.lowercased()
         let ring = try await services.keyRing.ring(now: now)
@@ -106,12 +110,14 @@ struct CheckinLandingPage {
         var response: Response
         if context.signedInUser == nil {
             let back = "/checkin?session=\(sessionId)&proof=\(proof)"
-            response = try LoginPage(services: services).form(request, context: context, next: back,
-                                                              reason: "Log in to check in. Your scan is kept for 10 minutes.")
+            response = try LoginPage(services: services).form(
+                request, context: context, next: back,
+                reason: "Log in to check in. Your scan is kept for 10 minutes.")
         } else {
-            let outcome = Outcome(ok: false, code: "pending", headline: "Checking you in…", message: "", nextStep: nil,
-                                  classLine: target.isMember ? classLine(target) : nil, pending: Pending(sessionId: sessionId, proof: proof),
-                                  gps: [])
+            let outcome = Outcome(
+                ok: false, code: "pending", headline: "Checking you in…", message: "", nextStep: nil,
+                classLine: target.isMember ? classLine(target) : nil, pending: Pending(sessionId: sessionId, proof: proof),
+                gps: [])
             response = try await page(outcome, target: target, request: request, context: context)
         }
         if isNewNonce { AccountPages.setBrowserNonce(nonce, on: &response, secure: services.configuration.secureCookies) }
@@ -129,22 +135,26 @@ struct CheckinLandingPage {
     @Sendable func submit(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await request.decodeForm(CheckinForm.self, context: context)
         guard let rawSession = form.session, NewID.isWellFormed(rawSession),
-              let target = try await target(sessionId: rawSession.lowercased(), context: context)
+            let target = try await target(sessionId: rawSession.lowercased(), context: context)
         else {
-            return try await result(.init(code: "unknown_session", headline: "This code doesn't belong to a class",
-                                    nextStep: "Scan the code on the screen in the studio."),
-                              request: request, context: context, status: .notFound)
+            return try await result(
+                .init(
+                    code: "unknown_session", headline: "This code doesn't belong to a class",
+                    nextStep: "Scan the code on the screen in the studio."),
+                request: request, context: context, status: .notFound)
         }
         let sessionId = rawSession.lowercased()
         guard context.signedInUser != nil else {
-            return try LoginPage(services: services).form(request, context: context, next: "/checkin?session=\(sessionId)&proof=\(form.proof ?? "")",
-                                                          reason: "Log in to check in.")
+            return try LoginPage(services: services).form(
+                request, context: context, next: "/checkin?session=\(sessionId)&proof=\(form.proof ?? "")",
+                reason: "Log in to check in.")
         }
         do {
             try PageCSRF.check(request, field: form.csrf)
             let scope = try await OrgAccess(services: services).scope(context, orgId: target.org.id, requiring: .member)
-            let result = try await checkin.checkIn(scope, sessionId: sessionId, body: .init(proof: form.proof ?? ""),
-                                                       browser: SelfCheckin.browserHash(request) ?? "")
+            let result = try await checkin.checkIn(
+                scope, sessionId: sessionId, body: .init(proof: form.proof ?? ""),
+                browser: SelfCheckin.browserHash(request) ?? "")
             let outcome = Outcome(
                 ok: true, code: result.alreadyCheckedIn ? "already_checked_in" : "checked_in",
                 headline: result.alreadyCheckedIn ? "You're already checked in" : "You're checked in",
@@ -162,13 +172,14 @@ struct CheckinLandingPage {
     /// Drafts (and deleted classes) are unknown here, whoever asks.
     func target(sessionId: String, context: AppRequestContext) async throws -> Target? {
         guard let orgId = try await services.sessions.organizationId(sessionId: sessionId),
-              let org = try await services.organizations.organization(id: orgId),
-              let session = try await ScheduleStore(database: services.database).session(orgId: orgId, id: sessionId, viewerMembershipId: ""),
-              session.session.status != .draft
+            let org = try await services.organizations.organization(id: orgId),
+            let session = try await ScheduleStore(database: services.database).session(orgId: orgId, id: sessionId, viewerMembershipId: ""),
+            session.session.status != .draft
         else { return nil }
         var isMember = false
         if let user = context.signedInUser,
-           let (membership, _) = try await services.organizations.membershipAndOrganization(orgId: orgId, userId: user.id) {
+            let (membership, _) = try await services.organizations.membershipAndOrganization(orgId: orgId, userId: user.id)
+        {
             isMember = membership.status == .active
         }
         return Target(org: org, session: session, isMember: isMember)
@@ -177,8 +188,9 @@ struct CheckinLandingPage {
     func classLine(_ target: Target) -> ClassLine? {
         guard target.isMember, let session = target.session else { return nil }
         let local = LocalTime(timezone: target.org.timezone, now: services.now)
-        return ClassLine(name: session.classTypeName, time: local.dayAndTime(session.session.startsAt) + " – " + local.time(session.session.endsAt),
-                         coachName: session.coachName, locationName: session.locationName)
+        return ClassLine(
+            name: session.classTypeName, time: local.dayAndTime(session.session.startsAt) + " – " + local.time(session.session.endsAt),
+            coachName: session.coachName, locationName: session.locationName)
     }
 
     static func proofError(_ error: CheckinTokenError) -> DomainError {
@@ -213,8 +225,9 @@ struct CheckinLandingPage {
 
     func failure(_ error: DomainError, target: Target?, request: Request, context: AppRequestContext) async throws -> Response {
         let (headline, nextStep) = Self.explain(error)
-        let outcome = Outcome(ok: false, code: error.code, headline: headline, message: error.message, nextStep: nextStep,
-                              classLine: target.flatMap(classLine), pending: nil, gps: [])
+        let outcome = Outcome(
+            ok: false, code: error.code, headline: headline, message: error.message, nextStep: nextStep,
+            classLine: target.flatMap(classLine), pending: nil, gps: [])
         return try await page(outcome, target: target, request: request, context: context, status: HTTPResponse.Status(code: error.status))
     }
 
@@ -222,16 +235,20 @@ struct CheckinLandingPage {
         try await page(outcome, target: nil, request: request, context: context, status: status)
     }
 
-    func page(_ outcome: Outcome, target: Target?, request: Request, context: AppRequestContext,
-              status: HTTPResponse.Status = .ok) async throws -> Response {
+    func page(
+        _ outcome: Outcome, target: Target?, request: Request, context: AppRequestContext,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         var outcome = outcome
         if outcome.pending == nil, !outcome.ok, let target, target.isMember {
-            outcome = Outcome(ok: outcome.ok, code: outcome.code, headline: outcome.headline, message: outcome.message,
-                              nextStep: outcome.nextStep, classLine: outcome.classLine, pending: nil,
-                              gps: try await gpsOptions(target))
+            outcome = Outcome(
+                ok: outcome.ok, code: outcome.code, headline: outcome.headline, message: outcome.message,
+                nextStep: outcome.nextStep, classLine: outcome.classLine, pending: nil,
+                gps: try await gpsOptions(target))
         }
-        return try responder.page("checkin", title: outcome.headline, page: outcome, request: request, context: context,
-                                  status: status, orgName: target?.org.name, brand: target?.org.primaryColor, bodyClass: "landing")
+        return try responder.page(
+            "checkin", title: outcome.headline, page: outcome, request: request, context: context,
+            status: status, orgName: target?.org.name, brand: target?.org.primaryColor, bodyClass: "landing")
     }
 
     /// When the scan itself did not work but the member is in the studio: today's classes at that
@@ -245,7 +262,9 @@ struct CheckinLandingPage {
             orgId: target.org.id, from: day, to: calendar.startOfDay(day, addingDays: 1), viewerMembershipId: "", membersView: true)
         let local = LocalTime(timezone: target.org.timezone, now: now)
         return today.filter { $0.session.locationId == locationId && $0.session.endsAt > now && $0.deliveryMode != .feed }
-            .map { GPSOption(sessionId: $0.session.id, label: "\($0.classTypeName) · \(local.range($0.session.startsAt, $0.session.endsAt))") }
+            .map {
+                GPSOption(sessionId: $0.session.id, label: "\($0.classTypeName) · \(local.range($0.session.startsAt, $0.session.endsAt))")
+            }
     }
 }
 

@@ -24,7 +24,8 @@ struct CheckinRoutes {
     @Sendable func selfCheckin(_ request: Request, context: SessionContext) async throws -> CheckinResult {
         let (scope, sessionId) = (try context.scope(.member), context.sessionId)
         let body = try await request.decodeJSON(SelfCheckin.Body.self, context: context)
-        return try await SelfCheckin(services: services).checkIn(scope, sessionId: sessionId, body: body, browser: SelfCheckin.browserHash(request))
+        return try await SelfCheckin(services: services).checkIn(
+            scope, sessionId: sessionId, body: body, browser: SelfCheckin.browserHash(request))
     }
 
     struct StaffCheckinBody: Decodable {
@@ -36,8 +37,9 @@ struct CheckinRoutes {
     @Sendable func staffCheckin(_ request: Request, context: SessionContext) async throws -> CheckinResult {
         let (scope, sessionId) = (try context.scope(.staff), context.sessionId)
         let body = try await request.decodeJSON(StaffCheckinBody.self, context: context)
-        return try await StaffCheckin(services: services).checkIn(scope, sessionId: sessionId, bookingId: body.bookingId,
-                                                                  membershipId: body.membershipId, overrideCapacity: body.overrideCapacity ?? false)
+        return try await StaffCheckin(services: services).checkIn(
+            scope, sessionId: sessionId, bookingId: body.bookingId,
+            membershipId: body.membershipId, overrideCapacity: body.overrideCapacity ?? false)
     }
 
     @Sendable func roster(_ request: Request, context: SessionContext) async throws -> ItemList<RosterEntry> {

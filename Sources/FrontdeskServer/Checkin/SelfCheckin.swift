@@ -34,7 +34,9 @@ struct SelfCheckin: Sendable {
         let method: CheckinMethod
         if let token = body.token {
             let ring = try await services.keyRing.ring(now: now)
-            switch CheckinToken.verify(token, sessionId: sessionId, now: now, graceSeconds: scope.organization.checkinGraceSeconds, keys: ring) {
+            switch CheckinToken.verify(
+                token, sessionId: sessionId, now: now, graceSeconds: scope.organization.checkinGraceSeconds, keys: ring)
+            {
             case .success: method = .qr
             case .failure(let error): throw Self.tokenError(error)
             }
@@ -48,8 +50,9 @@ struct SelfCheckin: Sendable {
             guard let accuracy = body.accuracyMeters else {
                 throw DomainError.badRequest("missing_field", "accuracyMeters is required with GPS coordinates.")
             }
-            try Geo.validate(latitude: latitude, longitude: longitude, accuracyMeters: accuracy,
-                             maxAccuracyMeters: scope.organization.gpsMaxAccuracyMeters)
+            try Geo.validate(
+                latitude: latitude, longitude: longitude, accuracyMeters: accuracy,
+                maxAccuracyMeters: scope.organization.gpsMaxAccuracyMeters)
             try await checkDistance(scope, sessionId: sessionId, latitude: latitude, longitude: longitude)
             method = .gps
         } else {
@@ -77,16 +80,18 @@ struct SelfCheckin: Sendable {
     /// GPS rule (SPEC §6): not for feed-mode programs; the location's coordinates, else the org's;
     /// within `gpsMaxMeters` by great-circle distance.
     func checkDistance(_ scope: OrgScope, sessionId: String, latitude: Double, longitude: Double) async throws {
-        guard let session = try await ScheduleStore(database: services.database)
-            .session(orgId: scope.orgId, id: sessionId, viewerMembershipId: scope.membership.id)
+        guard
+            let session = try await ScheduleStore(database: services.database)
+                .session(orgId: scope.orgId, id: sessionId, viewerMembershipId: scope.membership.id)
         else { throw DomainError.notFound("Session") }
         if session.deliveryMode == .feed {
             throw DomainError.conflict("gps_not_allowed", "Classes of this program check in by QR code only.")
         }
         var place: (Double, Double)?
         if let locationId = session.session.locationId,
-           let location = try await services.catalog.location(orgId: scope.orgId, id: locationId),
-           let lat = location.latitude, let lon = location.longitude {
+            let location = try await services.catalog.location(orgId: scope.orgId, id: locationId),
+            let lat = location.latitude, let lon = location.longitude
+        {
             place = (lat, lon)
         } else if let lat = scope.organization.latitude, let lon = scope.organization.longitude {
             place = (lat, lon)
@@ -96,7 +101,9 @@ struct SelfCheckin: Sendable {
         }
         let distance = Geo.distanceMeters(latitude1: latitude, longitude1: longitude, latitude2: placeLatitude, longitude2: placeLongitude)
         guard distance <= Double(scope.organization.gpsMaxMeters) else {
-            throw DomainError.conflict("too_far", "You are \(Int(distance.rounded())) m from the studio; GPS check-in works within \(scope.organization.gpsMaxMeters) m.")
+            throw DomainError.conflict(
+                "too_far",
+                "You are \(Int(distance.rounded())) m from the studio; GPS check-in works within \(scope.organization.gpsMaxMeters) m.")
         }
     }
 }

@@ -9,12 +9,14 @@ import FrontdeskStore
 struct StaffCheckin: Sendable {
     let services: AppServices
 
-    func checkIn(_ scope: OrgScope, sessionId: String, bookingId: String?, membershipId: String?, overrideCapacity: Bool) async throws -> CheckinResult {
+    func checkIn(
+        _ scope: OrgScope, sessionId: String, bookingId: String?, membershipId: String?, overrideCapacity: Bool
+    ) async throws -> CheckinResult {
         let member: String
         if let bookingId {
             guard NewID.isWellFormed(bookingId),
-                  let booking = try await BookingsStore(database: services.database).booking(id: bookingId.lowercased()),
-                  booking.sessionId == sessionId, booking.organizationId == scope.orgId
+                let booking = try await BookingsStore(database: services.database).booking(id: bookingId.lowercased()),
+                booking.sessionId == sessionId, booking.organizationId == scope.orgId
             else { throw DomainError.notFound("Booking") }
             member = booking.membershipId
         } else if let membershipId {
@@ -41,8 +43,9 @@ extension StaffCheckin {
         }
         let updated = try await CheckinStore(database: services.database).setAttendance(
             org: scope.organization, bookingId: booking.id, to: target, actor: scope.actor, now: services.now)
-        await services.announce(CheckinResult(booking: updated, alreadyCheckedIn: false, walkIn: false),
-                                kind: target == .noShow ? .noShow : .undone)
+        await services.announce(
+            CheckinResult(booking: updated, alreadyCheckedIn: false, walkIn: false),
+            kind: target == .noShow ? .noShow : .undone)
         return updated
     }
 }
@@ -51,8 +54,9 @@ extension AppServices {
     /// Tells screens and tablets about a check-in change, after the commit; repeats announce nothing.
     func announce(_ result: CheckinResult, kind: CheckinEvent.Kind) async {
         guard !result.alreadyCheckedIn else { return }
-        await checkinEvents.publish(CheckinEvent(
-            organizationId: result.booking.organizationId, sessionId: result.booking.sessionId, bookingId: result.booking.id,
-            kind: kind, at: now, origin: ""))
+        await checkinEvents.publish(
+            CheckinEvent(
+                organizationId: result.booking.organizationId, sessionId: result.booking.sessionId, bookingId: result.booking.id,
+                kind: kind, at: now, origin: ""))
     }
 }

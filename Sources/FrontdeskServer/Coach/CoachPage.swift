@@ -102,15 +102,19 @@ struct CoachPage {
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
         guard let selection = try await select(context, orgId: query.get("org"), locationId: query.get("location")) else {
-            return try responder.page("message", title: "Coach tablet", page: PageMessage(headline: "This page is for studio staff",
-                                                                                    text: "Your account is not a coach or manager of any studio."),
-                                      request: request, context: context, status: .forbidden)
+            return try responder.page(
+                "message", title: "Coach tablet",
+                page: PageMessage(
+                    headline: "This page is for studio staff",
+                    text: "Your account is not a coach or manager of any studio."),
+                request: request, context: context, status: .forbidden)
         }
         let view = try await view(selection, sessionId: query.get("session"), search: query.get("q"), request: request)
         let flash = query.get("done").flatMap(Self.doneMessage).map { PageFrame.Flash(ok: true, message: $0) }
-        return try responder.page("coach", title: "Coach tablet", page: view, request: request, context: context,
-                                  orgName: selection.scope.organization.name, brand: selection.scope.organization.primaryColor,
-                                  bodyClass: "coach", flash: flash)
+        return try responder.page(
+            "coach", title: "Coach tablet", page: view, request: request, context: context,
+            orgName: selection.scope.organization.name, brand: selection.scope.organization.primaryColor,
+            bodyClass: "coach", flash: flash)
     }
 
     static func doneMessage(_ code: String) -> String? {
@@ -137,27 +141,32 @@ struct CoachPage {
 
     func view(_ selection: Selection, sessionId: String?, search: String?, request: Request) async throws -> View {
         let scope = selection.scope
-        let orgs = selection.staff.map { Choice(id: $0.membership.organizationId, name: $0.organizationName, selected: $0.membership.organizationId == scope.orgId) }
+        let orgs = selection.staff.map {
+            Choice(id: $0.membership.organizationId, name: $0.organizationName, selected: $0.membership.organizationId == scope.orgId)
+        }
         let locationId = selection.location?.id ?? ""
         let now = services.now
         let local = LocalTime(timezone: scope.organization.timezone, now: now)
         let today = try await todaysSessions(scope, locationId: locationId)
-        let chosen = today.first { $0.session.id == sessionId?.lowercased() }
+        let chosen =
+            today.first { $0.session.id == sessionId?.lowercased() }
             ?? today.first { $0.session.endsAt > now && $0.session.status != .cancelled } ?? today.last
         let tiles = today.map { s in
-            SessionTile(id: s.session.id, name: s.classTypeName, time: local.range(s.session.startsAt, s.session.endsAt), coachName: s.coachName,
-                        booked: s.bookedCount, capacity: s.session.capacity, waitlist: s.waitlistCount,
-                        selected: s.session.id == chosen?.session.id, cancelled: s.session.status == .cancelled,
-                        link: "/coach?org=\(scope.orgId)&location=\(locationId)&session=\(s.session.id)")
+            SessionTile(
+                id: s.session.id, name: s.classTypeName, time: local.range(s.session.startsAt, s.session.endsAt), coachName: s.coachName,
+                booked: s.bookedCount, capacity: s.session.capacity, waitlist: s.waitlistCount,
+                selected: s.session.id == chosen?.session.id, cancelled: s.session.status == .cancelled,
+                link: "/coach?org=\(scope.orgId)&location=\(locationId)&session=\(s.session.id)")
         }
         var roster: Roster?
         if let chosen {
             roster = try await self.roster(scope, session: chosen, locationId: locationId, search: search, request: request)
         }
-        return View(orgs: orgs, locations: selection.locations.map { Choice(id: $0.id, name: $0.name, selected: $0.id == locationId) },
-                    orgId: scope.orgId, locationId: locationId, date: local.longDate(now), sessions: tiles, noSessions: tiles.isEmpty,
-                    roster: roster, eventsURL: "/coach/events?org=\(scope.orgId)",
-                    displayURL: "/coach/display?org=\(scope.orgId)&location=\(locationId)", hasOrgChoice: orgs.count > 1)
+        return View(
+            orgs: orgs, locations: selection.locations.map { Choice(id: $0.id, name: $0.name, selected: $0.id == locationId) },
+            orgId: scope.orgId, locationId: locationId, date: local.longDate(now), sessions: tiles, noSessions: tiles.isEmpty,
+            roster: roster, eventsURL: "/coach/events?org=\(scope.orgId)",
+            displayURL: "/coach/display?org=\(scope.orgId)&location=\(locationId)", hasOrgChoice: orgs.count > 1)
     }
 
     /// Today's (org-local) sessions at the location, drafts left out — plus, around midnight, a class
@@ -181,7 +190,8 @@ struct CoachPage {
             }
     }
 
-    func roster(_ scope: OrgScope, session: ScheduledSession, locationId: String, search: String?, request: Request) async throws -> Roster {
+    func roster(_ scope: OrgScope, session: ScheduledSession, locationId: String, search: String?, request: Request) async throws -> Roster
+    {
         let local = LocalTime(timezone: scope.organization.timezone, now: services.now)
         let entries = try await store.roster(orgId: scope.orgId, sessionId: session.session.id)
         let rows = entries.filter { $0.booking.status != .cancelled }.map { entry in
@@ -192,9 +202,10 @@ struct CoachPage {
             } else if let position = booking.waitlistPosition {
                 detail = "Waitlist #\(position)"
             }
-            return RosterRow(bookingId: booking.id, name: entry.name, status: booking.status.rawValue, statusLabel: Self.statusLabel(booking.status),
-                             detail: detail, canCheckIn: booking.status == .confirmed || booking.status == .noShow || booking.status == .waitlisted,
-                             canUndo: booking.status == .attended, canNoShow: booking.status == .confirmed)
+            return RosterRow(
+                bookingId: booking.id, name: entry.name, status: booking.status.rawValue, statusLabel: Self.statusLabel(booking.status),
+                detail: detail, canCheckIn: booking.status == .confirmed || booking.status == .noShow || booking.status == .waitlisted,
+                canUndo: booking.status == .attended, canNoShow: booking.status == .confirmed)
         }
         let attended = entries.filter { $0.booking.status == .attended }.count
         let booked = entries.filter { $0.booking.status == .attended || $0.booking.status == .confirmed }.count
@@ -202,17 +213,19 @@ struct CoachPage {
         let text = (search ?? "").trimmingCharacters(in: .whitespaces)
         var results: [SearchResult] = []
         if text.count >= 2 {
-            let onRoster = Set(entries.filter { $0.booking.status != .cancelled && $0.booking.status != .waitlisted }.map(\.booking.membershipId))
+            let onRoster = Set(
+                entries.filter { $0.booking.status != .cancelled && $0.booking.status != .waitlisted }.map(\.booking.membershipId))
             results = try await services.organizations.searchMembers(orgId: scope.orgId, text: String(text.prefix(100)))
                 .filter { !onRoster.contains($0.membership.id) }
                 .map { SearchResult(membershipId: $0.membership.id, name: $0.user.name, email: $0.user.email) }
         }
-        return Roster(sessionId: session.session.id, orgId: scope.orgId, locationId: locationId, className: session.classTypeName,
-                      time: local.range(session.session.startsAt, session.session.endsAt), booked: booked, attended: attended,
-                      capacity: session.session.capacity, waitlist: waitlist, rows: rows, isEmpty: rows.isEmpty,
-                      fragmentURL: "/coach/roster?org=\(scope.orgId)&location=\(locationId)&session=\(session.session.id)",
-                      query: text, searchResults: results, searched: text.count >= 2,
-                      full: booked >= session.session.capacity)
+        return Roster(
+            sessionId: session.session.id, orgId: scope.orgId, locationId: locationId, className: session.classTypeName,
+            time: local.range(session.session.startsAt, session.session.endsAt), booked: booked, attended: attended,
+            capacity: session.session.capacity, waitlist: waitlist, rows: rows, isEmpty: rows.isEmpty,
+            fragmentURL: "/coach/roster?org=\(scope.orgId)&location=\(locationId)&session=\(session.session.id)",
+            query: text, searchResults: results, searched: text.count >= 2,
+            full: booked >= session.session.capacity)
     }
 
     static func statusLabel(_ status: BookingStatus) -> String {
@@ -245,15 +258,17 @@ struct CoachPage {
         guard let session = today.first(where: { $0.session.id == query.get("session")?.lowercased() }) else {
             throw DomainError.notFound("Session")
         }
-        let roster = try await roster(selection.scope, session: session, locationId: selection.location?.id ?? "",
-                                      search: query.get("q"), request: request)
+        let roster = try await roster(
+            selection.scope, session: session, locationId: selection.location?.id ?? "",
+            search: query.get("q"), request: request)
         return try responder.fragment("coach_roster", page: roster, request: request)
     }
 
     // MARK: GET /coach/events, /coach/display
 
     @Sendable func events(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let scope = try await OrgAccess(services: services).scope(context, orgId: request.uri.queryParameters.get("org") ?? "", requiring: .staff)
+        let scope = try await OrgAccess(services: services).scope(
+            context, orgId: request.uri.queryParameters.get("org") ?? "", requiring: .staff)
         return try ServerSentEvents.open(request, context: context, services: services, organizationId: scope.orgId)
     }
 
@@ -265,14 +280,18 @@ struct CoachPage {
         let locationId = query.get("location")?.lowercased() ?? ""
         let displays = try await DisplaysStore(database: services.database).displays(orgId: scope.orgId)
         guard let display = displays.first(where: { $0.locationId == locationId && $0.revokedAt == nil }),
-              let url = try await services.signedDisplayURL(display)
+            let url = try await services.signedDisplayURL(display)
         else {
-            return try responder.page("message", title: "No screen", page: PageMessage(
-                headline: "No check-in screen for this location", text: "An owner or admin can add one under Displays."),
-                request: request, context: context, status: .notFound, orgName: scope.organization.name, brand: scope.organization.primaryColor)
+            return try responder.page(
+                "message", title: "No screen",
+                page: PageMessage(
+                    headline: "No check-in screen for this location", text: "An owner or admin can add one under Displays."),
+                request: request, context: context, status: .notFound, orgName: scope.organization.name,
+                brand: scope.organization.primaryColor)
         }
         // Relative, so the tablet stays on the host it is using.
-        let path = url.hasPrefix(services.configuration.publicBaseURL) ? String(url.dropFirst(services.configuration.publicBaseURL.count)) : url
+        let path =
+            url.hasPrefix(services.configuration.publicBaseURL) ? String(url.dropFirst(services.configuration.publicBaseURL.count)) : url
         return PageResponder.redirect(to: path)
     }
 
@@ -319,13 +338,15 @@ struct CoachPage {
 
     /// A staff form post: CSRF, staff scope, the session in the org; then back to the tablet (303),
     /// or the tablet again with the refusal in plain words.
-    func act(_ request: Request, context: AppRequestContext,
-             _ body: (ActionForm, OrgScope, String) async throws -> String) async throws -> Response {
+    func act(
+        _ request: Request, context: AppRequestContext,
+        _ body: (ActionForm, OrgScope, String) async throws -> String
+    ) async throws -> Response {
         let form = try await request.decodeForm(ActionForm.self, context: context)
         try PageCSRF.check(request, field: form.csrf)
         let scope = try await OrgAccess(services: services).scope(context, orgId: form.org ?? "", requiring: .staff)
         guard let sessionId = form.session, NewID.isWellFormed(sessionId),
-              try await services.sessions.organizationId(sessionId: sessionId.lowercased()) == scope.orgId
+            try await services.sessions.organizationId(sessionId: sessionId.lowercased()) == scope.orgId
         else { throw DomainError.notFound("Session") }
         let back = "/coach?org=\(scope.orgId)&location=\(LocalPath.queryValue(form.location))&session=\(sessionId.lowercased())"
         do {
@@ -334,10 +355,11 @@ struct CoachPage {
         } catch let error as DomainError where error.status == 409 || error.status == 404 {
             guard let selection = try await select(context, orgId: scope.orgId, locationId: form.location) else { throw error }
             let view = try await view(selection, sessionId: sessionId, search: nil, request: request)
-            return try responder.page("coach", title: "Coach tablet", page: view, request: request, context: context,
-                                      status: HTTPResponse.Status(code: error.status), orgName: scope.organization.name,
-                                      brand: scope.organization.primaryColor, bodyClass: "coach",
-                                      flash: PageFrame.Flash(ok: false, message: error.message))
+            return try responder.page(
+                "coach", title: "Coach tablet", page: view, request: request, context: context,
+                status: HTTPResponse.Status(code: error.status), orgName: scope.organization.name,
+                brand: scope.organization.primaryColor, bodyClass: "coach",
+                flash: PageFrame.Flash(ok: false, message: error.message))
         }
     }
 }

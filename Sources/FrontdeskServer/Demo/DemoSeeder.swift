@@ -37,7 +37,8 @@ public struct DemoSeeder: Sendable {
     public func seed() async throws -> Report {
         let now = services.now
         if let existing = try await services.accounts.credentials(email: Self.logins[0].email),
-           let membership = try await services.organizations.memberships(userId: existing.user.id).first {
+            let membership = try await services.organizations.memberships(userId: existing.user.id).first
+        {
             let orgId = membership.membership.organizationId
             let display = try await DisplaysStore(database: services.database).displays(orgId: orgId).first { $0.revokedAt == nil }
             var url: String?
@@ -46,11 +47,13 @@ public struct DemoSeeder: Sendable {
         }
         var users: [User] = []
         for (login, name) in zip(Self.logins, Self.names) {
-            users.append(try await services.accounts.createUser(
-                email: login.email, name: name, passwordHash: services.passwords.hashNow(login.password), now: now))
+            users.append(
+                try await services.accounts.createUser(
+                    email: login.email, name: name, passwordHash: services.passwords.hashNow(login.password), now: now))
         }
-        let org = Organization(id: NewID.make(), name: "Lotus & Iron Studio", timezone: "Europe/Berlin",
-                               latitude: 52.5301, longitude: 13.4012, primaryColor: "#0f766e", createdAt: now, updatedAt: now)
+        let org = Organization(
+            id: NewID.make(), name: "Lotus & Iron Studio", timezone: "Europe/Berlin",
+            latitude: 52.5301, longitude: 13.4012, primaryColor: "#0f766e", createdAt: now, updatedAt: now)
         let (_, ownerMembership) = try await services.organizations.create(org, ownerUserId: users[0].id)
         var coachMembershipId = ownerMembership.id
         for (index, user) in users.enumerated().dropFirst() {
@@ -62,32 +65,39 @@ public struct DemoSeeder: Sendable {
         }
 
         let catalog = services.catalog
-        let loft = Location(id: NewID.make(), organizationId: org.id, name: "Loft (Mitte)", address: "Torstraße 101, Berlin",
-                            latitude: 52.5299, longitude: 13.4010, createdAt: now)
-        let garden = Location(id: NewID.make(), organizationId: org.id, name: "Garden Room (Kreuzberg)", address: "Oranienstraße 25, Berlin",
-                              latitude: 52.5018, longitude: 13.4181, createdAt: now)
+        let loft = Location(
+            id: NewID.make(), organizationId: org.id, name: "Loft (Mitte)", address: "Torstraße 101, Berlin",
+            latitude: 52.5299, longitude: 13.4010, createdAt: now)
+        let garden = Location(
+            id: NewID.make(), organizationId: org.id, name: "Garden Room (Kreuzberg)", address: "Oranienstraße 25, Berlin",
+            latitude: 52.5018, longitude: 13.4181, createdAt: now)
         for location in [loft, garden] { try await catalog.save(location, now: now) }
         let yoga = Program(id: NewID.make(), organizationId: org.id, name: "Yoga", deliveryMode: .schedule, createdAt: now)
         let strength = Program(id: NewID.make(), organizationId: org.id, name: "Strength", deliveryMode: .schedule, createdAt: now)
         let openGym = Program(id: NewID.make(), organizationId: org.id, name: "Open Gym", deliveryMode: .feed, createdAt: now)
         for program in [yoga, strength, openGym] { try await catalog.save(program, now: now) }
-        let vinyasa = ClassType(id: NewID.make(), organizationId: org.id, programId: yoga.id, name: "Vinyasa Flow",
-                                description: "Breath-led flow for all levels.", defaultCapacity: 16, defaultDurationMin: 60,
-                                color: "#0f766e", createdAt: now)
-        let yin = ClassType(id: NewID.make(), organizationId: org.id, programId: yoga.id, name: "Yin & Restore",
-                            description: "Long holds, slow evening practice.", defaultCapacity: 12, defaultDurationMin: 75,
-                            color: "#7c3aed", createdAt: now)
-        let barbell = ClassType(id: NewID.make(), organizationId: org.id, programId: strength.id, name: "Barbell Club",
-                                description: "Coached strength training.", defaultCapacity: 10, defaultDurationMin: 60,
-                                color: "#b45309", createdAt: now)
+        let vinyasa = ClassType(
+            id: NewID.make(), organizationId: org.id, programId: yoga.id, name: "Vinyasa Flow",
+            description: "Breath-led flow for all levels.", defaultCapacity: 16, defaultDurationMin: 60,
+            color: "#0f766e", createdAt: now)
+        let yin = ClassType(
+            id: NewID.make(), organizationId: org.id, programId: yoga.id, name: "Yin & Restore",
+            description: "Long holds, slow evening practice.", defaultCapacity: 12, defaultDurationMin: 75,
+            color: "#7c3aed", createdAt: now)
+        let barbell = ClassType(
+            id: NewID.make(), organizationId: org.id, programId: strength.id, name: "Barbell Club",
+            description: "Coached strength training.", defaultCapacity: 10, defaultDurationMin: 60,
+            color: "#b45309", createdAt: now)
         for classType in [vinyasa, yin, barbell] { try await catalog.save(classType, now: now) }
 
         let calendar = OrgCalendar(timezone: org.timezone)
         var sessions: [ClassSession] = []
         func add(_ type: ClassType, _ location: Location, _ start: Date) {
-            sessions.append(ClassSession(id: NewID.make(), organizationId: org.id, classTypeId: type.id, locationId: location.id,
-                                         coachMembershipId: coachMembershipId, startsAt: start, durationMin: type.defaultDurationMin,
-                                         capacity: type.defaultCapacity, status: .published, createdAt: now, updatedAt: now))
+            sessions.append(
+                ClassSession(
+                    id: NewID.make(), organizationId: org.id, classTypeId: type.id, locationId: location.id,
+                    coachMembershipId: coachMembershipId, startsAt: start, durationMin: type.defaultDurationMin,
+                    capacity: type.defaultCapacity, status: .published, createdAt: now, updatedAt: now))
         }
         // One class starting soon at the Loft, so the display and check-in have something to show at once.
         add(vinyasa, loft, Date(epochSeconds: (now.epochSeconds / 60 + 20) * 60))
@@ -104,4 +114,3 @@ public struct DemoSeeder: Sendable {
         return Report(organizationId: org.id, logins: Self.logins, created: true, displayURL: try await services.signedDisplayURL(display))
     }
 }
-

@@ -58,30 +58,34 @@ struct DisplayPage {
         do {
             (display, org) = try await routes.verifiedDisplay(request, context: context, now: now)
         } catch let error as DomainError where error.status == 403 {
-            let headline = switch error.code {
-            case "display_revoked": "This screen has been switched off"
-            case "display_url_expired": "This screen's link has expired"
-            default: "This screen's link is not valid"
-            }
-            return try responder.page("display_error", title: "Check-in screen", page: ErrorView(headline: headline, message: error.message),
-                                      request: request, context: context, status: .forbidden, bodyClass: "display", noReferrer: true)
+            let headline =
+                switch error.code {
+                case "display_revoked": "This screen has been switched off"
+                case "display_url_expired": "This screen's link has expired"
+                default: "This screen's link is not valid"
+                }
+            return try responder.page(
+                "display_error", title: "Check-in screen", page: ErrorView(headline: headline, message: error.message),
+                request: request, context: context, status: .forbidden, bodyClass: "display", noReferrer: true)
         }
         let state = try await routes.screenState(display: display, org: org, now: now)
         let local = LocalTime(timezone: org.timezone, now: now)
         let query = "?exp=\(Self.queryValue(request, "exp"))&sig=\(Self.queryValue(request, "sig"))"
         var current: Current?
         if let session = state.session, let qr = state.qr, let svg = qr.svg {
-            current = Current(className: session.className, time: local.range(session.startsAt, session.endsAt), coachName: session.coachName,
-                              locationName: session.locationName, svg: svg, expiresAt: qr.expiresAt.epochMilliseconds,
-                              validUntil: qr.validUntil.epochMilliseconds, secondsUntilRotation: qr.secondsUntilRotation,
-                              checkedInCount: state.checkedInCount, capacity: session.capacity, names: state.checkedIn)
+            current = Current(
+                className: session.className, time: local.range(session.startsAt, session.endsAt), coachName: session.coachName,
+                locationName: session.locationName, svg: svg, expiresAt: qr.expiresAt.epochMilliseconds,
+                validUntil: qr.validUntil.epochMilliseconds, secondsUntilRotation: qr.secondsUntilRotation,
+                checkedInCount: state.checkedInCount, capacity: session.capacity, names: state.checkedIn)
         }
         let view = View(
             stateURL: "/display/\(display.id)/state\(query)", eventsURL: "/display/\(display.id)/events\(query)",
             serverNow: now.epochMilliseconds, timezone: org.timezone, organizationName: org.name, clock: local.time(now),
             current: current, idle: current == nil ? Idle(nextLine: Self.nextLine(state.next, local: local)) : nil)
-        return try responder.page("display", title: display.name, page: view, request: request, context: context,
-                                  orgName: org.name, brand: org.primaryColor, bodyClass: "display", noReferrer: true)
+        return try responder.page(
+            "display", title: display.name, page: view, request: request, context: context,
+            orgName: org.name, brand: org.primaryColor, bodyClass: "display", noReferrer: true)
     }
 
     /// "Next: Vinyasa Flow at 18:00 with Ana Pérez", or that nothing more is scheduled.
@@ -105,7 +109,8 @@ struct DisplayPage {
         let events = services.checkinEvents.subscribe()
         let (display, _) = try await routes.verifiedDisplay(request, context: context, now: services.now)
         let slot = try ServerSentEvents.slot(request, context: context, services: services, displayId: display.id)
-        return ServerSentEvents.response(events: events, organizationId: display.organizationId, slot: slot,
-                                         watch: .link(of: display, store: routes.store, logger: services.logger), closedBy: request)
+        return ServerSentEvents.response(
+            events: events, organizationId: display.organizationId, slot: slot,
+            watch: .link(of: display, store: routes.store, logger: services.logger), closedBy: request)
     }
 }

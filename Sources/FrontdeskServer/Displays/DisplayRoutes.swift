@@ -47,9 +47,10 @@ struct DisplayRoutes {
     @Sendable func create(_ request: Request, context: OrgContext) async throws -> Created<DisplayWithURL> {
         let scope = try context.scope(.manager)
         let body = try await request.decodeJSON(CreateBody.self, context: context)
-        let display = try await store.create(orgId: scope.orgId, locationId: try IDs.ref(body.locationId, "Location"),
-                                             name: try Validate.name(body.name ?? "Check-in screen"), createdBy: scope.membership.id,
-                                             now: services.now)
+        let display = try await store.create(
+            orgId: scope.orgId, locationId: try IDs.ref(body.locationId, "Location"),
+            name: try Validate.name(body.name ?? "Check-in screen"), createdBy: scope.membership.id,
+            now: services.now)
         return Created(body: DisplayWithURL(display: display, url: try await Self.signedURL(display, services: services)))
     }
 
@@ -144,35 +145,44 @@ struct DisplayRoutes {
             let url = "\(services.configuration.publicBaseURL)/checkin?session=\(current.session.id)&token=\(token)"
             let svg = try services.qrCache.svg(for: url, key: "\(current.session.id)|\(window)|\(ring.current.id)", window: window)
             let rotation = window + CheckinToken.windowSeconds
-            qr = QRPayload(url: url, svg: svg, windowStart: Date(timeIntervalSince1970: TimeInterval(window)),
-                           expiresAt: Date(timeIntervalSince1970: TimeInterval(rotation)),
-                           validUntil: Date(timeIntervalSince1970: TimeInterval(rotation + Int64(max(0, org.checkinGraceSeconds)))),
-                           secondsUntilRotation: Int(rotation - now.epochSeconds))
+            qr = QRPayload(
+                url: url, svg: svg, windowStart: Date(timeIntervalSince1970: TimeInterval(window)),
+                expiresAt: Date(timeIntervalSince1970: TimeInterval(rotation)),
+                validUntil: Date(timeIntervalSince1970: TimeInterval(rotation + Int64(max(0, org.checkinGraceSeconds)))),
+                secondsUntilRotation: Int(rotation - now.epochSeconds))
         }
         func view(_ s: DisplaySession?) -> ScreenSession? {
-            s.map { ScreenSession(id: $0.session.id, className: $0.className, color: $0.color, coachName: $0.coachName,
-                                  locationName: $0.locationName, startsAt: $0.session.startsAt, endsAt: $0.session.endsAt,
-                                  capacity: $0.session.capacity) }
+            s.map {
+                ScreenSession(
+                    id: $0.session.id, className: $0.className, color: $0.color, coachName: $0.coachName,
+                    locationName: $0.locationName, startsAt: $0.session.startsAt, endsAt: $0.session.endsAt,
+                    capacity: $0.session.capacity)
+            }
         }
-        return ScreenState(displayName: display.name, organizationName: org.name, primaryColor: org.primaryColor,
-                           timezone: org.timezone, now: now, session: view(screen.current), next: view(screen.next), qr: qr,
-                           checkedInCount: screen.current?.checkedIn.count ?? 0, checkedIn: screen.current?.checkedIn ?? [])
+        return ScreenState(
+            displayName: display.name, organizationName: org.name, primaryColor: org.primaryColor,
+            timezone: org.timezone, now: now, session: view(screen.current), next: view(screen.next), qr: qr,
+            checkedInCount: screen.current?.checkedIn.count ?? 0, checkedIn: screen.current?.checkedIn ?? [])
     }
 
     /// Checks `exp` and `sig` against the display's key version and revocation (SPEC §6).
     func verifiedDisplay(_ request: Request, context: AppRequestContext, now: Date) async throws -> (Display, Organization) {
-        let refused = DomainError(.forbidden, code: "invalid_display_url", message: "This display link is not valid; ask the studio for a new one.")
+        let refused = DomainError(
+            .forbidden, code: "invalid_display_url", message: "This display link is not valid; ask the studio for a new one.")
         guard let id = context.parameters.get("display"), NewID.isWellFormed(id),
-              let expText = request.uri.queryParameters.get("exp"), let expires = Int64(expText),
-              let signature = request.uri.queryParameters.get("sig"),
-              let display = try await store.display(id: id.lowercased())
+            let expText = request.uri.queryParameters.get("exp"), let expires = Int64(expText),
+            let signature = request.uri.queryParameters.get("sig"),
+            let display = try await store.display(id: id.lowercased())
         else { throw refused }
         let ring = try await services.keyRing.ring(now: now)
-        switch DisplaySignature.verify(displayId: display.id, expires: expires, signature: signature, keyVersion: display.keyVersion,
-                                       revoked: display.revokedAt != nil, now: now, keys: ring) {
+        switch DisplaySignature.verify(
+            displayId: display.id, expires: expires, signature: signature, keyVersion: display.keyVersion,
+            revoked: display.revokedAt != nil, now: now, keys: ring)
+        {
         case .success: break
         case .failure(.expired):
-            throw DomainError(.forbidden, code: "display_url_expired", message: "This display link has expired; ask the studio for a new one.")
+            throw DomainError(
+                .forbidden, code: "display_url_expired", message: "This display link has expired; ask the studio for a new one.")
         case .failure(.revoked):
             throw DomainError(.forbidden, code: "display_revoked", message: "This display has been switched off by the studio.")
         case .failure: throw refused

@@ -9,13 +9,16 @@ extension Request {
         // JSON only: a form or text/plain body is what a foreign page can send without a preflight.
         let mediaType = headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
         guard mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json")) else {
-            throw DomainError(.unsupportedMediaType, code: "unsupported_media_type", message: "Send the body as JSON with Content-Type: application/json.")
+            throw DomainError(
+                .unsupportedMediaType, code: "unsupported_media_type", message: "Send the body as JSON with Content-Type: application/json."
+            )
         }
         let buffer: ByteBuffer
         do {
             buffer = try await body.collect(upTo: context.maxUploadSize)
         } catch {
-            throw DomainError(.tooLarge, code: "payload_too_large", message: "The request body is larger than \(context.maxUploadSize) bytes.")
+            throw DomainError(
+                .tooLarge, code: "payload_too_large", message: "The request body is larger than \(context.maxUploadSize) bytes.")
         }
         guard buffer.readableBytes > 0 else {
             throw DomainError.badRequest("invalid_json", "The request body must be a JSON object.")
@@ -29,7 +32,8 @@ extension Request {
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)
             guard let date = ISO8601.parse(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "must be an ISO-8601 instant with offset, e.g. 2026-11-20T18:00:00+01:00.")
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "must be an ISO-8601 instant with offset, e.g. 2026-11-20T18:00:00+01:00.")
             }
             return date
         }

@@ -13,16 +13,22 @@ struct ManagerScope {
         let user = try context.requireUser()
         let managed = try await services.organizations.memberships(userId: user.id)
             .filter { $0.membership.status == .active && $0.membership.role.isManager }
-        guard let chosen = managed.first(where: { $0.membership.organizationId == orgId?.lowercased() }) ?? managed.first else { return nil }
+        guard let chosen = managed.first(where: { $0.membership.organizationId == orgId?.lowercased() }) ?? managed.first else {
+            return nil
+        }
         let scope = try await OrgAccess(services: services).scope(context, orgId: chosen.membership.organizationId, requiring: .manager)
-        let orgs = managed.map { Choice(id: $0.membership.organizationId, name: $0.organizationName, selected: $0.membership.organizationId == scope.orgId) }
+        let orgs = managed.map {
+            Choice(id: $0.membership.organizationId, name: $0.organizationName, selected: $0.membership.organizationId == scope.orgId)
+        }
         return ManagerScope(scope: scope, orgs: orgs)
     }
 
     /// The page for someone who manages no studio.
     static func refusal(_ responder: PageResponder, title: String, request: Request, context: AppRequestContext) throws -> Response {
-        try responder.page("message", title: title, page: PageMessage(
-            headline: "This page is for studio owners and admins",
-            text: "Ask the studio's owner if you need access."), request: request, context: context, status: .forbidden)
+        try responder.page(
+            "message", title: title,
+            page: PageMessage(
+                headline: "This page is for studio owners and admins",
+                text: "Ask the studio's owner if you need access."), request: request, context: context, status: .forbidden)
     }
 }

@@ -72,7 +72,8 @@ struct PageResponder {
 
     static func brand(_ colour: String?) -> String {
         guard let colour, colour.utf8.count == 7, colour.hasPrefix("#"),
-              colour.dropFirst().allSatisfy({ $0.isHexDigit }) else { return defaultBrand }
+            colour.dropFirst().allSatisfy({ $0.isHexDigit })
+        else { return defaultBrand }
         return colour.lowercased()
     }
 
@@ -87,11 +88,13 @@ struct PageResponder {
         let (csrf, isNew) = PageCSRF.token(request)
         var userName: String?
         if case .user(let user, _, _) = context.authentication { userName = user.name }
-        let frame = PageFrame(title: title, brandColor: Self.brand(brand), nonce: nonce, orgName: orgName, userName: userName,
-                              csrf: csrf, bodyClass: bodyClass, flash: flash, page: page)
+        let frame = PageFrame(
+            title: title, brandColor: Self.brand(brand), nonce: nonce, orgName: orgName, userName: userName,
+            csrf: csrf, bodyClass: bodyClass, flash: flash, page: page)
         let html = try services.pages.render(frame, template: template)
-        var response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
-                                body: .init(byteBuffer: ByteBuffer(string: html)))
+        var response = Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
         Self.secure(&response.headers, nonce: nonce, noReferrer: noReferrer)
         if isNew { PageCSRF.setCookie(csrf, on: &response, secure: services.configuration.secureCookies) }
         return response
@@ -101,8 +104,9 @@ struct PageResponder {
     func fragment(_ template: String, page: Any, request: Request) throws -> Response {
         let (csrf, _) = PageCSRF.token(request)
         let html = try services.pages.render(FragmentFrame(csrf: csrf, page: page), template: template)
-        var response = Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
-                                body: .init(byteBuffer: ByteBuffer(string: html)))
+        var response = Response(
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
         Self.secure(&response.headers, nonce: nil, noReferrer: false)
         return response
     }
@@ -123,7 +127,8 @@ struct PageResponder {
     /// images and connections; never framed; nothing cached (pages carry names and tokens).
     static func secure(_ headers: inout HTTPFields, nonce: String?, noReferrer: Bool) {
         let style = nonce.map { "style-src 'self' 'nonce-\($0)'" } ?? "style-src 'self'"
-        headers[.contentSecurityPolicy] = "default-src 'self'; script-src 'self'; \(style); img-src 'self' data:; "
+        headers[.contentSecurityPolicy] =
+            "default-src 'self'; script-src 'self'; \(style); img-src 'self' data:; "
             + "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
         headers[.xFrameOptions] = "DENY"
         headers[.xContentTypeOptions] = "nosniff"
@@ -154,7 +159,7 @@ enum PageCSRF {
     /// Refuses a form post whose `csrf` field does not match the cookie.
     static func check(_ request: Request, field: String?) throws {
         guard let expected = request.cookies[AuthCookies.csrf]?.value, let field, !expected.isEmpty,
-              ConstantTime.equals(Array(expected.utf8), Array(field.utf8))
+            ConstantTime.equals(Array(expected.utf8), Array(field.utf8))
         else {
             throw DomainError(.forbidden, code: "csrf_failed", message: "This form has expired; reload the page and try again.")
         }
@@ -191,14 +196,16 @@ extension AppRequestContext {
 enum LocalPath {
     static func sanitized(_ next: String?, fallback: String = "/schedule") -> String {
         guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"), next.utf8.count <= 2048,
-              !next.unicodeScalars.contains(where: { $0.value < 0x20 || $0 == "\\" })
+            !next.unicodeScalars.contains(where: { $0.value < 0x20 || $0 == "\\" })
         else { return fallback }
         return next
     }
 
     /// An id-like query value (letters, digits, "-") for building local links; anything else is dropped.
     static func queryValue(_ value: String?) -> String {
-        guard let value, value.utf8.count <= 64, value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else { return "" }
+        guard let value, value.utf8.count <= 64, value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
+            return ""
+        }
         return value.lowercased()
     }
 }

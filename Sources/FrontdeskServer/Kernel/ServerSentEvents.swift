@@ -52,15 +52,18 @@ struct ServerSentEvents {
     static func slot(_ request: Request, context: AppRequestContext, services: AppServices, displayId: String?) throws -> StreamSlot {
         let configuration = services.configuration
         let address = ClientAddress.of(request, context: context, trustForwardedFor: configuration.trustForwardedFor)
-        return try services.streamSlots.acquire(displayId: displayId, address: address, maxPerDisplay: configuration.maxStreamsPerDisplay,
-                                                maxPerAddress: configuration.maxStreamsPerAddress)
+        return try services.streamSlots.acquire(
+            displayId: displayId, address: address, maxPerDisplay: configuration.maxStreamsPerDisplay,
+            maxPerAddress: configuration.maxStreamsPerAddress)
     }
 
     /// `events` (subscribed by the caller, before it checked access, so nothing in between is missed)
     /// of `organizationId` as a stream response. The stream gives `slot` back when it ends, however.
     /// With `request`, the stream also ends as soon as the client closes the connection.
-    static func response(events: AsyncStream<CheckinEvent>, organizationId: String, slot: StreamSlot, watch: DisplayWatch? = nil,
-                         heartbeat: Duration = heartbeat, closedBy request: Request? = nil) -> Response {
+    static func response(
+        events: AsyncStream<CheckinEvent>, organizationId: String, slot: StreamSlot, watch: DisplayWatch? = nil,
+        heartbeat: Duration = heartbeat, closedBy request: Request? = nil
+    ) -> Response {
         var headers: HTTPFields = [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store"]
         headers[.init("X-Accel-Buffering")!] = "no"
         headers[.init("Referrer-Policy")!] = "no-referrer"

@@ -64,31 +64,39 @@ struct NotificationRenderer: Sendable {
         case "invitation":
             let role = item.payload["role"] ?? "member"
             let inviter = item.payload["inviterName"] ?? "The studio"
-            view = AccountView(subject: "You're invited to \(org)", orgName: context.organizationName, headline: "Join \(org)",
-                               greeting: greeting, lead: "\(inviter) invited you to \(org) as \(role == "member" ? "a member" : "a \(role)"). "
-                                   + "Open the link to choose your own password, or accept with the account you already have.",
-                               action: "Accept the invitation", actionLink: link, expiry: "The link works for 7 days and only once.",
-                               footer: "Not expecting this? Ignore it: no account is made unless you accept.")
+            view = AccountView(
+                subject: "You're invited to \(org)", orgName: context.organizationName, headline: "Join \(org)",
+                greeting: greeting,
+                lead: "\(inviter) invited you to \(org) as \(role == "member" ? "a member" : "a \(role)"). "
+                    + "Open the link to choose your own password, or accept with the account you already have.",
+                action: "Accept the invitation", actionLink: link, expiry: "The link works for 7 days and only once.",
+                footer: "Not expecting this? Ignore it: no account is made unless you accept.")
         case "password_reset":
-            view = AccountView(subject: "Set a new password", orgName: nil, headline: "Set a new password", greeting: greeting,
-                               lead: "Someone asked to reset the password of your Frontdesk account.", action: "Choose a new password",
-                               actionLink: link, expiry: "The link works for 30 minutes and only once. Setting a new password signs you out everywhere.",
-                               footer: ignore)
+            view = AccountView(
+                subject: "Set a new password", orgName: nil, headline: "Set a new password", greeting: greeting,
+                lead: "Someone asked to reset the password of your Frontdesk account.", action: "Choose a new password",
+                actionLink: link, expiry: "The link works for 30 minutes and only once. Setting a new password signs you out everywhere.",
+                footer: ignore)
         case "signin_link":
-            view = AccountView(subject: "Your sign-in link", orgName: nil, headline: "Sign in", greeting: greeting,
-                               lead: "Here is the sign-in link you asked for. Open it on the same phone or browser you asked from.",
-                               action: "Sign in", actionLink: link, expiry: "The link works for 15 minutes and only once.", footer: ignore)
+            view = AccountView(
+                subject: "Your sign-in link", orgName: nil, headline: "Sign in", greeting: greeting,
+                lead: "Here is the sign-in link you asked for. Open it on the same phone or browser you asked from.",
+                action: "Sign in", actionLink: link, expiry: "The link works for 15 minutes and only once.", footer: ignore)
         case "verify_email":
-            view = AccountView(subject: "Confirm your e-mail address", orgName: nil, headline: "Confirm your e-mail address", greeting: greeting,
-                               lead: "Open the link to confirm that this address is yours.", action: "Confirm my address", actionLink: link,
-                               expiry: "The link works for 24 hours and only once.", footer: ignore)
+            view = AccountView(
+                subject: "Confirm your e-mail address", orgName: nil, headline: "Confirm your e-mail address", greeting: greeting,
+                lead: "Open the link to confirm that this address is yours.", action: "Confirm my address", actionLink: link,
+                expiry: "The link works for 24 hours and only once.", footer: ignore)
         default:
-            view = AccountView(subject: "Confirm your sign-up", orgName: nil, headline: "Confirm your sign-up", greeting: greeting,
-                               lead: "Open the link to finish joining the studio.", action: "Finish signing up", actionLink: link,
-                               expiry: "The link works for 24 hours and only once.", footer: "If you did not sign up, ignore this e-mail: no account is made.")
+            view = AccountView(
+                subject: "Confirm your sign-up", orgName: nil, headline: "Confirm your sign-up", greeting: greeting,
+                lead: "Open the link to finish joining the studio.", action: "Finish signing up", actionLink: link,
+                expiry: "The link works for 24 hours and only once.",
+                footer: "If you did not sign up, ignore this e-mail: no account is made.")
         }
-        return NotificationContent(subject: view.subject, text: try templates.render(view, template: "mail_account_text"),
-                                   html: try templates.render(view, template: "mail_account_layout"), pushTitle: view.subject, pushBody: view.lead)
+        return NotificationContent(
+            subject: view.subject, text: try templates.render(view, template: "mail_account_text"),
+            html: try templates.render(view, template: "mail_account_layout"), pushTitle: view.subject, pushBody: view.lead)
     }
 
     func render(_ item: OutboxItem, context: NotificationContext, now: Date) throws -> NotificationContent {
@@ -98,26 +106,29 @@ struct NotificationRenderer: Sendable {
         }
         let local = LocalTime(timezone: context.timezone, now: now)
         let className = context.className ?? "your class"
-        let when = context.startsAt.map { start in
-            "\(local.longDate(start)), \(context.endsAt.map { local.range(start, $0) } ?? local.time(start))"
-        } ?? ""
+        let when =
+            context.startsAt.map { start in
+                "\(local.longDate(start)), \(context.endsAt.map { local.range(start, $0) } ?? local.time(start))"
+            } ?? ""
         let time = context.startsAt.map(local.time) ?? ""
-        let subject: String = switch item.template {
-        case "booking_confirmed": "Booked: \(className), \(when)"
-        case "booking_waitlisted": "On the waitlist: \(className), \(when)"
-        case "booking_cancelled": "Booking cancelled: \(className), \(when)"
-        case "booking_promoted": "You're in: \(className), \(when)"
-        case "class_cancelled": "Class cancelled: \(className), \(when)"
-        default: "Starting at \(time): \(className)"
-        }
-        let pushBody: String = switch item.template {
-        case "booking_confirmed": "See you \(when)\(context.locationName.map { " at \($0)" } ?? "")."
-        case "booking_waitlisted": "You're number \(context.waitlistPosition ?? 1) on the waitlist; we'll tell you if a place frees up."
-        case "booking_cancelled": "Your booking is cancelled."
-        case "booking_promoted": "A place freed up and it's yours: \(when)."
-        case "class_cancelled": "This class is cancelled\(context.cancelReason.map { ": \($0)" } ?? ".")"
-        default: "\(className) starts at \(time)\(context.locationName.map { " at \($0)" } ?? "")."
-        }
+        let subject: String =
+            switch item.template {
+            case "booking_confirmed": "Booked: \(className), \(when)"
+            case "booking_waitlisted": "On the waitlist: \(className), \(when)"
+            case "booking_cancelled": "Booking cancelled: \(className), \(when)"
+            case "booking_promoted": "You're in: \(className), \(when)"
+            case "class_cancelled": "Class cancelled: \(className), \(when)"
+            default: "Starting at \(time): \(className)"
+            }
+        let pushBody: String =
+            switch item.template {
+            case "booking_confirmed": "See you \(when)\(context.locationName.map { " at \($0)" } ?? "")."
+            case "booking_waitlisted": "You're number \(context.waitlistPosition ?? 1) on the waitlist; we'll tell you if a place frees up."
+            case "booking_cancelled": "Your booking is cancelled."
+            case "booking_promoted": "A place freed up and it's yours: \(when)."
+            case "class_cancelled": "This class is cancelled\(context.cancelReason.map { ": \($0)" } ?? ".")"
+            default: "\(className) starts at \(time)\(context.locationName.map { " at \($0)" } ?? "")."
+            }
         let view = View(
             firstName: context.recipientName.split(separator: " ").first.map(String.init) ?? context.recipientName,
             orgName: context.organizationName ?? "Frontdesk", className: className, when: when, time: time,

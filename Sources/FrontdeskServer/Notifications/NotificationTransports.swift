@@ -8,10 +8,12 @@ enum NotificationTransports {
         guard configuration.emailTransport == "smtp" else { return LogMailTransport(logger: logger) }
         let security = SMTPConfiguration.Security(rawValue: configuration.smtpSecurity) ?? .startTLS
         let hostName = URL(string: configuration.publicBaseURL)?.host ?? "localhost"
-        return SMTPMailTransport(client: SMTPClient(configuration: SMTPConfiguration(
-            host: configuration.smtpHost, port: configuration.smtpPort, security: security,
-            username: configuration.smtpUsername, password: configuration.smtpPassword, heloName: hostName,
-            trustedCAFile: configuration.smtpCAFile, timeoutSeconds: 30)))
+        return SMTPMailTransport(
+            client: SMTPClient(
+                configuration: SMTPConfiguration(
+                    host: configuration.smtpHost, port: configuration.smtpPort, security: security,
+                    username: configuration.smtpUsername, password: configuration.smtpPassword, heloName: hostName,
+                    trustedCAFile: configuration.smtpCAFile, timeoutSeconds: 30)))
     }
 
     static func push(_ configuration: ServerConfiguration, logger: Logger) -> any PushTransport {
@@ -23,7 +25,8 @@ enum NotificationTransports {
 extension OutboxWorker {
     /// A worker with the configured transports.
     convenience init(services: AppServices) {
-        self.init(services: services, mail: NotificationTransports.mail(services.configuration, logger: services.logger),
-                  push: NotificationTransports.push(services.configuration, logger: services.logger))
+        self.init(
+            services: services, mail: NotificationTransports.mail(services.configuration, logger: services.logger),
+            push: NotificationTransports.push(services.configuration, logger: services.logger))
     }
 }

@@ -82,8 +82,9 @@ final class OutboxWorker: Service, Sendable {
     func deliverDue() async throws -> Int {
         var handled = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let batch = try await store.claim(worker: worker, limit: Self.batchSize, leaseSeconds: services.configuration.outboxLeaseSeconds,
-                                               now: services.now)
+            let batch = try await store.claim(
+                worker: worker, limit: Self.batchSize, leaseSeconds: services.configuration.outboxLeaseSeconds,
+                now: services.now)
             if batch.isEmpty { break }
             for item in batch {
                 if Task.isShuttingDownGracefully || Task.isCancelled { break }
@@ -117,19 +118,23 @@ final class OutboxWorker: Service, Sendable {
             failures.increment()
             let permanent = Self.isPermanent(error)
             let dead = permanent || item.attempts >= services.configuration.outboxMaxAttempts
-            services.logger.warning("notification delivery failed", metadata: [
-                "id": .string(item.id), "template": .string(item.template), "attempt": .stringConvertible(item.attempts),
-                "dead": .stringConvertible(dead), "error": .string("\(error)"),
-            ])
-            try? await store.markFailed(item.id, worker: worker, error: "\(error)", dead: dead,
-                                        retryAt: services.now.addingTimeInterval(Self.backoff(attempt: item.attempts)))
+            services.logger.warning(
+                "notification delivery failed",
+                metadata: [
+                    "id": .string(item.id), "template": .string(item.template), "attempt": .stringConvertible(item.attempts),
+                    "dead": .stringConvertible(dead), "error": .string("\(error)"),
+                ])
+            try? await store.markFailed(
+                item.id, worker: worker, error: "\(error)", dead: dead,
+                retryAt: services.now.addingTimeInterval(Self.backoff(attempt: item.attempts)))
         }
     }
 
     func sendMail(_ item: OutboxItem, context: NotificationContext, content: NotificationContent) async throws {
         let configuration = services.configuration
-        let message = MailMessage(fromAddress: configuration.emailFrom, fromName: configuration.emailFromName,
-                                  to: context.recipientEmail, subject: content.subject, textBody: content.text, htmlBody: content.html)
+        let message = MailMessage(
+            fromAddress: configuration.emailFrom, fromName: configuration.emailFromName,
+            to: context.recipientEmail, subject: content.subject, textBody: content.text, htmlBody: content.html)
         let domain = configuration.emailFrom.split(separator: "@").last.map(String.init) ?? "frontdesk.local"
         // Stable per row: a receiving system sees a retried message as the same message.
         try await mail.send(message, messageID: "<\(item.id)@\(domain)>")

@@ -15,9 +15,11 @@ struct LogMailTransport: MailTransport {
     let logger: Logger
 
     func send(_ message: MailMessage, messageID: String) async throws {
-        logger.info("e-mail (log transport)", metadata: [
-            "to": .string(message.to), "subject": .string(message.subject), "message-id": .string(messageID),
-        ])
+        logger.info(
+            "e-mail (log transport)",
+            metadata: [
+                "to": .string(message.to), "subject": .string(message.subject), "message-id": .string(messageID),
+            ])
     }
 }
 
@@ -84,7 +86,10 @@ struct ExpoPushTransport: PushTransport {
 
     struct Answer: Decodable {
         let data: [Ticket]?
-        struct Problem: Decodable { let code: String?; let message: String? }
+        struct Problem: Decodable {
+            let code: String?
+            let message: String?
+        }
         let errors: [Problem]?
     }
 

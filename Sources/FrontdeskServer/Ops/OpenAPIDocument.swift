@@ -6,17 +6,20 @@ import Hummingbird
 enum OpenAPIDocument {
     /// The bundled document's bytes (empty when the build lost it; the tests catch that).
     static let bytes: [UInt8] = {
-        guard let url = Bundle.module.url(forResource: "OpenAPI/openapi", withExtension: "json")
+        guard
+            let url = Bundle.module.url(forResource: "OpenAPI/openapi", withExtension: "json")
                 ?? Bundle.module.url(forResource: "openapi", withExtension: "json", subdirectory: "OpenAPI"),
-              let data = try? Data(contentsOf: url) else { return [] }
+            let data = try? Data(contentsOf: url)
+        else { return [] }
         return Array(data)
     }()
 
     static func register(_ root: Routes) {
         root.get("openapi.json") { _, _ -> Response in
             guard !bytes.isEmpty else { throw HTTPError(.notFound) }
-            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "public, max-age=300"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+            return Response(
+                status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "public, max-age=300"],
+                body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         }
     }
 }

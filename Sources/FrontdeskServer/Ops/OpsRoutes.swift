@@ -20,8 +20,9 @@ struct OpsRoutes {
         root.get("metrics") { [services] request, _ in
             try Self.checkMetricsToken(request, expected: services.configuration.metricsToken)
             await FrontdeskMetrics.refreshOutbox(services)
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: FrontdeskMetrics.registry.emitToBuffer())))
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: FrontdeskMetrics.registry.emitToBuffer())))
         }
     }
 
@@ -30,7 +31,7 @@ struct OpsRoutes {
     static func checkMetricsToken(_ request: Request, expected: String?) throws {
         guard let expected else { return }
         guard let given = AuthMiddleware.bearerToken(request),
-              ConstantTime.equals(Array(SecretToken.hash(given).utf8), Array(SecretToken.hash(expected).utf8))
+            ConstantTime.equals(Array(SecretToken.hash(given).utf8), Array(SecretToken.hash(expected).utf8))
         else {
             throw DomainError.unauthorized("/metrics needs the configured metrics token as Authorization: Bearer <token>.")
         }
@@ -52,7 +53,8 @@ struct OpsRoutes {
 
     @Sendable func ready(_ request: Request, context: AppRequestContext) async throws -> Response {
         let database = services.database
-        let reachable = await Self.firstAnswer(within: .seconds(services.configuration.readinessTimeoutSeconds)) { await database.ping() } ?? false
+        let reachable =
+            await Self.firstAnswer(within: .seconds(services.configuration.readinessTimeoutSeconds)) { await database.ping() } ?? false
         guard reachable else {
             throw DomainError(.unavailable, code: "database_unavailable", message: "The \(database.backend) database does not answer.")
         }

@@ -79,12 +79,14 @@ struct MemberRoutes {
         let scope = try context.scope(.manager)
         let body = try await request.decodeJSON(AddBody.self, context: context)
         guard body.password == nil else {
-            throw DomainError.badRequest("password_not_allowed",
-                                         "Adding a person sends them an invitation; they choose their own password. Leave out password.")
+            throw DomainError.badRequest(
+                "password_not_allowed",
+                "Adding a person sends them an invitation; they choose their own password. Leave out password.")
         }
         let name = try body.name.map { try Validate.name($0) }
-        let invitation = try await AccountService(services: services).invite(scope, email: body.email, role: body.role ?? .member,
-                                                                            greetingName: name)
+        let invitation = try await AccountService(services: services).invite(
+            scope, email: body.email, role: body.role ?? .member,
+            greetingName: name)
         return Created(body: AddResponse(invitation: invitation))
     }
 
@@ -110,7 +112,8 @@ struct MemberRoutes {
         if scope.role != .owner, target.membership.role == .owner || role == .owner {
             throw DomainError.forbidden("Only an owner can change an owner or grant the owner role.")
         }
-        let updated = try await services.organizations.updateMember(orgId: scope.orgId, membershipId: id, role: role, status: status, now: services.now)
+        let updated = try await services.organizations.updateMember(
+            orgId: scope.orgId, membershipId: id, role: role, status: status, now: services.now)
         return MemberView(updated)
     }
 }

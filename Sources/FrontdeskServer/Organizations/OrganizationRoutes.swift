@@ -35,8 +35,8 @@ struct OrganizationRoutes {
 
         enum CodingKeys: String, CodingKey {
             case name, timezone, cancellationWindowHours, allowLateCancellation, paymentProvider, latitude, longitude,
-                 primaryColor, checkinOpensMinutesBefore, checkinGraceSeconds, gpsMaxMeters, gpsMaxAccuracyMeters,
-                 noShowGraceMinutes, bookingOpensDaysBefore, waitlistCutoffMinutes
+                primaryColor, checkinOpensMinutesBefore, checkinGraceSeconds, gpsMaxMeters, gpsMaxAccuracyMeters,
+                noShowGraceMinutes, bookingOpensDaysBefore, waitlistCutoffMinutes
         }
 
         init(from decoder: any Decoder) throws {
@@ -70,25 +70,33 @@ struct OrganizationRoutes {
             }
             org.name = try Validate.name(try required(name, "name", org.name))
             org.timezone = try Validate.timeZone(try required(timezone, "timezone", org.timezone))
-            org.cancellationWindowHours = try ranged(cancellationWindowHours, "cancellationWindowHours", org.cancellationWindowHours, OrganizationLimits.cancellationWindowHours)
+            org.cancellationWindowHours = try ranged(
+                cancellationWindowHours, "cancellationWindowHours", org.cancellationWindowHours, OrganizationLimits.cancellationWindowHours)
             org.allowLateCancellation = try required(allowLateCancellation, "allowLateCancellation", org.allowLateCancellation)
             org.paymentProvider = paymentProvider.applied(to: org.paymentProvider)
             if let provider = org.paymentProvider, !OrganizationLimits.paymentProviders.contains(provider) {
-                throw DomainError.invalidField("paymentProvider", "must be one of \(OrganizationLimits.paymentProviders.sorted().joined(separator: ", ")) or null.")
+                throw DomainError.invalidField(
+                    "paymentProvider", "must be one of \(OrganizationLimits.paymentProviders.sorted().joined(separator: ", ")) or null.")
             }
             let coordinates = try Validate.coordinates(
                 latitude: latitude.applied(to: org.latitude), longitude: longitude.applied(to: org.longitude))
             org.latitude = coordinates?.0
             org.longitude = coordinates?.1
             org.primaryColor = try Validate.color(try required(primaryColor, "primaryColor", org.primaryColor), field: "primaryColor")
-            org.checkinOpensMinutesBefore = try ranged(checkinOpensMinutesBefore, "checkinOpensMinutesBefore", org.checkinOpensMinutesBefore, OrganizationLimits.checkinOpensMinutesBefore)
-            org.checkinGraceSeconds = try ranged(checkinGraceSeconds, "checkinGraceSeconds", org.checkinGraceSeconds, OrganizationLimits.checkinGraceSeconds)
+            org.checkinOpensMinutesBefore = try ranged(
+                checkinOpensMinutesBefore, "checkinOpensMinutesBefore", org.checkinOpensMinutesBefore,
+                OrganizationLimits.checkinOpensMinutesBefore)
+            org.checkinGraceSeconds = try ranged(
+                checkinGraceSeconds, "checkinGraceSeconds", org.checkinGraceSeconds, OrganizationLimits.checkinGraceSeconds)
             org.gpsMaxMeters = try ranged(gpsMaxMeters, "gpsMaxMeters", org.gpsMaxMeters, OrganizationLimits.gpsMaxMeters)
-            org.gpsMaxAccuracyMeters = try ranged(gpsMaxAccuracyMeters, "gpsMaxAccuracyMeters", org.gpsMaxAccuracyMeters, OrganizationLimits.gpsMaxAccuracyMeters)
-            org.noShowGraceMinutes = try ranged(noShowGraceMinutes, "noShowGraceMinutes", org.noShowGraceMinutes, OrganizationLimits.noShowGraceMinutes)
+            org.gpsMaxAccuracyMeters = try ranged(
+                gpsMaxAccuracyMeters, "gpsMaxAccuracyMeters", org.gpsMaxAccuracyMeters, OrganizationLimits.gpsMaxAccuracyMeters)
+            org.noShowGraceMinutes = try ranged(
+                noShowGraceMinutes, "noShowGraceMinutes", org.noShowGraceMinutes, OrganizationLimits.noShowGraceMinutes)
             org.bookingOpensDaysBefore = try bookingOpensDaysBefore.applied(to: org.bookingOpensDaysBefore)
                 .map { try Validate.int($0, in: OrganizationLimits.bookingOpensDaysBefore, field: "bookingOpensDaysBefore") }
-            org.waitlistCutoffMinutes = try ranged(waitlistCutoffMinutes, "waitlistCutoffMinutes", org.waitlistCutoffMinutes, OrganizationLimits.waitlistCutoffMinutes)
+            org.waitlistCutoffMinutes = try ranged(
+                waitlistCutoffMinutes, "waitlistCutoffMinutes", org.waitlistCutoffMinutes, OrganizationLimits.waitlistCutoffMinutes)
             return org
         }
     }
@@ -101,8 +109,9 @@ struct OrganizationRoutes {
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Created<CreateResponse> {
         let user = try context.requireUser()
         guard services.configuration.orgCreation == .anyone else {
-            throw DomainError(.forbidden, code: "org_creation_disabled",
-                              message: "Studios are created by the operator of this server (frontdesk org create).")
+            throw DomainError(
+                .forbidden, code: "org_creation_disabled",
+                message: "Studios are created by the operator of this server (frontdesk org create).")
         }
         let body = try await request.decodeJSON(SettingsBody.self, context: context)
         guard body.name.given != nil else { throw DomainError.badRequest("missing_field", "name is required.") }

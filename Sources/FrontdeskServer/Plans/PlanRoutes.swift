@@ -33,7 +33,9 @@ struct PlanRoutes {
         var allowOverlappingBookings: PatchField<Bool> = .absent
         var priceCents: PatchField<Int> = .absent
 
-        enum CodingKeys: String, CodingKey { case name, classCredits, maxBookingsPerDay, maxBookingsPerWeek, allowOverlappingBookings, priceCents }
+        enum CodingKeys: String, CodingKey {
+            case name, classCredits, maxBookingsPerDay, maxBookingsPerWeek, allowOverlappingBookings, priceCents
+        }
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -49,12 +51,20 @@ struct PlanRoutes {
             var plan = plan
             if name.isNull { throw DomainError.invalidField("name", "must not be null.") }
             if let name = name.given { plan.name = try Validate.name(name) }
-            plan.classCredits = try classCredits.applied(to: plan.classCredits).map { try Validate.int($0, in: 0...10_000, field: "classCredits") }
-            plan.maxBookingsPerDay = try maxBookingsPerDay.applied(to: plan.maxBookingsPerDay).map { try Validate.int($0, in: 1...50, field: "maxBookingsPerDay") }
-            plan.maxBookingsPerWeek = try maxBookingsPerWeek.applied(to: plan.maxBookingsPerWeek).map { try Validate.int($0, in: 1...200, field: "maxBookingsPerWeek") }
+            plan.classCredits = try classCredits.applied(to: plan.classCredits).map {
+                try Validate.int($0, in: 0...10_000, field: "classCredits")
+            }
+            plan.maxBookingsPerDay = try maxBookingsPerDay.applied(to: plan.maxBookingsPerDay).map {
+                try Validate.int($0, in: 1...50, field: "maxBookingsPerDay")
+            }
+            plan.maxBookingsPerWeek = try maxBookingsPerWeek.applied(to: plan.maxBookingsPerWeek).map {
+                try Validate.int($0, in: 1...200, field: "maxBookingsPerWeek")
+            }
             if allowOverlappingBookings.isNull { throw DomainError.invalidField("allowOverlappingBookings", "must not be null.") }
             plan.allowOverlappingBookings = allowOverlappingBookings.given ?? plan.allowOverlappingBookings
-            plan.priceCents = try priceCents.applied(to: plan.priceCents).map { try Validate.int($0, in: 0...100_000_000, field: "priceCents") }
+            plan.priceCents = try priceCents.applied(to: plan.priceCents).map {
+                try Validate.int($0, in: 0...100_000_000, field: "priceCents")
+            }
             return plan
         }
     }
@@ -65,7 +75,9 @@ struct PlanRoutes {
     }
 
     func plan(_ scope: OrgScope, _ context: OrgContext) async throws -> PlanTerms {
-        guard let plan = try await store.plan(orgId: scope.orgId, id: try context.id("plan", "Plan")) else { throw DomainError.notFound("Plan") }
+        guard let plan = try await store.plan(orgId: scope.orgId, id: try context.id("plan", "Plan")) else {
+            throw DomainError.notFound("Plan")
+        }
         return plan
     }
 
@@ -77,8 +89,10 @@ struct PlanRoutes {
         let scope = try context.scope(.manager)
         let body = try await request.decodeJSON(PlanBody.self, context: context)
         guard body.name.given != nil else { throw DomainError.badRequest("missing_field", "name is required.") }
-        let plan = try body.apply(to: PlanTerms(id: NewID.make(), name: "-", classCredits: nil, maxBookingsPerDay: nil,
-                                                maxBookingsPerWeek: nil, allowOverlappingBookings: false, priceCents: nil))
+        let plan = try body.apply(
+            to: PlanTerms(
+                id: NewID.make(), name: "-", classCredits: nil, maxBookingsPerDay: nil,
+                maxBookingsPerWeek: nil, allowOverlappingBookings: false, priceCents: nil))
         try await store.save(plan, orgId: scope.orgId, now: services.now)
         return Created(body: plan)
     }
@@ -133,7 +147,8 @@ struct PlanRoutes {
         guard ["active", "cancelled", "past_due"].contains(body.status) else {
             throw DomainError.invalidField("status", "must be active, cancelled or past_due.")
         }
-        return try await store.setStatus(orgId: scope.orgId, id: try context.id("subscription", "Subscription"), status: body.status, now: services.now)
+        return try await store.setStatus(
+            orgId: scope.orgId, id: try context.id("subscription", "Subscription"), status: body.status, now: services.now)
     }
 
     struct AdjustBody: Decodable {
@@ -148,15 +163,16 @@ struct PlanRoutes {
             throw DomainError.invalidField("amount", "must be a non-zero integer between -10000 and 10000.")
         }
         let reason = try body.reason.map { try Validate.name($0, field: "reason", maxLength: 500) }
-        return try await store.adjust(orgId: scope.orgId, id: try context.id("subscription", "Subscription"), amount: body.amount,
-                                      reason: reason, actorMembershipId: scope.membership.id, now: services.now)
+        return try await store.adjust(
+            orgId: scope.orgId, id: try context.id("subscription", "Subscription"), amount: body.amount,
+            reason: reason, actorMembershipId: scope.membership.id, now: services.now)
     }
 
     @Sendable func ledger(_ request: Request, context: OrgContext) async throws -> ItemList<LedgerEntry> {
         let scope = try context.scope(.member)
         let id = try context.id("subscription", "Subscription")
         guard let subscription = try await store.subscription(orgId: scope.orgId, id: id),
-              scope.role.isManager || subscription.membershipId == scope.membership.id
+            scope.role.isManager || subscription.membershipId == scope.membership.id
         else { throw DomainError.notFound("Subscription") }
         return ItemList(items: try await store.ledger(orgId: scope.orgId, subscriptionId: id))
     }

@@ -38,13 +38,16 @@ struct SessionRoutes {
         let scope = try context.scope(.member)
         let calendar = OrgCalendar(timezone: scope.organization.timezone)
         let query = request.uri.queryParameters
-        let from = try query.get("from").map { try TimeParameter.instant($0, field: "from", calendar: calendar, endOfDay: false) }
+        let from =
+            try query.get("from").map { try TimeParameter.instant($0, field: "from", calendar: calendar, endOfDay: false) }
             ?? calendar.startOfDay(services.now)
-        let to = try query.get("to").map { try TimeParameter.instant($0, field: "to", calendar: calendar, endOfDay: true) }
+        let to =
+            try query.get("to").map { try TimeParameter.instant($0, field: "to", calendar: calendar, endOfDay: true) }
             ?? calendar.startOfDay(from, addingDays: 7)
         try ScheduleRules.validateRange(from: from, to: to)
-        let sessions = try await schedule.sessions(orgId: scope.orgId, from: from, to: to, viewerMembershipId: scope.membership.id,
-                                                   membersView: !scope.role.isStaff)
+        let sessions = try await schedule.sessions(
+            orgId: scope.orgId, from: from, to: to, viewerMembershipId: scope.membership.id,
+            membersView: !scope.role.isStaff)
         let views = try await SessionPresenter(services: services, scope: scope).views(sessions)
         return SessionList(from: from, to: to, timezone: scope.organization.timezone, items: views)
     }
@@ -61,8 +64,9 @@ struct SessionRoutes {
         let calendar = OrgCalendar(timezone: scope.organization.timezone)
         let now = services.now
         let start = calendar.startOfDay(now)
-        let sessions = try await schedule.sessions(orgId: scope.orgId, from: start, to: calendar.startOfDay(now, addingDays: 1),
-                                                   viewerMembershipId: scope.membership.id, membersView: !scope.role.isStaff)
+        let sessions = try await schedule.sessions(
+            orgId: scope.orgId, from: start, to: calendar.startOfDay(now, addingDays: 1),
+            viewerMembershipId: scope.membership.id, membersView: !scope.role.isStaff)
         let presenter = SessionPresenter(services: services, scope: scope)
         let views = try await presenter.views(sessions, workouts: try await presenter.resolvedWorkouts(sessions))
         return TodayList(date: calendar.localDateString(now), timezone: scope.organization.timezone, items: views)
@@ -128,8 +132,10 @@ struct SessionRoutes {
         }
 
         func changes() throws -> SessionChanges {
-            for (field, isNull) in [("classTypeId", classTypeId.isNull), ("startsAt", startsAt.isNull),
-                                    ("durationMin", durationMin.isNull), ("capacity", capacity.isNull)] where isNull {
+            for (field, isNull) in [
+                ("classTypeId", classTypeId.isNull), ("startsAt", startsAt.isNull),
+                ("durationMin", durationMin.isNull), ("capacity", capacity.isNull),
+            ] where isNull {
                 throw DomainError.invalidField(field, "must not be null.")
             }
             func optionalRef(_ field: PatchField<String>, _ what: String) throws -> String?? {
@@ -181,8 +187,10 @@ struct SessionRoutes {
         let (scope, id) = (try context.scope(.manager), context.sessionId)
         let body = try await request.decodeJSONIfPresent(CancelBody.self, context: context, fallback: CancelBody(reason: nil))
         let reason = try body.reason.flatMap { $0.isEmpty ? nil : try Validate.name($0, field: "reason", maxLength: 500) }
-        let (_, effect) = try await store.cancel(orgId: scope.orgId, id: id, reason: reason, actorMembershipId: scope.membership.id, now: services.now)
-        return CancelResponse(session: try await view(scope, id), cancelledBookings: effect.cancelledBookings, refundedCredits: effect.refundedCredits)
+        let (_, effect) = try await store.cancel(
+            orgId: scope.orgId, id: id, reason: reason, actorMembershipId: scope.membership.id, now: services.now)
+        return CancelResponse(
+            session: try await view(scope, id), cancelledBookings: effect.cancelledBookings, refundedCredits: effect.refundedCredits)
     }
 
     @Sendable func delete(_ request: Request, context: SessionContext) async throws -> HTTPResponse.Status {

@@ -6,7 +6,10 @@ import Hummingbird
 /// A session as the API shows it.
 struct SessionView: Encodable, ResponseEncodable, Sendable {
     struct ClassTypeRef: Encodable, Sendable { let id, name, color: String }
-    struct ProgramRef: Encodable, Sendable { let id, name: String; let deliveryMode: DeliveryMode }
+    struct ProgramRef: Encodable, Sendable {
+        let id, name: String
+        let deliveryMode: DeliveryMode
+    }
     struct LocationRef: Encodable, Sendable { let id, name: String }
     struct CoachRef: Encodable, Sendable { let membershipId, name: String }
     struct WorkoutRef: Encodable, Sendable { let id, title, body: String }
@@ -34,8 +37,10 @@ struct SessionView: Encodable, ResponseEncodable, Sendable {
     let workoutSource: WorkoutSource?
     let workouts: [WorkoutRef]?
 
-    init(_ s: ScheduledSession, calendar: OrgCalendar, eligibility: BookingEligibility?,
-         workouts: (WorkoutSource, [Workout])? = nil) {
+    init(
+        _ s: ScheduledSession, calendar: OrgCalendar, eligibility: BookingEligibility?,
+        workouts: (WorkoutSource, [Workout])? = nil
+    ) {
         id = s.session.id
         organizationId = s.session.organizationId
         status = s.session.status
@@ -69,11 +74,17 @@ struct SessionPresenter: Sendable {
 
     /// One session as the caller may see it (members: only what the schedule shows them), or 404.
     func view(_ id: String) async throws -> SessionView {
-        guard let session = try await ScheduleStore(database: services.database).session(orgId: scope.orgId, id: id, viewerMembershipId: scope.membership.id) else {
+        guard
+            let session = try await ScheduleStore(database: services.database).session(
+                orgId: scope.orgId, id: id, viewerMembershipId: scope.membership.id)
+        else {
             throw DomainError.notFound("Session")
         }
-        if !scope.role.isStaff, !ScheduleRules.memberCanSee(status: session.session.status, deliveryMode: session.deliveryMode,
-                                                            hasActiveBooking: session.viewerBooking != nil) {
+        if !scope.role.isStaff,
+            !ScheduleRules.memberCanSee(
+                status: session.session.status, deliveryMode: session.deliveryMode,
+                hasActiveBooking: session.viewerBooking != nil)
+        {
             throw DomainError.notFound("Session")
         }
         return try await views([session], workouts: try await resolvedWorkouts([session]))[0]
@@ -82,15 +93,17 @@ struct SessionPresenter: Sendable {
     func views(_ sessions: [ScheduledSession], workouts: [String: (WorkoutSource, [Workout])]? = nil) async throws -> [SessionView] {
         let eligibility = try await eligibilities(sessions)
         return sessions.map { session in
-            SessionView(session, calendar: calendar, eligibility: eligibility[session.session.id],
-                        workouts: workouts.map { $0[session.session.id] ?? (.none, []) })
+            SessionView(
+                session, calendar: calendar, eligibility: eligibility[session.session.id],
+                workouts: workouts.map { $0[session.session.id] ?? (.none, []) })
         }
     }
 
     /// `bookingEligibility` per session id, for members only.
     func eligibilities(_ sessions: [ScheduledSession]) async throws -> [String: BookingEligibility] {
         guard scope.role == .member, let first = sessions.map(\.session.startsAt).min(),
-              let last = sessions.map(\.session.endsAt).max() else { return [:] }
+            let last = sessions.map(\.session.endsAt).max()
+        else { return [:] }
         // Quotas count whole local days and weeks, overlap needs neighbours: widen the window to full weeks.
         let from = calendar.startOfWeek(first)
         let to = calendar.startOfDay(calendar.startOfWeek(last), addingDays: 7)

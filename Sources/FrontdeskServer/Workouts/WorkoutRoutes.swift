@@ -107,7 +107,8 @@ struct WorkoutRoutes {
         let (scope, id) = (try context.scope(.staff), context.sessionId)
         let workout = try newWorkout(try await request.decodeJSON(WorkoutBody.self, context: context), orgId: scope.orgId)
         try await store.createInline(workout, sessionId: id, createdBy: scope.membership.id)
-        return Created(body: InlineResponse(workout: workout, session: try await SessionPresenter(services: services, scope: scope).view(id)))
+        return Created(
+            body: InlineResponse(workout: workout, session: try await SessionPresenter(services: services, scope: scope).view(id)))
     }
 
     struct ProgrammingList: ResponseEncodable { let items: [DailyProgramming] }
@@ -120,8 +121,9 @@ struct WorkoutRoutes {
         let from = try query.get("from").map { try Self.localDate($0, field: "from", calendar) } ?? calendar.startOfDay(services.now)
         let to = try query.get("to").map { try Self.localDate($0, field: "to", calendar) } ?? calendar.startOfDay(from, addingDays: 6)
         try ScheduleRules.validateRange(from: from, to: calendar.startOfDay(to, addingDays: 1))
-        return ProgrammingList(items: try await store.programming(
-            orgId: scope.orgId, fromDate: calendar.localDateString(from), toDate: calendar.localDateString(to)))
+        return ProgrammingList(
+            items: try await store.programming(
+                orgId: scope.orgId, fromDate: calendar.localDateString(from), toDate: calendar.localDateString(to)))
     }
 
     static func localDate(_ value: String, field: String, _ calendar: OrgCalendar) throws -> Date {

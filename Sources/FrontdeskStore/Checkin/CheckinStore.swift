@@ -43,19 +43,23 @@ public struct CheckinStore: Sendable {
         // row's lock queues it behind any cancel or undo of that booking, and confirmed → attended changes
         // no count another rule reads (capacity, quotas and credits treat both alike). Anything else —
         // a repeat, a walk-in, a refusal that needs its reason — takes the locked path below.
-        if let booking = try await fastCheckIn(org: org, sessionId: sessionId, membershipId: membershipId, method: method,
-                                               actorMembershipId: actor.membershipId, enforceWindow: enforceWindow, now: now) {
+        if let booking = try await fastCheckIn(
+            org: org, sessionId: sessionId, membershipId: membershipId, method: method,
+            actorMembershipId: actor.membershipId, enforceWindow: enforceWindow, now: now)
+        {
             return CheckinResult(booking: booking, alreadyCheckedIn: false, walkIn: false)
         }
         // A member with a place touches only their own booking: the member's lock, not the class's, so a
         // whole class can check in in parallel. Only a walk-in, which takes a place, goes round again
         // under the class lock.
         do {
-            return try await checkIn(org: org, sessionId: sessionId, membershipId: membershipId, method: method, actor: actor,
-                                     overrideCapacity: overrideCapacity, enforceWindow: enforceWindow, classLocked: false, now: now)
+            return try await checkIn(
+                org: org, sessionId: sessionId, membershipId: membershipId, method: method, actor: actor,
+                overrideCapacity: overrideCapacity, enforceWindow: enforceWindow, classLocked: false, now: now)
         } catch is NeedsClassLock {
-            return try await checkIn(org: org, sessionId: sessionId, membershipId: membershipId, method: method, actor: actor,
-                                     overrideCapacity: overrideCapacity, enforceWindow: enforceWindow, classLocked: true, now: now)
+            return try await checkIn(
+                org: org, sessionId: sessionId, membershipId: membershipId, method: method, actor: actor,
+                overrideCapacity: overrideCapacity, enforceWindow: enforceWindow, classLocked: true, now: now)
         }
     }
 
@@ -94,8 +98,10 @@ public struct CheckinStore: Sendable {
         let enforceWindow: Bool
         let opensBefore: Int64
         var values: [HotValue] {
-            [.integer(at), .text(method), .text(actorMembershipId), .text(sessionId), .text(membershipId), .text(orgId),
-             .integer(enforceWindow ? 1 : 0), .integer(opensBefore)]
+            [
+                .integer(at), .text(method), .text(actorMembershipId), .text(sessionId), .text(membershipId), .text(orgId),
+                .integer(enforceWindow ? 1 : 0), .integer(opensBefore),
+            ]
         }
     }
 
@@ -103,8 +109,10 @@ public struct CheckinStore: Sendable {
         org: Organization, sessionId: String, membershipId: String, method: CheckinMethod, actor: BookingActor,
         overrideCapacity: Bool, enforceWindow: Bool, classLocked: Bool, now: Date
     ) async throws -> CheckinResult {
-        let locks = classLocked ? BookingsStore.locks(sessionId: sessionId, membershipId: membershipId)
-                                : TransactionOptions(lockKeys: ["member:\(membershipId)"])
+        let locks =
+            classLocked
+            ? BookingsStore.locks(sessionId: sessionId, membershipId: membershipId)
+            : TransactionOptions(lockKeys: ["member:\(membershipId)"])
         return try await database.transaction(locks) { sql in
             let session = try await SessionsStore.requireLive(sql, orgId: org.id, id: sessionId)
             guard session.status == .published else {
@@ -112,16 +120,19 @@ public struct CheckinStore: Sendable {
                     ? DomainError.conflict("session_cancelled", "This class has been cancelled.")
                     : DomainError.conflict("session_not_published", "This class is not open.")
             }
-            let existing = try await sql.raw("""
+            let existing = try await sql.raw(
+                """
                 SELECT * FROM bookings WHERE session_id = \(bind: sessionId) AND membership_id = \(bind: membershipId)
                   AND status IN ('confirmed', 'waitlisted', 'attended')
-                """).first().map(BookingsStore.booking)
+                """
+            ).first().map(BookingsStore.booking)
             if let booking = existing, booking.status == .attended {
                 return CheckinResult(booking: booking, alreadyCheckedIn: true, walkIn: false)
             }
             if enforceWindow {
-                try CheckinRules.requireOpen(now: now, startsAt: session.startsAt, endsAt: session.endsAt,
-                                             opensMinutesBefore: org.checkinOpensMinutesBefore)
+                try CheckinRules.requireOpen(
+                    now: now, startsAt: session.startsAt, endsAt: session.endsAt,
+                    opensMinutesBefore: org.checkinOpensMinutesBefore)
             }
             if var booking = existing, booking.status == .confirmed {
                 try await Self.markAttended(sql, bookingId: booking.id, method: method, actorMembershipId: actor.membershipId, now: now)
@@ -135,10 +146,14 @@ public struct CheckinStore: Sendable {
             guard classLocked else { throw NeedsClassLock() }
             // A member marked no-show who turns up after all: that booking comes back, attended — never a
             // second booking in the class. A no-show's place was given up, so it needs a free one again.
-            if existing == nil, var noShow = try await sql.raw("""
-                SELECT * FROM bookings WHERE session_id = \(bind: sessionId) AND membership_id = \(bind: membershipId) AND status = 'no_show'
-                ORDER BY updated_at DESC, id LIMIT 1
-                """).first().map(BookingsStore.booking) {
+            if existing == nil,
+                var noShow = try await sql.raw(
+                    """
+                    SELECT * FROM bookings WHERE session_id = \(bind: sessionId) AND membership_id = \(bind: membershipId) AND status = 'no_show'
+                    ORDER BY updated_at DESC, id LIMIT 1
+                    """
+                ).first().map(BookingsStore.booking)
+            {
                 let booked = try await SessionsStore.bookedCount(sql, sessionId: sessionId)
                 let override = booked >= session.capacity
                 if override && !(overrideCapacity && actor.role.isStaff) {
@@ -155,9 +170,12 @@ public struct CheckinStore: Sendable {
                 noShow.updatedAt = now
                 return CheckinResult(booking: noShow, alreadyCheckedIn: false, walkIn: false)
             }
-            guard let member = try await sql.raw("""
-                SELECT role, status FROM memberships WHERE id = \(bind: membershipId) AND organization_id = \(bind: org.id)
-                """).first()
+            guard
+                let member = try await sql.raw(
+                    """
+                    SELECT role, status FROM memberships WHERE id = \(bind: membershipId) AND organization_id = \(bind: org.id)
+                    """
+                ).first()
             else { throw DomainError.notFound("Member") }
             guard try member.decode(column: "status", as: String.self) == MembershipStatus.active.rawValue else {
                 throw DomainError.conflict("membership_suspended", "This membership is suspended.")
@@ -175,14 +193,17 @@ public struct CheckinStore: Sendable {
                 throw DomainError.conflict("class_full", "The class is full; a walk-in needs a free place.")
             }
             if let waitlisted = existing {
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     UPDATE bookings SET status = 'cancelled', waitlist_position = NULL, cancelled_at = \(bind: now.epochSeconds),
                         updated_at = \(bind: now.epochSeconds) WHERE id = \(bind: waitlisted.id)
-                    """).run()
+                    """
+                ).run()
                 try await WaitlistPromotion.renumber(sql, sessionId: sessionId, now: now)
             }
             var booking = Booking(
-                id: NewID.make(), organizationId: org.id, sessionId: sessionId, membershipId: membershipId, subscriptionId: subscription?.id,
+                id: NewID.make(), organizationId: org.id, sessionId: sessionId, membershipId: membershipId,
+                subscriptionId: subscription?.id,
                 status: .attended, waitlistPosition: nil, creditCharged: false, lateCancel: false, capacityOverride: override,
                 checkedInAt: now, checkinMethod: method.rawValue, cancelledAt: nil, createdAt: now, updatedAt: now)
             if charge, let subscription {
@@ -190,54 +211,70 @@ public struct CheckinStore: Sendable {
                 booking.creditCharged = true
             }
             try await BookingsStore.insert(sql, booking, bookedBy: actor.membershipId)
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE bookings SET checked_in_at = \(bind: now.epochSeconds), checkin_method = \(bind: method.rawValue),
                     checked_in_by_membership_id = \(bind: actor.membershipId) WHERE id = \(bind: booking.id)
-                """).run()
+                """
+            ).run()
             if booking.creditCharged, let subscription {
-                try await Credits.ledger(sql, orgId: org.id, subscriptionId: subscription.id, bookingId: booking.id, kind: "charge",
-                                         amount: -1, reason: "walk-in", actorMembershipId: actor.membershipId, now: now)
+                try await Credits.ledger(
+                    sql, orgId: org.id, subscriptionId: subscription.id, bookingId: booking.id, kind: "charge",
+                    amount: -1, reason: "walk-in", actorMembershipId: actor.membershipId, now: now)
             }
             if override {
-                try await AuditStore.record(sql, orgId: org.id, actorUserId: actor.userId, actorMembershipId: actor.membershipId,
-                                            action: "checkin.capacity_override", entityType: "booking", entityId: booking.id,
-                                            payload: ["sessionId": sessionId, "membershipId": membershipId], now: now)
+                try await AuditStore.record(
+                    sql, orgId: org.id, actorUserId: actor.userId, actorMembershipId: actor.membershipId,
+                    action: "checkin.capacity_override", entityType: "booking", entityId: booking.id,
+                    payload: ["sessionId": sessionId, "membershipId": membershipId], now: now)
             }
             return CheckinResult(booking: booking, alreadyCheckedIn: false, walkIn: true)
         }
     }
 
-    static func markAttended(_ sql: any SQLDatabase, bookingId: String, method: CheckinMethod, actorMembershipId: String, now: Date) async throws {
-        try await sql.raw("""
+    static func markAttended(
+        _ sql: any SQLDatabase, bookingId: String, method: CheckinMethod, actorMembershipId: String, now: Date
+    ) async throws {
+        try await sql.raw(
+            """
             UPDATE bookings SET status = 'attended', checked_in_at = \(bind: now.epochSeconds), checkin_method = \(bind: method.rawValue),
                 checked_in_by_membership_id = \(bind: actorMembershipId), updated_at = \(bind: now.epochSeconds)
             WHERE id = \(bind: bookingId)
-            """).run()
+            """
+        ).run()
     }
 
     /// Staff undo a check-in (attended → confirmed) or mark a no-show (confirmed → no_show); the
     /// reverse of a no-show is a check-in.
-    public func setAttendance(org: Organization, bookingId: String, to target: BookingStatus, actor: BookingActor, now: Date) async throws -> Booking {
+    public func setAttendance(
+        org: Organization, bookingId: String, to target: BookingStatus, actor: BookingActor, now: Date
+    ) async throws -> Booking {
         guard let current = try await BookingsStore(database: database).booking(id: bookingId), current.organizationId == org.id else {
             throw DomainError.notFound("Booking")
         }
-        return try await database.transaction(BookingsStore.locks(sessionId: current.sessionId, membershipId: current.membershipId)) { sql in
-            guard var booking = try await sql.raw("SELECT * FROM bookings WHERE id = \(bind: bookingId)").first().map(BookingsStore.booking) else {
+        return try await database.transaction(BookingsStore.locks(sessionId: current.sessionId, membershipId: current.membershipId)) {
+            sql in
+            guard var booking = try await sql.raw("SELECT * FROM bookings WHERE id = \(bind: bookingId)").first().map(BookingsStore.booking)
+            else {
                 throw DomainError.notFound("Booking")
             }
             switch (booking.status, target) {
             case (.attended, .confirmed):
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     UPDATE bookings SET status = 'confirmed', checked_in_at = NULL, checkin_method = NULL, checked_in_by_membership_id = NULL,
                         updated_at = \(bind: now.epochSeconds) WHERE id = \(bind: bookingId)
-                    """).run()
+                    """
+                ).run()
                 booking.checkedInAt = nil
                 booking.checkinMethod = nil
             case (.confirmed, .noShow), (.attended, .noShow):
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     UPDATE bookings SET status = 'no_show', checked_in_at = NULL, checkin_method = NULL, checked_in_by_membership_id = NULL,
                         updated_at = \(bind: now.epochSeconds) WHERE id = \(bind: bookingId)
-                    """).run()
+                    """
+                ).run()
                 booking.checkedInAt = nil
                 booking.checkinMethod = nil
             case (.confirmed, .confirmed), (.noShow, .noShow):
@@ -255,16 +292,19 @@ public struct CheckinStore: Sendable {
     /// order, then no-shows and cancellations.
     public func roster(orgId: String, sessionId: String) async throws -> [RosterEntry] {
         try await database.read { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 SELECT b.*, u.name AS member_name, u.email AS member_email FROM bookings b
                 JOIN memberships m ON m.id = b.membership_id JOIN users u ON u.id = m.user_id
                 WHERE b.session_id = \(bind: sessionId) AND b.organization_id = \(bind: orgId)
                 ORDER BY CASE b.status WHEN 'attended' THEN 0 WHEN 'confirmed' THEN 1 WHEN 'waitlisted' THEN 2 WHEN 'no_show' THEN 3 ELSE 4 END,
                     b.waitlist_position, u.name, b.id
-                """).all().map {
-                    RosterEntry(booking: try BookingsStore.booking($0), name: try $0.decode(column: "member_name", as: String.self),
-                                email: try $0.decode(column: "member_email", as: String.self))
-                }
+                """
+            ).all().map {
+                RosterEntry(
+                    booking: try BookingsStore.booking($0), name: try $0.decode(column: "member_name", as: String.self),
+                    email: try $0.decode(column: "member_email", as: String.self))
+            }
         }
     }
 }

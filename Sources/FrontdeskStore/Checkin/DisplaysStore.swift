@@ -31,24 +31,32 @@ public struct DisplaysStore: Sendable {
     public init(database: any FrontdeskDatabase) { self.database = database }
 
     static func display(_ row: any SQLRow) throws -> Display {
-        Display(id: try row.string("id"), organizationId: try row.string("organization_id"), locationId: try row.string("location_id"),
-                name: try row.string("name"), keyVersion: try row.int("key_version"), revokedAt: try row.optionalDate("revoked_at"),
-                createdAt: try row.date("created_at"))
+        Display(
+            id: try row.string("id"), organizationId: try row.string("organization_id"), locationId: try row.string("location_id"),
+            name: try row.string("name"), keyVersion: try row.int("key_version"), revokedAt: try row.optionalDate("revoked_at"),
+            createdAt: try row.date("created_at"))
     }
 
     /// A display at a live location of the org (another org's location → 404).
     public func create(orgId: String, locationId: String, name: String, createdBy: String?, now: Date) async throws -> Display {
         try await database.transaction { sql in
-            guard try await sql.raw("""
-                SELECT id FROM locations WHERE id = \(bind: locationId) AND organization_id = \(bind: orgId) AND deleted_at IS NULL
-                """).first() != nil else { throw DomainError.notFound("Location") }
-            let display = Display(id: NewID.make(), organizationId: orgId, locationId: locationId, name: name, keyVersion: 1,
-                                  revokedAt: nil, createdAt: now)
-            try await sql.raw("""
+            guard
+                try await sql.raw(
+                    """
+                    SELECT id FROM locations WHERE id = \(bind: locationId) AND organization_id = \(bind: orgId) AND deleted_at IS NULL
+                    """
+                ).first() != nil
+            else { throw DomainError.notFound("Location") }
+            let display = Display(
+                id: NewID.make(), organizationId: orgId, locationId: locationId, name: name, keyVersion: 1,
+                revokedAt: nil, createdAt: now)
+            try await sql.raw(
+                """
                 INSERT INTO displays (id, organization_id, location_id, name, key_version, created_by_membership_id, created_at, updated_at)
                 VALUES (\(bind: display.id), \(bind: orgId), \(bind: locationId), \(bind: name), 1, \(bind: createdBy),
                         \(bind: now.epochSeconds), \(bind: now.epochSeconds))
-                """).run()
+                """
+            ).run()
             return display
         }
     }
@@ -76,10 +84,13 @@ public struct DisplaysStore: Sendable {
     /// `set` is one of this file's literal assignments, never user input.
     private func change(orgId: String, id: String, now: Date, set: String) async throws -> Display {
         try await database.transaction { sql in
-            guard let row = try await sql.raw("""
-                UPDATE displays SET \(unsafeRaw: set), updated_at = \(bind: now.epochSeconds)
-                WHERE id = \(bind: id) AND organization_id = \(bind: orgId) RETURNING *
-                """).first()
+            guard
+                let row = try await sql.raw(
+                    """
+                    UPDATE displays SET \(unsafeRaw: set), updated_at = \(bind: now.epochSeconds)
+                    WHERE id = \(bind: id) AND organization_id = \(bind: orgId) RETURNING *
+                    """
+                ).first()
             else { throw DomainError.notFound("Display") }
             return try Self.display(row)
         }
@@ -90,29 +101,35 @@ public struct DisplaysStore: Sendable {
     public func screen(org: Organization, locationId: String, now: Date) async throws -> (current: DisplaySession?, next: DisplaySession?) {
         try await database.read { sql in
             let opensBefore = Int64(org.checkinOpensMinutesBefore * 60)
-            let rows = try await sql.raw("""
+            let rows = try await sql.raw(
+                """
                 SELECT s.*, ct.name AS class_name, ct.color AS class_color, cu.name AS coach_name, l.name AS location_name
                 FROM class_sessions s JOIN class_types ct ON ct.id = s.class_type_id JOIN locations l ON l.id = s.location_id
                 LEFT JOIN memberships cm ON cm.id = s.coach_membership_id LEFT JOIN users cu ON cu.id = cm.user_id
                 WHERE s.location_id = \(bind: locationId) AND s.organization_id = \(bind: org.id) AND s.deleted_at IS NULL
                   AND s.status = 'published' AND s.ends_at > \(bind: now.epochSeconds)
                 ORDER BY s.starts_at, s.id LIMIT 2
-                """).all()
+                """
+            ).all()
             var sessions: [DisplaySession] = []
             for row in rows {
                 let session = try SessionsStore.session(row)
-                sessions.append(DisplaySession(session: session, className: try row.string("class_name"), color: try row.string("class_color"),
-                                               coachName: try row.optionalString("coach_name"), locationName: try row.string("location_name"),
-                                               checkedIn: []))
+                sessions.append(
+                    DisplaySession(
+                        session: session, className: try row.string("class_name"), color: try row.string("class_color"),
+                        coachName: try row.optionalString("coach_name"), locationName: try row.string("location_name"),
+                        checkedIn: []))
             }
             guard let first = sessions.first else { return (nil, nil) }
             let open = now.epochSeconds >= first.session.startsAt.epochSeconds - opensBefore
             guard open else { return (nil, first) }
             var current = first
-            current.checkedIn = try await sql.raw("""
+            current.checkedIn = try await sql.raw(
+                """
                 SELECT u.name FROM bookings b JOIN memberships m ON m.id = b.membership_id JOIN users u ON u.id = m.user_id
                 WHERE b.session_id = \(bind: first.session.id) AND b.status = 'attended' ORDER BY b.checked_in_at, b.id
-                """).all().map { DisplayName.short(try $0.string("name")) }
+                """
+            ).all().map { DisplayName.short(try $0.string("name")) }
             return (current, sessions.dropFirst().first)
         }
     }

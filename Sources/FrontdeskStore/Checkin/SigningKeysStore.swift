@@ -30,7 +30,8 @@ public struct SigningKeysStore: Sendable {
         for attempt in 0..<2 {
             if let key = try SecretsKey.read(path: path) {
                 if let foreign = sealedUnder.first(where: { $0 != key.id }) {
-                    throw DatabaseConfigurationError("""
+                    throw DatabaseConfigurationError(
+                        """
                         the signing keys in the database are encrypted with secrets key \(foreign), but \(path) holds key \(key.id): \
                         wrong secrets key file. Restore the right one (every instance on this database needs the same file; see README, \
                         "Signing keys at rest")
@@ -39,7 +40,8 @@ public struct SigningKeysStore: Sendable {
                 return key
             }
             guard sealedUnder.isEmpty else {
-                throw DatabaseConfigurationError("""
+                throw DatabaseConfigurationError(
+                    """
                     the secrets key file \(path) is missing, but the signing keys in the database are encrypted with secrets key \
                     \(sealedUnder.joined(separator: ", ")). Restore the file from your backup, or point secretsKeyFile at it. Not \
                     creating a new key: that would invalidate every display link and QR code
@@ -65,9 +67,11 @@ public struct SigningKeysStore: Sendable {
                 let stored = try row.decode(column: "secret", as: String.self)
                 guard !SecretsKey.isSealed(stored) else { continue }
                 let secret = try Self.plainSecret(stored, id: id)
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     UPDATE signing_keys SET secret = \(bind: try secrets.seal(secret, context: id)) WHERE key_id = \(bind: id) AND secret = \(bind: stored)
-                    """).run()
+                    """
+                ).run()
                 sealed += 1
             }
             return sealed
@@ -82,7 +86,9 @@ public struct SigningKeysStore: Sendable {
             for row in rows {
                 let id = try row.decode(column: "key_id", as: String.self)
                 let secret = try self.secret(try row.decode(column: "secret", as: String.self), id: id)
-                try await sql.raw("UPDATE signing_keys SET secret = \(bind: try newKey.seal(secret, context: id)) WHERE key_id = \(bind: id)").run()
+                try await sql.raw(
+                    "UPDATE signing_keys SET secret = \(bind: try newKey.seal(secret, context: id)) WHERE key_id = \(bind: id)"
+                ).run()
             }
             return rows.count
         }
@@ -97,7 +103,9 @@ public struct SigningKeysStore: Sendable {
         do {
             return try secrets.open(stored, context: id)
         } catch {
-            throw DatabaseConfigurationError("signing key \(id) cannot be decrypted with secrets key \(secrets.id) (\(error)): wrong secrets key file, or the row was altered")
+            throw DatabaseConfigurationError(
+                "signing key \(id) cannot be decrypted with secrets key \(secrets.id) (\(error)): wrong secrets key file, or the row was altered"
+            )
         }
     }
 
@@ -121,10 +129,12 @@ public struct SigningKeysStore: Sendable {
     public func ring(now: Date) async throws -> SigningKeyRing {
         if let ring = try await currentRing() { return ring }
         try await database.transaction { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO signing_keys (key_id, secret, created_at) VALUES ('k1', \(bind: try self.newStoredSecret(id: "k1")), \(bind: now.epochSeconds))
                 ON CONFLICT (key_id) DO NOTHING
-                """).run()
+                """
+            ).run()
         }
         guard let ring = try await currentRing() else {
             throw DatabaseConfigurationError("no live signing key; un-retire one or rotate to create a new key")
@@ -135,7 +145,9 @@ public struct SigningKeysStore: Sendable {
     func currentRing() async throws -> SigningKeyRing? {
         let rows = try await database.read { sql in
             try await sql.raw("SELECT key_id, secret FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC, key_id DESC")
-                .all().map { row in (id: try row.decode(column: "key_id", as: String.self), stored: try row.decode(column: "secret", as: String.self)) }
+                .all().map { row in
+                    (id: try row.decode(column: "key_id", as: String.self), stored: try row.decode(column: "secret", as: String.self))
+                }
         }
         let keys = try rows.map { SigningKey(id: $0.id, secret: try secret($0.stored, id: $0.id)) }
         // A legacy plain row (written before secrets were sealed, or by an older binary): seal it now.
@@ -153,9 +165,11 @@ public struct SigningKeysStore: Sendable {
             let ids = try await sql.raw("SELECT key_id FROM signing_keys").all().map { try $0.decode(column: "key_id", as: String.self) }
             let next = (ids.compactMap { Int($0.dropFirst()) }.max() ?? 0) + 1
             let id = "k\(next)"
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO signing_keys (key_id, secret, created_at) VALUES (\(bind: id), \(bind: try self.newStoredSecret(id: id)), \(bind: now.epochSeconds))
-                """).run()
+                """
+            ).run()
             return id
         }
     }

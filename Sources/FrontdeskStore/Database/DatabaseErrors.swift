@@ -38,8 +38,10 @@ public enum DatabaseErrors {
         // `_ConnectionPoolModule`, which is not a supported import: recognise them by type name.
         if String(reflecting: type(of: error)).contains("ConnectionPoolError") { return true }
         if let error = error as? PSQLError {
-            let unreachable: [PSQLError.Code] = [.connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed,
-                                                 .uncleanShutdown, .sslUnsupported, .failedToAddSSLHandler]
+            let unreachable: [PSQLError.Code] = [
+                .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed,
+                .uncleanShutdown, .sslUnsupported, .failedToAddSSLHandler,
+            ]
             return unreachable.contains(error.code)
         }
         if let error = error as? SQLiteError {

@@ -26,14 +26,20 @@ extension HotStatement {
         var literalStart = 0
         var index = 0
         while index < text.count {
-            guard text[index] == UInt8(ascii: "$") else { index += 1; continue }
+            guard text[index] == UInt8(ascii: "$") else {
+                index += 1
+                continue
+            }
             var end = index + 1
             var number = 0
             while end < text.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(text[end]) {
                 number = number * 10 + Int(text[end] - UInt8(ascii: "0"))
                 end += 1
             }
-            guard end > index + 1 else { index += 1; continue }
+            guard end > index + 1 else {
+                index += 1
+                continue
+            }
             precondition(number >= 1 && number <= values.count, "\(Self.self): placeholder $\(number) has no value")
             query.appendLiteral(String(decoding: text[literalStart..<index], as: UTF8.self))
             switch values[number - 1] {

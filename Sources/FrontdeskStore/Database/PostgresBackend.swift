@@ -24,8 +24,10 @@ public final class PostgresBackend: FrontdeskDatabase {
     /// `searchPath` puts every connection in one schema (the tests give each test its own).
     /// `monitorHealth` runs the reachability monitor (one extra connection; the server wants it, the
     /// tests' many short-lived databases do not).
-    public init(url: String, logger: Logger, maximumConnections: Int = 20, searchPath: String? = nil,
-                monitorHealth: Bool = false) async throws {
+    public init(
+        url: String, logger: Logger, maximumConnections: Int = 20, searchPath: String? = nil,
+        monitorHealth: Bool = false
+    ) async throws {
         let sqlConfiguration: SQLPostgresConfiguration
         do {
             sqlConfiguration = try SQLPostgresConfiguration(url: url)
@@ -43,8 +45,9 @@ public final class PostgresBackend: FrontdeskDatabase {
                 case (_, true): .prefer(core.tls.sslContext!.configuration)
                 default: .disable
                 }
-            configuration = .init(host: host, port: core.port ?? 5432, username: core.username,
-                                  password: core.password, database: core.database, tls: tls)
+            configuration = .init(
+                host: host, port: core.port ?? 5432, username: core.username,
+                password: core.password, database: core.database, tls: tls)
         } else {
             throw DatabaseConfigurationError("PostgreSQL URL names neither a host nor a socket")
         }
@@ -77,7 +80,6 @@ public final class PostgresBackend: FrontdeskDatabase {
     public var retryCount: Int { retries.value }
     public var statementCount: Int { statements.value }
 
-
     /// `body` on a pooled connection — unless the health monitor found PostgreSQL unreachable: then
     /// the request fails at once (503 `database_unavailable`) instead of waiting in the pool, which
     /// keeps retrying to connect and would hold the request until PostgreSQL is back.
@@ -109,7 +111,9 @@ public final class PostgresBackend: FrontdeskDatabase {
         }
     }
 
-    public func transaction<T: Sendable>(_ options: TransactionOptions, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(
+        _ options: TransactionOptions, _ body: @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
         let keys = Array(Set(options.lockKeys)).sorted()
         return try await withConnection { connection in
             let sql = statements.counting(connection.sql(queryLogLevel: nil, logger: logger))
@@ -136,7 +140,9 @@ public final class PostgresBackend: FrontdeskDatabase {
         try await sql.raw("SELECT \(calls.joined(separator: ", "))").run()
     }
 
-    private func runWithRetry<T>(_ sql: any SQLDatabase, options: TransactionOptions, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    private func runWithRetry<T>(
+        _ sql: any SQLDatabase, options: TransactionOptions, _ body: @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
         var attempt = 0
         while true {
             attempt += 1

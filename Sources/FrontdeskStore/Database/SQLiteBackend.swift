@@ -87,7 +87,9 @@ public final class SQLiteBackend: FrontdeskDatabase {
         try await transaction(.standard, body)
     }
 
-    public func transaction<T: Sendable>(_ options: TransactionOptions, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(
+        _ options: TransactionOptions, _ body: @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
         let connection = try await writer.acquire()
         defer { writer.release(connection) }
         let sql = statements.counting(connection.sql())
@@ -96,7 +98,7 @@ public final class SQLiteBackend: FrontdeskDatabase {
             attempt += 1
             do {
                 try await sql.raw("BEGIN IMMEDIATE").run()
-            } catch where DatabaseErrors.isBusy(error) && attempt < options.maxAttempts {
+            } catch  where DatabaseErrors.isBusy(error) && attempt < options.maxAttempts {
                 retries.increment()
                 logger.debug("sqlite busy, retrying BEGIN", metadata: ["attempt": .stringConvertible(attempt)])
                 try await Task.sleep(for: RetryBackoff.delay(attempt: attempt))
@@ -163,7 +165,10 @@ final class SQLiteConnectionPool: Sendable {
     func close() async -> [SQLiteConnection] {
         let (idle, waiters) = state.withLock { state in
             state.closed = true
-            defer { state.idle.removeAll(); state.waiters.removeAll() }
+            defer {
+                state.idle.removeAll()
+                state.waiters.removeAll()
+            }
             return (state.idle, state.waiters)
         }
         for waiter in waiters { waiter.resume(throwing: DatabaseConfigurationError("the SQLite database is closed")) }

@@ -13,10 +13,13 @@ public struct DemoHistory: Sendable {
     public let sessions: Int
     public let bookings: Int
 
-    public static func create(database: any FrontdeskDatabase, years: Int, locations locationCount: Int, members memberCount: Int = 3_000,
-                              membersPerClass: Int = 20, now: Date, progress: (@Sendable (String) -> Void)? = nil) async throws -> DemoHistory {
-        let org = Organization(id: NewID.make(), name: "Northside Studios (\(years)y × \(locationCount) locations)", timezone: "Europe/Berlin",
-                               createdAt: now, updatedAt: now)
+    public static func create(
+        database: any FrontdeskDatabase, years: Int, locations locationCount: Int, members memberCount: Int = 3_000,
+        membersPerClass: Int = 20, now: Date, progress: (@Sendable (String) -> Void)? = nil
+    ) async throws -> DemoHistory {
+        let org = Organization(
+            id: NewID.make(), name: "Northside Studios (\(years)y × \(locationCount) locations)", timezone: "Europe/Berlin",
+            createdAt: now, updatedAt: now)
         let calendar = OrgCalendar(timezone: org.timezone)
         let t = now.epochSeconds
         let programs = ["Yoga", "Strength", "Pilates"].map { (id: NewID.make(), name: $0) }
@@ -27,37 +30,51 @@ public struct DemoHistory: Sendable {
         var generator = SplitMix(seed: 20_261_126)
 
         try await database.transaction { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO organizations (id, name, timezone, created_at, updated_at)
                 VALUES (\(bind: org.id), \(bind: org.name), \(bind: org.timezone), \(bind: t), \(bind: t))
-                """).run()
+                """
+            ).run()
             for program in programs {
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     INSERT INTO programs (id, organization_id, name, delivery_mode, created_at, updated_at)
                     VALUES (\(bind: program.id), \(bind: org.id), \(bind: program.name), 'schedule', \(bind: t), \(bind: t))
-                    """).run()
+                    """
+                ).run()
             }
             for type in types {
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     INSERT INTO class_types (id, organization_id, program_id, name, default_capacity, default_duration_min, color, created_at, updated_at)
                     VALUES (\(bind: type.id), \(bind: org.id), \(bind: type.program), \(bind: type.name), \(bind: type.capacity), 60, '#0f766e', \(bind: t), \(bind: t))
-                    """).run()
+                    """
+                ).run()
             }
             for location in locations {
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     INSERT INTO locations (id, organization_id, name, created_at, updated_at)
                     VALUES (\(bind: location.id), \(bind: org.id), \(bind: location.name), \(bind: t), \(bind: t))
-                    """).run()
+                    """
+                ).run()
             }
             for chunk in Array(members.enumerated()).chunked(into: 500) {
                 var users: [SQLQueryString] = [], memberships: [SQLQueryString] = []
                 for (index, member) in chunk {
                     let email = "member-\(index)-\(member.user.prefix(6))@northside.frontdesk.test"
-                    users.append("(\(bind: member.user), \(bind: email), \(bind: email), \(bind: "Member \(index)"), 'x', \(bind: t), \(bind: t))")
-                    memberships.append("(\(bind: member.membership), \(bind: org.id), \(bind: member.user), 'member', 'active', \(bind: t), \(bind: t))")
+                    users.append(
+                        "(\(bind: member.user), \(bind: email), \(bind: email), \(bind: "Member \(index)"), 'x', \(bind: t), \(bind: t))")
+                    memberships.append(
+                        "(\(bind: member.membership), \(bind: org.id), \(bind: member.user), 'member', 'active', \(bind: t), \(bind: t))")
                 }
-                try await sql.raw("INSERT INTO users (id, email, email_normalized, name, password_hash, created_at, updated_at) VALUES \(users.joined(separator: ", "))").run()
-                try await sql.raw("INSERT INTO memberships (id, organization_id, user_id, role, status, created_at, updated_at) VALUES \(memberships.joined(separator: ", "))").run()
+                try await sql.raw(
+                    "INSERT INTO users (id, email, email_normalized, name, password_hash, created_at, updated_at) VALUES \(users.joined(separator: ", "))"
+                ).run()
+                try await sql.raw(
+                    "INSERT INTO memberships (id, organization_id, user_id, role, status, created_at, updated_at) VALUES \(memberships.joined(separator: ", "))"
+                ).run()
             }
         }
 
@@ -77,7 +94,8 @@ public struct DemoHistory: Sendable {
                         let type = types[(index + location.name.count + back) % types.count]
                         let start = calendar.instant(onDayOf: day, hour: slot.0, minute: slot.1)
                         let session = NewID.make()
-                        sessionRows.append("""
+                        sessionRows.append(
+                            """
                             (\(bind: session), \(bind: org.id), \(bind: type.id), \(bind: location.id), \(bind: start.epochSeconds), 60,
                              \(bind: start.epochSeconds + 3_600), \(bind: type.capacity), 'published', \(bind: t), \(bind: t))
                             """)
@@ -88,7 +106,8 @@ public struct DemoHistory: Sendable {
                             let roll = generator.next() % 100
                             let status = roll < 78 ? "attended" : roll < 86 ? "no_show" : "cancelled"
                             let late = roll >= 95
-                            bookingRows.append("""
+                            bookingRows.append(
+                                """
                                 (\(bind: NewID.make()), \(bind: org.id), \(bind: session), \(bind: member.membership), \(bind: status),
                                  \(bind: late), \(bind: start.epochSeconds - 86_400), \(bind: start.epochSeconds))
                                 """)
@@ -99,16 +118,20 @@ public struct DemoHistory: Sendable {
             let newSessions = sessionRows, newBookings = bookingRows
             try await database.transaction { sql in
                 for chunk in newSessions.chunked(into: 1_000) {
-                    try await sql.raw("""
+                    try await sql.raw(
+                        """
                         INSERT INTO class_sessions (id, organization_id, class_type_id, location_id, starts_at, duration_min, ends_at, capacity,
                             status, created_at, updated_at) VALUES \(chunk.joined(separator: ", "))
-                        """).run()
+                        """
+                    ).run()
                 }
                 for chunk in newBookings.chunked(into: 1_000) {
-                    try await sql.raw("""
+                    try await sql.raw(
+                        """
                         INSERT INTO bookings (id, organization_id, session_id, membership_id, status, late_cancel, created_at, updated_at)
                         VALUES \(chunk.joined(separator: ", "))
-                        """).run()
+                        """
+                    ).run()
                 }
             }
             sessionCount += sessionRows.count

@@ -28,16 +28,20 @@ public struct Migrator: Sendable {
     /// Every migration, in order.
     public static let all: [Migration] = [
         Migration(version: 1, name: "initial schema", statements: Schema0001.statements),
-        Migration(version: 2, name: "credit ledger order", statements: [
-            // Entries of one subscription in the order they were written, even within one second.
-            "ALTER TABLE credit_ledger ADD COLUMN seq INTEGER NOT NULL DEFAULT 0",
-            "CREATE INDEX credit_ledger_subscription_seq ON credit_ledger (subscription_id, seq)",
-        ]),
-        Migration(version: 3, name: "background jobs", statements: [
-            // The reminder and no-show jobs look across every org by start and end.
-            "CREATE INDEX class_sessions_starts ON class_sessions (starts_at)",
-            "CREATE INDEX class_sessions_ends ON class_sessions (ends_at)",
-        ]),
+        Migration(
+            version: 2, name: "credit ledger order",
+            statements: [
+                // Entries of one subscription in the order they were written, even within one second.
+                "ALTER TABLE credit_ledger ADD COLUMN seq INTEGER NOT NULL DEFAULT 0",
+                "CREATE INDEX credit_ledger_subscription_seq ON credit_ledger (subscription_id, seq)",
+            ]),
+        Migration(
+            version: 3, name: "background jobs",
+            statements: [
+                // The reminder and no-show jobs look across every org by start and end.
+                "CREATE INDEX class_sessions_starts ON class_sessions (starts_at)",
+                "CREATE INDEX class_sessions_ends ON class_sessions (ends_at)",
+            ]),
         Migration(version: 4, name: "accounts: invitations, account links, verified e-mail", statements: Schema0004.statements),
     ]
 
@@ -90,10 +94,12 @@ public struct Migrator: Sendable {
                 for statement in migration.statements {
                     try await sql.raw(SQLQueryString(statement)).run()
                 }
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     INSERT INTO schema_migrations (version, name, checksum, applied_at)
                     VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: migration.checksum), \(bind: now.epochSeconds))
-                    """).run()
+                    """
+                ).run()
                 return true
             }
             if didApply { applied.append(migration.version) }
@@ -110,7 +116,9 @@ public struct Migrator: Sendable {
         let known = Dictionary(uniqueKeysWithValues: migrations.map { ($0.version, $0) })
         for (version, checksum) in recorded {
             guard let migration = known[version] else {
-                throw MigrationMismatch(description: "the database has migration \(version), which this binary does not know; it was migrated by a newer Frontdesk")
+                throw MigrationMismatch(
+                    description:
+                        "the database has migration \(version), which this binary does not know; it was migrated by a newer Frontdesk")
             }
             guard migration.checksum == checksum else {
                 throw MigrationMismatch(description: "migration \(version) (\(migration.name)) in the database differs from this binary's")

@@ -17,9 +17,11 @@ public struct NotificationContext: Sendable, Equatable {
     public var waitlistPosition: Int?
     public var cancelReason: String?
 
-    public init(recipientEmail: String, recipientName: String, organizationName: String? = nil, timezone: String, sessionId: String? = nil,
-                className: String? = nil, startsAt: Date? = nil, endsAt: Date? = nil, locationName: String? = nil,
-                locationAddress: String? = nil, waitlistPosition: Int? = nil, cancelReason: String? = nil) {
+    public init(
+        recipientEmail: String, recipientName: String, organizationName: String? = nil, timezone: String, sessionId: String? = nil,
+        className: String? = nil, startsAt: Date? = nil, endsAt: Date? = nil, locationName: String? = nil,
+        locationAddress: String? = nil, waitlistPosition: Int? = nil, cancelReason: String? = nil
+    ) {
         self.recipientEmail = recipientEmail
         self.recipientName = recipientName
         self.organizationName = organizationName
@@ -67,8 +69,9 @@ public struct NotificationsStore: Sendable {
             if let userId = item.userId {
                 guard let user = try await sql.raw("SELECT email, name FROM users WHERE id = \(bind: userId)").first() else { return nil }
                 let own = try user.string("email")
-                context = NotificationContext(recipientEmail: item.recipientEmail ?? own,
-                                              recipientName: try user.string("name"), timezone: "UTC", cancelReason: item.payload["reason"])
+                context = NotificationContext(
+                    recipientEmail: item.recipientEmail ?? own,
+                    recipientName: try user.string("name"), timezone: "UTC", cancelReason: item.payload["reason"])
             } else if let address = item.recipientEmail {
                 // An account e-mail to someone without an account yet (an invitation, a sign-up).
                 context = NotificationContext(recipientEmail: address, recipientName: item.payload["name"] ?? "", timezone: "UTC")
@@ -76,15 +79,20 @@ public struct NotificationsStore: Sendable {
                 return nil
             }
             if let orgId = item.organizationId,
-               let org = try await sql.raw("SELECT name, timezone FROM organizations WHERE id = \(bind: orgId)").first() {
+                let org = try await sql.raw("SELECT name, timezone FROM organizations WHERE id = \(bind: orgId)").first()
+            {
                 context.organizationName = try org.string("name")
                 context.timezone = try org.string("timezone")
             }
-            if let sessionId = item.payload["sessionId"], let session = try await sql.raw("""
-                SELECT s.id, s.starts_at, s.ends_at, s.cancel_reason, ct.name AS class_name, l.name AS location_name, l.address AS location_address
-                FROM class_sessions s JOIN class_types ct ON ct.id = s.class_type_id LEFT JOIN locations l ON l.id = s.location_id
-                WHERE s.id = \(bind: sessionId)
-                """).first() {
+            if let sessionId = item.payload["sessionId"],
+                let session = try await sql.raw(
+                    """
+                    SELECT s.id, s.starts_at, s.ends_at, s.cancel_reason, ct.name AS class_name, l.name AS location_name, l.address AS location_address
+                    FROM class_sessions s JOIN class_types ct ON ct.id = s.class_type_id LEFT JOIN locations l ON l.id = s.location_id
+                    WHERE s.id = \(bind: sessionId)
+                    """
+                ).first()
+            {
                 context.sessionId = try session.string("id")
                 context.className = try session.string("class_name")
                 context.startsAt = try session.date("starts_at")
@@ -96,7 +104,8 @@ public struct NotificationsStore: Sendable {
             if let position = item.payload["waitlistPosition"].flatMap(Int.init) {
                 context.waitlistPosition = position
             } else if let bookingId = item.payload["bookingId"],
-               let booking = try await sql.raw("SELECT waitlist_position FROM bookings WHERE id = \(bind: bookingId)").first() {
+                let booking = try await sql.raw("SELECT waitlist_position FROM bookings WHERE id = \(bind: bookingId)").first()
+            {
                 context.waitlistPosition = try booking.optionalInt("waitlist_position")
             }
             return context
@@ -107,7 +116,9 @@ public struct NotificationsStore: Sendable {
 
     public func pushTokens(userId: String) async throws -> [String] {
         try await database.read { sql in
-            try await sql.raw("SELECT token FROM push_tokens WHERE user_id = \(bind: userId) ORDER BY created_at, id").all().map { try $0.string("token") }
+            try await sql.raw("SELECT token FROM push_tokens WHERE user_id = \(bind: userId) ORDER BY created_at, id").all().map {
+                try $0.string("token")
+            }
         }
     }
 
@@ -123,15 +134,18 @@ public struct NotificationsStore: Sendable {
     public func registerPushToken(userId: String, token: String, platform: String?, now: Date) async throws -> PushTokenRegistration {
         try await database.transaction { sql in
             let at = now.epochSeconds
-            let row = try await sql.raw("""
+            let row = try await sql.raw(
+                """
                 INSERT INTO push_tokens (id, user_id, token, platform, created_at, last_seen_at)
                 VALUES (\(bind: NewID.make()), \(bind: userId), \(bind: token), \(bind: platform), \(bind: at), \(bind: at))
                 ON CONFLICT (token) DO UPDATE SET user_id = excluded.user_id, platform = excluded.platform, last_seen_at = excluded.last_seen_at
                 RETURNING id, token, platform, created_at
-                """).first()
+                """
+            ).first()
             guard let row else { throw DatabaseConfigurationError("the push token upsert returned no row") }
-            return PushTokenRegistration(id: try row.string("id"), token: try row.string("token"), platform: try row.optionalString("platform"),
-                                         createdAt: try row.date("created_at"))
+            return PushTokenRegistration(
+                id: try row.string("id"), token: try row.string("token"), platform: try row.optionalString("platform"),
+                createdAt: try row.date("created_at"))
         }
     }
 
@@ -144,11 +158,14 @@ public struct NotificationsStore: Sendable {
 
     public func devices(userId: String) async throws -> [PushTokenRegistration] {
         try await database.read { sql in
-            try await sql.raw("SELECT id, token, platform, created_at FROM push_tokens WHERE user_id = \(bind: userId) ORDER BY created_at, id")
-                .all().map { row in
-                    PushTokenRegistration(id: try row.string("id"), token: try row.string("token"), platform: try row.optionalString("platform"),
-                                          createdAt: try row.date("created_at"))
-                }
+            try await sql.raw(
+                "SELECT id, token, platform, created_at FROM push_tokens WHERE user_id = \(bind: userId) ORDER BY created_at, id"
+            )
+            .all().map { row in
+                PushTokenRegistration(
+                    id: try row.string("id"), token: try row.string("token"), platform: try row.optionalString("platform"),
+                    createdAt: try row.date("created_at"))
+            }
         }
     }
 
@@ -157,9 +174,11 @@ public struct NotificationsStore: Sendable {
     public func preferences(userId: String) async throws -> NotificationPreferences {
         try await database.read { sql in
             var preferences = NotificationPreferences(email: true, push: true)
-            for row in try await sql.raw("""
+            for row in try await sql.raw(
+                """
                 SELECT channel, enabled FROM notification_preferences WHERE user_id = \(bind: userId) AND category = 'class'
-                """).all() {
+                """
+            ).all() {
                 let enabled = try row.bool("enabled")
                 switch try row.string("channel") {
                 case "email": preferences.email = enabled
@@ -174,11 +193,13 @@ public struct NotificationsStore: Sendable {
     public func setPreferences(userId: String, _ preferences: NotificationPreferences, now: Date) async throws {
         try await database.transaction { sql in
             for (channel, enabled) in [("email", preferences.email), ("push", preferences.push)] {
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     INSERT INTO notification_preferences (user_id, channel, category, enabled, updated_at)
                     VALUES (\(bind: userId), \(bind: channel), 'class', \(bind: enabled), \(bind: now.epochSeconds))
                     ON CONFLICT (user_id, channel, category) DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at
-                    """).run()
+                    """
+                ).run()
             }
         }
     }

@@ -15,8 +15,10 @@ public struct OutboxMessage: Sendable {
     /// Unique per logical notification, so a retried transaction or a repeat queues it once.
     public var dedupeKey: String
 
-    public init(organizationId: String?, userId: String?, recipientEmail: String? = nil, channel: String, template: String,
-                payload: [String: String], dedupeKey: String) {
+    public init(
+        organizationId: String?, userId: String?, recipientEmail: String? = nil, channel: String, template: String,
+        payload: [String: String], dedupeKey: String
+    ) {
         self.organizationId = organizationId
         self.userId = userId
         self.recipientEmail = recipientEmail
@@ -60,12 +62,14 @@ public enum Outbox {
             var values: [SQLQueryString] = []
             for message in chunk {
                 let payload = String(decoding: try encoder.encode(message.payload), as: UTF8.self)
-                values.append("""
+                values.append(
+                    """
                     (\(bind: NewID.make()), \(bind: message.organizationId), \(bind: message.userId), \(bind: message.channel),
                      \(bind: message.template), \(bind: payload), \(bind: message.dedupeKey), \(bind: message.recipientEmail))
                     """)
             }
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO notification_outbox (id, organization_id, user_id, channel, template, payload, dedupe_key,
                     recipient_email, status, attempts, available_at, created_at)
                 SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7, v.column8, 'pending', 0,
@@ -73,7 +77,8 @@ public enum Outbox {
                 FROM (VALUES \(values.joined(separator: ", "))) AS v
                 WHERE (v.column8 IS NOT NULL OR (\(wanted(user: "v.column3", channel: "v.column4")))) AND \(mailAllowed(org: "v.column2"))
                 ON CONFLICT (dedupe_key) DO NOTHING
-                """).run()
+                """
+            ).run()
         }
         try await wake(sql)
     }

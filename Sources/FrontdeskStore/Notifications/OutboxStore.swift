@@ -17,8 +17,10 @@ public struct OutboxItem: Sendable, Equatable {
     public var attempts: Int
     public var createdAt: Date
 
-    public init(id: String, organizationId: String?, userId: String?, recipientEmail: String? = nil, channel: String, template: String,
-                payload: [String: String], dedupeKey: String, attempts: Int, createdAt: Date) {
+    public init(
+        id: String, organizationId: String?, userId: String?, recipientEmail: String? = nil, channel: String, template: String,
+        payload: [String: String], dedupeKey: String, attempts: Int, createdAt: Date
+    ) {
         self.id = id
         self.organizationId = organizationId
         self.userId = userId
@@ -58,7 +60,8 @@ public struct OutboxStore: Sendable {
         let at = now.epochSeconds
         return try await database.writeStatement { sql in
             let skipLocked: SQLQueryString = PortableSQL.isPostgres(sql) ? "FOR UPDATE SKIP LOCKED" : ""
-            return try await sql.raw("""
+            return try await sql.raw(
+                """
                 UPDATE notification_outbox SET status = 'sending', locked_by = \(bind: worker),
                     locked_until = \(bind: at + Int64(leaseSeconds)), attempts = attempts + 1
                 WHERE id IN (
@@ -69,27 +72,32 @@ public struct OutboxStore: Sendable {
                     LIMIT \(literal: limit)
                     \(skipLocked))
                 RETURNING id, organization_id, user_id, recipient_email, channel, template, payload, dedupe_key, attempts, created_at
-                """).all().map(Self.item)
+                """
+            ).all().map(Self.item)
         }
     }
 
     static func item(_ row: any SQLRow) throws -> OutboxItem {
         let text = try row.string("payload")
         let payload = (try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) ?? [:]
-        return OutboxItem(id: try row.string("id"), organizationId: try row.optionalString("organization_id"), userId: try row.optionalString("user_id"),
-                          recipientEmail: try row.optionalString("recipient_email"), channel: try row.string("channel"), template: try row.string("template"), payload: payload,
-                          dedupeKey: try row.string("dedupe_key"), attempts: try row.int("attempts"), createdAt: try row.date("created_at"))
+        return OutboxItem(
+            id: try row.string("id"), organizationId: try row.optionalString("organization_id"), userId: try row.optionalString("user_id"),
+            recipientEmail: try row.optionalString("recipient_email"), channel: try row.string("channel"),
+            template: try row.string("template"), payload: payload,
+            dedupeKey: try row.string("dedupe_key"), attempts: try row.int("attempts"), createdAt: try row.date("created_at"))
     }
 
     /// Marks a claimed row delivered (only while `worker` still holds it).
     public func markSent(_ id: String, worker: String, now: Date) async throws {
         try await database.writeStatement { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE notification_outbox SET status = 'sent', sent_at = \(bind: now.epochSeconds), locked_by = NULL, locked_until = NULL,
                     last_error = NULL,
                     payload = CASE WHEN recipient_email IS NOT NULL THEN '{}' ELSE payload END
                 WHERE id = \(bind: id) AND status = 'sending' AND locked_by = \(bind: worker)
-                """).run()
+                """
+            ).run()
         }
     }
 
@@ -97,11 +105,13 @@ public struct OutboxStore: Sendable {
     /// `failed`, due again at `retryAt`.
     public func markFailed(_ id: String, worker: String, error: String, dead: Bool, retryAt: Date) async throws {
         try await database.writeStatement { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE notification_outbox SET status = \(bind: dead ? "dead" : "failed"), available_at = \(bind: retryAt.epochSeconds),
                     last_error = \(bind: String(error.prefix(1_000))), locked_by = NULL, locked_until = NULL
                 WHERE id = \(bind: id) AND status = 'sending' AND locked_by = \(bind: worker)
-                """).run()
+                """
+            ).run()
         }
     }
 
@@ -109,10 +119,12 @@ public struct OutboxStore: Sendable {
     /// unfinished attempt not counted.
     public func release(worker: String) async throws {
         try await database.writeStatement { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE notification_outbox SET status = 'pending', attempts = attempts - 1, locked_by = NULL, locked_until = NULL
                 WHERE status = 'sending' AND locked_by = \(bind: worker)
-                """).run()
+                """
+            ).run()
         }
     }
 
@@ -131,14 +143,17 @@ public struct OutboxStore: Sendable {
     public func list(status: String?, limit: Int) async throws -> [OutboxRow] {
         try await database.read { sql in
             let filter: SQLQueryString = status.map { "WHERE status = \(bind: $0)" } ?? ""
-            return try await sql.raw("""
+            return try await sql.raw(
+                """
                 SELECT id, channel, template, status, attempts, available_at, last_error, created_at FROM notification_outbox
                 \(filter) ORDER BY created_at DESC, id DESC LIMIT \(literal: limit)
-                """).all().map { row in
-                    OutboxRow(id: try row.string("id"), channel: try row.string("channel"), template: try row.string("template"),
-                              status: try row.string("status"), attempts: try row.int("attempts"), availableAt: try row.date("available_at"),
-                              lastError: try row.optionalString("last_error"), createdAt: try row.date("created_at"))
-                }
+                """
+            ).all().map { row in
+                OutboxRow(
+                    id: try row.string("id"), channel: try row.string("channel"), template: try row.string("template"),
+                    status: try row.string("status"), attempts: try row.int("attempts"), availableAt: try row.date("available_at"),
+                    lastError: try row.optionalString("last_error"), createdAt: try row.date("created_at"))
+            }
         }
     }
 
@@ -146,10 +161,12 @@ public struct OutboxStore: Sendable {
     public func retry(id: String?, now: Date) async throws -> Int {
         try await database.writeStatement { sql in
             let which: SQLQueryString = id.map { "id = \(bind: $0) AND status IN ('failed', 'dead')" } ?? "status = 'dead'"
-            return try await sql.raw("""
+            return try await sql.raw(
+                """
                 UPDATE notification_outbox SET status = 'pending', attempts = 0, available_at = \(bind: now.epochSeconds), last_error = NULL
                 WHERE \(which) RETURNING id
-                """).all().count
+                """
+            ).all().count
         }
     }
 }

@@ -17,7 +17,8 @@ public struct ScheduledJobs: Sendable {
         let at = now.epochSeconds
         return try await database.transaction { sql in
             let payload = PortableSQL.jsonObject(sql, [("bookingId", "b.id"), ("sessionId", "b.session_id")])
-            let queued = try await sql.raw("""
+            let queued = try await sql.raw(
+                """
                 INSERT INTO notification_outbox (id, organization_id, user_id, channel, template, payload, dedupe_key,
                     status, attempts, available_at, created_at)
                 SELECT \(PortableSQL.newID(sql)), b.organization_id, m.user_id, 'push', 'class_reminder', \(payload),
@@ -30,7 +31,8 @@ public struct ScheduledJobs: Sendable {
                   AND \(Outbox.wanted(user: "m.user_id", channel: "'push'"))
                 ON CONFLICT (dedupe_key) DO NOTHING
                 RETURNING id
-                """).all().count
+                """
+            ).all().count
             if queued > 0 { try await Outbox.wake(sql) }
             return queued
         }
@@ -44,7 +46,8 @@ public struct ScheduledJobs: Sendable {
     public func sweepNoShows(now: Date) async throws -> Int {
         let at = now.epochSeconds
         return try await database.transaction { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE bookings SET status = 'no_show', updated_at = \(bind: at)
                 WHERE status = 'confirmed' AND session_id IN (
                     SELECT s.id FROM class_sessions s JOIN organizations o ON o.id = s.organization_id
@@ -52,7 +55,8 @@ public struct ScheduledJobs: Sendable {
                       AND s.ends_at + o.no_show_grace_minutes * 60 <= \(bind: at)
                       AND s.status = 'published' AND s.deleted_at IS NULL)
                 RETURNING id
-                """).all().count
+                """
+            ).all().count
         }
     }
 }

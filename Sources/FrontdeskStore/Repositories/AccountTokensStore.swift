@@ -41,13 +41,15 @@ public struct AccountTokensStore: Sendable {
         let token = SecretToken.generate()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try await sql.raw("""
+        try await sql.raw(
+            """
             INSERT INTO account_tokens (token_hash, purpose, user_id, email_normalized, organization_id, browser_hash, payload,
                 created_at, expires_at)
             VALUES (\(bind: SecretToken.hash(token)), \(bind: purpose.rawValue), \(bind: userId), \(bind: Validate.normalizedEmail(email)),
                     \(bind: organizationId), \(bind: browserHash), \(bind: String(decoding: try encoder.encode(payload), as: UTF8.self)),
                     \(bind: now.epochSeconds), \(bind: now.addingTimeInterval(lifetime).epochSeconds))
-            """).run()
+            """
+        ).run()
         // Old links are dead weight; clear the expired ones now and then.
         if Int.random(in: 0..<50) == 0 {
             try await sql.raw("DELETE FROM account_tokens WHERE expires_at < \(bind: now.epochSeconds - 86_400)").run()
@@ -59,35 +61,43 @@ public struct AccountTokensStore: Sendable {
     public func peek(_ token: String, purpose: AccountTokenPurpose, now: Date) async throws -> AccountToken? {
         guard Self.plausible(token) else { return nil }
         return try await database.read { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 SELECT * FROM account_tokens WHERE token_hash = \(bind: SecretToken.hash(token)) AND purpose = \(bind: purpose.rawValue)
                   AND used_at IS NULL AND expires_at > \(bind: now.epochSeconds)
-                """).first().map(Self.decode)
+                """
+            ).first().map(Self.decode)
         }
     }
 
     /// Uses the link inside the caller's transaction: nil when it is unknown, used, expired or for
     /// another purpose. Exactly one caller gets it.
     /// A link bound to a browser (`browserHash`) is only used by that browser; another one leaves it unused.
-    public static func consume(_ sql: any SQLDatabase, _ token: String, purpose: AccountTokenPurpose, browserHash: String? = nil,
-                               now: Date) async throws -> AccountToken? {
+    public static func consume(
+        _ sql: any SQLDatabase, _ token: String, purpose: AccountTokenPurpose, browserHash: String? = nil,
+        now: Date
+    ) async throws -> AccountToken? {
         guard plausible(token) else { return nil }
         let browser: SQLQueryString = browserHash.map { "AND browser_hash = \(bind: $0)" } ?? ""
-        return try await sql.raw("""
+        return try await sql.raw(
+            """
             UPDATE account_tokens SET used_at = \(bind: now.epochSeconds)
             WHERE token_hash = \(bind: SecretToken.hash(token)) AND purpose = \(bind: purpose.rawValue)
               AND used_at IS NULL AND expires_at > \(bind: now.epochSeconds) \(browser)
             RETURNING *
-            """).first().map(decode)
+            """
+        ).first().map(decode)
     }
 
     /// How many links of `purpose` were made for this address since `since` (for throttling).
     public func count(purpose: AccountTokenPurpose, email: String, since: Date) async throws -> Int {
         try await database.read { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 SELECT COUNT(*) AS n FROM account_tokens WHERE purpose = \(bind: purpose.rawValue)
                   AND email_normalized = \(bind: Validate.normalizedEmail(email)) AND created_at >= \(bind: since.epochSeconds)
-                """).first()?.int("n") ?? 0
+                """
+            ).first()?.int("n") ?? 0
         }
     }
 

@@ -28,27 +28,34 @@ public struct AccountsStore: Sendable {
         }
     }
 
-    static func insertUser(_ sql: any SQLDatabase, email: String, name: String, passwordHash: String, emailVerified: Bool = true,
-                           now: Date) async throws -> User {
+    static func insertUser(
+        _ sql: any SQLDatabase, email: String, name: String, passwordHash: String, emailVerified: Bool = true,
+        now: Date
+    ) async throws -> User {
         let user = User(id: NewID.make(), email: email, name: name, createdAt: now)
         let existing = try await sql.raw("SELECT id FROM users WHERE email_normalized = \(bind: Validate.normalizedEmail(email))").first()
         if existing != nil { throw DomainError.conflict("email_taken", "A user with this e-mail address already exists.") }
-        try await sql.raw("""
+        try await sql.raw(
+            """
             INSERT INTO users (id, email, email_normalized, name, password_hash, created_at, updated_at, email_verified_at)
             VALUES (\(bind: user.id), \(bind: email), \(bind: Validate.normalizedEmail(email)), \(bind: name),
                     \(bind: passwordHash), \(bind: now.epochSeconds), \(bind: now.epochSeconds),
                     \(bind: emailVerified ? now.epochSeconds : nil))
-            """).run()
+            """
+        ).run()
         return user
     }
 
     /// The user with this e-mail (any case) and their password hash.
     public func credentials(email: String) async throws -> UserCredentials? {
         try await database.read { sql in
-            guard let row = try await sql.raw("""
-                SELECT u.id, u.email, u.name, u.created_at, u.password_hash FROM users u
-                WHERE u.email_normalized = \(bind: Validate.normalizedEmail(email))
-                """).first()
+            guard
+                let row = try await sql.raw(
+                    """
+                    SELECT u.id, u.email, u.name, u.created_at, u.password_hash FROM users u
+                    WHERE u.email_normalized = \(bind: Validate.normalizedEmail(email))
+                    """
+                ).first()
             else { return nil }
             return UserCredentials(user: try Self.user(row), passwordHash: try row.string("password_hash"))
         }
@@ -62,14 +69,18 @@ public struct AccountsStore: Sendable {
     }
 
     /// Records a login session under the hash of its token.
-    public func createSession(userId: String, tokenHash: String, expiresAt: Date, userAgent: String?, clientAddress: String?, now: Date) async throws {
+    public func createSession(
+        userId: String, tokenHash: String, expiresAt: Date, userAgent: String?, clientAddress: String?, now: Date
+    ) async throws {
         try await database.transaction { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO auth_sessions (id, user_id, token_hash, created_at, expires_at, last_used_at, user_agent, client_address)
                 VALUES (\(bind: NewID.make()), \(bind: userId), \(bind: tokenHash), \(bind: now.epochSeconds),
                         \(bind: expiresAt.epochSeconds), \(bind: now.epochSeconds), \(bind: userAgent.map { String($0.prefix(300)) }),
                         \(bind: clientAddress))
-                """).run()
+                """
+            ).run()
             // Expired sessions are dead weight; clear this user's on each login.
             try await sql.raw("DELETE FROM auth_sessions WHERE user_id = \(bind: userId) AND expires_at <= \(bind: now.epochSeconds)").run()
         }
@@ -102,28 +113,35 @@ public struct AccountsStore: Sendable {
 
     /// Records that the user proved their address; studios they own stop holding their mail.
     static func markEmailVerified(_ sql: any SQLDatabase, userId: String, now: Date) async throws {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             UPDATE users SET email_verified_at = \(bind: now.epochSeconds) WHERE id = \(bind: userId) AND email_verified_at IS NULL
-            """).run()
-        try await sql.raw("""
+            """
+        ).run()
+        try await sql.raw(
+            """
             UPDATE organizations SET mail_held = \(bind: false)
             WHERE mail_held = \(bind: true) AND id IN (SELECT organization_id FROM memberships WHERE user_id = \(bind: userId) AND role = 'owner')
-            """).run()
+            """
+        ).run()
     }
 
     /// Whether the user's address is proven.
     public func isEmailVerified(userId: String) async throws -> Bool {
         try await database.read { sql in
-            try await sql.raw("SELECT email_verified_at FROM users WHERE id = \(bind: userId)").first()?.optionalDate("email_verified_at") != nil
+            try await sql.raw("SELECT email_verified_at FROM users WHERE id = \(bind: userId)").first()?.optionalDate("email_verified_at")
+                != nil
         }
     }
 
     /// The user with this address, if any (for account e-mails; never shown to anyone but its owner).
     public func user(email: String) async throws -> User? {
         try await database.read { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 SELECT \(unsafeRaw: Self.userColumns) FROM users u WHERE u.email_normalized = \(bind: Validate.normalizedEmail(email))
-                """).first().map(Self.user)
+                """
+            ).first().map(Self.user)
         }
     }
 
@@ -142,12 +160,16 @@ public struct AccountsStore: Sendable {
     }
 
     static func setPassword(_ sql: any SQLDatabase, userId: String, passwordHash: String, keeping: String?, now: Date) async throws {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             UPDATE users SET password_hash = \(bind: passwordHash), updated_at = \(bind: now.epochSeconds) WHERE id = \(bind: userId)
-            """).run()
-        try await sql.raw("""
+            """
+        ).run()
+        try await sql.raw(
+            """
             DELETE FROM auth_sessions WHERE user_id = \(bind: userId) AND token_hash <> \(bind: keeping ?? "")
-            """).run()
+            """
+        ).run()
     }
 
     /// Uses a password-reset link: the new password, every login session ended, the address proven
@@ -155,7 +177,7 @@ public struct AccountsStore: Sendable {
     public func resetPassword(token: String, passwordHash: String, now: Date) async throws -> String? {
         try await database.transaction { sql in
             guard let link = try await AccountTokensStore.consume(sql, token, purpose: .passwordReset, now: now),
-                  let userId = link.userId
+                let userId = link.userId
             else { return nil }
             try await Self.setPassword(sql, userId: userId, passwordHash: passwordHash, keeping: nil, now: now)
             try await Self.markEmailVerified(sql, userId: userId, now: now)
@@ -167,8 +189,8 @@ public struct AccountsStore: Sendable {
     public func verifyEmail(token: String, now: Date) async throws -> String? {
         try await database.transaction { sql in
             guard let link = try await AccountTokensStore.consume(sql, token, purpose: .verifyEmail, now: now), let userId = link.userId,
-                  let row = try await sql.raw("SELECT email_normalized FROM users WHERE id = \(bind: userId)").first(),
-                  try row.string("email_normalized") == link.emailNormalized
+                let row = try await sql.raw("SELECT email_normalized FROM users WHERE id = \(bind: userId)").first(),
+                try row.string("email_normalized") == link.emailNormalized
             else { return nil }
             try await Self.markEmailVerified(sql, userId: userId, now: now)
             return userId
@@ -182,13 +204,18 @@ public struct AccountsStore: Sendable {
         now: Date
     ) async throws {
         try await database.transaction { sql in
-            let token = try await AccountTokensStore.issue(sql, purpose: purpose, userId: userId, email: email, organizationId: organizationId,
-                                                           browserHash: browserHash, payload: payload, lifetime: lifetime, now: now)
+            let token = try await AccountTokensStore.issue(
+                sql, purpose: purpose, userId: userId, email: email, organizationId: organizationId,
+                browserHash: browserHash, payload: payload, lifetime: lifetime, now: now)
             var fields = mailPayload
             fields["link"] = linkBase + token
-            try await Outbox.enqueue(sql, [OutboxMessage(
-                organizationId: nil, userId: userId, recipientEmail: email, channel: "email", template: template, payload: fields,
-                dedupeKey: "\(purpose.rawValue):\(SecretToken.hash(token))")], now: now)
+            try await Outbox.enqueue(
+                sql,
+                [
+                    OutboxMessage(
+                        organizationId: nil, userId: userId, recipientEmail: email, channel: "email", template: template, payload: fields,
+                        dedupeKey: "\(purpose.rawValue):\(SecretToken.hash(token))")
+                ], now: now)
         }
     }
 
@@ -203,7 +230,7 @@ public struct AccountsStore: Sendable {
     public func useSigninLink(token: String, browserHash: String, now: Date) async throws -> (userId: String, payload: [String: String])? {
         try await database.transaction { sql in
             guard let link = try await AccountTokensStore.consume(sql, token, purpose: .signinLink, browserHash: browserHash, now: now),
-                  let userId = link.userId
+                let userId = link.userId
             else { return nil }
             try await Self.markEmailVerified(sql, userId: userId, now: now)
             return (userId, link.payload)
@@ -215,8 +242,8 @@ public struct AccountsStore: Sendable {
     public func completeJoin(token: String, now: Date) async throws -> (userId: String, organizationId: String, newAccount: Bool)? {
         try await database.transaction { sql in
             guard let link = try await AccountTokensStore.consume(sql, token, purpose: AccountTokenPurpose.join, now: now),
-                  let orgId = link.organizationId, let name = link.payload["name"], let hash = link.payload["passwordHash"],
-                  let email = link.payload["email"]
+                let orgId = link.organizationId, let name = link.payload["name"], let hash = link.payload["passwordHash"],
+                let email = link.payload["email"]
             else { return nil }
             var created = false
             let userId: String
@@ -227,9 +254,11 @@ public struct AccountsStore: Sendable {
                 created = true
             }
             try await Self.markEmailVerified(sql, userId: userId, now: now)
-            let member = try await sql.raw("""
+            let member = try await sql.raw(
+                """
                 SELECT id FROM memberships WHERE organization_id = \(bind: orgId) AND user_id = \(bind: userId)
-                """).first()
+                """
+            ).first()
             if member == nil {
                 _ = try await OrganizationsStore.insertMembership(sql, orgId: orgId, userId: userId, role: .member, now: now)
             }

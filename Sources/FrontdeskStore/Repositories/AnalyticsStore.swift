@@ -92,7 +92,9 @@ public struct AnalyticsStore: Sendable {
         let localDay = Self.localDayNumber("s.starts_at", from: first.from, to: last.to, zone: calendar.timeZone)
         let byDay = try await aggregate(org: org, from: first.from, to: last.to, filter: filter, now: now, key: localDay)
         return window.map { day in
-            AttendanceDay(date: day.date, totals: byDay[String(Self.dayNumber(localMidnight: day.from, zone: calendar.timeZone))] ?? AttendanceTotals())
+            AttendanceDay(
+                date: day.date,
+                totals: byDay[String(Self.dayNumber(localMidnight: day.from, zone: calendar.timeZone))] ?? AttendanceTotals())
         }
     }
 
@@ -103,7 +105,9 @@ public struct AnalyticsStore: Sendable {
     }
 
     /// The window's class types by fill rate, best first.
-    public func classTypes(org: Organization, days: Int, filter: AttendanceFilter, now: Date, limit: Int) async throws -> [ClassTypeAttendance] {
+    public func classTypes(
+        org: Organization, days: Int, filter: AttendanceFilter, now: Date, limit: Int
+    ) async throws -> [ClassTypeAttendance] {
         let span = Self.span(days: days, now: now, org: org)
         let byType = try await aggregate(org: org, from: span.from, to: span.to, filter: filter, now: now, key: "s.class_type_id")
         let names = try await database.read { sql in
@@ -117,30 +121,36 @@ public struct AnalyticsStore: Sendable {
     /// The counted classes' figures grouped by `key` (an expression over `s`): one aggregate over the
     /// classes for counts and capacity, one over their bookings for the outcomes — no per-class
     /// grouping, so the cost is one pass over the window's booking index entries.
-    func aggregate(org: Organization, from: Date, to: Date, filter: AttendanceFilter, now: Date,
-                   key: SQLQueryString?) async throws -> [String: AttendanceTotals] {
+    func aggregate(
+        org: Organization, from: Date, to: Date, filter: AttendanceFilter, now: Date,
+        key: SQLQueryString?
+    ) async throws -> [String: AttendanceTotals] {
         let classes = Self.classConditions(org: org, from: from, to: to, filter: filter, now: now)
         // No key: one row for the whole window (PostgreSQL refuses to group by a constant).
         let select: SQLQueryString = key.map { "CAST(\($0) AS TEXT)" } ?? "'all'"
         let grouping: SQLQueryString = key.map { "GROUP BY \($0)" } ?? ""
         return try await database.read { sql in
             var result: [String: AttendanceTotals] = [:]
-            for row in try await sql.raw("""
+            for row in try await sql.raw(
+                """
                 SELECT \(select) AS k, COUNT(*) AS sessions, CAST(COALESCE(SUM(s.capacity), 0) AS BIGINT) AS capacity
                 FROM class_sessions s WHERE \(classes) \(grouping)
-                """).all() {
+                """
+            ).all() {
                 var totals = AttendanceTotals()
                 totals.sessions = try row.int("sessions")
                 totals.capacity = try row.int("capacity")
                 result[try row.string("k")] = totals
             }
-            for row in try await sql.raw("""
+            for row in try await sql.raw(
+                """
                 SELECT \(select) AS k, COUNT(*) AS booked,
                     CAST(COALESCE(SUM(CASE WHEN b.status = 'attended' THEN 1 ELSE 0 END), 0) AS BIGINT) AS attended,
                     CAST(COALESCE(SUM(CASE WHEN b.status = 'no_show' THEN 1 ELSE 0 END), 0) AS BIGINT) AS no_shows
                 FROM class_sessions s JOIN bookings b ON b.session_id = s.id AND b.status IN ('confirmed', 'attended', 'no_show')
                 WHERE \(classes) \(grouping)
-                """).all() {
+                """
+            ).all() {
                 let k = try row.string("k")
                 var totals = result[k] ?? AttendanceTotals()
                 totals.booked = try row.int("booked")
@@ -159,10 +169,12 @@ public struct AnalyticsStore: Sendable {
         var cases: [SQLQueryString] = []
         var cursor = from
         while let change = zone.nextDaylightSavingTimeTransition(after: cursor), change < to {
-            cases.append("WHEN \(unsafeRaw: column) < \(literal: Int(change.epochSeconds)) THEN \(literal: zone.secondsFromGMT(for: cursor))")
+            cases.append(
+                "WHEN \(unsafeRaw: column) < \(literal: Int(change.epochSeconds)) THEN \(literal: zone.secondsFromGMT(for: cursor))")
             cursor = change
         }
-        let offset: SQLQueryString = cases.isEmpty
+        let offset: SQLQueryString =
+            cases.isEmpty
             ? "\(literal: zone.secondsFromGMT(for: from))"
             : "CASE \(cases.joined(separator: " ")) ELSE \(literal: zone.secondsFromGMT(for: cursor)) END"
         return "((\(unsafeRaw: column) + \(offset)) / 86400)"
@@ -202,10 +214,12 @@ extension AnalyticsStore {
     /// A location, program, class type or coach named by the filter must be the org's (404 otherwise).
     public func checkReferences(orgId: String, filter: AttendanceFilter) async throws {
         try await database.read { sql in
-            try await OrgReferences.check(sql, orgId: orgId, [
-                ("locations", filter.locationId, "Location"), ("programs", filter.programId, "Program"),
-                ("class_types", filter.classTypeId, "Class type"), ("memberships", filter.coachMembershipId, "Coach"),
-            ])
+            try await OrgReferences.check(
+                sql, orgId: orgId,
+                [
+                    ("locations", filter.locationId, "Location"), ("programs", filter.programId, "Program"),
+                    ("class_types", filter.classTypeId, "Class type"), ("memberships", filter.coachMembershipId, "Coach"),
+                ])
         }
     }
 }
@@ -216,9 +230,11 @@ enum OrgReferences {
     static func check(_ sql: any SQLDatabase, orgId: String, _ references: [(table: String, id: String?, what: String)]) async throws {
         for reference in references {
             guard let id = reference.id else { continue }
-            let found = try await sql.raw("""
+            let found = try await sql.raw(
+                """
                 SELECT 1 AS one FROM \(ident: reference.table) WHERE id = \(bind: id) AND organization_id = \(bind: orgId)
-                """).first()
+                """
+            ).first()
             guard found != nil else { throw DomainError.notFound(reference.what) }
         }
     }
@@ -241,5 +257,5 @@ extension AnalyticsStore {
                 postgres ? try row.decode(column: "QUERY PLAN", as: String.self) : try row.decode(column: "detail", as: String.self)
             }
         }
-}
+    }
 }

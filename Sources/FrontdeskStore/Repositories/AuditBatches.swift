@@ -20,14 +20,18 @@ public enum AuditBatches {
     public static let undoAction = "sessions.bulk_undo"
 
     /// Writes the batch's one audit row inside the caller's transaction.
-    static func record(_ sql: any SQLDatabase, orgId: String, actor: BookingActor, action: String,
-                       payload: BulkBatchPayload, now: Date) async throws -> AuditBatch {
+    static func record(
+        _ sql: any SQLDatabase, orgId: String, actor: BookingActor, action: String,
+        payload: BulkBatchPayload, now: Date
+    ) async throws -> AuditBatch {
         let batchId = NewID.make()
-        try await AuditStore.record(sql, orgId: orgId, actorUserId: actor.userId, actorMembershipId: actor.membershipId,
-                                    action: action, batchId: batchId, entityType: "batch", entityId: payload.undoes ?? batchId,
-                                    payload: payload, now: now)
-        return AuditBatch(batchId: batchId, action: action, actorMembershipId: actor.membershipId, actorName: nil,
-                          createdAt: now, payload: payload, undoneBy: nil)
+        try await AuditStore.record(
+            sql, orgId: orgId, actorUserId: actor.userId, actorMembershipId: actor.membershipId,
+            action: action, batchId: batchId, entityType: "batch", entityId: payload.undoes ?? batchId,
+            payload: payload, now: now)
+        return AuditBatch(
+            batchId: batchId, action: action, actorMembershipId: actor.membershipId, actorName: nil,
+            createdAt: now, payload: payload, undoneBy: nil)
     }
 
     static let columns: SQLQueryString = """
@@ -42,15 +46,18 @@ public enum AuditBatches {
         guard let payload = try? JSONDecoder().decode(BulkBatchPayload.self, from: Data(text.utf8)) else {
             throw DomainError(.internalFailure, code: "corrupt_audit_row", message: "An audit row's payload could not be read.")
         }
-        return AuditBatch(batchId: try row.string("batch_id"), action: try row.string("action"),
-                          actorMembershipId: try row.optionalString("actor_membership_id"), actorName: try row.optionalString("actor_name"),
-                          createdAt: try row.date("created_at"), payload: payload, undoneBy: try row.optionalString("undone_by"))
+        return AuditBatch(
+            batchId: try row.string("batch_id"), action: try row.string("action"),
+            actorMembershipId: try row.optionalString("actor_membership_id"), actorName: try row.optionalString("actor_name"),
+            createdAt: try row.date("created_at"), payload: payload, undoneBy: try row.optionalString("undone_by"))
     }
 
     static func batch(_ sql: any SQLDatabase, orgId: String, batchId: String) async throws -> AuditBatch? {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             SELECT \(columns) WHERE a.organization_id = \(bind: orgId) AND a.batch_id = \(bind: batchId)
-            """).first().map(Self.batch)
+            """
+        ).first().map(Self.batch)
     }
 
     /// One batch of the org, or nil.
@@ -59,12 +66,15 @@ public enum AuditBatches {
     }
 
     /// The org's batches, newest first, `limit` at a time after `cursor`.
-    public static func list(_ database: any FrontdeskDatabase, orgId: String, limit: Int,
-                            after cursor: KeysetCursor?) async throws -> (batches: [AuditBatch], next: KeysetCursor?) {
+    public static func list(
+        _ database: any FrontdeskDatabase, orgId: String, limit: Int,
+        after cursor: KeysetCursor?
+    ) async throws -> (batches: [AuditBatch], next: KeysetCursor?) {
         try await database.read { sql in
             var query: SQLQueryString = "SELECT \(columns) WHERE a.organization_id = \(bind: orgId) AND a.batch_id IS NOT NULL"
             if let cursor {
-                query = query + " AND (a.created_at < \(bind: cursor.at) OR (a.created_at = \(bind: cursor.at) AND a.id < \(bind: cursor.id)))"
+                query =
+                    query + " AND (a.created_at < \(bind: cursor.at) OR (a.created_at = \(bind: cursor.at) AND a.id < \(bind: cursor.id)))"
             }
             let rows = try await sql.raw(query + " ORDER BY a.created_at DESC, a.id DESC LIMIT \(literal: limit + 1)").all()
             let batches = try rows.prefix(limit).map(Self.batch)

@@ -13,11 +13,13 @@ public enum AuditStore {
         encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
         let json = String(decoding: try encoder.encode(payload), as: UTF8.self)
-        try await sql.raw("""
+        try await sql.raw(
+            """
             INSERT INTO audit_logs (id, organization_id, actor_user_id, actor_membership_id, action, batch_id,
                 entity_type, entity_id, payload, created_at)
             VALUES (\(bind: NewID.make()), \(bind: orgId), \(bind: actorUserId), \(bind: actorMembershipId), \(bind: action),
                 \(bind: batchId), \(bind: entityType), \(bind: entityId), \(bind: json), \(bind: now.epochSeconds))
-            """).run()
+            """
+        ).run()
     }
 }

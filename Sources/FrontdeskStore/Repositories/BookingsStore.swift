@@ -64,17 +64,20 @@ public struct BookingsStore: Sendable {
                 return replay
             }
             // One read for the session, its program's mode, the member and the class's counts.
-            guard let row = try await sql.raw("""
-                SELECT s.*, p.delivery_mode, m.role AS member_role, m.status AS member_status, m.user_id AS member_user_id,
-                    (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status IN ('confirmed', 'attended')) AS booked_count,
-                    (SELECT COALESCE(MAX(b.waitlist_position), 0) + 1 FROM bookings b
-                      WHERE b.session_id = s.id AND b.status = 'waitlisted') AS next_position
-                FROM class_sessions s
-                JOIN class_types ct ON ct.id = s.class_type_id
-                JOIN programs p ON p.id = ct.program_id
-                JOIN memberships m ON m.id = \(bind: membershipId) AND m.organization_id = s.organization_id
-                WHERE s.id = \(bind: sessionId) AND s.organization_id = \(bind: org.id) AND s.deleted_at IS NULL
-                """).first()
+            guard
+                let row = try await sql.raw(
+                    """
+                    SELECT s.*, p.delivery_mode, m.role AS member_role, m.status AS member_status, m.user_id AS member_user_id,
+                        (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status IN ('confirmed', 'attended')) AS booked_count,
+                        (SELECT COALESCE(MAX(b.waitlist_position), 0) + 1 FROM bookings b
+                          WHERE b.session_id = s.id AND b.status = 'waitlisted') AS next_position
+                    FROM class_sessions s
+                    JOIN class_types ct ON ct.id = s.class_type_id
+                    JOIN programs p ON p.id = ct.program_id
+                    JOIN memberships m ON m.id = \(bind: membershipId) AND m.organization_id = s.organization_id
+                    WHERE s.id = \(bind: sessionId) AND s.organization_id = \(bind: org.id) AND s.deleted_at IS NULL
+                    """
+                ).first()
             else {
                 _ = try await SessionsStore.requireLive(sql, orgId: org.id, id: sessionId)
                 throw DomainError.notFound("Member")
@@ -91,8 +94,9 @@ public struct BookingsStore: Sendable {
                 throw DomainError.notFound("Session")
             }
             let selfBooking = membershipId == actor.membershipId
-            let snapshot = try await Self.snapshot(sql, org: org, session: session, membershipId: membershipId,
-                                                   isStaff: selfBooking && memberRole.isStaff, bookedCount: try row.int("booked_count"), now: now)
+            let snapshot = try await Self.snapshot(
+                sql, org: org, session: session, membershipId: membershipId,
+                isStaff: selfBooking && memberRole.isStaff, bookedCount: try row.int("booked_count"), now: now)
             let outcome = try BookingRules.decide(snapshot, overrideCapacity: overrideCapacity && actor.role.isStaff)
 
             var booking = Booking(
@@ -114,23 +118,29 @@ public struct BookingsStore: Sendable {
             }
             do {
                 try await Self.insert(sql, booking, bookedBy: actor.membershipId)
-            } catch where DatabaseErrors.isUniqueViolation(error) {
+            } catch  where DatabaseErrors.isUniqueViolation(error) {
                 throw DomainError.conflict("already_booked", "You already hold a place or waitlist spot in this class.")
             }
             // Credit charge needs the booking row for the ledger's reference: write the ledger after it.
             if booking.creditCharged, let subscriptionId = booking.subscriptionId {
-                try await Credits.ledger(sql, orgId: org.id, subscriptionId: subscriptionId, bookingId: booking.id, kind: "charge",
-                                         amount: -1, reason: "booking", actorMembershipId: actor.membershipId, now: now)
+                try await Credits.ledger(
+                    sql, orgId: org.id, subscriptionId: subscriptionId, bookingId: booking.id, kind: "charge",
+                    amount: -1, reason: "booking", actorMembershipId: actor.membershipId, now: now)
             }
             if booking.capacityOverride {
-                try await AuditStore.record(sql, orgId: org.id, actorUserId: actor.userId, actorMembershipId: actor.membershipId,
-                                            action: "booking.capacity_override", entityType: "booking", entityId: booking.id,
-                                            payload: ["sessionId": sessionId, "membershipId": membershipId], now: now)
+                try await AuditStore.record(
+                    sql, orgId: org.id, actorUserId: actor.userId, actorMembershipId: actor.membershipId,
+                    action: "booking.capacity_override", entityType: "booking", entityId: booking.id,
+                    payload: ["sessionId": sessionId, "membershipId": membershipId], now: now)
             }
-            var messages = [Notify.message(org: org.id, user: memberUserId, template: booking.status == .confirmed ? "booking_confirmed" : "booking_waitlisted",
-                                           channel: "email", booking: booking)]
+            var messages = [
+                Notify.message(
+                    org: org.id, user: memberUserId, template: booking.status == .confirmed ? "booking_confirmed" : "booking_waitlisted",
+                    channel: "email", booking: booking)
+            ]
             if booking.status == .confirmed {
-                messages.append(Notify.message(org: org.id, user: memberUserId, template: "booking_confirmed", channel: "push", booking: booking))
+                messages.append(
+                    Notify.message(org: org.id, user: memberUserId, template: "booking_confirmed", channel: "push", booking: booking))
             }
             try await Outbox.enqueue(sql, messages, now: now)
             let result = BookingResult(booking: booking, replayed: false)
@@ -140,23 +150,28 @@ public struct BookingsStore: Sendable {
     }
 
     static func insert(_ sql: any SQLDatabase, _ b: Booking, bookedBy: String) async throws {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             INSERT INTO bookings (id, organization_id, session_id, membership_id, subscription_id, status, waitlist_position,
                 credit_charged, late_cancel, booked_by_membership_id, capacity_override, created_at, updated_at)
             VALUES (\(bind: b.id), \(bind: b.organizationId), \(bind: b.sessionId), \(bind: b.membershipId), \(bind: b.subscriptionId),
                 \(bind: b.status.rawValue), \(bind: b.waitlistPosition), \(bind: b.creditCharged), \(bind: false), \(bind: bookedBy),
                 \(bind: b.capacityOverride), \(bind: b.createdAt.epochSeconds), \(bind: b.updatedAt.epochSeconds))
-            """).run()
+            """
+        ).run()
     }
 
     /// Reads what the decision needs for one member and session, inside the transaction.
-    static func snapshot(_ sql: any SQLDatabase, org: Organization, session: ClassSession, membershipId: String,
-                         isStaff: Bool, bookedCount: Int, now: Date) async throws -> BookingSnapshot {
+    static func snapshot(
+        _ sql: any SQLDatabase, org: Organization, session: ClassSession, membershipId: String,
+        isStaff: Bool, bookedCount: Int, now: Date
+    ) async throws -> BookingSnapshot {
         let calendar = OrgCalendar(timezone: org.timezone)
         let from = min(calendar.startOfWeek(session.startsAt), session.startsAt.addingTimeInterval(-86_400))
         let to = max(calendar.startOfDay(calendar.startOfWeek(session.startsAt), addingDays: 7), session.endsAt.addingTimeInterval(86_400))
-        let facts = try await ScheduleStore.memberFacts(sql, orgId: org.id, membershipId: membershipId, from: from, to: to, now: now,
-                                                        withOffers: false)
+        let facts = try await ScheduleStore.memberFacts(
+            sql, orgId: org.id, membershipId: membershipId, from: from, to: to, now: now,
+            withOffers: false)
         return BookingSnapshot(
             now: now, timezone: org.timezone, sessionId: session.id, sessionStartsAt: session.startsAt, sessionEndsAt: session.endsAt,
             sessionStatus: session.status, sessionDeleted: false, capacity: session.capacity,
@@ -170,8 +185,12 @@ public struct BookingsStore: Sendable {
     /// Cancels a booking (SPEC §5). Members cancel their own; staff any of their org (the caller checks
     /// who may). Early cancels refund a charged credit; late ones are refused unless the org allows
     /// them or staff cancel, and never refund. A freed place is offered to the waitlist at once.
-    public func cancel(org: Organization, bookingId: String, actor: BookingActor, idempotencyKey: String?, now: Date) async throws -> BookingResult {
-        guard let current = try await booking(id: bookingId), current.organizationId == org.id else { throw DomainError.notFound("Booking") }
+    public func cancel(
+        org: Organization, bookingId: String, actor: BookingActor, idempotencyKey: String?, now: Date
+    ) async throws -> BookingResult {
+        guard let current = try await booking(id: bookingId), current.organizationId == org.id else {
+            throw DomainError.notFound("Booking")
+        }
         return try await database.transaction(Self.locks(sessionId: current.sessionId, membershipId: current.membershipId)) { sql in
             let scope = "cancel:\(bookingId)"
             if let replay = try await Idempotency.replay(sql, userId: actor.userId, key: idempotencyKey, scope: scope) {
@@ -192,8 +211,9 @@ public struct BookingsStore: Sendable {
             let wasConfirmed = booking.status == .confirmed
             var refund = false
             if wasConfirmed {
-                let verdict = try CancellationRules.evaluate(now: now, startsAt: session.startsAt, windowHours: org.cancellationWindowHours,
-                                                             allowLate: org.allowLateCancellation, byStaff: actor.role.isStaff)
+                let verdict = try CancellationRules.evaluate(
+                    now: now, startsAt: session.startsAt, windowHours: org.cancellationWindowHours,
+                    allowLate: org.allowLateCancellation, byStaff: actor.role.isStaff)
                 booking.lateCancel = verdict == .late
                 refund = verdict == .early && booking.creditCharged
             }
@@ -209,21 +229,27 @@ public struct BookingsStore: Sendable {
                     reason: "early cancel", actorMembershipId: actor.membershipId, now: now)
                 booking.creditCharged = false
             }
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE bookings SET status = 'cancelled', waitlist_position = NULL, late_cancel = \(bind: booking.lateCancel),
                     credit_charged = \(bind: booking.creditCharged), cancelled_at = \(bind: now.epochSeconds),
                     cancelled_by_membership_id = \(bind: actor.membershipId), updated_at = \(bind: now.epochSeconds)
                 WHERE id = \(bind: bookingId)
-                """).run()
+                """
+            ).run()
             if previousPosition != nil {
                 try await WaitlistPromotion.renumber(sql, sessionId: booking.sessionId, now: now)
             }
-            let userId = try await sql.raw("SELECT user_id FROM memberships WHERE id = \(bind: booking.membershipId)").first()?.string("user_id")
+            let userId = try await sql.raw("SELECT user_id FROM memberships WHERE id = \(bind: booking.membershipId)").first()?.string(
+                "user_id")
             if let userId {
-                try await Outbox.enqueue(sql, [Notify.message(org: org.id, user: userId, template: "booking_cancelled", channel: "email", booking: booking)], now: now)
+                try await Outbox.enqueue(
+                    sql, [Notify.message(org: org.id, user: userId, template: "booking_cancelled", channel: "email", booking: booking)],
+                    now: now)
             }
             if wasConfirmed {
-                try await WaitlistPromotion.promote(sql, org: org, sessionId: booking.sessionId, actorMembershipId: actor.membershipId, now: now)
+                try await WaitlistPromotion.promote(
+                    sql, org: org, sessionId: booking.sessionId, actorMembershipId: actor.membershipId, now: now)
             }
             let result = BookingResult(booking: booking, replayed: false)
             try await Idempotency.store(sql, userId: actor.userId, key: idempotencyKey, scope: scope, result: result, now: now)
@@ -238,7 +264,8 @@ enum Notify {
         var payload = ["bookingId": booking.id, "sessionId": booking.sessionId]
         // The place in line when queued: by delivery the member may have moved up or in.
         if let position = booking.waitlistPosition { payload["waitlistPosition"] = String(position) }
-        return OutboxMessage(organizationId: org, userId: user, channel: channel, template: template, payload: payload,
-                             dedupeKey: "\(template):\(booking.id):\(channel)")
+        return OutboxMessage(
+            organizationId: org, userId: user, channel: channel, template: template, payload: payload,
+            dedupeKey: "\(template):\(booking.id):\(channel)")
     }
 }

@@ -17,8 +17,10 @@ public struct BulkBatchPayload: Codable, Sendable, Equatable {
     /// For an undo: the batch it reverted.
     public var undoes: String?
 
-    public init(action: String, filter: BulkFilter?, fingerprint: String?, reason: String?, sessionIds: [String],
-                skippedSessionIds: [String], cancelledBookings: Int, refundedCredits: Int, undoes: String? = nil) {
+    public init(
+        action: String, filter: BulkFilter?, fingerprint: String?, reason: String?, sessionIds: [String],
+        skippedSessionIds: [String], cancelledBookings: Int, refundedCredits: Int, undoes: String? = nil
+    ) {
         self.action = action
         self.filter = filter
         self.fingerprint = fingerprint
@@ -85,25 +87,30 @@ public struct BulkSessionsStore: Sendable {
             let changed = preview.sessions.filter { $0.isChanged(by: action) }.map(\.id)
             let skipped = preview.sessions.filter { !$0.isChanged(by: action) }.map(\.id)
             for chunk in changed.chunked(into: 500) {
-                let set: SQLQueryString = switch action {
-                case .delete: "deleted_at = \(bind: now.epochSeconds)"
-                case .publish: "status = 'published'"
-                case .cancel: "status = 'cancelled', cancel_reason = \(bind: reason)"
-                }
-                try await sql.raw("""
+                let set: SQLQueryString =
+                    switch action {
+                    case .delete: "deleted_at = \(bind: now.epochSeconds)"
+                    case .publish: "status = 'published'"
+                    case .cancel: "status = 'cancelled', cancel_reason = \(bind: reason)"
+                    }
+                try await sql.raw(
+                    """
                     UPDATE class_sessions SET \(set), updated_at = \(bind: now.epochSeconds)
                     WHERE organization_id = \(bind: org.id) AND id IN (\(binds: chunk))
-                    """).run()
+                    """
+                ).run()
             }
             var effect = SessionBookings.Effect()
             if action != .publish {
-                effect = try await SessionBookings.cancelAll(sql, sessionIds: changed, reason: reason,
-                                                             actorMembershipId: actor.membershipId, now: now)
+                effect = try await SessionBookings.cancelAll(
+                    sql, sessionIds: changed, reason: reason,
+                    actorMembershipId: actor.membershipId, now: now)
             }
             let payload = BulkBatchPayload(
                 action: action.rawValue, filter: filter, fingerprint: fingerprint, reason: reason, sessionIds: changed,
                 skippedSessionIds: skipped, cancelledBookings: effect.cancelledBookings, refundedCredits: effect.refundedCredits)
-            return .done(try await AuditBatches.record(sql, orgId: org.id, actor: actor, action: action.auditAction, payload: payload, now: now))
+            return .done(
+                try await AuditBatches.record(sql, orgId: org.id, actor: actor, action: action.auditAction, payload: payload, now: now))
         }
     }
 
@@ -121,8 +128,9 @@ public struct BulkSessionsStore: Sendable {
             case BulkAction.delete.auditAction: restoring = .delete
             case BulkAction.publish.auditAction: restoring = .publish
             default:
-                throw DomainError.conflict("undo_not_supported",
-                                           "Only a bulk delete or a bulk publish can be undone; a cancelled class has already been announced to its members.")
+                throw DomainError.conflict(
+                    "undo_not_supported",
+                    "Only a bulk delete or a bulk publish can be undone; a cancelled class has already been announced to its members.")
             }
             if let undoneBy = original.undoneBy {
                 throw DomainError.conflict("already_undone", "This batch was undone already (batch \(undoneBy)).")
@@ -131,31 +139,46 @@ public struct BulkSessionsStore: Sendable {
             var booked = 0
             var unchanged = 0
             for chunk in ids.chunked(into: 500) {
-                booked += try await sql.raw("""
-                    SELECT COUNT(*) AS n FROM bookings WHERE session_id IN (\(binds: chunk)) AND created_at >= \(bind: original.createdAt.epochSeconds)
-                    """).first()?.int("n") ?? 0
+                booked +=
+                    try await sql.raw(
+                        """
+                        SELECT COUNT(*) AS n FROM bookings WHERE session_id IN (\(binds: chunk)) AND created_at >= \(bind: original.createdAt.epochSeconds)
+                        """
+                    ).first()?.int("n") ?? 0
                 let state: SQLQueryString = restoring == .delete ? "deleted_at IS NOT NULL" : "deleted_at IS NULL AND status = 'published'"
-                unchanged += try await sql.raw("""
-                    SELECT COUNT(*) AS n FROM class_sessions
-                    WHERE organization_id = \(bind: org.id) AND id IN (\(binds: chunk)) AND \(state)
-                    """).first()?.int("n") ?? 0
+                unchanged +=
+                    try await sql.raw(
+                        """
+                        SELECT COUNT(*) AS n FROM class_sessions
+                        WHERE organization_id = \(bind: org.id) AND id IN (\(binds: chunk)) AND \(state)
+                        """
+                    ).first()?.int("n") ?? 0
             }
             guard booked == 0 else {
-                throw DomainError.conflict("booked_since", "\(booked) booking\(booked == 1 ? " was" : "s were") made in this batch's classes since; undoing it would take those classes away from members.")
+                throw DomainError.conflict(
+                    "booked_since",
+                    "\(booked) booking\(booked == 1 ? " was" : "s were") made in this batch's classes since; undoing it would take those classes away from members."
+                )
             }
             guard unchanged == ids.count else {
-                throw DomainError.conflict("changed_since", "\(ids.count - unchanged) of this batch's \(ids.count) classes changed since, so it cannot be undone as a whole.")
+                throw DomainError.conflict(
+                    "changed_since",
+                    "\(ids.count - unchanged) of this batch's \(ids.count) classes changed since, so it cannot be undone as a whole.")
             }
             for chunk in ids.chunked(into: 500) {
                 let set: SQLQueryString = restoring == .delete ? "deleted_at = NULL" : "status = 'draft'"
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     UPDATE class_sessions SET \(set), updated_at = \(bind: now.epochSeconds)
                     WHERE organization_id = \(bind: org.id) AND id IN (\(binds: chunk))
-                    """).run()
+                    """
+                ).run()
             }
-            let payload = BulkBatchPayload(action: "undo", filter: original.payload.filter, fingerprint: nil, reason: nil, sessionIds: ids,
-                                           skippedSessionIds: [], cancelledBookings: 0, refundedCredits: 0, undoes: original.batchId)
-            return try await AuditBatches.record(sql, orgId: org.id, actor: actor, action: AuditBatches.undoAction, payload: payload, now: now)
+            let payload = BulkBatchPayload(
+                action: "undo", filter: original.payload.filter, fingerprint: nil, reason: nil, sessionIds: ids,
+                skippedSessionIds: [], cancelledBookings: 0, refundedCredits: 0, undoes: original.batchId)
+            return try await AuditBatches.record(
+                sql, orgId: org.id, actor: actor, action: AuditBatches.undoAction, payload: payload, now: now)
         }
     }
 
@@ -174,7 +197,8 @@ public struct BulkSessionsStore: Sendable {
         let range = filter.instantRange(calendar: calendar)
         if let from = range.from { conditions.append("s.starts_at >= \(bind: from.epochSeconds)") }
         if let to = range.to { conditions.append("s.starts_at < \(bind: to.epochSeconds)") }
-        let rows = try await sql.raw("""
+        let rows = try await sql.raw(
+            """
             SELECT s.id, s.starts_at, s.status, s.location_id, ct.name AS class_name,
                 COALESCE(SUM(CASE WHEN b.status = 'confirmed' THEN 1 ELSE 0 END), 0) AS confirmed,
                 COALESCE(SUM(CASE WHEN b.status = 'waitlisted' THEN 1 ELSE 0 END), 0) AS waitlisted,
@@ -186,32 +210,39 @@ public struct BulkSessionsStore: Sendable {
             GROUP BY s.id, s.starts_at, s.status, s.location_id, ct.name
             ORDER BY s.starts_at, s.id
             LIMIT \(literal: scanLimit + 1)
-            """).all()
+            """
+        ).all()
         guard rows.count <= scanLimit else {
-            throw DomainError.badRequest("batch_too_large", "This filter reaches more than \(scanLimit) classes; narrow it with a date range.")
+            throw DomainError.badRequest(
+                "batch_too_large", "This filter reaches more than \(scanLimit) classes; narrow it with a date range.")
         }
         var matches: [BulkMatch] = []
         for row in rows {
             let startsAt = try row.date("starts_at")
             guard filter.matchesLocal(startsAt, calendar: calendar) else { continue }
-            matches.append(BulkMatch(
-                id: try row.string("id"), startsAt: startsAt, localDate: calendar.localDateString(startsAt),
-                localTime: calendar.localTimeString(startsAt), className: try row.string("class_name"),
-                locationId: try row.optionalString("location_id"),
-                status: SessionStatus(rawValue: try row.string("status")) ?? .draft,
-                confirmed: try row.int("confirmed"), waitlisted: try row.int("waitlisted"), attended: try row.int("attended")))
+            matches.append(
+                BulkMatch(
+                    id: try row.string("id"), startsAt: startsAt, localDate: calendar.localDateString(startsAt),
+                    localTime: calendar.localTimeString(startsAt), className: try row.string("class_name"),
+                    locationId: try row.optionalString("location_id"),
+                    status: SessionStatus(rawValue: try row.string("status")) ?? .draft,
+                    confirmed: try row.int("confirmed"), waitlisted: try row.int("waitlisted"), attended: try row.int("attended")))
         }
         guard matches.count <= maximum else {
-            throw DomainError.badRequest("batch_too_large",
-                                         "This filter matches \(matches.count) classes; one batch may change at most \(maximum). Narrow the dates or add a filter.")
+            throw DomainError.badRequest(
+                "batch_too_large",
+                "This filter matches \(matches.count) classes; one batch may change at most \(maximum). Narrow the dates or add a filter.")
         }
         return matches
     }
 
     /// A program, class type or location named by the filter must be the org's (404 otherwise).
     static func checkReferences(_ sql: any SQLDatabase, orgId: String, filter: BulkFilter) async throws {
-        try await OrgReferences.check(sql, orgId: orgId, [
-            ("programs", filter.programId, "Program"), ("class_types", filter.classTypeId, "Class type"), ("locations", filter.locationId, "Location"),
-        ])
+        try await OrgReferences.check(
+            sql, orgId: orgId,
+            [
+                ("programs", filter.programId, "Program"), ("class_types", filter.classTypeId, "Class type"),
+                ("locations", filter.locationId, "Location"),
+            ])
     }
 }

@@ -12,8 +12,9 @@ public struct CatalogStore: Sendable {
     // MARK: Programs
 
     static func program(_ row: any SQLRow) throws -> Program {
-        Program(id: try row.string("id"), organizationId: try row.string("organization_id"), name: try row.string("name"),
-                deliveryMode: DeliveryMode(rawValue: try row.string("delivery_mode")) ?? .schedule, createdAt: try row.date("created_at"))
+        Program(
+            id: try row.string("id"), organizationId: try row.string("organization_id"), name: try row.string("name"),
+            deliveryMode: DeliveryMode(rawValue: try row.string("delivery_mode")) ?? .schedule, createdAt: try row.date("created_at"))
     }
 
     public func programs(orgId: String) async throws -> [Program] {
@@ -35,13 +36,15 @@ public struct CatalogStore: Sendable {
     /// Inserts a new program or overwrites an existing one of the same org.
     public func save(_ program: Program, now: Date) async throws {
         try await database.transaction { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO programs (id, organization_id, name, delivery_mode, created_at, updated_at)
                 VALUES (\(bind: program.id), \(bind: program.organizationId), \(bind: program.name),
                         \(bind: program.deliveryMode.rawValue), \(bind: program.createdAt.epochSeconds), \(bind: now.epochSeconds))
                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, delivery_mode = excluded.delivery_mode,
                     updated_at = excluded.updated_at
-                """).run()
+                """
+            ).run()
         }
     }
 
@@ -77,8 +80,10 @@ public struct CatalogStore: Sendable {
 
     public func classType(orgId: String, id: String) async throws -> ClassType? {
         try await database.read { sql in
-            try await sql.raw("SELECT * FROM class_types WHERE organization_id = \(bind: orgId) AND id = \(bind: id) AND deleted_at IS NULL")
-                .first().map(Self.classType)
+            try await sql.raw(
+                "SELECT * FROM class_types WHERE organization_id = \(bind: orgId) AND id = \(bind: id) AND deleted_at IS NULL"
+            )
+            .first().map(Self.classType)
         }
     }
 
@@ -88,7 +93,8 @@ public struct CatalogStore: Sendable {
             guard try await Self.program(sql, orgId: classType.organizationId, id: classType.programId) != nil else {
                 throw DomainError.notFound("Program")
             }
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO class_types (id, organization_id, program_id, name, description, default_capacity,
                     default_duration_min, color, created_at, updated_at)
                 VALUES (\(bind: classType.id), \(bind: classType.organizationId), \(bind: classType.programId),
@@ -99,7 +105,8 @@ public struct CatalogStore: Sendable {
                     description = excluded.description, default_capacity = excluded.default_capacity,
                     default_duration_min = excluded.default_duration_min, color = excluded.color,
                     updated_at = excluded.updated_at
-                """).run()
+                """
+            ).run()
         }
     }
 
@@ -134,14 +141,16 @@ public struct CatalogStore: Sendable {
     /// Inserts or overwrites a location.
     public func save(_ location: Location, now: Date) async throws {
         try await database.transaction { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO locations (id, organization_id, name, address, latitude, longitude, created_at, updated_at)
                 VALUES (\(bind: location.id), \(bind: location.organizationId), \(bind: location.name), \(bind: location.address),
                     \(bind: location.latitude), \(bind: location.longitude), \(bind: location.createdAt.epochSeconds),
                     \(bind: now.epochSeconds))
                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, address = excluded.address,
                     latitude = excluded.latitude, longitude = excluded.longitude, updated_at = excluded.updated_at
-                """).run()
+                """
+            ).run()
         }
     }
 
@@ -152,10 +161,12 @@ public struct CatalogStore: Sendable {
     /// `table` is one of this file's literal table names, never user input.
     private func softDelete(table: String, orgId: String, id: String, now: Date, what: String) async throws {
         try await database.transaction { sql in
-            let rows = try await sql.raw("""
+            let rows = try await sql.raw(
+                """
                 UPDATE \(unsafeRaw: table) SET deleted_at = \(bind: now.epochSeconds), updated_at = \(bind: now.epochSeconds)
                 WHERE organization_id = \(bind: orgId) AND id = \(bind: id) AND deleted_at IS NULL RETURNING id
-                """).all()
+                """
+            ).all()
             if rows.isEmpty { throw DomainError.notFound(what) }
         }
     }

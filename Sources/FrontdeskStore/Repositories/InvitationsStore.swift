@@ -51,32 +51,41 @@ public struct InvitationsStore: Sendable {
     public func create(orgId: String, email: String, role: Role, invitedBy: String?, mail: Mail, now: Date) async throws -> Invitation {
         try await database.transaction(TransactionOptions(lockKeys: ["org-members:\(orgId)"])) { sql in
             let normalized = Validate.normalizedEmail(email)
-            let member = try await sql.raw("""
+            let member = try await sql.raw(
+                """
                 SELECT 1 AS x FROM memberships m JOIN users u ON u.id = m.user_id
                 WHERE m.organization_id = \(bind: orgId) AND u.email_normalized = \(bind: normalized)
-                """).first()
+                """
+            ).first()
             if member != nil { throw DomainError.conflict("already_member", "This person is already a member of the studio.") }
-            let open = try await sql.raw("""
+            let open = try await sql.raw(
+                """
                 SELECT id, expires_at FROM invitations
                 WHERE organization_id = \(bind: orgId) AND email_normalized = \(bind: normalized) AND status = 'pending'
-                """).first()
+                """
+            ).first()
             if let open {
                 guard try open.date("expires_at") <= now else {
                     throw DomainError.conflict("already_invited", "An invitation to this address is open; re-send or revoke it.")
                 }
                 // A lapsed invitation makes way for the new one.
-                try await sql.raw("UPDATE invitations SET status = 'revoked', updated_at = \(bind: now.epochSeconds) WHERE id = \(bind: try open.string("id"))").run()
+                try await sql.raw(
+                    "UPDATE invitations SET status = 'revoked', updated_at = \(bind: now.epochSeconds) WHERE id = \(bind: try open.string("id"))"
+                ).run()
             }
             let id = NewID.make()
             let token = SecretToken.generate()
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO invitations (id, organization_id, email, email_normalized, role, token_hash, status, invited_by_membership_id,
                     sends, created_at, updated_at, expires_at)
                 VALUES (\(bind: id), \(bind: orgId), \(bind: email), \(bind: normalized), \(bind: role.rawValue), \(bind: SecretToken.hash(token)),
                     'pending', \(bind: invitedBy), 1, \(bind: now.epochSeconds), \(bind: now.epochSeconds),
                     \(bind: now.addingTimeInterval(Self.lifetime).epochSeconds))
-                """).run()
-            try await Self.enqueue(sql, orgId: orgId, invitationId: id, email: email, role: role, token: token, send: 1, mail: mail, now: now)
+                """
+            ).run()
+            try await Self.enqueue(
+                sql, orgId: orgId, invitationId: id, email: email, role: role, token: token, send: 1, mail: mail, now: now)
             return try await Self.invitation(sql, orgId: orgId, id: id, now: now)
         }
     }
@@ -92,13 +101,16 @@ public struct InvitationsStore: Sendable {
                 throw DomainError.rateLimited("This invitation was sent \(Self.maxSends) times; revoke it and invite again later.")
             }
             let token = SecretToken.generate()
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE invitations SET token_hash = \(bind: SecretToken.hash(token)), sends = sends + 1, updated_at = \(bind: now.epochSeconds),
                     expires_at = \(bind: now.addingTimeInterval(Self.lifetime).epochSeconds)
                 WHERE id = \(bind: id) AND organization_id = \(bind: orgId)
-                """).run()
-            try await Self.enqueue(sql, orgId: orgId, invitationId: id, email: current.email, role: current.role, token: token,
-                                   send: current.sends + 1, mail: mail, now: now)
+                """
+            ).run()
+            try await Self.enqueue(
+                sql, orgId: orgId, invitationId: id, email: current.email, role: current.role, token: token,
+                send: current.sends + 1, mail: mail, now: now)
             return try await Self.invitation(sql, orgId: orgId, id: id, now: now)
         }
     }
@@ -110,9 +122,11 @@ public struct InvitationsStore: Sendable {
             guard current.status == .pending else {
                 throw DomainError.conflict("invitation_closed", "This invitation was already \(current.status.rawValue).")
             }
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE invitations SET status = 'revoked', updated_at = \(bind: now.epochSeconds) WHERE id = \(bind: id)
-                """).run()
+                """
+            ).run()
             return try await Self.invitation(sql, orgId: orgId, id: id, now: now)
         }
     }
@@ -120,9 +134,11 @@ public struct InvitationsStore: Sendable {
     /// The studio's pending invitations, newest first.
     public func pending(orgId: String, now: Date) async throws -> [Invitation] {
         try await database.read { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 SELECT * FROM invitations WHERE organization_id = \(bind: orgId) AND status = 'pending' ORDER BY created_at DESC, id
-                """).all().map { try Self.decode($0, now: now) }
+                """
+            ).all().map { try Self.decode($0, now: now) }
         }
     }
 
@@ -130,10 +146,13 @@ public struct InvitationsStore: Sendable {
     public func open(token: String, now: Date) async throws -> (Invitation, organizationName: String)? {
         guard AccountTokensStore.plausible(token) else { return nil }
         return try await database.read { sql in
-            guard let row = try await sql.raw("""
-                SELECT i.*, o.name AS organization_name FROM invitations i JOIN organizations o ON o.id = i.organization_id
-                WHERE i.token_hash = \(bind: SecretToken.hash(token)) AND i.status = 'pending' AND i.expires_at > \(bind: now.epochSeconds)
-                """).first()
+            guard
+                let row = try await sql.raw(
+                    """
+                    SELECT i.*, o.name AS organization_name FROM invitations i JOIN organizations o ON o.id = i.organization_id
+                    WHERE i.token_hash = \(bind: SecretToken.hash(token)) AND i.status = 'pending' AND i.expires_at > \(bind: now.epochSeconds)
+                    """
+                ).first()
             else { return nil }
             return (try Self.decode(row, now: now), try row.string("organization_name"))
         }
@@ -150,11 +169,14 @@ public struct InvitationsStore: Sendable {
     public func accept(token: String, as acceptor: Acceptor, now: Date) async throws -> (userId: String, membership: Membership) {
         guard AccountTokensStore.plausible(token) else { throw Self.invalidLink }
         return try await database.transaction { sql in
-            guard let row = try await sql.raw("""
-                UPDATE invitations SET status = 'accepted', accepted_at = \(bind: now.epochSeconds), updated_at = \(bind: now.epochSeconds)
-                WHERE token_hash = \(bind: SecretToken.hash(token)) AND status = 'pending' AND expires_at > \(bind: now.epochSeconds)
-                RETURNING *
-                """).first()
+            guard
+                let row = try await sql.raw(
+                    """
+                    UPDATE invitations SET status = 'accepted', accepted_at = \(bind: now.epochSeconds), updated_at = \(bind: now.epochSeconds)
+                    WHERE token_hash = \(bind: SecretToken.hash(token)) AND status = 'pending' AND expires_at > \(bind: now.epochSeconds)
+                    RETURNING *
+                    """
+                ).first()
             else { throw Self.invalidLink }
             let invitation = try Self.decode(row, now: now)
             let normalized = Validate.normalizedEmail(invitation.email)
@@ -163,47 +185,62 @@ public struct InvitationsStore: Sendable {
             case .user(let id):
                 let owner = try await sql.raw("SELECT email_normalized FROM users WHERE id = \(bind: id)").first()
                 guard try owner?.string("email_normalized") == normalized else {
-                    throw DomainError(.forbidden, code: "invitation_wrong_account",
-                                      message: "This invitation was sent to another e-mail address. Sign in with that address, then open the link again.")
+                    throw DomainError(
+                        .forbidden, code: "invitation_wrong_account",
+                        message: "This invitation was sent to another e-mail address. Sign in with that address, then open the link again.")
                 }
                 userId = id
             case .newAccount(let name, let passwordHash):
                 if try await sql.raw("SELECT id FROM users WHERE email_normalized = \(bind: normalized)").first() != nil {
-                    throw DomainError.conflict("account_exists",
-                                               "You already have an account with this address. Sign in, then open the link again.")
+                    throw DomainError.conflict(
+                        "account_exists",
+                        "You already have an account with this address. Sign in, then open the link again.")
                 }
-                userId = try await AccountsStore.insertUser(sql, email: invitation.email, name: name, passwordHash: passwordHash,
-                                                            emailVerified: true, now: now).id
+                userId = try await AccountsStore.insertUser(
+                    sql, email: invitation.email, name: name, passwordHash: passwordHash,
+                    emailVerified: true, now: now
+                ).id
             }
             try await AccountsStore.markEmailVerified(sql, userId: userId, now: now)
             let membership: Membership
-            if let existing = try await sql.raw("""
+            if let existing = try await sql.raw(
+                """
                 SELECT * FROM memberships WHERE organization_id = \(bind: invitation.organizationId) AND user_id = \(bind: userId)
-                """).first() {
+                """
+            ).first() {
                 membership = try OrganizationsStore.membership(existing)
             } else {
-                membership = try await OrganizationsStore.insertMembership(sql, orgId: invitation.organizationId, userId: userId,
-                                                                           role: invitation.role, now: now)
+                membership = try await OrganizationsStore.insertMembership(
+                    sql, orgId: invitation.organizationId, userId: userId,
+                    role: invitation.role, now: now)
             }
             try await sql.raw("UPDATE invitations SET membership_id = \(bind: membership.id) WHERE id = \(bind: invitation.id)").run()
             return (userId, membership)
         }
     }
 
-    static let invalidLink = DomainError(.notFound, code: "invitation_invalid",
-                                                  message: "This invitation link is no longer valid. Ask the studio to send a new one.")
+    static let invalidLink = DomainError(
+        .notFound, code: "invitation_invalid",
+        message: "This invitation link is no longer valid. Ask the studio to send a new one.")
 
-    static func enqueue(_ sql: any SQLDatabase, orgId: String, invitationId: String, email: String, role: Role, token: String,
-                        send: Int, mail: Mail, now: Date) async throws {
+    static func enqueue(
+        _ sql: any SQLDatabase, orgId: String, invitationId: String, email: String, role: Role, token: String,
+        send: Int, mail: Mail, now: Date
+    ) async throws {
         var payload = ["link": mail.linkBase + token, "role": role.rawValue, "inviterName": mail.inviterName]
         if let name = mail.greetingName { payload["name"] = name }
-        try await Outbox.enqueue(sql, [OutboxMessage(
-            organizationId: orgId, userId: nil, recipientEmail: email, channel: "email", template: "invitation",
-            payload: payload, dedupeKey: "invitation:\(invitationId):\(send)")], now: now)
+        try await Outbox.enqueue(
+            sql,
+            [
+                OutboxMessage(
+                    organizationId: orgId, userId: nil, recipientEmail: email, channel: "email", template: "invitation",
+                    payload: payload, dedupeKey: "invitation:\(invitationId):\(send)")
+            ], now: now)
     }
 
     static func invitation(_ sql: any SQLDatabase, orgId: String, id: String, now: Date) async throws -> Invitation {
-        guard let row = try await sql.raw("SELECT * FROM invitations WHERE id = \(bind: id) AND organization_id = \(bind: orgId)").first() else {
+        guard let row = try await sql.raw("SELECT * FROM invitations WHERE id = \(bind: id) AND organization_id = \(bind: orgId)").first()
+        else {
             throw DomainError.notFound("Invitation")
         }
         return try decode(row, now: now)
@@ -212,9 +249,10 @@ public struct InvitationsStore: Sendable {
     static func decode(_ row: any SQLRow, now: Date) throws -> Invitation {
         let expires = try row.date("expires_at")
         let status = Invitation.Status(rawValue: try row.string("status")) ?? .revoked
-        return Invitation(id: try row.string("id"), organizationId: try row.string("organization_id"), email: try row.string("email"),
-                          role: Role(rawValue: try row.string("role")) ?? .member, status: status, sends: try row.int("sends"),
-                          createdAt: try row.date("created_at"), expiresAt: expires, acceptedAt: try row.optionalDate("accepted_at"),
-                          expired: status == .pending && expires <= now)
+        return Invitation(
+            id: try row.string("id"), organizationId: try row.string("organization_id"), email: try row.string("email"),
+            role: Role(rawValue: try row.string("role")) ?? .member, status: status, sends: try row.int("sends"),
+            createdAt: try row.date("created_at"), expiresAt: expires, acceptedAt: try row.optionalDate("accepted_at"),
+            expired: status == .pending && expires <= now)
     }
 }

@@ -16,7 +16,8 @@ public struct KeysetCursor: Sendable, Equatable {
     /// Decodes a cursor from a query string; `nil` for anything this system did not issue.
     public init?(encoded: String) {
         guard encoded.count <= 200, let bytes = Base64URL.decode(encoded),
-              let text = String(bytes: bytes, encoding: .utf8) else { return nil }
+            let text = String(bytes: bytes, encoding: .utf8)
+        else { return nil }
         let parts = text.split(separator: "|")
         guard parts.count == 2, let at = Int64(parts[0]), NewID.isWellFormed(String(parts[1])) else { return nil }
         self.init(at: at, id: String(parts[1]))

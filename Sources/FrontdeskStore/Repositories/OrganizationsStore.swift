@@ -42,7 +42,8 @@ public struct OrganizationsStore: Sendable {
     /// verified (a studio created through the API by an unverified user).
     public func create(_ org: Organization, ownerUserId: String, holdMail: Bool = false) async throws -> (Organization, Membership) {
         try await database.transaction { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO organizations (id, name, timezone, cancellation_window_hours, allow_late_cancellation,
                     payment_provider, latitude, longitude, primary_color, checkin_opens_minutes_before,
                     checkin_grace_seconds, gps_max_meters, gps_max_accuracy_meters, no_show_grace_minutes,
@@ -53,7 +54,8 @@ public struct OrganizationsStore: Sendable {
                     \(bind: org.gpsMaxMeters), \(bind: org.gpsMaxAccuracyMeters), \(bind: org.noShowGraceMinutes),
                     \(bind: org.bookingOpensDaysBefore), \(bind: org.waitlistCutoffMinutes),
                     \(bind: org.createdAt.epochSeconds), \(bind: org.updatedAt.epochSeconds), \(bind: holdMail))
-                """).run()
+                """
+            ).run()
             let membership = try await Self.insertMembership(sql, orgId: org.id, userId: ownerUserId, role: .owner, now: org.createdAt)
             return (org, membership)
         }
@@ -61,11 +63,13 @@ public struct OrganizationsStore: Sendable {
 
     static func insertMembership(_ sql: any SQLDatabase, orgId: String, userId: String, role: Role, now: Date) async throws -> Membership {
         let membership = Membership(id: NewID.make(), organizationId: orgId, userId: userId, role: role, status: .active, createdAt: now)
-        try await sql.raw("""
+        try await sql.raw(
+            """
             INSERT INTO memberships (id, organization_id, user_id, role, status, created_at, updated_at)
             VALUES (\(bind: membership.id), \(bind: orgId), \(bind: userId), \(bind: role.rawValue), 'active',
                     \(bind: now.epochSeconds), \(bind: now.epochSeconds))
-            """).run()
+            """
+        ).run()
         return membership
     }
 
@@ -81,7 +85,8 @@ public struct OrganizationsStore: Sendable {
     /// Writes every setting of `org` (validated by the caller).
     public func update(_ org: Organization) async throws {
         try await database.transaction { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE organizations SET name = \(bind: org.name), timezone = \(bind: org.timezone),
                     cancellation_window_hours = \(bind: org.cancellationWindowHours),
                     allow_late_cancellation = \(bind: org.allowLateCancellation),
@@ -95,19 +100,23 @@ public struct OrganizationsStore: Sendable {
                     waitlist_cutoff_minutes = \(bind: org.waitlistCutoffMinutes),
                     updated_at = \(bind: org.updatedAt.epochSeconds)
                 WHERE id = \(bind: org.id)
-                """).run()
+                """
+            ).run()
         }
     }
 
     /// The user's membership in the org together with the org, in one query; `nil` if none.
     public func membershipAndOrganization(orgId: String, userId: String) async throws -> (Membership, Organization)? {
         try await database.read { sql in
-            guard let row = try await sql.raw("""
-                SELECT o.*, m.id AS m_id, m.organization_id AS m_organization_id, m.user_id AS m_user_id, m.role AS m_role,
-                    m.status AS m_status, m.created_at AS m_created_at
-                FROM memberships m JOIN organizations o ON o.id = m.organization_id
-                WHERE m.organization_id = \(bind: orgId) AND m.user_id = \(bind: userId)
-                """).first()
+            guard
+                let row = try await sql.raw(
+                    """
+                    SELECT o.*, m.id AS m_id, m.organization_id AS m_organization_id, m.user_id AS m_user_id, m.role AS m_role,
+                        m.status AS m_status, m.created_at AS m_created_at
+                    FROM memberships m JOIN organizations o ON o.id = m.organization_id
+                    WHERE m.organization_id = \(bind: orgId) AND m.user_id = \(bind: userId)
+                    """
+                ).first()
             else { return nil }
             return (try Self.membership(row, prefix: "m_"), try Self.organization(row))
         }
@@ -116,7 +125,9 @@ public struct OrganizationsStore: Sendable {
     /// For a live session: its org id and, if the user belongs to that org, the membership and org —
     /// one query for what every session-scoped request resolves first. `nil` for an unknown session.
     public func sessionMembership(sessionId: String, userId: String) async throws -> (orgId: String, access: (Membership, Organization)?)? {
-        guard let row = try await database.run(SessionMembership(sessionId: sessionId, userId: userId), write: false).first else { return nil }
+        guard let row = try await database.run(SessionMembership(sessionId: sessionId, userId: userId), write: false).first else {
+            return nil
+        }
         let orgId = try row.string("s_organization_id")
         guard try row.optionalString("m_id") != nil else { return (orgId, nil) }
         return (orgId, (try Self.membership(row, prefix: "m_"), try Self.organization(row)))
@@ -143,28 +154,33 @@ public struct OrganizationsStore: Sendable {
         """
 
     static func summary(_ row: any SQLRow) throws -> MemberSummary {
-        MemberSummary(membership: try membership(row, prefix: "m_"), user: try AccountsStore.user(row), organizationName: try row.string("org_name"))
+        MemberSummary(
+            membership: try membership(row, prefix: "m_"), user: try AccountsStore.user(row), organizationName: try row.string("org_name"))
     }
 
     /// Every membership of a user, with org names, oldest first.
     public func memberships(userId: String) async throws -> [MemberSummary] {
         try await database.read { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 SELECT \(unsafeRaw: Self.summaryColumns) FROM memberships m
                 JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.organization_id
                 WHERE m.user_id = \(bind: userId) ORDER BY m.created_at, m.id
-                """).all().map(Self.summary)
+                """
+            ).all().map(Self.summary)
         }
     }
 
     /// The org's members, by name.
     public func members(orgId: String) async throws -> [MemberSummary] {
         try await database.read { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 SELECT \(unsafeRaw: Self.summaryColumns) FROM memberships m
                 JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.organization_id
                 WHERE m.organization_id = \(bind: orgId) ORDER BY u.name, m.id
-                """).all().map(Self.summary)
+                """
+            ).all().map(Self.summary)
         }
     }
 
@@ -175,13 +191,15 @@ public struct OrganizationsStore: Sendable {
             .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
         let pattern = "%\(escaped)%"
         return try await database.read { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 SELECT \(unsafeRaw: Self.summaryColumns) FROM memberships m
                 JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.organization_id
                 WHERE m.organization_id = \(bind: orgId) AND m.status = 'active'
                   AND (LOWER(u.name) LIKE \(bind: pattern) ESCAPE '\\' OR LOWER(u.email) LIKE \(bind: pattern) ESCAPE '\\')
                 ORDER BY u.name, m.id LIMIT \(bind: max(1, min(limit, 100)))
-                """).all().map(Self.summary)
+                """
+            ).all().map(Self.summary)
         }
     }
 
@@ -191,11 +209,13 @@ public struct OrganizationsStore: Sendable {
     }
 
     static func member(_ sql: any SQLDatabase, orgId: String, membershipId: String) async throws -> MemberSummary? {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             SELECT \(unsafeRaw: summaryColumns) FROM memberships m
             JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.organization_id
             WHERE m.organization_id = \(bind: orgId) AND m.id = \(bind: membershipId)
-            """).first().map(summary)
+            """
+        ).first().map(summary)
     }
 
     /// Adds a member by e-mail, creating the user when the address is new (then `newUser` supplies
@@ -207,13 +227,18 @@ public struct OrganizationsStore: Sendable {
         try await database.transaction { sql in
             var created = false
             let userId: String
-            if let row = try await sql.raw("SELECT id FROM users WHERE email_normalized = \(bind: Validate.normalizedEmail(email))").first() {
+            if let row = try await sql.raw("SELECT id FROM users WHERE email_normalized = \(bind: Validate.normalizedEmail(email))").first()
+            {
                 userId = try row.string("id")
-                let existing = try await sql.raw("SELECT id FROM memberships WHERE organization_id = \(bind: orgId) AND user_id = \(bind: userId)").first()
+                let existing = try await sql.raw(
+                    "SELECT id FROM memberships WHERE organization_id = \(bind: orgId) AND user_id = \(bind: userId)"
+                ).first()
                 if existing != nil { throw DomainError.conflict("already_member", "This person is already a member of the organization.") }
             } else {
                 let fields = try newUser()
-                userId = try await AccountsStore.insertUser(sql, email: email, name: fields.name, passwordHash: fields.passwordHash, now: now).id
+                userId = try await AccountsStore.insertUser(
+                    sql, email: email, name: fields.name, passwordHash: fields.passwordHash, now: now
+                ).id
                 created = true
             }
             let membership = try await Self.insertMembership(sql, orgId: orgId, userId: userId, role: role, now: now)
@@ -226,29 +251,37 @@ public struct OrganizationsStore: Sendable {
 
     /// Changes a member's role and/or status. The org always keeps at least one active owner:
     /// demoting or suspending the last one answers 409 `last_owner`.
-    public func updateMember(orgId: String, membershipId: String, role: Role?, status: MembershipStatus?, now: Date) async throws -> MemberSummary {
+    public func updateMember(
+        orgId: String, membershipId: String, role: Role?, status: MembershipStatus?, now: Date
+    ) async throws -> MemberSummary {
         try await database.transaction(TransactionOptions(lockKeys: ["org-members:\(orgId)"])) { sql in
             guard let current = try await Self.member(sql, orgId: orgId, membershipId: membershipId) else {
                 throw DomainError.notFound("Member")
             }
             let newRole = role ?? current.membership.role
             let newStatus = status ?? current.membership.status
-            let losesOwner = current.membership.role == .owner && current.membership.status == .active
+            let losesOwner =
+                current.membership.role == .owner && current.membership.status == .active
                 && (newRole != .owner || newStatus != .active)
             if losesOwner {
-                let owners = try await sql.raw("""
-                    SELECT COUNT(*) AS n FROM memberships
-                    WHERE organization_id = \(bind: orgId) AND role = 'owner' AND status = 'active'
-                    """).first()?.int("n") ?? 0
+                let owners =
+                    try await sql.raw(
+                        """
+                        SELECT COUNT(*) AS n FROM memberships
+                        WHERE organization_id = \(bind: orgId) AND role = 'owner' AND status = 'active'
+                        """
+                    ).first()?.int("n") ?? 0
                 if owners <= 1 {
                     throw DomainError.conflict("last_owner", "The organization must keep at least one active owner.")
                 }
             }
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE memberships SET role = \(bind: newRole.rawValue), status = \(bind: newStatus.rawValue),
                     updated_at = \(bind: now.epochSeconds)
                 WHERE id = \(bind: membershipId) AND organization_id = \(bind: orgId)
-                """).run()
+                """
+            ).run()
             guard let updated = try await Self.member(sql, orgId: orgId, membershipId: membershipId) else {
                 throw DomainError.notFound("Member")
             }
@@ -266,9 +299,11 @@ public struct OrganizationsStore: Sendable {
     /// Turns the join page on or off.
     public func setSelfSignup(orgId: String, enabled: Bool, now: Date) async throws {
         try await database.transaction { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE organizations SET self_signup = \(bind: enabled), updated_at = \(bind: now.epochSeconds) WHERE id = \(bind: orgId)
-                """).run()
+                """
+            ).run()
         }
     }
 

@@ -43,14 +43,17 @@ public struct PlansStore: Sendable {
 
     public func plan(orgId: String, id: String) async throws -> PlanTerms? {
         try await database.read { sql in
-            try await sql.raw("SELECT * FROM plans WHERE organization_id = \(bind: orgId) AND id = \(bind: id)").first().map { try ScheduleStore.plan($0) }
+            try await sql.raw("SELECT * FROM plans WHERE organization_id = \(bind: orgId) AND id = \(bind: id)").first().map {
+                try ScheduleStore.plan($0)
+            }
         }
     }
 
     /// Inserts or overwrites a plan of the org.
     public func save(_ plan: PlanTerms, orgId: String, active: Bool = true, now: Date) async throws {
         try await database.transaction { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO plans (id, organization_id, name, class_credits, max_bookings_per_day, max_bookings_per_week,
                     allow_overlapping_bookings, price_cents, active, created_at, updated_at)
                 VALUES (\(bind: plan.id), \(bind: orgId), \(bind: plan.name), \(bind: plan.classCredits), \(bind: plan.maxBookingsPerDay),
@@ -60,17 +63,20 @@ public struct PlansStore: Sendable {
                     max_bookings_per_day = excluded.max_bookings_per_day, max_bookings_per_week = excluded.max_bookings_per_week,
                     allow_overlapping_bookings = excluded.allow_overlapping_bookings, price_cents = excluded.price_cents,
                     active = excluded.active, updated_at = excluded.updated_at
-                """).run()
+                """
+            ).run()
         }
     }
 
     /// Retires a plan: no longer offered; existing subscriptions keep working.
     public func retire(orgId: String, id: String, now: Date) async throws {
         try await database.transaction { sql in
-            let rows = try await sql.raw("""
+            let rows = try await sql.raw(
+                """
                 UPDATE plans SET active = \(bind: false), updated_at = \(bind: now.epochSeconds)
                 WHERE organization_id = \(bind: orgId) AND id = \(bind: id) RETURNING id
-                """).all()
+                """
+            ).all()
             if rows.isEmpty { throw DomainError.notFound("Plan") }
         }
     }
@@ -91,10 +97,12 @@ public struct PlansStore: Sendable {
 
     public func subscriptions(orgId: String, membershipId: String) async throws -> [SubscriptionRecord] {
         try await database.read { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 \(unsafeRaw: Self.subscriptionSelect)
                 WHERE sub.organization_id = \(bind: orgId) AND sub.membership_id = \(bind: membershipId) ORDER BY sub.created_at, sub.id
-                """).all().map(Self.subscription)
+                """
+            ).all().map(Self.subscription)
         }
     }
 
@@ -103,30 +111,42 @@ public struct PlansStore: Sendable {
     }
 
     static func subscription(_ sql: any SQLDatabase, orgId: String, id: String) async throws -> SubscriptionRecord? {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             \(unsafeRaw: subscriptionSelect) WHERE sub.organization_id = \(bind: orgId) AND sub.id = \(bind: id)
-            """).first().map(subscription)
+            """
+        ).first().map(subscription)
     }
 
     /// Gives a member a plan: an active subscription with `credits` (default: the plan's credits).
-    public func subscribe(orgId: String, membershipId: String, planId: String, credits: Int?, startsAt: Date, endsAt: Date?,
-                          now: Date) async throws -> SubscriptionRecord {
+    public func subscribe(
+        orgId: String, membershipId: String, planId: String, credits: Int?, startsAt: Date, endsAt: Date?,
+        now: Date
+    ) async throws -> SubscriptionRecord {
         try await database.transaction(TransactionOptions(lockKeys: ["member:\(membershipId)"])) { sql in
-            guard try await sql.raw("SELECT id FROM memberships WHERE id = \(bind: membershipId) AND organization_id = \(bind: orgId)").first() != nil else {
+            guard
+                try await sql.raw("SELECT id FROM memberships WHERE id = \(bind: membershipId) AND organization_id = \(bind: orgId)")
+                    .first() != nil
+            else {
                 throw DomainError.notFound("Member")
             }
-            guard let plan = try await sql.raw("""
-                SELECT * FROM plans WHERE id = \(bind: planId) AND organization_id = \(bind: orgId) AND active = \(bind: true)
-                """).first().map({ try ScheduleStore.plan($0) })
+            guard
+                let plan = try await sql.raw(
+                    """
+                    SELECT * FROM plans WHERE id = \(bind: planId) AND organization_id = \(bind: orgId) AND active = \(bind: true)
+                    """
+                ).first().map({ try ScheduleStore.plan($0) })
             else { throw DomainError.notFound("Plan") }
             let granted = plan.classCredits == nil ? nil : (credits ?? plan.classCredits)
             let id = NewID.make()
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO subscriptions (id, organization_id, membership_id, plan_id, status, credits_granted, credits_remaining,
                     starts_at, ends_at, created_at, updated_at)
                 VALUES (\(bind: id), \(bind: orgId), \(bind: membershipId), \(bind: planId), 'active', \(bind: granted), \(bind: granted),
                     \(bind: startsAt.epochSeconds), \(bind: endsAt?.epochSeconds), \(bind: now.epochSeconds), \(bind: now.epochSeconds))
-                """).run()
+                """
+            ).run()
             guard let record = try await Self.subscription(sql, orgId: orgId, id: id) else { throw DomainError.notFound("Subscription") }
             return record
         }
@@ -135,18 +155,24 @@ public struct PlansStore: Sendable {
     /// Changes a subscription's status (active, cancelled, past_due).
     public func setStatus(orgId: String, id: String, status: String, now: Date) async throws -> SubscriptionRecord {
         try await database.transaction { sql in
-            let rows = try await sql.raw("""
+            let rows = try await sql.raw(
+                """
                 UPDATE subscriptions SET status = \(bind: status), updated_at = \(bind: now.epochSeconds)
                 WHERE organization_id = \(bind: orgId) AND id = \(bind: id) RETURNING id
-                """).all()
-            guard !rows.isEmpty, let record = try await Self.subscription(sql, orgId: orgId, id: id) else { throw DomainError.notFound("Subscription") }
+                """
+            ).all()
+            guard !rows.isEmpty, let record = try await Self.subscription(sql, orgId: orgId, id: id) else {
+                throw DomainError.notFound("Subscription")
+            }
             return record
         }
     }
 
     /// Adds (or with a negative amount removes) credits, with a ledger row. A balance cannot go below
     /// zero (409 `insufficient_credits`); unlimited subscriptions have no balance (409 `unlimited_plan`).
-    public func adjust(orgId: String, id: String, amount: Int, reason: String?, actorMembershipId: String, now: Date) async throws -> SubscriptionRecord {
+    public func adjust(
+        orgId: String, id: String, amount: Int, reason: String?, actorMembershipId: String, now: Date
+    ) async throws -> SubscriptionRecord {
         try await database.transaction { sql in
             guard let current = try await Self.subscription(sql, orgId: orgId, id: id) else { throw DomainError.notFound("Subscription") }
             guard let remaining = current.creditsRemaining else {
@@ -155,12 +181,15 @@ public struct PlansStore: Sendable {
             guard remaining + amount >= 0 else {
                 throw DomainError.conflict("insufficient_credits", "Only \(remaining) credits are left.")
             }
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE subscriptions SET credits_remaining = credits_remaining + \(bind: amount), updated_at = \(bind: now.epochSeconds)
                 WHERE id = \(bind: id)
-                """).run()
-            try await Credits.ledger(sql, orgId: orgId, subscriptionId: id, bookingId: nil, kind: "adjustment", amount: amount,
-                                     reason: reason, actorMembershipId: actorMembershipId, now: now)
+                """
+            ).run()
+            try await Credits.ledger(
+                sql, orgId: orgId, subscriptionId: id, bookingId: nil, kind: "adjustment", amount: amount,
+                reason: reason, actorMembershipId: actorMembershipId, now: now)
             guard let record = try await Self.subscription(sql, orgId: orgId, id: id) else { throw DomainError.notFound("Subscription") }
             return record
         }
@@ -168,14 +197,17 @@ public struct PlansStore: Sendable {
 
     public func ledger(orgId: String, subscriptionId: String) async throws -> [LedgerEntry] {
         try await database.read { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 SELECT * FROM credit_ledger WHERE organization_id = \(bind: orgId) AND subscription_id = \(bind: subscriptionId)
                 ORDER BY seq, created_at, id
-                """).all().map {
-                    LedgerEntry(id: try $0.string("id"), kind: try $0.string("kind"), amount: try $0.int("amount"),
-                                bookingId: try $0.optionalString("booking_id"), reason: try $0.optionalString("reason"),
-                                createdAt: try $0.date("created_at"))
-                }
+                """
+            ).all().map {
+                LedgerEntry(
+                    id: try $0.string("id"), kind: try $0.string("kind"), amount: try $0.int("amount"),
+                    bookingId: try $0.optionalString("booking_id"), reason: try $0.optionalString("reason"),
+                    createdAt: try $0.date("created_at"))
+            }
         }
     }
 }

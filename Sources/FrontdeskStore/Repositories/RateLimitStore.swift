@@ -16,10 +16,12 @@ public struct RateLimitStore: Sendable {
     /// Hits recorded for `key` in the current window.
     public func count(_ key: String, windowSeconds: Int, now: Date) async throws -> Int {
         try await database.read { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 SELECT hits FROM rate_limit_buckets
                 WHERE bucket_key = \(bind: key) AND window_start = \(bind: Self.windowStart(now, windowSeconds: windowSeconds))
-                """).first()?.int("hits") ?? 0
+                """
+            ).first()?.int("hits") ?? 0
         }
     }
 
@@ -29,11 +31,13 @@ public struct RateLimitStore: Sendable {
         let start = Self.windowStart(now, windowSeconds: windowSeconds)
         // The key's lock queues concurrent hits on one counter instead of letting them fail serialization.
         let hits = try await database.transaction(TransactionOptions(lockKeys: ["rate:\(key)"])) { sql in
-            let row = try await sql.raw("""
+            let row = try await sql.raw(
+                """
                 INSERT INTO rate_limit_buckets (bucket_key, window_start, hits) VALUES (\(bind: key), \(bind: start), 1)
                 ON CONFLICT (bucket_key, window_start) DO UPDATE SET hits = rate_limit_buckets.hits + 1
                 RETURNING hits
-                """).first()
+                """
+            ).first()
             return try row?.int("hits") ?? 1
         }
         if Int.random(in: 0..<500) == 0 {

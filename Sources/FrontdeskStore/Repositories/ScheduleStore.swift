@@ -55,20 +55,25 @@ public struct ScheduleStore: Sendable {
             locationName: try row.optionalString("location_name"), coachName: try row.optionalString("coach_name"),
             bookedCount: try row.int("booked_count"), waitlistCount: try row.int("waitlist_count"),
             viewerBooking: try bookingId.map {
-                ScheduledSession.ViewerBooking(id: $0, status: try row.string("viewer_booking_status"),
-                                               waitlistPosition: try row.optionalInt("viewer_waitlist_position"))
+                ScheduledSession.ViewerBooking(
+                    id: $0, status: try row.string("viewer_booking_status"),
+                    waitlistPosition: try row.optionalInt("viewer_waitlist_position"))
             }
         )
     }
 
     /// Live sessions of the org starting in `[from, to)`. With `membersView`, only what a member may
     /// see (SPEC §4): published schedule-mode sessions and sessions the viewer holds an active booking for.
-    public func sessions(orgId: String, from: Date, to: Date, viewerMembershipId: String, membersView: Bool) async throws -> [ScheduledSession] {
+    public func sessions(
+        orgId: String, from: Date, to: Date, viewerMembershipId: String, membersView: Bool
+    ) async throws -> [ScheduledSession] {
         try await database.read { sql in
-            let visibility: SQLQueryString = membersView
+            let visibility: SQLQueryString =
+                membersView
                 ? "AND ((s.status = 'published' AND p.delivery_mode = 'schedule') OR vb.id IS NOT NULL)"
                 : ""
-            return try await sql.raw("""
+            return try await sql.raw(
+                """
                 \(unsafeRaw: Self.select)
                 LEFT JOIN bookings vb ON vb.session_id = s.id AND vb.membership_id = \(bind: viewerMembershipId)
                     AND vb.status IN ('confirmed', 'waitlisted', 'attended')
@@ -76,19 +81,22 @@ public struct ScheduleStore: Sendable {
                   AND s.starts_at >= \(bind: from.epochSeconds) AND s.starts_at < \(bind: to.epochSeconds)
                   \(visibility)
                 ORDER BY s.starts_at, s.id
-                """).all().map(Self.scheduled)
+                """
+            ).all().map(Self.scheduled)
         }
     }
 
     /// One live session of the org as the schedule shows it to `viewerMembershipId`.
     public func session(orgId: String, id: String, viewerMembershipId: String) async throws -> ScheduledSession? {
         try await database.read { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 \(unsafeRaw: Self.select)
                 LEFT JOIN bookings vb ON vb.session_id = s.id AND vb.membership_id = \(bind: viewerMembershipId)
                     AND vb.status IN ('confirmed', 'waitlisted', 'attended')
                 WHERE s.id = \(bind: id) AND s.organization_id = \(bind: orgId) AND s.deleted_at IS NULL
-                """).first().map(Self.scheduled)
+                """
+            ).first().map(Self.scheduled)
         }
     }
 
@@ -107,36 +115,45 @@ public struct ScheduleStore: Sendable {
     }
 
     static func plan(_ row: any SQLRow, prefix: String = "") throws -> PlanTerms {
-        PlanTerms(id: try row.string(prefix + "id"), name: try row.string(prefix + "name"),
-                  classCredits: try row.optionalInt(prefix + "class_credits"),
-                  maxBookingsPerDay: try row.optionalInt(prefix + "max_bookings_per_day"),
-                  maxBookingsPerWeek: try row.optionalInt(prefix + "max_bookings_per_week"),
-                  allowOverlappingBookings: try row.bool(prefix + "allow_overlapping_bookings"),
-                  priceCents: try row.optionalInt(prefix + "price_cents"))
+        PlanTerms(
+            id: try row.string(prefix + "id"), name: try row.string(prefix + "name"),
+            classCredits: try row.optionalInt(prefix + "class_credits"),
+            maxBookingsPerDay: try row.optionalInt(prefix + "max_bookings_per_day"),
+            maxBookingsPerWeek: try row.optionalInt(prefix + "max_bookings_per_week"),
+            allowOverlappingBookings: try row.bool(prefix + "allow_overlapping_bookings"),
+            priceCents: try row.optionalInt(prefix + "price_cents"))
     }
 
-    static func memberFacts(_ sql: any SQLDatabase, orgId: String, membershipId: String, from: Date, to: Date, now: Date,
-                            withOffers: Bool = true) async throws -> MemberFacts {
-        let subscriptions = try await sql.raw("""
+    static func memberFacts(
+        _ sql: any SQLDatabase, orgId: String, membershipId: String, from: Date, to: Date, now: Date,
+        withOffers: Bool = true
+    ) async throws -> MemberFacts {
+        let subscriptions = try await sql.raw(
+            """
             SELECT sub.id AS sub_id, sub.credits_remaining, p.id, p.name, p.class_credits, p.max_bookings_per_day,
                 p.max_bookings_per_week, p.allow_overlapping_bookings, p.price_cents
             FROM subscriptions sub JOIN plans p ON p.id = sub.plan_id
             WHERE sub.membership_id = \(bind: membershipId) AND sub.organization_id = \(bind: orgId) AND sub.status = 'active'
               AND sub.starts_at <= \(bind: now.epochSeconds) AND (sub.ends_at IS NULL OR sub.ends_at > \(bind: now.epochSeconds))
-            """).all().map {
-                ActiveSubscription(id: try $0.string("sub_id"), plan: try plan($0), creditsRemaining: try $0.optionalInt("credits_remaining"))
-            }
-        let bookings = try await sql.raw("""
+            """
+        ).all().map {
+            ActiveSubscription(id: try $0.string("sub_id"), plan: try plan($0), creditsRemaining: try $0.optionalInt("credits_remaining"))
+        }
+        let bookings = try await sql.raw(
+            """
             SELECT s.id, s.starts_at, s.ends_at FROM bookings b JOIN class_sessions s ON s.id = b.session_id
             WHERE b.membership_id = \(bind: membershipId) AND b.status IN ('confirmed', 'waitlisted', 'attended')
               AND s.deleted_at IS NULL AND s.starts_at < \(bind: to.epochSeconds) AND s.ends_at > \(bind: from.epochSeconds)
-            """).all().map {
-                BookedInterval(sessionId: try $0.string("id"), startsAt: try $0.date("starts_at"), endsAt: try $0.date("ends_at"))
-            }
+            """
+        ).all().map {
+            BookedInterval(sessionId: try $0.string("id"), startsAt: try $0.date("starts_at"), endsAt: try $0.date("ends_at"))
+        }
         guard withOffers else { return MemberFacts(subscriptions: subscriptions, bookings: bookings, planOffers: []) }
-        let offers = try await sql.raw("""
+        let offers = try await sql.raw(
+            """
             SELECT * FROM plans WHERE organization_id = \(bind: orgId) AND active = \(bind: true) ORDER BY name, id
-            """).all().map { try plan($0) }
+            """
+        ).all().map { try plan($0) }
         return MemberFacts(subscriptions: subscriptions, bookings: bookings, planOffers: offers)
     }
 }

@@ -26,12 +26,14 @@ public enum SessionBookings {
                 b.session_id IN (\(binds: chunk)) AND b.status = 'confirmed' AND b.credit_charged = \(bind: true) AND b.subscription_id IS NOT NULL
                 """
             // Refunds first, while the bookings still say what they were.
-            effect.refundedCredits += try await refund(sql, bookings: charged, reason: "session cancelled",
-                                                       actorMembershipId: actorMembershipId, now: now)
+            effect.refundedCredits += try await refund(
+                sql, bookings: charged, reason: "session cancelled",
+                actorMembershipId: actorMembershipId, now: now)
             // A class-cancelled e-mail per booking, unless the member opted out of class e-mails.
             var payload: [(key: String, value: SQLQueryString)] = [("bookingId", "b.id"), ("sessionId", "b.session_id")]
             if let reason { payload.append(("reason", "\(bind: reason)")) }
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO notification_outbox (id, organization_id, user_id, channel, template, payload, dedupe_key,
                     status, attempts, available_at, created_at)
                 SELECT \(PortableSQL.newID(sql)), b.organization_id, m.user_id, 'email', 'class_cancelled', \(PortableSQL.jsonObject(sql, payload)),
@@ -39,13 +41,16 @@ public enum SessionBookings {
                 FROM bookings b JOIN memberships m ON m.id = b.membership_id
                 WHERE \(active) AND \(Outbox.wanted(user: "m.user_id", channel: "'email'"))
                 ON CONFLICT (dedupe_key) DO NOTHING
-                """).run()
-            effect.cancelledBookings += try await sql.raw("""
+                """
+            ).run()
+            effect.cancelledBookings += try await sql.raw(
+                """
                 UPDATE bookings SET status = 'cancelled', waitlist_position = NULL, cancelled_at = \(bind: at),
                     cancelled_by_membership_id = \(bind: actorMembershipId), credit_charged = \(bind: false), updated_at = \(bind: at)
                 WHERE session_id IN (\(binds: chunk)) AND status IN ('confirmed', 'waitlisted')
                 RETURNING id
-                """).all().count
+                """
+            ).all().count
         }
         if effect.cancelledBookings > 0 { try await Outbox.wake(sql) }
         return effect
@@ -55,10 +60,13 @@ public enum SessionBookings {
     /// hold only for charged bookings with a subscription): a ledger row each, numbered after its
     /// subscription's last entry, and the credits returned (limited plans only). Two statements,
     /// built in the database, however many bookings; returns how many were refunded.
-    static func refund(_ sql: any SQLDatabase, bookings condition: SQLQueryString, reason: String, actorMembershipId: String?,
-                       now: Date) async throws -> Int {
+    static func refund(
+        _ sql: any SQLDatabase, bookings condition: SQLQueryString, reason: String, actorMembershipId: String?,
+        now: Date
+    ) async throws -> Int {
         let at = now.epochSeconds
-        let refunded = try await sql.raw("""
+        let refunded = try await sql.raw(
+            """
             INSERT INTO credit_ledger (id, organization_id, subscription_id, booking_id, kind, amount, reason, actor_membership_id,
                 created_at, seq)
             SELECT \(PortableSQL.newID(sql)), b.organization_id, b.subscription_id, b.id, 'refund', 1, \(bind: reason),
@@ -70,13 +78,16 @@ public enum SessionBookings {
                        GROUP BY l.subscription_id) last ON last.subscription_id = b.subscription_id
             WHERE \(condition)
             RETURNING id
-            """).all().count
+            """
+        ).all().count
         guard refunded > 0 else { return 0 }
-        try await sql.raw("""
+        try await sql.raw(
+            """
             UPDATE subscriptions SET updated_at = \(bind: at), credits_remaining = credits_remaining + refunds.n
             FROM (SELECT b.subscription_id, COUNT(*) AS n FROM bookings b WHERE \(condition) GROUP BY b.subscription_id) refunds
             WHERE subscriptions.id = refunds.subscription_id AND subscriptions.credits_remaining IS NOT NULL
-            """).run()
+            """
+        ).run()
         return refunded
     }
 }

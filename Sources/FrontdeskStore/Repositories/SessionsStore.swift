@@ -15,8 +15,10 @@ public struct SessionChanges: Sendable {
     /// Allow a capacity below the number of confirmed places.
     public var force: Bool
 
-    public init(classTypeId: String? = nil, locationId: String?? = nil, coachMembershipId: String?? = nil,
-                startsAt: Date? = nil, durationMin: Int? = nil, capacity: Int? = nil, force: Bool = false) {
+    public init(
+        classTypeId: String? = nil, locationId: String?? = nil, coachMembershipId: String?? = nil,
+        startsAt: Date? = nil, durationMin: Int? = nil, capacity: Int? = nil, force: Bool = false
+    ) {
         self.classTypeId = classTypeId
         self.locationId = locationId
         self.coachMembershipId = coachMembershipId
@@ -55,7 +57,8 @@ public struct SessionsStore: Sendable {
     }
 
     static func insert(_ sql: any SQLDatabase, _ session: ClassSession, createdBy: String?) async throws {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             INSERT INTO class_sessions (id, organization_id, class_type_id, location_id, coach_membership_id, starts_at,
                 duration_min, ends_at, capacity, status, cancel_reason, created_by_membership_id, created_at, updated_at)
             VALUES (\(bind: session.id), \(bind: session.organizationId), \(bind: session.classTypeId), \(bind: session.locationId),
@@ -63,7 +66,8 @@ public struct SessionsStore: Sendable {
                 \(bind: session.endsAt.epochSeconds), \(bind: session.capacity), \(bind: session.status.rawValue),
                 \(bind: session.cancelReason), \(bind: createdBy), \(bind: session.createdAt.epochSeconds),
                 \(bind: session.updatedAt.epochSeconds))
-            """).run()
+            """
+        ).run()
     }
 
     /// The org id of a live session, for access checks before anything else is read.
@@ -80,9 +84,11 @@ public struct SessionsStore: Sendable {
     }
 
     static func live(_ sql: any SQLDatabase, orgId: String, id: String) async throws -> ClassSession? {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             SELECT * FROM class_sessions WHERE id = \(bind: id) AND organization_id = \(bind: orgId) AND deleted_at IS NULL
-            """).first().map(session)
+            """
+        ).first().map(session)
     }
 
     static func requireLive(_ sql: any SQLDatabase, orgId: String, id: String) async throws -> ClassSession {
@@ -109,25 +115,33 @@ public struct SessionsStore: Sendable {
     }
 
     static func classTypeDefaults(_ sql: any SQLDatabase, orgId: String, id: String) async throws -> (capacity: Int, duration: Int) {
-        guard let row = try await sql.raw("""
-            SELECT default_capacity, default_duration_min FROM class_types
-            WHERE id = \(bind: id) AND organization_id = \(bind: orgId) AND deleted_at IS NULL
-            """).first()
+        guard
+            let row = try await sql.raw(
+                """
+                SELECT default_capacity, default_duration_min FROM class_types
+                WHERE id = \(bind: id) AND organization_id = \(bind: orgId) AND deleted_at IS NULL
+                """
+            ).first()
         else { throw DomainError.notFound("Class type") }
         return (try row.int("default_capacity"), try row.int("default_duration_min"))
     }
 
     static func checkReferences(_ sql: any SQLDatabase, orgId: String, locationId: String?, coachMembershipId: String?) async throws {
         if let locationId {
-            let found = try await sql.raw("""
+            let found = try await sql.raw(
+                """
                 SELECT id FROM locations WHERE id = \(bind: locationId) AND organization_id = \(bind: orgId) AND deleted_at IS NULL
-                """).first()
+                """
+            ).first()
             if found == nil { throw DomainError.notFound("Location") }
         }
         if let coachMembershipId {
-            guard let row = try await sql.raw("""
-                SELECT role, status FROM memberships WHERE id = \(bind: coachMembershipId) AND organization_id = \(bind: orgId)
-                """).first()
+            guard
+                let row = try await sql.raw(
+                    """
+                    SELECT role, status FROM memberships WHERE id = \(bind: coachMembershipId) AND organization_id = \(bind: orgId)
+                    """
+                ).first()
             else { throw DomainError.notFound("Coach") }
             let role = Role(rawValue: try row.string("role")) ?? .member
             guard role.isStaff, try row.string("status") == MembershipStatus.active.rawValue else {
@@ -138,9 +152,11 @@ public struct SessionsStore: Sendable {
 
     /// Confirmed plus attended places of a session.
     static func bookedCount(_ sql: any SQLDatabase, sessionId: String) async throws -> Int {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             SELECT COUNT(*) AS n FROM bookings WHERE session_id = \(bind: sessionId) AND status IN ('confirmed', 'attended')
-            """).first()?.int("n") ?? 0
+            """
+        ).first()?.int("n") ?? 0
     }
 
     /// Applies `changes`. A capacity below the confirmed count answers 409 `capacity_below_booked`
@@ -155,8 +171,9 @@ public struct SessionsStore: Sendable {
                 _ = try await Self.classTypeDefaults(sql, orgId: orgId, id: classTypeId)
                 session.classTypeId = classTypeId
             }
-            try await Self.checkReferences(sql, orgId: orgId, locationId: changes.locationId ?? nil,
-                                           coachMembershipId: changes.coachMembershipId ?? nil)
+            try await Self.checkReferences(
+                sql, orgId: orgId, locationId: changes.locationId ?? nil,
+                coachMembershipId: changes.coachMembershipId ?? nil)
             if let locationId = changes.locationId { session.locationId = locationId }
             if let coach = changes.coachMembershipId { session.coachMembershipId = coach }
             if let startsAt = changes.startsAt { session.startsAt = startsAt }
@@ -165,19 +182,22 @@ public struct SessionsStore: Sendable {
             if let capacity = changes.capacity, capacity != session.capacity {
                 let booked = try await Self.bookedCount(sql, sessionId: id)
                 if capacity < booked && !changes.force {
-                    throw DomainError.conflict("capacity_below_booked",
+                    throw DomainError.conflict(
+                        "capacity_below_booked",
                         "\(booked) places are already booked; lower the capacity below that only with force: true.")
                 }
                 session.capacity = capacity
             }
             session.updatedAt = now
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE class_sessions SET class_type_id = \(bind: session.classTypeId), location_id = \(bind: session.locationId),
                     coach_membership_id = \(bind: session.coachMembershipId), starts_at = \(bind: session.startsAt.epochSeconds),
                     duration_min = \(bind: session.durationMin), ends_at = \(bind: session.endsAt.epochSeconds),
                     capacity = \(bind: session.capacity), updated_at = \(bind: now.epochSeconds)
                 WHERE id = \(bind: id)
-                """).run()
+                """
+            ).run()
             // Places freed by a capacity raise go to the waitlist in this same transaction.
             if session.capacity > previousCapacity, let org = try await OrganizationsStore.organization(sql, id: orgId) {
                 try await WaitlistPromotion.promote(sql, org: org, sessionId: id, actorMembershipId: nil, now: now)
@@ -206,23 +226,29 @@ public struct SessionsStore: Sendable {
         }
     }
 
-    private func transition(orgId: String, id: String, now: Date, _ next: @escaping @Sendable (ClassSession) throws -> SessionStatus) async throws -> ClassSession {
+    private func transition(
+        orgId: String, id: String, now: Date, _ next: @escaping @Sendable (ClassSession) throws -> SessionStatus
+    ) async throws -> ClassSession {
         try await database.transaction(TransactionOptions(lockKeys: ["session:\(id)"])) { sql in
             var session = try await Self.requireLive(sql, orgId: orgId, id: id)
             let status = try next(session)
             guard status != session.status else { return session }
             session.status = status
             session.updatedAt = now
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE class_sessions SET status = \(bind: status.rawValue), updated_at = \(bind: now.epochSeconds) WHERE id = \(bind: id)
-                """).run()
+                """
+            ).run()
             return session
         }
     }
 
     /// Cancels a published session: its bookings are cancelled, charged credits refunded and
     /// class-cancelled e-mails queued, all in one transaction. Cancelling twice answers the same session.
-    public func cancel(orgId: String, id: String, reason: String?, actorMembershipId: String, now: Date) async throws -> (ClassSession, SessionBookings.Effect) {
+    public func cancel(
+        orgId: String, id: String, reason: String?, actorMembershipId: String, now: Date
+    ) async throws -> (ClassSession, SessionBookings.Effect) {
         try await database.transaction(TransactionOptions(lockKeys: ["session:\(id)"])) { sql in
             var session = try await Self.requireLive(sql, orgId: orgId, id: id)
             if session.status == .cancelled { return (session, SessionBookings.Effect()) }
@@ -232,11 +258,14 @@ public struct SessionsStore: Sendable {
             session.status = .cancelled
             session.cancelReason = reason
             session.updatedAt = now
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE class_sessions SET status = 'cancelled', cancel_reason = \(bind: reason), updated_at = \(bind: now.epochSeconds)
                 WHERE id = \(bind: id)
-                """).run()
-            let effect = try await SessionBookings.cancelAll(sql, sessionIds: [id], reason: reason, actorMembershipId: actorMembershipId, now: now)
+                """
+            ).run()
+            let effect = try await SessionBookings.cancelAll(
+                sql, sessionIds: [id], reason: reason, actorMembershipId: actorMembershipId, now: now)
             return (session, effect)
         }
     }
@@ -245,9 +274,11 @@ public struct SessionsStore: Sendable {
     public func delete(orgId: String, id: String, actorMembershipId: String, now: Date) async throws -> SessionBookings.Effect {
         try await database.transaction(TransactionOptions(lockKeys: ["session:\(id)"])) { sql in
             _ = try await Self.requireLive(sql, orgId: orgId, id: id)
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE class_sessions SET deleted_at = \(bind: now.epochSeconds), updated_at = \(bind: now.epochSeconds) WHERE id = \(bind: id)
-                """).run()
+                """
+            ).run()
             return try await SessionBookings.cancelAll(sql, sessionIds: [id], reason: nil, actorMembershipId: actorMembershipId, now: now)
         }
     }
@@ -255,11 +286,13 @@ public struct SessionsStore: Sendable {
     /// Live sessions of the org starting in `[from, to)`, by start time.
     public func sessions(orgId: String, from: Date, to: Date) async throws -> [ClassSession] {
         try await database.read { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 SELECT * FROM class_sessions WHERE organization_id = \(bind: orgId) AND deleted_at IS NULL
                   AND starts_at >= \(bind: from.epochSeconds) AND starts_at < \(bind: to.epochSeconds)
                 ORDER BY starts_at, id
-                """).all().map(Self.session)
+                """
+            ).all().map(Self.session)
         }
     }
 }

@@ -7,27 +7,33 @@ import SQLKit
 /// keep waiting; nothing moves within `waitlistCutoffMinutes` of the start. Positions stay dense.
 public enum WaitlistPromotion {
     @discardableResult
-    public static func promote(_ sql: any SQLDatabase, org: Organization, sessionId: String, actorMembershipId: String?, now: Date) async throws -> Int {
-        guard let row = try await sql.raw("SELECT * FROM class_sessions WHERE id = \(bind: sessionId) AND deleted_at IS NULL").first() else { return 0 }
+    public static func promote(
+        _ sql: any SQLDatabase, org: Organization, sessionId: String, actorMembershipId: String?, now: Date
+    ) async throws -> Int {
+        guard let row = try await sql.raw("SELECT * FROM class_sessions WHERE id = \(bind: sessionId) AND deleted_at IS NULL").first()
+        else { return 0 }
         let session = try SessionsStore.session(row)
         guard session.status == .published,
-              PromotionRules.isOpen(now: now, startsAt: session.startsAt, cutoffMinutes: org.waitlistCutoffMinutes)
+            PromotionRules.isOpen(now: now, startsAt: session.startsAt, cutoffMinutes: org.waitlistCutoffMinutes)
         else { return 0 }
         let booked = try await SessionsStore.bookedCount(sql, sessionId: sessionId)
         let free = session.capacity - booked
         guard free > 0 else { return 0 }
-        let waiting = try await sql.raw("""
+        let waiting = try await sql.raw(
+            """
             SELECT b.id, b.membership_id, m.user_id, m.role FROM bookings b JOIN memberships m ON m.id = b.membership_id
             WHERE b.session_id = \(bind: sessionId) AND b.status = 'waitlisted' ORDER BY b.waitlist_position, b.created_at, b.id
-            """).all()
+            """
+        ).all()
         guard !waiting.isEmpty else { return 0 }
         var candidates: [(bookingId: String, snapshot: BookingSnapshot)] = []
         var users: [String: (membership: String, user: String)] = [:]
         for entry in waiting {
             let membership = try entry.string("membership_id")
             let role = Role(rawValue: try entry.string("role")) ?? .member
-            let snapshot = try await BookingsStore.snapshot(sql, org: org, session: session, membershipId: membership,
-                                                            isStaff: role.isStaff, bookedCount: booked, now: now)
+            let snapshot = try await BookingsStore.snapshot(
+                sql, org: org, session: session, membershipId: membership,
+                isStaff: role.isStaff, bookedCount: booked, now: now)
             candidates.append((try entry.string("id"), snapshot))
             users[try entry.string("id")] = (membership, try entry.string("user_id"))
         }
@@ -36,23 +42,30 @@ public enum WaitlistPromotion {
             var charged = false
             if choice.chargeCredit, let subscription = choice.subscription {
                 try await Credits.take(sql, subscriptionId: subscription.id, now: now)
-                try await Credits.ledger(sql, orgId: org.id, subscriptionId: subscription.id, bookingId: choice.bookingId, kind: "charge",
-                                         amount: -1, reason: "waitlist promotion", actorMembershipId: actorMembershipId, now: now)
+                try await Credits.ledger(
+                    sql, orgId: org.id, subscriptionId: subscription.id, bookingId: choice.bookingId, kind: "charge",
+                    amount: -1, reason: "waitlist promotion", actorMembershipId: actorMembershipId, now: now)
                 charged = true
             }
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE bookings SET status = 'confirmed', waitlist_position = NULL, subscription_id = \(bind: choice.subscription?.id),
                     credit_charged = \(bind: charged), updated_at = \(bind: now.epochSeconds)
                 WHERE id = \(bind: choice.bookingId)
-                """).run()
+                """
+            ).run()
             if let user = users[choice.bookingId] {
                 let payload = ["bookingId": choice.bookingId, "sessionId": sessionId]
-                try await Outbox.enqueue(sql, [
-                    OutboxMessage(organizationId: org.id, userId: user.user, channel: "email", template: "booking_promoted",
-                                  payload: payload, dedupeKey: "booking_promoted:\(choice.bookingId):email"),
-                    OutboxMessage(organizationId: org.id, userId: user.user, channel: "push", template: "booking_promoted",
-                                  payload: payload, dedupeKey: "booking_promoted:\(choice.bookingId):push"),
-                ], now: now)
+                try await Outbox.enqueue(
+                    sql,
+                    [
+                        OutboxMessage(
+                            organizationId: org.id, userId: user.user, channel: "email", template: "booking_promoted",
+                            payload: payload, dedupeKey: "booking_promoted:\(choice.bookingId):email"),
+                        OutboxMessage(
+                            organizationId: org.id, userId: user.user, channel: "push", template: "booking_promoted",
+                            payload: payload, dedupeKey: "booking_promoted:\(choice.bookingId):push"),
+                    ], now: now)
             }
         }
         if !chosen.isEmpty { try await renumber(sql, sessionId: sessionId, now: now) }
@@ -61,14 +74,18 @@ public enum WaitlistPromotion {
 
     /// Makes waitlist positions 1…n again, keeping their order.
     static func renumber(_ sql: any SQLDatabase, sessionId: String, now: Date) async throws {
-        let rows = try await sql.raw("""
+        let rows = try await sql.raw(
+            """
             SELECT id, waitlist_position FROM bookings WHERE session_id = \(bind: sessionId) AND status = 'waitlisted'
             ORDER BY waitlist_position, created_at, id
-            """).all()
+            """
+        ).all()
         for (index, row) in rows.enumerated() where try row.optionalInt("waitlist_position") != index + 1 {
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE bookings SET waitlist_position = \(bind: index + 1), updated_at = \(bind: now.epochSeconds) WHERE id = \(bind: try row.string("id"))
-                """).run()
+                """
+            ).run()
         }
     }
 }

@@ -41,8 +41,9 @@ public struct WorkoutsStore: Sendable {
     public init(database: any FrontdeskDatabase) { self.database = database }
 
     static func workout(_ row: any SQLRow) throws -> Workout {
-        Workout(id: try row.string("id"), organizationId: try row.string("organization_id"), title: try row.string("title"),
-                body: try row.string("body"), createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
+        Workout(
+            id: try row.string("id"), organizationId: try row.string("organization_id"), title: try row.string("title"),
+            body: try row.string("body"), createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
     }
 
     public func workouts(orgId: String) async throws -> [Workout] {
@@ -65,20 +66,24 @@ public struct WorkoutsStore: Sendable {
         return try await database.read { sql in
             var result: [Workout] = []
             for chunk in Array(Set(ids)).chunked(into: 500) {
-                result += try await sql.raw("""
+                result += try await sql.raw(
+                    """
                     SELECT * FROM workouts WHERE organization_id = \(bind: orgId) AND deleted_at IS NULL AND id IN (\(binds: chunk))
-                    """).all().map(Self.workout)
+                    """
+                ).all().map(Self.workout)
             }
             return result
         }
     }
 
     static func insert(_ sql: any SQLDatabase, _ workout: Workout, createdBy: String?) async throws {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             INSERT INTO workouts (id, organization_id, title, body, created_by_membership_id, created_at, updated_at)
             VALUES (\(bind: workout.id), \(bind: workout.organizationId), \(bind: workout.title), \(bind: workout.body),
                     \(bind: createdBy), \(bind: workout.createdAt.epochSeconds), \(bind: workout.updatedAt.epochSeconds))
-            """).run()
+            """
+        ).run()
     }
 
     public func create(_ workout: Workout, createdBy: String?) async throws {
@@ -87,20 +92,24 @@ public struct WorkoutsStore: Sendable {
 
     public func update(_ workout: Workout) async throws {
         try await database.transaction { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE workouts SET title = \(bind: workout.title), body = \(bind: workout.body), updated_at = \(bind: workout.updatedAt.epochSeconds)
                 WHERE id = \(bind: workout.id) AND organization_id = \(bind: workout.organizationId) AND deleted_at IS NULL
-                """).run()
+                """
+            ).run()
         }
     }
 
     /// Soft-deletes a workout; sessions and programming that used it stop showing it.
     public func delete(orgId: String, id: String, now: Date) async throws {
         try await database.transaction { sql in
-            let rows = try await sql.raw("""
+            let rows = try await sql.raw(
+                """
                 UPDATE workouts SET deleted_at = \(bind: now.epochSeconds) WHERE id = \(bind: id) AND organization_id = \(bind: orgId)
                   AND deleted_at IS NULL RETURNING id
-                """).all()
+                """
+            ).all()
             if rows.isEmpty { throw DomainError.notFound("Workout") }
         }
     }
@@ -108,9 +117,12 @@ public struct WorkoutsStore: Sendable {
     static func requireWorkouts(_ sql: any SQLDatabase, orgId: String, ids: [String]) async throws {
         guard !ids.isEmpty else { return }
         let unique = Array(Set(ids))
-        let found = try await sql.raw("""
-            SELECT COUNT(*) AS n FROM workouts WHERE organization_id = \(bind: orgId) AND deleted_at IS NULL AND id IN (\(binds: unique))
-            """).first()?.int("n") ?? 0
+        let found =
+            try await sql.raw(
+                """
+                SELECT COUNT(*) AS n FROM workouts WHERE organization_id = \(bind: orgId) AND deleted_at IS NULL AND id IN (\(binds: unique))
+                """
+            ).first()?.int("n") ?? 0
         if found != unique.count { throw DomainError.notFound("Workout") }
     }
 
@@ -121,9 +133,11 @@ public struct WorkoutsStore: Sendable {
             try await Self.requireWorkouts(sql, orgId: orgId, ids: workoutIds)
             try await sql.raw("DELETE FROM session_workouts WHERE session_id = \(bind: sessionId)").run()
             for (position, workoutId) in workoutIds.enumerated() {
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     INSERT INTO session_workouts (session_id, workout_id, position) VALUES (\(bind: sessionId), \(bind: workoutId), \(bind: position))
-                    """).run()
+                    """
+                ).run()
             }
         }
     }
@@ -133,12 +147,17 @@ public struct WorkoutsStore: Sendable {
         try await database.transaction(TransactionOptions(lockKeys: ["session:\(sessionId)"])) { sql in
             _ = try await SessionsStore.requireLive(sql, orgId: workout.organizationId, id: sessionId)
             try await Self.insert(sql, workout, createdBy: createdBy)
-            let next = try await sql.raw("""
-                SELECT COALESCE(MAX(position), -1) + 1 AS next FROM session_workouts WHERE session_id = \(bind: sessionId)
-                """).first()?.int("next") ?? 0
-            try await sql.raw("""
+            let next =
+                try await sql.raw(
+                    """
+                    SELECT COALESCE(MAX(position), -1) + 1 AS next FROM session_workouts WHERE session_id = \(bind: sessionId)
+                    """
+                ).first()?.int("next") ?? 0
+            try await sql.raw(
+                """
                 INSERT INTO session_workouts (session_id, workout_id, position) VALUES (\(bind: sessionId), \(bind: workout.id), \(bind: next))
-                """).run()
+                """
+            ).run()
         }
     }
 
@@ -148,10 +167,12 @@ public struct WorkoutsStore: Sendable {
         return try await database.read { sql in
             var result: [String: [String]] = [:]
             for chunk in sessionIds.chunked(into: 500) {
-                let rows = try await sql.raw("""
+                let rows = try await sql.raw(
+                    """
                     SELECT sw.session_id, sw.workout_id FROM session_workouts sw JOIN workouts w ON w.id = sw.workout_id
                     WHERE sw.session_id IN (\(binds: chunk)) AND w.deleted_at IS NULL ORDER BY sw.session_id, sw.position
-                    """).all()
+                    """
+                ).all()
                 for row in rows { result[try row.string("session_id"), default: []].append(try row.string("workout_id")) }
             }
             return result
@@ -167,15 +188,19 @@ public struct WorkoutsStore: Sendable {
             }
             try await Self.requireWorkouts(sql, orgId: orgId, ids: workoutIds)
             let programFilter: SQLQueryString = programId.map { "program_id = \(bind: $0)" } ?? "program_id IS NULL"
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 DELETE FROM daily_programming WHERE organization_id = \(bind: orgId) AND local_date = \(bind: localDate) AND \(programFilter)
-                """).run()
+                """
+            ).run()
             for (position, workoutId) in workoutIds.enumerated() {
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     INSERT INTO daily_programming (id, organization_id, program_id, local_date, workout_id, position, created_at)
                     VALUES (\(bind: NewID.make()), \(bind: orgId), \(bind: programId), \(bind: localDate), \(bind: workoutId),
                             \(bind: position), \(bind: now.epochSeconds))
-                    """).run()
+                    """
+                ).run()
             }
         }
     }
@@ -183,12 +208,14 @@ public struct WorkoutsStore: Sendable {
     /// Programming entries (live workouts only) for local dates in `[fromDate, toDate]` (`YYYY-MM-DD`).
     public func programming(orgId: String, fromDate: String, toDate: String) async throws -> [DailyProgramming] {
         try await database.read { sql in
-            let rows = try await sql.raw("""
+            let rows = try await sql.raw(
+                """
                 SELECT dp.local_date, dp.program_id, dp.workout_id FROM daily_programming dp JOIN workouts w ON w.id = dp.workout_id
                 WHERE dp.organization_id = \(bind: orgId) AND dp.local_date >= \(bind: fromDate) AND dp.local_date <= \(bind: toDate)
                   AND w.deleted_at IS NULL
                 ORDER BY dp.local_date, dp.program_id, dp.position
-                """).all()
+                """
+            ).all()
             var entries: [DailyProgramming] = []
             for row in rows {
                 let date = try row.string("local_date")

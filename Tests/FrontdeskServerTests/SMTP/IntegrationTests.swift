@@ -143,9 +143,11 @@ func uniqueID() -> String { "\(UUID().uuidString.lowercased())@frontdesk.test" }
         #expect(error == .unsupported("server does not offer STARTTLS"))
     }
 
-    @Test(.enabled(if: TestServer.tlsAvailable, TestServer.skipReason), arguments: [
-        (SMTPConfiguration.AuthMechanism?.none, "127.0.0.1"), (.plain, "localhost"), (.login, "127.0.0.1"),
-    ])
+    @Test(
+        .enabled(if: TestServer.tlsAvailable, TestServer.skipReason),
+        arguments: [
+            (SMTPConfiguration.AuthMechanism?.none, "127.0.0.1"), (.plain, "localhost"), (.login, "127.0.0.1"),
+        ])
     func startTLSWithAuthArrives(mechanism: SMTPConfiguration.AuthMechanism?, host: String) async throws {
         var config = TestServer.config(port: TestServer.startTLSPort, security: .startTLS, host: host)
         config.authMechanism = mechanism

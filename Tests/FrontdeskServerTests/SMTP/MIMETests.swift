@@ -35,7 +35,10 @@ enum Decode {
         var i = 0
         while i < bytes.count {
             if bytes[i] == UInt8(ascii: "=") {
-                if bytes[i + 1] == 13 { i += 3; continue }  // soft break "=\r\n"
+                if bytes[i + 1] == 13 {
+                    i += 3
+                    continue
+                }  // soft break "=\r\n"
                 out.append(UInt8(String(decoding: bytes[i + 1...i + 2], as: UTF8.self), radix: 16)!)
                 i += 3
             } else {

@@ -77,7 +77,8 @@ func smtpError(_ body: () async throws -> Void) async -> SMTPError? {
         var parser = SMTPReplyParser()
         #expect(try parser.feed("250-mail.example.com Hello") == nil)
         #expect(try parser.feed("250-AUTH PLAIN LOGIN") == nil)
-        #expect(try parser.feed("250 SIZE 1000") == SMTPReply(code: 250, lines: ["mail.example.com Hello", "AUTH PLAIN LOGIN", "SIZE 1000"]))
+        #expect(
+            try parser.feed("250 SIZE 1000") == SMTPReply(code: 250, lines: ["mail.example.com Hello", "AUTH PLAIN LOGIN", "SIZE 1000"]))
         #expect(try parser.feed("354") == SMTPReply(code: 354, lines: [""]))
         #expect(throws: SMTPError.self) { try parser.feed("hello") }
         #expect(throws: SMTPError.self) { try parser.feed("25 x") }
@@ -176,7 +177,8 @@ func smtpError(_ body: () async throws -> Void) async -> SMTPError? {
     }
 
     @Test func unusableAuthMechanismsAreUnsupported() async throws {
-        try await withScriptedServer(answer: { $0.hasPrefix("EHLO") ? "250-test\r\n250 AUTH CRAM-MD5 XOAUTH2\r\n" : "221 bye\r\n" }) { port in
+        try await withScriptedServer(answer: { $0.hasPrefix("EHLO") ? "250-test\r\n250 AUTH CRAM-MD5 XOAUTH2\r\n" : "221 bye\r\n" }) {
+            port in
             let config = SMTPConfiguration(host: "127.0.0.1", port: port, security: .none, username: "u", password: "p")
             let error = await smtpError { try await SMTPClient(configuration: config).send(sampleMessage) }
             guard case .unsupported(let why) = error else {
@@ -204,7 +206,11 @@ func smtpError(_ body: () async throws -> Void) async -> SMTPError? {
             try await SMTPClient(configuration: config).send(sampleMessage, messageID: "m1@frontdesk.example")
         }
         let lines = received.withLockedValue { $0 }
-        #expect(Array(lines.prefix(5)) == ["EHLO frontdesk.example", "HELO frontdesk.example", "MAIL FROM:<studio@frontdesk.example>", "RCPT TO:<member@example.com>", "DATA"])
+        #expect(
+            Array(lines.prefix(5)) == [
+                "EHLO frontdesk.example", "HELO frontdesk.example", "MAIL FROM:<studio@frontdesk.example>", "RCPT TO:<member@example.com>",
+                "DATA",
+            ])
         #expect(lines.contains("Message-ID: <m1@frontdesk.example>"))
         #expect(Array(lines.suffix(2)) == [".", "QUIT"])
     }

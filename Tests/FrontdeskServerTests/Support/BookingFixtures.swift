@@ -15,9 +15,10 @@ extension TestApp {
                 ("Rusher \(index)", "x")
             }
             let token = SecretToken.generate()
-            try await services.accounts.createSession(userId: summary.user.id, tokenHash: SecretToken.hash(token),
-                                                      expiresAt: now.addingTimeInterval(86_400 * 30), userAgent: nil,
-                                                      clientAddress: nil, now: now)
+            try await services.accounts.createSession(
+                userId: summary.user.id, tokenHash: SecretToken.hash(token),
+                expiresAt: now.addingTimeInterval(86_400 * 30), userAgent: nil,
+                clientAddress: nil, now: now)
             result.append((token, summary.membership.id))
         }
         return result
@@ -49,7 +50,8 @@ extension TestApp {
     func subscribe(_ studio: StudioFixture, membership: String, plan: String, credits: Int? = nil) async throws -> String {
         var body: [String: any Sendable] = ["planId": plan]
         if let credits { body["credits"] = credits }
-        let reply = try await request(.post, "/api/orgs/\(studio.orgId)/members/\(membership)/subscriptions", token: studio.ownerToken, body: body)
+        let reply = try await request(
+            .post, "/api/orgs/\(studio.orgId)/members/\(membership)/subscriptions", token: studio.ownerToken, body: body)
         try #require(reply.status == 201, "\(reply.text)")
         return try #require(reply.string("id"))
     }
@@ -57,31 +59,37 @@ extension TestApp {
     /// The invariants SPEC §5 promises for a session, checked from the database.
     func checkInvariants(session: String) async throws {
         let capacity = try await count("SELECT capacity AS n FROM class_sessions WHERE id = '\(session)'")
-        let confirmed = try await count("SELECT COUNT(*) AS n FROM bookings WHERE session_id = '\(session)' AND status IN ('confirmed', 'attended') AND capacity_override = \(services.database.backend == .postgres ? "false" : "0")")
+        let confirmed = try await count(
+            "SELECT COUNT(*) AS n FROM bookings WHERE session_id = '\(session)' AND status IN ('confirmed', 'attended') AND capacity_override = \(services.database.backend == .postgres ? "false" : "0")"
+        )
         #expect(confirmed <= capacity, "overbooked: \(confirmed) > \(capacity)")
-        let doubles = try await count("""
+        let doubles = try await count(
+            """
             SELECT COUNT(*) AS n FROM (SELECT membership_id FROM bookings WHERE session_id = '\(session)'
               AND status IN ('confirmed', 'waitlisted', 'attended') GROUP BY membership_id HAVING COUNT(*) > 1) d
             """)
         #expect(doubles == 0, "a member holds two active bookings")
         let positions = try await services.database.read { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 SELECT waitlist_position FROM bookings WHERE session_id = \(bind: session) AND status = 'waitlisted' ORDER BY waitlist_position
-                """).all().map { try $0.decode(column: "waitlist_position", as: Int.self) }
+                """
+            ).all().map { try $0.decode(column: "waitlist_position", as: Int.self) }
         }
         #expect(positions == Array(stride(from: 1, through: positions.count, by: 1)), "waitlist not dense: \(positions)")
         let negative = try await count("SELECT COUNT(*) AS n FROM subscriptions WHERE credits_remaining < 0")
         #expect(negative == 0)
-        let inconsistent = try await count("""
+        let inconsistent = try await count(
+            """
             SELECT COUNT(*) AS n FROM subscriptions s WHERE s.credits_remaining IS NOT NULL AND s.credits_remaining <>
               s.credits_granted + COALESCE((SELECT SUM(l.amount) FROM credit_ledger l WHERE l.subscription_id = s.id), 0)
             """)
         #expect(inconsistent == 0, "balance differs from grants + ledger")
-        let chargedWithoutLedger = try await count("""
+        let chargedWithoutLedger = try await count(
+            """
             SELECT COUNT(*) AS n FROM bookings b WHERE b.credit_charged = \(services.database.backend == .postgres ? "true" : "1")
               AND (SELECT COALESCE(SUM(l.amount), 0) FROM credit_ledger l WHERE l.booking_id = b.id) <> -1
             """)
         #expect(chargedWithoutLedger == 0, "a charged booking without exactly one net charge")
     }
 }
-

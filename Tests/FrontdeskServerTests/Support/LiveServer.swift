@@ -44,13 +44,16 @@ extension TestApp {
             Organization(id: NewID.make(), name: "Studio", timezone: "Europe/Berlin", createdAt: now, updatedAt: now), ownerUserId: user.id)
         let location = NewID.make()
         try await services.database.transaction { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO locations (id, organization_id, name, created_at, updated_at)
                 VALUES (\(bind: location), \(bind: org.id), 'Loft', \(bind: now.epochSeconds), \(bind: now.epochSeconds))
-                """).run()
+                """
+            ).run()
         }
-        let display = try await DisplaysStore(database: services.database).create(orgId: org.id, locationId: location, name: "Lobby TV",
-                                                                                  createdBy: nil, now: now)
+        let display = try await DisplaysStore(database: services.database).create(
+            orgId: org.id, locationId: location, name: "Lobby TV",
+            createdBy: nil, now: now)
         let url = try #require(try await services.signedDisplayURL(display))
         return (String(url.dropFirst(services.configuration.publicBaseURL.count)), display.id)
     }

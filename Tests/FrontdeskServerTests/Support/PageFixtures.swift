@@ -43,8 +43,8 @@ extension Reply {
     /// whitespace collapsed, entities decoded), or nil if absent.
     func element(_ id: String) -> String? {
         guard let attribute = text.range(of: "id=\"\(id)\""),
-              let tagStart = text[..<attribute.lowerBound].lastIndex(of: "<"),
-              let open = text[attribute.upperBound...].firstIndex(of: ">")
+            let tagStart = text[..<attribute.lowerBound].lastIndex(of: "<"),
+            let open = text[attribute.upperBound...].firstIndex(of: ">")
         else { return nil }
         let tag = text[text.index(after: tagStart)...].prefix { $0.isLetter || $0.isNumber }
         let rest = text[text.index(after: open)...]
@@ -52,7 +52,8 @@ extension Reply {
         let inner = String(rest[..<end]).replacingOccurrences(of: "<[^>]+>", with: " ", options: .regularExpression)
         return inner.split(whereSeparator: \.isWhitespace).joined(separator: " ")
             .replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&quot;", with: "\"")
-            .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
+            .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(
+                of: "&amp;", with: "&")
     }
 
     /// `date` as the pages print times in Berlin ("09:36").
@@ -72,8 +73,9 @@ extension Reply {
 extension TestApp {
     /// A signed display URL path for the studio's location.
     func displayPath(_ studio: StudioFixture) async throws -> (path: String, id: String) {
-        let created = try await request(.post, "/api/orgs/\(studio.orgId)/displays", token: studio.ownerToken,
-                                        body: ["locationId": studio.locationId, "name": "Lobby TV"])
+        let created = try await request(
+            .post, "/api/orgs/\(studio.orgId)/displays", token: studio.ownerToken,
+            body: ["locationId": studio.locationId, "name": "Lobby TV"])
         try #require(created.status == 201, "\(created.text)")
         let url = try #require(created.string("url"))
         let id = try #require((created["display"] as? [String: Any])?["id"] as? String)

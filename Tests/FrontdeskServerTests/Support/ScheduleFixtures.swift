@@ -23,23 +23,37 @@ extension TestApp {
         }
         let base = "/api/orgs/\(orgId)"
         let program = try #require(try await request(.post, "\(base)/programs", token: token, body: ["name": "Yoga"]).string("id"))
-        let feed = try #require(try await request(.post, "\(base)/programs", token: token, body: ["name": "Open Gym", "deliveryMode": "feed"]).string("id"))
-        let type = try #require(try await request(.post, "\(base)/class-types", token: token, body: [
-            "programId": program, "name": "Vinyasa", "defaultCapacity": 12, "defaultDurationMin": 60,
-        ]).string("id"))
-        let feedType = try #require(try await request(.post, "\(base)/class-types", token: token, body: [
-            "programId": feed, "name": "Open Gym", "defaultCapacity": 30, "defaultDurationMin": 90,
-        ]).string("id"))
+        let feed = try #require(
+            try await request(.post, "\(base)/programs", token: token, body: ["name": "Open Gym", "deliveryMode": "feed"]).string("id"))
+        let type = try #require(
+            try await request(
+                .post, "\(base)/class-types", token: token,
+                body: [
+                    "programId": program, "name": "Vinyasa", "defaultCapacity": 12, "defaultDurationMin": 60,
+                ]
+            ).string("id"))
+        let feedType = try #require(
+            try await request(
+                .post, "\(base)/class-types", token: token,
+                body: [
+                    "programId": feed, "name": "Open Gym", "defaultCapacity": 30, "defaultDurationMin": 90,
+                ]
+            ).string("id"))
         let location = try #require(try await request(.post, "\(base)/locations", token: token, body: ["name": "Loft"]).string("id"))
-        return StudioFixture(ownerToken: token, orgId: orgId, programId: program, feedProgramId: feed, classTypeId: type,
-                             feedClassTypeId: feedType, locationId: location)
+        return StudioFixture(
+            ownerToken: token, orgId: orgId, programId: program, feedProgramId: feed, classTypeId: type,
+            feedClassTypeId: feedType, locationId: location)
     }
 
     /// Creates a session through the API (a draft), optionally publishing it; returns its id.
-    func session(_ studio: StudioFixture, startsAt: Date, classTypeId: String? = nil, publish: Bool = true,
-                 extra: [String: any Sendable] = [:]) async throws -> String {
-        var body: [String: any Sendable] = ["classTypeId": classTypeId ?? studio.classTypeId,
-                                             "startsAt": ISO8601DateFormatter().string(from: startsAt)]
+    func session(
+        _ studio: StudioFixture, startsAt: Date, classTypeId: String? = nil, publish: Bool = true,
+        extra: [String: any Sendable] = [:]
+    ) async throws -> String {
+        var body: [String: any Sendable] = [
+            "classTypeId": classTypeId ?? studio.classTypeId,
+            "startsAt": ISO8601DateFormatter().string(from: startsAt),
+        ]
         for (key, value) in extra { body[key] = value }
         let reply = try await request(.post, "/api/orgs/\(studio.orgId)/sessions", token: studio.ownerToken, body: body)
         try #require(reply.status == 201, "session create failed: \(reply.text)")
@@ -52,37 +66,46 @@ extension TestApp {
 
     /// Writes a booking row directly (the booking API is a later issue); returns its id.
     @discardableResult
-    func insertBooking(session: String, membership: String, status: String, subscription: String? = nil, charged: Bool = false,
-                       position: Int? = nil) async throws -> String {
+    func insertBooking(
+        session: String, membership: String, status: String, subscription: String? = nil, charged: Bool = false,
+        position: Int? = nil
+    ) async throws -> String {
         let id = NewID.make()
         try await services.database.transaction { sql in
             let org = try await sql.raw("SELECT organization_id FROM class_sessions WHERE id = \(bind: session)").first()!
                 .decode(column: "organization_id", as: String.self)
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO bookings (id, organization_id, session_id, membership_id, subscription_id, status, waitlist_position,
                     credit_charged, created_at, updated_at)
                 VALUES (\(bind: id), \(bind: org), \(bind: session), \(bind: membership), \(bind: subscription), \(bind: status),
                     \(bind: position), \(bind: charged), 0, 0)
-                """).run()
+                """
+            ).run()
         }
         return id
     }
 
     /// Writes a plan and an active subscription for a membership; returns the subscription id.
-    func insertSubscription(org: String, membership: String, credits: Int?, perDay: Int? = nil, perWeek: Int? = nil) async throws -> String {
+    func insertSubscription(org: String, membership: String, credits: Int?, perDay: Int? = nil, perWeek: Int? = nil) async throws -> String
+    {
         let plan = NewID.make(), subscription = NewID.make()
         try await services.database.transaction { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO plans (id, organization_id, name, class_credits, max_bookings_per_day, max_bookings_per_week,
                     allow_overlapping_bookings, active, created_at, updated_at)
                 VALUES (\(bind: plan), \(bind: org), 'Ten pack', \(bind: credits), \(bind: perDay), \(bind: perWeek), \(bind: false), \(bind: true), 0, 0)
-                """).run()
-            try await sql.raw("""
+                """
+            ).run()
+            try await sql.raw(
+                """
                 INSERT INTO subscriptions (id, organization_id, membership_id, plan_id, status, credits_granted, credits_remaining,
                     starts_at, created_at, updated_at)
                 VALUES (\(bind: subscription), \(bind: org), \(bind: membership), \(bind: plan), 'active', \(bind: credits),
                     \(bind: credits), 0, 0, 0)
-                """).run()
+                """
+            ).run()
         }
         return subscription
     }

@@ -55,20 +55,25 @@ struct TestApp: Sendable {
 
     /// Sends a request; `json` is sent verbatim as the body.
     @discardableResult
-    func request(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: String? = nil,
-                 headers extra: HTTPFields = [:]) async throws -> Reply {
+    func request(
+        _ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: String? = nil,
+        headers extra: HTTPFields = [:]
+    ) async throws -> Reply {
         var headers = extra
         if let token { headers[.authorization] = "Bearer \(token)" }
         if json != nil { headers[.contentType] = "application/json" }
-        let response = try await client.execute(uri: path, method: method, headers: headers,
-                                                body: json.map { ByteBuffer(string: $0) })
+        let response = try await client.execute(
+            uri: path, method: method, headers: headers,
+            body: json.map { ByteBuffer(string: $0) })
         return Reply(status: Int(response.status.code), headers: response.headers, text: String(buffer: response.body))
     }
 
     /// Sends a dictionary as JSON.
     @discardableResult
-    func request(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, body: [String: any Sendable],
-                 headers: HTTPFields = [:]) async throws -> Reply {
+    func request(
+        _ method: HTTPRequest.Method, _ path: String, token: String? = nil, body: [String: any Sendable],
+        headers: HTTPFields = [:]
+    ) async throws -> Reply {
         let data = try JSONSerialization.data(withJSONObject: body)
         return try await request(method, path, token: token, json: String(decoding: data, as: UTF8.self), headers: headers)
     }
@@ -76,7 +81,8 @@ struct TestApp: Sendable {
     /// Creates a user directly in the store (there is no public sign-up).
     @discardableResult
     func createUser(_ email: String, name: String = "Test User", password: String = "correct-horse") async throws -> User {
-        try await services.accounts.createUser(email: email, name: name, passwordHash: services.passwords.hashNow(password), now: clock.now())
+        try await services.accounts.createUser(
+            email: email, name: name, passwordHash: services.passwords.hashNow(password), now: clock.now())
     }
 
     /// Logs in and returns the bearer token.
@@ -87,7 +93,9 @@ struct TestApp: Sendable {
     }
 
     /// A new user who owns a new org, made as the operator's `frontdesk org create` does: returns (token, orgId).
-    func owner(_ email: String = "owner-\(NewID.make())@example.com", org name: String = "Studio") async throws -> (token: String, orgId: String) {
+    func owner(
+        _ email: String = "owner-\(NewID.make())@example.com", org name: String = "Studio"
+    ) async throws -> (token: String, orgId: String) {
         let user = try await createUser(email)
         let now = clock.now()
         let (org, _) = try await services.organizations.create(
@@ -97,9 +105,13 @@ struct TestApp: Sendable {
 
     /// A new user with `role` in the org, as an accepted invitation leaves them (the invitation flow
     /// itself is tested in InvitationTests), logged in: returns (token, membershipId).
-    func member(_ orgId: String, ownerToken: String, role: String, email: String = "m-\(NewID.make())@example.com") async throws -> (token: String, membershipId: String) {
-        let (summary, _) = try await services.organizations.addMember(orgId: orgId, email: email, role: Role(rawValue: role) ?? .member,
-                                                                      now: clock.now()) {
+    func member(
+        _ orgId: String, ownerToken: String, role: String, email: String = "m-\(NewID.make())@example.com"
+    ) async throws -> (token: String, membershipId: String) {
+        let (summary, _) = try await services.organizations.addMember(
+            orgId: orgId, email: email, role: Role(rawValue: role) ?? .member,
+            now: clock.now()
+        ) {
             ("Person \(role)", services.passwords.hashNow("correct-horse"))
         }
         return (try await login(email), summary.membership.id)

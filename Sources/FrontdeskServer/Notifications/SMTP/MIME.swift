@@ -117,11 +117,13 @@ public enum MIME {
 
     /// Input for a header: every control or line-separator character becomes a space.
     static func headerText(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
-            let v = scalar.value
-            let isControl = v < 0x20 || (0x7F...0x9F).contains(v) || v == 0x2028 || v == 0x2029
-            return isControl ? " " : scalar
-        }))
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { scalar in
+                    let v = scalar.value
+                    let isControl = v < 0x20 || (0x7F...0x9F).contains(v) || v == 0x2028 || v == 0x2029
+                    return isControl ? " " : scalar
+                }))
     }
 
     static func isPlainASCII(_ text: String) -> Bool {
@@ -131,9 +133,11 @@ public enum MIME {
     /// `messageID` wrapped in angle brackets (with anything unsafe removed), or a
     /// generated one when nothing is left.
     static func normalizedMessageID(_ messageID: String, fromAddress: String) -> String {
-        let core = String(String.UnicodeScalarView(messageID.unicodeScalars.filter {
-            $0.value > 0x20 && $0.value < 0x7F && $0 != "<" && $0 != ">"
-        }))
+        let core = String(
+            String.UnicodeScalarView(
+                messageID.unicodeScalars.filter {
+                    $0.value > 0x20 && $0.value < 0x7F && $0 != "<" && $0 != ">"
+                }))
         return core.isEmpty ? generateMessageID(fromAddress: fromAddress) : "<\(core)>"
     }
 
@@ -182,7 +186,8 @@ public enum MIME {
             var lineLength = 0
             for (index, byte) in bytes.enumerated() {
                 let isLast = index == bytes.count - 1
-                let literal = (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "="))
+                let literal =
+                    (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "="))
                     || ((byte == 0x20 || byte == 0x09) && !isLast)
                 let token: [UInt8] = literal ? [byte] : [UInt8(ascii: "="), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
                 // Keep room for the soft-break "=" unless this token ends the line.

@@ -41,7 +41,10 @@ struct SMTPReplyParser {
             guard lines.count < Self.maxLines else { throw SMTPError.connection("reply has too many lines") }
             return nil
         }
-        defer { self.code = nil; lines = [] }
+        defer {
+            self.code = nil
+            lines = []
+        }
         return SMTPReply(code: code, lines: lines)
     }
 }
