@@ -1,9 +1,6 @@
 import ArgumentParser
 import Foundation
-import FrontdeskCore
-import FrontdeskQR
 import FrontdeskServer
-import FrontdeskStore
 
 /// Options every command that touches the database shares: config file, env, then flags.
 struct ConfigOptions: ParsableArguments {
@@ -32,13 +29,24 @@ struct ConfigOptions: ParsableArguments {
     }
 }
 
+/// Runs a subcommand's operation, reporting its `UsageError` as ArgumentParser's usage error (exit status 64).
+func operate(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as UsageError {
+        throw ValidationError(error.message)
+    }
+}
+
 @main
 struct Frontdesk: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "frontdesk",
         abstract: "Class schedule, bookings and check-in for fitness and yoga studios.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, OrgCommand.self, DisplayCommand.self, KeysCommand.self,
-                      OutboxCommand.self],
+        subcommands: [
+            Serve.self, Migrate.self, Demo.self, UserCommand.self, OrgCommand.self, DisplayCommand.self, KeysCommand.self,
+            OutboxCommand.self,
+        ],
         defaultSubcommand: Serve.self
     )
 }
@@ -46,7 +54,8 @@ struct Frontdesk: AsyncParsableCommand {
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the HTTP server (API, pages, background jobs).",
-        discussion: "Without a database setting it uses the embedded SQLite file ./data/frontdesk.sqlite and migrates it. On PostgreSQL it refuses to start with pending migrations unless --migrate is given."
+        discussion:
+            "Without a database setting it uses the embedded SQLite file ./data/frontdesk.sqlite and migrates it. On PostgreSQL it refuses to start with pending migrations unless --migrate is given."
     )
     @OptionGroup var options: ConfigOptions
     @Option(help: "Interface to listen on. Env: FRONTDESK_HOST.") var host: String?
@@ -71,19 +80,7 @@ struct Migrate: AsyncParsableCommand {
     @Flag(help: "Only report applied and pending migrations.") var status = false
 
     func run() async throws {
-        let configuration = try options.resolve()
-        let logger = ServerRunner.logger(configuration)
-        let database = try await DatabaseFactory.open(url: configuration.resolvedDatabaseURL, logger: logger)
-        defer { Task { await database.shutdown() } }
-        let migrator = Migrator(database: database)
-        if status {
-            let state = try await migrator.status()
-            print("applied: \(state.applied)\npending: \(state.pending)")
-        } else {
-            let applied = try await migrator.migrate(now: Date())
-            print(applied.isEmpty ? "database is up to date" : "applied migrations \(applied)")
-        }
-        await database.shutdown()
+        try await Operations.migrate(configuration: try options.resolve(), statusOnly: status)
     }
 }
 
@@ -101,22 +98,7 @@ struct Demo: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration = try options.resolve()
-        let services = try await openServices(configuration)
-        let report = try await DemoSeeder(services: services).seed()
-        print(ServerRunner.demoBanner(report, configuration: configuration))
-        if let years {
-            let started = Date()
-            let fixture = try await DemoHistory.create(database: services.database, years: years, locations: locations, now: Date()) {
-                FileHandle.standardError.write(Data("  generated \($0)\r".utf8))
-            }
-            // The demo owner owns it too, so its dashboard can be looked at.
-            _ = try await services.organizations.addMember(orgId: fixture.organization.id, email: DemoSeeder.logins[0].email, role: .owner,
-                                                           now: Date()) { ("Demo Owner", "x") }
-            print("\ngenerated \(fixture.organization.name): organization \(fixture.organization.id), \(fixture.sessions) classes, "
-                  + "\(fixture.bookings) bookings in \(Int(Date().timeIntervalSince(started))) s")
-        }
-        await services.database.shutdown()
+        try await Operations.demo(configuration: try options.resolve(), years: years, locations: locations)
     }
 }
 
@@ -128,24 +110,15 @@ struct UserCommand: AsyncParsableCommand {
         @OptionGroup var options: ConfigOptions
         @Option(help: "E-mail address (login).") var email: String
         @Option(help: "Display name.") var name: String
-        @Option(help: "Password (at least 8 characters). Env: FRONTDESK_NEW_PASSWORD, so it stays out of shell history.") var password: String?
+        @Option(help: "Password (at least 8 characters). Env: FRONTDESK_NEW_PASSWORD, so it stays out of shell history.") var password:
+            String?
 
         func run() async throws {
             let configuration = try options.resolve()
             guard let password = password ?? ProcessInfo.processInfo.environment["FRONTDESK_NEW_PASSWORD"] else {
                 throw ValidationError("give --password or set FRONTDESK_NEW_PASSWORD")
             }
-            let services = try await openServices(configuration)
-            defer { Task { await services.database.shutdown() } }
-            do {
-                let user = try await services.accounts.createUser(
-                    email: try Validate.email(email), name: try Validate.name(name),
-                    passwordHash: services.passwords.hashNow(try Validate.password(password)), now: Date())
-                print("created user \(user.id) <\(user.email)>")
-            } catch let error as DomainError {
-                throw ValidationError(error.message)
-            }
-            await services.database.shutdown()
+            try await operate { try await Operations.addUser(configuration: configuration, email: email, name: name, password: password) }
         }
     }
 }
@@ -162,30 +135,11 @@ struct OrgCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try options.resolve()
-            let services = try await openServices(configuration)
-            defer { Task { await services.database.shutdown() } }
-            do {
-                guard let owner = try await services.accounts.credentials(email: owner) else {
-                    throw ValidationError("no user with e-mail \(self.owner); create one with `frontdesk user add`")
-                }
-                let now = Date()
-                let org = Organization(id: NewID.make(), name: try Validate.name(name), timezone: try Validate.timeZone(timezone),
-                                       createdAt: now, updatedAt: now)
-                _ = try await services.organizations.create(org, ownerUserId: owner.user.id)
-                print("created organization \(org.id) (\(org.name)), owner \(owner.user.email)")
-            } catch let error as DomainError {
-                throw ValidationError(error.message)
+            try await operate {
+                try await Operations.createOrganization(configuration: configuration, name: name, timezone: timezone, ownerEmail: owner)
             }
-            await services.database.shutdown()
         }
     }
-}
-
-/// Opens the database for a one-shot command (migrating the embedded one) and wraps it in services.
-func openServices(_ configuration: ServerConfiguration) async throws -> AppServices {
-    let logger = ServerRunner.logger(configuration)
-    let database = try await openDatabase(configuration: configuration, clock: SystemClock(), logger: logger)
-    return AppServices(configuration: configuration, clock: SystemClock(), database: database, logger: logger)
 }
 
 struct DisplayCommand: AsyncParsableCommand {
@@ -195,20 +149,6 @@ struct DisplayCommand: AsyncParsableCommand {
         subcommands: [Create.self, URLCommand.self, Rotate.self, Revoke.self]
     )
 
-    static func show(_ display: Display, services: AppServices) async throws {
-        print("display \(display.id) (\(display.name)), key version \(display.keyVersion)\(display.revokedAt == nil ? "" : ", REVOKED")")
-        guard let url = try await services.signedDisplayURL(display) else { return }
-        print(url)
-        if let code = try? QRCode.encode(url, level: .low) { print(code.ansiText()) }
-    }
-
-    static func find(_ services: AppServices, _ id: String) async throws -> Display {
-        guard NewID.isWellFormed(id), let display = try await DisplaysStore(database: services.database).display(id: id.lowercased()) else {
-            throw ValidationError("no display \(id)")
-        }
-        return display
-    }
-
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a display for a location.")
         @OptionGroup var options: ConfigOptions
@@ -217,16 +157,10 @@ struct DisplayCommand: AsyncParsableCommand {
         @Option(help: "Display name.") var name: String = "Check-in screen"
 
         func run() async throws {
-            let services = try await openServices(try options.resolve())
-            do {
-                let display = try await DisplaysStore(database: services.database).create(
-                    orgId: org.lowercased(), locationId: location.lowercased(), name: try Validate.name(name), createdBy: nil, now: Date())
-                try await DisplayCommand.show(display, services: services)
-            } catch let error as DomainError {
-                await services.database.shutdown()
-                throw ValidationError(error.message)
+            let configuration = try options.resolve()
+            try await operate {
+                try await Operations.createDisplay(configuration: configuration, orgId: org, locationId: location, name: name)
             }
-            await services.database.shutdown()
         }
     }
 
@@ -236,9 +170,8 @@ struct DisplayCommand: AsyncParsableCommand {
         @Argument(help: "Display id.") var id: String
 
         func run() async throws {
-            let services = try await openServices(try options.resolve())
-            try await DisplayCommand.show(try await DisplayCommand.find(services, id), services: services)
-            await services.database.shutdown()
+            let configuration = try options.resolve()
+            try await operate { try await Operations.displayURL(configuration: configuration, id: id) }
         }
     }
 
@@ -248,14 +181,8 @@ struct DisplayCommand: AsyncParsableCommand {
         @Argument(help: "Display id.") var id: String
 
         func run() async throws {
-            let services = try await openServices(try options.resolve())
-            let display = try await DisplayCommand.find(services, id)
-            let rotated = try await DisplaysStore(database: services.database).rotate(orgId: display.organizationId, id: display.id, now: Date())
-            // On PostgreSQL every running instance hears it and ends the display's open streams now (on SQLite
-            // they notice at their next keep-alive).
-            await services.displayChanged(rotated)
-            try await DisplayCommand.show(rotated, services: services)
-            await services.database.shutdown()
+            let configuration = try options.resolve()
+            try await operate { try await Operations.rotateDisplay(configuration: configuration, id: id) }
         }
     }
 
@@ -265,12 +192,8 @@ struct DisplayCommand: AsyncParsableCommand {
         @Argument(help: "Display id.") var id: String
 
         func run() async throws {
-            let services = try await openServices(try options.resolve())
-            let display = try await DisplayCommand.find(services, id)
-            let revoked = try await DisplaysStore(database: services.database).revoke(orgId: display.organizationId, id: display.id, now: Date())
-            await services.displayChanged(revoked)
-            try await DisplayCommand.show(revoked, services: services)
-            await services.database.shutdown()
+            let configuration = try options.resolve()
+            try await operate { try await Operations.revokeDisplay(configuration: configuration, id: id) }
         }
     }
 }
@@ -279,7 +202,8 @@ struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
         abstract: "Rotate the keys that sign QR tokens and display URLs.",
-        discussion: "rotate adds a key that signs from now on (old tokens and URLs keep verifying); retire stops accepting an old key. Instances pick changes up within 30 seconds. rewrap re-encrypts the stored keys under a new secrets key file.",
+        discussion:
+            "rotate adds a key that signs from now on (old tokens and URLs keep verifying); retire stops accepting an old key. Instances pick changes up within 30 seconds. rewrap re-encrypts the stored keys under a new secrets key file.",
         subcommands: [Rotate.self, Retire.self, Rewrap.self]
     )
 
@@ -295,21 +219,7 @@ struct KeysCommand: AsyncParsableCommand {
         @Option(help: "The new secrets key file (created if absent).") var newKeyFile: String
 
         func run() async throws {
-            let configuration = try options.resolve()
-            let services = try await openServices(configuration)
-            do {
-                let store = try await services.keyRing.store()
-                let newKey = try SecretsKey.read(path: newKeyFile) ?? SecretsKey.create(path: newKeyFile)
-                let count = try await store.rewrap(to: newKey)
-                print("""
-                    re-encrypted \(count) signing keys under secrets key \(newKey.id) (\(newKeyFile)).
-                    Now replace \(configuration.resolvedSecretsKeyFile) with it on every instance, then start them.
-                    """)
-            } catch {
-                await services.database.shutdown()
-                throw error
-            }
-            await services.database.shutdown()
+            try await Operations.rewrapSigningKeys(configuration: try options.resolve(), newKeyFile: newKeyFile)
         }
     }
 
@@ -318,16 +228,7 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var options: ConfigOptions
 
         func run() async throws {
-            let services = try await openServices(try options.resolve())
-            do {
-                let store = try await services.keyRing.store()
-                _ = try await store.ring(now: Date())
-                print("new signing key: \(try await store.rotate(now: Date()))")
-            } catch {
-                await services.database.shutdown()
-                throw error
-            }
-            await services.database.shutdown()
+            try await Operations.rotateSigningKey(configuration: try options.resolve())
         }
     }
 
@@ -337,15 +238,8 @@ struct KeysCommand: AsyncParsableCommand {
         @Argument(help: "Key id, e.g. k1.") var keyId: String
 
         func run() async throws {
-            let services = try await openServices(try options.resolve())
-            do {
-                try await services.keyRing.store().retire(keyId: keyId, now: Date())
-                print("retired \(keyId)")
-            } catch let error as DomainError {
-                await services.database.shutdown()
-                throw ValidationError(error.message)
-            }
-            await services.database.shutdown()
+            let configuration = try options.resolve()
+            try await operate { try await Operations.retireSigningKey(configuration: configuration, keyId: keyId) }
         }
     }
 }

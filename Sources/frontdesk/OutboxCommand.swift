@@ -1,7 +1,5 @@
 import ArgumentParser
-import Foundation
 import FrontdeskServer
-import FrontdeskStore
 
 /// Operators' view of the notification outbox: what is waiting or stuck, and putting it back in line.
 struct OutboxCommand: AsyncParsableCommand {
@@ -18,26 +16,14 @@ struct OutboxCommand: AsyncParsableCommand {
         @Option(help: "How many rows (1…1000).") var limit: Int = 50
 
         func validate() throws {
-            if let status, !["pending", "sending", "sent", "failed", "dead"].contains(status) {
+            if let status, !Operations.outboxStatuses.contains(status) {
                 throw ValidationError("--status must be pending, sending, sent, failed or dead")
             }
             guard (1...1_000).contains(limit) else { throw ValidationError("--limit must be 1…1000") }
         }
 
         func run() async throws {
-            let services = try await openServices(try options.resolve())
-            let store = OutboxStore(database: services.database)
-            let counts = try await store.counts()
-            print("counts: " + ["pending", "sending", "sent", "failed", "dead"].map { "\($0) \(counts[$0] ?? 0)" }.joined(separator: ", "))
-            let formatter = ISO8601DateFormatter()
-            for row in try await store.list(status: status, limit: limit) {
-                var line = "\(row.id)  \(row.status.padding(toLength: 7, withPad: " ", startingAt: 0))  \(row.channel.padding(toLength: 5, withPad: " ", startingAt: 0))  "
-                line += "\(row.template)  attempts \(row.attempts)  created \(formatter.string(from: row.createdAt))"
-                if row.status == "failed" { line += "  next \(formatter.string(from: row.availableAt))" }
-                if let error = row.lastError { line += "\n    last error: \(error)" }
-                print(line)
-            }
-            await services.database.shutdown()
+            try await Operations.listOutbox(configuration: try options.resolve(), status: status, limit: limit)
         }
     }
 
@@ -52,11 +38,8 @@ struct OutboxCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let services = try await openServices(try options.resolve())
-            let count = try await OutboxStore(database: services.database).retry(id: id?.lowercased(), now: Date())
-            await services.database.shutdown()
-            if id != nil && count == 0 { throw ValidationError("no failed or dead notification with id \(id!)") }
-            print("\(count) notification\(count == 1 ? "" : "s") queued again")
+            let configuration = try options.resolve()
+            try await operate { try await Operations.retryOutbox(configuration: configuration, id: id) }
         }
     }
 }

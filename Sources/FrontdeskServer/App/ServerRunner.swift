@@ -14,33 +14,22 @@ public enum ServerRunner {
     }
 
     /// Opens and migrates the database, optionally seeds the demo studio, then serves until SIGTERM/SIGINT.
+    /// The database is shut down on every path, after the application and its services have stopped.
     public static func serve(configuration: ServerConfiguration, migrate: Bool?, demo: Bool) async throws {
-        let logger = logger(configuration)
-        let clock = SystemClock()
-        let database = try await openDatabase(configuration: configuration, clock: clock, logger: logger, migrate: migrate)
-        let services = AppServices(configuration: configuration, clock: clock, database: database, logger: logger)
-        do {
+        try await withServices(configuration: configuration, migrate: migrate) { services in
             // The secrets key file must open the stored signing keys (or is created on a fresh database):
             // refuse to serve otherwise, rather than mint keys that invalidate every display link.
-            try await services.keyRing.prepare(now: clock.now())
-        } catch {
-            await database.shutdown()
-            throw error
-        }
-        if demo {
-            let report = try await DemoSeeder(services: services).seed()
-            // Written unbuffered: the logins must show now, not when the process exits (stdout may be a pipe).
-            FileHandle.standardOutput.write(Data((demoBanner(report, configuration: configuration) + "\n").utf8))
-        }
-        let app = buildApplication(services: services)
-        logger.notice("frontdesk listening on http://\(configuration.host):\(configuration.port) (database: \(database.backend))")
-        do {
+            try await services.keyRing.prepare(now: services.now)
+            if demo {
+                let report = try await DemoSeeder(services: services).seed()
+                // Written unbuffered: the logins must show now, not when the process exits (stdout may be a pipe).
+                FileHandle.standardOutput.write(Data((demoBanner(report, configuration: configuration) + "\n").utf8))
+            }
+            let app = buildApplication(services: services)
+            services.logger.notice(
+                "frontdesk listening on http://\(configuration.host):\(configuration.port) (database: \(services.database.backend))")
             try await app.application().runService()
-        } catch {
-            await database.shutdown()
-            throw error
         }
-        await database.shutdown()
     }
 
     /// What `--demo` prints: where to go and who to log in as.
