@@ -8,6 +8,12 @@ import Logging
 /// migrations refuse) — wraps it in the application's services, runs `body`, and shuts the database
 /// down on every path, whether `body` returns or throws. What `frontdesk serve` and every one-shot
 /// command run inside.
+///
+/// PostgreSQL's pool (`PostgresClient.run()`) is run by `PostgresBackend` itself, not by the
+/// application's `ServiceGroup`: the database is migrated, the signing keys prepared and the demo
+/// seeded before that group exists, the one-shot commands and the tests have no group, and `run()`
+/// may be called only once. Shutting the backend down here, after `runService()` has returned, already
+/// stops the pool after every service that uses it.
 public func withServices<T>(
     configuration: ServerConfiguration, migrate: Bool? = nil,
     _ body: (AppServices) async throws -> T
