@@ -157,7 +157,7 @@ struct OutboxTests {
             struct Abort: Error {}
             await #expect(throws: Abort.self) {
                 try await app.services.database.transaction { sql in
-                    try await Outbox.enqueue(
+                    try await OutboxRows.enqueue(
                         sql,
                         [
                             OutboxMessage(
@@ -182,7 +182,7 @@ struct OutboxTests {
                     column: "user_id", as: String.self)
             }
             try await app.services.database.transaction { sql in
-                try await Outbox.enqueue(
+                try await OutboxRows.enqueue(
                     sql,
                     (0..<1_000).map { index in
                         OutboxMessage(

@@ -75,7 +75,7 @@ public struct CheckinStore: Sendable {
             at: now.epochSeconds, method: method.rawValue, actorMembershipId: actorMembershipId, sessionId: sessionId,
             membershipId: membershipId, orgId: org.id, enforceWindow: enforceWindow,
             opensBefore: Int64(max(0, org.checkinOpensMinutesBefore)) * 60)
-        return try await database.run(statement, write: true).first.map(BookingsStore.booking)
+        return try await database.run(statement, write: true).first.map(BookingRows.booking)
     }
 
     /// The rush's statement, so a prepared `HotStatement`. `$7` is 1 when the check-in window applies.
@@ -111,10 +111,10 @@ public struct CheckinStore: Sendable {
     ) async throws -> CheckinResult {
         let locks =
             classLocked
-            ? BookingsStore.locks(sessionId: sessionId, membershipId: membershipId)
+            ? BookingRows.locks(sessionId: sessionId, membershipId: membershipId)
             : TransactionOptions(lockKeys: ["member:\(membershipId)"])
         return try await database.transaction(locks) { sql in
-            let session = try await SessionsStore.requireLive(sql, orgId: org.id, id: sessionId)
+            let session = try await SessionRows.requireLive(sql, orgId: org.id, id: sessionId)
             guard session.status == .published else {
                 throw session.status == .cancelled
                     ? DomainError.conflict("session_cancelled", "This class has been cancelled.")
@@ -125,7 +125,7 @@ public struct CheckinStore: Sendable {
                 SELECT * FROM bookings WHERE session_id = \(bind: sessionId) AND membership_id = \(bind: membershipId)
                   AND status IN ('confirmed', 'waitlisted', 'attended')
                 """
-            ).first().map(BookingsStore.booking)
+            ).first().map(BookingRows.booking)
             if let booking = existing, booking.status == .attended {
                 return CheckinResult(booking: booking, alreadyCheckedIn: true, walkIn: false)
             }
@@ -152,9 +152,9 @@ public struct CheckinStore: Sendable {
                     SELECT * FROM bookings WHERE session_id = \(bind: sessionId) AND membership_id = \(bind: membershipId) AND status = 'no_show'
                     ORDER BY updated_at DESC, id LIMIT 1
                     """
-                ).first().map(BookingsStore.booking)
+                ).first().map(BookingRows.booking)
             {
-                let booked = try await SessionsStore.bookedCount(sql, sessionId: sessionId)
+                let booked = try await SessionRows.bookedCount(sql, sessionId: sessionId)
                 let override = booked >= session.capacity
                 if override && !(overrideCapacity && actor.role.isStaff) {
                     throw DomainError.conflict("class_full", "The class is full; a no-show coming back needs a free place.")
@@ -181,10 +181,10 @@ public struct CheckinStore: Sendable {
                 throw DomainError.conflict("membership_suspended", "This membership is suspended.")
             }
             let memberRole = Role(rawValue: try member.decode(column: "role", as: String.self)) ?? .member
-            var snapshot = try await BookingsStore.snapshot(
+            var snapshot = try await BookingRows.snapshot(
                 sql, org: org, session: session, membershipId: membershipId,
                 isStaff: membershipId == actor.membershipId && memberRole.isStaff,
-                bookedCount: try await SessionsStore.bookedCount(sql, sessionId: sessionId), now: now)
+                bookedCount: try await SessionRows.bookedCount(sql, sessionId: sessionId), now: now)
             // Checking in happens around the start: "started" does not close a walk-in, the check-in window does.
             snapshot.now = min(now, session.startsAt.addingTimeInterval(-1))
             snapshot.alreadyBooked = false
@@ -199,7 +199,7 @@ public struct CheckinStore: Sendable {
                         updated_at = \(bind: now.epochSeconds) WHERE id = \(bind: waitlisted.id)
                     """
                 ).run()
-                try await WaitlistPromotion.renumber(sql, sessionId: sessionId, now: now)
+                try await WaitlistRows.renumber(sql, sessionId: sessionId, now: now)
             }
             var booking = Booking(
                 id: NewID.make(), organizationId: org.id, sessionId: sessionId, membershipId: membershipId,
@@ -207,10 +207,10 @@ public struct CheckinStore: Sendable {
                 status: .attended, waitlistPosition: nil, creditCharged: false, lateCancel: false, capacityOverride: override,
                 checkedInAt: now, checkinMethod: method.rawValue, cancelledAt: nil, createdAt: now, updatedAt: now)
             if charge, let subscription {
-                try await Credits.take(sql, subscriptionId: subscription.id, now: now)
+                try await CreditLedger.take(sql, subscriptionId: subscription.id, now: now)
                 booking.creditCharged = true
             }
-            try await BookingsStore.insert(sql, booking, bookedBy: actor.membershipId)
+            try await BookingRows.insert(sql, booking, bookedBy: actor.membershipId)
             try await sql.raw(
                 """
                 UPDATE bookings SET checked_in_at = \(bind: now.epochSeconds), checkin_method = \(bind: method.rawValue),
@@ -218,12 +218,12 @@ public struct CheckinStore: Sendable {
                 """
             ).run()
             if booking.creditCharged, let subscription {
-                try await Credits.ledger(
+                try await CreditLedger.ledger(
                     sql, orgId: org.id, subscriptionId: subscription.id, bookingId: booking.id, kind: "charge",
                     amount: -1, reason: "walk-in", actorMembershipId: actor.membershipId, now: now)
             }
             if override {
-                try await AuditStore.record(
+                try await AuditRows.record(
                     sql, orgId: org.id, actorUserId: actor.userId, actorMembershipId: actor.membershipId,
                     action: "checkin.capacity_override", entityType: "booking", entityId: booking.id,
                     payload: ["sessionId": sessionId, "membershipId": membershipId], now: now)
@@ -252,9 +252,9 @@ public struct CheckinStore: Sendable {
         guard let current = try await BookingsStore(database: database).booking(id: bookingId), current.organizationId == org.id else {
             throw DomainError.notFound("Booking")
         }
-        return try await database.transaction(BookingsStore.locks(sessionId: current.sessionId, membershipId: current.membershipId)) {
+        return try await database.transaction(BookingRows.locks(sessionId: current.sessionId, membershipId: current.membershipId)) {
             sql in
-            guard var booking = try await sql.raw("SELECT * FROM bookings WHERE id = \(bind: bookingId)").first().map(BookingsStore.booking)
+            guard var booking = try await sql.raw("SELECT * FROM bookings WHERE id = \(bind: bookingId)").first().map(BookingRows.booking)
             else {
                 throw DomainError.notFound("Booking")
             }
@@ -302,7 +302,7 @@ public struct CheckinStore: Sendable {
                 """
             ).all().map {
                 RosterEntry(
-                    booking: try BookingsStore.booking($0), name: try $0.decode(column: "member_name", as: String.self),
+                    booking: try BookingRows.booking($0), name: try $0.decode(column: "member_name", as: String.self),
                     email: try $0.decode(column: "member_email", as: String.self))
             }
         }

@@ -113,7 +113,7 @@ public struct DisplaysStore: Sendable {
             ).all()
             var sessions: [DisplaySession] = []
             for row in rows {
-                let session = try SessionsStore.session(row)
+                let session = try SessionRows.session(row)
                 sessions.append(
                     DisplaySession(
                         session: session, className: try row.string("class_name"), color: try row.string("class_color"),

@@ -4,7 +4,7 @@ import Synchronization
 
 /// Wakes outbox workers when notifications are queued, so delivery does not wait for the next poll.
 ///
-/// Queuing code calls `Outbox.wake(sql)` inside its transaction: that pokes this process's workers
+/// Queuing code calls `OutboxRows.wake(sql)` inside its transaction: that pokes this process's workers
 /// and, on PostgreSQL, sends `NOTIFY frontdesk_outbox`, which PostgreSQL delivers at commit to every
 /// instance listening (and drops on rollback). A poke before the commit is harmless: on SQLite the
 /// worker's claim queues behind the writing transaction, on PostgreSQL the NOTIFY follows.
@@ -69,7 +69,7 @@ public final class OutboxSignal: Sendable {
     }
 }
 
-extension Outbox {
+extension OutboxRows {
     /// Wakes the workers once the caller's transaction commits (see `OutboxSignal`).
     public static func wake(_ sql: any SQLDatabase) async throws {
         OutboxSignal.shared.poke()

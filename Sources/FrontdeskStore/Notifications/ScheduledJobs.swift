@@ -28,12 +28,12 @@ public struct ScheduledJobs: Sendable {
                 JOIN memberships m ON m.id = b.membership_id
                 WHERE s.starts_at > \(bind: at) AND s.starts_at <= \(bind: at + Int64(minutesBefore) * 60)
                   AND s.status = 'published' AND s.deleted_at IS NULL
-                  AND \(Outbox.wanted(user: "m.user_id", channel: "'push'"))
+                  AND \(OutboxRows.wanted(user: "m.user_id", channel: "'push'"))
                 ON CONFLICT (dedupe_key) DO NOTHING
                 RETURNING id
                 """
             ).all().count
-            if queued > 0 { try await Outbox.wake(sql) }
+            if queued > 0 { try await OutboxRows.wake(sql) }
             return queued
         }
     }

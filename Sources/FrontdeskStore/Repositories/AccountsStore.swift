@@ -16,34 +16,12 @@ public struct AccountsStore: Sendable {
 
     static let userColumns = "u.id, u.email, u.name, u.created_at"
 
-    static func user(_ row: any SQLRow) throws -> User {
-        User(id: try row.string("id"), email: try row.string("email"), name: try row.string("name"), createdAt: try row.date("created_at"))
-    }
-
     /// Creates a user; a taken e-mail (case-insensitively) answers 409 `email_taken`. The operator's
     /// `frontdesk user add` vouches for the address (`emailVerified`).
     public func createUser(email: String, name: String, passwordHash: String, emailVerified: Bool = true, now: Date) async throws -> User {
         try await database.transaction { sql in
-            try await Self.insertUser(sql, email: email, name: name, passwordHash: passwordHash, emailVerified: emailVerified, now: now)
+            try await UserRows.insertUser(sql, email: email, name: name, passwordHash: passwordHash, emailVerified: emailVerified, now: now)
         }
-    }
-
-    static func insertUser(
-        _ sql: any SQLDatabase, email: String, name: String, passwordHash: String, emailVerified: Bool = true,
-        now: Date
-    ) async throws -> User {
-        let user = User(id: NewID.make(), email: email, name: name, createdAt: now)
-        let existing = try await sql.raw("SELECT id FROM users WHERE email_normalized = \(bind: Validate.normalizedEmail(email))").first()
-        if existing != nil { throw DomainError.conflict("email_taken", "A user with this e-mail address already exists.") }
-        try await sql.raw(
-            """
-            INSERT INTO users (id, email, email_normalized, name, password_hash, created_at, updated_at, email_verified_at)
-            VALUES (\(bind: user.id), \(bind: email), \(bind: Validate.normalizedEmail(email)), \(bind: name),
-                    \(bind: passwordHash), \(bind: now.epochSeconds), \(bind: now.epochSeconds),
-                    \(bind: emailVerified ? now.epochSeconds : nil))
-            """
-        ).run()
-        return user
     }
 
     /// The user with this e-mail (any case) and their password hash.
@@ -57,14 +35,14 @@ public struct AccountsStore: Sendable {
                     """
                 ).first()
             else { return nil }
-            return UserCredentials(user: try Self.user(row), passwordHash: try row.string("password_hash"))
+            return UserCredentials(user: try UserRows.user(row), passwordHash: try row.string("password_hash"))
         }
     }
 
     /// Looks a user up by id.
     public func user(id: String) async throws -> User? {
         try await database.read { sql in
-            try await sql.raw("SELECT \(unsafeRaw: Self.userColumns) FROM users u WHERE u.id = \(bind: id)").first().map(Self.user)
+            try await sql.raw("SELECT \(unsafeRaw: Self.userColumns) FROM users u WHERE u.id = \(bind: id)").first().map(UserRows.user)
         }
     }
 
@@ -88,7 +66,7 @@ public struct AccountsStore: Sendable {
 
     /// The user owning an unexpired session with this token hash.
     public func userForSession(tokenHash: String, now: Date) async throws -> User? {
-        try await database.run(UserForSession(tokenHash: tokenHash, at: now.epochSeconds), write: false).first.map(Self.user)
+        try await database.run(UserForSession(tokenHash: tokenHash, at: now.epochSeconds), write: false).first.map(UserRows.user)
     }
 
     /// Every authenticated request's look-up, so a prepared `HotStatement`.
@@ -111,21 +89,6 @@ public struct AccountsStore: Sendable {
         }
     }
 
-    /// Records that the user proved their address; studios they own stop holding their mail.
-    static func markEmailVerified(_ sql: any SQLDatabase, userId: String, now: Date) async throws {
-        try await sql.raw(
-            """
-            UPDATE users SET email_verified_at = \(bind: now.epochSeconds) WHERE id = \(bind: userId) AND email_verified_at IS NULL
-            """
-        ).run()
-        try await sql.raw(
-            """
-            UPDATE organizations SET mail_held = \(bind: false)
-            WHERE mail_held = \(bind: true) AND id IN (SELECT organization_id FROM memberships WHERE user_id = \(bind: userId) AND role = 'owner')
-            """
-        ).run()
-    }
-
     /// Whether the user's address is proven.
     public func isEmailVerified(userId: String) async throws -> Bool {
         try await database.read { sql in
@@ -141,7 +104,7 @@ public struct AccountsStore: Sendable {
                 """
                 SELECT \(unsafeRaw: Self.userColumns) FROM users u WHERE u.email_normalized = \(bind: Validate.normalizedEmail(email))
                 """
-            ).first().map(Self.user)
+            ).first().map(UserRows.user)
         }
     }
 
@@ -155,32 +118,19 @@ public struct AccountsStore: Sendable {
     /// Sets a new password and ends every login session of the user except `keeping` (a token hash).
     public func setPassword(userId: String, passwordHash: String, keeping: String?, now: Date) async throws {
         try await database.transaction { sql in
-            try await Self.setPassword(sql, userId: userId, passwordHash: passwordHash, keeping: keeping, now: now)
+            try await UserRows.setPassword(sql, userId: userId, passwordHash: passwordHash, keeping: keeping, now: now)
         }
-    }
-
-    static func setPassword(_ sql: any SQLDatabase, userId: String, passwordHash: String, keeping: String?, now: Date) async throws {
-        try await sql.raw(
-            """
-            UPDATE users SET password_hash = \(bind: passwordHash), updated_at = \(bind: now.epochSeconds) WHERE id = \(bind: userId)
-            """
-        ).run()
-        try await sql.raw(
-            """
-            DELETE FROM auth_sessions WHERE user_id = \(bind: userId) AND token_hash <> \(bind: keeping ?? "")
-            """
-        ).run()
     }
 
     /// Uses a password-reset link: the new password, every login session ended, the address proven
     /// (the link reached it). Nil when the link is unknown, used or expired.
     public func resetPassword(token: String, passwordHash: String, now: Date) async throws -> String? {
         try await database.transaction { sql in
-            guard let link = try await AccountTokensStore.consume(sql, token, purpose: .passwordReset, now: now),
+            guard let link = try await AccountTokenRows.consume(sql, token, purpose: .passwordReset, now: now),
                 let userId = link.userId
             else { return nil }
-            try await Self.setPassword(sql, userId: userId, passwordHash: passwordHash, keeping: nil, now: now)
-            try await Self.markEmailVerified(sql, userId: userId, now: now)
+            try await UserRows.setPassword(sql, userId: userId, passwordHash: passwordHash, keeping: nil, now: now)
+            try await UserRows.markEmailVerified(sql, userId: userId, now: now)
             return userId
         }
     }
@@ -188,11 +138,11 @@ public struct AccountsStore: Sendable {
     /// Uses an e-mail verification link; returns the user whose address it proved.
     public func verifyEmail(token: String, now: Date) async throws -> String? {
         try await database.transaction { sql in
-            guard let link = try await AccountTokensStore.consume(sql, token, purpose: .verifyEmail, now: now), let userId = link.userId,
+            guard let link = try await AccountTokenRows.consume(sql, token, purpose: .verifyEmail, now: now), let userId = link.userId,
                 let row = try await sql.raw("SELECT email_normalized FROM users WHERE id = \(bind: userId)").first(),
                 try row.string("email_normalized") == link.emailNormalized
             else { return nil }
-            try await Self.markEmailVerified(sql, userId: userId, now: now)
+            try await UserRows.markEmailVerified(sql, userId: userId, now: now)
             return userId
         }
     }
@@ -204,12 +154,12 @@ public struct AccountsStore: Sendable {
         now: Date
     ) async throws {
         try await database.transaction { sql in
-            let token = try await AccountTokensStore.issue(
+            let token = try await AccountTokenRows.issue(
                 sql, purpose: purpose, userId: userId, email: email, organizationId: organizationId,
                 browserHash: browserHash, payload: payload, lifetime: lifetime, now: now)
             var fields = mailPayload
             fields["link"] = linkBase + token
-            try await Outbox.enqueue(
+            try await OutboxRows.enqueue(
                 sql,
                 [
                     OutboxMessage(
@@ -229,10 +179,10 @@ public struct AccountsStore: Sendable {
     /// Uses a sign-in link in the browser that asked for it; returns the user and what the link carried.
     public func useSigninLink(token: String, browserHash: String, now: Date) async throws -> (userId: String, payload: [String: String])? {
         try await database.transaction { sql in
-            guard let link = try await AccountTokensStore.consume(sql, token, purpose: .signinLink, browserHash: browserHash, now: now),
+            guard let link = try await AccountTokenRows.consume(sql, token, purpose: .signinLink, browserHash: browserHash, now: now),
                 let userId = link.userId
             else { return nil }
-            try await Self.markEmailVerified(sql, userId: userId, now: now)
+            try await UserRows.markEmailVerified(sql, userId: userId, now: now)
             return (userId, link.payload)
         }
     }
@@ -241,7 +191,7 @@ public struct AccountsStore: Sendable {
     /// the address already has one, which keeps its password) and a member's place in the studio.
     public func completeJoin(token: String, now: Date) async throws -> (userId: String, organizationId: String, newAccount: Bool)? {
         try await database.transaction { sql in
-            guard let link = try await AccountTokensStore.consume(sql, token, purpose: AccountTokenPurpose.join, now: now),
+            guard let link = try await AccountTokenRows.consume(sql, token, purpose: AccountTokenPurpose.join, now: now),
                 let orgId = link.organizationId, let name = link.payload["name"], let hash = link.payload["passwordHash"],
                 let email = link.payload["email"]
             else { return nil }
@@ -250,17 +200,17 @@ public struct AccountsStore: Sendable {
             if let row = try await sql.raw("SELECT id FROM users WHERE email_normalized = \(bind: link.emailNormalized)").first() {
                 userId = try row.string("id")
             } else {
-                userId = try await Self.insertUser(sql, email: email, name: name, passwordHash: hash, emailVerified: true, now: now).id
+                userId = try await UserRows.insertUser(sql, email: email, name: name, passwordHash: hash, emailVerified: true, now: now).id
                 created = true
             }
-            try await Self.markEmailVerified(sql, userId: userId, now: now)
+            try await UserRows.markEmailVerified(sql, userId: userId, now: now)
             let member = try await sql.raw(
                 """
                 SELECT id FROM memberships WHERE organization_id = \(bind: orgId) AND user_id = \(bind: userId)
                 """
             ).first()
             if member == nil {
-                _ = try await OrganizationsStore.insertMembership(sql, orgId: orgId, userId: userId, role: .member, now: now)
+                _ = try await MembershipRows.insertMembership(sql, orgId: orgId, userId: userId, role: .member, now: now)
             }
             return (userId, orgId, created)
         }

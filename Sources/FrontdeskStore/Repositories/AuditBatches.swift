@@ -25,7 +25,7 @@ public enum AuditBatches {
         payload: BulkBatchPayload, now: Date
     ) async throws -> AuditBatch {
         let batchId = NewID.make()
-        try await AuditStore.record(
+        try await AuditRows.record(
             sql, orgId: orgId, actorUserId: actor.userId, actorMembershipId: actor.membershipId,
             action: action, batchId: batchId, entityType: "batch", entityId: payload.undoes ?? batchId,
             payload: payload, now: now)

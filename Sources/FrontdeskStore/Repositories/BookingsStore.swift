@@ -31,24 +31,10 @@ public struct BookingsStore: Sendable {
 
     public init(database: any FrontdeskDatabase) { self.database = database }
 
-    static func booking(_ row: any SQLRow) throws -> Booking {
-        Booking(
-            id: try row.string("id"), organizationId: try row.string("organization_id"), sessionId: try row.string("session_id"),
-            membershipId: try row.string("membership_id"), subscriptionId: try row.optionalString("subscription_id"),
-            status: BookingStatus(rawValue: try row.string("status")) ?? .cancelled,
-            waitlistPosition: try row.optionalInt("waitlist_position"), creditCharged: try row.bool("credit_charged"),
-            lateCancel: try row.bool("late_cancel"), capacityOverride: try row.bool("capacity_override"),
-            checkedInAt: try row.optionalDate("checked_in_at"), checkinMethod: try row.optionalString("checkin_method"),
-            cancelledAt: try row.optionalDate("cancelled_at"), createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
-    }
-
-    static func locks(sessionId: String, membershipId: String) -> TransactionOptions {
-        TransactionOptions(lockKeys: ["session:\(sessionId)", "member:\(membershipId)"])
-    }
-
     /// A booking of the org by id.
     public func booking(id: String) async throws -> Booking? {
-        try await database.read { sql in try await sql.raw("SELECT * FROM bookings WHERE id = \(bind: id)").first().map(Self.booking) }
+        try await database.read { sql in try await sql.raw("SELECT * FROM bookings WHERE id = \(bind: id)").first().map(BookingRows.booking)
+        }
     }
 
     /// Books `membershipId` into a session. `actor` is the caller; a member may only book themself.
@@ -58,9 +44,9 @@ public struct BookingsStore: Sendable {
         org: Organization, sessionId: String, membershipId: String, actor: BookingActor, overrideCapacity: Bool,
         idempotencyKey: String?, now: Date
     ) async throws -> BookingResult {
-        try await database.transaction(Self.locks(sessionId: sessionId, membershipId: membershipId)) { sql in
+        try await database.transaction(BookingRows.locks(sessionId: sessionId, membershipId: membershipId)) { sql in
             let scope = "book:\(sessionId):\(membershipId)"
-            if let replay = try await Idempotency.replay(sql, userId: actor.userId, key: idempotencyKey, scope: scope) {
+            if let replay = try await IdempotencyRows.replay(sql, userId: actor.userId, key: idempotencyKey, scope: scope) {
                 return replay
             }
             // One read for the session, its program's mode, the member and the class's counts.
@@ -79,10 +65,10 @@ public struct BookingsStore: Sendable {
                     """
                 ).first()
             else {
-                _ = try await SessionsStore.requireLive(sql, orgId: org.id, id: sessionId)
+                _ = try await SessionRows.requireLive(sql, orgId: org.id, id: sessionId)
                 throw DomainError.notFound("Member")
             }
-            let session = try SessionsStore.session(row)
+            let session = try SessionRows.session(row)
             guard try row.string("member_status") == MembershipStatus.active.rawValue else {
                 throw DomainError.conflict("membership_suspended", "This membership is suspended.")
             }
@@ -94,7 +80,7 @@ public struct BookingsStore: Sendable {
                 throw DomainError.notFound("Session")
             }
             let selfBooking = membershipId == actor.membershipId
-            let snapshot = try await Self.snapshot(
+            let snapshot = try await BookingRows.snapshot(
                 sql, org: org, session: session, membershipId: membershipId,
                 isStaff: selfBooking && memberRole.isStaff, bookedCount: try row.int("booked_count"), now: now)
             let outcome = try BookingRules.decide(snapshot, overrideCapacity: overrideCapacity && actor.role.isStaff)
@@ -108,7 +94,7 @@ public struct BookingsStore: Sendable {
                 booking.subscriptionId = subscription?.id
                 booking.capacityOverride = override
                 if charge, let subscription {
-                    try await Credits.take(sql, subscriptionId: subscription.id, now: now)
+                    try await CreditLedger.take(sql, subscriptionId: subscription.id, now: now)
                     booking.creditCharged = true
                 }
             case .waitlisted(let subscription):
@@ -117,69 +103,36 @@ public struct BookingsStore: Sendable {
                 booking.waitlistPosition = try row.int("next_position")
             }
             do {
-                try await Self.insert(sql, booking, bookedBy: actor.membershipId)
+                try await BookingRows.insert(sql, booking, bookedBy: actor.membershipId)
             } catch  where DatabaseErrors.isUniqueViolation(error) {
                 throw DomainError.conflict("already_booked", "You already hold a place or waitlist spot in this class.")
             }
             // Credit charge needs the booking row for the ledger's reference: write the ledger after it.
             if booking.creditCharged, let subscriptionId = booking.subscriptionId {
-                try await Credits.ledger(
+                try await CreditLedger.ledger(
                     sql, orgId: org.id, subscriptionId: subscriptionId, bookingId: booking.id, kind: "charge",
                     amount: -1, reason: "booking", actorMembershipId: actor.membershipId, now: now)
             }
             if booking.capacityOverride {
-                try await AuditStore.record(
+                try await AuditRows.record(
                     sql, orgId: org.id, actorUserId: actor.userId, actorMembershipId: actor.membershipId,
                     action: "booking.capacity_override", entityType: "booking", entityId: booking.id,
                     payload: ["sessionId": sessionId, "membershipId": membershipId], now: now)
             }
             var messages = [
-                Notify.message(
+                BookingRows.message(
                     org: org.id, user: memberUserId, template: booking.status == .confirmed ? "booking_confirmed" : "booking_waitlisted",
                     channel: "email", booking: booking)
             ]
             if booking.status == .confirmed {
                 messages.append(
-                    Notify.message(org: org.id, user: memberUserId, template: "booking_confirmed", channel: "push", booking: booking))
+                    BookingRows.message(org: org.id, user: memberUserId, template: "booking_confirmed", channel: "push", booking: booking))
             }
-            try await Outbox.enqueue(sql, messages, now: now)
+            try await OutboxRows.enqueue(sql, messages, now: now)
             let result = BookingResult(booking: booking, replayed: false)
-            try await Idempotency.store(sql, userId: actor.userId, key: idempotencyKey, scope: scope, result: result, now: now)
+            try await IdempotencyRows.store(sql, userId: actor.userId, key: idempotencyKey, scope: scope, result: result, now: now)
             return result
         }
-    }
-
-    static func insert(_ sql: any SQLDatabase, _ b: Booking, bookedBy: String) async throws {
-        try await sql.raw(
-            """
-            INSERT INTO bookings (id, organization_id, session_id, membership_id, subscription_id, status, waitlist_position,
-                credit_charged, late_cancel, booked_by_membership_id, capacity_override, created_at, updated_at)
-            VALUES (\(bind: b.id), \(bind: b.organizationId), \(bind: b.sessionId), \(bind: b.membershipId), \(bind: b.subscriptionId),
-                \(bind: b.status.rawValue), \(bind: b.waitlistPosition), \(bind: b.creditCharged), \(bind: false), \(bind: bookedBy),
-                \(bind: b.capacityOverride), \(bind: b.createdAt.epochSeconds), \(bind: b.updatedAt.epochSeconds))
-            """
-        ).run()
-    }
-
-    /// Reads what the decision needs for one member and session, inside the transaction.
-    static func snapshot(
-        _ sql: any SQLDatabase, org: Organization, session: ClassSession, membershipId: String,
-        isStaff: Bool, bookedCount: Int, now: Date
-    ) async throws -> BookingSnapshot {
-        let calendar = OrgCalendar(timezone: org.timezone)
-        let from = min(calendar.startOfWeek(session.startsAt), session.startsAt.addingTimeInterval(-86_400))
-        let to = max(calendar.startOfDay(calendar.startOfWeek(session.startsAt), addingDays: 7), session.endsAt.addingTimeInterval(86_400))
-        let facts = try await ScheduleStore.memberFacts(
-            sql, orgId: org.id, membershipId: membershipId, from: from, to: to, now: now,
-            withOffers: false)
-        return BookingSnapshot(
-            now: now, timezone: org.timezone, sessionId: session.id, sessionStartsAt: session.startsAt, sessionEndsAt: session.endsAt,
-            sessionStatus: session.status, sessionDeleted: false, capacity: session.capacity,
-            bookedCount: bookedCount,
-            paymentProvider: org.paymentProvider, bookingOpensDaysBefore: org.bookingOpensDaysBefore, isStaff: isStaff,
-            alreadyBooked: facts.bookings.contains { $0.sessionId == session.id },
-            subscriptions: facts.subscriptions, otherBookings: facts.bookings.filter { $0.sessionId != session.id },
-            planOffers: facts.planOffers)
     }
 
     /// Cancels a booking (SPEC §5). Members cancel their own; staff any of their org (the caller checks
@@ -191,18 +144,19 @@ public struct BookingsStore: Sendable {
         guard let current = try await booking(id: bookingId), current.organizationId == org.id else {
             throw DomainError.notFound("Booking")
         }
-        return try await database.transaction(Self.locks(sessionId: current.sessionId, membershipId: current.membershipId)) { sql in
+        return try await database.transaction(BookingRows.locks(sessionId: current.sessionId, membershipId: current.membershipId)) { sql in
             let scope = "cancel:\(bookingId)"
-            if let replay = try await Idempotency.replay(sql, userId: actor.userId, key: idempotencyKey, scope: scope) {
+            if let replay = try await IdempotencyRows.replay(sql, userId: actor.userId, key: idempotencyKey, scope: scope) {
                 return replay
             }
-            guard var booking = try await sql.raw("SELECT * FROM bookings WHERE id = \(bind: bookingId)").first().map(Self.booking) else {
+            guard var booking = try await sql.raw("SELECT * FROM bookings WHERE id = \(bind: bookingId)").first().map(BookingRows.booking)
+            else {
                 throw DomainError.notFound("Booking")
             }
             guard let sessionRow = try await sql.raw("SELECT * FROM class_sessions WHERE id = \(bind: booking.sessionId)").first() else {
                 throw DomainError.notFound("Booking")
             }
-            let session = try SessionsStore.session(sessionRow)
+            let session = try SessionRows.session(sessionRow)
             switch booking.status {
             case .cancelled: throw DomainError.conflict("already_cancelled", "This booking is already cancelled.")
             case .attended, .noShow: throw DomainError.conflict("not_cancellable", "An attended or no-show booking cannot be cancelled.")
@@ -238,34 +192,23 @@ public struct BookingsStore: Sendable {
                 """
             ).run()
             if previousPosition != nil {
-                try await WaitlistPromotion.renumber(sql, sessionId: booking.sessionId, now: now)
+                try await WaitlistRows.renumber(sql, sessionId: booking.sessionId, now: now)
             }
             let userId = try await sql.raw("SELECT user_id FROM memberships WHERE id = \(bind: booking.membershipId)").first()?.string(
                 "user_id")
             if let userId {
-                try await Outbox.enqueue(
-                    sql, [Notify.message(org: org.id, user: userId, template: "booking_cancelled", channel: "email", booking: booking)],
+                try await OutboxRows.enqueue(
+                    sql,
+                    [BookingRows.message(org: org.id, user: userId, template: "booking_cancelled", channel: "email", booking: booking)],
                     now: now)
             }
             if wasConfirmed {
-                try await WaitlistPromotion.promote(
+                try await WaitlistRows.promote(
                     sql, org: org, sessionId: booking.sessionId, actorMembershipId: actor.membershipId, now: now)
             }
             let result = BookingResult(booking: booking, replayed: false)
-            try await Idempotency.store(sql, userId: actor.userId, key: idempotencyKey, scope: scope, result: result, now: now)
+            try await IdempotencyRows.store(sql, userId: actor.userId, key: idempotencyKey, scope: scope, result: result, now: now)
             return result
         }
-    }
-}
-
-/// Notification messages about one booking.
-enum Notify {
-    static func message(org: String, user: String, template: String, channel: String, booking: Booking) -> OutboxMessage {
-        var payload = ["bookingId": booking.id, "sessionId": booking.sessionId]
-        // The place in line when queued: by delivery the member may have moved up or in.
-        if let position = booking.waitlistPosition { payload["waitlistPosition"] = String(position) }
-        return OutboxMessage(
-            organizationId: org, userId: user, channel: channel, template: template, payload: payload,
-            dedupeKey: "\(template):\(booking.id):\(channel)")
     }
 }

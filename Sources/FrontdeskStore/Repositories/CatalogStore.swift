@@ -11,26 +11,15 @@ public struct CatalogStore: Sendable {
 
     // MARK: Programs
 
-    static func program(_ row: any SQLRow) throws -> Program {
-        Program(
-            id: try row.string("id"), organizationId: try row.string("organization_id"), name: try row.string("name"),
-            deliveryMode: DeliveryMode(rawValue: try row.string("delivery_mode")) ?? .schedule, createdAt: try row.date("created_at"))
-    }
-
     public func programs(orgId: String) async throws -> [Program] {
         try await database.read { sql in
             try await sql.raw("SELECT * FROM programs WHERE organization_id = \(bind: orgId) AND deleted_at IS NULL ORDER BY name, id")
-                .all().map(Self.program)
+                .all().map(CatalogRows.program)
         }
     }
 
     public func program(orgId: String, id: String) async throws -> Program? {
-        try await database.read { sql in try await Self.program(sql, orgId: orgId, id: id) }
-    }
-
-    static func program(_ sql: any SQLDatabase, orgId: String, id: String) async throws -> Program? {
-        try await sql.raw("SELECT * FROM programs WHERE organization_id = \(bind: orgId) AND id = \(bind: id) AND deleted_at IS NULL")
-            .first().map(program)
+        try await database.read { sql in try await CatalogRows.program(sql, orgId: orgId, id: id) }
     }
 
     /// Inserts a new program or overwrites an existing one of the same org.
@@ -51,7 +40,7 @@ public struct CatalogStore: Sendable {
     /// Soft-deletes a program; one that still has class types answers 409 `program_in_use`.
     public func deleteProgram(orgId: String, id: String, now: Date) async throws {
         try await database.transaction { sql in
-            guard try await Self.program(sql, orgId: orgId, id: id) != nil else { throw DomainError.notFound("Program") }
+            guard try await CatalogRows.program(sql, orgId: orgId, id: id) != nil else { throw DomainError.notFound("Program") }
             let inUse = try await sql.raw("SELECT id FROM class_types WHERE program_id = \(bind: id) AND deleted_at IS NULL").first()
             if inUse != nil {
                 throw DomainError.conflict("program_in_use", "Delete or move this program's class types first.")
@@ -62,19 +51,10 @@ public struct CatalogStore: Sendable {
 
     // MARK: Class types
 
-    static func classType(_ row: any SQLRow) throws -> ClassType {
-        ClassType(
-            id: try row.string("id"), organizationId: try row.string("organization_id"), programId: try row.string("program_id"),
-            name: try row.string("name"), description: try row.optionalString("description"),
-            defaultCapacity: try row.int("default_capacity"), defaultDurationMin: try row.int("default_duration_min"),
-            color: try row.string("color"), createdAt: try row.date("created_at")
-        )
-    }
-
     public func classTypes(orgId: String) async throws -> [ClassType] {
         try await database.read { sql in
             try await sql.raw("SELECT * FROM class_types WHERE organization_id = \(bind: orgId) AND deleted_at IS NULL ORDER BY name, id")
-                .all().map(Self.classType)
+                .all().map(CatalogRows.classType)
         }
     }
 
@@ -83,14 +63,14 @@ public struct CatalogStore: Sendable {
             try await sql.raw(
                 "SELECT * FROM class_types WHERE organization_id = \(bind: orgId) AND id = \(bind: id) AND deleted_at IS NULL"
             )
-            .first().map(Self.classType)
+            .first().map(CatalogRows.classType)
         }
     }
 
     /// Inserts or overwrites a class type; its program must be a live program of the same org (else 404).
     public func save(_ classType: ClassType, now: Date) async throws {
         try await database.transaction { sql in
-            guard try await Self.program(sql, orgId: classType.organizationId, id: classType.programId) != nil else {
+            guard try await CatalogRows.program(sql, orgId: classType.organizationId, id: classType.programId) != nil else {
                 throw DomainError.notFound("Program")
             }
             try await sql.raw(
@@ -116,25 +96,17 @@ public struct CatalogStore: Sendable {
 
     // MARK: Locations
 
-    static func location(_ row: any SQLRow) throws -> Location {
-        Location(
-            id: try row.string("id"), organizationId: try row.string("organization_id"), name: try row.string("name"),
-            address: try row.optionalString("address"), latitude: try row.double("latitude"),
-            longitude: try row.double("longitude"), createdAt: try row.date("created_at")
-        )
-    }
-
     public func locations(orgId: String) async throws -> [Location] {
         try await database.read { sql in
             try await sql.raw("SELECT * FROM locations WHERE organization_id = \(bind: orgId) AND deleted_at IS NULL ORDER BY name, id")
-                .all().map(Self.location)
+                .all().map(CatalogRows.location)
         }
     }
 
     public func location(orgId: String, id: String) async throws -> Location? {
         try await database.read { sql in
             try await sql.raw("SELECT * FROM locations WHERE organization_id = \(bind: orgId) AND id = \(bind: id) AND deleted_at IS NULL")
-                .first().map(Self.location)
+                .first().map(CatalogRows.location)
         }
     }
 

@@ -144,7 +144,7 @@ public struct InvitationsStore: Sendable {
 
     /// The open invitation behind a link, with its studio's name (for the accept page).
     public func open(token: String, now: Date) async throws -> (Invitation, organizationName: String)? {
-        guard AccountTokensStore.plausible(token) else { return nil }
+        guard AccountTokenRows.plausible(token) else { return nil }
         return try await database.read { sql in
             guard
                 let row = try await sql.raw(
@@ -167,7 +167,7 @@ public struct InvitationsStore: Sendable {
     /// Accepts the invitation behind `token` exactly once: the membership (and for a new person, the
     /// user, with the address counted as verified: the link proved it).
     public func accept(token: String, as acceptor: Acceptor, now: Date) async throws -> (userId: String, membership: Membership) {
-        guard AccountTokensStore.plausible(token) else { throw Self.invalidLink }
+        guard AccountTokenRows.plausible(token) else { throw Self.invalidLink }
         return try await database.transaction { sql in
             guard
                 let row = try await sql.raw(
@@ -196,21 +196,21 @@ public struct InvitationsStore: Sendable {
                         "account_exists",
                         "You already have an account with this address. Sign in, then open the link again.")
                 }
-                userId = try await AccountsStore.insertUser(
+                userId = try await UserRows.insertUser(
                     sql, email: invitation.email, name: name, passwordHash: passwordHash,
                     emailVerified: true, now: now
                 ).id
             }
-            try await AccountsStore.markEmailVerified(sql, userId: userId, now: now)
+            try await UserRows.markEmailVerified(sql, userId: userId, now: now)
             let membership: Membership
             if let existing = try await sql.raw(
                 """
                 SELECT * FROM memberships WHERE organization_id = \(bind: invitation.organizationId) AND user_id = \(bind: userId)
                 """
             ).first() {
-                membership = try OrganizationsStore.membership(existing)
+                membership = try MembershipRows.membership(existing)
             } else {
-                membership = try await OrganizationsStore.insertMembership(
+                membership = try await MembershipRows.insertMembership(
                     sql, orgId: invitation.organizationId, userId: userId,
                     role: invitation.role, now: now)
             }
@@ -229,7 +229,7 @@ public struct InvitationsStore: Sendable {
     ) async throws {
         var payload = ["link": mail.linkBase + token, "role": role.rawValue, "inviterName": mail.inviterName]
         if let name = mail.greetingName { payload["name"] = name }
-        try await Outbox.enqueue(
+        try await OutboxRows.enqueue(
             sql,
             [
                 OutboxMessage(

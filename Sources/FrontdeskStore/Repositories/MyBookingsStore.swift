@@ -71,7 +71,7 @@ public struct MyBookingsStore: Sendable {
                 """
             ).all().map { row in
                 MyBookingRow(
-                    booking: try BookingsStore.booking(row), organizationName: try row.string("org_name"),
+                    booking: try BookingRows.booking(row), organizationName: try row.string("org_name"),
                     classTypeName: try row.string("class_type_name"), startsAt: try row.date("session_starts_at"),
                     endsAt: try row.date("session_ends_at"),
                     sessionStatus: SessionStatus(rawValue: try row.string("session_status")) ?? .published,

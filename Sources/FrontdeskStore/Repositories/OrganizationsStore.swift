@@ -8,35 +8,6 @@ public struct OrganizationsStore: Sendable {
 
     public init(database: any FrontdeskDatabase) { self.database = database }
 
-    static func organization(_ row: any SQLRow) throws -> Organization {
-        Organization(
-            id: try row.string("id"), name: try row.string("name"), timezone: try row.string("timezone"),
-            cancellationWindowHours: try row.int("cancellation_window_hours"),
-            allowLateCancellation: try row.bool("allow_late_cancellation"),
-            paymentProvider: try row.optionalString("payment_provider"),
-            latitude: try row.double("latitude"), longitude: try row.double("longitude"),
-            primaryColor: try row.string("primary_color"),
-            checkinOpensMinutesBefore: try row.int("checkin_opens_minutes_before"),
-            checkinGraceSeconds: try row.int("checkin_grace_seconds"),
-            gpsMaxMeters: try row.int("gps_max_meters"),
-            gpsMaxAccuracyMeters: try row.int("gps_max_accuracy_meters"),
-            noShowGraceMinutes: try row.int("no_show_grace_minutes"),
-            bookingOpensDaysBefore: try row.optionalInt("booking_opens_days_before"),
-            waitlistCutoffMinutes: try row.int("waitlist_cutoff_minutes"),
-            createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at")
-        )
-    }
-
-    static func membership(_ row: any SQLRow, prefix: String = "") throws -> Membership {
-        Membership(
-            id: try row.string(prefix + "id"), organizationId: try row.string(prefix + "organization_id"),
-            userId: try row.string(prefix + "user_id"),
-            role: Role(rawValue: try row.string(prefix + "role")) ?? .member,
-            status: MembershipStatus(rawValue: try row.string(prefix + "status")) ?? .suspended,
-            createdAt: try row.date(prefix + "created_at")
-        )
-    }
-
     /// Creates an organization with `ownerUserId` as its owner, in one transaction.
     /// Creates an org owned by `ownerUserId`. `holdMail`: it sends no mail until the owner's address is
     /// verified (a studio created through the API by an unverified user).
@@ -56,30 +27,15 @@ public struct OrganizationsStore: Sendable {
                     \(bind: org.createdAt.epochSeconds), \(bind: org.updatedAt.epochSeconds), \(bind: holdMail))
                 """
             ).run()
-            let membership = try await Self.insertMembership(sql, orgId: org.id, userId: ownerUserId, role: .owner, now: org.createdAt)
+            let membership = try await MembershipRows.insertMembership(
+                sql, orgId: org.id, userId: ownerUserId, role: .owner, now: org.createdAt)
             return (org, membership)
         }
     }
 
-    static func insertMembership(_ sql: any SQLDatabase, orgId: String, userId: String, role: Role, now: Date) async throws -> Membership {
-        let membership = Membership(id: NewID.make(), organizationId: orgId, userId: userId, role: role, status: .active, createdAt: now)
-        try await sql.raw(
-            """
-            INSERT INTO memberships (id, organization_id, user_id, role, status, created_at, updated_at)
-            VALUES (\(bind: membership.id), \(bind: orgId), \(bind: userId), \(bind: role.rawValue), 'active',
-                    \(bind: now.epochSeconds), \(bind: now.epochSeconds))
-            """
-        ).run()
-        return membership
-    }
-
     /// The organization with this id.
     public func organization(id: String) async throws -> Organization? {
-        try await database.read { sql in try await Self.organization(sql, id: id) }
-    }
-
-    static func organization(_ sql: any SQLDatabase, id: String) async throws -> Organization? {
-        try await sql.raw("SELECT * FROM organizations WHERE id = \(bind: id)").first().map(organization)
+        try await database.read { sql in try await MembershipRows.organization(sql, id: id) }
     }
 
     /// Writes every setting of `org` (validated by the caller).
@@ -118,7 +74,7 @@ public struct OrganizationsStore: Sendable {
                     """
                 ).first()
             else { return nil }
-            return (try Self.membership(row, prefix: "m_"), try Self.organization(row))
+            return (try MembershipRows.membership(row, prefix: "m_"), try MembershipRows.organization(row))
         }
     }
 
@@ -130,7 +86,7 @@ public struct OrganizationsStore: Sendable {
         }
         let orgId = try row.string("s_organization_id")
         guard try row.optionalString("m_id") != nil else { return (orgId, nil) }
-        return (orgId, (try Self.membership(row, prefix: "m_"), try Self.organization(row)))
+        return (orgId, (try MembershipRows.membership(row, prefix: "m_"), try MembershipRows.organization(row)))
     }
 
     /// Every session-scoped request's look-up (the check-in rush among them), so a prepared `HotStatement`.
@@ -148,26 +104,16 @@ public struct OrganizationsStore: Sendable {
         var values: [HotValue] { [.text(sessionId), .text(userId)] }
     }
 
-    static let summaryColumns = """
-        m.id AS m_id, m.organization_id AS m_organization_id, m.user_id AS m_user_id, m.role AS m_role,
-        m.status AS m_status, m.created_at AS m_created_at, u.id, u.email, u.name, u.created_at, o.name AS org_name
-        """
-
-    static func summary(_ row: any SQLRow) throws -> MemberSummary {
-        MemberSummary(
-            membership: try membership(row, prefix: "m_"), user: try AccountsStore.user(row), organizationName: try row.string("org_name"))
-    }
-
     /// Every membership of a user, with org names, oldest first.
     public func memberships(userId: String) async throws -> [MemberSummary] {
         try await database.read { sql in
             try await sql.raw(
                 """
-                SELECT \(unsafeRaw: Self.summaryColumns) FROM memberships m
+                SELECT \(unsafeRaw: MembershipRows.summaryColumns) FROM memberships m
                 JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.organization_id
                 WHERE m.user_id = \(bind: userId) ORDER BY m.created_at, m.id
                 """
-            ).all().map(Self.summary)
+            ).all().map(MembershipRows.summary)
         }
     }
 
@@ -176,11 +122,11 @@ public struct OrganizationsStore: Sendable {
         try await database.read { sql in
             try await sql.raw(
                 """
-                SELECT \(unsafeRaw: Self.summaryColumns) FROM memberships m
+                SELECT \(unsafeRaw: MembershipRows.summaryColumns) FROM memberships m
                 JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.organization_id
                 WHERE m.organization_id = \(bind: orgId) ORDER BY u.name, m.id
                 """
-            ).all().map(Self.summary)
+            ).all().map(MembershipRows.summary)
         }
     }
 
@@ -193,29 +139,19 @@ public struct OrganizationsStore: Sendable {
         return try await database.read { sql in
             try await sql.raw(
                 """
-                SELECT \(unsafeRaw: Self.summaryColumns) FROM memberships m
+                SELECT \(unsafeRaw: MembershipRows.summaryColumns) FROM memberships m
                 JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.organization_id
                 WHERE m.organization_id = \(bind: orgId) AND m.status = 'active'
                   AND (LOWER(u.name) LIKE \(bind: pattern) ESCAPE '\\' OR LOWER(u.email) LIKE \(bind: pattern) ESCAPE '\\')
                 ORDER BY u.name, m.id LIMIT \(bind: max(1, min(limit, 100)))
                 """
-            ).all().map(Self.summary)
+            ).all().map(MembershipRows.summary)
         }
     }
 
     /// One membership of the org, with its user.
     public func member(orgId: String, membershipId: String) async throws -> MemberSummary? {
-        try await database.read { sql in try await Self.member(sql, orgId: orgId, membershipId: membershipId) }
-    }
-
-    static func member(_ sql: any SQLDatabase, orgId: String, membershipId: String) async throws -> MemberSummary? {
-        try await sql.raw(
-            """
-            SELECT \(unsafeRaw: summaryColumns) FROM memberships m
-            JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.organization_id
-            WHERE m.organization_id = \(bind: orgId) AND m.id = \(bind: membershipId)
-            """
-        ).first().map(summary)
+        try await database.read { sql in try await MembershipRows.member(sql, orgId: orgId, membershipId: membershipId) }
     }
 
     /// Adds a member by e-mail, creating the user when the address is new (then `newUser` supplies
@@ -236,13 +172,13 @@ public struct OrganizationsStore: Sendable {
                 if existing != nil { throw DomainError.conflict("already_member", "This person is already a member of the organization.") }
             } else {
                 let fields = try newUser()
-                userId = try await AccountsStore.insertUser(
+                userId = try await UserRows.insertUser(
                     sql, email: email, name: fields.name, passwordHash: fields.passwordHash, now: now
                 ).id
                 created = true
             }
-            let membership = try await Self.insertMembership(sql, orgId: orgId, userId: userId, role: role, now: now)
-            guard let summary = try await Self.member(sql, orgId: orgId, membershipId: membership.id) else {
+            let membership = try await MembershipRows.insertMembership(sql, orgId: orgId, userId: userId, role: role, now: now)
+            guard let summary = try await MembershipRows.member(sql, orgId: orgId, membershipId: membership.id) else {
                 throw DomainError.notFound("Member")
             }
             return (summary, created)
@@ -255,7 +191,7 @@ public struct OrganizationsStore: Sendable {
         orgId: String, membershipId: String, role: Role?, status: MembershipStatus?, now: Date
     ) async throws -> MemberSummary {
         try await database.transaction(TransactionOptions(lockKeys: ["org-members:\(orgId)"])) { sql in
-            guard let current = try await Self.member(sql, orgId: orgId, membershipId: membershipId) else {
+            guard let current = try await MembershipRows.member(sql, orgId: orgId, membershipId: membershipId) else {
                 throw DomainError.notFound("Member")
             }
             let newRole = role ?? current.membership.role
@@ -282,7 +218,7 @@ public struct OrganizationsStore: Sendable {
                 WHERE id = \(bind: membershipId) AND organization_id = \(bind: orgId)
                 """
             ).run()
-            guard let updated = try await Self.member(sql, orgId: orgId, membershipId: membershipId) else {
+            guard let updated = try await MembershipRows.member(sql, orgId: orgId, membershipId: membershipId) else {
                 throw DomainError.notFound("Member")
             }
             return updated

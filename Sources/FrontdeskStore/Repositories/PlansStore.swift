@@ -37,14 +37,14 @@ public struct PlansStore: Sendable {
         try await database.read { sql in
             let filter: SQLQueryString = activeOnly ? "AND active = \(bind: true)" : ""
             return try await sql.raw("SELECT * FROM plans WHERE organization_id = \(bind: orgId) \(filter) ORDER BY name, id")
-                .all().map { try ScheduleStore.plan($0) }
+                .all().map { try MemberFactsRows.plan($0) }
         }
     }
 
     public func plan(orgId: String, id: String) async throws -> PlanTerms? {
         try await database.read { sql in
             try await sql.raw("SELECT * FROM plans WHERE organization_id = \(bind: orgId) AND id = \(bind: id)").first().map {
-                try ScheduleStore.plan($0)
+                try MemberFactsRows.plan($0)
             }
         }
     }
@@ -90,7 +90,8 @@ public struct PlansStore: Sendable {
     static func subscription(_ row: any SQLRow) throws -> SubscriptionRecord {
         SubscriptionRecord(
             id: try row.string("sub_id"), organizationId: try row.string("sub_org"), membershipId: try row.string("membership_id"),
-            plan: try ScheduleStore.plan(row), status: try row.string("sub_status"), creditsGranted: try row.optionalInt("credits_granted"),
+            plan: try MemberFactsRows.plan(row), status: try row.string("sub_status"),
+            creditsGranted: try row.optionalInt("credits_granted"),
             creditsRemaining: try row.optionalInt("credits_remaining"), startsAt: try row.date("starts_at"),
             endsAt: try row.optionalDate("ends_at"), createdAt: try row.date("sub_created"))
     }
@@ -135,7 +136,7 @@ public struct PlansStore: Sendable {
                     """
                     SELECT * FROM plans WHERE id = \(bind: planId) AND organization_id = \(bind: orgId) AND active = \(bind: true)
                     """
-                ).first().map({ try ScheduleStore.plan($0) })
+                ).first().map({ try MemberFactsRows.plan($0) })
             else { throw DomainError.notFound("Plan") }
             let granted = plan.classCredits == nil ? nil : (credits ?? plan.classCredits)
             let id = NewID.make()
@@ -187,7 +188,7 @@ public struct PlansStore: Sendable {
                 WHERE id = \(bind: id)
                 """
             ).run()
-            try await Credits.ledger(
+            try await CreditLedger.ledger(
                 sql, orgId: orgId, subscriptionId: id, bookingId: nil, kind: "adjustment", amount: amount,
                 reason: reason, actorMembershipId: actorMembershipId, now: now)
             guard let record = try await Self.subscription(sql, orgId: orgId, id: id) else { throw DomainError.notFound("Subscription") }

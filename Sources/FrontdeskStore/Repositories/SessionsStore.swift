@@ -35,39 +35,13 @@ public struct SessionsStore: Sendable {
 
     public init(database: any FrontdeskDatabase) { self.database = database }
 
-    static func session(_ row: any SQLRow) throws -> ClassSession {
-        ClassSession(
-            id: try row.string("id"), organizationId: try row.string("organization_id"),
-            classTypeId: try row.string("class_type_id"), locationId: try row.optionalString("location_id"),
-            coachMembershipId: try row.optionalString("coach_membership_id"), startsAt: try row.date("starts_at"),
-            durationMin: try row.int("duration_min"), capacity: try row.int("capacity"),
-            status: SessionStatus(rawValue: try row.string("status")) ?? .draft,
-            cancelReason: try row.optionalString("cancel_reason"),
-            createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at")
-        )
-    }
-
     /// Inserts sessions in one transaction (demo seeder, tests). API creation goes through `create`.
     public func insert(_ sessions: [ClassSession], createdBy: String?) async throws {
         try await database.transaction { sql in
             for session in sessions {
-                try await Self.insert(sql, session, createdBy: createdBy)
+                try await SessionRows.insert(sql, session, createdBy: createdBy)
             }
         }
-    }
-
-    static func insert(_ sql: any SQLDatabase, _ session: ClassSession, createdBy: String?) async throws {
-        try await sql.raw(
-            """
-            INSERT INTO class_sessions (id, organization_id, class_type_id, location_id, coach_membership_id, starts_at,
-                duration_min, ends_at, capacity, status, cancel_reason, created_by_membership_id, created_at, updated_at)
-            VALUES (\(bind: session.id), \(bind: session.organizationId), \(bind: session.classTypeId), \(bind: session.locationId),
-                \(bind: session.coachMembershipId), \(bind: session.startsAt.epochSeconds), \(bind: session.durationMin),
-                \(bind: session.endsAt.epochSeconds), \(bind: session.capacity), \(bind: session.status.rawValue),
-                \(bind: session.cancelReason), \(bind: createdBy), \(bind: session.createdAt.epochSeconds),
-                \(bind: session.updatedAt.epochSeconds))
-            """
-        ).run()
     }
 
     /// The org id of a live session, for access checks before anything else is read.
@@ -80,20 +54,7 @@ public struct SessionsStore: Sendable {
 
     /// A live session of the org.
     public func session(orgId: String, id: String) async throws -> ClassSession? {
-        try await database.read { sql in try await Self.live(sql, orgId: orgId, id: id) }
-    }
-
-    static func live(_ sql: any SQLDatabase, orgId: String, id: String) async throws -> ClassSession? {
-        try await sql.raw(
-            """
-            SELECT * FROM class_sessions WHERE id = \(bind: id) AND organization_id = \(bind: orgId) AND deleted_at IS NULL
-            """
-        ).first().map(session)
-    }
-
-    static func requireLive(_ sql: any SQLDatabase, orgId: String, id: String) async throws -> ClassSession {
-        guard let session = try await live(sql, orgId: orgId, id: id) else { throw DomainError.notFound("Session") }
-        return session
+        try await database.read { sql in try await SessionRows.live(sql, orgId: orgId, id: id) }
     }
 
     /// Creates a draft from `classTypeId`'s defaults, checking that the class type, location and
@@ -103,75 +64,30 @@ public struct SessionsStore: Sendable {
         durationMin: Int?, capacity: Int?, createdBy: String, now: Date
     ) async throws -> ClassSession {
         try await database.transaction { sql in
-            let type = try await Self.classTypeDefaults(sql, orgId: orgId, id: classTypeId)
-            try await Self.checkReferences(sql, orgId: orgId, locationId: locationId, coachMembershipId: coachMembershipId)
+            let type = try await SessionRows.classTypeDefaults(sql, orgId: orgId, id: classTypeId)
+            try await SessionRows.checkReferences(sql, orgId: orgId, locationId: locationId, coachMembershipId: coachMembershipId)
             let session = ClassSession(
                 id: NewID.make(), organizationId: orgId, classTypeId: classTypeId, locationId: locationId,
                 coachMembershipId: coachMembershipId, startsAt: startsAt, durationMin: durationMin ?? type.duration,
                 capacity: capacity ?? type.capacity, status: .draft, createdAt: now, updatedAt: now)
-            try await Self.insert(sql, session, createdBy: createdBy)
+            try await SessionRows.insert(sql, session, createdBy: createdBy)
             return session
         }
-    }
-
-    static func classTypeDefaults(_ sql: any SQLDatabase, orgId: String, id: String) async throws -> (capacity: Int, duration: Int) {
-        guard
-            let row = try await sql.raw(
-                """
-                SELECT default_capacity, default_duration_min FROM class_types
-                WHERE id = \(bind: id) AND organization_id = \(bind: orgId) AND deleted_at IS NULL
-                """
-            ).first()
-        else { throw DomainError.notFound("Class type") }
-        return (try row.int("default_capacity"), try row.int("default_duration_min"))
-    }
-
-    static func checkReferences(_ sql: any SQLDatabase, orgId: String, locationId: String?, coachMembershipId: String?) async throws {
-        if let locationId {
-            let found = try await sql.raw(
-                """
-                SELECT id FROM locations WHERE id = \(bind: locationId) AND organization_id = \(bind: orgId) AND deleted_at IS NULL
-                """
-            ).first()
-            if found == nil { throw DomainError.notFound("Location") }
-        }
-        if let coachMembershipId {
-            guard
-                let row = try await sql.raw(
-                    """
-                    SELECT role, status FROM memberships WHERE id = \(bind: coachMembershipId) AND organization_id = \(bind: orgId)
-                    """
-                ).first()
-            else { throw DomainError.notFound("Coach") }
-            let role = Role(rawValue: try row.string("role")) ?? .member
-            guard role.isStaff, try row.string("status") == MembershipStatus.active.rawValue else {
-                throw DomainError.badRequest("invalid_coach", "The coach must be an active owner, admin or coach of the organization.")
-            }
-        }
-    }
-
-    /// Confirmed plus attended places of a session.
-    static func bookedCount(_ sql: any SQLDatabase, sessionId: String) async throws -> Int {
-        try await sql.raw(
-            """
-            SELECT COUNT(*) AS n FROM bookings WHERE session_id = \(bind: sessionId) AND status IN ('confirmed', 'attended')
-            """
-        ).first()?.int("n") ?? 0
     }
 
     /// Applies `changes`. A capacity below the confirmed count answers 409 `capacity_below_booked`
     /// unless `force`. Cancelled sessions cannot be edited.
     public func update(orgId: String, id: String, changes: SessionChanges, now: Date) async throws -> ClassSession {
         try await database.transaction(TransactionOptions(lockKeys: ["session:\(id)"])) { sql in
-            var session = try await Self.requireLive(sql, orgId: orgId, id: id)
+            var session = try await SessionRows.requireLive(sql, orgId: orgId, id: id)
             guard session.status != .cancelled else {
                 throw DomainError.conflict("session_cancelled", "A cancelled session cannot be changed.")
             }
             if let classTypeId = changes.classTypeId {
-                _ = try await Self.classTypeDefaults(sql, orgId: orgId, id: classTypeId)
+                _ = try await SessionRows.classTypeDefaults(sql, orgId: orgId, id: classTypeId)
                 session.classTypeId = classTypeId
             }
-            try await Self.checkReferences(
+            try await SessionRows.checkReferences(
                 sql, orgId: orgId, locationId: changes.locationId ?? nil,
                 coachMembershipId: changes.coachMembershipId ?? nil)
             if let locationId = changes.locationId { session.locationId = locationId }
@@ -180,7 +96,7 @@ public struct SessionsStore: Sendable {
             if let durationMin = changes.durationMin { session.durationMin = durationMin }
             let previousCapacity = session.capacity
             if let capacity = changes.capacity, capacity != session.capacity {
-                let booked = try await Self.bookedCount(sql, sessionId: id)
+                let booked = try await SessionRows.bookedCount(sql, sessionId: id)
                 if capacity < booked && !changes.force {
                     throw DomainError.conflict(
                         "capacity_below_booked",
@@ -199,8 +115,8 @@ public struct SessionsStore: Sendable {
                 """
             ).run()
             // Places freed by a capacity raise go to the waitlist in this same transaction.
-            if session.capacity > previousCapacity, let org = try await OrganizationsStore.organization(sql, id: orgId) {
-                try await WaitlistPromotion.promote(sql, org: org, sessionId: id, actorMembershipId: nil, now: now)
+            if session.capacity > previousCapacity, let org = try await MembershipRows.organization(sql, id: orgId) {
+                try await WaitlistRows.promote(sql, org: org, sessionId: id, actorMembershipId: nil, now: now)
             }
             return session
         }
@@ -230,7 +146,7 @@ public struct SessionsStore: Sendable {
         orgId: String, id: String, now: Date, _ next: @escaping @Sendable (ClassSession) throws -> SessionStatus
     ) async throws -> ClassSession {
         try await database.transaction(TransactionOptions(lockKeys: ["session:\(id)"])) { sql in
-            var session = try await Self.requireLive(sql, orgId: orgId, id: id)
+            var session = try await SessionRows.requireLive(sql, orgId: orgId, id: id)
             let status = try next(session)
             guard status != session.status else { return session }
             session.status = status
@@ -250,7 +166,7 @@ public struct SessionsStore: Sendable {
         orgId: String, id: String, reason: String?, actorMembershipId: String, now: Date
     ) async throws -> (ClassSession, SessionBookings.Effect) {
         try await database.transaction(TransactionOptions(lockKeys: ["session:\(id)"])) { sql in
-            var session = try await Self.requireLive(sql, orgId: orgId, id: id)
+            var session = try await SessionRows.requireLive(sql, orgId: orgId, id: id)
             if session.status == .cancelled { return (session, SessionBookings.Effect()) }
             guard session.status == .published else {
                 throw DomainError.conflict("not_published", "Only a published session can be cancelled; delete a draft instead.")
@@ -273,7 +189,7 @@ public struct SessionsStore: Sendable {
     /// Soft-deletes a session; its active bookings are cancelled with refunds and notifications.
     public func delete(orgId: String, id: String, actorMembershipId: String, now: Date) async throws -> SessionBookings.Effect {
         try await database.transaction(TransactionOptions(lockKeys: ["session:\(id)"])) { sql in
-            _ = try await Self.requireLive(sql, orgId: orgId, id: id)
+            _ = try await SessionRows.requireLive(sql, orgId: orgId, id: id)
             try await sql.raw(
                 """
                 UPDATE class_sessions SET deleted_at = \(bind: now.epochSeconds), updated_at = \(bind: now.epochSeconds) WHERE id = \(bind: id)
@@ -292,7 +208,7 @@ public struct SessionsStore: Sendable {
                   AND starts_at >= \(bind: from.epochSeconds) AND starts_at < \(bind: to.epochSeconds)
                 ORDER BY starts_at, id
                 """
-            ).all().map(Self.session)
+            ).all().map(SessionRows.session)
         }
     }
 }

@@ -129,7 +129,7 @@ public struct WorkoutsStore: Sendable {
     /// Replaces a session's workouts with `workoutIds`, in order. Unknown or foreign ids answer 404 and change nothing.
     public func setSessionWorkouts(orgId: String, sessionId: String, workoutIds: [String]) async throws {
         try await database.transaction(TransactionOptions(lockKeys: ["session:\(sessionId)"])) { sql in
-            _ = try await SessionsStore.requireLive(sql, orgId: orgId, id: sessionId)
+            _ = try await SessionRows.requireLive(sql, orgId: orgId, id: sessionId)
             try await Self.requireWorkouts(sql, orgId: orgId, ids: workoutIds)
             try await sql.raw("DELETE FROM session_workouts WHERE session_id = \(bind: sessionId)").run()
             for (position, workoutId) in workoutIds.enumerated() {
@@ -145,7 +145,7 @@ public struct WorkoutsStore: Sendable {
     /// Creates a workout and appends it to the session's list in one transaction: both or neither.
     public func createInline(_ workout: Workout, sessionId: String, createdBy: String?) async throws {
         try await database.transaction(TransactionOptions(lockKeys: ["session:\(sessionId)"])) { sql in
-            _ = try await SessionsStore.requireLive(sql, orgId: workout.organizationId, id: sessionId)
+            _ = try await SessionRows.requireLive(sql, orgId: workout.organizationId, id: sessionId)
             try await Self.insert(sql, workout, createdBy: createdBy)
             let next =
                 try await sql.raw(
@@ -183,7 +183,7 @@ public struct WorkoutsStore: Sendable {
     /// another org, or foreign workouts, answer 404 and change nothing.
     public func setProgramming(orgId: String, programId: String?, localDate: String, workoutIds: [String], now: Date) async throws {
         try await database.transaction(TransactionOptions(lockKeys: ["programming:\(orgId):\(localDate)"])) { sql in
-            if let programId, try await CatalogStore.program(sql, orgId: orgId, id: programId) == nil {
+            if let programId, try await CatalogRows.program(sql, orgId: orgId, id: programId) == nil {
                 throw DomainError.notFound("Program")
             }
             try await Self.requireWorkouts(sql, orgId: orgId, ids: workoutIds)

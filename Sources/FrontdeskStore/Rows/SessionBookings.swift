@@ -39,7 +39,7 @@ public enum SessionBookings {
                 SELECT \(PortableSQL.newID(sql)), b.organization_id, m.user_id, 'email', 'class_cancelled', \(PortableSQL.jsonObject(sql, payload)),
                     'class_cancelled:' || b.id, 'pending', 0, \(bind: at), \(bind: at)
                 FROM bookings b JOIN memberships m ON m.id = b.membership_id
-                WHERE \(active) AND \(Outbox.wanted(user: "m.user_id", channel: "'email'"))
+                WHERE \(active) AND \(OutboxRows.wanted(user: "m.user_id", channel: "'email'"))
                 ON CONFLICT (dedupe_key) DO NOTHING
                 """
             ).run()
@@ -52,7 +52,7 @@ public enum SessionBookings {
                 """
             ).all().count
         }
-        if effect.cancelledBookings > 0 { try await Outbox.wake(sql) }
+        if effect.cancelledBookings > 0 { try await OutboxRows.wake(sql) }
         return effect
     }
 

@@ -31,7 +31,7 @@ public struct OutboxMessage: Sendable {
 
 /// The notification outbox (SPEC §7): rows written in the same transaction as the change that
 /// causes them; a worker delivers them after commit.
-public enum Outbox {
+public enum OutboxRows {
     /// The condition under which a class notification on `channel` to `user` (SQL expressions) is
     /// queued at all: the user has not opted out of that channel, and a push has a device to go to.
     static func wanted(user: String, channel: String) -> SQLQueryString {

@@ -3,7 +3,7 @@ import FrontdeskCore
 import SQLKit
 
 /// Who did what, written in the same transaction as the change it records.
-public enum AuditStore {
+public enum AuditRows {
     /// Appends one audit row. `payload` is encoded as JSON text.
     public static func record<Payload: Encodable>(
         _ sql: any SQLDatabase, orgId: String, actorUserId: String?, actorMembershipId: String?,

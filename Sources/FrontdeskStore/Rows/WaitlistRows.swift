@@ -5,18 +5,18 @@ import SQLKit
 /// Moves waitlisted members up when places free (SPEC §5), in the caller's transaction: the first
 /// still-eligible ones in waitlist order are confirmed and charged; ineligible ones are skipped and
 /// keep waiting; nothing moves within `waitlistCutoffMinutes` of the start. Positions stay dense.
-public enum WaitlistPromotion {
+public enum WaitlistRows {
     @discardableResult
     public static func promote(
         _ sql: any SQLDatabase, org: Organization, sessionId: String, actorMembershipId: String?, now: Date
     ) async throws -> Int {
         guard let row = try await sql.raw("SELECT * FROM class_sessions WHERE id = \(bind: sessionId) AND deleted_at IS NULL").first()
         else { return 0 }
-        let session = try SessionsStore.session(row)
+        let session = try SessionRows.session(row)
         guard session.status == .published,
             PromotionRules.isOpen(now: now, startsAt: session.startsAt, cutoffMinutes: org.waitlistCutoffMinutes)
         else { return 0 }
-        let booked = try await SessionsStore.bookedCount(sql, sessionId: sessionId)
+        let booked = try await SessionRows.bookedCount(sql, sessionId: sessionId)
         let free = session.capacity - booked
         guard free > 0 else { return 0 }
         let waiting = try await sql.raw(
@@ -31,7 +31,7 @@ public enum WaitlistPromotion {
         for entry in waiting {
             let membership = try entry.string("membership_id")
             let role = Role(rawValue: try entry.string("role")) ?? .member
-            let snapshot = try await BookingsStore.snapshot(
+            let snapshot = try await BookingRows.snapshot(
                 sql, org: org, session: session, membershipId: membership,
                 isStaff: role.isStaff, bookedCount: booked, now: now)
             candidates.append((try entry.string("id"), snapshot))
@@ -41,8 +41,8 @@ public enum WaitlistPromotion {
         for choice in chosen {
             var charged = false
             if choice.chargeCredit, let subscription = choice.subscription {
-                try await Credits.take(sql, subscriptionId: subscription.id, now: now)
-                try await Credits.ledger(
+                try await CreditLedger.take(sql, subscriptionId: subscription.id, now: now)
+                try await CreditLedger.ledger(
                     sql, orgId: org.id, subscriptionId: subscription.id, bookingId: choice.bookingId, kind: "charge",
                     amount: -1, reason: "waitlist promotion", actorMembershipId: actorMembershipId, now: now)
                 charged = true
@@ -56,7 +56,7 @@ public enum WaitlistPromotion {
             ).run()
             if let user = users[choice.bookingId] {
                 let payload = ["bookingId": choice.bookingId, "sessionId": sessionId]
-                try await Outbox.enqueue(
+                try await OutboxRows.enqueue(
                     sql,
                     [
                         OutboxMessage(
