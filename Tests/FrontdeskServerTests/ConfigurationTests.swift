@@ -122,4 +122,29 @@ struct ConfigurationTests {
             #expect(report.displayURL?.hasPrefix("http://127.0.0.1:9000/display/") == true, "\(report.displayURL ?? "nil")")
         }
     }
+
+    @Test("every configuration key is in the README's table and the example file, and nothing else is")
+    func documentedKeys() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        let section = try #require(
+            readme.components(separatedBy: "## Configuration").dropFirst().first?
+                .components(separatedBy: "\n## ").first)
+        // The first column of each table row: one key or several, each in backticks.
+        var documented = Set<String>()
+        for line in section.split(separator: "\n") where line.hasPrefix("| `") {
+            let first = line.dropFirst(2).prefix { $0 != "|" }
+            for part in first.split(separator: "`") where part.allSatisfy({ $0.isLetter || $0.isNumber }) && !part.isEmpty {
+                documented.insert(String(part))
+            }
+        }
+        let keys = Set(ServerConfiguration.keys)
+        #expect(keys.subtracting(documented).sorted() == [], "keys missing from the README's table")
+        #expect(documented.subtracting(keys).sorted() == [], "README rows for keys the server does not have")
+        let example =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: root.appendingPathComponent("kiosk-config/frontdesk.example.json"))) as? [String: Any] ?? [:]
+        let exampleKeys = Set(example.keys.filter { !$0.hasPrefix("_") })
+        #expect(keys.subtracting(exampleKeys).sorted() == [], "keys missing from kiosk-config/frontdesk.example.json")
+    }
 }

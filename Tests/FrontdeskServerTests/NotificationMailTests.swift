@@ -13,10 +13,10 @@ struct NotificationMailTests {
         .enabled(if: TestServer.tlsAvailable, TestServer.skipReason))
     func everyEmailArrives() async throws {
         try await TestApp.run(configure: { config in
-            config.emailTransport = "smtp"
+            config.emailTransport = .smtp
             config.smtpHost = "127.0.0.1"
             config.smtpPort = TestServer.startTLSPort ?? 0
-            config.smtpSecurity = "starttls"
+            config.smtpSecurity = .startTLS
             config.smtpUsername = TestServer.user
             config.smtpPassword = TestServer.password
             config.smtpCAFile = TestServer.caFile
@@ -90,10 +90,10 @@ struct NotificationMailTests {
         .enabled(if: TestServer.plainAvailable, TestServer.skipReason))
     func refusals() async throws {
         try await TestApp.run(configure: { config in
-            config.emailTransport = "smtp"
+            config.emailTransport = .smtp
             config.smtpHost = "127.0.0.1"
             config.smtpPort = TestServer.plainPort ?? 0
-            config.smtpSecurity = "none"
+            config.smtpSecurity = .none
         }) { app in
             let studio = try await app.studio()
             let session = try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(86_400))

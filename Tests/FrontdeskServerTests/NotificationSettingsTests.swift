@@ -103,7 +103,7 @@ struct NotificationSettingsTests {
         try await server.test(.live) { client in
             let url = "http://127.0.0.1:\(try #require(client.port))/--/api/v2/push/send"
             try await TestApp.run(configure: {
-                $0.pushTransport = "expo"
+                $0.pushTransport = .expo
                 $0.expoPushURL = url
             }) { app in
                 let studio = try await app.studio()

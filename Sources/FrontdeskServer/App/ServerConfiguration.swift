@@ -41,11 +41,11 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     /// The most sessions one bulk operation may change (SPEC §8).
     public var bulkMaxSessions: Int = 2_000
     /// How e-mail leaves: `log` (written to the log, the embedded default) or `smtp`.
-    public var emailTransport: String = "log"
+    public var emailTransport: EmailTransport = .log
     public var smtpHost: String = "127.0.0.1"
     public var smtpPort: Int = 587
     /// `starttls`, `tls` (implicit, port 465) or `none` (only sensible for a relay on this machine).
-    public var smtpSecurity: String = "starttls"
+    public var smtpSecurity: SMTPConfiguration.Security = .startTLS
     public var smtpUsername: String? = nil
     public var smtpPassword: String? = nil
     /// The sender address (and name) of every e-mail.
@@ -54,7 +54,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     /// A PEM file of extra trusted certificate authorities for the SMTP server (e.g. a private CA).
     public var smtpCAFile: String? = nil
     /// How push notifications leave: `log` or `expo` (Expo's push HTTP API).
-    public var pushTransport: String = "log"
+    public var pushTransport: PushTransport = .log
     public var expoPushURL: String = "https://exp.host/--/api/v2/push/send"
     public var expoAccessToken: String? = nil
     /// Seconds between outbox polls when nothing wakes the worker.
@@ -73,6 +73,16 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
 
     public enum OrgCreation: String, Codable, Sendable, CaseIterable {
         case cli, anyone
+    }
+
+    /// How e-mail leaves: written to the log, or sent over SMTP.
+    public enum EmailTransport: String, Codable, Sendable, CaseIterable {
+        case log, smtp
+    }
+
+    /// How push notifications leave: written to the log, or Expo's push API.
+    public enum PushTransport: String, Codable, Sendable, CaseIterable {
+        case log, expo
     }
     /// The file holding the key that encrypts the signing keys in the database (created on first start:
     /// 32 random bytes, base64, mode 0600). Empty: `<dataDirectory>/frontdesk-secrets.key`. Every
@@ -118,6 +128,9 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     }
 
     public var parsedLogLevel: Logger.Level { Logger.Level(rawValue: logLevel.lowercased()) ?? .info }
+
+    /// Every configuration key, as the file, the README's table and the example file spell it.
+    public static var keys: [String] { CodingKeys.allCases.map(\.rawValue) }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, databaseURL, dataDirectory, publicBaseURL, logLevel, migrateOnStart, sessionTTLHours,
@@ -169,6 +182,14 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
             default: throw ConfigurationError("FRONTDESK_\(name) must be true or false, got '\(raw)'")
             }
         }
+        func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) throws -> T? where T.RawValue == String {
+            guard let raw = value(name) else { return nil }
+            guard let chosen = T(rawValue: raw) else {
+                throw ConfigurationError(
+                    "FRONTDESK_\(name) must be one of \(T.allCases.map(\.rawValue).joined(separator: ", ")), got '\(raw)'")
+            }
+            return chosen
+        }
         if let v = value("HOST") { config.host = v }
         if let v = try int("PORT") { config.port = v }
         if let v = value("DATABASE_URL") ?? environment["DATABASE_URL"].flatMap({ $0.isEmpty ? nil : $0 }) { config.databaseURL = v }
@@ -182,16 +203,16 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         if let v = try int("DATABASE_POOL_SIZE") { config.databasePoolSize = v }
         if let v = value("PUBLIC_DIR") { config.publicDirectory = v }
         if let v = try int("BULK_MAX_SESSIONS") { config.bulkMaxSessions = v }
-        if let v = value("EMAIL_TRANSPORT") { config.emailTransport = v }
+        if let v = try choice("EMAIL_TRANSPORT", EmailTransport.self) { config.emailTransport = v }
         if let v = value("SMTP_HOST") { config.smtpHost = v }
         if let v = try int("SMTP_PORT") { config.smtpPort = v }
-        if let v = value("SMTP_SECURITY") { config.smtpSecurity = v }
+        if let v = try choice("SMTP_SECURITY", SMTPConfiguration.Security.self) { config.smtpSecurity = v }
         if let v = value("SMTP_USERNAME") { config.smtpUsername = v }
         if let v = value("SMTP_PASSWORD") { config.smtpPassword = v }
         if let v = value("EMAIL_FROM") { config.emailFrom = v }
         if let v = value("EMAIL_FROM_NAME") { config.emailFromName = v }
         if let v = value("SMTP_CA_FILE") { config.smtpCAFile = v }
-        if let v = value("PUSH_TRANSPORT") { config.pushTransport = v }
+        if let v = try choice("PUSH_TRANSPORT", PushTransport.self) { config.pushTransport = v }
         if let v = value("EXPO_PUSH_URL") { config.expoPushURL = v }
         if let v = value("EXPO_ACCESS_TOKEN") { config.expoAccessToken = v }
         if let v = try int("OUTBOX_POLL_SECONDS") { config.outboxPollSeconds = v }
@@ -199,12 +220,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         if let v = try int("OUTBOX_LEASE_SECONDS") { config.outboxLeaseSeconds = v }
         if let v = try int("JOBS_INTERVAL_SECONDS") { config.jobsIntervalSeconds = v }
         if let v = try bool("RUN_JOBS") { config.runJobs = v }
-        if let v = value("ORG_CREATION") {
-            guard let choice = OrgCreation(rawValue: v) else {
-                throw ConfigurationError("FRONTDESK_ORG_CREATION must be cli or anyone, got '\(v)'")
-            }
-            config.orgCreation = choice
-        }
+        if let v = try choice("ORG_CREATION", OrgCreation.self) { config.orgCreation = v }
         if let v = value("METRICS_TOKEN") { config.metricsToken = v }
         if let v = value("SECRETS_KEY_FILE") { config.secretsKeyFile = v }
         if let v = try int("IDLE_TIMEOUT_SECONDS") { config.idleTimeoutSeconds = v }
@@ -220,16 +236,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         guard (4...31).contains(bcryptCost) else { throw ConfigurationError("bcryptCost must be 4…31") }
         guard (1...24 * 365).contains(sessionTTLHours) else { throw ConfigurationError("sessionTTLHours must be 1…8760") }
         guard (1...60).contains(readinessTimeoutSeconds) else { throw ConfigurationError("readinessTimeoutSeconds must be 1…60") }
-        guard ["log", "smtp"].contains(emailTransport) else {
-            throw ConfigurationError("emailTransport must be log or smtp, got '\(emailTransport)'")
-        }
-        guard ["starttls", "tls", "none"].contains(smtpSecurity) else {
-            throw ConfigurationError("smtpSecurity must be starttls, tls or none")
-        }
         guard (1...65_535).contains(smtpPort) else { throw ConfigurationError("smtpPort must be 1…65535") }
-        guard ["log", "expo"].contains(pushTransport) else {
-            throw ConfigurationError("pushTransport must be log or expo, got '\(pushTransport)'")
-        }
         guard let expo = URL(string: expoPushURL), ["http", "https"].contains(expo.scheme?.lowercased() ?? ""), expo.host != nil else {
             throw ConfigurationError("expoPushURL must be an absolute http(s) URL")
         }

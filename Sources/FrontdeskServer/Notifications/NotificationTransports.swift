@@ -5,8 +5,8 @@ import Logging
 /// The transports the configuration names (`emailTransport`, `pushTransport`).
 enum NotificationTransports {
     static func mail(_ configuration: ServerConfiguration, logger: Logger) -> any MailTransport {
-        guard configuration.emailTransport == "smtp" else { return LogMailTransport(logger: logger) }
-        let security = SMTPConfiguration.Security(rawValue: configuration.smtpSecurity) ?? .startTLS
+        guard configuration.emailTransport == .smtp else { return LogMailTransport(logger: logger) }
+        let security = configuration.smtpSecurity
         let hostName = URL(string: configuration.publicBaseURL)?.host ?? "localhost"
         return SMTPMailTransport(
             client: SMTPClient(
@@ -17,7 +17,7 @@ enum NotificationTransports {
     }
 
     static func push(_ configuration: ServerConfiguration, logger: Logger) -> any PushTransport {
-        guard configuration.pushTransport == "expo" else { return LogPushTransport(logger: logger) }
+        guard configuration.pushTransport == .expo else { return LogPushTransport(logger: logger) }
         return ExpoPushTransport(url: configuration.expoPushURL, accessToken: configuration.expoAccessToken, client: .shared)
     }
 }

@@ -4,7 +4,7 @@ import NIOPosix
 import NIOSSL
 
 public struct SMTPConfiguration: Sendable, Equatable {
-    public enum Security: String, Sendable, Codable {
+    public enum Security: String, Sendable, Codable, CaseIterable {
         case none
         case startTLS = "starttls"
         /// Implicit TLS from the first byte (SMTPS, usually port 465).
