@@ -33,7 +33,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import sqlite3
 import sys
 import time
@@ -44,6 +43,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from floor_test import (  # noqa: E402  (the floor test's helpers, so both tests behave alike)
+    run_suite,
     MEMBER_PASSWORD,
     OUT_DIR,
     PHONE,
@@ -475,46 +475,7 @@ def run(binary: Path, chromium: str, results: Results) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) > 2 or (len(argv) == 2 and argv[1] in ("-h", "--help")):
-        print(__doc__)
-        return 2
-    binary = Path(argv[1]) if len(argv) == 2 else REPO_ROOT / ".build" / "debug" / "frontdesk"
-    binary = binary.resolve()
-    chromium = find_chromium()
-    if chromium is None:
-        print("browser tests SKIPPED: chromium is not installed (apt-get install chromium)")
-        return 0
-    results = Results()
-    if not (binary.is_file() and os.access(binary, os.X_OK)):
-        results.fail("setup", f"no frontdesk binary at {binary} (build it with `swift build`)")
-    else:
-        OUT_DIR.mkdir(parents=True, exist_ok=True)
-        for old in OUT_DIR.glob("accounts-*.png"):
-            old.unlink()
-
-        def on_timeout(signum, frame):
-            raise TimeoutError(f"the account flows took longer than {OVERALL_TIMEOUT_S} s")
-
-        signal.signal(signal.SIGALRM, on_timeout)
-        signal.alarm(OVERALL_TIMEOUT_S)
-        started = time.monotonic()
-        try:
-            run(binary, chromium, results)
-        except TimeoutError as error:
-            results.fail("time limit", str(error))
-        finally:
-            signal.alarm(0)
-        print(f"      took {time.monotonic() - started:.1f} s", flush=True)
-        shots = sorted(OUT_DIR.glob("accounts-*.png"))
-        print(f"screenshots ({len(shots)}) in {OUT_DIR}:")
-        for path in shots:
-            print(f"  {path}")
-    if results.failed:
-        print("\nfailures:")
-        for name, reason in results.failed:
-            print(f"  - {name}: {reason}")
-    print(f"browser: {len(results.passed)} passed, {len(results.failed)} failed (account flows)")
-    return 1 if results.failed else 0
+    return run_suite(argv, run, "accounts-*.png", " (account flows)", OVERALL_TIMEOUT_S)
 
 
 if __name__ == "__main__":

@@ -756,9 +756,12 @@ def find_chromium() -> str | None:
     return None
 
 
-def main(argv: list[str]) -> int:
+def run_suite(argv: list[str], run, shots: str, label: str, timeout_s: int, extra_setup=None) -> int:
+    """The frame both browser tests share: arguments, Chromium, the binary, a clean screenshot set
+    (`shots`, a glob), an overall time limit, the screenshot list and the closing
+    `browser: N passed, M failed` line (with `label`)."""
     if len(argv) > 2 or (len(argv) == 2 and argv[1] in ("-h", "--help")):
-        print(__doc__)
+        print(sys.modules["__main__"].__doc__)
         return 2
     binary = Path(argv[1]) if len(argv) == 2 else REPO_ROOT / ".build" / "debug" / "frontdesk"
     binary = binary.resolve()
@@ -767,20 +770,21 @@ def main(argv: list[str]) -> int:
         print("browser tests SKIPPED: chromium is not installed (apt-get install chromium)")
         return 0
     results = Results()
+    problem = extra_setup() if extra_setup else None
     if not (binary.is_file() and os.access(binary, os.X_OK)):
         results.fail("setup", f"no frontdesk binary at {binary} (build it with `swift build`)")
-    elif shutil.which("zbarimg") is None:
-        results.fail("setup", "zbarimg is not installed (apt-get install zbar-tools, or scripts/install-deps.sh)")
+    elif problem:
+        results.fail("setup", problem)
     else:
         OUT_DIR.mkdir(parents=True, exist_ok=True)
-        for old in OUT_DIR.glob("*.png"):
+        for old in OUT_DIR.glob(shots):
             old.unlink()
 
         def on_timeout(signum, frame):
-            raise TimeoutError(f"the browser test took longer than {OVERALL_TIMEOUT_S} s")
+            raise TimeoutError(f"the browser test took longer than {timeout_s} s")
 
         signal.signal(signal.SIGALRM, on_timeout)
-        signal.alarm(OVERALL_TIMEOUT_S)
+        signal.alarm(timeout_s)
         started = time.monotonic()
         try:
             run(binary, chromium, results)
@@ -789,16 +793,25 @@ def main(argv: list[str]) -> int:
         finally:
             signal.alarm(0)
         print(f"      took {time.monotonic() - started:.1f} s", flush=True)
-        shots = sorted(OUT_DIR.glob("*.png"))
-        print(f"screenshots ({len(shots)}) in {OUT_DIR}:")
-        for shot in shots:
+        found = sorted(OUT_DIR.glob(shots))
+        print(f"screenshots ({len(found)}) in {OUT_DIR}:")
+        for shot in found:
             print(f"  {shot}")
     if results.failed:
         print("\nfailures:")
         for name, reason in results.failed:
             print(f"  - {name}: {reason}")
-    print(f"browser: {len(results.passed)} passed, {len(results.failed)} failed")
+    print(f"browser: {len(results.passed)} passed, {len(results.failed)} failed{label}")
     return 1 if results.failed else 0
+
+
+def main(argv: list[str]) -> int:
+    def zbar():
+        if shutil.which("zbarimg") is None:
+            return "zbarimg is not installed (apt-get install zbar-tools, or scripts/install-deps.sh)"
+        return None
+
+    return run_suite(argv, run, "*.png", "", OVERALL_TIMEOUT_S, extra_setup=zbar)
 
 
 if __name__ == "__main__":
