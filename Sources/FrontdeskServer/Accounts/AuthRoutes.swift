@@ -32,10 +32,10 @@ struct AuthRoutes {
         let memberships: [MembershipView]
     }
 
-    func register(_ api: Routes) {
+    func register(_ api: Routes, user: ContextRoutes<UserContext>) {
         api.post("auth/login", use: login)
-        api.post("auth/logout", use: logout)
-        api.get("me", use: me)
+        user.post("auth/logout", use: logout)
+        user.get("me", use: me)
     }
 
     var service: AccountService { AccountService(services: services) }
@@ -67,18 +67,15 @@ struct AuthRoutes {
         AuthCookies.set(signedIn, on: &response, configuration: services.configuration)
     }
 
-    @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
-        _ = try context.requireUser()
-        if let hash = context.sessionTokenHash {
-            try await services.accounts.deleteSession(tokenHash: hash)
-        }
+    @Sendable func logout(_ request: Request, context: UserContext) async throws -> Response {
+        try await services.accounts.deleteSession(tokenHash: context.sessionTokenHash)
         var response = Response(status: .noContent)
         AuthCookies.clear(on: &response, configuration: services.configuration)
         return response
     }
 
-    @Sendable func me(_ request: Request, context: AppRequestContext) async throws -> MeResponse {
-        let user = try context.requireUser()
+    @Sendable func me(_ request: Request, context: UserContext) async throws -> MeResponse {
+        let user = context.user
         let memberships = try await services.organizations.memberships(userId: user.id)
         return MeResponse(
             user: user,

@@ -54,8 +54,9 @@ public func buildApplication(services: AppServices) -> FrontdeskApp {
     OpenAPIDocument.register(root)
 
     let api = root.group("api")
-    AuthRoutes(services: services).register(api)
-    // Typed contexts: the org's and the session's scope are resolved once, before any handler.
+    // Typed contexts: the signed-in user, the org's and the session's scope are resolved once, before any handler.
+    let user = api.typed(UserContext.self)
+    AuthRoutes(services: services).register(api, user: user)
     let org = api.group("orgs/:org").add(middleware: OrgScopeMiddleware(services: services)).typed(OrgContext.self)
     let session = api.group("sessions/:session").add(middleware: SessionScopeMiddleware(services: services)).typed(SessionContext.self)
     OrganizationRoutes(services: services).register(api, org: org)
@@ -69,7 +70,7 @@ public func buildApplication(services: AppServices) -> FrontdeskApp {
     BookingRoutes(services: services).register(api: api, session: session)
     PlanRoutes(services: services).register(org: org)
     CheckinRoutes(services: services).register(api: api, session: session)
-    NotificationRoutes(services: services).register(api: api)
+    NotificationRoutes(services: services).register(user: user)
     AnalyticsRoutes(services: services).register(org: org)
     DisplayRoutes(services: services).register(root: root, org: org)
 

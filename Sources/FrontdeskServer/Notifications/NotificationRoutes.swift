@@ -13,7 +13,7 @@ struct NotificationRoutes {
     let services: AppServices
     var store: NotificationsStore { NotificationsStore(database: services.database) }
 
-    func register(api: Routes) {
+    func register(user api: ContextRoutes<UserContext>) {
         api.get("me/notification-prefs", use: preferences)
         api.put("me/notification-prefs", use: setPreferences)
         api.get("me/push-tokens", use: devices)
@@ -21,8 +21,8 @@ struct NotificationRoutes {
         api.delete("me/push-tokens/:device", use: unregister)
     }
 
-    @Sendable func preferences(_ request: Request, context: AppRequestContext) async throws -> NotificationPreferences {
-        try await store.preferences(userId: try context.requireUser().id)
+    @Sendable func preferences(_ request: Request, context: UserContext) async throws -> NotificationPreferences {
+        try await store.preferences(userId: context.user.id)
     }
 
     struct PreferencesBody: Decodable {
@@ -31,8 +31,8 @@ struct NotificationRoutes {
     }
 
     /// Either channel may be left out (unchanged).
-    @Sendable func setPreferences(_ request: Request, context: AppRequestContext) async throws -> NotificationPreferences {
-        let user = try context.requireUser()
+    @Sendable func setPreferences(_ request: Request, context: UserContext) async throws -> NotificationPreferences {
+        let user = context.user
         let body = try await request.decodeJSON(PreferencesBody.self, context: context)
         guard body.email != nil || body.push != nil else {
             throw DomainError.badRequest("missing_field", "Send \"email\" and/or \"push\" as true or false.")
@@ -48,8 +48,8 @@ struct NotificationRoutes {
         let items: [PushTokenRegistration]
     }
 
-    @Sendable func devices(_ request: Request, context: AppRequestContext) async throws -> DeviceList {
-        DeviceList(items: try await store.devices(userId: try context.requireUser().id))
+    @Sendable func devices(_ request: Request, context: UserContext) async throws -> DeviceList {
+        DeviceList(items: try await store.devices(userId: context.user.id))
     }
 
     struct RegisterBody: Decodable {
@@ -58,8 +58,8 @@ struct NotificationRoutes {
     }
 
     /// An Expo push token (`ExponentPushToken[…]`); registering a known token again moves it to this user.
-    @Sendable func register(_ request: Request, context: AppRequestContext) async throws -> Created<PushTokenRegistration> {
-        let user = try context.requireUser()
+    @Sendable func register(_ request: Request, context: UserContext) async throws -> Created<PushTokenRegistration> {
+        let user = context.user
         let body = try await request.decodeJSON(RegisterBody.self, context: context)
         guard Self.isPushToken(body.token) else {
             throw DomainError.invalidField("token", "is not a push token (ExponentPushToken[…], 1–200 characters).")
@@ -71,8 +71,8 @@ struct NotificationRoutes {
         return Created(body: registration)
     }
 
-    @Sendable func unregister(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
-        let user = try context.requireUser()
+    @Sendable func unregister(_ request: Request, context: UserContext) async throws -> HTTPResponse.Status {
+        let user = context.user
         let id = try context.id("device", "Device")
         guard try await store.deletePushToken(userId: user.id, id: id) else { throw DomainError.notFound("Device") }
         return .noContent
