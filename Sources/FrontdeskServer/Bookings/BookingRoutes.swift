@@ -51,18 +51,9 @@ struct BookingRoutes {
         let (scope, sessionId) = (try context.scope(.member), context.sessionId)
         let body = try await request.decodeJSONIfPresent(
             BookBody.self, context: context, fallback: BookBody(membershipId: nil, overrideCapacity: nil))
-        var target = scope.membership.id
-        if let other = body.membershipId, other.lowercased() != scope.membership.id {
-            guard scope.role.isStaff else { throw DomainError.forbidden("Only staff can book on behalf of another member.") }
-            target = try IDs.ref(other, "Member")
-        }
-        if body.overrideCapacity == true, !scope.role.isStaff {
-            throw DomainError.forbidden("Only staff can book beyond capacity.")
-        }
-        let result = try await store.book(
-            org: scope.organization, sessionId: sessionId, membershipId: target,
-            actor: scope.actor,
-            overrideCapacity: body.overrideCapacity ?? false, idempotencyKey: try Self.idempotencyKey(request), now: services.now)
+        let result = try await BookingService(services: services).book(
+            scope, sessionId: sessionId, onBehalfOf: body.membershipId, overrideCapacity: body.overrideCapacity ?? false,
+            idempotencyKey: try Self.idempotencyKey(request))
         return BookingAnswer(result: result, created: true)
     }
 
@@ -72,10 +63,8 @@ struct BookingRoutes {
 
     @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> BookingAnswer {
         let (scope, booking) = try await access.bookingScope(context)
-        let result = try await store.cancel(
-            org: scope.organization, bookingId: booking.id,
-            actor: scope.actor,
-            idempotencyKey: try Self.idempotencyKey(request), now: services.now)
+        let result = try await BookingService(services: services).cancel(
+            scope, booking: booking, idempotencyKey: try Self.idempotencyKey(request))
         return BookingAnswer(result: result, created: false)
     }
 

@@ -166,9 +166,7 @@ struct MemberPages {
             guard let sessionId = form.session, NewID.isWellFormed(sessionId),
                 try await services.sessions.organizationId(sessionId: sessionId.lowercased()) == scope.orgId
             else { throw DomainError.notFound("Session") }
-            let result = try await bookings.book(
-                org: scope.organization, sessionId: sessionId.lowercased(), membershipId: scope.membership.id,
-                actor: scope.actor, overrideCapacity: false, idempotencyKey: nil, now: services.now)
+            let result = try await BookingService(services: services).book(scope, sessionId: sessionId.lowercased())
             return result.booking.status == .waitlisted ? "waitlisted" : "booked"
         }
     }
@@ -179,9 +177,7 @@ struct MemberPages {
                 let booking = try await bookings.booking(id: bookingId.lowercased()),
                 booking.organizationId == scope.orgId, booking.membershipId == scope.membership.id
             else { throw DomainError.notFound("Booking") }
-            let result = try await bookings.cancel(
-                org: scope.organization, bookingId: booking.id, actor: scope.actor,
-                idempotencyKey: nil, now: services.now)
+            let result = try await BookingService(services: services).cancel(scope, booking: booking)
             return result.booking.lateCancel ? "late_cancelled" : "cancelled"
         }
     }
