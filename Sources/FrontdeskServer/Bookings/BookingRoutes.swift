@@ -10,7 +10,6 @@ extension Booking: ResponseEncodable {}
 struct BookingRoutes {
     let services: AppServices
     var access: OrgAccess { OrgAccess(services: services) }
-    var store: BookingsStore { BookingsStore(database: services.database) }
 
     func register(api: Routes, session: ContextRoutes<SessionContext>) {
         session.post("bookings", use: book)
