@@ -143,6 +143,54 @@ struct AccountTests {
         }
     }
 
+    @Test("an admin cannot re-send or revoke an owner's invitation; the owner can")
+    func ownerInvitations() async throws {
+        try await TestApp.run { app in
+            let (ownerToken, orgId) = try await app.owner()
+            let (adminToken, _) = try await app.member(orgId, ownerToken: ownerToken, role: "admin")
+            let invited = try await app.request(
+                .post, "/api/orgs/\(orgId)/invitations", token: ownerToken,
+                body: ["email": "co-owner@example.com", "role": "owner"])
+            let id = try #require(invited.string("id"))
+            #expect(try await app.request(.post, "/api/orgs/\(orgId)/invitations/\(id)/resend", token: adminToken).status == 403)
+            #expect(try await app.request(.post, "/api/orgs/\(orgId)/invitations/\(id)/revoke", token: adminToken).status == 403)
+            #expect(try await app.request(.post, "/api/orgs/\(orgId)/invitations/\(id)/resend", token: ownerToken).status == 200)
+            #expect(try await app.request(.post, "/api/orgs/\(orgId)/invitations/\(id)/revoke", token: ownerToken).status == 200)
+        }
+    }
+
+    @Test("every account page refuses a form without the CSRF token and changes nothing")
+    func accountPagesCSRF() async throws {
+        try await TestApp.run { app in
+            let (ownerToken, orgId) = try await app.owner()
+            try await app.createUser("lena@example.com")
+            _ = try await app.request(.put, "/api/orgs/\(orgId)/signup", token: ownerToken, body: ["enabled": true])
+            _ = try await app.request(.post, "/api/orgs/\(orgId)/invitations", token: ownerToken, body: ["email": "new@example.com"])
+            let invite = try await app.mailedToken("invitation", to: "new@example.com")
+            _ = try await app.request(.post, "/api/auth/password-reset", body: ["email": "lena@example.com"])
+            let reset = try await app.mailedToken("password_reset", to: "lena@example.com")
+            let lena = Browser(app: app, token: try await app.login("lena@example.com"))
+            let guest = Browser(app: app, token: nil)
+            let attempts: [(Browser, String, [String: String])] = [
+                (guest, "/forgot", ["email": "lena@example.com"]),
+                (guest, "/reset/\(reset)", ["password": "hijacked-pass"]),
+                (guest, "/invite/\(invite)", ["name": "Eve", "password": "hijacked-pass"]),
+                (guest, "/join/\(orgId)", ["name": "Eve", "email": "eve@example.com", "password": "hijacked-pass"]),
+                (guest, "/signin-link", ["email": "lena@example.com", "next": "/schedule"]),
+                (lena, "/me/password", ["current": "correct-horse", "password": "hijacked-pass"]),
+            ]
+            for (browser, path, fields) in attempts {
+                let reply = try await browser.post(path, fields, csrf: "forged")
+                #expect(reply.status == 403, "\(path): \(reply.status)")
+            }
+            #expect(try await app.outboxCount(status: "pending", template: "password_reset") == 1)
+            #expect(try await app.outboxCount(status: "pending", template: "join_confirm") == 0)
+            #expect(try await app.outboxCount(status: "pending", template: "signin_link") == 0)
+            #expect(try await app.count("SELECT COUNT(*) AS n FROM users WHERE email_normalized = 'new@example.com'") == 0)
+            _ = try await app.login("lena@example.com")  // the password is unchanged
+        }
+    }
+
     @Test("password reset: always 202, one mail for a real account, single use, 30 minutes, every session ends")
     func passwordReset() async throws {
         try await TestApp.run { app in

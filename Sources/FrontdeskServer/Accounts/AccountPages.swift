@@ -282,8 +282,7 @@ struct AccountPages {
             try await service.changePassword(
                 user: user, keepingSession: context.sessionTokenHash, current: form.current ?? "",
                 new: form.password ?? "")
-            var view = Self.changeView
-            view = View(
+            let view = View(
                 headline: "Password changed", notice: "Your password is changed. Other devices are signed out.",
                 links: [Link(id: "to-bookings", href: "/me/bookings", text: "Back to my bookings")])
             return try render(view, request, context)

@@ -187,15 +187,12 @@ struct AccountService: Sendable {
     }
 
     func resendInvitation(_ scope: OrgScope, id: String) async throws -> Invitation {
-        try await invitations.resend(orgId: scope.orgId, id: id, mail: mail(scope, greetingName: nil), now: services.now)
+        try await invitations.resend(
+            orgId: scope.orgId, id: id, byOwner: scope.role == .owner, mail: mail(scope, greetingName: nil), now: services.now)
     }
 
     func revokeInvitation(_ scope: OrgScope, id: String) async throws -> Invitation {
-        let invitation = try await invitations.pending(orgId: scope.orgId, now: services.now).first { $0.id == id }
-        if invitation?.role == .owner, scope.role != .owner {
-            throw DomainError.forbidden("Only an owner can revoke an owner's invitation.")
-        }
-        return try await invitations.revoke(orgId: scope.orgId, id: id, now: services.now)
+        try await invitations.revoke(orgId: scope.orgId, id: id, byOwner: scope.role == .owner, now: services.now)
     }
 
     private func mail(_ scope: OrgScope, greetingName: String?) -> InvitationsStore.Mail {

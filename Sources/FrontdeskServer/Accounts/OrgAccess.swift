@@ -29,14 +29,10 @@ struct OrgAccess: Sendable {
             requiring: permission)
     }
 
-    /// The checks on an already looked-up membership (nil: not a member → 404).
+    /// The checks on an already looked-up membership (nil: not a member → 404), as `OrgStanding` makes them.
     func scope(user: User, access: (Membership, Organization)?, requiring permission: Permission) throws -> OrgScope {
         guard let (membership, organization) = access else { throw DomainError.notFound("Organization") }
-        guard membership.status == .active else {
-            throw DomainError(.forbidden, code: "membership_suspended", message: "Your membership of this organization is suspended.")
-        }
-        guard permission.allows(membership.role) else { throw DomainError.forbidden() }
-        return OrgScope(user: user, membership: membership, organization: organization)
+        return try OrgStanding(user: user, membership: membership, organization: organization).scope(permission)
     }
 
     /// Resolves the `:booking` path parameter: its own member, or staff of its org. Anyone else: 404.
@@ -56,8 +52,4 @@ struct OrgAccess: Sendable {
         return (scope, booking)
     }
 
-    /// Resolves the `:org` path parameter.
-    func scope(_ context: AppRequestContext, requiring permission: Permission) async throws -> OrgScope {
-        try await scope(context, orgId: context.parameters.get("org") ?? "", requiring: permission)
-    }
 }

@@ -91,12 +91,13 @@ public struct InvitationsStore: Sendable {
     }
 
     /// A fresh link (the old one stops working) and another e-mail; the invitation runs 7 days from now.
-    public func resend(orgId: String, id: String, mail: Mail, now: Date) async throws -> Invitation {
+    public func resend(orgId: String, id: String, byOwner: Bool, mail: Mail, now: Date) async throws -> Invitation {
         try await database.transaction(TransactionOptions(lockKeys: ["org-members:\(orgId)"])) { sql in
             let current = try await Self.invitation(sql, orgId: orgId, id: id, now: now)
             guard current.status == .pending else {
                 throw DomainError.conflict("invitation_closed", "This invitation was already \(current.status.rawValue).")
             }
+            if current.role == .owner, !byOwner { throw DomainError.forbidden("Only an owner can re-send an owner's invitation.") }
             guard current.sends < Self.maxSends else {
                 throw DomainError.rateLimited("This invitation was sent \(Self.maxSends) times; revoke it and invite again later.")
             }
@@ -116,12 +117,14 @@ public struct InvitationsStore: Sendable {
     }
 
     /// Withdraws a pending invitation; its link stops working.
-    public func revoke(orgId: String, id: String, now: Date) async throws -> Invitation {
+    /// Only an owner (`byOwner`) may withdraw an invitation to the owner role.
+    public func revoke(orgId: String, id: String, byOwner: Bool, now: Date) async throws -> Invitation {
         try await database.transaction(TransactionOptions(lockKeys: ["org-members:\(orgId)"])) { sql in
             let current = try await Self.invitation(sql, orgId: orgId, id: id, now: now)
             guard current.status == .pending else {
                 throw DomainError.conflict("invitation_closed", "This invitation was already \(current.status.rawValue).")
             }
+            if current.role == .owner, !byOwner { throw DomainError.forbidden("Only an owner can revoke an owner's invitation.") }
             try await sql.raw(
                 """
                 UPDATE invitations SET status = 'revoked', updated_at = \(bind: now.epochSeconds) WHERE id = \(bind: id)
