@@ -234,10 +234,11 @@ class PageLog:
             self.warnings.append(f"console.warn: {message.text}" + (f" [{where}]" if where else ""))
 
     def _request(self, request) -> None:
-        # A new document being requested ends the old one's event streams (ERR_ABORTED).
+        # A new document being requested ends what the old one still had in flight (ERR_ABORTED): its
+        # event streams, and a fragment fetch (the tablet's roster) that an event had just started.
         if request.is_navigation_request() and request.frame == self.page.main_frame:
             self.navigations += 1
-        elif request.url.split("?")[0].endswith("/events"):
+        else:
             self.streams[request] = self.navigations
 
     def _request_failed(self, request) -> None:
@@ -245,7 +246,7 @@ class PageLog:
             return  # the event stream (and any poll) is aborted when the page closes
         started = self.streams.get(request)
         if started is not None and self.navigations > started and "ERR_ABORTED" in (request.failure or ""):
-            return  # an event stream ended by navigating to another page
+            return  # a stream or fetch of the previous page, ended by navigating to another page
         self.errors.append(f"request failed: {request.method} {self._short(request.url)} ({request.failure})")
 
     @property
