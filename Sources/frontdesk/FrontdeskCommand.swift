@@ -2,30 +2,40 @@ import ArgumentParser
 import Foundation
 import FrontdeskServer
 
-/// Options every command that touches the database shares: config file, env, then flags.
+/// Options every command that touches the database shares. The flags of configuration keys take their names and help
+/// from the key's declaration (`ServerConfiguration.keys`).
 struct ConfigOptions: ParsableArguments {
     @Option(help: "JSON configuration file (see kiosk-config/frontdesk.example.json). Env: FRONTDESK_CONFIG.")
     var config: String?
-    @Option(help: "postgres://user:pass@host:port/db, or an SQLite file path. Env: FRONTDESK_DATABASE_URL.")
-    var databaseURL: String?
-    @Option(help: "Directory for the embedded database. Env: FRONTDESK_DATA_DIR.")
-    var dataDir: String?
-    @Option(help: "trace, debug, info, notice, warning, error. Env: FRONTDESK_LOG_LEVEL.")
-    var logLevel: String?
+    @Option(name: .key(\.databaseURL), help: .key(\.databaseURL)) var databaseURL: String?
+    @Option(name: .key(\.dataDirectory), help: .key(\.dataDirectory)) var dataDir: String?
+    @Option(name: .key(\.logLevel), help: .key(\.logLevel)) var logLevel: String?
 
-    /// Defaults < config file < environment < flags.
-    func resolve(_ apply: (inout ServerConfiguration) -> Void = { _ in }) throws -> ServerConfiguration {
-        let environment = ProcessInfo.processInfo.environment
-        var configuration = ServerConfiguration()
-        if let file = config ?? environment["FRONTDESK_CONFIG"] {
-            configuration = try ServerConfiguration.load(file: file)
-        }
-        configuration = try configuration.applying(environment: environment)
-        if let databaseURL { configuration.databaseURL = databaseURL }
-        if let dataDir { configuration.dataDirectory = dataDir }
-        if let logLevel { configuration.logLevel = logLevel }
-        apply(&configuration)
-        return try configuration.validated()
+    /// Defaults < config file < environment < flags, through `ServerConfiguration.resolve`.
+    func resolve(_ apply: (inout ConfigurationFlags) -> Void = { _ in }) async throws -> ServerConfiguration {
+        var flags = ConfigurationFlags()
+        flags.set(\.databaseURL, databaseURL)
+        flags.set(\.dataDirectory, dataDir)
+        flags.set(\.logLevel, logLevel)
+        apply(&flags)
+        return try await ServerConfiguration.resolve(file: config ?? ProcessInfo.processInfo.environment["FRONTDESK_CONFIG"], flags: flags)
+    }
+}
+
+extension NameSpecification {
+    /// The long flag a configuration key declares.
+    static func key(_ path: PartialKeyPath<ServerConfiguration>) -> NameSpecification {
+        guard let name = ServerConfiguration.key(path).flagName else { preconditionFailure("the key of \(path) declares no flag") }
+        return .customLong(name)
+    }
+}
+
+extension ArgumentHelp {
+    /// A configuration key's meaning, environment variable and file key.
+    static func key(_ path: PartialKeyPath<ServerConfiguration>) -> ArgumentHelp {
+        let key = ServerConfiguration.key(path)
+        let meaning = key.meaning.replacingOccurrences(of: "`", with: "")
+        return ArgumentHelp("\(meaning). Env: \(key.environmentVariable). Config file: \(key.name).")
     }
 }
 
@@ -58,17 +68,19 @@ struct Serve: AsyncParsableCommand {
             "Without a database setting it uses the embedded SQLite file ./data/frontdesk.sqlite and migrates it. On PostgreSQL it refuses to start with pending migrations unless --migrate is given."
     )
     @OptionGroup var options: ConfigOptions
-    @Option(help: "Interface to listen on. Env: FRONTDESK_HOST.") var host: String?
-    @Option(help: "Port to listen on. Env: FRONTDESK_PORT.") var port: Int?
-    @Option(help: "URL phones reach this server at (QR codes, e-mails). Env: FRONTDESK_PUBLIC_BASE_URL.") var publicBaseURL: String?
-    @Flag(help: "Apply pending migrations before serving (default on SQLite).") var migrate = false
+    @Option(name: .key(\.host), help: .key(\.host)) var host: String?
+    @Option(name: .key(\.port), help: .key(\.port)) var port: Int?
+    @Option(name: .key(\.publicBaseURL), help: .key(\.publicBaseURL)) var publicBaseURL: String?
+    @Flag(name: .key(\.migrateOnStart), help: "Apply pending migrations before serving (default on SQLite). Env: FRONTDESK_MIGRATE.")
+    var migrate = false
     @Flag(help: "Seed the demo studio (if absent) and print its logins.") var demo = false
 
     func run() async throws {
-        let configuration = try options.resolve { config in
-            if let host { config.host = host }
-            if let port { config.port = port }
-            if let publicBaseURL { config.publicBaseURL = publicBaseURL }
+        let configuration = try await options.resolve { flags in
+            flags.set(\.host, host)
+            flags.set(\.port, port)
+            flags.set(\.publicBaseURL, publicBaseURL)
+            flags.set(\.migrateOnStart, migrate ? true : nil)
         }
         try await ServerRunner.serve(configuration: configuration, migrate: migrate ? true : nil, demo: demo)
     }
@@ -80,7 +92,7 @@ struct Migrate: AsyncParsableCommand {
     @Flag(help: "Only report applied and pending migrations.") var status = false
 
     func run() async throws {
-        try await Operations.migrate(configuration: try options.resolve(), statusOnly: status)
+        try await Operations.migrate(configuration: try await options.resolve(), statusOnly: status)
     }
 }
 
@@ -98,7 +110,7 @@ struct Demo: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await Operations.demo(configuration: try options.resolve(), years: years, locations: locations)
+        try await Operations.demo(configuration: try await options.resolve(), years: years, locations: locations)
     }
 }
 
@@ -114,7 +126,7 @@ struct UserCommand: AsyncParsableCommand {
             String?
 
         func run() async throws {
-            let configuration = try options.resolve()
+            let configuration = try await options.resolve()
             guard let password = password ?? ProcessInfo.processInfo.environment["FRONTDESK_NEW_PASSWORD"] else {
                 throw ValidationError("give --password or set FRONTDESK_NEW_PASSWORD")
             }
@@ -134,7 +146,7 @@ struct OrgCommand: AsyncParsableCommand {
         @Option(help: "E-mail of the user who becomes owner.") var owner: String
 
         func run() async throws {
-            let configuration = try options.resolve()
+            let configuration = try await options.resolve()
             try await operate {
                 try await Operations.createOrganization(configuration: configuration, name: name, timezone: timezone, ownerEmail: owner)
             }
@@ -157,7 +169,7 @@ struct DisplayCommand: AsyncParsableCommand {
         @Option(help: "Display name.") var name: String = "Check-in screen"
 
         func run() async throws {
-            let configuration = try options.resolve()
+            let configuration = try await options.resolve()
             try await operate {
                 try await Operations.createDisplay(configuration: configuration, orgId: org, locationId: location, name: name)
             }
@@ -170,7 +182,7 @@ struct DisplayCommand: AsyncParsableCommand {
         @Argument(help: "Display id.") var id: String
 
         func run() async throws {
-            let configuration = try options.resolve()
+            let configuration = try await options.resolve()
             try await operate { try await Operations.displayURL(configuration: configuration, id: id) }
         }
     }
@@ -181,7 +193,7 @@ struct DisplayCommand: AsyncParsableCommand {
         @Argument(help: "Display id.") var id: String
 
         func run() async throws {
-            let configuration = try options.resolve()
+            let configuration = try await options.resolve()
             try await operate { try await Operations.rotateDisplay(configuration: configuration, id: id) }
         }
     }
@@ -192,7 +204,7 @@ struct DisplayCommand: AsyncParsableCommand {
         @Argument(help: "Display id.") var id: String
 
         func run() async throws {
-            let configuration = try options.resolve()
+            let configuration = try await options.resolve()
             try await operate { try await Operations.revokeDisplay(configuration: configuration, id: id) }
         }
     }
@@ -219,7 +231,7 @@ struct KeysCommand: AsyncParsableCommand {
         @Option(help: "The new secrets key file (created if absent).") var newKeyFile: String
 
         func run() async throws {
-            try await Operations.rewrapSigningKeys(configuration: try options.resolve(), newKeyFile: newKeyFile)
+            try await Operations.rewrapSigningKeys(configuration: try await options.resolve(), newKeyFile: newKeyFile)
         }
     }
 
@@ -228,7 +240,7 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var options: ConfigOptions
 
         func run() async throws {
-            try await Operations.rotateSigningKey(configuration: try options.resolve())
+            try await Operations.rotateSigningKey(configuration: try await options.resolve())
         }
     }
 
@@ -238,7 +250,7 @@ struct KeysCommand: AsyncParsableCommand {
         @Argument(help: "Key id, e.g. k1.") var keyId: String
 
         func run() async throws {
-            let configuration = try options.resolve()
+            let configuration = try await options.resolve()
             try await operate { try await Operations.retireSigningKey(configuration: configuration, keyId: keyId) }
         }
     }

@@ -23,7 +23,7 @@ struct OutboxCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await Operations.listOutbox(configuration: try options.resolve(), status: status, limit: limit)
+            try await Operations.listOutbox(configuration: try await options.resolve(), status: status, limit: limit)
         }
     }
 
@@ -38,7 +38,7 @@ struct OutboxCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let configuration = try options.resolve()
+            let configuration = try await options.resolve()
             try await operate { try await Operations.retryOutbox(configuration: configuration, id: id) }
         }
     }
