@@ -93,6 +93,7 @@ struct ErrorHandlingTests {
             #expect(routes.contains("GET /api/orgs/:org/members"))
             let pages = [
                 "/login", "/logout", "/checkin", "/coach", "/schedule", "/me/bookings", "/admin/batches", "/admin/analytics",
+                "/admin",
                 "/invite", "/forgot", "/reset", "/me/password", "/signin-link", "/signin", "/verify", "/join",
             ]
             let stray = routes.filter { route in

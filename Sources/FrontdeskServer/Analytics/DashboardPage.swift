@@ -35,6 +35,7 @@ struct DashboardPage {
     }
 
     struct View {
+        let shell: AdminShellView
         let orgId: String
         let orgs: [Choice]
         let hasOrgChoice: Bool
@@ -72,7 +73,8 @@ struct DashboardPage {
             KPI(label: "No-shows", value: percent(totals.noShowPercent), hint: "\(count(totals.noShows)) of the places taken"),
         ]
         let view = View(
-            orgId: scope.orgId, orgs: manager.orgs, hasOrgChoice: manager.orgs.count > 1,
+            shell: AdminShell.view(manager, section: .dashboard), orgId: scope.orgId, orgs: manager.orgs,
+            hasOrgChoice: manager.orgs.count > 1,
             periods: Self.periods.map { Period(days: $0.0, label: $0.1, selected: $0.0 == days) },
             range: "\(daily.first?.date ?? "") to \(daily.last?.date ?? "")", kpis: kpis,
             chart: AttendanceChart.svg(daily, brand: PageResponder.brand(scope.organization.primaryColor)),

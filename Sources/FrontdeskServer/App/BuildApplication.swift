@@ -82,6 +82,7 @@ public func buildApplication(services: AppServices) -> FrontdeskApp {
     MemberPages(services: services).register(root)
     BatchesPage(services: services).register(root)
     DashboardPage(services: services).register(root)
+    AdminPages(services: services).register(root)
 
     router.add(middleware: FileMiddleware(services.configuration.publicDirectory, searchForIndexHtml: true))
     return FrontdeskApp(services: services, routes: registry, router: router)

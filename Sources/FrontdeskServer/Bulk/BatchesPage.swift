@@ -28,6 +28,7 @@ struct BatchesPage {
     }
 
     struct View {
+        let shell: AdminShellView
         let orgId: String
         let orgs: [Choice]
         let hasOrgChoice: Bool
@@ -56,7 +57,8 @@ struct BatchesPage {
         let local = LocalTime(timezone: scope.organization.timezone, now: services.now)
         let lines = batches.map { line($0, names: names, local: local) }
         let view = View(
-            orgId: scope.orgId, orgs: manager.orgs, hasOrgChoice: manager.orgs.count > 1, batches: lines, empty: lines.isEmpty,
+            shell: AdminShell.view(manager, section: .batches), orgId: scope.orgId, orgs: manager.orgs,
+            hasOrgChoice: manager.orgs.count > 1, batches: lines, empty: lines.isEmpty,
             older: next.map { "/admin/batches?org=\(scope.orgId)&cursor=\($0.encoded)" })
         return try responder.page(
             "batches", title: "Bulk changes", page: view, request: request, context: context, status: status,

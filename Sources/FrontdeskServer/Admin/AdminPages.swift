@@ -1,0 +1,14 @@
+import Hummingbird
+
+/// Every back-office page of the admin shell (bulk changes and the dashboard register themselves).
+struct AdminPages {
+    let services: AppServices
+
+    func register(_ root: Routes) {
+        AdminMembersPage(services: services).register(root)
+        AdminMemberPage(services: services).register(root)
+        AdminPlansPage(services: services).register(root)
+        AdminCatalogPage(services: services).register(root)
+        AdminSettingsPage(services: services).register(root)
+    }
+}

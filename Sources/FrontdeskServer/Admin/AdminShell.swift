@@ -1,0 +1,185 @@
+import Foundation
+import FrontdeskCore
+import FrontdeskStore
+import Hummingbird
+
+/// The back office's sections, in the order of its navigation, with the lowest role each needs —
+/// the same role the API asks for the section's changes (owners and admins for everything but the
+/// timetable, the member list, the catalog and the coach's tablet, which staff use too).
+enum AdminSection: String, CaseIterable, Sendable {
+    case timetable, members, plans, catalog, settings, displays, notifications, audit, batches, dashboard, coach
+
+    var label: String {
+        switch self {
+        case .timetable: "Timetable"
+        case .members: "Members"
+        case .plans: "Plans"
+        case .catalog: "Catalog"
+        case .settings: "Settings"
+        case .displays: "Displays"
+        case .notifications: "Notifications"
+        case .audit: "Audit"
+        case .batches: "Bulk changes"
+        case .dashboard: "Dashboard"
+        case .coach: "Coach tablet"
+        }
+    }
+
+    var path: String {
+        switch self {
+        case .batches: "/admin/batches"
+        case .dashboard: "/admin/analytics"
+        case .coach: "/coach"
+        default: "/admin/\(rawValue)"
+        }
+    }
+
+    var permission: Permission {
+        switch self {
+        case .timetable, .members, .catalog, .coach: .staff
+        default: .manager
+        }
+    }
+}
+
+/// What the admin shell (`admin_shell.mustache`) shows around every back-office page: the
+/// navigation the caller's role may use and, for someone on the staff of several studios, the
+/// studio picker.
+struct AdminShellView {
+    struct Item {
+        let id: String
+        let label: String
+        let href: String
+        let current: Bool
+    }
+
+    let nav: [Item]
+    let orgs: [Choice]
+    let hasOrgChoice: Bool
+    let orgId: String
+    let path: String
+    let role: String
+
+    init(scope: OrgScope, orgs: [Choice], section: AdminSection) {
+        nav = AdminSection.allCases.filter { $0.permission.allows(scope.role) }.map {
+            Item(id: $0.rawValue, label: $0.label, href: "\($0.path)?org=\(scope.orgId)", current: $0 == section)
+        }
+        self.orgs = orgs
+        hasOrgChoice = orgs.count > 1
+        orgId = scope.orgId
+        path = section.path
+        role = scope.role.rawValue
+    }
+}
+
+/// The studio a back-office page shows and the shell around it.
+struct AdminScope {
+    let scope: OrgScope
+    let shell: AdminShellView
+}
+
+enum AdminShell {
+    /// The asked-for studio if the caller's active role there may use `section`, else the first such
+    /// studio; nil when there is none (the page then answers `refusal`).
+    static func resolve(
+        _ services: AppServices, context: AppRequestContext, orgId: String?, section: AdminSection
+    ) async throws -> AdminScope? {
+        let user = try context.requireUser()
+        let allowed = try await services.organizations.memberships(userId: user.id)
+            .filter { $0.membership.status == .active && section.permission.allows($0.membership.role) }
+        guard let chosen = allowed.first(where: { $0.membership.organizationId == orgId?.lowercased() }) ?? allowed.first else {
+            return nil
+        }
+        let scope = try await OrgAccess(services: services).scope(
+            context, orgId: chosen.membership.organizationId, requiring: section.permission)
+        let orgs = allowed.map {
+            Choice(id: $0.membership.organizationId, name: $0.organizationName, selected: $0.membership.organizationId == scope.orgId)
+        }
+        return AdminScope(scope: scope, shell: AdminShellView(scope: scope, orgs: orgs, section: section))
+    }
+
+    /// The shell of a page that resolved its studio through `ManagerScope` (bulk changes, dashboard).
+    static func view(_ manager: ManagerScope, section: AdminSection) -> AdminShellView {
+        AdminShellView(scope: manager.scope, orgs: manager.orgs, section: section)
+    }
+
+    /// 403 for someone whose role in no studio may use `section`.
+    static func refusal(
+        _ responder: PageResponder, section: AdminSection, request: Request, context: AppRequestContext
+    ) throws -> Response {
+        let text =
+            section.permission == .manager
+            ? "This page is for studio owners and admins. Ask the studio's owner if you need access."
+            : "This page is for a studio's staff. Ask the studio's owner if you need access."
+        return try responder.page(
+            "message", title: section.label, page: PageMessage(headline: "You can't open this page", text: text),
+            request: request, context: context, status: .forbidden)
+    }
+
+    /// 404 for an id that is not the studio's (or not anyone's): the same page either way.
+    static func notFound(_ responder: PageResponder, message: String, request: Request, context: AppRequestContext) throws -> Response {
+        try responder.page(
+            "message", title: "Not found",
+            page: PageMessage(headline: "Not found", text: "\(message) It may have been removed, or it belongs to another studio."),
+            request: request, context: context, status: .notFound)
+    }
+
+    /// A back-office page inside the shell, in the studio's colours.
+    static func page(
+        _ responder: PageResponder, _ template: String, title: String, page: Any, scope: OrgScope, request: Request,
+        context: AppRequestContext, status: HTTPResponse.Status = .ok, flash: PageFrame.Flash? = nil
+    ) throws -> Response {
+        try responder.page(
+            template, title: title, page: page, request: request, context: context, status: status,
+            orgName: scope.organization.name, brand: scope.organization.primaryColor, bodyClass: "admin", flash: flash)
+    }
+
+    /// The success message for a `done=` code a page redirected with (only known codes are shown).
+    static func flash(_ done: String?, _ messages: [String: String]) -> PageFrame.Flash? {
+        guard let done, let message = messages[done] else { return nil }
+        return PageFrame.Flash(ok: true, message: message)
+    }
+
+    /// The refusal as the page's error message.
+    static func failure(_ error: DomainError) -> PageFrame.Flash {
+        PageFrame.Flash(ok: false, message: error.message)
+    }
+
+    /// The 303 back to a page after a successful post, with the message code.
+    static func done(_ path: String, org: String, _ code: String, extra: String = "") -> Response {
+        PageResponder.redirect(to: "\(path)?org=\(org)\(extra)&done=\(code)")
+    }
+}
+
+/// Reading a form's text fields.
+enum FormValue {
+    /// The trimmed text, nil when empty.
+    static func text(_ value: String?) -> String? {
+        guard let value = value?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+        return value
+    }
+
+    /// A whole number, nil when the field is empty; anything else is `invalid_field`.
+    static func int(_ value: String?, field: String) throws -> Int? {
+        guard let text = text(value) else { return nil }
+        guard text.utf8.count <= 12, let number = Int(text) else { throw DomainError.invalidField(field, "must be a whole number.") }
+        return number
+    }
+
+    /// A decimal number, nil when empty.
+    static func double(_ value: String?, field: String) throws -> Double? {
+        guard let text = text(value) else { return nil }
+        guard text.utf8.count <= 32, let number = Double(text.replacingOccurrences(of: ",", with: ".")), number.isFinite else {
+            throw DomainError.invalidField(field, "must be a number.")
+        }
+        return number
+    }
+
+    /// A checkbox: present (any value) means ticked.
+    static func checked(_ value: String?) -> Bool { value != nil }
+
+    /// A form id this system issued, or a 404 naming `what`.
+    static func id(_ value: String?, _ what: String) throws -> String {
+        try IDs.ref(value ?? "", what)
+    }
+}

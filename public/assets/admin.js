@@ -1,0 +1,41 @@
+// Frontdesk back office: small progressive enhancements; every page works without this file.
+// - "Use this device's location" fills a location form's latitude/longitude from navigator.geolocation.
+// - Class-type colour dots take their colour from data-color (no inline styles under the CSP).
+(function () {
+    "use strict";
+
+    document.querySelectorAll("[data-color]").forEach(function (dot) {
+        var colour = dot.getAttribute("data-color");
+        if (/^#[0-9a-fA-F]{6}$/.test(colour)) dot.style.backgroundColor = colour;
+    });
+
+    if (!("geolocation" in navigator)) return;
+    document.querySelectorAll("form[data-geo-form]").forEach(function (form) {
+        var row = form.querySelector("[data-geo-row]");
+        var button = form.querySelector("[data-geo-button]");
+        var status = form.querySelector("[data-geo-status]");
+        var latitude = form.querySelector("[data-geo='latitude']");
+        var longitude = form.querySelector("[data-geo='longitude']");
+        if (!row || !button || !latitude || !longitude) return;
+        row.hidden = false;
+        button.addEventListener("click", function () {
+            button.disabled = true;
+            status.textContent = "Finding this device's location…";
+            navigator.geolocation.getCurrentPosition(
+                function (position) {
+                    latitude.value = position.coords.latitude.toFixed(6);
+                    longitude.value = position.coords.longitude.toFixed(6);
+                    status.textContent = "Filled in (accuracy about " + Math.round(position.coords.accuracy) + " m). Save to keep it.";
+                    button.disabled = false;
+                },
+                function (error) {
+                    status.textContent = error.code === 1
+                        ? "This browser did not allow the location. Type the coordinates instead."
+                        : "The location could not be found. Type the coordinates instead.";
+                    button.disabled = false;
+                },
+                { enableHighAccuracy: true, timeout: 15000, maximumAge: 0 }
+            );
+        });
+    });
+})();
