@@ -1,8 +1,15 @@
 // Frontdesk back office: small progressive enhancements; every page works without this file.
 // - "Use this device's location" fills a location form's latitude/longitude from navigator.geolocation.
 // - Class-type colour dots take their colour from data-color (no inline styles under the CSP).
+// - On a phone, the navigation row scrolls the current section into view.
 (function () {
     "use strict";
+
+    var current = document.querySelector("#admin-nav a[aria-current='page']");
+    var row = current && current.closest("ul");
+    if (row && row.scrollWidth > row.clientWidth) {
+        current.scrollIntoView({ block: "nearest", inline: "center" });
+    }
 
     document.querySelectorAll("[data-color]").forEach(function (dot) {
         var colour = dot.getAttribute("data-color");

@@ -162,7 +162,7 @@ struct AdminMemberPage {
     func block(_ subscription: SubscriptionRecord, ledger: [LedgerEntry], local: LocalTime) -> SubscriptionBlock {
         let credits: String =
             if let remaining = subscription.creditsRemaining {
-                "\(remaining) of \(subscription.creditsGranted ?? remaining) credits left"
+                remaining == 1 ? "1 credit left" : "\(remaining) credits left"
             } else {
                 "Unlimited"
             }
