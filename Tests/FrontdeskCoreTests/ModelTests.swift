@@ -8,7 +8,7 @@ struct DomainErrorTests {
     @Test(
         "factories set status, code and message",
         arguments: [
-            (DomainError.badRequest("bad_date", "Dates look like 2026-03-29."), 400, "bad_date", "Dates look like 2026-03-29."),
+            (DomainError(.invalidDate, "Dates look like 2026-03-29."), 400, "invalid_date", "Dates look like 2026-03-29."),
             (
                 DomainError.invalidField("capacity", "must be between 1 and 1000."), 400, "invalid_field",
                 "capacity: must be between 1 and 1000."
@@ -18,14 +18,16 @@ struct DomainErrorTests {
             (DomainError.forbidden(), 403, "forbidden", "Your role does not allow this action."),
             (DomainError.forbidden("Coaches cannot publish."), 403, "forbidden", "Coaches cannot publish."),
             (DomainError.notFound("Session"), 404, "not_found", "Session not found."),
-            (DomainError.conflict("session_full", "The class is full."), 409, "session_full", "The class is full."),
+            (DomainError(.classFull, "The class is full."), 409, "class_full", "The class is full."),
+            (DomainError(.noPlan, "A plan is needed."), 402, "no_plan", "A plan is needed."),
+            (DomainError(.membershipSuspended, kind: .conflict, "Suspended."), 409, "membership_suspended", "Suspended."),
             (DomainError.rateLimited("Too many attempts."), 429, "rate_limited", "Too many attempts."),
         ])
-    func factories(error: DomainError, status: Int, code: String, message: String) {
+    func factories(error: DomainError, status: Int, code: String, message: String) throws {
         #expect(error.status == status)
         #expect(error.code == code)
         #expect(error.message == message)
-        #expect(error == DomainError(error.kind, code: code, message: message))
+        #expect(error == DomainError(try #require(Refusal(rawValue: code)), kind: error.kind, message))
     }
 
     @Test("description is 'kind code: message' (no HTTP in the core)")
@@ -36,11 +38,23 @@ struct DomainErrorTests {
 
     @Test("equality compares every field")
     func equality() {
-        let base = DomainError(.conflict, code: "x", message: "m")
-        #expect(base == DomainError(.conflict, code: "x", message: "m"))
-        #expect(base != DomainError(.invalid, code: "x", message: "m"))
-        #expect(base != DomainError(.conflict, code: "y", message: "m"))
-        #expect(base != DomainError(.conflict, code: "x", message: "n"))
+        let base = DomainError(.classFull, "m")
+        #expect(base == DomainError(.classFull, "m"))
+        #expect(base == DomainError(.classFull, kind: .conflict, "m"))
+        #expect(base != DomainError(.classFull, kind: .invalid, "m"))
+        #expect(base != DomainError(.overlap, "m"))
+        #expect(base != DomainError(.classFull, "n"))
+    }
+
+    @Test("each refusal's code is its snake_case raw value, unique, and its kind decides the status")
+    func refusals() {
+        let codes = Refusal.allCases.map(\.rawValue)
+        #expect(Set(codes).count == codes.count)
+        for refusal in Refusal.allCases {
+            #expect(refusal.rawValue.allSatisfy { $0.isLowercase || $0 == "_" }, "\(refusal)")
+            #expect(DomainError(refusal, "m").code == refusal.rawValue)
+            #expect(DomainError(refusal, "m").kind == refusal.kind)
+        }
     }
 
     @Test("it is thrown and caught as an Error")

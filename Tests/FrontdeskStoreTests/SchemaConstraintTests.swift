@@ -85,7 +85,7 @@ struct SchemaConstraintTests {
         try await withTestDatabase { database in
             let accounts = AccountsStore(database: database)
             _ = try await accounts.createUser(email: "Maya@Example.com", name: "Maya", passwordHash: "x", now: Date())
-            await #expect(throws: DomainError.conflict("email_taken", "A user with this e-mail address already exists.")) {
+            await #expect(throws: DomainError(.emailTaken, "A user with this e-mail address already exists.")) {
                 _ = try await accounts.createUser(email: "maya@example.COM", name: "Other", passwordHash: "y", now: Date())
             }
             #expect(try await accounts.credentials(email: "MAYA@example.com")?.user.name == "Maya")

@@ -118,8 +118,22 @@ TIMEZONE = {
 
 S = {}
 
+def refusal_codes():
+    """The error codes: the raw values of Swift's `Refusal` enum (FrontdeskCore/Refusal.swift), its one source."""
+    swift = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Sources", "FrontdeskCore", "Refusal.swift")
+    with open(swift) as f:
+        text = f.read()
+    text = text[text.index("public enum Refusal"):text.index("public var kind")]
+    codes = [raw or name for name, raw in re.findall(r'^\s*case (\w+)(?: = "([a-z_]+)")?\s*$', text, re.M)]
+    assert codes and all(re.fullmatch(r"[a-z_]+", c) for c in codes), codes
+    return codes
+
+
+S["ErrorCode"] = {"type": "string", "enum": refusal_codes(),
+                  "description": "Stable snake_case code: one of Swift's `Refusal` cases (FrontdeskCore/Refusal.swift)."}
+
 S["Error"] = obj(
-    {"error": obj({"code": {"type": "string", "description": "Stable snake_case code."},
+    {"error": obj({"code": ref("ErrorCode"),
                    "message": {"type": "string", "description": "Human-readable message."}},
                   required=["code", "message"])},
     required=["error"],
@@ -475,6 +489,7 @@ S["MemberAdd"] = obj({
     "email": EMAIL,
     "name": nullable(name_schema(200, "Only greets the person in the invitation e-mail.")),
     "role": nullable({"type": "string", "enum": ROLES, "description": "Default member; only an owner may invite an owner."}),
+    "password": {"not": {}, "description": "Read only to be refused: 400 `password_not_allowed` (nobody chooses another person's password)."},
 }, required=["email"], description="Sends an invitation; a `password` field is refused with 400 `password_not_allowed`.")
 PASSWORD = {"type": "string", "minLength": 8, "maxLength": 72, "description": "8 characters to 72 UTF-8 bytes."}
 TOKEN = {"type": "string", "minLength": 1, "maxLength": 128}

@@ -16,12 +16,12 @@ public enum BookingRules {
         let decision = EligibilityRules.evaluate(snapshot)
         switch decision.eligibility.status {
         case .closed: throw closedError(snapshot)
-        case .alreadyBooked: throw DomainError.conflict("already_booked", "You already hold a place or waitlist spot in this class.")
-        case .noPlan: throw DomainError(.paymentRequired, code: "no_plan", message: "A plan is needed to book this class.")
-        case .noCredits: throw DomainError(.paymentRequired, code: "no_credits", message: "No class credits left on your plan.")
-        case .quotaDay: throw DomainError.conflict("quota_day", "Your plan's bookings for that day are used up.")
-        case .quotaWeek: throw DomainError.conflict("quota_week", "Your plan's bookings for that week are used up.")
-        case .overlap: throw DomainError.conflict("overlap", "You are already booked into a class at that time.")
+        case .alreadyBooked: throw DomainError(.alreadyBooked, "You already hold a place or waitlist spot in this class.")
+        case .noPlan: throw DomainError(.noPlan, "A plan is needed to book this class.")
+        case .noCredits: throw DomainError(.noCredits, "No class credits left on your plan.")
+        case .quotaDay: throw DomainError(.quotaDay, "Your plan's bookings for that day are used up.")
+        case .quotaWeek: throw DomainError(.quotaWeek, "Your plan's bookings for that week are used up.")
+        case .overlap: throw DomainError(.overlap, "You are already booked into a class at that time.")
         case .eligible, .full: break
         }
         let subscription = decision.subscription
@@ -36,14 +36,12 @@ public enum BookingRules {
     static func closedError(_ s: BookingSnapshot) -> DomainError {
         if s.sessionDeleted { return DomainError.notFound("Session") }
         switch s.sessionStatus {
-        case .cancelled: return DomainError.conflict("session_cancelled", "This class has been cancelled.")
-        case .draft: return DomainError.conflict("session_not_published", "This class is not open for booking.")
+        case .cancelled: return DomainError(.sessionCancelled, "This class has been cancelled.")
+        case .draft: return DomainError(.sessionNotPublished, "This class is not open for booking.")
         case .published: break
         }
-        if s.now >= s.sessionStartsAt { return DomainError.conflict("session_started", "This class has already started.") }
-        return DomainError.conflict(
-            "booking_window_closed",
-            "Booking opens \(s.bookingOpensDaysBefore ?? 0) days before the class.")
+        if s.now >= s.sessionStartsAt { return DomainError(.sessionStarted, "This class has already started.") }
+        return DomainError(.bookingWindowClosed, "Booking opens \(s.bookingOpensDaysBefore ?? 0) days before the class.")
     }
 }
 
@@ -61,9 +59,7 @@ public enum CancellationRules {
         let deadline = startsAt.addingTimeInterval(-TimeInterval(windowHours * 3600))
         guard now >= deadline else { return .early }
         guard allowLate || byStaff else {
-            throw DomainError.conflict(
-                "late_cancel_blocked",
-                "Cancelling within \(windowHours) hours of the start is not allowed at this studio.")
+            throw DomainError(.lateCancelBlocked, "Cancelling within \(windowHours) hours of the start is not allowed at this studio.")
         }
         return .late
     }

@@ -11,10 +11,10 @@ public enum CheckinRules {
     public static func requireOpen(now: Date, startsAt: Date, endsAt: Date, opensMinutesBefore: Int) throws {
         let opens = startsAt.addingTimeInterval(-TimeInterval(opensMinutesBefore * 60))
         if now < opens {
-            throw DomainError.conflict("checkin_not_open", "Check-in opens \(opensMinutesBefore) minutes before the class starts.")
+            throw DomainError(.checkinNotOpen, "Check-in opens \(opensMinutesBefore) minutes before the class starts.")
         }
         if now >= endsAt {
-            throw DomainError.conflict("checkin_closed", "This class has ended; check-in is closed.")
+            throw DomainError(.checkinClosed, "This class has ended; check-in is closed.")
         }
     }
 }

@@ -30,12 +30,11 @@ public enum Geo {
         guard latitude.isFinite, longitude.isFinite,
             (-90.0...90.0).contains(latitude), (-180.0...180.0).contains(longitude)
         else {
-            throw DomainError.badRequest(
-                "invalid_coordinates", "Latitude must be within -90…90 and longitude within -180…180.")
+            throw DomainError(.invalidCoordinates, "Latitude must be within -90…90 and longitude within -180…180.")
         }
         guard accuracyMeters.isFinite, accuracyMeters >= 0, accuracyMeters <= Double(maxAccuracyMeters) else {
-            throw DomainError.badRequest(
-                "accuracy_too_low",
+            throw DomainError(
+                .accuracyTooLow,
                 "Your location is not precise enough (must be within \(maxAccuracyMeters) m); wait for a better GPS fix or scan the QR code."
             )
         }

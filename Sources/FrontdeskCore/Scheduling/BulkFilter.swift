@@ -89,8 +89,8 @@ public struct BulkFilter: Codable, Sendable, Equatable {
             filter.status = Array(Set(statuses)).sorted { $0.rawValue < $1.rawValue }
         }
         guard filter != BulkFilter() else {
-            throw DomainError.badRequest(
-                "empty_filter", "Give at least one filter field (program, class type, location, dates, days, start times or status).")
+            throw DomainError(
+                .emptyFilter, "Give at least one filter field (program, class type, location, dates, days, start times or status).")
         }
         return filter
     }

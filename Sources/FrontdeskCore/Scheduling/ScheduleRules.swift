@@ -8,10 +8,10 @@ public enum ScheduleRules {
     /// Validates a `[from, to)` range: `from` before `to`, at most 62 days.
     public static func validateRange(from: Date, to: Date) throws {
         guard from < to else {
-            throw DomainError.badRequest("invalid_range", "from must be before to.")
+            throw DomainError(.invalidRange, "from must be before to.")
         }
         guard to.timeIntervalSince(from) <= TimeInterval(maxRangeDays * 86_400) else {
-            throw DomainError.badRequest("range_too_long", "A schedule request may cover at most \(maxRangeDays) days.")
+            throw DomainError(.rangeTooLong, "A schedule request may cover at most \(maxRangeDays) days.")
         }
     }
 

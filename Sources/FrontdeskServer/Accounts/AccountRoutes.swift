@@ -144,10 +144,11 @@ struct AccountRoutes {
 
     // MARK: Sign-up
 
-    struct SignupSetting: ResponseEncodable, Decodable {
+    struct SignupSetting: ResponseEncodable {
         let enabled: Bool
         let joinURL: String?
     }
+    struct SignupBody: Decodable { let enabled: Bool }
     struct JoinBody: Decodable {
         let name: String
         let email: String
@@ -162,7 +163,7 @@ struct AccountRoutes {
 
     @Sendable func setSignup(_ request: Request, context: OrgContext) async throws -> SignupSetting {
         let scope = try context.scope(.manager)
-        let body = try await request.decodeJSON(SignupSetting.self, context: context)
+        let body = try await request.decodeJSON(SignupBody.self, context: context)
         try await services.organizations.setSelfSignup(orgId: scope.orgId, enabled: body.enabled, now: services.now)
         return SignupSetting(
             enabled: body.enabled, joinURL: body.enabled ? "\(services.configuration.publicBaseURL)/join/\(scope.orgId)" : nil)

@@ -48,7 +48,7 @@ struct AccountService: Sendable {
 
         let credentials = try await accounts.credentials(email: email)
         guard try await services.passwords.verify(password, hash: credentials?.passwordHash), let user = credentials?.user else {
-            throw DomainError(.unauthenticated, code: "invalid_credentials", message: "The e-mail address or password is wrong.")
+            throw DomainError(.invalidCredentials, "The e-mail address or password is wrong.")
         }
         try await services.rateLimits.clear(pairKey, windowSeconds: Self.window, now: now)
         return try await startSession(user: user, address: address, userAgent: userAgent)
@@ -106,9 +106,7 @@ struct AccountService: Sendable {
         let password = try Validate.password(newPassword)
         let hash = try await services.passwords.hash(password)
         guard try await accounts.resetPassword(token: token, passwordHash: hash, now: services.now) != nil else {
-            throw DomainError(
-                .notFound, code: "link_invalid",
-                message: "This link is no longer valid (used, or older than 30 minutes). Ask for a new one.")
+            throw DomainError(.linkInvalid, "This link is no longer valid (used, or older than 30 minutes). Ask for a new one.")
         }
     }
 
@@ -116,7 +114,7 @@ struct AccountService: Sendable {
     func changePassword(user: User, keepingSession: String?, current: String, new: String) async throws {
         let password = try Validate.password(new)
         guard try await services.passwords.verify(current, hash: try await accounts.passwordHash(userId: user.id)) else {
-            throw DomainError(.forbidden, code: "wrong_password", message: "The current password is wrong.")
+            throw DomainError(.wrongPassword, "The current password is wrong.")
         }
         try await accounts.setPassword(
             userId: user.id, passwordHash: try await services.passwords.hash(password),
@@ -143,9 +141,7 @@ struct AccountService: Sendable {
         guard let (userId, payload) = try await accounts.useSigninLink(token: token, browserHash: browserHash, now: services.now),
             let user = try await accounts.user(id: userId)
         else {
-            throw DomainError(
-                .notFound, code: "link_invalid",
-                message: "This sign-in link is used, expired, or was asked for on another device. Ask for a new one.")
+            throw DomainError(.linkInvalid, "This sign-in link is used, expired, or was asked for on another device. Ask for a new one.")
         }
         let session = try await startSession(user: user, address: address, userAgent: userAgent)
         return (session, LocalPath.sanitized(payload["next"]))
@@ -154,7 +150,7 @@ struct AccountService: Sendable {
     /// Mails the signed-in user a link that proves their address.
     func requestVerification(user: User, address: String) async throws {
         guard try await !accounts.isEmailVerified(userId: user.id) else {
-            throw DomainError.conflict("already_verified", "Your e-mail address is already verified.")
+            throw DomainError(.alreadyVerified, "Your e-mail address is already verified.")
         }
         guard try await mayMail(email: user.email, address: address, kind: "verify") else {
             throw DomainError.rateLimited("We sent you several links already; check your inbox or try again later.")
@@ -167,7 +163,7 @@ struct AccountService: Sendable {
 
     func verifyEmail(token: String) async throws {
         guard try await accounts.verifyEmail(token: token, now: services.now) != nil else {
-            throw DomainError(.notFound, code: "link_invalid", message: "This link is no longer valid. Ask for a new one.")
+            throw DomainError(.linkInvalid, "This link is no longer valid. Ask for a new one.")
         }
     }
 
@@ -178,8 +174,7 @@ struct AccountService: Sendable {
         if role == .owner, scope.role != .owner { throw DomainError.forbidden("Only an owner can invite another owner.") }
         if try await services.organizations.mailHeld(orgId: scope.orgId) {
             throw DomainError(
-                .forbidden, code: "mail_held",
-                message: "This studio cannot send e-mail until its owner's address is verified (POST /api/auth/verify-email).")
+                .mailHeld, "This studio cannot send e-mail until its owner's address is verified (POST /api/auth/verify-email).")
         }
         return try await invitations.create(
             orgId: scope.orgId, email: email, role: role, invitedBy: scope.membership.id,
@@ -206,7 +201,7 @@ struct AccountService: Sendable {
             acceptor = .user(id: user.id)
         } else {
             guard let name, let password else {
-                throw DomainError.badRequest("missing_field", "name and password are required to create your account.")
+                throw DomainError(.missingField, "name and password are required to create your account.")
             }
             let validName = try Validate.name(name)
             let hash = try await services.passwords.hash(try Validate.password(password))
@@ -236,7 +231,7 @@ struct AccountService: Sendable {
 
     func completeJoin(token: String) async throws -> (userId: String, organizationId: String, newAccount: Bool) {
         guard let result = try await accounts.completeJoin(token: token, now: services.now) else {
-            throw DomainError(.notFound, code: "link_invalid", message: "This link is no longer valid. Sign up again.")
+            throw DomainError(.linkInvalid, "This link is no longer valid. Sign up again.")
         }
         return result
     }

@@ -71,14 +71,14 @@ struct AuthMiddleware: RouterMiddleware {
         if given == nil, request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true {
             let buffer: ByteBuffer
             do { buffer = try await request.collectBody(upTo: 65_536) } catch {
-                throw DomainError(.tooLarge, code: "payload_too_large", message: "The form is too large.")
+                throw DomainError(.payloadTooLarge, "The form is too large.")
             }
             given = Self.formField("csrf", in: String(buffer: buffer))
         }
         guard let given, !expected.isEmpty, ConstantTime.equals(Array(expected.utf8), Array(given.utf8)) else {
             throw DomainError(
-                .forbidden, code: "csrf_failed",
-                message: "Cookie-authenticated changes need the X-CSRF-Token header (or a form's csrf field) matching the fd_csrf cookie.")
+                .csrfFailed,
+                "Cookie-authenticated changes need the X-CSRF-Token header (or a form's csrf field) matching the fd_csrf cookie.")
         }
         return request
     }

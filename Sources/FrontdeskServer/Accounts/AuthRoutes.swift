@@ -112,6 +112,6 @@ enum LoginOrigin {
         let given = origin.lowercased()
         if given == own { return }
         if let host, given == "http://" + host || given == "https://" + host { return }
-        throw DomainError(.forbidden, code: "cross_site_login", message: "Log in from this site's own pages.")
+        throw DomainError(.crossSiteLogin, "Log in from this site's own pages.")
     }
 }

@@ -54,7 +54,7 @@ struct AnalyticsRoutes {
         let days =
             try parameters.get("days").map { value in
                 guard let number = Int(value), (1...366).contains(number) else {
-                    throw DomainError.badRequest("invalid_query", "days must be an integer from 1 to 366.")
+                    throw DomainError(.invalidQuery, "days must be an integer from 1 to 366.")
                 }
                 return number
             } ?? 30
@@ -69,7 +69,7 @@ struct AnalyticsRoutes {
             classTypeId: try id("classTypeId", "Class type"), coachMembershipId: try id("coachId", "Coach"))
         try await store.checkReferences(orgId: scope.orgId, filter: filter)
         let format = parameters.get("format") ?? "json"
-        guard ["json", "csv"].contains(format) else { throw DomainError.badRequest("invalid_query", "format must be json or csv.") }
+        guard ["json", "csv"].contains(format) else { throw DomainError(.invalidQuery, "format must be json or csv.") }
         return Query(scope: scope, days: days, filter: filter, csv: format == "csv")
     }
 

@@ -30,33 +30,43 @@ struct ErrorMiddleware: RouterMiddleware {
                 let allowed = routes.methods(matching: request.uri.path)
                 if !allowed.isEmpty {
                     var response = Self.response(
-                        status: 405, code: "method_not_allowed",
-                        message: "\(request.method) is not allowed here; use \(allowed.joined(separator: ", ")).")
+                        .methodNotAllowed, message: "\(request.method) is not allowed here; use \(allowed.joined(separator: ", ")).")
                     response.headers[.allow] = allowed.joined(separator: ", ")
                     return response
                 }
-                return Self.response(status: 404, code: "not_found", message: "No such route: \(request.method) \(request.uri.path).")
+                return Self.response(.notFound, message: "No such route: \(request.method) \(request.uri.path).")
             }
-            let status = Int(error.status.code)
-            let code = error.status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_")
-            return Self.response(status: status, code: code.isEmpty ? "http_error" : code, message: error.body ?? error.status.reasonPhrase)
+            // The framework's own errors keep their status; their code is one of the refusals.
+            let refusal: Refusal =
+                switch error.status {
+                case .badRequest: .badRequest
+                case .contentTooLarge: .payloadTooLarge
+                default: .httpError
+                }
+            return Self.response(status: Int(error.status.code), code: refusal.rawValue, message: error.body ?? error.status.reasonPhrase)
         } catch let error where DatabaseErrors.isContention(error) {
             // Retries were exhausted under heavy contention: the request changed nothing and may be repeated.
             context.logger.warning("database contention", metadata: ["error": .string(String(reflecting: error))])
-            var response = Self.response(status: 503, code: "busy", message: "The studio is very busy right now; please try again.")
+            var response = Self.response(.busy, message: "The studio is very busy right now; please try again.")
             response.headers[.retryAfter] = "1"
             return response
         } catch let error where DatabaseErrors.isUnavailable(error) {
             context.logger.error("database unavailable", metadata: ["error": .string(String(reflecting: error))])
             var response = Self.response(
-                status: 503, code: "database_unavailable", message: "The database cannot be reached right now; please try again shortly.")
+                .databaseUnavailable, message: "The database cannot be reached right now; please try again shortly.")
             response.headers[.retryAfter] = "5"
             return response
         } catch {
             context.logger.error(
                 "unhandled error", metadata: ["error": .string(String(reflecting: error)), "path": .string(request.uri.path)])
-            return Self.response(status: 500, code: "internal_error", message: "Something went wrong on our side; it has been logged.")
+            return Self.response(.internalError, message: "Something went wrong on our side; it has been logged.")
         }
+    }
+
+    /// A refusal with the status of its kind.
+    static func response(_ refusal: Refusal, message: String) -> Response {
+        let error = DomainError(refusal, message)
+        return response(status: error.status, code: error.code, message: message)
     }
 
     static func response(status: Int, code: String, message: String) -> Response {

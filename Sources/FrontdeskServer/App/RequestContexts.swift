@@ -104,7 +104,7 @@ struct OrgStanding: Sendable {
 
     func scope(_ permission: Permission) throws -> OrgScope {
         guard membership.status == .active else {
-            throw DomainError(.forbidden, code: "membership_suspended", message: "Your membership of this organization is suspended.")
+            throw DomainError(.membershipSuspended, "Your membership of this organization is suspended.")
         }
         guard permission.allows(membership.role) else { throw DomainError.forbidden() }
         return OrgScope(user: user, membership: membership, organization: organization)

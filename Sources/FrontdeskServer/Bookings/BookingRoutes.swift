@@ -24,7 +24,7 @@ struct BookingRoutes {
     static func idempotencyKey(_ request: Request) throws -> String? {
         guard let key = request.headers[idempotencyHeader] else { return nil }
         guard (1...200).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace && ($0.asciiValue ?? 0) >= 33 }) else {
-            throw DomainError.badRequest("invalid_idempotency_key", "Idempotency-Key must be 1–200 visible ASCII characters.")
+            throw DomainError(.invalidIdempotencyKey, "Idempotency-Key must be 1–200 visible ASCII characters.")
         }
         return key
     }
@@ -79,7 +79,7 @@ struct BookingRoutes {
         let group =
             try query.get("status").map { value in
                 guard let group = MyBookingsGroup(rawValue: value) else {
-                    throw DomainError.badRequest("invalid_query", "status must be one of upcoming, past, cancelled, all.")
+                    throw DomainError(.invalidQuery, "status must be one of upcoming, past, cancelled, all.")
                 }
                 return group
             } ?? .upcoming
@@ -88,13 +88,13 @@ struct BookingRoutes {
         func instant(_ name: String) throws -> Date? {
             try query.get(name).map { value in
                 guard let date = ISO8601.parse(value) else {
-                    throw DomainError.badRequest("invalid_query", "\(name) must be an ISO-8601 instant with offset.")
+                    throw DomainError(.invalidQuery, "\(name) must be an ISO-8601 instant with offset.")
                 }
                 return date
             }
         }
         let from = try instant("from"), to = try instant("to")
-        if let from, let to, from >= to { throw DomainError.badRequest("invalid_range", "from must be before to.") }
+        if let from, let to, from >= to { throw DomainError(.invalidRange, "from must be before to.") }
         let (rows, next) = try await MyBookingsStore(database: services.database)
             .list(userId: user.id, group: group, from: from, to: to, limit: limit, after: cursor, now: services.now)
         return MyBookings(items: rows, nextCursor: next?.encoded)

@@ -65,11 +65,10 @@ struct BulkRoutes {
         let body = try await request.decodeJSON(ExecuteBody.self, context: context)
         let filter = try body.filter.validated(calendar: OrgCalendar(timezone: scope.organization.timezone))
         guard body.confirm == true else {
-            throw DomainError.badRequest("confirmation_required", "Send \"confirm\": true to \(action.rawValue) the previewed classes.")
+            throw DomainError(.confirmationRequired, "Send \"confirm\": true to \(action.rawValue) the previewed classes.")
         }
         guard let fingerprint = body.fingerprint, !fingerprint.isEmpty, fingerprint.count <= 128 else {
-            throw DomainError.badRequest(
-                "fingerprint_required", "Send the fingerprint of the preview you checked (POST …/sessions/bulk/preview).")
+            throw DomainError(.fingerprintRequired, "Send the fingerprint of the preview you checked (POST …/sessions/bulk/preview).")
         }
         let reason = try body.reason.map { try Validate.name($0, field: "reason", maxLength: 500) }
         let outcome = try await store.execute(
@@ -83,13 +82,11 @@ struct BulkRoutes {
                 refundedCredits: batch.payload.refundedCredits, sessionIds: batch.payload.sessionIds)
             return try result.response(from: request, context: context)
         case .changed(let preview):
-            let answer = PreviewChanged(
-                error: .init(
-                    code: "preview_changed",
-                    message: "The classes matching this filter changed since your preview; check the new preview and confirm again."),
-                preview: preview)
+            let refused = DomainError(
+                .previewChanged, "The classes matching this filter changed since your preview; check the new preview and confirm again.")
+            let answer = PreviewChanged(error: .init(code: refused.code, message: refused.message), preview: preview)
             var response = try answer.response(from: request, context: context)
-            response.status = .conflict
+            response.status = refused.httpStatus
             return response
         }
     }

@@ -67,7 +67,7 @@ struct CatalogRoutes {
     @Sendable func createProgram(_ request: Request, context: OrgContext) async throws -> Created<Program> {
         let scope = try context.scope(.manager)
         let body = try await request.decodeJSON(ProgramBody.self, context: context)
-        guard body.name != nil else { throw DomainError.badRequest("missing_field", "name is required.") }
+        guard body.name != nil else { throw DomainError(.missingField, "name is required.") }
         let now = services.now
         let program = try body.apply(
             to: Program(
@@ -142,7 +142,7 @@ struct CatalogRoutes {
         let scope = try context.scope(.manager)
         let body = try await request.decodeJSON(ClassTypeBody.self, context: context)
         for (value, field) in [(body.programId, "programId"), (body.name, "name")] where value == nil {
-            throw DomainError.badRequest("missing_field", "\(field) is required.")
+            throw DomainError(.missingField, "\(field) is required.")
         }
         let now = services.now
         let blank = ClassType(
@@ -219,7 +219,7 @@ struct CatalogRoutes {
     @Sendable func createLocation(_ request: Request, context: OrgContext) async throws -> Created<Location> {
         let scope = try context.scope(.manager)
         let body = try await request.decodeJSON(LocationBody.self, context: context)
-        guard body.name.given != nil else { throw DomainError.badRequest("missing_field", "name is required.") }
+        guard body.name.given != nil else { throw DomainError(.missingField, "name is required.") }
         let now = services.now
         let location = try body.apply(
             to: Location(

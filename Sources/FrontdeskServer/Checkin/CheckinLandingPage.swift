@@ -195,31 +195,47 @@ struct CheckinLandingPage {
 
     static func proofError(_ error: CheckinTokenError) -> DomainError {
         error == .expired
-            ? DomainError.conflict("proof_expired", "Your scan is more than 10 minutes old.")
+            ? DomainError(.proofExpired, "Your scan is more than 10 minutes old.")
             : SelfCheckin.tokenError(error)
     }
 
-    /// Plain words and the next step for each refusal.
+    /// Plain words and the next step for each refusal: every case is decided here (no `default:`), so
+    /// a new refusal cannot reach a member's phone without someone choosing its words.
     static func explain(_ error: DomainError) -> (headline: String, nextStep: String) {
-        switch error.code {
-        case "token_expired": ("This QR code has expired", "Scan the code on the screen again — it changes every minute.")
-        case "proof_expired": ("Your scan has expired", "Scan the code on the screen again.")
-        case "token_not_yet_valid": ("This QR code isn't valid yet", "Check that your phone's clock is right, then scan again.")
-        case "invalid_token": ("This QR code isn't valid for this class", "Scan the code on the screen in the studio.")
-        case "checkin_not_open": ("Check-in isn't open yet", "Come back a little before the class starts and scan again.")
-        case "checkin_closed": ("This class has ended", "Check-in closes when the class ends.")
-        case "class_full": ("The class is full", "Ask the coach — they can add you if there is room on the mat.")
-        case "session_cancelled": ("This class was cancelled", "See the schedule for another class.")
-        case "session_not_published": ("This class isn't open", "See the schedule for another class.")
-        case "no_plan": ("You need a plan for this class", "Ask at the desk, or buy a plan, then scan again.")
-        case "no_credits": ("You have no credits left", "Top up your plan at the desk, then scan again.")
-        case "quota_day", "quota_week": ("You've reached your plan's limit", "Ask at the desk about your plan.")
-        case "overlap": ("You're booked into another class at this time", "Cancel the other booking first, or ask the coach.")
-        case "membership_suspended": ("Your membership is paused", "Ask at the desk.")
-        case "not_found": ("You're not a member of this studio", "Ask at the desk to join, or log in with the account you use here.")
-        case "rate_limited": ("Too many attempts", "Wait a minute, then scan again.")
-        case "csrf_failed": ("This page had expired", "Scan the code on the screen again.")
-        default: ("We couldn't check you in", "Ask the coach at the desk.")
+        switch error.refusal {
+        case .tokenExpired: ("This QR code has expired", "Scan the code on the screen again — it changes every minute.")
+        case .proofExpired: ("Your scan has expired", "Scan the code on the screen again.")
+        case .tokenNotYetValid: ("This QR code isn't valid yet", "Check that your phone's clock is right, then scan again.")
+        case .invalidToken: ("This QR code isn't valid for this class", "Scan the code on the screen in the studio.")
+        case .checkinNotOpen: ("Check-in isn't open yet", "Come back a little before the class starts and scan again.")
+        case .checkinClosed: ("This class has ended", "Check-in closes when the class ends.")
+        case .classFull: ("The class is full", "Ask the coach — they can add you if there is room on the mat.")
+        case .sessionCancelled: ("This class was cancelled", "See the schedule for another class.")
+        case .sessionNotPublished: ("This class isn't open", "See the schedule for another class.")
+        case .noPlan: ("You need a plan for this class", "Ask at the desk, or buy a plan, then scan again.")
+        case .noCredits: ("You have no credits left", "Top up your plan at the desk, then scan again.")
+        case .quotaDay, .quotaWeek: ("You've reached your plan's limit", "Ask at the desk about your plan.")
+        case .overlap: ("You're booked into another class at this time", "Cancel the other booking first, or ask the coach.")
+        case .membershipSuspended: ("Your membership is paused", "Ask at the desk.")
+        case .notFound: ("You're not a member of this studio", "Ask at the desk to join, or log in with the account you use here.")
+        case .rateLimited: ("Too many attempts", "Wait a minute, then scan again.")
+        case .csrfFailed: ("This page had expired", "Scan the code on the screen again.")
+        // Refusals a scan does not meet (or only through a fault): the coach sorts them out.
+        case .badRequest, .invalidJSON, .invalidType, .missingField, .invalidField, .invalidText, .invalidForm, .invalidQuery,
+            .invalidCursor, .invalidDate, .invalidRange, .rangeTooLong, .invalidIdempotencyKey, .payloadTooLarge,
+            .unsupportedMediaType, .methodNotAllowed, .httpError,
+            .unauthorized, .invalidCredentials, .forbidden, .crossSiteLogin, .wrongPassword, .passwordNotAllowed, .linkInvalid,
+            .alreadyVerified, .emailTaken, .accountExists, .invitationInvalid, .invitationWrongAccount, .invitationClosed,
+            .alreadyMember, .alreadyInvited, .mailHeld, .orgCreationDisabled, .lastOwner, .currentKey,
+            .invalidCoach, .notPublished, .capacityBelowBooked, .programInUse,
+            .sessionStarted, .bookingWindowClosed, .alreadyBooked, .lateCancelBlocked, .notCancellable, .alreadyCancelled,
+            .insufficientCredits, .unlimitedPlan, .idempotencyKeyReused,
+            .gpsNotAllowed, .invalidCoordinates, .accuracyTooLow, .locationHasNoCoordinates, .tooFar, .invalidTransition,
+            .invalidDisplayURL, .displayURLExpired, .displayRevoked, .tooManyStreams,
+            .emptyFilter, .batchTooLarge, .confirmationRequired, .fingerprintRequired, .previewChanged, .undoNotSupported,
+            .alreadyUndone, .bookedSince, .changedSince,
+            .internalError, .corruptAuditRow, .busy, .databaseUnavailable:
+            ("We couldn't check you in", "Ask the coach at the desk.")
         }
     }
 

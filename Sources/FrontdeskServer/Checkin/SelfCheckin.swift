@@ -48,7 +48,7 @@ struct SelfCheckin: Sendable {
             }
         } else if let latitude = body.latitude, let longitude = body.longitude {
             guard let accuracy = body.accuracyMeters else {
-                throw DomainError.badRequest("missing_field", "accuracyMeters is required with GPS coordinates.")
+                throw DomainError(.missingField, "accuracyMeters is required with GPS coordinates.")
             }
             try Geo.validate(
                 latitude: latitude, longitude: longitude, accuracyMeters: accuracy,
@@ -56,7 +56,7 @@ struct SelfCheckin: Sendable {
             try await checkDistance(scope, sessionId: sessionId, latitude: latitude, longitude: longitude)
             method = .gps
         } else {
-            throw DomainError.badRequest("missing_field", "Send a QR token, a proof of scan, or latitude, longitude and accuracyMeters.")
+            throw DomainError(.missingField, "Send a QR token, a proof of scan, or latitude, longitude and accuracyMeters.")
         }
         let result = try await store.checkIn(
             org: scope.organization, sessionId: sessionId, membershipId: scope.membership.id, method: method,
@@ -69,11 +69,11 @@ struct SelfCheckin: Sendable {
     static func tokenError(_ error: CheckinTokenError) -> DomainError {
         switch error {
         case .expired:
-            DomainError.conflict("token_expired", "This QR code has expired; scan the code on the screen again.")
+            DomainError(.tokenExpired, "This QR code has expired; scan the code on the screen again.")
         case .notYetValid:
-            DomainError.conflict("token_not_yet_valid", "This QR code is not valid yet; check the device's clock and scan again.")
+            DomainError(.tokenNotYetValid, "This QR code is not valid yet; check the device's clock and scan again.")
         case .malformed, .unknownKey, .badSignature, .wrongSession:
-            DomainError.badRequest("invalid_token", "This QR code is not valid for this class.")
+            DomainError(.invalidToken, "This QR code is not valid for this class.")
         }
     }
 
@@ -85,7 +85,7 @@ struct SelfCheckin: Sendable {
                 .session(orgId: scope.orgId, id: sessionId, viewerMembershipId: scope.membership.id)
         else { throw DomainError.notFound("Session") }
         if session.deliveryMode == .feed {
-            throw DomainError.conflict("gps_not_allowed", "Classes of this program check in by QR code only.")
+            throw DomainError(.gpsNotAllowed, "Classes of this program check in by QR code only.")
         }
         var place: (Double, Double)?
         if let locationId = session.session.locationId,
@@ -97,12 +97,12 @@ struct SelfCheckin: Sendable {
             place = (lat, lon)
         }
         guard let (placeLatitude, placeLongitude) = place else {
-            throw DomainError.badRequest("location_has_no_coordinates", "This class's location has no coordinates; check in by QR code.")
+            throw DomainError(.locationHasNoCoordinates, "This class's location has no coordinates; check in by QR code.")
         }
         let distance = Geo.distanceMeters(latitude1: latitude, longitude1: longitude, latitude2: placeLatitude, longitude2: placeLongitude)
         guard distance <= Double(scope.organization.gpsMaxMeters) else {
-            throw DomainError.conflict(
-                "too_far",
+            throw DomainError(
+                .tooFar,
                 "You are \(Int(distance.rounded())) m from the studio; GPS check-in works within \(scope.organization.gpsMaxMeters) m.")
         }
     }

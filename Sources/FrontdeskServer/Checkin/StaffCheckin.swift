@@ -23,7 +23,7 @@ struct StaffCheckin: Sendable {
             guard NewID.isWellFormed(membershipId) else { throw DomainError.notFound("Member") }
             member = membershipId.lowercased()
         } else {
-            throw DomainError.badRequest("missing_field", "bookingId or membershipId is required.")
+            throw DomainError(.missingField, "bookingId or membershipId is required.")
         }
         let result = try await CheckinStore(database: services.database).checkIn(
             org: scope.organization, sessionId: sessionId, membershipId: member, method: .manual, actor: scope.actor,

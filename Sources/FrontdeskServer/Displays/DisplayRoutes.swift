@@ -167,8 +167,7 @@ struct DisplayRoutes {
 
     /// Checks `exp` and `sig` against the display's key version and revocation (SPEC §6).
     func verifiedDisplay(_ request: Request, context: AppRequestContext, now: Date) async throws -> (Display, Organization) {
-        let refused = DomainError(
-            .forbidden, code: "invalid_display_url", message: "This display link is not valid; ask the studio for a new one.")
+        let refused = DomainError(.invalidDisplayURL, "This display link is not valid; ask the studio for a new one.")
         guard let id = context.parameters.get("display"), NewID.isWellFormed(id),
             let expText = request.uri.queryParameters.get("exp"), let expires = Int64(expText),
             let signature = request.uri.queryParameters.get("sig"),
@@ -181,10 +180,9 @@ struct DisplayRoutes {
         {
         case .success: break
         case .failure(.expired):
-            throw DomainError(
-                .forbidden, code: "display_url_expired", message: "This display link has expired; ask the studio for a new one.")
+            throw DomainError(.displayURLExpired, "This display link has expired; ask the studio for a new one.")
         case .failure(.revoked):
-            throw DomainError(.forbidden, code: "display_revoked", message: "This display has been switched off by the studio.")
+            throw DomainError(.displayRevoked, "This display has been switched off by the studio.")
         case .failure: throw refused
         }
         guard let org = try await services.organizations.organization(id: display.organizationId) else { throw refused }

@@ -10,22 +10,21 @@ extension Request {
         let mediaType = headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
         guard mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json")) else {
             throw DomainError(
-                .unsupportedMediaType, code: "unsupported_media_type", message: "Send the body as JSON with Content-Type: application/json."
+                .unsupportedMediaType, "Send the body as JSON with Content-Type: application/json."
             )
         }
         let buffer: ByteBuffer
         do {
             buffer = try await body.collect(upTo: context.maxUploadSize)
         } catch {
-            throw DomainError(
-                .tooLarge, code: "payload_too_large", message: "The request body is larger than \(context.maxUploadSize) bytes.")
+            throw DomainError(.payloadTooLarge, "The request body is larger than \(context.maxUploadSize) bytes.")
         }
         guard buffer.readableBytes > 0 else {
-            throw DomainError.badRequest("invalid_json", "The request body must be a JSON object.")
+            throw DomainError(.invalidJSON, "The request body must be a JSON object.")
         }
         // No text field anywhere needs NUL, and PostgreSQL cannot store it: refuse it up front.
         if buffer.readableBytesView.contains(0) || String(buffer: buffer).lowercased().contains("\\u0000") {
-            throw DomainError.badRequest("invalid_text", "Text in the request must not contain NUL characters.")
+            throw DomainError(.invalidText, "Text in the request must not contain NUL characters.")
         }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
@@ -43,17 +42,17 @@ extension Request {
             throw error
         } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
             _ = context
-            throw DomainError.badRequest("invalid_json", "The request body is not valid JSON.")
+            throw DomainError(.invalidJSON, "The request body is not valid JSON.")
         } catch let DecodingError.keyNotFound(key, context) {
-            throw DomainError.badRequest("missing_field", "\(Self.path(context.codingPath + [key])) is required.")
+            throw DomainError(.missingField, "\(Self.path(context.codingPath + [key])) is required.")
         } catch let DecodingError.typeMismatch(expected, context) {
-            throw DomainError.badRequest("invalid_type", "\(Self.path(context.codingPath)) must be \(Self.describe(expected)).")
+            throw DomainError(.invalidType, "\(Self.path(context.codingPath)) must be \(Self.describe(expected)).")
         } catch let DecodingError.valueNotFound(expected, context) {
-            throw DomainError.badRequest("invalid_type", "\(Self.path(context.codingPath)) must be \(Self.describe(expected)), not null.")
+            throw DomainError(.invalidType, "\(Self.path(context.codingPath)) must be \(Self.describe(expected)), not null.")
         } catch let DecodingError.dataCorrupted(context) {
-            throw DomainError.badRequest("invalid_field", "\(Self.path(context.codingPath)): \(context.debugDescription)")
+            throw DomainError(.invalidField, "\(Self.path(context.codingPath)): \(context.debugDescription)")
         } catch {
-            throw DomainError.badRequest("invalid_json", "The request body could not be read as JSON.")
+            throw DomainError(.invalidJSON, "The request body could not be read as JSON.")
         }
     }
 

@@ -8,7 +8,7 @@ enum ListQuery {
     static func limit(_ query: Parameters, fallback: Int = 20, maximum: Int = 100) throws -> Int {
         try query.get("limit").map { value in
             guard let number = Int(value), (1...maximum).contains(number) else {
-                throw DomainError.badRequest("invalid_query", "limit must be an integer from 1 to \(maximum).")
+                throw DomainError(.invalidQuery, "limit must be an integer from 1 to \(maximum).")
             }
             return number
         } ?? fallback
@@ -18,7 +18,7 @@ enum ListQuery {
     static func cursor(_ query: Parameters) throws -> KeysetCursor? {
         try query.get("cursor").map { value in
             guard let cursor = KeysetCursor(encoded: value) else {
-                throw DomainError.badRequest("invalid_cursor", "cursor is not one this server issued.")
+                throw DomainError(.invalidCursor, "cursor is not one this server issued.")
             }
             return cursor
         }

@@ -161,7 +161,7 @@ enum PageCSRF {
         guard let expected = request.cookies[AuthCookies.csrf]?.value, let field, !expected.isEmpty,
             ConstantTime.equals(Array(expected.utf8), Array(field.utf8))
         else {
-            throw DomainError(.forbidden, code: "csrf_failed", message: "This form has expired; reload the page and try again.")
+            throw DomainError(.csrfFailed, "This form has expired; reload the page and try again.")
         }
     }
 }
@@ -173,12 +173,12 @@ extension Request {
         do {
             buffer = try await body.collect(upTo: 65_536)
         } catch {
-            throw DomainError(.tooLarge, code: "payload_too_large", message: "The form is too large.")
+            throw DomainError(.payloadTooLarge, "The form is too large.")
         }
         do {
             return try URLEncodedFormDecoder().decode(T.self, from: String(buffer: buffer))
         } catch {
-            throw DomainError.badRequest("invalid_form", "The form could not be read; reload the page and try again.")
+            throw DomainError(.invalidForm, "The form could not be read; reload the page and try again.")
         }
     }
 

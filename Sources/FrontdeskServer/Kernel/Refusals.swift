@@ -13,6 +13,7 @@ extension DomainError {
         case .conflict: 409
         case .tooLarge: 413
         case .unsupportedMediaType: 415
+        case .methodNotAllowed: 405
         case .unprocessable: 422
         case .rateLimited: 429
         case .internalFailure: 500

@@ -22,15 +22,14 @@ public final class StreamSlots: Sendable {
         try counts.withLock { counts in
             if let displayId, counts.perDisplay[displayId, default: 0] >= maxPerDisplay {
                 throw DomainError(
-                    .rateLimited, code: "too_many_streams",
-                    message:
-                        "This display already has \(maxPerDisplay) live event streams open; close another screen showing it, or wait for a dropped one to time out."
+                    .tooManyStreams,
+                    "This display already has \(maxPerDisplay) live event streams open; close another screen showing it, or wait for a dropped one to time out."
                 )
             }
             if counts.perAddress[address, default: 0] >= maxPerAddress {
                 throw DomainError(
-                    .rateLimited, code: "too_many_streams",
-                    message: "Too many live event streams (\(maxPerAddress)) are open from your address; close some before opening more.")
+                    .tooManyStreams,
+                    "Too many live event streams (\(maxPerAddress)) are open from your address; close some before opening more.")
             }
             if let displayId { counts.perDisplay[displayId, default: 0] += 1 }
             counts.perAddress[address, default: 0] += 1

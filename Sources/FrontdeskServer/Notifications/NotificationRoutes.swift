@@ -35,7 +35,7 @@ struct NotificationRoutes {
         let user = context.user
         let body = try await request.decodeJSON(PreferencesBody.self, context: context)
         guard body.email != nil || body.push != nil else {
-            throw DomainError.badRequest("missing_field", "Send \"email\" and/or \"push\" as true or false.")
+            throw DomainError(.missingField, "Send \"email\" and/or \"push\" as true or false.")
         }
         var preferences = try await store.preferences(userId: user.id)
         preferences.email = body.email ?? preferences.email

@@ -56,7 +56,7 @@ struct OpsRoutes {
         let reachable =
             await Self.firstAnswer(within: .seconds(services.configuration.readinessTimeoutSeconds)) { await database.ping() } ?? false
         guard reachable else {
-            throw DomainError(.unavailable, code: "database_unavailable", message: "The \(database.backend) database does not answer.")
+            throw DomainError(.databaseUnavailable, "The \(database.backend) database does not answer.")
         }
         return try Status(status: "ready", backend: database.backend.rawValue).response(from: request, context: context)
     }

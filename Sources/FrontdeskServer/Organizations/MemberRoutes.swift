@@ -79,9 +79,8 @@ struct MemberRoutes {
         let scope = try context.scope(.manager)
         let body = try await request.decodeJSON(AddBody.self, context: context)
         guard body.password == nil else {
-            throw DomainError.badRequest(
-                "password_not_allowed",
-                "Adding a person sends them an invitation; they choose their own password. Leave out password.")
+            throw DomainError(
+                .passwordNotAllowed, "Adding a person sends them an invitation; they choose their own password. Leave out password.")
         }
         let name = try body.name.map { try Validate.name($0) }
         let invitation = try await AccountService(services: services).invite(

@@ -109,13 +109,11 @@ struct OrganizationRoutes {
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Created<CreateResponse> {
         let user = try context.requireUser()
         guard services.configuration.orgCreation == .anyone else {
-            throw DomainError(
-                .forbidden, code: "org_creation_disabled",
-                message: "Studios are created by the operator of this server (frontdesk org create).")
+            throw DomainError(.orgCreationDisabled, "Studios are created by the operator of this server (frontdesk org create).")
         }
         let body = try await request.decodeJSON(SettingsBody.self, context: context)
-        guard body.name.given != nil else { throw DomainError.badRequest("missing_field", "name is required.") }
-        guard body.timezone.given != nil else { throw DomainError.badRequest("missing_field", "timezone is required.") }
+        guard body.name.given != nil else { throw DomainError(.missingField, "name is required.") }
+        guard body.timezone.given != nil else { throw DomainError(.missingField, "timezone is required.") }
         let now = services.now
         let blank = Organization(id: NewID.make(), name: "-", timezone: "UTC", createdAt: now, updatedAt: now)
         let org = try body.apply(to: blank)

@@ -88,7 +88,7 @@ struct PlanRoutes {
     @Sendable func create(_ request: Request, context: OrgContext) async throws -> Created<PlanTerms> {
         let scope = try context.scope(.manager)
         let body = try await request.decodeJSON(PlanBody.self, context: context)
-        guard body.name.given != nil else { throw DomainError.badRequest("missing_field", "name is required.") }
+        guard body.name.given != nil else { throw DomainError(.missingField, "name is required.") }
         let plan = try body.apply(
             to: PlanTerms(
                 id: NewID.make(), name: "-", classCredits: nil, maxBookingsPerDay: nil,

@@ -208,6 +208,6 @@ enum TimeParameter {
             return endOfDay ? calendar.startOfDay(day, addingDays: 1) : day
         }
         if let date = ISO8601.parse(value) { return date }
-        throw DomainError.badRequest("invalid_query", "\(field) must be an ISO-8601 instant with offset or a date YYYY-MM-DD.")
+        throw DomainError(.invalidQuery, "\(field) must be an ISO-8601 instant with offset or a date YYYY-MM-DD.")
     }
 }

@@ -53,7 +53,7 @@ struct WorkoutRoutes {
     }
 
     private func newWorkout(_ body: WorkoutBody, orgId: String) throws -> Workout {
-        guard body.title != nil else { throw DomainError.badRequest("missing_field", "title is required.") }
+        guard body.title != nil else { throw DomainError(.missingField, "title is required.") }
         let now = services.now
         return try body.apply(to: Workout(id: NewID.make(), organizationId: orgId, title: "-", body: "", createdAt: now, updatedAt: now))
     }
@@ -128,7 +128,7 @@ struct WorkoutRoutes {
 
     static func localDate(_ value: String, field: String, _ calendar: OrgCalendar) throws -> Date {
         guard let day = calendar.startOfDay(localDate: value) else {
-            throw DomainError.badRequest("invalid_date", "\(field) must be a date written YYYY-MM-DD.")
+            throw DomainError(.invalidDate, "\(field) must be a date written YYYY-MM-DD.")
         }
         return day
     }

@@ -117,8 +117,8 @@ public struct CheckinStore: Sendable {
             let session = try await SessionRows.requireLive(sql, orgId: org.id, id: sessionId)
             guard session.status == .published else {
                 throw session.status == .cancelled
-                    ? DomainError.conflict("session_cancelled", "This class has been cancelled.")
-                    : DomainError.conflict("session_not_published", "This class is not open.")
+                    ? DomainError(.sessionCancelled, "This class has been cancelled.")
+                    : DomainError(.sessionNotPublished, "This class is not open.")
             }
             let existing = try await sql.raw(
                 """
@@ -157,7 +157,7 @@ public struct CheckinStore: Sendable {
                 let booked = try await SessionRows.bookedCount(sql, sessionId: sessionId)
                 let override = booked >= session.capacity
                 if override && !(overrideCapacity && actor.role.isStaff) {
-                    throw DomainError.conflict("class_full", "The class is full; a no-show coming back needs a free place.")
+                    throw DomainError(.classFull, "The class is full; a no-show coming back needs a free place.")
                 }
                 try await Self.markAttended(sql, bookingId: noShow.id, method: method, actorMembershipId: actor.membershipId, now: now)
                 if override {
@@ -178,7 +178,7 @@ public struct CheckinStore: Sendable {
                 ).first()
             else { throw DomainError.notFound("Member") }
             guard try member.decode(column: "status", as: String.self) == MembershipStatus.active.rawValue else {
-                throw DomainError.conflict("membership_suspended", "This membership is suspended.")
+                throw DomainError(.membershipSuspended, kind: .conflict, "This membership is suspended.")
             }
             let memberRole = Role(rawValue: try member.decode(column: "role", as: String.self)) ?? .member
             var snapshot = try await BookingRows.snapshot(
@@ -190,7 +190,7 @@ public struct CheckinStore: Sendable {
             snapshot.alreadyBooked = false
             let outcome = try BookingRules.decide(snapshot, overrideCapacity: overrideCapacity && actor.role.isStaff)
             guard case .confirmed(let subscription, let charge, let override) = outcome else {
-                throw DomainError.conflict("class_full", "The class is full; a walk-in needs a free place.")
+                throw DomainError(.classFull, "The class is full; a walk-in needs a free place.")
             }
             if let waitlisted = existing {
                 try await sql.raw(
@@ -280,7 +280,7 @@ public struct CheckinStore: Sendable {
             case (.confirmed, .confirmed), (.noShow, .noShow):
                 return booking
             default:
-                throw DomainError.conflict("invalid_transition", "A \(booking.status.rawValue) booking cannot become \(target.rawValue).")
+                throw DomainError(.invalidTransition, "A \(booking.status.rawValue) booking cannot become \(target.rawValue).")
             }
             booking.status = target
             booking.updatedAt = now

@@ -181,7 +181,7 @@ public struct SigningKeysStore: Sendable {
                 .all().map { try $0.decode(column: "key_id", as: String.self) }
             guard live.contains(keyId) else { throw DomainError.notFound("Signing key") }
             guard live.first != keyId else {
-                throw DomainError.conflict("current_key", "The current signing key cannot be retired; rotate first.")
+                throw DomainError(.currentKey, "The current signing key cannot be retired; rotate first.")
             }
             try await sql.raw("UPDATE signing_keys SET retired_at = \(bind: now.epochSeconds) WHERE key_id = \(bind: keyId)").run()
         }

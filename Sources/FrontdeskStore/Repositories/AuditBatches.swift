@@ -44,7 +44,7 @@ public enum AuditBatches {
     static func batch(_ row: any SQLRow) throws -> AuditBatch {
         let text = try row.string("payload")
         guard let payload = try? JSONDecoder().decode(BulkBatchPayload.self, from: Data(text.utf8)) else {
-            throw DomainError(.internalFailure, code: "corrupt_audit_row", message: "An audit row's payload could not be read.")
+            throw DomainError(.corruptAuditRow, "An audit row's payload could not be read.")
         }
         return AuditBatch(
             batchId: try row.string("batch_id"), action: try row.string("action"),

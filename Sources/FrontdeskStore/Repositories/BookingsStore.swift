@@ -70,7 +70,7 @@ public struct BookingsStore: Sendable {
             }
             let session = try SessionRows.session(row)
             guard try row.string("member_status") == MembershipStatus.active.rawValue else {
-                throw DomainError.conflict("membership_suspended", "This membership is suspended.")
+                throw DomainError(.membershipSuspended, kind: .conflict, "This membership is suspended.")
             }
             let memberRole = Role(rawValue: try row.string("member_role")) ?? .member
             let memberUserId = try row.string("member_user_id")
@@ -105,7 +105,7 @@ public struct BookingsStore: Sendable {
             do {
                 try await BookingRows.insert(sql, booking, bookedBy: actor.membershipId)
             } catch  where DatabaseErrors.isUniqueViolation(error) {
-                throw DomainError.conflict("already_booked", "You already hold a place or waitlist spot in this class.")
+                throw DomainError(.alreadyBooked, "You already hold a place or waitlist spot in this class.")
             }
             // Credit charge needs the booking row for the ledger's reference: write the ledger after it.
             if booking.creditCharged, let subscriptionId = booking.subscriptionId {
@@ -158,8 +158,8 @@ public struct BookingsStore: Sendable {
             }
             let session = try SessionRows.session(sessionRow)
             switch booking.status {
-            case .cancelled: throw DomainError.conflict("already_cancelled", "This booking is already cancelled.")
-            case .attended, .noShow: throw DomainError.conflict("not_cancellable", "An attended or no-show booking cannot be cancelled.")
+            case .cancelled: throw DomainError(.alreadyCancelled, "This booking is already cancelled.")
+            case .attended, .noShow: throw DomainError(.notCancellable, "An attended or no-show booking cannot be cancelled.")
             case .confirmed, .waitlisted: break
             }
             let wasConfirmed = booking.status == .confirmed

@@ -128,12 +128,12 @@ public struct BulkSessionsStore: Sendable {
             case BulkAction.delete.auditAction: restoring = .delete
             case BulkAction.publish.auditAction: restoring = .publish
             default:
-                throw DomainError.conflict(
-                    "undo_not_supported",
+                throw DomainError(
+                    .undoNotSupported,
                     "Only a bulk delete or a bulk publish can be undone; a cancelled class has already been announced to its members.")
             }
             if let undoneBy = original.undoneBy {
-                throw DomainError.conflict("already_undone", "This batch was undone already (batch \(undoneBy)).")
+                throw DomainError(.alreadyUndone, "This batch was undone already (batch \(undoneBy)).")
             }
             let ids = original.payload.sessionIds
             var booked = 0
@@ -155,14 +155,14 @@ public struct BulkSessionsStore: Sendable {
                     ).first()?.int("n") ?? 0
             }
             guard booked == 0 else {
-                throw DomainError.conflict(
-                    "booked_since",
+                throw DomainError(
+                    .bookedSince,
                     "\(booked) booking\(booked == 1 ? " was" : "s were") made in this batch's classes since; undoing it would take those classes away from members."
                 )
             }
             guard unchanged == ids.count else {
-                throw DomainError.conflict(
-                    "changed_since",
+                throw DomainError(
+                    .changedSince,
                     "\(ids.count - unchanged) of this batch's \(ids.count) classes changed since, so it cannot be undone as a whole.")
             }
             for chunk in ids.chunked(into: 500) {
@@ -213,8 +213,7 @@ public struct BulkSessionsStore: Sendable {
             """
         ).all()
         guard rows.count <= scanLimit else {
-            throw DomainError.badRequest(
-                "batch_too_large", "This filter reaches more than \(scanLimit) classes; narrow it with a date range.")
+            throw DomainError(.batchTooLarge, "This filter reaches more than \(scanLimit) classes; narrow it with a date range.")
         }
         var matches: [BulkMatch] = []
         for row in rows {
@@ -229,8 +228,8 @@ public struct BulkSessionsStore: Sendable {
                     confirmed: try row.int("confirmed"), waitlisted: try row.int("waitlisted"), attended: try row.int("attended")))
         }
         guard matches.count <= maximum else {
-            throw DomainError.badRequest(
-                "batch_too_large",
+            throw DomainError(
+                .batchTooLarge,
                 "This filter matches \(matches.count) classes; one batch may change at most \(maximum). Narrow the dates or add a filter.")
         }
         return matches

@@ -43,7 +43,7 @@ public struct CatalogStore: Sendable {
             guard try await CatalogRows.program(sql, orgId: orgId, id: id) != nil else { throw DomainError.notFound("Program") }
             let inUse = try await sql.raw("SELECT id FROM class_types WHERE program_id = \(bind: id) AND deleted_at IS NULL").first()
             if inUse != nil {
-                throw DomainError.conflict("program_in_use", "Delete or move this program's class types first.")
+                throw DomainError(.programInUse, "Delete or move this program's class types first.")
             }
             try await sql.raw("UPDATE programs SET deleted_at = \(bind: now.epochSeconds) WHERE id = \(bind: id)").run()
         }

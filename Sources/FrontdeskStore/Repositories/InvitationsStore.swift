@@ -57,7 +57,7 @@ public struct InvitationsStore: Sendable {
                 WHERE m.organization_id = \(bind: orgId) AND u.email_normalized = \(bind: normalized)
                 """
             ).first()
-            if member != nil { throw DomainError.conflict("already_member", "This person is already a member of the studio.") }
+            if member != nil { throw DomainError(.alreadyMember, "This person is already a member of the studio.") }
             let open = try await sql.raw(
                 """
                 SELECT id, expires_at FROM invitations
@@ -66,7 +66,7 @@ public struct InvitationsStore: Sendable {
             ).first()
             if let open {
                 guard try open.date("expires_at") <= now else {
-                    throw DomainError.conflict("already_invited", "An invitation to this address is open; re-send or revoke it.")
+                    throw DomainError(.alreadyInvited, "An invitation to this address is open; re-send or revoke it.")
                 }
                 // A lapsed invitation makes way for the new one.
                 try await sql.raw(
@@ -95,7 +95,7 @@ public struct InvitationsStore: Sendable {
         try await database.transaction(TransactionOptions(lockKeys: ["org-members:\(orgId)"])) { sql in
             let current = try await Self.invitation(sql, orgId: orgId, id: id, now: now)
             guard current.status == .pending else {
-                throw DomainError.conflict("invitation_closed", "This invitation was already \(current.status.rawValue).")
+                throw DomainError(.invitationClosed, "This invitation was already \(current.status.rawValue).")
             }
             if current.role == .owner, !byOwner { throw DomainError.forbidden("Only an owner can re-send an owner's invitation.") }
             guard current.sends < Self.maxSends else {
@@ -122,7 +122,7 @@ public struct InvitationsStore: Sendable {
         try await database.transaction(TransactionOptions(lockKeys: ["org-members:\(orgId)"])) { sql in
             let current = try await Self.invitation(sql, orgId: orgId, id: id, now: now)
             guard current.status == .pending else {
-                throw DomainError.conflict("invitation_closed", "This invitation was already \(current.status.rawValue).")
+                throw DomainError(.invitationClosed, "This invitation was already \(current.status.rawValue).")
             }
             if current.role == .owner, !byOwner { throw DomainError.forbidden("Only an owner can revoke an owner's invitation.") }
             try await sql.raw(
@@ -189,15 +189,13 @@ public struct InvitationsStore: Sendable {
                 let owner = try await sql.raw("SELECT email_normalized FROM users WHERE id = \(bind: id)").first()
                 guard try owner?.string("email_normalized") == normalized else {
                     throw DomainError(
-                        .forbidden, code: "invitation_wrong_account",
-                        message: "This invitation was sent to another e-mail address. Sign in with that address, then open the link again.")
+                        .invitationWrongAccount,
+                        "This invitation was sent to another e-mail address. Sign in with that address, then open the link again.")
                 }
                 userId = id
             case .newAccount(let name, let passwordHash):
                 if try await sql.raw("SELECT id FROM users WHERE email_normalized = \(bind: normalized)").first() != nil {
-                    throw DomainError.conflict(
-                        "account_exists",
-                        "You already have an account with this address. Sign in, then open the link again.")
+                    throw DomainError(.accountExists, "You already have an account with this address. Sign in, then open the link again.")
                 }
                 userId = try await UserRows.insertUser(
                     sql, email: invitation.email, name: name, passwordHash: passwordHash,
@@ -222,9 +220,7 @@ public struct InvitationsStore: Sendable {
         }
     }
 
-    static let invalidLink = DomainError(
-        .notFound, code: "invitation_invalid",
-        message: "This invitation link is no longer valid. Ask the studio to send a new one.")
+    static let invalidLink = DomainError(.invitationInvalid, "This invitation link is no longer valid. Ask the studio to send a new one.")
 
     static func enqueue(
         _ sql: any SQLDatabase, orgId: String, invitationId: String, email: String, role: Role, token: String,

@@ -169,7 +169,7 @@ public struct OrganizationsStore: Sendable {
                 let existing = try await sql.raw(
                     "SELECT id FROM memberships WHERE organization_id = \(bind: orgId) AND user_id = \(bind: userId)"
                 ).first()
-                if existing != nil { throw DomainError.conflict("already_member", "This person is already a member of the organization.") }
+                if existing != nil { throw DomainError(.alreadyMember, "This person is already a member of the organization.") }
             } else {
                 let fields = try newUser()
                 userId = try await UserRows.insertUser(
@@ -208,7 +208,7 @@ public struct OrganizationsStore: Sendable {
                         """
                     ).first()?.int("n") ?? 0
                 if owners <= 1 {
-                    throw DomainError.conflict("last_owner", "The organization must keep at least one active owner.")
+                    throw DomainError(.lastOwner, "The organization must keep at least one active owner.")
                 }
             }
             try await sql.raw(

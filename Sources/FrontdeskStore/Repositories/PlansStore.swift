@@ -177,10 +177,10 @@ public struct PlansStore: Sendable {
         try await database.transaction { sql in
             guard let current = try await Self.subscription(sql, orgId: orgId, id: id) else { throw DomainError.notFound("Subscription") }
             guard let remaining = current.creditsRemaining else {
-                throw DomainError.conflict("unlimited_plan", "This subscription is unlimited; it has no credit balance.")
+                throw DomainError(.unlimitedPlan, "This subscription is unlimited; it has no credit balance.")
             }
             guard remaining + amount >= 0 else {
-                throw DomainError.conflict("insufficient_credits", "Only \(remaining) credits are left.")
+                throw DomainError(.insufficientCredits, "Only \(remaining) credits are left.")
             }
             try await sql.raw(
                 """

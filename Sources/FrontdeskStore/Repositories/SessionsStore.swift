@@ -81,7 +81,7 @@ public struct SessionsStore: Sendable {
         try await database.transaction(TransactionOptions(lockKeys: ["session:\(id)"])) { sql in
             var session = try await SessionRows.requireLive(sql, orgId: orgId, id: id)
             guard session.status != .cancelled else {
-                throw DomainError.conflict("session_cancelled", "A cancelled session cannot be changed.")
+                throw DomainError(.sessionCancelled, "A cancelled session cannot be changed.")
             }
             if let classTypeId = changes.classTypeId {
                 _ = try await SessionRows.classTypeDefaults(sql, orgId: orgId, id: classTypeId)
@@ -98,9 +98,8 @@ public struct SessionsStore: Sendable {
             if let capacity = changes.capacity, capacity != session.capacity {
                 let booked = try await SessionRows.bookedCount(sql, sessionId: id)
                 if capacity < booked && !changes.force {
-                    throw DomainError.conflict(
-                        "capacity_below_booked",
-                        "\(booked) places are already booked; lower the capacity below that only with force: true.")
+                    throw DomainError(
+                        .capacityBelowBooked, "\(booked) places are already booked; lower the capacity below that only with force: true.")
                 }
                 session.capacity = capacity
             }
@@ -126,7 +125,7 @@ public struct SessionsStore: Sendable {
     public func publish(orgId: String, id: String, now: Date) async throws -> ClassSession {
         try await transition(orgId: orgId, id: id, now: now) { session in
             guard session.status != .cancelled else {
-                throw DomainError.conflict("session_cancelled", "A cancelled session cannot be published.")
+                throw DomainError(.sessionCancelled, "A cancelled session cannot be published.")
             }
             return .published
         }
@@ -136,7 +135,7 @@ public struct SessionsStore: Sendable {
     public func unpublish(orgId: String, id: String, now: Date) async throws -> ClassSession {
         try await transition(orgId: orgId, id: id, now: now) { session in
             guard session.status != .cancelled else {
-                throw DomainError.conflict("session_cancelled", "A cancelled session cannot be unpublished.")
+                throw DomainError(.sessionCancelled, "A cancelled session cannot be unpublished.")
             }
             return .draft
         }
@@ -169,7 +168,7 @@ public struct SessionsStore: Sendable {
             var session = try await SessionRows.requireLive(sql, orgId: orgId, id: id)
             if session.status == .cancelled { return (session, SessionBookings.Effect()) }
             guard session.status == .published else {
-                throw DomainError.conflict("not_published", "Only a published session can be cancelled; delete a draft instead.")
+                throw DomainError(.notPublished, "Only a published session can be cancelled; delete a draft instead.")
             }
             session.status = .cancelled
             session.cancelReason = reason

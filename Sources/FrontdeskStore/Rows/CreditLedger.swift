@@ -14,7 +14,7 @@ enum CreditLedger {
             WHERE id = \(bind: subscriptionId) AND credits_remaining >= 1 RETURNING id
             """
         ).all()
-        if rows.isEmpty { throw DomainError(.paymentRequired, code: "no_credits", message: "No class credits left on your plan.") }
+        if rows.isEmpty { throw DomainError(.noCredits, "No class credits left on your plan.") }
     }
 
     /// Appends one ledger row (callers have updated the subscription's balance in the same

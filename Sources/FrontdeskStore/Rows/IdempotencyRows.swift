@@ -15,8 +15,7 @@ enum IdempotencyRows {
             ).first()
         else { return nil }
         guard try row.string("scope") == scope else {
-            throw DomainError(
-                .unprocessable, code: "idempotency_key_reused", message: "This Idempotency-Key was used for a different request.")
+            throw DomainError(.idempotencyKeyReused, "This Idempotency-Key was used for a different request.")
         }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970

@@ -74,7 +74,7 @@ enum SessionRows {
             else { throw DomainError.notFound("Coach") }
             let role = Role(rawValue: try row.string("role")) ?? .member
             guard role.isStaff, try row.string("status") == MembershipStatus.active.rawValue else {
-                throw DomainError.badRequest("invalid_coach", "The coach must be an active owner, admin or coach of the organization.")
+                throw DomainError(.invalidCoach, "The coach must be an active owner, admin or coach of the organization.")
             }
         }
     }

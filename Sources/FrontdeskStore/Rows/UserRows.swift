@@ -14,7 +14,7 @@ enum UserRows {
     ) async throws -> User {
         let user = User(id: NewID.make(), email: email, name: name, createdAt: now)
         let existing = try await sql.raw("SELECT id FROM users WHERE email_normalized = \(bind: Validate.normalizedEmail(email))").first()
-        if existing != nil { throw DomainError.conflict("email_taken", "A user with this e-mail address already exists.") }
+        if existing != nil { throw DomainError(.emailTaken, "A user with this e-mail address already exists.") }
         try await sql.raw(
             """
             INSERT INTO users (id, email, email_normalized, name, password_hash, created_at, updated_at, email_verified_at)
