@@ -57,6 +57,12 @@ public enum Refusal: String, CaseIterable, Sendable {
     case notPublished = "not_published"
     case capacityBelowBooked = "capacity_below_booked"
     case programInUse = "program_in_use"
+    case seriesEndNeedsPreview = "series_end_needs_preview"
+    case seriesDayHasBookings = "series_day_has_bookings"
+    case coachEditsDraftsOnly = "coach_edits_drafts_only"
+    case sessionHasBookings = "session_has_bookings"
+    case coachBusy = "coach_busy"
+    case roomBusy = "room_busy"
 
     // Booking, plans and credits.
     case sessionNotPublished = "session_not_published"
@@ -89,6 +95,8 @@ public enum Refusal: String, CaseIterable, Sendable {
     case locationHasNoCoordinates = "location_has_no_coordinates"
     case tooFar = "too_far"
     case invalidTransition = "invalid_transition"
+    case attendanceNotOpen = "attendance_not_open"
+    case attendanceClosed = "attendance_closed"
     case rateLimited = "rate_limited"
 
     // Displays.
@@ -127,18 +135,19 @@ public enum Refusal: String, CaseIterable, Sendable {
         case .noPlan, .noCredits:
             .paymentRequired
         case .forbidden, .csrfFailed, .crossSiteLogin, .wrongPassword, .invitationWrongAccount, .mailHeld, .orgCreationDisabled,
-            .membershipSuspended, .invalidDisplayURL, .displayURLExpired, .displayRevoked:
+            .membershipSuspended, .invalidDisplayURL, .displayURLExpired, .displayRevoked, .coachEditsDraftsOnly:
             .forbidden
         case .notFound, .linkInvalid, .invitationInvalid:
             .notFound
         case .methodNotAllowed:
             .methodNotAllowed
         case .alreadyVerified, .emailTaken, .accountExists, .invitationClosed, .alreadyMember, .alreadyInvited, .lastOwner,
-            .currentKey, .sessionCancelled, .notPublished, .capacityBelowBooked, .programInUse, .sessionNotPublished, .sessionStarted,
+            .currentKey, .sessionCancelled, .notPublished, .capacityBelowBooked, .programInUse, .seriesEndNeedsPreview,
+            .seriesDayHasBookings, .sessionNotPublished, .sessionStarted,
             .bookingWindowClosed, .alreadyBooked, .classFull, .quotaDay, .quotaWeek, .overlap, .lateCancelBlocked, .notCancellable,
             .alreadyCancelled, .insufficientCredits, .unlimitedPlan, .tokenExpired, .tokenNotYetValid, .proofExpired, .checkinNotOpen,
             .checkinClosed, .gpsNotAllowed, .tooFar, .invalidTransition, .previewChanged, .undoNotSupported, .alreadyUndone,
-            .bookedSince, .changedSince:
+            .bookedSince, .changedSince, .sessionHasBookings, .coachBusy, .roomBusy, .attendanceNotOpen, .attendanceClosed:
             .conflict
         case .payloadTooLarge:
             .tooLarge

@@ -91,7 +91,7 @@ WORKOUT_SOURCES = ["session", "daily_programming", "none"]
 PAYMENT_PROVIDERS = ["gocardless", "manual", "mollie", "stripe"]
 PLATFORMS = ["ios", "android", "web"]
 BULK_ACTIONS = ["delete", "publish", "cancel"]
-AUDIT_ACTIONS = ["sessions.bulk_delete", "sessions.bulk_publish", "sessions.bulk_cancel", "sessions.bulk_undo"]
+AUDIT_ACTIONS = ["sessions.bulk_delete", "sessions.bulk_publish", "sessions.bulk_cancel", "sessions.bulk_undo", "closures.create"]
 
 
 def time_zones():
@@ -371,6 +371,9 @@ S["BulkFilter"] = obj({
     "daysOfWeek": nullable(array({"type": "integer"})),
     "startTimes": nullable(array({"type": "string"})),
     "status": nullable(array(ref("SessionStatus"))),
+    "seriesId": nullable({**UUID, "description": "The classes of one weekly series."}),
+    "sessionIds": nullable(array(UUID, description="Exactly these classes (1-1000 ids of the studio's; another studio's id is 404)."
+                                                   " The other fields narrow them further.")),
 }, description="A validated bulk filter as the server echoes it (ids lower-cased, lists sorted and de-duplicated).")
 
 S["BulkMatch"] = obj({
@@ -404,7 +407,7 @@ S["PreviewChanged"] = {
 }
 
 S["BulkBatchPayload"] = obj({
-    "action": {"type": "string", "enum": BULK_ACTIONS + ["undo"]},
+    "action": {"type": "string", "enum": BULK_ACTIONS + ["undo", "closure"]},
     "filter": nullable(ref("BulkFilter")),
     "fingerprint": nullable({"type": "string"}),
     "reason": nullable({"type": "string"}),
@@ -413,6 +416,8 @@ S["BulkBatchPayload"] = obj({
     "cancelledBookings": {"type": "integer"},
     "refundedCredits": {"type": "integer"},
     "undoes": nullable({**UUID, "description": "For an undo: the batch it reverted."}),
+    "seriesId": nullable({**UUID, "description": "The end of a weekly series: the series (an undo gives it its dates back)."}),
+    "seriesLastDate": nullable({**LOCAL_DATE, "description": "The series' last date before it was ended (null: open-ended)."}),
 }, required=["action", "sessionIds", "skippedSessionIds", "cancelledBookings", "refundedCredits"])
 
 S["AuditBatch"] = obj({
@@ -537,6 +542,7 @@ S["SessionCreate"] = obj({
     "coachMembershipId": nullable({**UUID, "description": "An active owner, admin or coach of the org."}),
     "durationMin": nullable(integer(1, 1440, "Default: the class type's.")),
     "capacity": nullable(integer(1, 1000, "Default: the class type's.")),
+    "force": nullable({"type": "boolean", "description": "Schedule it even when its coach or location is busy then (audited)."}),
 }, required=["classTypeId", "startsAt"])
 S["SessionUpdate"] = obj({
     "classTypeId": UUID,
@@ -566,6 +572,7 @@ FILTER_FIELDS = {
     "startTimes": nullable(array({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"}, minItems=1, maxItems=96,
                                  description="Org-local wall-clock start times HH:mm.")),
     "status": SESSION_STATUS_INPUT,
+    "seriesId": nullable({**UUID, "description": "The classes of one weekly series (another studio's is 404)."}),
 }
 S["BulkFilterInput"] = obj(FILTER_FIELDS, anyOf=[
     {"required": ["programId"], "properties": {"programId": {"type": "string"}}},
@@ -576,6 +583,7 @@ S["BulkFilterInput"] = obj(FILTER_FIELDS, anyOf=[
     {"required": ["daysOfWeek"], "properties": {"daysOfWeek": {"type": "array"}}},
     {"required": ["startTimes"], "properties": {"startTimes": {"type": "array"}}},
     {"required": ["status"], "properties": {"status": {"type": ["string", "array"]}}},
+    {"required": ["seriesId"], "properties": {"seriesId": {"type": "string"}}},
 ], description="Which sessions a bulk operation touches; every field narrows the match and at least one must be given (non-null).")
 S["BulkPreviewRequest"] = obj({"filter": ref("BulkFilterInput")}, required=["filter"])
 S["BulkExecuteRequest"] = obj({
@@ -746,6 +754,8 @@ PATH_PARAMS = {
     "invitation": "Invitation id.",
     "id": "Id of the program, class type, location or workout.",
     "session": "Session id.",
+    "series": "Series id.",
+    "closure": "Closure id.",
     "batch": "Audit batch id.",
     "plan": "Plan id.",
     "subscription": "Subscription id.",
@@ -951,26 +961,162 @@ op("GET", "/api/orgs/:org/sessions", "listSessions", "The schedule: sessions sta
                "staff see everything. Members get `bookingEligibility` per session.")
 op("POST", "/api/orgs/:org/sessions", "createSession", "Create a draft session (staff)", "Sessions",
    ok("Session", "201", "Created"), body="SessionCreate",
-   errors=errs(("400", "`invalid_coach`"), body=True, csrf=True, org=True, role=STAFF, notfound="class type, location, coach"))
+   errors=errs(("400", "`invalid_coach`"), ("409", "`coach_busy`, `room_busy` (unless force)"), body=True, csrf=True, org=True,
+               role=STAFF, notfound="class type, location, coach"))
 op("GET", "/api/orgs/:org/sessions/today", "listTodaySessions", "Today's sessions (org-local) with resolved workouts", "Sessions",
    ok("TodayList"), errors=errs(org=True))
 op("GET", "/api/sessions/:session", "getSession", "One session with resolved workouts", "Sessions",
    ok("Session"), errors=errs(org=True, notfound="session (also one a member may not see)"))
 op("PATCH", "/api/sessions/:session", "updateSession", "Edit a session (staff)", "Sessions",
    ok("Session"), body="SessionUpdate",
-   errors=errs(("400", "`invalid_coach`"), ("409", "`session_cancelled`, `capacity_below_booked`"), body=True, csrf=True, org=True,
-               role=STAFF, notfound="session, class type, location, coach"))
+   errors=errs(("400", "`invalid_coach`"), ("409", "`session_cancelled`, `capacity_below_booked`, `coach_busy`, `room_busy`"), body=True,
+               csrf=True, org=True, role=STAFF + "; `coach_edits_drafts_only` (a coach editing a published class)",
+               notfound="session, class type, location, coach"),
+   description="Members booked (confirmed or waitlisted) are told of a new start, location or coach (`class_changed`).")
 op("DELETE", "/api/sessions/:session", "deleteSession", "Delete a session; its active bookings are cancelled and refunded (owner/admin)",
    "Sessions", no_content("Deleted"), errors=errs(csrf=True, org=True, role=MGR, notfound="session"))
 op("POST", "/api/sessions/:session/publish", "publishSession", "Publish a session (owner/admin)", "Sessions",
    ok("Session"), errors=errs(("409", "`session_cancelled`"), csrf=True, org=True, role=MGR, notfound="session"))
 op("POST", "/api/sessions/:session/unpublish", "unpublishSession", "Back to draft (owner/admin)", "Sessions",
-   ok("Session"), errors=errs(("409", "`session_cancelled`"), csrf=True, org=True, role=MGR, notfound="session"))
+   ok("Session"), errors=errs(("409", "`session_cancelled`, `session_has_bookings` (cancel it instead)"), csrf=True, org=True, role=MGR,
+                              notfound="session"))
 op("POST", "/api/sessions/:session/cancel", "cancelSession", "Cancel a published session (owner/admin)", "Sessions",
    ok("SessionCancelled"), body="SessionCancel", body_required=False,
    errors=errs(("409", "`not_published`"), body=True, csrf=True, org=True, role=MGR, notfound="session"),
    description="Bookings are cancelled, charged credits refunded and members notified. Cancelling twice answers the same session. "
                "The body is optional.")
+
+# --- The audit log of single actions (issue 17)
+ATTENDANCE_409 = ("`attendance_not_open` (before the check-in window opens), `attendance_closed` (more than "
+                  "staffAttendanceHoursAfterEnd, default 24, after the class ended)")
+S["AuditEntry"] = obj({
+    "id": UUID,
+    "action": {"type": "string", "description": "e.g. session.update, session.cancel, attendance.check_in, credits.adjust, "
+                                                "member.role_change, invitation.create, or a batch's sessions.bulk_*."},
+    "createdAt": DT,
+    "actorMembershipId": nullable(UUID),
+    "actorName": nullable({"type": "string"}),
+    "entityType": nullable({"type": "string", "description": "session, booking, subscription, membership, invitation or batch."}),
+    "entityId": nullable(UUID),
+    "subjectMembershipId": nullable({**UUID, "description": "The member the action concerns."}),
+    "subjectName": nullable({"type": "string"}),
+    "batchId": nullable(UUID),
+    "payload": {"description": "`before`/`after` of the changed fields and the action's details, or a batch's payload."},
+}, required=["id", "action", "createdAt", "payload"])
+S["AuditEntryList"] = obj({
+    "items": array(ref("AuditEntry")),
+    "nextCursor": nullable({"type": "string", "description": "Pass as `cursor` for the next page; absent on the last page."}),
+}, required=["items"])
+op("GET", "/api/orgs/:org/audit", "listAuditLog", "The studio's audit log, newest first (owner/admin)", "Audit",
+   ok("AuditEntryList"),
+   params=[query("sessionId", UUID, "One class: its own entries and its bookings'."),
+           query("membershipId", UUID, "One member: the entries about them."),
+           query("action", {"type": "string", "maxLength": 100, "pattern": "^[a-z_.]+$"},
+                 "An action (`session.cancel`) or, without a dot, a family (`attendance`)."),
+           LIMIT, CURSOR],
+   errors=errs(("400", "`invalid_query`, `invalid_cursor`"), org=True, role=MGR, notfound="session or member of the filter"))
+
+# --- The weekly timetable and closures (issue 17)
+WEEKDAYS = array(integer(1, 7), minItems=1, maxItems=7, description="ISO weekdays, 1 = Monday … 7 = Sunday.")
+CLOCK = {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "description": "Local wall-clock time HH:mm."}
+S["Series"] = obj({
+    "id": UUID, "organizationId": UUID, "classTypeId": UUID, "locationId": nullable(UUID), "coachMembershipId": nullable(UUID),
+    "capacity": {"type": "integer"}, "durationMin": {"type": "integer"}, "weekdays": array({"type": "integer"}),
+    "startTime": {"type": "string"}, "firstDate": LOCAL_DATE, "lastDate": nullable(LOCAL_DATE), "publish": {"type": "boolean"},
+    "generatedThrough": nullable({**LOCAL_DATE, "description": "The last local date its classes are made up to."}),
+    "splitFromSeriesId": nullable(UUID), "createdAt": DT, "updatedAt": DT,
+}, required=["id", "organizationId", "classTypeId", "capacity", "durationMin", "weekdays", "startTime", "firstDate", "publish",
+             "createdAt", "updatedAt"])
+S["SeriesList"] = obj({"items": array(ref("Series"))}, required=["items"])
+S["SeriesCreate"] = obj({
+    "classTypeId": UUID, "locationId": nullable(UUID), "coachMembershipId": nullable(UUID),
+    "capacity": nullable(integer(1, 1000)), "durationMin": nullable(integer(1, 1440)),
+    "weekdays": WEEKDAYS, "startTime": CLOCK, "firstDate": LOCAL_DATE,
+    "lastDate": nullable({**LOCAL_DATE, "description": "Inclusive; not before firstDate."}),
+    "publish": nullable({"type": "boolean", "description": "Make the classes published (default: drafts)."}),
+    "force": nullable({"type": "boolean", "description": "Make classes that double-book the coach or the room (audited)."}),
+}, required=["classTypeId", "weekdays", "startTime", "firstDate"])
+S["SeriesCreated"] = obj({"series": ref("Series"), "createdSessions": {"type": "integer"}}, required=["series", "createdSessions"])
+S["SeriesUpdate"] = obj({
+    "from": {**LOCAL_DATE, "description": "This and following classes from this local date (before today counts from today)."},
+    "classTypeId": UUID, "locationId": nullable(UUID), "coachMembershipId": nullable(UUID),
+    "capacity": integer(1, 1000), "durationMin": integer(1, 1440), "weekdays": WEEKDAYS, "startTime": CLOCK,
+    "lastDate": nullable(LOCAL_DATE), "publish": {"type": "boolean"},
+    "force": nullable({"type": "boolean", "description": "Allow a capacity below a class's bookings and double-booking (audited)."}),
+}, required=["from"])
+S["SeriesEdited"] = obj({
+    "series": ref("Series"), "endedSeries": nullable(ref("Series")), "changedSessions": {"type": "integer"},
+    "removedSessions": {"type": "integer"}, "createdSessions": {"type": "integer"}, "notifiedBookings": {"type": "integer"},
+}, required=["series", "changedSessions", "removedSessions", "createdSessions", "notifiedBookings"])
+S["SeriesEndPreviewRequest"] = obj({"from": LOCAL_DATE}, required=["from"])
+S["SeriesEndRequest"] = obj({
+    "from": LOCAL_DATE,
+    "fingerprint": {"type": "string", "minLength": 1, "maxLength": 128, "description": "The fingerprint of the preview checked."},
+    "confirm": {"type": "boolean", "const": True},
+}, required=["from", "fingerprint", "confirm"])
+S["Closure"] = obj({
+    "id": UUID, "organizationId": UUID, "locationId": nullable(UUID), "from": LOCAL_DATE, "to": LOCAL_DATE,
+    "reason": nullable({"type": "string"}), "createdAt": DT,
+}, required=["id", "organizationId", "from", "to", "createdAt"])
+S["ClosureList"] = obj({"items": array(ref("Closure"))}, required=["items"])
+CLOSURE_FIELDS = {
+    "locationId": nullable({**UUID, "description": "One location; absent or null: the whole studio."}),
+    "from": {**LOCAL_DATE, "description": "Today or later."},
+    "to": {**LOCAL_DATE, "description": "Inclusive; at most 366 days from from."},
+}
+S["ClosurePreviewRequest"] = obj({
+    **CLOSURE_FIELDS, "reason": nullable(name_schema(500)), "fingerprint": nullable({"type": "string"}),
+    "confirm": nullable({"type": "boolean"}),
+}, required=["from", "to"], description="The fields of a closure; reason, fingerprint and confirm are read but not needed here.")
+S["ClosureCreate"] = obj({
+    **CLOSURE_FIELDS, "reason": nullable(name_schema(500, "Shown in the class-cancelled e-mails.")),
+    "fingerprint": {"type": "string", "minLength": 1, "maxLength": 128, "description": "The fingerprint of the preview checked."},
+    "confirm": {"type": "boolean", "const": True},
+}, required=["from", "to", "fingerprint", "confirm"])
+S["ClosureCreated"] = obj({"closure": ref("Closure"), "batch": ref("BulkBatchResult")}, required=["closure", "batch"])
+S["ClosureRemoved"] = obj({"createdSessions": {"type": "integer", "description": "Classes the series made on the freed dates."}},
+                          required=["createdSessions"])
+PREVIEW_409 = {"description": "`preview_changed`: the classes changed since the preview; nothing was changed. The new preview is included.",
+               "content": {"application/json": {"schema": ref("PreviewChanged")}}}
+op("GET", "/api/orgs/:org/series", "listSeries", "The weekly timetable's series (staff)", "Timetable",
+   ok("SeriesList"), errors=errs(org=True, role=STAFF))
+op("POST", "/api/orgs/:org/series", "createSeries", "Create a weekly series and its classes up to the horizon (owner/admin)", "Timetable",
+   ok("SeriesCreated", status="201", description="Created"), body="SeriesCreate",
+   errors=errs(("400", "`invalid_coach`"), ("409", "`coach_busy`, `room_busy`"), body=True, csrf=True, org=True, role=MGR,
+               notfound="class type, location, coach"))
+op("GET", "/api/orgs/:org/series/:series", "getSeries", "One series (staff)", "Timetable",
+   ok("Series"), errors=errs(org=True, role=STAFF, notfound="series"))
+op("PATCH", "/api/orgs/:org/series/:series", "updateSeries", "Edit this and following classes (owner/admin)", "Timetable",
+   ok("SeriesEdited"), body="SeriesUpdate",
+   errors=errs(("400", "`invalid_coach`"),
+               ("409", "`series_day_has_bookings`, `series_end_needs_preview`, `capacity_below_booked`, `coach_busy`, `room_busy`"),
+               body=True, csrf=True, org=True, role=MGR, notfound="series, class type, location, coach"),
+   description="From a date after the first the series splits; classes made from that date change in place and their booked "
+               "members are told (`class_changed`).")
+op("POST", "/api/orgs/:org/series/:series/end/preview", "previewSeriesEnd", "What ending the series from a date takes down (owner/admin)",
+   "Timetable", ok("BulkPreview"), body="SeriesEndPreviewRequest",
+   errors=errs(("400", "`batch_too_large`"), body=True, csrf=True, org=True, role=MGR, notfound="series"))
+resp = ok("BulkBatchResult")
+resp["409"] = PREVIEW_409
+op("POST", "/api/orgs/:org/series/:series/end", "endSeries", "End the series from a date, deleting its classes from then (owner/admin)",
+   "Timetable", resp, body="SeriesEndRequest",
+   errors=errs(("400", "`batch_too_large`, `confirmation_required`, `fingerprint_required`"), body=True, csrf=True, org=True, role=MGR,
+               notfound="series"),
+   description="Bookings of the deleted classes are cancelled and refunded and their members told; one audit batch, undoable "
+               "while nobody booked since.")
+op("GET", "/api/orgs/:org/closures", "listClosures", "Closures not over yet (staff)", "Timetable",
+   ok("ClosureList"), errors=errs(org=True, role=STAFF))
+op("POST", "/api/orgs/:org/closures/preview", "previewClosure", "The classes a closure would take down (owner/admin)", "Timetable",
+   ok("BulkPreview"), body="ClosurePreviewRequest",
+   errors=errs(("400", "`batch_too_large`"), body=True, csrf=True, org=True, role=MGR, notfound="location"))
+resp = ok("ClosureCreated", status="201", description="Created")
+resp["409"] = PREVIEW_409
+op("POST", "/api/orgs/:org/closures", "createClosure", "Close dates: cancel their classes, make none there (owner/admin)", "Timetable",
+   resp, body="ClosureCreate",
+   errors=errs(("400", "`batch_too_large`, `confirmation_required`, `fingerprint_required`"), body=True, csrf=True, org=True, role=MGR,
+               notfound="location"))
+op("DELETE", "/api/orgs/:org/closures/:closure", "deleteClosure", "Remove a closure; the series fill its dates (owner/admin)",
+   "Timetable", ok("ClosureRemoved"), errors=errs(csrf=True, org=True, role=MGR, notfound="closure"))
 
 # --- Bulk and audit
 op("POST", "/api/orgs/:org/sessions/bulk/preview", "previewBulk", "Preview a bulk filter's matches (owner/admin)", "Bulk",
@@ -1090,14 +1236,16 @@ op("POST", "/api/sessions/:session/self-checkin", "selfCheckin", "Check oneself 
    description="A repeat answers the attended booking with `alreadyCheckedIn: true`; without a booking the member is a walk-in.")
 op("POST", "/api/sessions/:session/checkin", "staffCheckin", "Check a member in (staff)", "Check-in",
    ok("CheckinResult"), body="StaffCheckin",
-   errors=errs(("402", "`no_plan`, `no_credits` (walk-in)"), ("409", CHECKIN_409), body=True, csrf=True, org=True, role=STAFF,
-               notfound="session, booking, member"))
+   errors=errs(("402", "`no_plan`, `no_credits` (walk-in)"), ("409", CHECKIN_409 + ", " + ATTENDANCE_409), body=True, csrf=True,
+               org=True, role=STAFF, notfound="session, booking, member"))
 op("GET", "/api/sessions/:session/roster", "getRoster", "A session's roster (staff)", "Check-in",
    ok("RosterList"), errors=errs(org=True, role=STAFF, notfound="session"))
 op("POST", "/api/bookings/:booking/undo-checkin", "undoCheckin", "Undo a check-in: attended → confirmed (staff)", "Check-in",
-   ok("Booking"), errors=errs(("409", "`invalid_transition`"), csrf=True, org=True, role=STAFF, notfound="booking"))
+   ok("Booking"), errors=errs(("409", "`invalid_transition`, `session_cancelled`, " + ATTENDANCE_409), csrf=True, org=True, role=STAFF,
+                              notfound="booking"))
 op("POST", "/api/bookings/:booking/no-show", "markNoShow", "Mark a no-show (staff)", "Check-in",
-   ok("Booking"), errors=errs(("409", "`invalid_transition`"), csrf=True, org=True, role=STAFF, notfound="booking"))
+   ok("Booking"), errors=errs(("409", "`invalid_transition`, `session_cancelled`, " + ATTENDANCE_409), csrf=True, org=True, role=STAFF,
+                              notfound="booking"))
 
 # --- Notifications
 op("GET", "/api/me/notification-prefs", "getNotificationPreferences", "Class-notification opt-ins per channel", "Notifications",
@@ -1152,7 +1300,7 @@ for method, path, spec in OPS:
     assert method.lower() not in paths.get(oa_path, {}), (method, path)
     paths.setdefault(oa_path, {})[method.lower()] = spec
 
-TAGS = ["Auth", "Organizations", "Members", "Catalog", "Sessions", "Bulk", "Audit", "Workouts", "Bookings", "Plans",
+TAGS = ["Auth", "Organizations", "Members", "Catalog", "Sessions", "Timetable", "Bulk", "Audit", "Workouts", "Bookings", "Plans",
         "Check-in", "Notifications", "Analytics", "Displays"]
 
 doc = {

@@ -14,10 +14,15 @@ public struct BulkFilter: Codable, Sendable, Equatable {
     public var daysOfWeek: [Int]?
     public var startTimes: [String]?
     public var status: [SessionStatus]?
+    /// The classes of one weekly series.
+    public var seriesId: String?
+    /// Exactly these classes (ticked on the timetable page); other fields narrow them further.
+    public var sessionIds: [String]?
 
     public init(
         programId: String? = nil, classTypeId: String? = nil, locationId: String? = nil, from: String? = nil, to: String? = nil,
-        daysOfWeek: [Int]? = nil, startTimes: [String]? = nil, status: [SessionStatus]? = nil
+        daysOfWeek: [Int]? = nil, startTimes: [String]? = nil, status: [SessionStatus]? = nil, seriesId: String? = nil,
+        sessionIds: [String]? = nil
     ) {
         self.programId = programId
         self.classTypeId = classTypeId
@@ -27,10 +32,12 @@ public struct BulkFilter: Codable, Sendable, Equatable {
         self.daysOfWeek = daysOfWeek
         self.startTimes = startTimes
         self.status = status
+        self.seriesId = seriesId
+        self.sessionIds = sessionIds
     }
 
     private enum CodingKeys: String, CodingKey {
-        case programId, classTypeId, locationId, from, to, daysOfWeek, startTimes, status
+        case programId, classTypeId, locationId, from, to, daysOfWeek, startTimes, status, seriesId, sessionIds
     }
 
     /// `status` may be one status or a list.
@@ -43,6 +50,8 @@ public struct BulkFilter: Codable, Sendable, Equatable {
         to = try container.decodeIfPresent(String.self, forKey: .to)
         daysOfWeek = try container.decodeIfPresent([Int].self, forKey: .daysOfWeek)
         startTimes = try container.decodeIfPresent([String].self, forKey: .startTimes)
+        seriesId = try container.decodeIfPresent(String.self, forKey: .seriesId)
+        sessionIds = try container.decodeIfPresent([String].self, forKey: .sessionIds)
         if let one = try? container.decodeIfPresent(SessionStatus.self, forKey: .status) {
             status = [one]
         } else {
@@ -53,10 +62,15 @@ public struct BulkFilter: Codable, Sendable, Equatable {
     /// The longest date range one filter may span.
     public static let maxRangeDays = 731
 
+    /// The most class ids one filter may list.
+    public static let maxSessionIds = 1000
+
     /// The filter with ids lower-cased, lists sorted and de-duplicated; throws 400 for anything malformed.
     public func validated(calendar: OrgCalendar) throws -> BulkFilter {
         var filter = self
-        for (field, value) in [("programId", programId), ("classTypeId", classTypeId), ("locationId", locationId)] {
+        for (field, value) in [
+            ("programId", programId), ("classTypeId", classTypeId), ("locationId", locationId), ("seriesId", seriesId),
+        ] {
             if let value, !NewID.isWellFormed(value) {
                 throw DomainError.invalidField(field, "is not an id.")
             }
@@ -64,6 +78,13 @@ public struct BulkFilter: Codable, Sendable, Equatable {
         filter.programId = programId?.lowercased()
         filter.classTypeId = classTypeId?.lowercased()
         filter.locationId = locationId?.lowercased()
+        filter.seriesId = seriesId?.lowercased()
+        if let ids = sessionIds {
+            guard !ids.isEmpty, ids.count <= Self.maxSessionIds, ids.allSatisfy(NewID.isWellFormed) else {
+                throw DomainError.invalidField("sessionIds", "list 1 to \(Self.maxSessionIds) class ids.")
+            }
+            filter.sessionIds = Array(Set(ids.map { $0.lowercased() })).sorted()
+        }
         let start = try from.map { try Self.date($0, field: "from", calendar: calendar) }
         let end = try to.map { try Self.date($0, field: "to", calendar: calendar) }
         if let start, let end {

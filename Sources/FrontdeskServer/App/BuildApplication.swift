@@ -64,6 +64,8 @@ public func buildApplication(services: AppServices) -> FrontdeskApp {
     AccountRoutes(services: services).register(api: api, org: org)
     CatalogRoutes(services: services).register(org)
     SessionRoutes(services: services).register(org: org, session: session)
+    SeriesRoutes(services: services).register(org: org)
+    ClosureRoutes(services: services).register(org: org)
     BulkRoutes(services: services).register(org: org)
     AuditRoutes(services: services).register(org: org)
     WorkoutRoutes(services: services).register(org: org, session: session)

@@ -3,8 +3,9 @@ import FrontdeskStore
 import Logging
 import ServiceLifecycle
 
-/// The time-driven jobs, every `jobsIntervalSeconds`: queue 30-minute push reminders and sweep
-/// no-shows (SPEC §7). Both are idempotent set-based statements, so every instance may run them.
+/// The time-driven jobs, every `jobsIntervalSeconds`: queue 30-minute push reminders, sweep no-shows
+/// (SPEC §7) and keep the weekly series' classes made `scheduleHorizonWeeks` ahead. Each is idempotent
+/// (set-based statements, unique keys), so every instance may run them.
 struct BackgroundJobs: Service {
     let services: AppServices
 
@@ -22,9 +23,9 @@ struct BackgroundJobs: Service {
 
     /// One round at the injected clock's now; what it did.
     @discardableResult
-    func runOnce() async -> (reminders: Int, noShows: Int) {
+    func runOnce() async -> (reminders: Int, noShows: Int, classes: Int) {
         let jobs = ScheduledJobs(database: services.database)
-        var result = (reminders: 0, noShows: 0)
+        var result = (reminders: 0, noShows: 0, classes: 0)
         do {
             result.reminders = try await jobs.queueReminders(now: services.now, minutesBefore: Self.reminderMinutes)
         } catch {
@@ -34,6 +35,12 @@ struct BackgroundJobs: Service {
             result.noShows = try await jobs.sweepNoShows(now: services.now)
         } catch {
             services.logger.warning("no-show sweep failed", metadata: ["error": .string("\(error)")])
+        }
+        do {
+            result.classes = try await SeriesStore(database: services.database).materialiseAll(
+                now: services.now, horizonWeeks: services.configuration.scheduleHorizonWeeks)
+        } catch {
+            services.logger.warning("series job failed", metadata: ["error": .string("\(error)")])
         }
         return result
     }

@@ -43,6 +43,7 @@ public struct Migrator: Sendable {
                 "CREATE INDEX class_sessions_ends ON class_sessions (ends_at)",
             ]),
         Migration(version: 4, name: "accounts: invitations, account links, verified e-mail", statements: Schema0004.statements),
+        Migration(version: 5, name: "back office: series, closures, audit subjects, display last seen", statements: Schema0005.statements),
     ]
 
     let database: any FrontdeskDatabase

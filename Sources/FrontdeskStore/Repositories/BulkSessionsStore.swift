@@ -16,10 +16,15 @@ public struct BulkBatchPayload: Codable, Sendable, Equatable {
     public var refundedCredits: Int
     /// For an undo: the batch it reverted.
     public var undoes: String?
+    /// For the end of a weekly series: the series and its last date before (nil: open-ended); an undo
+    /// gives the series that date back.
+    public var seriesId: String?
+    public var seriesLastDate: String?
 
     public init(
         action: String, filter: BulkFilter?, fingerprint: String?, reason: String?, sessionIds: [String],
-        skippedSessionIds: [String], cancelledBookings: Int, refundedCredits: Int, undoes: String? = nil
+        skippedSessionIds: [String], cancelledBookings: Int, refundedCredits: Int, undoes: String? = nil, seriesId: String? = nil,
+        seriesLastDate: String? = nil
     ) {
         self.action = action
         self.filter = filter
@@ -30,10 +35,13 @@ public struct BulkBatchPayload: Codable, Sendable, Equatable {
         self.cancelledBookings = cancelledBookings
         self.refundedCredits = refundedCredits
         self.undoes = undoes
+        self.seriesId = seriesId
+        self.seriesLastDate = seriesLastDate
     }
 
     private enum CodingKeys: String, CodingKey {
         case action, filter, fingerprint, reason, sessionIds, skippedSessionIds, cancelledBookings, refundedCredits, undoes
+        case seriesId, seriesLastDate
     }
 
     /// Lenient about what a row written by an older version may lack, so the audit trail stays readable.
@@ -48,6 +56,8 @@ public struct BulkBatchPayload: Codable, Sendable, Equatable {
         cancelledBookings = try container.decodeIfPresent(Int.self, forKey: .cancelledBookings) ?? 0
         refundedCredits = try container.decodeIfPresent(Int.self, forKey: .refundedCredits) ?? 0
         undoes = try container.decodeIfPresent(String.self, forKey: .undoes)
+        seriesId = try container.decodeIfPresent(String.self, forKey: .seriesId)
+        seriesLastDate = try container.decodeIfPresent(String.self, forKey: .seriesLastDate)
     }
 }
 
@@ -82,36 +92,48 @@ public struct BulkSessionsStore: Sendable {
         actor: BookingActor, maximum: Int, now: Date
     ) async throws -> Outcome {
         try await database.transaction { sql in
-            let preview = BulkPreview(filter: filter, matches: try await Self.matches(sql, org: org, filter: filter, maximum: maximum))
-            guard preview.fingerprint == fingerprint else { return .changed(preview) }
-            let changed = preview.sessions.filter { $0.isChanged(by: action) }.map(\.id)
-            let skipped = preview.sessions.filter { !$0.isChanged(by: action) }.map(\.id)
-            for chunk in changed.chunked(into: 500) {
-                let set: SQLQueryString =
-                    switch action {
-                    case .delete: "deleted_at = \(bind: now.epochSeconds)"
-                    case .publish: "status = 'published'"
-                    case .cancel: "status = 'cancelled', cancel_reason = \(bind: reason)"
-                    }
-                try await sql.raw(
-                    """
-                    UPDATE class_sessions SET \(set), updated_at = \(bind: now.epochSeconds)
-                    WHERE organization_id = \(bind: org.id) AND id IN (\(binds: chunk))
-                    """
-                ).run()
-            }
-            var effect = SessionBookings.Effect()
-            if action != .publish {
-                effect = try await SessionBookings.cancelAll(
-                    sql, sessionIds: changed, reason: reason,
-                    actorMembershipId: actor.membershipId, now: now)
-            }
-            let payload = BulkBatchPayload(
-                action: action.rawValue, filter: filter, fingerprint: fingerprint, reason: reason, sessionIds: changed,
-                skippedSessionIds: skipped, cancelledBookings: effect.cancelledBookings, refundedCredits: effect.refundedCredits)
-            return .done(
-                try await AuditBatches.record(sql, orgId: org.id, actor: actor, action: action.auditAction, payload: payload, now: now))
+            try await Self.run(
+                sql, org: org, action: action, filter: filter, fingerprint: fingerprint, reason: reason, actor: actor,
+                maximum: maximum, now: now)
         }
+    }
+
+    /// `execute` inside the caller's transaction; `series` marks the batch as the end of a weekly
+    /// series (its id and its last date before), so an undo can give the series its dates back.
+    static func run(
+        _ sql: any SQLDatabase, org: Organization, action: BulkAction, filter: BulkFilter, fingerprint: String, reason: String?,
+        actor: BookingActor, maximum: Int, now: Date, series: (id: String, lastDate: String?)? = nil
+    ) async throws -> Outcome {
+        let preview = BulkPreview(filter: filter, matches: try await Self.matches(sql, org: org, filter: filter, maximum: maximum))
+        guard preview.fingerprint == fingerprint else { return .changed(preview) }
+        let changed = preview.sessions.filter { $0.isChanged(by: action) }.map(\.id)
+        let skipped = preview.sessions.filter { !$0.isChanged(by: action) }.map(\.id)
+        for chunk in changed.chunked(into: 500) {
+            let set: SQLQueryString =
+                switch action {
+                case .delete: "deleted_at = \(bind: now.epochSeconds)"
+                case .publish: "status = 'published'"
+                case .cancel: "status = 'cancelled', cancel_reason = \(bind: reason)"
+                }
+            try await sql.raw(
+                """
+                UPDATE class_sessions SET \(set), updated_at = \(bind: now.epochSeconds)
+                WHERE organization_id = \(bind: org.id) AND id IN (\(binds: chunk))
+                """
+            ).run()
+        }
+        var effect = SessionBookings.Effect()
+        if action != .publish {
+            effect = try await SessionBookings.cancelAll(
+                sql, sessionIds: changed, reason: reason,
+                actorMembershipId: actor.membershipId, now: now)
+        }
+        let payload = BulkBatchPayload(
+            action: action.rawValue, filter: filter, fingerprint: fingerprint, reason: reason, sessionIds: changed,
+            skippedSessionIds: skipped, cancelledBookings: effect.cancelledBookings, refundedCredits: effect.refundedCredits,
+            seriesId: series?.id, seriesLastDate: series?.lastDate)
+        return .done(
+            try await AuditBatches.record(sql, orgId: org.id, actor: actor, action: action.auditAction, payload: payload, now: now))
     }
 
     /// Reverts a bulk delete (the sessions come back; bookings it cancelled stay cancelled, as their
@@ -174,6 +196,15 @@ public struct BulkSessionsStore: Sendable {
                     """
                 ).run()
             }
+            if restoring == .delete, let seriesId = original.payload.seriesId {
+                try await sql.raw(
+                    """
+                    UPDATE class_series SET last_date = \(bind: original.payload.seriesLastDate), deleted_at = NULL,
+                        updated_at = \(bind: now.epochSeconds)
+                    WHERE id = \(bind: seriesId) AND organization_id = \(bind: org.id)
+                    """
+                ).run()
+            }
             let payload = BulkBatchPayload(
                 action: "undo", filter: original.payload.filter, fingerprint: nil, reason: nil, sessionIds: ids,
                 skippedSessionIds: [], cancelledBookings: 0, refundedCredits: 0, undoes: original.batchId)
@@ -193,6 +224,8 @@ public struct BulkSessionsStore: Sendable {
         if let id = filter.programId { conditions.append("ct.program_id = \(bind: id)") }
         if let id = filter.classTypeId { conditions.append("s.class_type_id = \(bind: id)") }
         if let id = filter.locationId { conditions.append("s.location_id = \(bind: id)") }
+        if let id = filter.seriesId { conditions.append("s.series_id = \(bind: id)") }
+        if let ids = filter.sessionIds { conditions.append("s.id IN (\(binds: ids))") }
         if let statuses = filter.status { conditions.append("s.status IN (\(binds: statuses.map(\.rawValue)))") }
         let range = filter.instantRange(calendar: calendar)
         if let from = range.from { conditions.append("s.starts_at >= \(bind: from.epochSeconds)") }
@@ -241,7 +274,15 @@ public struct BulkSessionsStore: Sendable {
             sql, orgId: orgId,
             [
                 ("programs", filter.programId, "Program"), ("class_types", filter.classTypeId, "Class type"),
-                ("locations", filter.locationId, "Location"),
+                ("locations", filter.locationId, "Location"), ("class_series", filter.seriesId, "Series"),
             ])
+        // Listed classes must be the org's (deleted ones included: those just no longer match).
+        if let ids = filter.sessionIds {
+            let known =
+                try await sql.raw(
+                    "SELECT COUNT(*) AS n FROM class_sessions WHERE organization_id = \(bind: orgId) AND id IN (\(binds: ids))"
+                ).first()?.int("n") ?? 0
+            guard known == ids.count else { throw DomainError.notFound("Class") }
+        }
     }
 }

@@ -29,7 +29,7 @@ struct TestApp: Sendable {
     let client: any TestClientProtocol
     let routes: RouteRegistry
 
-    static let start = Date(timeIntervalSince1970: 1_795_000_000)  // 2026-11-18T08:26:40Z
+    static let start = Date(timeIntervalSince1970: 1_795_000_000)  // 2026-11-18T11:06:40Z, a Wednesday
 
     /// Runs `body` against a fresh app; `configure` adjusts the configuration first.
     static func run(
