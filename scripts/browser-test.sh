@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# browser-test.sh — headless-Chromium tests of the check-in floor (Tests/Browser/floor_test.py) and of
-# the account flows (Tests/Browser/accounts_test.py).
+# browser-test.sh — headless-Chromium tests of the check-in floor (Tests/Browser/floor_test.py), of
+# the account flows (Tests/Browser/accounts_test.py) and of the back office (Tests/Browser/admin*_test.py).
 #
 # Usage: scripts/browser-test.sh [path-to-frontdesk-binary]
 #        (default: .build/debug/frontdesk in the repository; build it first)
@@ -38,4 +38,10 @@ status=0
 "$PY" "$TEST_DIR/floor_test.py" "$BINARY" || status=$?
 echo
 "$PY" "$TEST_DIR/accounts_test.py" "$BINARY" || status=$?
+# The back office, walked as the demo owner (each admin_*test.py; screenshots admin-*.png, axe-core).
+for admin_test in "$TEST_DIR"/admin_test.py "$TEST_DIR"/admin_*_test.py; do
+  [[ -f "$admin_test" ]] || continue
+  echo
+  "$PY" "$admin_test" "$BINARY" || status=$?
+done
 exit "$status"
