@@ -95,8 +95,8 @@ struct CoachPageTests {
                 studio, startsAt: app.clock.now().addingTimeInterval(10 * 60),  // 23:30–00:30
                 extra: ["locationId": studio.locationId])
             let early = try await app.session(
-                studio, startsAt: app.clock.now().addingTimeInterval(55 * 60),  // 00:15
-                extra: ["locationId": studio.locationId])
+                studio, startsAt: app.clock.now().addingTimeInterval(55 * 60),  // 00:15, overlapping the 23:30 class on purpose
+                extra: ["locationId": studio.locationId, "force": true])
             let morning = try await app.session(
                 studio, startsAt: app.clock.now().addingTimeInterval(10 * 3600),  // 09:20
                 extra: ["locationId": studio.locationId])

@@ -177,17 +177,18 @@ struct AccountService: Sendable {
                 .mailHeld, "This studio cannot send e-mail until its owner's address is verified (POST /api/auth/verify-email).")
         }
         return try await invitations.create(
-            orgId: scope.orgId, email: email, role: role, invitedBy: scope.membership.id,
+            orgId: scope.orgId, email: email, role: role, invitedBy: scope.membership.id, actorUserId: scope.user.id,
             mail: mail(scope, greetingName: greetingName), now: services.now)
     }
 
     func resendInvitation(_ scope: OrgScope, id: String) async throws -> Invitation {
         try await invitations.resend(
-            orgId: scope.orgId, id: id, byOwner: scope.role == .owner, mail: mail(scope, greetingName: nil), now: services.now)
+            orgId: scope.orgId, id: id, byOwner: scope.role == .owner, actor: scope.actor, mail: mail(scope, greetingName: nil),
+            now: services.now)
     }
 
     func revokeInvitation(_ scope: OrgScope, id: String) async throws -> Invitation {
-        try await invitations.revoke(orgId: scope.orgId, id: id, byOwner: scope.role == .owner, now: services.now)
+        try await invitations.revoke(orgId: scope.orgId, id: id, byOwner: scope.role == .owner, actor: scope.actor, now: services.now)
     }
 
     private func mail(_ scope: OrgScope, greetingName: String?) -> InvitationsStore.Mail {

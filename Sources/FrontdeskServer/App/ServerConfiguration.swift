@@ -58,6 +58,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var jobsIntervalSeconds: Int = 60
     // schedule.*
     public var scheduleHorizonWeeks: Int = 8
+    // attendance.*
+    public var staffAttendanceHoursAfterEnd: Int = 24
     // maxStreams.*, bulk.*, metrics.*
     public var maxStreamsPerDisplay: Int = 4
     public var maxStreamsPerAddress: Int = 20

@@ -240,6 +240,9 @@ extension ServerConfiguration {
         .int(
             "schedule.horizonWeeks", \.scheduleHorizonWeeks, range: 1...52, formerly: "scheduleHorizonWeeks",
             "how far ahead a weekly series keeps its classes made (the series job and every series or closure change)"),
+        .int(
+            "attendance.staffHoursAfterEnd", \.staffAttendanceHoursAfterEnd, range: 0...720, formerly: "staffAttendanceHoursAfterEnd",
+            "how long after a class ends staff may still check in, undo or mark no-shows (from the check-in window's opening)"),
 
         .int(
             "maxStreams.perDisplay", \.maxStreamsPerDisplay, range: 1...1_000, formerly: "maxStreamsPerDisplay",

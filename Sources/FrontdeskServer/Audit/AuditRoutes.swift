@@ -4,16 +4,42 @@ import FrontdeskStore
 import Hummingbird
 
 extension AuditBatch: ResponseEncodable {}
+extension AuditEntry: ResponseEncodable {}
 
-/// The audit trail of batches (SPEC §8), owner/admin only: `GET /api/orgs/:org/audit/batches`
-/// (newest first, `limit` and `cursor`), `GET …/:batch`, and `POST …/:batch/undo`.
+/// The audit trail (SPEC §8), owner/admin only: the whole log `GET /api/orgs/:org/audit` (single
+/// actions and batches; per class with `sessionId`, per member with `membershipId`, per action with
+/// `action`), the batches `GET /api/orgs/:org/audit/batches` (newest first, `limit` and `cursor`),
+/// `GET …/:batch`, and `POST …/:batch/undo`.
 struct AuditRoutes {
     let services: AppServices
 
     func register(org: ContextRoutes<OrgContext>) {
+        org.get("audit", use: log)
         org.get("audit/batches", use: list)
         org.get("audit/batches/:batch", use: show)
         org.post("audit/batches/:batch/undo", use: undo)
+    }
+
+    struct EntryList: ResponseEncodable {
+        let items: [AuditEntry]
+        let nextCursor: String?
+    }
+
+    @Sendable func log(_ request: Request, context: OrgContext) async throws -> EntryList {
+        let scope = try context.scope(.manager)
+        let query = request.uri.queryParameters
+        let action = try query.get("action").map { value in
+            guard (1...100).contains(value.count), value.allSatisfy({ $0.isASCII && ($0.isLowercase || $0 == "." || $0 == "_") }) else {
+                throw DomainError(.invalidQuery, "action must be an action such as session.cancel, or a family such as attendance.")
+            }
+            return value
+        }
+        let filter = AuditFilter(
+            sessionId: try query.get("sessionId").map { try IDs.ref($0, "Session") },
+            membershipId: try query.get("membershipId").map { try IDs.ref($0, "Member") }, action: action)
+        let (entries, next) = try await AuditLog.list(
+            services.database, orgId: scope.orgId, filter: filter, limit: try ListQuery.limit(query), after: try ListQuery.cursor(query))
+        return EntryList(items: entries, nextCursor: next?.encoded)
     }
 
     struct BatchList: ResponseEncodable {

@@ -6,8 +6,14 @@ import FrontdeskStore
 /// the coach tablet, so they cannot disagree: by booking or by member; a member with a booking in the
 /// class (also one marked no-show) has that booking checked in, never a second one; without a booking
 /// they are a walk-in (capacity overridable by staff only).
+///
+/// Staff change attendance from the class's check-in window opening until `hoursAfterEnd` after it
+/// ends (409 `attendance_not_open` / `attendance_closed`), never on a cancelled class; the store
+/// checks it in its transaction.
 struct StaffCheckin: Sendable {
     let services: AppServices
+    /// How long after a class ends staff may still change its attendance (`attendance.staffHoursAfterEnd`).
+    var hoursAfterEnd: Int { services.configuration.staffAttendanceHoursAfterEnd }
 
     func checkIn(
         _ scope: OrgScope, sessionId: String, bookingId: String?, membershipId: String?, overrideCapacity: Bool
@@ -27,7 +33,7 @@ struct StaffCheckin: Sendable {
         }
         let result = try await CheckinStore(database: services.database).checkIn(
             org: scope.organization, sessionId: sessionId, membershipId: member, method: .manual, actor: scope.actor,
-            overrideCapacity: overrideCapacity, enforceWindow: false, now: services.now)
+            overrideCapacity: overrideCapacity, enforceWindow: false, staffHoursAfterEnd: hoursAfterEnd, now: services.now)
         await services.announce(result, kind: .checkedIn)
         return result
     }
@@ -42,7 +48,8 @@ extension StaffCheckin {
             throw DomainError.notFound("Booking")
         }
         let updated = try await CheckinStore(database: services.database).setAttendance(
-            org: scope.organization, bookingId: booking.id, to: target, actor: scope.actor, now: services.now)
+            org: scope.organization, bookingId: booking.id, to: target, actor: scope.actor, staffHoursAfterEnd: hoursAfterEnd,
+            now: services.now)
         await services.announce(
             CheckinResult(booking: updated, alreadyCheckedIn: false, walkIn: false),
             kind: target == .noShow ? .noShow : .undone)

@@ -20,6 +20,7 @@ struct NotificationRenderer: Sendable {
     /// The kinds of notification this renderer knows; anything else in the outbox is dead on arrival.
     static let kinds: Set<String> = [
         "booking_confirmed", "booking_waitlisted", "booking_cancelled", "booking_promoted", "class_cancelled", "class_reminder",
+        "class_changed",
     ]
 
     /// What the templates see.
@@ -36,6 +37,32 @@ struct NotificationRenderer: Sendable {
         let link: String
         let scheduleLink: String
         let subject: String
+        /// What changed in a `class_changed` notice, one line each.
+        let changes: [ChangeLine]
+    }
+
+    struct ChangeLine { let text: String }
+
+    /// A `class_changed` payload in words: the new start (and the old), the new location, the new coach.
+    static func changeLines(_ payload: [String: String], local: LocalTime) -> [ChangeLine] {
+        let changed = Set((payload["changes"] ?? "").split(separator: ",").map(String.init))
+        let iso = ISO8601DateFormatter()
+        func day(_ key: String) -> String? {
+            payload[key].flatMap { iso.date(from: $0) }.map { "\(local.longDate($0)), \(local.time($0))" }
+        }
+        var lines: [ChangeLine] = []
+        if changed.contains("time"), let new = day("newStartsAt") {
+            lines.append(ChangeLine(text: "New time: \(new)\(day("oldStartsAt").map { " (was \($0))" } ?? "")"))
+        }
+        if changed.contains("location") {
+            let new = payload["newLocation"] ?? "no location set"
+            lines.append(ChangeLine(text: "New place: \(new)\(payload["oldLocation"].map { " (was \($0))" } ?? "")"))
+        }
+        if changed.contains("coach") {
+            let new = payload["newCoach"] ?? "to be announced"
+            lines.append(ChangeLine(text: "New coach: \(new)\(payload["oldCoach"].map { " (was \($0))" } ?? "")"))
+        }
+        return lines
     }
 
     /// Account e-mails: one layout, words per kind, a single link that does the one thing.
@@ -118,8 +145,10 @@ struct NotificationRenderer: Sendable {
             case "booking_cancelled": "Booking cancelled: \(className), \(when)"
             case "booking_promoted": "You're in: \(className), \(when)"
             case "class_cancelled": "Class cancelled: \(className), \(when)"
+            case "class_changed": "Class changed: \(className), \(when)"
             default: "Starting at \(time): \(className)"
             }
+        let changes = item.template == "class_changed" ? Self.changeLines(item.payload, local: local) : []
         let pushBody: String =
             switch item.template {
             case "booking_confirmed": "See you \(when)\(context.locationName.map { " at \($0)" } ?? "")."
@@ -127,6 +156,7 @@ struct NotificationRenderer: Sendable {
             case "booking_cancelled": "Your booking is cancelled."
             case "booking_promoted": "A place freed up and it's yours: \(when)."
             case "class_cancelled": "This class is cancelled\(context.cancelReason.map { ": \($0)" } ?? ".")"
+            case "class_changed": changes.map(\.text).joined(separator: ". ") + "."
             default: "\(className) starts at \(time)\(context.locationName.map { " at \($0)" } ?? "")."
             }
         let view = View(
@@ -134,7 +164,7 @@ struct NotificationRenderer: Sendable {
             orgName: context.organizationName ?? "Frontdesk", className: className, when: when, time: time,
             location: context.locationName, address: context.locationAddress, reason: context.cancelReason,
             position: context.waitlistPosition, link: "\(publicBaseURL)/me/bookings", scheduleLink: "\(publicBaseURL)/schedule",
-            subject: subject)
+            subject: subject, changes: changes)
         return NotificationContent(
             subject: subject,
             text: try templates.render(view, template: "mail_\(item.template)_text"),

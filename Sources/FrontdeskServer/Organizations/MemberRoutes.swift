@@ -112,7 +112,7 @@ struct MemberRoutes {
             throw DomainError.forbidden("Only an owner can change an owner or grant the owner role.")
         }
         let updated = try await services.organizations.updateMember(
-            orgId: scope.orgId, membershipId: id, role: role, status: status, now: services.now)
+            orgId: scope.orgId, membershipId: id, role: role, status: status, actor: scope.actor, now: services.now)
         return MemberView(updated)
     }
 }

@@ -165,7 +165,7 @@ struct PlanRoutes {
         let reason = try body.reason.map { try Validate.name($0, field: "reason", maxLength: 500) }
         return try await store.adjust(
             orgId: scope.orgId, id: try context.id("subscription", "Subscription"), amount: body.amount,
-            reason: reason, actorMembershipId: scope.membership.id, now: services.now)
+            reason: reason, actorMembershipId: scope.membership.id, actorUserId: scope.user.id, now: services.now)
     }
 
     @Sendable func ledger(_ request: Request, context: OrgContext) async throws -> ItemList<LedgerEntry> {

@@ -5,8 +5,9 @@ import Hummingbird
 
 /// Sessions: the schedule, today, one session, and the lifecycle (SPEC §2, §4).
 ///
-/// Roles: any active member reads what they may see; staff create and edit; owner/admin publish,
-/// unpublish, cancel and delete (coaches get 403).
+/// Roles: any active member reads what they may see; staff create; owners and admins edit any class,
+/// coaches drafts only (checked in the store's transaction); owner/admin publish, unpublish, cancel
+/// and delete (coaches get 403).
 struct SessionRoutes {
     let services: AppServices
     var store: SessionsStore { services.sessions }
@@ -91,6 +92,8 @@ struct SessionRoutes {
         let coachMembershipId: String?
         let durationMin: Int?
         let capacity: Int?
+        /// Schedule it even when its coach or location is busy then (audited).
+        let force: Bool?
     }
 
     @Sendable func create(_ request: Request, context: OrgContext) async throws -> Created<SessionView> {
@@ -103,7 +106,7 @@ struct SessionRoutes {
             startsAt: try ScheduleRules.validateStart(body.startsAt),
             durationMin: try body.durationMin.map { try Validate.int($0, in: CatalogLimits.durationMin, field: "durationMin") },
             capacity: try body.capacity.map { try Validate.int($0, in: CatalogLimits.capacity, field: "capacity") },
-            createdBy: scope.membership.id, now: services.now)
+            createdBy: scope.membership.id, force: body.force ?? false, actor: scope.actor, now: services.now)
         return Created(body: try await view(scope, session.id))
     }
 
@@ -159,19 +162,19 @@ struct SessionRoutes {
     @Sendable func update(_ request: Request, context: SessionContext) async throws -> SessionView {
         let (scope, id) = (try context.scope(.staff), context.sessionId)
         let body = try await request.decodeJSON(UpdateBody.self, context: context)
-        _ = try await store.update(orgId: scope.orgId, id: id, changes: try body.changes(), now: services.now)
+        _ = try await store.update(orgId: scope.orgId, id: id, changes: try body.changes(), actor: scope.actor, now: services.now)
         return try await view(scope, id)
     }
 
     @Sendable func publish(_ request: Request, context: SessionContext) async throws -> SessionView {
         let (scope, id) = (try context.scope(.manager), context.sessionId)
-        _ = try await store.publish(orgId: scope.orgId, id: id, now: services.now)
+        _ = try await store.publish(orgId: scope.orgId, id: id, actor: scope.actor, now: services.now)
         return try await view(scope, id)
     }
 
     @Sendable func unpublish(_ request: Request, context: SessionContext) async throws -> SessionView {
         let (scope, id) = (try context.scope(.manager), context.sessionId)
-        _ = try await store.unpublish(orgId: scope.orgId, id: id, now: services.now)
+        _ = try await store.unpublish(orgId: scope.orgId, id: id, actor: scope.actor, now: services.now)
         return try await view(scope, id)
     }
 
@@ -188,14 +191,15 @@ struct SessionRoutes {
         let body = try await request.decodeJSONIfPresent(CancelBody.self, context: context, fallback: CancelBody(reason: nil))
         let reason = try body.reason.flatMap { $0.isEmpty ? nil : try Validate.name($0, field: "reason", maxLength: 500) }
         let (_, effect) = try await store.cancel(
-            orgId: scope.orgId, id: id, reason: reason, actorMembershipId: scope.membership.id, now: services.now)
+            orgId: scope.orgId, id: id, reason: reason, actorMembershipId: scope.membership.id, actor: scope.actor, now: services.now)
         return CancelResponse(
             session: try await view(scope, id), cancelledBookings: effect.cancelledBookings, refundedCredits: effect.refundedCredits)
     }
 
     @Sendable func delete(_ request: Request, context: SessionContext) async throws -> HTTPResponse.Status {
         let (scope, id) = (try context.scope(.manager), context.sessionId)
-        _ = try await store.delete(orgId: scope.orgId, id: id, actorMembershipId: scope.membership.id, now: services.now)
+        _ = try await store.delete(
+            orgId: scope.orgId, id: id, actorMembershipId: scope.membership.id, actor: scope.actor, now: services.now)
         return .noContent
     }
 }

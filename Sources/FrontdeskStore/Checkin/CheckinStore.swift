@@ -35,17 +35,23 @@ public struct CheckinStore: Sendable {
     /// Checks `membershipId` into a session. With an active booking the booking becomes attended;
     /// without one the member is a walk-in: booked and checked in together when a place is free and
     /// they are eligible (staff may override capacity). A repeat answers the attended booking unchanged.
+    ///
+    /// `enforceWindow` is the member's own check-in window (from `checkinOpensMinutesBefore` before
+    /// the start until the end). Without it — staff — attendance is open from the window's opening
+    /// until `staffHoursAfterEnd` after the end (`AttendanceRules`), and each change is audited.
     public func checkIn(
         org: Organization, sessionId: String, membershipId: String, method: CheckinMethod, actor: BookingActor,
-        overrideCapacity: Bool, enforceWindow: Bool, now: Date
+        overrideCapacity: Bool, enforceWindow: Bool, staffHoursAfterEnd: Int = AttendanceRules.defaultHoursAfterEnd, now: Date
     ) async throws -> CheckinResult {
         // The common case, a booked member arriving in the window, is one guarded UPDATE: the booking
         // row's lock queues it behind any cancel or undo of that booking, and confirmed → attended changes
         // no count another rule reads (capacity, quotas and credits treat both alike). Anything else —
-        // a repeat, a walk-in, a refusal that needs its reason — takes the locked path below.
-        if let booking = try await fastCheckIn(
-            org: org, sessionId: sessionId, membershipId: membershipId, method: method,
-            actorMembershipId: actor.membershipId, enforceWindow: enforceWindow, now: now)
+        // a repeat, a walk-in, a refusal that needs its reason — takes the locked path below, and so
+        // does every staff check-in, which writes its audit row in the same transaction.
+        if enforceWindow,
+            let booking = try await fastCheckIn(
+                org: org, sessionId: sessionId, membershipId: membershipId, method: method,
+                actorMembershipId: actor.membershipId, enforceWindow: enforceWindow, now: now)
         {
             return CheckinResult(booking: booking, alreadyCheckedIn: false, walkIn: false)
         }
@@ -55,11 +61,13 @@ public struct CheckinStore: Sendable {
         do {
             return try await checkIn(
                 org: org, sessionId: sessionId, membershipId: membershipId, method: method, actor: actor,
-                overrideCapacity: overrideCapacity, enforceWindow: enforceWindow, classLocked: false, now: now)
+                overrideCapacity: overrideCapacity, enforceWindow: enforceWindow, staffHoursAfterEnd: staffHoursAfterEnd,
+                classLocked: false, now: now)
         } catch is NeedsClassLock {
             return try await checkIn(
                 org: org, sessionId: sessionId, membershipId: membershipId, method: method, actor: actor,
-                overrideCapacity: overrideCapacity, enforceWindow: enforceWindow, classLocked: true, now: now)
+                overrideCapacity: overrideCapacity, enforceWindow: enforceWindow, staffHoursAfterEnd: staffHoursAfterEnd,
+                classLocked: true, now: now)
         }
     }
 
@@ -107,7 +115,7 @@ public struct CheckinStore: Sendable {
 
     private func checkIn(
         org: Organization, sessionId: String, membershipId: String, method: CheckinMethod, actor: BookingActor,
-        overrideCapacity: Bool, enforceWindow: Bool, classLocked: Bool, now: Date
+        overrideCapacity: Bool, enforceWindow: Bool, staffHoursAfterEnd: Int, classLocked: Bool, now: Date
     ) async throws -> CheckinResult {
         let locks =
             classLocked
@@ -119,6 +127,11 @@ public struct CheckinStore: Sendable {
                 throw session.status == .cancelled
                     ? DomainError(.sessionCancelled, "This class has been cancelled.")
                     : DomainError(.sessionNotPublished, "This class is not open.")
+            }
+            if !enforceWindow {
+                try AttendanceRules.requireOpen(
+                    now: now, startsAt: session.startsAt, endsAt: session.endsAt,
+                    opensMinutesBefore: org.checkinOpensMinutesBefore, hoursAfterEnd: staffHoursAfterEnd)
             }
             let existing = try await sql.raw(
                 """
@@ -136,6 +149,9 @@ public struct CheckinStore: Sendable {
             }
             if var booking = existing, booking.status == .confirmed {
                 try await Self.markAttended(sql, bookingId: booking.id, method: method, actorMembershipId: actor.membershipId, now: now)
+                if !enforceWindow {
+                    try await Self.auditAttendance(sql, org: org, actor: actor, booking: booking, to: .attended, walkIn: false, now: now)
+                }
                 booking.status = .attended
                 booking.checkedInAt = now
                 booking.checkinMethod = method.rawValue
@@ -163,6 +179,9 @@ public struct CheckinStore: Sendable {
                 if override {
                     try await sql.raw("UPDATE bookings SET capacity_override = \(bind: true) WHERE id = \(bind: noShow.id)").run()
                     noShow.capacityOverride = true
+                }
+                if !enforceWindow {
+                    try await Self.auditAttendance(sql, org: org, actor: actor, booking: noShow, to: .attended, walkIn: false, now: now)
                 }
                 noShow.status = .attended
                 noShow.checkedInAt = now
@@ -225,8 +244,15 @@ public struct CheckinStore: Sendable {
             if override {
                 try await AuditRows.record(
                     sql, orgId: org.id, actorUserId: actor.userId, actorMembershipId: actor.membershipId,
-                    action: "checkin.capacity_override", entityType: "booking", entityId: booking.id,
+                    action: "checkin.capacity_override", entityType: "booking", entityId: booking.id, subject: membershipId,
                     payload: ["sessionId": sessionId, "membershipId": membershipId], now: now)
+            }
+            if !enforceWindow {
+                var before = booking
+                if let waitlisted = existing { before = waitlisted } else { before.status = .cancelled }
+                try await Self.auditAttendance(
+                    sql, org: org, actor: actor, booking: before, to: .attended, walkIn: true, walkInBookingId: booking.id,
+                    had: existing != nil, now: now)
             }
             return CheckinResult(booking: booking, alreadyCheckedIn: false, walkIn: true)
         }
@@ -245,9 +271,11 @@ public struct CheckinStore: Sendable {
     }
 
     /// Staff undo a check-in (attended → confirmed) or mark a no-show (confirmed → no_show); the
-    /// reverse of a no-show is a check-in.
+    /// reverse of a no-show is a check-in. Open from the class's check-in window until
+    /// `staffHoursAfterEnd` after its end, never on a cancelled class; each change is audited.
     public func setAttendance(
-        org: Organization, bookingId: String, to target: BookingStatus, actor: BookingActor, now: Date
+        org: Organization, bookingId: String, to target: BookingStatus, actor: BookingActor,
+        staffHoursAfterEnd: Int = AttendanceRules.defaultHoursAfterEnd, now: Date
     ) async throws -> Booking {
         guard let current = try await BookingsStore(database: database).booking(id: bookingId), current.organizationId == org.id else {
             throw DomainError.notFound("Booking")
@@ -258,6 +286,12 @@ public struct CheckinStore: Sendable {
             else {
                 throw DomainError.notFound("Booking")
             }
+            let session = try await SessionRows.requireLive(sql, orgId: org.id, id: booking.sessionId)
+            guard session.status != .cancelled else { throw DomainError(.sessionCancelled, "This class has been cancelled.") }
+            try AttendanceRules.requireOpen(
+                now: now, startsAt: session.startsAt, endsAt: session.endsAt, opensMinutesBefore: org.checkinOpensMinutesBefore,
+                hoursAfterEnd: staffHoursAfterEnd)
+            let before = booking
             switch (booking.status, target) {
             case (.attended, .confirmed):
                 try await sql.raw(
@@ -284,8 +318,30 @@ public struct CheckinStore: Sendable {
             }
             booking.status = target
             booking.updatedAt = now
+            try await Self.auditAttendance(sql, org: org, actor: actor, booking: before, to: target, walkIn: false, now: now)
             return booking
         }
+    }
+
+    /// The audit row of a staff attendance change: `attendance.check_in`, `attendance.undo` or
+    /// `attendance.no_show`, on the booking, about its member, with the status before and after.
+    static func auditAttendance(
+        _ sql: any SQLDatabase, org: Organization, actor: BookingActor, booking: Booking, to target: BookingStatus, walkIn: Bool,
+        walkInBookingId: String? = nil, had: Bool = true, now: Date
+    ) async throws {
+        let action =
+            switch target {
+            case .attended: "attendance.check_in"
+            case .noShow: "attendance.no_show"
+            default: "attendance.undo"
+            }
+        var change = AuditChange()
+        change.field("status", had ? .text(booking.status.rawValue) : .null, .text(target.rawValue))
+        change.details["sessionId"] = .text(booking.sessionId)
+        if walkIn { change.details["walkIn"] = .flag(true) }
+        try await AuditRows.record(
+            sql, orgId: org.id, actor: actor, action: action, entityType: "booking", entityId: walkInBookingId ?? booking.id,
+            subject: booking.membershipId, payload: change, now: now)
     }
 
     /// The session's bookings with member names: attended and confirmed first, then the waitlist in

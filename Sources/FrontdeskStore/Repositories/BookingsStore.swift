@@ -116,7 +116,7 @@ public struct BookingsStore: Sendable {
             if booking.capacityOverride {
                 try await AuditRows.record(
                     sql, orgId: org.id, actorUserId: actor.userId, actorMembershipId: actor.membershipId,
-                    action: "booking.capacity_override", entityType: "booking", entityId: booking.id,
+                    action: "booking.capacity_override", entityType: "booking", entityId: booking.id, subject: membershipId,
                     payload: ["sessionId": sessionId, "membershipId": membershipId], now: now)
             }
             var messages = [
@@ -193,6 +193,18 @@ public struct BookingsStore: Sendable {
             ).run()
             if previousPosition != nil {
                 try await WaitlistRows.renumber(sql, sessionId: booking.sessionId, now: now)
+            }
+            // Staff taking someone off a class is a single action of the audit log; members cancelling
+            // their own bookings are not.
+            if actor.membershipId != booking.membershipId {
+                var audit = AuditChange()
+                audit.field("status", .text(wasConfirmed ? "confirmed" : "waitlisted"), .text("cancelled"))
+                audit.details["sessionId"] = .text(booking.sessionId)
+                audit.details["lateCancel"] = .flag(booking.lateCancel)
+                audit.details["refunded"] = .flag(refund)
+                try await AuditRows.record(
+                    sql, orgId: org.id, actor: actor, action: "booking.cancel", entityType: "booking", entityId: bookingId,
+                    subject: booking.membershipId, payload: audit, now: now)
             }
             let userId = try await sql.raw("SELECT user_id FROM memberships WHERE id = \(bind: booking.membershipId)").first()?.string(
                 "user_id")

@@ -48,7 +48,9 @@ public struct InvitationsStore: Sendable {
     /// A new pending invitation and its e-mail, in one transaction. 409 `already_member` when the
     /// address belongs to a member of this studio (which staff can see anyway), `already_invited`
     /// while an invitation to it is open.
-    public func create(orgId: String, email: String, role: Role, invitedBy: String?, mail: Mail, now: Date) async throws -> Invitation {
+    public func create(
+        orgId: String, email: String, role: Role, invitedBy: String?, actorUserId: String? = nil, mail: Mail, now: Date
+    ) async throws -> Invitation {
         try await database.transaction(TransactionOptions(lockKeys: ["org-members:\(orgId)"])) { sql in
             let normalized = Validate.normalizedEmail(email)
             let member = try await sql.raw(
@@ -86,12 +88,17 @@ public struct InvitationsStore: Sendable {
             ).run()
             try await Self.enqueue(
                 sql, orgId: orgId, invitationId: id, email: email, role: role, token: token, send: 1, mail: mail, now: now)
+            try await Self.audit(
+                sql, orgId: orgId, actorUserId: actorUserId, actorMembershipId: invitedBy, action: "invitation.create", id: id,
+                details: ["email": .text(email), "role": .text(role.rawValue)], now: now)
             return try await Self.invitation(sql, orgId: orgId, id: id, now: now)
         }
     }
 
     /// A fresh link (the old one stops working) and another e-mail; the invitation runs 7 days from now.
-    public func resend(orgId: String, id: String, byOwner: Bool, mail: Mail, now: Date) async throws -> Invitation {
+    public func resend(
+        orgId: String, id: String, byOwner: Bool, actor: BookingActor? = nil, mail: Mail, now: Date
+    ) async throws -> Invitation {
         try await database.transaction(TransactionOptions(lockKeys: ["org-members:\(orgId)"])) { sql in
             let current = try await Self.invitation(sql, orgId: orgId, id: id, now: now)
             guard current.status == .pending else {
@@ -112,13 +119,17 @@ public struct InvitationsStore: Sendable {
             try await Self.enqueue(
                 sql, orgId: orgId, invitationId: id, email: current.email, role: current.role, token: token,
                 send: current.sends + 1, mail: mail, now: now)
+            try await Self.audit(
+                sql, orgId: orgId, actorUserId: actor?.userId, actorMembershipId: actor?.membershipId, action: "invitation.resend", id: id,
+                details: ["email": .text(current.email), "role": .text(current.role.rawValue), "sends": .number(current.sends + 1)],
+                now: now)
             return try await Self.invitation(sql, orgId: orgId, id: id, now: now)
         }
     }
 
     /// Withdraws a pending invitation; its link stops working.
     /// Only an owner (`byOwner`) may withdraw an invitation to the owner role.
-    public func revoke(orgId: String, id: String, byOwner: Bool, now: Date) async throws -> Invitation {
+    public func revoke(orgId: String, id: String, byOwner: Bool, actor: BookingActor? = nil, now: Date) async throws -> Invitation {
         try await database.transaction(TransactionOptions(lockKeys: ["org-members:\(orgId)"])) { sql in
             let current = try await Self.invitation(sql, orgId: orgId, id: id, now: now)
             guard current.status == .pending else {
@@ -130,6 +141,9 @@ public struct InvitationsStore: Sendable {
                 UPDATE invitations SET status = 'revoked', updated_at = \(bind: now.epochSeconds) WHERE id = \(bind: id)
                 """
             ).run()
+            try await Self.audit(
+                sql, orgId: orgId, actorUserId: actor?.userId, actorMembershipId: actor?.membershipId, action: "invitation.revoke", id: id,
+                details: ["email": .text(current.email), "role": .text(current.role.rawValue)], now: now)
             return try await Self.invitation(sql, orgId: orgId, id: id, now: now)
         }
     }
@@ -216,8 +230,24 @@ public struct InvitationsStore: Sendable {
                     role: invitation.role, now: now)
             }
             try await sql.raw("UPDATE invitations SET membership_id = \(bind: membership.id) WHERE id = \(bind: invitation.id)").run()
+            try await Self.audit(
+                sql, orgId: invitation.organizationId, actorUserId: userId, actorMembershipId: membership.id, action: "invitation.accept",
+                id: invitation.id, subject: membership.id,
+                details: ["email": .text(invitation.email), "role": .text(membership.role.rawValue)], now: now)
             return (userId, membership)
         }
+    }
+
+    /// An invitation's audit row (`invitation.create|resend|revoke|accept`).
+    static func audit(
+        _ sql: any SQLDatabase, orgId: String, actorUserId: String?, actorMembershipId: String?, action: String, id: String,
+        subject: String? = nil, details: [String: AuditValue], now: Date
+    ) async throws {
+        var change = AuditChange()
+        change.details = details
+        try await AuditRows.record(
+            sql, orgId: orgId, actorUserId: actorUserId, actorMembershipId: actorMembershipId, action: action, entityType: "invitation",
+            entityId: id, subject: subject, payload: change, now: now)
     }
 
     static let invalidLink = DomainError(.invitationInvalid, "This invitation link is no longer valid. Ask the studio to send a new one.")

@@ -186,9 +186,10 @@ public struct OrganizationsStore: Sendable {
     }
 
     /// Changes a member's role and/or status. The org always keeps at least one active owner:
-    /// demoting or suspending the last one answers 409 `last_owner`.
+    /// demoting or suspending the last one answers 409 `last_owner`. Each change is audited
+    /// (`member.role_change`, `member.suspend`, `member.reactivate`) with `actor` (nil: the system).
     public func updateMember(
-        orgId: String, membershipId: String, role: Role?, status: MembershipStatus?, now: Date
+        orgId: String, membershipId: String, role: Role?, status: MembershipStatus?, actor: BookingActor? = nil, now: Date
     ) async throws -> MemberSummary {
         try await database.transaction(TransactionOptions(lockKeys: ["org-members:\(orgId)"])) { sql in
             guard let current = try await MembershipRows.member(sql, orgId: orgId, membershipId: membershipId) else {
@@ -218,6 +219,20 @@ public struct OrganizationsStore: Sendable {
                 WHERE id = \(bind: membershipId) AND organization_id = \(bind: orgId)
                 """
             ).run()
+            if newRole != current.membership.role {
+                var audit = AuditChange()
+                audit.field("role", .text(current.membership.role.rawValue), .text(newRole.rawValue))
+                try await AuditRows.record(
+                    sql, orgId: orgId, actor: actor, action: "member.role_change", entityType: "membership", entityId: membershipId,
+                    subject: membershipId, payload: audit, now: now)
+            }
+            if newStatus != current.membership.status {
+                var audit = AuditChange()
+                audit.field("status", .text(current.membership.status.rawValue), .text(newStatus.rawValue))
+                try await AuditRows.record(
+                    sql, orgId: orgId, actor: actor, action: newStatus == .active ? "member.reactivate" : "member.suspend",
+                    entityType: "membership", entityId: membershipId, subject: membershipId, payload: audit, now: now)
+            }
             guard let updated = try await MembershipRows.member(sql, orgId: orgId, membershipId: membershipId) else {
                 throw DomainError.notFound("Member")
             }

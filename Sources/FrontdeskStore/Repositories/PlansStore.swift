@@ -169,10 +169,11 @@ public struct PlansStore: Sendable {
         }
     }
 
-    /// Adds (or with a negative amount removes) credits, with a ledger row. A balance cannot go below
-    /// zero (409 `insufficient_credits`); unlimited subscriptions have no balance (409 `unlimited_plan`).
+    /// Adds (or with a negative amount removes) credits, with a ledger row and an audit row
+    /// (`credits.adjust`, about the subscription's member). A balance cannot go below zero (409
+    /// `insufficient_credits`); unlimited subscriptions have no balance (409 `unlimited_plan`).
     public func adjust(
-        orgId: String, id: String, amount: Int, reason: String?, actorMembershipId: String, now: Date
+        orgId: String, id: String, amount: Int, reason: String?, actorMembershipId: String, actorUserId: String? = nil, now: Date
     ) async throws -> SubscriptionRecord {
         try await database.transaction { sql in
             guard let current = try await Self.subscription(sql, orgId: orgId, id: id) else { throw DomainError.notFound("Subscription") }
@@ -191,6 +192,13 @@ public struct PlansStore: Sendable {
             try await CreditLedger.ledger(
                 sql, orgId: orgId, subscriptionId: id, bookingId: nil, kind: "adjustment", amount: amount,
                 reason: reason, actorMembershipId: actorMembershipId, now: now)
+            var audit = AuditChange()
+            audit.field("creditsRemaining", AuditValue(remaining), AuditValue(remaining + amount))
+            audit.details["amount"] = AuditValue(amount)
+            audit.details["reason"] = AuditValue(reason)
+            try await AuditRows.record(
+                sql, orgId: orgId, actorUserId: actorUserId, actorMembershipId: actorMembershipId, action: "credits.adjust",
+                entityType: "subscription", entityId: id, subject: current.membershipId, payload: audit, now: now)
             guard let record = try await Self.subscription(sql, orgId: orgId, id: id) else { throw DomainError.notFound("Subscription") }
             return record
         }
