@@ -10,5 +10,6 @@ struct AdminPages {
         AdminPlansPage(services: services).register(root)
         AdminCatalogPage(services: services).register(root)
         AdminSettingsPage(services: services).register(root)
+        AdminTimetablePage(services: services).register(root)
     }
 }
