@@ -358,6 +358,7 @@ S["PushTokenRegistration"] = obj({
 S["Display"] = obj({
     "id": UUID, "organizationId": UUID, "locationId": UUID, "name": {"type": "string"},
     "keyVersion": {"type": "integer"}, "revokedAt": nullable(DT), "createdAt": DT,
+    "lastSeenAt": nullable({**DT, "description": "When the screen last polled its state or held its event stream (at most a minute behind); null: never."}),
 }, required=["id", "organizationId", "locationId", "name", "keyVersion", "createdAt"])
 
 S["DisplayWithURL"] = obj({

@@ -11,5 +11,6 @@ struct AdminPages {
         AdminCatalogPage(services: services).register(root)
         AdminSettingsPage(services: services).register(root)
         AdminTimetablePage(services: services).register(root)
+        AdminDisplaysPage(services: services).register(root)
     }
 }

@@ -68,6 +68,7 @@ struct DisplayPage {
                 "display_error", title: "Check-in screen", page: ErrorView(headline: headline, message: error.message),
                 request: request, context: context, status: .forbidden, bodyClass: "display", noReferrer: true)
         }
+        await routes.displays.seen(display)
         let state = try await routes.screenState(display: display, org: org, now: now)
         let local = LocalTime(timezone: org.timezone, now: now)
         let query = "?exp=\(Self.queryValue(request, "exp"))&sig=\(Self.queryValue(request, "sig"))"
@@ -109,8 +110,11 @@ struct DisplayPage {
         let events = services.checkinEvents.subscribe()
         let (display, _) = try await routes.verifiedDisplay(request, context: context, now: services.now)
         let slot = try ServerSentEvents.slot(request, context: context, services: services, displayId: display.id)
+        // Held streams count as seen: on opening, and at each keep-alive's re-check of the link.
+        let displays = routes.displays
+        await displays.seen(display)
         return ServerSentEvents.response(
             events: events, organizationId: display.organizationId, slot: slot,
-            watch: .link(of: display, store: routes.store, logger: services.logger), closedBy: request)
+            watch: .link(of: display, store: routes.store, logger: services.logger) { await displays.seen($0) }, closedBy: request)
     }
 }

@@ -12,6 +12,7 @@ extension Display: ResponseEncodable {}
 struct DisplayRoutes {
     let services: AppServices
     var store: DisplaysStore { DisplaysStore(database: services.database) }
+    var displays: DisplayService { DisplayService(services: services) }
 
     /// Signed display URLs last a year: a wall screen should not go dark by itself; rotate or revoke to end one.
     static let urlLifetimeDays = 365
@@ -30,13 +31,8 @@ struct DisplayRoutes {
         let url: String?
     }
 
-    static func signedURL(_ display: Display, services: AppServices) async throws -> String? {
-        try await services.signedDisplayURL(display)
-    }
-
     @Sendable func list(_ request: Request, context: OrgContext) async throws -> ItemList<Display> {
-        let scope = try context.scope(.manager)
-        return ItemList(items: try await store.displays(orgId: scope.orgId))
+        ItemList(items: try await displays.displays(try context.scope(.manager)))
     }
 
     struct CreateBody: Decodable {
@@ -47,37 +43,22 @@ struct DisplayRoutes {
     @Sendable func create(_ request: Request, context: OrgContext) async throws -> Created<DisplayWithURL> {
         let scope = try context.scope(.manager)
         let body = try await request.decodeJSON(CreateBody.self, context: context)
-        let display = try await store.create(
-            orgId: scope.orgId, locationId: try IDs.ref(body.locationId, "Location"),
-            name: try Validate.name(body.name ?? "Check-in screen"), createdBy: scope.membership.id,
-            now: services.now)
-        return Created(body: DisplayWithURL(display: display, url: try await Self.signedURL(display, services: services)))
-    }
-
-    func display(_ scope: OrgScope, _ context: some FrontdeskContext) async throws -> Display {
-        guard let display = try await store.display(id: try context.id("display", "Display")), display.organizationId == scope.orgId else {
-            throw DomainError.notFound("Display")
-        }
-        return display
+        let display = try await displays.create(scope, locationId: body.locationId, name: body.name)
+        return Created(body: DisplayWithURL(display: display, url: try await displays.signedURL(display)))
     }
 
     @Sendable func url(_ request: Request, context: OrgContext) async throws -> DisplayWithURL {
-        let scope = try context.scope(.manager)
-        let display = try await display(scope, context)
-        return DisplayWithURL(display: display, url: try await Self.signedURL(display, services: services))
+        let display = try await displays.display(try context.scope(.manager), id: try context.id("display", "Display"))
+        return DisplayWithURL(display: display, url: try await displays.signedURL(display))
     }
 
     @Sendable func rotate(_ request: Request, context: OrgContext) async throws -> DisplayWithURL {
-        let scope = try context.scope(.manager)
-        let display = try await store.rotate(orgId: scope.orgId, id: try context.id("display", "Display"), now: services.now)
-        await services.displayChanged(display)
-        return DisplayWithURL(display: display, url: try await Self.signedURL(display, services: services))
+        let display = try await displays.rotate(try context.scope(.manager), id: try context.id("display", "Display"))
+        return DisplayWithURL(display: display, url: try await displays.signedURL(display))
     }
 
     @Sendable func revoke(_ request: Request, context: OrgContext) async throws -> DisplayWithURL {
-        let scope = try context.scope(.manager)
-        let display = try await store.revoke(orgId: scope.orgId, id: try context.id("display", "Display"), now: services.now)
-        await services.displayChanged(display)
+        let display = try await displays.revoke(try context.scope(.manager), id: try context.id("display", "Display"))
         return DisplayWithURL(display: display, url: nil)
     }
 
@@ -122,6 +103,7 @@ struct DisplayRoutes {
     @Sendable func state(_ request: Request, context: AppRequestContext) async throws -> Response {
         let now = services.now
         let (display, org) = try await verifiedDisplay(request, context: context, now: now)
+        await displays.seen(display)
         var state = try await screenState(display: display, org: org, now: now)
         // A screen polling within one window already has the code: `have=<qr.url>` leaves the SVG out,
         // which keeps a poll under a kilobyte instead of ~8 KB.

@@ -26,11 +26,16 @@ struct ServerSentEvents {
         let stillValid: @Sendable () async -> Bool
 
         /// Holds while `display` keeps the key version it had and is not revoked (re-read from the database).
-        static func link(of display: Display, store: DisplaysStore, logger: Logger) -> DisplayWatch {
+        /// `seen` gets the re-read row while the link holds (the display's last-seen time).
+        static func link(
+            of display: Display, store: DisplaysStore, logger: Logger, seen: (@Sendable (Display) async -> Void)? = nil
+        ) -> DisplayWatch {
             DisplayWatch(displayId: display.id) {
                 do {
                     guard let current = try await store.display(id: display.id) else { return false }
-                    return current.keyVersion == display.keyVersion && current.revokedAt == nil
+                    let holds = current.keyVersion == display.keyVersion && current.revokedAt == nil
+                    if holds, let seen { await seen(current) }
+                    return holds
                 } catch {
                     // The database is briefly unreachable: keep the stream; the next keep-alive checks again.
                     logger.debug("display stream re-check failed", metadata: ["error": .string("\(error)")])

@@ -11,6 +11,9 @@ public struct Display: Codable, Sendable, Equatable {
     public var keyVersion: Int
     public var revokedAt: Date?
     public var createdAt: Date
+    /// When the screen last fetched its state or held its event stream (nil: never), written at most
+    /// once per `DisplaysStore.seenInterval`.
+    public var lastSeenAt: Date? = nil
 }
 
 /// What a display screen shows: the current or next class at its location inside the check-in window.
@@ -34,7 +37,32 @@ public struct DisplaysStore: Sendable {
         Display(
             id: try row.string("id"), organizationId: try row.string("organization_id"), locationId: try row.string("location_id"),
             name: try row.string("name"), keyVersion: try row.int("key_version"), revokedAt: try row.optionalDate("revoked_at"),
-            createdAt: try row.date("created_at"))
+            createdAt: try row.date("created_at"), lastSeenAt: try row.optionalDate("last_seen_at"))
+    }
+
+    /// How stale `last_seen_at` may get before a poll or a held stream writes it again: a screen
+    /// polling every 2 s writes once a minute, not thirty times.
+    public static let seenInterval: Int64 = 60
+
+    /// Whether `display`, as just read, should record that it was seen at `now`.
+    public static func needsSeen(_ display: Display, now: Date) -> Bool {
+        guard let seen = display.lastSeenAt?.epochSeconds else { return true }
+        return now.epochSeconds - seen >= seenInterval
+    }
+
+    /// Records that the display was seen at `now`, unless a poll on this or another instance already
+    /// did within `seenInterval` (the guard makes racing writers a no-op). Callers skip it when the row
+    /// they read is fresh (`needsSeen`), so a poll normally costs no write at all.
+    public func markSeen(id: String, now: Date) async throws {
+        let at = now.epochSeconds
+        try await database.writeStatement { sql in
+            try await sql.raw(
+                """
+                UPDATE displays SET last_seen_at = \(bind: at)
+                WHERE id = \(bind: id) AND (last_seen_at IS NULL OR last_seen_at <= \(bind: at - Self.seenInterval))
+                """
+            ).run()
+        }
     }
 
     /// A display at a live location of the org (another org's location → 404).

@@ -1,0 +1,178 @@
+import Foundation
+import FrontdeskCore
+import FrontdeskQR
+import FrontdeskStore
+import Hummingbird
+
+/// The studio's wall screens in the back office, `GET /admin/displays?org=`: each display with its
+/// location, when it was created, whether it is active or revoked and whether its screen is online
+/// (it polled its state or held its event stream within `DisplayService.onlineSeconds`); for an
+/// active one its signed URL and a QR code of that URL, so a kiosk is set up by scanning it from a
+/// phone; a form to create one for a location; rotate (a new URL, the old one stops working) and
+/// revoke. Owners and admins only, as `…/api/orgs/:org/displays`, through `DisplayService`.
+struct AdminDisplaysPage {
+    let services: AppServices
+    var responder: PageResponder { PageResponder(services: services) }
+    var displays: DisplayService { DisplayService(services: services) }
+
+    static let path = "/admin/displays"
+
+    func register(_ root: Routes) {
+        let pages = root.signedIn(services, fallback: Self.path, reason: "Log in to manage the studio's displays.")
+        pages.get("admin/displays", use: show)
+        pages.post("admin/displays", use: create)
+        pages.post("admin/displays/:display/rotate", use: rotate)
+        pages.post("admin/displays/:display/revoke", use: revoke)
+    }
+
+    struct DisplayLine {
+        let id: String
+        let name: String
+        let location: String
+        let created: String
+        let revoked: Bool
+        let revokedOn: String?
+        let presence: String
+        let presenceClass: String
+        let url: String?
+        let qr: String?
+        let open: Bool
+    }
+
+    struct LocationChoice {
+        let id: String
+        let name: String
+    }
+
+    struct View {
+        let shell: AdminShellView
+        let orgId: String
+        let active: [DisplayLine]
+        let noActive: Bool
+        let revoked: [DisplayLine]
+        let hasRevoked: Bool
+        let locations: [LocationChoice]
+        let hasLocations: Bool
+        let catalogLink: String
+        let draftName: String
+        let onlineMinutes: Int64
+    }
+
+    static let messages = [
+        "created": "Display created. Scan its code from the screen's browser, or open its link there.",
+        "rotated": "New link made. The old link no longer works; set the screen up again with the new one.",
+        "revoked": "Display revoked. Its screen shows that it has been switched off.",
+    ]
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        return try await page(
+            orgId: query.get("org"), show: query.get("show"), request: request, context: context,
+            flash: AdminShell.flash(query.get("done"), Self.messages))
+    }
+
+    func page(
+        orgId: String?, show: String?, request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok,
+        flash: PageFrame.Flash? = nil, draftName: String = ""
+    ) async throws -> Response {
+        guard let admin = try await AdminShell.resolve(services, context: context, orgId: orgId, section: .displays) else {
+            return try AdminShell.refusal(responder, section: .displays, request: request, context: context)
+        }
+        let scope = admin.scope
+        let now = services.now
+        let local = LocalTime(timezone: scope.organization.timezone, now: now)
+        let locations = try await services.catalog.locations(orgId: scope.orgId)
+        let names = Dictionary(locations.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        var active: [DisplayLine] = []
+        var revoked: [DisplayLine] = []
+        for display in try await displays.displays(scope) {
+            let line = try await line(display, location: names[display.locationId], local: local, open: display.id == show?.lowercased())
+            if display.revokedAt == nil { active.append(line) } else { revoked.append(line) }
+        }
+        let view = View(
+            shell: admin.shell, orgId: scope.orgId, active: active, noActive: active.isEmpty, revoked: revoked,
+            hasRevoked: !revoked.isEmpty, locations: locations.map { LocationChoice(id: $0.id, name: $0.name) },
+            hasLocations: !locations.isEmpty, catalogLink: "\(AdminCatalogPage.path)?org=\(scope.orgId)", draftName: draftName,
+            onlineMinutes: DisplayService.onlineSeconds / 60)
+        return try AdminShell.page(
+            responder, "admin_displays", title: "Displays", page: view, scope: scope, request: request, context: context,
+            status: status, flash: flash)
+    }
+
+    func line(_ display: Display, location: String?, local: LocalTime, open: Bool) async throws -> DisplayLine {
+        let (presence, presenceClass): (String, String) =
+            switch DisplayService.presence(display, now: local.now) {
+            case .online: ("Online", "online")
+            case .offline(let seen): ("Offline, last seen \(Self.when(seen, local: local))", "offline")
+            case .never: ("Never seen", "never")
+            }
+        var url: String?
+        var qr: String?
+        if display.revokedAt == nil, let signed = try await displays.signedURL(display) {
+            url = signed
+            qr = try? QRCode.encode(signed, level: .medium).svg(
+                moduleSize: nil, quietZone: 4, title: "QR code of the link of \(display.name)")
+        }
+        return DisplayLine(
+            id: display.id, name: display.name, location: location ?? "a removed location", created: local.longDate(display.createdAt),
+            revoked: display.revokedAt != nil, revokedOn: display.revokedAt.map { local.longDate($0) }, presence: presence,
+            presenceClass: presenceClass, url: url, qr: qr, open: open)
+    }
+
+    /// "today at 14:02", else "Thu 26 Nov 07:00" (a past instant is never "Tomorrow").
+    static func when(_ date: Date, local: LocalTime) -> String {
+        let text = local.dayAndTime(date)
+        return text.count == 5 ? "today at \(text)" : text
+    }
+
+    // MARK: Posts
+
+    struct Form: Decodable {
+        let csrf: String?
+        let org: String?
+        let location: String?
+        let name: String?
+    }
+
+    /// Checks the form's CSRF and the caller's role in its studio, runs `action` and answers the 303
+    /// it returns; a refusal answers the page with the message (or the 404 page for an unknown id).
+    func post(
+        _ request: Request, _ context: AppRequestContext, _ action: (Form, OrgScope) async throws -> (done: String, show: String?)
+    ) async throws -> Response {
+        let form = try await request.decodeForm(Form.self, context: context)
+        try PageCSRF.check(request, field: form.csrf)
+        let orgId = form.org ?? ""
+        do {
+            let scope = try await OrgAccess(services: services).scope(context, orgId: orgId, requiring: .manager)
+            let (done, show) = try await action(form, scope)
+            return AdminShell.done(Self.path, org: scope.orgId, done, extra: show.map { "&show=\($0)" } ?? "")
+        } catch let error as DomainError where error.kind == .notFound {
+            return try AdminShell.notFound(responder, message: error.message, request: request, context: context)
+        } catch let error as DomainError {
+            return try await page(
+                orgId: orgId, show: nil, request: request, context: context, status: error.httpStatus, flash: AdminShell.failure(error),
+                draftName: form.name ?? "")
+        }
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await post(request, context) { form, scope in
+            let display = try await displays.create(scope, locationId: form.location ?? "", name: FormValue.text(form.name))
+            return ("created", display.id)
+        }
+    }
+
+    @Sendable func rotate(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await post(request, context) { _, scope in
+            let display = try await displays.rotate(scope, id: context.parameters.get("display") ?? "")
+            return ("rotated", display.id)
+        }
+    }
+
+    @Sendable func revoke(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await post(request, context) { _, scope in
+            _ = try await displays.revoke(scope, id: context.parameters.get("display") ?? "")
+            return ("revoked", nil)
+        }
+    }
+}
