@@ -12,5 +12,6 @@ struct AdminPages {
         AdminSettingsPage(services: services).register(root)
         AdminTimetablePage(services: services).register(root)
         AdminDisplaysPage(services: services).register(root)
+        AdminNotificationsPage(services: services).register(root)
     }
 }

@@ -158,9 +158,11 @@ public struct OutboxStore: Sendable {
     }
 
     /// Makes failed or dead rows (one, or every dead one) due again with fresh attempts; returns how many.
-    public func retry(id: String?, now: Date) async throws -> Int {
+    /// With `orgId`, only that studio's rows (the back office); without, any (the operator's CLI).
+    public func retry(id: String?, orgId: String? = nil, now: Date) async throws -> Int {
         try await database.writeStatement { sql in
-            let which: SQLQueryString = id.map { "id = \(bind: $0) AND status IN ('failed', 'dead')" } ?? "status = 'dead'"
+            var which: SQLQueryString = id.map { "id = \(bind: $0) AND status IN ('failed', 'dead')" } ?? "status = 'dead'"
+            if let orgId { which = which + " AND organization_id = \(bind: orgId)" }
             return try await sql.raw(
                 """
                 UPDATE notification_outbox SET status = 'pending', attempts = 0, available_at = \(bind: now.epochSeconds), last_error = NULL
