@@ -13,5 +13,6 @@ struct AdminPages {
         AdminTimetablePage(services: services).register(root)
         AdminDisplaysPage(services: services).register(root)
         AdminNotificationsPage(services: services).register(root)
+        AdminAuditPage(services: services).register(root)
     }
 }
