@@ -37,6 +37,12 @@ struct AdminPagesStudioTests {
             #expect(try await app.count("SELECT credits_remaining AS n FROM subscriptions WHERE id = '\(subscription)'") == 8)
             let ledger = "SELECT COUNT(*) AS n FROM credit_ledger WHERE subscription_id = '\(subscription)'"
             #expect(try await app.count(ledger) == 1)
+            // Audited with the owner as actor (user and membership), the member as subject.
+            let audited = """
+                SELECT COUNT(*) AS n FROM audit_logs WHERE action = 'credits.adjust' AND actor_user_id IS NOT NULL
+                  AND actor_membership_id IS NOT NULL AND subject_membership_id IS NOT NULL
+                """
+            #expect(try await app.count(audited) == 1)
             let after = try await owner.get(try #require(granted.location))
             #expect(after.element("flash") == "Credits changed; the ledger has the new line.")
             #expect(after.element("credits-\(subscription)") == "8 credits left")

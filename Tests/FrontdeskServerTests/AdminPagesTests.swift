@@ -182,6 +182,10 @@ struct AdminPagesTests {
                 "/admin/members/suspend", ["org": studio.orgId, "membership": member.membershipId, "back": "member"])
             #expect(suspended.location == "/admin/members/\(member.membershipId)?org=\(studio.orgId)&done=suspended")
             #expect(try await owner.get(try #require(suspended.location)).element("member-suspended") == "Suspended")
+            #expect(
+                try await app.count(
+                    "SELECT COUNT(*) AS n FROM audit_logs WHERE action = 'member.suspend' AND actor_user_id IS NOT NULL") == 1,
+                "the page's change is audited with its actor")
             let reactivated = try await owner.post("/admin/members/reactivate", ["org": studio.orgId, "membership": member.membershipId])
             #expect(reactivated.status == 303)
             #expect(

@@ -254,7 +254,8 @@ struct AdminMemberPage {
             }
             let reason = try Validate.name(reasonText, field: "reason", maxLength: 500)
             _ = try await plans.adjust(
-                orgId: scope.orgId, id: id, amount: amount, reason: reason, actorMembershipId: scope.membership.id, now: services.now)
+                orgId: scope.orgId, id: id, amount: amount, reason: reason, actorMembershipId: scope.membership.id,
+                actorUserId: scope.user.id, now: services.now)
             return "credits"
         }
     }

@@ -245,6 +245,6 @@ struct AdminMembersPage {
             throw DomainError.forbidden("Only an owner can change an owner or grant the owner role.")
         }
         _ = try await services.organizations.updateMember(
-            orgId: scope.orgId, membershipId: id, role: role, status: status, now: services.now)
+            orgId: scope.orgId, membershipId: id, role: role, status: status, actor: scope.actor, now: services.now)
     }
 }

@@ -189,7 +189,7 @@ public struct OrganizationsStore: Sendable {
     /// demoting or suspending the last one answers 409 `last_owner`. Each change is audited
     /// (`member.role_change`, `member.suspend`, `member.reactivate`) with `actor` (nil: the system).
     public func updateMember(
-        orgId: String, membershipId: String, role: Role?, status: MembershipStatus?, actor: BookingActor? = nil, now: Date
+        orgId: String, membershipId: String, role: Role?, status: MembershipStatus?, actor: BookingActor?, now: Date
     ) async throws -> MemberSummary {
         try await database.transaction(TransactionOptions(lockKeys: ["org-members:\(orgId)"])) { sql in
             guard let current = try await MembershipRows.member(sql, orgId: orgId, membershipId: membershipId) else {

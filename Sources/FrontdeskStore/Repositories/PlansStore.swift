@@ -173,7 +173,7 @@ public struct PlansStore: Sendable {
     /// (`credits.adjust`, about the subscription's member). A balance cannot go below zero (409
     /// `insufficient_credits`); unlimited subscriptions have no balance (409 `unlimited_plan`).
     public func adjust(
-        orgId: String, id: String, amount: Int, reason: String?, actorMembershipId: String, actorUserId: String? = nil, now: Date
+        orgId: String, id: String, amount: Int, reason: String?, actorMembershipId: String, actorUserId: String?, now: Date
     ) async throws -> SubscriptionRecord {
         try await database.transaction { sql in
             guard let current = try await Self.subscription(sql, orgId: orgId, id: id) else { throw DomainError.notFound("Subscription") }

@@ -29,7 +29,7 @@ public enum SessionBookings {
             effect.refundedCredits += try await refund(
                 sql, bookings: charged, reason: "session cancelled",
                 actorMembershipId: actorMembershipId, now: now)
-            // A class-cancelled e-mail per booking, unless the member opted out of class e-mails.
+            // A class-cancelled e-mail per booking, unless the member opted out of class e-mails or the studio's mail is held.
             var payload: [(key: String, value: SQLQueryString)] = [("bookingId", "b.id"), ("sessionId", "b.session_id")]
             if let reason { payload.append(("reason", "\(bind: reason)")) }
             try await sql.raw(
@@ -40,6 +40,7 @@ public enum SessionBookings {
                     'class_cancelled:' || b.id, 'pending', 0, \(bind: at), \(bind: at)
                 FROM bookings b JOIN memberships m ON m.id = b.membership_id
                 WHERE \(active) AND \(OutboxRows.wanted(user: "m.user_id", channel: "'email'"))
+                  AND \(OutboxRows.mailAllowed(org: "b.organization_id"))
                 ON CONFLICT (dedupe_key) DO NOTHING
                 """
             ).run()
