@@ -90,7 +90,7 @@ struct SessionChangeTests {
         }
     }
 
-    @Test("a held studio's mail stays unsent for class changes too")
+    @Test("a held studio's mail stays unsent for class changes and cancellations too")
     func heldMail() async throws {
         try await TestApp.run { app in
             let studio = try await app.studio()
@@ -105,6 +105,10 @@ struct SessionChangeTests {
                 body: ["startsAt": ISO8601DateFormatter().string(from: Self.evening.addingTimeInterval(1800))])
             #expect(moved.status == 200)
             #expect(try await changed(app, channel: "email") == 0)
+            // Cancelling it queues no class-cancelled e-mail either.
+            #expect(try await app.request(.post, "/api/sessions/\(id)/cancel", token: studio.ownerToken).status == 200)
+            #expect(try await app.outboxCount(status: "pending", template: "class_cancelled") == 0)
+            #expect(try await app.count("SELECT COUNT(*) AS n FROM bookings WHERE session_id = '\(id)' AND status = 'cancelled'") == 1)
         }
     }
 
