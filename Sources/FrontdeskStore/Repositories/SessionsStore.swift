@@ -73,7 +73,7 @@ public struct SessionsStore: Sendable {
                 coachMembershipId: coachMembershipId, startsAt: startsAt, durationMin: durationMin ?? type.duration,
                 capacity: capacity ?? type.capacity, status: .draft, createdAt: now, updatedAt: now)
             try await SessionRows.insert(sql, session, createdBy: createdBy)
-            try await Self.checkClash(sql, session, force: force, actor: actor, now: now)
+            try await SessionClashRows.check(sql, session, force: force, actor: actor, now: now)
             return session
         }
     }
@@ -133,7 +133,7 @@ public struct SessionsStore: Sendable {
             let moved =
                 before.startsAt != session.startsAt || before.durationMin != session.durationMin
                 || before.locationId != session.locationId || before.coachMembershipId != session.coachMembershipId
-            if moved { try await Self.checkClash(sql, session, force: changes.force, actor: actor, now: now) }
+            if moved { try await SessionClashRows.check(sql, session, force: changes.force, actor: actor, now: now) }
             try await AuditRows.record(
                 sql, orgId: orgId, actor: actor, action: "session.update", entityType: "session", entityId: id, payload: audit, now: now)
             if let booked = capacityOverride {
@@ -279,26 +279,6 @@ public struct SessionsStore: Sendable {
         change.field("durationMin", AuditValue(before.durationMin), AuditValue(after.durationMin))
         change.field("capacity", AuditValue(before.capacity), AuditValue(after.capacity))
         return change
-    }
-
-    /// Refuses (409 `coach_busy` / `room_busy`) a class whose time collides with another of its coach
-    /// or location, unless `force`; a forced clash is audited.
-    static func checkClash(_ sql: any SQLDatabase, _ session: ClassSession, force: Bool, actor: BookingActor?, now: Date) async throws {
-        guard let clash = try await SessionClashRows.firstClash(sql, session) else { return }
-        guard force else {
-            let timezone = try await MembershipRows.organization(sql, id: session.organizationId)?.timezone ?? "UTC"
-            throw SessionEditRules.clashError(
-                clash.kind, otherClassName: clash.className, otherStartsAt: clash.startsAt, otherEndsAt: clash.endsAt,
-                timezone: timezone)
-        }
-        var audit = AuditChange()
-        audit.details["conflict"] = .text(clash.kind.rawValue)
-        audit.details["otherSessionId"] = .text(clash.sessionId)
-        audit.details["startsAt"] = AuditValue(session.startsAt)
-        audit.details["endsAt"] = AuditValue(session.endsAt)
-        try await AuditRows.record(
-            sql, orgId: session.organizationId, actor: actor, action: "session.conflict_override", entityType: "session",
-            entityId: session.id, payload: audit, now: now)
     }
 
     /// Live sessions of the org starting in `[from, to)`, by start time.

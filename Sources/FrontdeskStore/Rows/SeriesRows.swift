@@ -134,7 +134,7 @@ enum SeriesRows {
             """
         ).all().map(SessionRows.session)
         for session in sessions {
-            try await SessionsStore.checkClash(sql, session, force: force, actor: actor, now: now)
+            try await SessionClashRows.check(sql, session, force: force, actor: actor, now: now)
         }
     }
 

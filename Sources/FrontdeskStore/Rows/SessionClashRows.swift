@@ -43,4 +43,24 @@ enum SessionClashRows {
         }
         return nil
     }
+
+    /// Refuses (409 `coach_busy` / `room_busy`) a class whose time collides with another of its coach
+    /// or location, unless `force`; a forced clash is audited.
+    static func check(_ sql: any SQLDatabase, _ session: ClassSession, force: Bool, actor: BookingActor?, now: Date) async throws {
+        guard let clash = try await SessionClashRows.firstClash(sql, session) else { return }
+        guard force else {
+            let timezone = try await MembershipRows.organization(sql, id: session.organizationId)?.timezone ?? "UTC"
+            throw SessionEditRules.clashError(
+                clash.kind, otherClassName: clash.className, otherStartsAt: clash.startsAt, otherEndsAt: clash.endsAt,
+                timezone: timezone)
+        }
+        var audit = AuditChange()
+        audit.details["conflict"] = .text(clash.kind.rawValue)
+        audit.details["otherSessionId"] = .text(clash.sessionId)
+        audit.details["startsAt"] = AuditValue(session.startsAt)
+        audit.details["endsAt"] = AuditValue(session.endsAt)
+        try await AuditRows.record(
+            sql, orgId: session.organizationId, actor: actor, action: "session.conflict_override", entityType: "session",
+            entityId: session.id, payload: audit, now: now)
+    }
 }
