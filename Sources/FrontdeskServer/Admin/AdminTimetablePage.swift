@@ -158,7 +158,7 @@ struct AdminTimetablePage {
                 .map { block($0, orgId: scope.orgId, local: local) }
             days.append(
                 DayColumn(
-                    id: "day-\(calendar.localDateString(dayStart))", label: local.longDate(dayStart),
+                    id: "day-\(calendar.localDateString(dayStart))", label: local.format(dayStart, "EEE d MMM"),
                     isToday: dayStart <= now && now < dayEnd,
                     classes: blocks, empty: blocks.isEmpty))
         }
@@ -167,7 +167,7 @@ struct AdminTimetablePage {
         let canManage = scope.role.isManager
         let view = View(
             shell: admin.shell, orgId: scope.orgId, canManage: canManage,
-            title: "\(local.shortDay(start)) – \(local.shortDay(calendar.startOfDay(start, addingDays: 6))) \(local.year(start))",
+            title: "\(local.format(start, "EEE d MMM")) – \(local.format(calendar.startOfDay(start, addingDays: 6), "EEE d MMM yyyy"))",
             timezone: scope.organization.timezone, week: weekDate,
             previous: "\(base)&week=\(calendar.localDateString(calendar.startOfDay(start, addingDays: -7)))",
             next: "\(base)&week=\(calendar.localDateString(end))", thisWeek: base, filterLocation: locationId ?? "",
@@ -201,12 +201,12 @@ struct AdminTimetablePage {
 }
 
 extension LocalTime {
-    /// "2026"
-    func year(_ date: Date) -> String {
+    /// `date` in the studio's zone with a `DateFormatter` pattern ("EEE d MMM" → "Mon 7 Dec").
+    func format(_ date: Date, _ pattern: String) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_GB")
         formatter.timeZone = timezone
-        formatter.dateFormat = "yyyy"
+        formatter.dateFormat = pattern
         return formatter.string(from: date)
     }
 }

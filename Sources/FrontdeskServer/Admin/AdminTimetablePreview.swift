@@ -31,7 +31,9 @@ struct TimetablePreview {
         let location: String
         let status: String
         let statusLabel: String
-        let bookings: String
+        let confirmed: Int
+        let waitlisted: Int
+        let attended: Int
     }
 
     struct Hidden {
@@ -101,8 +103,8 @@ struct TimetablePreview {
             Line(
                 id: match.id, date: match.localDate, time: match.localTime, name: match.className,
                 location: match.locationId.flatMap { names[$0] } ?? "—", status: match.status.rawValue,
-                statusLabel: TimetableChoices.statusLabel(match.status),
-                bookings: "\(match.confirmed) confirmed · \(match.waitlisted) waitlisted · \(match.attended) attended")
+                statusLabel: TimetableChoices.statusLabel(match.status), confirmed: match.confirmed, waitlisted: match.waitlisted,
+                attended: match.attended)
         }
         let view = View(
             shell: admin.shell, orgId: scope.orgId, heading: heading, intro: intro, totals: Self.totals(preview), lines: lines,
