@@ -574,6 +574,8 @@ FILTER_FIELDS = {
                                  description="Org-local wall-clock start times HH:mm.")),
     "status": SESSION_STATUS_INPUT,
     "seriesId": nullable({**UUID, "description": "The classes of one weekly series (another studio's is 404)."}),
+    "sessionIds": nullable(array(UUID, minItems=1, maxItems=1000,
+                                 description="Exactly these classes (ticked on the timetable page); another studio's id is 404.")),
 }
 S["BulkFilterInput"] = obj(FILTER_FIELDS, anyOf=[
     {"required": ["programId"], "properties": {"programId": {"type": "string"}}},
@@ -585,6 +587,7 @@ S["BulkFilterInput"] = obj(FILTER_FIELDS, anyOf=[
     {"required": ["startTimes"], "properties": {"startTimes": {"type": "array"}}},
     {"required": ["status"], "properties": {"status": {"type": ["string", "array"]}}},
     {"required": ["seriesId"], "properties": {"seriesId": {"type": "string"}}},
+    {"required": ["sessionIds"], "properties": {"sessionIds": {"type": "array"}}},
 ], description="Which sessions a bulk operation touches; every field narrows the match and at least one must be given (non-null).")
 S["BulkPreviewRequest"] = obj({"filter": ref("BulkFilterInput")}, required=["filter"])
 S["BulkExecuteRequest"] = obj({
