@@ -104,6 +104,7 @@ struct AdminTimetablePageTests {
             let classPage = try await owner.get("/admin/timetable/classes/\(id)?org=\(studio.orgId)")
             #expect(classPage.status == 200)
             #expect(classPage.element("class-counts") == "2 of 8 places booked; 0 on the waitlist")
+            #expect(classPage.has("href=\"/admin/audit?org=\(studio.orgId)&amp;session=\(id)\" id=\"class-audit\""))
             #expect(classPage.has("id=\"edit-time\" name=\"time\" type=\"time\" required value=\"07:15\""))
             var edit = base
             edit.merge(["date": "2026-11-20", "time": "08:00", "duration": "60", "capacity": "1"]) { $1 }
@@ -126,6 +127,7 @@ struct AdminTimetablePageTests {
             let lockedPage = try await coachBrowser.get("/admin/timetable/classes/\(id)?org=\(studio.orgId)")
             #expect(lockedPage.element("class-locked")?.contains("Coaches edit draft classes only") == true)
             #expect(!lockedPage.has("id=\"edit-form\""))
+            #expect(!lockedPage.has("id=\"class-audit\""), "the audit log is for owners and admins")
             var coachOnPublished = edit
             coachOnPublished["capacity"] = "5"
             let refused = try await coachBrowser.post("/admin/timetable/classes/\(id)", coachOnPublished)

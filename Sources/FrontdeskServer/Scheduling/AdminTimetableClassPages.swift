@@ -38,6 +38,8 @@ extension AdminTimetablePage {
         let canUnpublish: Bool
         let canCancel: Bool
         let cancelLink: String
+        /// The class's entries in the studio's audit log (owners and admins).
+        let auditLink: String?
         let weekLink: String
     }
 
@@ -116,6 +118,7 @@ extension AdminTimetablePage {
             canPublish: manager && session.status == .draft, canUnpublish: manager && session.status == .published,
             canCancel: manager && session.status == .published,
             cancelLink: "\(Self.path)/classes/\(id)/cancel?org=\(scope.orgId)",
+            auditLink: manager ? AdminAuditPage.classLink(org: scope.orgId, sessionId: id) : nil,
             weekLink: "\(Self.path)?org=\(scope.orgId)&week=\(calendar.localDateString(calendar.startOfWeek(session.startsAt)))")
         return try AdminShell.page(
             responder, "admin_timetable_class", title: "\(s.classTypeName) · Timetable", page: view, scope: scope, request: request,
