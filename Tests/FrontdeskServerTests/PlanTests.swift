@@ -38,6 +38,12 @@ struct PlanTests {
                 .post, "/api/orgs/\(studio.orgId)/members/\(memberId)/subscriptions", token: studio.ownerToken,
                 body: ["planId": unlimited])
             #expect(retired.status == 404)
+            // Editing a retired plan keeps it retired.
+            let edited = try await app.request(
+                .patch, "/api/orgs/\(studio.orgId)/plans/\(unlimited)", token: studio.ownerToken, body: ["name": "Unlimited (old)"])
+            #expect(edited.status == 200)
+            #expect(TestApp.ids(try await app.request(.get, "/api/orgs/\(studio.orgId)/plans", token: memberToken)) == [pack])
+            #expect(try await app.count("SELECT COUNT(*) AS n FROM plans WHERE id = '\(unlimited)' AND active = \(false)") == 1)
         }
     }
 

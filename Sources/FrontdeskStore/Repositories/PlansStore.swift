@@ -49,7 +49,8 @@ public struct PlansStore: Sendable {
         }
     }
 
-    /// Inserts or overwrites a plan of the org.
+    /// Inserts a plan of the org (`active` unless told otherwise) or overwrites its terms; editing a
+    /// retired plan keeps it retired (only a new plan is offered to members again).
     public func save(_ plan: PlanTerms, orgId: String, active: Bool = true, now: Date) async throws {
         try await database.transaction { sql in
             try await sql.raw(
@@ -62,7 +63,7 @@ public struct PlansStore: Sendable {
                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, class_credits = excluded.class_credits,
                     max_bookings_per_day = excluded.max_bookings_per_day, max_bookings_per_week = excluded.max_bookings_per_week,
                     allow_overlapping_bookings = excluded.allow_overlapping_bookings, price_cents = excluded.price_cents,
-                    active = excluded.active, updated_at = excluded.updated_at
+                    updated_at = excluded.updated_at
                 """
             ).run()
         }
