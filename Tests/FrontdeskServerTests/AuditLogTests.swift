@@ -165,6 +165,25 @@ struct AuditLogTests {
         }
     }
 
+    @Test("a class's log includes the bulk batches that changed it, and not those that did not")
+    func batchesPerClass() async throws {
+        try await TestApp.run { app in
+            let studio = try await app.studio()
+            let base = "/api/orgs/\(studio.orgId)"
+            let tomorrow = app.clock.now().addingTimeInterval(86_400)
+            let ticked = try await app.session(studio, startsAt: tomorrow, publish: false)
+            let other = try await app.session(studio, startsAt: tomorrow.addingTimeInterval(7_200), publish: false)
+            let filter: [String: any Sendable] = ["sessionIds": [ticked]]
+            let preview = try await app.request(.post, "\(base)/sessions/bulk/preview", token: studio.ownerToken, body: ["filter": filter])
+            let published = try await app.request(
+                .post, "\(base)/sessions/bulk/publish", token: studio.ownerToken,
+                body: ["filter": filter, "confirm": true, "fingerprint": try #require(preview.string("fingerprint"))])
+            #expect(published.status == 200, "\(published.text)")
+            #expect(actions(try await app.request(.get, "\(base)/audit?sessionId=\(ticked)", token: studio.ownerToken)) == ["sessions.bulk_publish"])
+            #expect(actions(try await app.request(.get, "\(base)/audit?sessionId=\(other)", token: studio.ownerToken)).isEmpty)
+        }
+    }
+
     @Test("owners and admins only; another studio's class or member is 404, a bad action or cursor 400")
     func access() async throws {
         try await TestApp.run { app in

@@ -1013,7 +1013,7 @@ S["AuditEntryList"] = obj({
 }, required=["items"])
 op("GET", "/api/orgs/:org/audit", "listAuditLog", "The studio's audit log, newest first (owner/admin)", "Audit",
    ok("AuditEntryList"),
-   params=[query("sessionId", UUID, "One class: its own entries and its bookings'."),
+   params=[query("sessionId", UUID, "One class: its own entries, its bookings' and the bulk batches that changed it."),
            query("membershipId", UUID, "One member: the entries about them."),
            query("action", {"type": "string", "maxLength": 100, "pattern": "^[a-z_.]+$"},
                  "An action (`session.cancel`) or, without a dot, a family (`attendance`)."),

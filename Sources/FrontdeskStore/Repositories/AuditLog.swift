@@ -99,7 +99,8 @@ public enum AuditLog {
                     query
                         + """
                          AND ((a.entity_type = 'session' AND a.entity_id = \(bind: sessionId))
-                          OR (a.entity_type = 'booking' AND a.entity_id IN (SELECT b.id FROM bookings b WHERE b.session_id = \(bind: sessionId))))
+                          OR (a.entity_type = 'booking' AND a.entity_id IN (SELECT b.id FROM bookings b WHERE b.session_id = \(bind: sessionId)))
+                          OR (a.entity_type = 'batch' AND a.payload LIKE \(bind: "%\"\(sessionId)\"%")))
                         """
             }
             if let membershipId = filter.membershipId {
