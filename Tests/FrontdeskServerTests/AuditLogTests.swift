@@ -179,7 +179,10 @@ struct AuditLogTests {
                 .post, "\(base)/sessions/bulk/publish", token: studio.ownerToken,
                 body: ["filter": filter, "confirm": true, "fingerprint": try #require(preview.string("fingerprint"))])
             #expect(published.status == 200, "\(published.text)")
-            #expect(actions(try await app.request(.get, "\(base)/audit?sessionId=\(ticked)", token: studio.ownerToken)) == ["sessions.bulk_publish"])
+            #expect(
+                actions(try await app.request(.get, "\(base)/audit?sessionId=\(ticked)", token: studio.ownerToken)) == [
+                    "sessions.bulk_publish"
+                ])
             #expect(actions(try await app.request(.get, "\(base)/audit?sessionId=\(other)", token: studio.ownerToken)).isEmpty)
         }
     }
