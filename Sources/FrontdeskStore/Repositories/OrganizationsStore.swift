@@ -185,8 +185,9 @@ public struct OrganizationsStore: Sendable {
         }
     }
 
-    /// Changes a member's role and/or status. The org always keeps at least one active owner:
-    /// demoting or suspending the last one answers 409 `last_owner`. Each change is audited
+    /// Changes a member's role and/or status. Only an owner (`actor`) changes an owner or grants the
+    /// owner role (403). The org always keeps at least one active owner: demoting or suspending the last
+    /// one answers 409 `last_owner`. Each change is audited
     /// (`member.role_change`, `member.suspend`, `member.reactivate`) with `actor` (nil: the system).
     public func updateMember(
         orgId: String, membershipId: String, role: Role?, status: MembershipStatus?, actor: BookingActor?, now: Date
@@ -197,6 +198,10 @@ public struct OrganizationsStore: Sendable {
             }
             let newRole = role ?? current.membership.role
             let newStatus = status ?? current.membership.status
+            // Only an owner changes an owner or makes one (the API and the members page alike).
+            if let actor, actor.role != .owner, current.membership.role == .owner || role == .owner {
+                throw DomainError.forbidden("Only an owner can change an owner or grant the owner role.")
+            }
             let losesOwner =
                 current.membership.role == .owner && current.membership.status == .active
                 && (newRole != .owner || newStatus != .active)
