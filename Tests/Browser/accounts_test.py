@@ -36,21 +36,19 @@ import re
 import sqlite3
 import sys
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from floor_test import (  # noqa: E402  (the floor test's helpers, so both tests behave alike)
-    run_suite,
     MEMBER_PASSWORD,
     OUT_DIR,
     PHONE,
     REPO_ROOT,
-    CheckFailed,
     Results,
     Server,
+    api,
     assert_checked_in,
     assert_no_horizontal_overflow,
     check,
@@ -58,6 +56,8 @@ from floor_test import (  # noqa: E402  (the floor test's helpers, so both tests
     find_chromium,
     log_in,
     new_page,
+    run_flows,
+    run_suite,
     screenshot,
 )
 
@@ -76,25 +76,6 @@ MIN_QR_REMAINING_S = 8
 
 # ---------------------------------------------------------------------------------------------
 # The server's API and its outbox
-
-
-def api(server: Server, method: str, path: str, body: dict | None = None, token: str | None = None) -> tuple[int, dict]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(server.base + path, data=data, method=method)
-    if data is not None:
-        request.add_header("content-type", "application/json")
-    if token:
-        request.add_header("authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            text = response.read().decode()
-            return response.status, (json.loads(text) if text else {})
-    except urllib.error.HTTPError as error:
-        text = error.read().decode(errors="replace")
-        try:
-            return error.code, json.loads(text)
-        except ValueError:
-            return error.code, {"raw": text[:300]}
 
 
 def outbox_link(server: Server, template: str, email: str, after_id: int = 0, wait_s: float = 5) -> tuple[str, int]:
@@ -441,37 +422,8 @@ def flow_forgot(browser, server: Server, logs: list, results: Results) -> None:
 
 
 def run(binary: Path, chromium: str, results: Results) -> None:
-    from playwright.sync_api import sync_playwright
-
     # The worker would send the mails and clear their payloads: the test reads the links from them.
-    server = Server(binary, extra_env={"FRONTDESK_RUN_JOBS": "false"})
-    logs: list = []
-    try:
-        results.run("server: frontdesk serve --demo (FRONTDESK_RUN_JOBS=false) answers GET /readyz", server.start, critical=True)
-        with sync_playwright() as playwright:
-            args = ["--no-sandbox"] if os.geteuid() == 0 else []
-            browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=args + ["--disable-dev-shm-usage"])
-            print(f"      browser: {chromium} {browser.version}", flush=True)
-            try:
-                for flow in (flow_invite, flow_signin_link, flow_forgot):
-                    try:
-                        flow(browser, server, logs, results)
-                    except CheckFailed:
-                        pass  # recorded; the flow's later steps depend on it, the next flow does not
-                for log in logs:
-                    results.run(f"clean page: {log.name}", log.assert_clean)
-            finally:
-                for log in logs:
-                    log.closing = True
-                browser.close()
-    except CheckFailed:
-        for log in logs:
-            for line in log.errors + log.warnings:
-                print(f"      {log.name}: {line}", flush=True)
-    finally:
-        if results.failed and server.process is not None:
-            print(server.log_tail(), flush=True)
-        server.stop()
+    run_flows(binary, chromium, results, (flow_invite, flow_signin_link, flow_forgot))
 
 
 def main(argv: list[str]) -> int:

@@ -2,8 +2,7 @@
 """Browser test of the back office's displays, notifications and audit pages, walked as the demo owner.
 
 Headless Chromium against a real `frontdesk serve --demo` (FRONTDESK_RUN_JOBS=false, so queued
-e-mails stay in the outbox), with the floor test's server, page and screenshot helpers and the
-admin test's axe-core check:
+e-mails stay in the outbox), with the shared back-office helpers (admin_common.py) on the floor test's:
 
   1. displays: create a display for the Loft; the page shows its signed URL and a QR code, and a
      screenshot of the code decodes with `zbarimg` to exactly that URL; the URL opens the wall
@@ -25,7 +24,6 @@ The last line is "browser: N passed, N failed (admin displays, notifications, au
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import sys
 import time
@@ -34,26 +32,23 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from admin_test import axe_check, count, flash, submit  # noqa: E402
+from admin_common import count, flash, log_in_to_section, open_member, submit, sweep  # noqa: E402
 from floor_test import (  # noqa: E402
     FULL_HD,
     OUT_DIR,
-    PHONE,
-    CheckFailed,
     Results,
     Server,
-    assert_no_horizontal_overflow,
     check,
     close,
-    log_in,
+    need_zbar,
     new_page,
+    run_flows,
     run_suite,
     screenshot,
     zbar_decode,
 )
 
 OVERALL_TIMEOUT_S = int(os.environ.get("FRONTDESK_ADMIN_OPS_TIMEOUT", "150"))
-OWNER = ("owner@demo.frontdesk.test", "demo-owner-pass")
 PAGES = [("displays", "/admin/displays"), ("notifications", "/admin/notifications"), ("audit", "/admin/audit")]
 
 
@@ -79,15 +74,7 @@ def walk(browser, server: Server, logs: list, results: Results) -> None:
     org = None
     context, page, log = new_page(browser, base, "owner 1920×1080", logs, **FULL_HD)
     try:
-        def login() -> str:
-            page.goto(base + "/admin/displays")
-            log_in(page, *OWNER, who="owner")
-            page.wait_for_load_state("load")
-            check(page.url.split("?")[0].endswith("/admin/displays"), f"after the login the browser is at {page.url}")
-            check(page.locator("#nav-displays[aria-current=page]").count() == 1, "the displays section is not marked current")
-            return "the login form returned to /admin/displays"
-
-        results.run("owner: log in to the displays page", login, critical=True)
+        results.run("owner: log in to the displays page", log_in_to_section, page, base, "/admin/displays", "displays", critical=True)
         org = page.locator("input[name=org]").first.get_attribute("value")
         state: dict = {}
 
@@ -169,9 +156,7 @@ def walk(browser, server: Server, logs: list, results: Results) -> None:
         results.run("notifications: retry a dead message", notifications)
 
         def audit() -> str:
-            page.goto(f"{base}/admin/members?org={org}&q=jonas")
-            with page.expect_navigation(wait_until="load"):
-                page.locator("#members a.admin-row__name").first.click()
+            open_member(page, base, org, "jonas")
             submit(page, "form:has(#suspend)")
             check(flash(page) == "Membership suspended.", f"flash after suspending: {flash(page)!r}")
             submit(page, "form:has(#reactivate)")
@@ -195,67 +180,20 @@ def walk(browser, server: Server, logs: list, results: Results) -> None:
     finally:
         close(context, log)
 
-    for size_name, size in (("1080p", FULL_HD), ("phone", PHONE)):
-        context, page, log = new_page(browser, base, f"owner {size_name}", logs, **size)
-        try:
-            page.goto(base + "/admin/displays")
-            log_in(page, *OWNER, who=f"owner ({size_name})")
-            page.wait_for_load_state("load")
-            for name, path in PAGES:
-                def visit(name=name, path=path) -> str:
-                    page.goto(f"{base}{path}?org={org}")
-                    if name == "displays":
-                        page.locator("details.display-setup summary").first.click()
-                    check(page.locator("#admin-nav").count() == 1, f"{name}: no admin navigation")
-                    shot = screenshot(page, f"admin-ops-{name}-{size_name}.png")
-                    if size_name == "phone":
-                        assert_no_horizontal_overflow(page, f"{name} at 390 px")
-                    return f"{shot.name}; {axe_check(page, name)}"
+    def open_setup(page, name: str, size_name: str) -> None:
+        if name == "displays":
+            page.locator("details.display-setup summary").first.click()
 
-                results.run(f"{name} page ({size_name})", visit)
-        finally:
-            close(context, log)
+    pages = [(name, f"{path}?org={org}") for name, path in PAGES]
+    sweep(browser, server, logs, results, "/admin/displays", pages, "admin-ops-", prepare=open_setup)
 
 
 def run(binary: Path, chromium: str, results: Results) -> None:
-    from playwright.sync_api import sync_playwright
-
-    server = Server(binary, extra_env={"FRONTDESK_RUN_JOBS": "false"})
-    logs: list = []
-    try:
-        results.run("server: frontdesk serve --demo (FRONTDESK_RUN_JOBS=false) answers GET /readyz", server.start, critical=True)
-        with sync_playwright() as playwright:
-            args = ["--no-sandbox"] if os.geteuid() == 0 else []
-            browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=args + ["--disable-dev-shm-usage"])
-            print(f"      browser: {chromium} {browser.version}", flush=True)
-            try:
-                try:
-                    walk(browser, server, logs, results)
-                except CheckFailed:
-                    pass  # recorded
-                for log in logs:
-                    results.run(f"clean page: {log.name}", log.assert_clean)
-            finally:
-                for log in logs:
-                    log.closing = True
-                browser.close()
-    except CheckFailed:
-        for log in logs:
-            for line in log.errors + log.warnings:
-                print(f"      {log.name}: {line}", flush=True)
-    finally:
-        if results.failed and server.process is not None:
-            print(server.log_tail(), flush=True)
-        server.stop()
+    run_flows(binary, chromium, results, (walk,))
 
 
 def main(argv: list[str]) -> int:
-    def zbar():
-        if shutil.which("zbarimg") is None:
-            return "zbarimg is not installed (apt-get install zbar-tools, or scripts/install-deps.sh)"
-        return None
-
-    return run_suite(argv, run, "admin-ops-*.png", " (admin displays, notifications, audit)", OVERALL_TIMEOUT_S, extra_setup=zbar)
+    return run_suite(argv, run, "admin-ops-*.png", " (admin displays, notifications, audit)", OVERALL_TIMEOUT_S, extra_setup=need_zbar)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 """Browser test of the back office's admin pages, walked as the demo owner.
 
 Headless Chromium (the system's, through Playwright) against a real `frontdesk serve --demo`, with
-the floor test's server, page and screenshot helpers. The server runs with FRONTDESK_RUN_JOBS=false
+the shared back-office helpers (admin_common.py) on the floor test's. The server runs with FRONTDESK_RUN_JOBS=false
 so the invitation e-mail stays in `notification_outbox`, where the test finds it.
 
   1. log in from /admin/members (the login form returns to it);
@@ -23,30 +23,15 @@ The last line is "browser: N passed, N failed (admin pages)".
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from floor_test import (  # noqa: E402  (the floor test's helpers, so all browser tests behave alike)
-    FULL_HD,
-    PHONE,
-    CheckFailed,
-    Results,
-    Server,
-    assert_no_horizontal_overflow,
-    check,
-    close,
-    log_in,
-    new_page,
-    run_suite,
-    screenshot,
-)
+from admin_common import count, flash, log_in_to_section, open_member, submit, sweep  # noqa: E402
+from floor_test import FULL_HD, Results, Server, check, close, new_page, run_flows, run_suite  # noqa: E402
 
 OVERALL_TIMEOUT_S = int(os.environ.get("FRONTDESK_ADMIN_TIMEOUT", "150"))
-OWNER = ("owner@demo.frontdesk.test", "demo-owner-pass")
 INVITEE = "newcoach@example.com"
 BERLIN = {"latitude": 52.520008, "longitude": 13.404954}
 PAGES = [
@@ -59,53 +44,6 @@ PAGES = [
 ]
 
 
-def database(server: Server) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{server.tmp / 'data' / 'frontdesk.sqlite'}?mode=ro", uri=True, timeout=10)
-
-
-def count(server: Server, query: str, *args) -> int:
-    with database(server) as db:
-        return int(db.execute(query, args).fetchone()[0])
-
-
-def flash(page) -> str:
-    locator = page.locator("#flash")
-    return locator.inner_text().strip() if locator.count() else ""
-
-
-def submit(page, form_selector: str) -> None:
-    """Submits a form with its submit button and waits for the page it lands on."""
-    with page.expect_navigation(wait_until="load"):
-        page.locator(f"{form_selector} button[type=submit]").first.click()
-
-
-def axe_check(page, what: str) -> str:
-    """axe-core in the page: no serious or critical violation."""
-    from axe_playwright_python import sync_playwright as axe_module
-
-    script = (Path(axe_module.__file__).parent / "axe.min.js").read_text()
-    page.evaluate(script)
-    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-    bad = [v for v in result["violations"] if v.get("impact") in ("serious", "critical")]
-    summary = "; ".join(f"{v['id']} ({v['impact']}, {len(v['nodes'])}×: {v['nodes'][0]['target']})" for v in bad)
-    check(not bad, f"{what}: axe-core found {summary}")
-    minor = [v["id"] for v in result["violations"]]
-    return f"{what}: no serious or critical violations" + (f" (minor: {', '.join(minor)})" if minor else "")
-
-
-def keyboard_reaches_nav(page, what: str) -> str:
-    """Tab from the top of the page reaches the back-office navigation, and the focus is visible."""
-    page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
-    for _ in range(12):
-        page.keyboard.press("Tab")
-        inside = page.evaluate("() => !!document.activeElement.closest('#admin-nav')")
-        if inside:
-            ring = page.evaluate("() => getComputedStyle(document.activeElement).boxShadow")
-            check(ring and ring != "none", f"{what}: the focused navigation link shows no focus ring")
-            return f"{what}: Tab reaches the navigation, focus ring {ring[:40]}"
-    raise CheckFailed(f"{what}: 12 presses of Tab did not reach the navigation")
-
-
 def walk(browser, server: Server, logs: list, results: Results) -> None:
     base = server.base
     org = None
@@ -114,15 +52,7 @@ def walk(browser, server: Server, logs: list, results: Results) -> None:
     context, page, log = new_page(
         browser, base, "owner 1920×1080", logs, **FULL_HD, permissions=["geolocation"], geolocation=BERLIN)
     try:
-        def login() -> str:
-            page.goto(base + "/admin/members")
-            log_in(page, *OWNER, who="owner")
-            page.wait_for_load_state("load")
-            check(page.url.split("?")[0].endswith("/admin/members"), f"after the login the browser is at {page.url}")
-            check(page.locator("#nav-members[aria-current=page]").count() == 1, "the members section is not marked current")
-            return "the login form returned to /admin/members"
-
-        results.run("owner: log in to the back office", login, critical=True)
+        results.run("owner: log in to the back office", log_in_to_section, page, base, "/admin/members", "members", critical=True)
         org = page.locator("input[name=org]").first.get_attribute("value")
 
         def invite() -> str:
@@ -145,9 +75,7 @@ def walk(browser, server: Server, logs: list, results: Results) -> None:
             page.fill("#plan-price", "120")
             submit(page, "#plan-form")
             check(flash(page) == "Plan created.", f"flash after creating a plan: {flash(page)!r}")
-            page.goto(f"{base}/admin/members?org={org}&q=maya")
-            with page.expect_navigation(wait_until="load"):
-                page.locator("#members a.admin-row__name").first.click()
+            open_member(page, base, org, "maya")
             page.select_option("#subscribe-plan", label="Ten-class pass")
             submit(page, "#subscribe-form")
             check(flash(page) == "Plan assigned.", f"flash after giving the plan: {flash(page)!r}")
@@ -201,71 +129,20 @@ def walk(browser, server: Server, logs: list, results: Results) -> None:
         close(context, log)
 
     # --- Every page at both sizes: screenshots, layout, accessibility, keyboard. --------------------
-    for size_name, size in (("1080p", FULL_HD), ("phone", PHONE)):
-        context, page, log = new_page(browser, base, f"owner {size_name}", logs, **size)
-        try:
-            page.goto(base + "/admin/members")
-            log_in(page, *OWNER, who=f"owner ({size_name})")
-            page.wait_for_load_state("load")
-            pages = PAGES + [("member", None)]
-            for name, path in pages:
-                def visit(name=name, path=path) -> str:
-                    if path is None:
-                        page.goto(f"{base}/admin/members?org={org}&q=maya")
-                        with page.expect_navigation(wait_until="load"):
-                            page.locator("#members a.admin-row__name").first.click()
-                    else:
-                        page.goto(f"{base}{path}?org={org}")
-                    check(page.locator("#admin-nav").count() == 1, f"{name}: no admin navigation")
-                    shot = screenshot(page, f"admin-{name}-{size_name}.png")
-                    if size_name == "phone":
-                        assert_no_horizontal_overflow(page, f"{name} at 390 px")
-                    detail = axe_check(page, name)
-                    if size_name == "1080p":
-                        detail += "; " + keyboard_reaches_nav(page, name)
-                    return f"{shot.name}; {detail}"
-
-                results.run(f"{name} page ({size_name})", visit)
-        finally:
-            close(context, log)
+    pages = [(name, f"{path}?org={org}") for name, path in PAGES]
+    pages.append(("member", lambda page: open_member(page, base, org, "maya")))
+    sweep(browser, server, logs, results, "/admin/members", pages, "admin-", keyboard_nav=True)
 
 
 def run(binary: Path, chromium: str, results: Results) -> None:
-    from playwright.sync_api import sync_playwright
-
-    server = Server(binary, extra_env={"FRONTDESK_RUN_JOBS": "false"})
-    logs: list = []
-    try:
-        results.run("server: frontdesk serve --demo (FRONTDESK_RUN_JOBS=false) answers GET /readyz", server.start, critical=True)
-        with sync_playwright() as playwright:
-            args = ["--no-sandbox"] if os.geteuid() == 0 else []
-            browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=args + ["--disable-dev-shm-usage"])
-            print(f"      browser: {chromium} {browser.version}", flush=True)
-            try:
-                try:
-                    walk(browser, server, logs, results)
-                except CheckFailed:
-                    pass  # recorded
-                for log in logs:
-                    results.run(f"clean page: {log.name}", log.assert_clean)
-            finally:
-                for log in logs:
-                    log.closing = True
-                browser.close()
-    except CheckFailed:
-        for log in logs:
-            for line in log.errors + log.warnings:
-                print(f"      {log.name}: {line}", flush=True)
-    finally:
-        if results.failed and server.process is not None:
-            print(server.log_tail(), flush=True)
-        server.stop()
+    run_flows(binary, chromium, results, (walk,))
 
 
 def main(argv: list[str]) -> int:
-    return run_suite(argv, run, "admin-*.png", " (admin pages)", OVERALL_TIMEOUT_S)
+    # Only this test's screenshots: the other admin tests' (admin-timetable-*, admin-ops-*) stay.
+    shots = tuple(f"admin-{name}-*.png" for name, _ in PAGES + [("member", None)])
+    return run_suite(argv, run, shots, " (admin pages)", OVERALL_TIMEOUT_S)
 
 
 if __name__ == "__main__":
-    started = time.monotonic()
     sys.exit(main(sys.argv))

@@ -24,56 +24,20 @@ The last line is "browser: N passed, N failed (admin timetable)".
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-import time
-import urllib.request
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from admin_test import axe_check, count, database, flash, submit  # noqa: E402
-from floor_test import (  # noqa: E402
-    COACH,
-    FULL_HD,
-    PHONE,
-    CheckFailed,
-    Results,
-    Server,
-    assert_no_horizontal_overflow,
-    check,
-    close,
-    log_in,
-    new_page,
-    run_suite,
-    screenshot,
-)
+from admin_common import axe_check, count, flash, log_in_at, log_in_to_section, rows, submit, sweep, tab_reaches  # noqa: E402
+from floor_test import COACH, FULL_HD, Results, Server, api, check, close, new_page, run_flows, run_suite, screenshot  # noqa: E402
 
 OVERALL_TIMEOUT_S = int(os.environ.get("FRONTDESK_ADMIN_TIMEOUT", "180"))
-OWNER = ("owner@demo.frontdesk.test", "demo-owner-pass")
 MEMBER = ("maya@demo.frontdesk.test", "demo-member-pass")
 HORIZON_WEEKS = 8
-
-
-def api(server: Server, method: str, path: str, token: str | None = None, body: dict | None = None) -> tuple[int, dict]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(server.base + path, data=data, method=method)
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
-
-
-def rows(server: Server, query: str, *args) -> list:
-    with database(server) as db:
-        return db.execute(query, args).fetchall()
 
 
 def walk(browser, server: Server, logs: list, results: Results) -> None:
@@ -83,11 +47,7 @@ def walk(browser, server: Server, logs: list, results: Results) -> None:
     context, page, log = new_page(browser, base, "owner 1920×1080", logs, **FULL_HD)
     try:
         def login() -> str:
-            page.goto(base + "/admin/timetable")
-            log_in(page, *OWNER, who="owner")
-            page.wait_for_load_state("load")
-            check(page.url.split("?")[0].endswith("/admin/timetable"), f"after the login the browser is at {page.url}")
-            check(page.locator("#nav-timetable[aria-current=page]").count() == 1, "the timetable section is not marked current")
+            log_in_to_section(page, base, "/admin/timetable", "timetable")
             state["org"] = page.locator("input[name=org]").first.get_attribute("value")
             zone = rows(server, "SELECT timezone FROM organizations WHERE id = ?", state["org"])[0][0]
             state["zone"] = ZoneInfo(zone)
@@ -202,9 +162,7 @@ def walk(browser, server: Server, logs: list, results: Results) -> None:
     context, page, log = new_page(browser, base, "coach 1920×1080", logs, **FULL_HD)
     try:
         def coach() -> str:
-            page.goto(state["class_page"])
-            log_in(page, *COACH, who="coach")
-            page.wait_for_load_state("load")
+            log_in_at(page, "", state["class_page"], who="coach", account=COACH)
             check(page.locator("#class-locked").count() == 1, "the coach is not told the published class is locked")
             check(page.locator("#edit-form").count() == 0, "the coach gets the edit form of a published class")
             csrf = next(c["value"] for c in context.cookies() if c["name"] == "fd_csrf")
@@ -229,91 +187,41 @@ def walk(browser, server: Server, logs: list, results: Results) -> None:
         close(context, log)
 
     # --- Every page at both sizes. -------------------------------------------------------------------
-    for size_name, size in (("1080p", FULL_HD), ("phone", PHONE)):
-        context, page, log = new_page(browser, base, f"owner {size_name}", logs, **size)
-        try:
-            page.goto(base + "/admin/timetable")
-            log_in(page, *OWNER, who=f"owner ({size_name})")
-            page.wait_for_load_state("load")
-            fourth = state["dates"][3]
-            session = state["class_page"].split("/classes/")[1].split("?")[0]
-            pages = [
-                ("week", f"/admin/timetable?org={org}"),
-                ("week-series", f"/admin/timetable?org={org}&week={fourth}"),
-                ("class", f"/admin/timetable/classes/{session}?org={org}"),
-                ("cancel", f"/admin/timetable/classes/{session}/cancel?org={org}"),
-                ("series", f"/admin/timetable/series/{state['new_series']}?org={org}&from={fourth}"),
-                ("series-end", f"/admin/timetable/series/{state['new_series']}/end?org={org}&from={fourth}"),
-                ("closures", f"/admin/timetable/closures?org={org}"),
-            ]
-            for name, path in pages:
-                def visit(name=name, path=path) -> str:
-                    page.goto(base + path)
-                    check(page.locator("#admin-nav").count() == 1, f"{name}: no admin navigation")
-                    if name.startswith("week"):
-                        page.locator("#new-class summary").click()
-                        if size_name == "phone":
-                            tops = page.evaluate("() => [...document.querySelectorAll('.tt-day')].map(d => d.getBoundingClientRect().top)")
-                            check(tops == sorted(tops) and len(set(tops)) == 7, f"the days do not stack on a phone: {tops}")
-                        else:
-                            tops = page.evaluate("() => [...document.querySelectorAll('.tt-day')].map(d => d.getBoundingClientRect().top)")
-                            check(len(set(round(t) for t in tops)) == 1, f"the days are not columns at 1080p: {tops}")
-                    page.evaluate("() => window.scrollTo(0, 0)")
-                    shot = screenshot(page, f"admin-timetable-{name}-{size_name}.png")
-                    if size_name == "phone":
-                        assert_no_horizontal_overflow(page, f"{name} at 390 px")
-                    detail = axe_check(page, name)
-                    return f"{shot.name}; {detail}"
+    fourth = state["dates"][3]
+    session = state["class_page"].split("/classes/")[1].split("?")[0]
+    pages = [
+        ("week", f"/admin/timetable?org={org}"),
+        ("week-series", f"/admin/timetable?org={org}&week={fourth}"),
+        ("class", f"/admin/timetable/classes/{session}?org={org}"),
+        ("cancel", f"/admin/timetable/classes/{session}/cancel?org={org}"),
+        ("series", f"/admin/timetable/series/{state['new_series']}?org={org}&from={fourth}"),
+        ("series-end", f"/admin/timetable/series/{state['new_series']}/end?org={org}&from={fourth}"),
+        ("closures", f"/admin/timetable/closures?org={org}"),
+    ]
 
-                results.run(f"{name} page ({size_name})", visit)
+    def days_laid_out(page, name: str, size_name: str) -> None:
+        if name.startswith("week"):
+            page.locator("#new-class summary").click()
+            tops = page.evaluate("() => [...document.querySelectorAll('.tt-day')].map(d => d.getBoundingClientRect().top)")
+            if size_name == "phone":
+                check(tops == sorted(tops) and len(set(tops)) == 7, f"the days do not stack on a phone: {tops}")
+            else:
+                check(len(set(round(t) for t in tops)) == 1, f"the days are not columns at 1080p: {tops}")
+        page.evaluate("() => window.scrollTo(0, 0)")
 
-            def keyboard() -> str:
-                page.goto(f"{base}/admin/timetable?org={org}&week={fourth}")
-                page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
-                for _ in range(40):
-                    page.keyboard.press("Tab")
-                    if page.evaluate("() => !!document.activeElement.closest('.tt-class')"):
-                        ring = page.evaluate("() => getComputedStyle(document.activeElement).boxShadow")
-                        check(ring and ring != "none", "the focused class link shows no focus ring")
-                        return f"Tab reaches a class, focus ring {ring[:40]}"
-                raise CheckFailed("40 presses of Tab did not reach a class")
+    def keyboard(page, size_name: str) -> None:
+        def reaches_a_class() -> str:
+            page.goto(f"{base}/admin/timetable?org={org}&week={fourth}")
+            return tab_reaches(page, ".tt-class", "a class", 40)
 
-            if size_name == "1080p":
-                results.run("keyboard: Tab reaches the week's classes with a visible focus", keyboard)
-        finally:
-            close(context, log)
+        if size_name == "1080p":
+            results.run("keyboard: Tab reaches the week's classes with a visible focus", reaches_a_class)
+
+    sweep(browser, server, logs, results, "/admin/timetable", pages, "admin-timetable-", prepare=days_laid_out, after=keyboard)
 
 
 def run(binary: Path, chromium: str, results: Results) -> None:
-    from playwright.sync_api import sync_playwright
-
-    server = Server(binary, extra_env={"FRONTDESK_RUN_JOBS": "false"})
-    logs: list = []
-    try:
-        results.run("server: frontdesk serve --demo (FRONTDESK_RUN_JOBS=false) answers GET /readyz", server.start, critical=True)
-        with sync_playwright() as playwright:
-            args = ["--no-sandbox"] if os.geteuid() == 0 else []
-            browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=args + ["--disable-dev-shm-usage"])
-            print(f"      browser: {chromium} {browser.version}", flush=True)
-            try:
-                try:
-                    walk(browser, server, logs, results)
-                except CheckFailed:
-                    pass  # recorded
-                for log in logs:
-                    results.run(f"clean page: {log.name}", log.assert_clean)
-            finally:
-                for log in logs:
-                    log.closing = True
-                browser.close()
-    except CheckFailed:
-        for log in logs:
-            for line in log.errors + log.warnings:
-                print(f"      {log.name}: {line}", flush=True)
-    finally:
-        if results.failed and server.process is not None:
-            print(server.log_tail(), flush=True)
-        server.stop()
+    run_flows(binary, chromium, results, (walk,))
 
 
 def main(argv: list[str]) -> int:
@@ -321,5 +229,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    started = time.monotonic()
     sys.exit(main(sys.argv))

@@ -23,6 +23,7 @@ N failed".
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -268,6 +269,26 @@ class PageLog:
         check(not self.errors, f"{self.name}: " + "; ".join(self.errors))
         extra = self.warnings + [f"note: {n}" for n in self.notes]
         return f"{self.name}: no console errors, page errors or failed requests" + (f" ({'; '.join(extra)})" if extra else "")
+
+
+def api(server: Server, method: str, path: str, body: dict | None = None, token: str | None = None) -> tuple[int, dict]:
+    """One JSON API call to the server: (HTTP status, the JSON answer, or {"raw": …} when it is not JSON)."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(server.base + path, data=data, method=method)
+    if data is not None:
+        request.add_header("content-type", "application/json")
+    if token:
+        request.add_header("authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            text = response.read().decode()
+            return response.status, (json.loads(text) if text else {})
+    except urllib.error.HTTPError as error:
+        text = error.read().decode(errors="replace")
+        try:
+            return error.code, json.loads(text)
+        except ValueError:
+            return error.code, {"raw": text[:300]}
 
 
 def new_page(browser, base: str, name: str, logs: list, **context_args):
@@ -757,10 +778,55 @@ def find_chromium() -> str | None:
     return None
 
 
-def run_suite(argv: list[str], run, shots: str, label: str, timeout_s: int, extra_setup=None) -> int:
-    """The frame both browser tests share: arguments, Chromium, the binary, a clean screenshot set
-    (`shots`, a glob), an overall time limit, the screenshot list and the closing
-    `browser: N passed, M failed` line (with `label`)."""
+def need_zbar() -> str | None:
+    """An `extra_setup` for run_suite: the tests that decode QR codes need zbarimg."""
+    if shutil.which("zbarimg") is None:
+        return "zbarimg is not installed (apt-get install zbar-tools, or scripts/install-deps.sh)"
+    return None
+
+
+def run_flows(binary: Path, chromium: str, results: Results, flows) -> None:
+    """The frame of the tests after the floor's: `frontdesk serve --demo` with FRONTDESK_RUN_JOBS=false
+    (queued e-mails stay in the outbox, where the tests read them), one headless Chromium, each of
+    `flows` (browser, server, logs, results) in turn (a failed critical check ends that flow, not the
+    next), then a clean-console check of every page the flows opened."""
+    from playwright.sync_api import sync_playwright
+
+    server = Server(binary, extra_env={"FRONTDESK_RUN_JOBS": "false"})
+    logs: list = []
+    try:
+        results.run("server: frontdesk serve --demo (FRONTDESK_RUN_JOBS=false) answers GET /readyz", server.start, critical=True)
+        with sync_playwright() as playwright:
+            args = ["--no-sandbox"] if os.geteuid() == 0 else []
+            browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=args + ["--disable-dev-shm-usage"])
+            print(f"      browser: {chromium} {browser.version}", flush=True)
+            try:
+                for flow in flows:
+                    try:
+                        flow(browser, server, logs, results)
+                    except CheckFailed:
+                        pass  # recorded; the flow's later steps depend on it, the next flow does not
+                for log in logs:
+                    results.run(f"clean page: {log.name}", log.assert_clean)
+            finally:
+                for log in logs:
+                    log.closing = True
+                browser.close()
+    except CheckFailed:
+        for log in logs:
+            for line in log.errors + log.warnings:
+                print(f"      {log.name}: {line}", flush=True)
+    finally:
+        if results.failed and server.process is not None:
+            print(server.log_tail(), flush=True)
+        server.stop()
+
+
+def run_suite(argv: list[str], run, shots: str | tuple[str, ...], label: str, timeout_s: int, extra_setup=None) -> int:
+    """The frame all browser tests share: arguments, Chromium, the binary, a clean screenshot set
+    (`shots`, a glob or several: each test replaces only its own), an overall time limit, the
+    screenshot list and the closing `browser: N passed, M failed` line (with `label`)."""
+    globs = (shots,) if isinstance(shots, str) else shots
     if len(argv) > 2 or (len(argv) == 2 and argv[1] in ("-h", "--help")):
         print(sys.modules["__main__"].__doc__)
         return 2
@@ -778,7 +844,7 @@ def run_suite(argv: list[str], run, shots: str, label: str, timeout_s: int, extr
         results.fail("setup", problem)
     else:
         OUT_DIR.mkdir(parents=True, exist_ok=True)
-        for old in OUT_DIR.glob(shots):
+        for old in {path for pattern in globs for path in OUT_DIR.glob(pattern)}:
             old.unlink()
 
         def on_timeout(signum, frame):
@@ -794,7 +860,7 @@ def run_suite(argv: list[str], run, shots: str, label: str, timeout_s: int, extr
         finally:
             signal.alarm(0)
         print(f"      took {time.monotonic() - started:.1f} s", flush=True)
-        found = sorted(OUT_DIR.glob(shots))
+        found = sorted({path for pattern in globs for path in OUT_DIR.glob(pattern)})
         print(f"screenshots ({len(found)}) in {OUT_DIR}:")
         for shot in found:
             print(f"  {shot}")
@@ -807,12 +873,7 @@ def run_suite(argv: list[str], run, shots: str, label: str, timeout_s: int, extr
 
 
 def main(argv: list[str]) -> int:
-    def zbar():
-        if shutil.which("zbarimg") is None:
-            return "zbarimg is not installed (apt-get install zbar-tools, or scripts/install-deps.sh)"
-        return None
-
-    return run_suite(argv, run, "*.png", "", OVERALL_TIMEOUT_S, extra_setup=zbar)
+    return run_suite(argv, run, "*.png", "", OVERALL_TIMEOUT_S, extra_setup=need_zbar)
 
 
 if __name__ == "__main__":
