@@ -140,16 +140,12 @@ struct AdminDisplaysPage {
         _ request: Request, _ context: AppRequestContext, _ action: (Form, OrgScope) async throws -> (done: String, show: String?)
     ) async throws -> Response {
         let form = try await request.decodeForm(Form.self, context: context)
-        try PageCSRF.check(request, field: form.csrf)
         let orgId = form.org ?? ""
-        do {
-            let scope = try await OrgAccess(services: services).scope(context, orgId: orgId, requiring: .manager)
+        return try await AdminShell.post(services, csrf: form.csrf, org: orgId, request: request, context: context) { scope in
             let (done, show) = try await action(form, scope)
             return AdminShell.done(Self.path, org: scope.orgId, done, extra: show.map { "&show=\($0)" } ?? "")
-        } catch let error as DomainError where error.kind == .notFound {
-            return try AdminShell.notFound(responder, message: error.message, request: request, context: context)
-        } catch let error as DomainError {
-            return try await page(
+        } refused: { error in
+            try await page(
                 orgId: orgId, show: nil, request: request, context: context, status: error.httpStatus, flash: AdminShell.failure(error),
                 draftName: form.name ?? "")
         }

@@ -145,6 +145,25 @@ enum AdminShell {
         PageFrame.Flash(ok: false, message: error.message)
     }
 
+    /// The frame of a back-office page's post: checks the form's CSRF token and the caller's role
+    /// (`permission`) in the form's studio, then answers what `action` returns; a refusal answers the
+    /// 404 page for an unknown id, else `refused` (the page again, with the message).
+    static func post(
+        _ services: AppServices, csrf: String?, org: String, request: Request, context: AppRequestContext,
+        requiring permission: Permission = .manager, _ action: (OrgScope) async throws -> Response,
+        refused: (DomainError) async throws -> Response
+    ) async throws -> Response {
+        try PageCSRF.check(request, field: csrf)
+        do {
+            let scope = try await OrgAccess(services: services).scope(context, orgId: org, requiring: permission)
+            return try await action(scope)
+        } catch let error as DomainError where error.kind == .notFound {
+            return try notFound(PageResponder(services: services), message: error.message, request: request, context: context)
+        } catch let error as DomainError {
+            return try await refused(error)
+        }
+    }
+
     /// The 303 back to a page after a successful post, with the message code.
     static func done(_ path: String, org: String, _ code: String, extra: String = "") -> Response {
         PageResponder.redirect(to: "\(path)?org=\(org)\(extra)&done=\(code)")

@@ -145,15 +145,11 @@ struct AdminNotificationsPage {
         _ request: Request, _ context: AppRequestContext, _ action: (Form, OrgScope) async throws -> Response
     ) async throws -> Response {
         let form = try await request.decodeForm(Form.self, context: context)
-        try PageCSRF.check(request, field: form.csrf)
         let orgId = form.org ?? ""
-        do {
-            let scope = try await OrgAccess(services: services).scope(context, orgId: orgId, requiring: .manager)
-            return try await action(form, scope)
-        } catch let error as DomainError where error.kind == .notFound {
-            return try AdminShell.notFound(responder, message: error.message, request: request, context: context)
-        } catch let error as DomainError {
-            return try await page(
+        return try await AdminShell.post(services, csrf: form.csrf, org: orgId, request: request, context: context) { scope in
+            try await action(form, scope)
+        } refused: { error in
+            try await page(
                 orgId: orgId, status: nil, request: request, context: context, code: error.httpStatus, flash: AdminShell.failure(error))
         }
     }

@@ -172,18 +172,14 @@ struct AdminSettingsPage {
 
     @Sendable func save(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await request.decodeForm(Form.self, context: context)
-        try PageCSRF.check(request, field: form.csrf)
         let orgId = form.org ?? ""
-        do {
-            let scope = try await OrgAccess(services: services).scope(context, orgId: orgId, requiring: .manager)
+        return try await AdminShell.post(services, csrf: form.csrf, org: orgId, request: request, context: context) { scope in
             var org = try Self.body(form).apply(to: scope.organization)
             org.updatedAt = services.now
             try await services.organizations.update(org)
             return AdminShell.done(Self.path, org: scope.orgId, "saved")
-        } catch let error as DomainError where error.kind == .notFound {
-            return try AdminShell.notFound(responder, message: error.message, request: request, context: context)
-        } catch let error as DomainError {
-            return try await page(
+        } refused: { error in
+            try await page(
                 orgId: orgId, request: request, context: context, status: error.httpStatus, flash: AdminShell.failure(error),
                 posted: error.kind == .forbidden ? nil : Values(form))
         }

@@ -135,14 +135,10 @@ struct AdminPlansPage {
         _ request: Request, _ context: AppRequestContext, keepDraft: Bool, _ action: (Form, OrgScope) async throws -> String
     ) async throws -> Response {
         let form = try await request.decodeForm(Form.self, context: context)
-        try PageCSRF.check(request, field: form.csrf)
         let orgId = form.org ?? ""
-        do {
-            let scope = try await OrgAccess(services: services).scope(context, orgId: orgId, requiring: .manager)
-            return AdminShell.done(Self.path, org: scope.orgId, try await action(form, scope))
-        } catch let error as DomainError where error.kind == .notFound {
-            return try AdminShell.notFound(responder, message: error.message, request: request, context: context)
-        } catch let error as DomainError {
+        return try await AdminShell.post(services, csrf: form.csrf, org: orgId, request: request, context: context) { scope in
+            AdminShell.done(Self.path, org: scope.orgId, try await action(form, scope))
+        } refused: { error in
             let draft =
                 keepDraft
                 ? PlanLine(
