@@ -157,18 +157,14 @@ struct AdminMembersPage {
         _ action: (Form, OrgScope) async throws -> String
     ) async throws -> Response {
         let form = try await request.decodeForm(Form.self, context: context)
-        try PageCSRF.check(request, field: form.csrf)
         let orgId = form.org ?? ""
-        do {
-            let scope = try await OrgAccess(services: services).scope(context, orgId: orgId, requiring: .manager)
+        return try await AdminShell.post(services, csrf: form.csrf, org: orgId, request: request, context: context) { scope in
             let code = try await action(form, scope)
             if form.back == "member", let membership = form.membership, NewID.isWellFormed(membership) {
                 return AdminShell.done("\(Self.path)/\(membership.lowercased())", org: scope.orgId, code)
             }
             return AdminShell.done(Self.path, org: scope.orgId, code)
-        } catch let error as DomainError where error.kind == .notFound {
-            return try AdminShell.notFound(responder, message: error.message, request: request, context: context)
-        } catch let error as DomainError {
+        } refused: { error in
             if form.back == "member", let membership = form.membership, NewID.isWellFormed(membership) {
                 return try await AdminMemberPage(services: services).page(
                     orgId: orgId, membershipId: membership.lowercased(), cursor: nil, request: request, context: context,
