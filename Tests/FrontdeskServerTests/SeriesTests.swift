@@ -317,4 +317,26 @@ struct SeriesTests {
             #expect(try await app.count("SELECT COUNT(*) AS n FROM audit_logs WHERE action = 'session.conflict_override'") == 1)
         }
     }
+    @Test("this and following from today never moves today's class to a time that has passed")
+    func editTodayIntoThePast() async throws {
+        try await TestApp.run { app in
+            let studio = try await app.studio()
+            // It is 12:06:40 on Wednesday 2026-11-18; today's 13:00 class has not started.
+            let id = try Self.seriesId(
+                try await Self.create(app, studio, ["weekdays": [3], "startTime": "13:00", "firstDate": "2026-11-18", "publish": true]))
+            let edit = try await app.request(
+                .patch, "/api/orgs/\(studio.orgId)/series/\(id)", token: studio.ownerToken,
+                body: ["from": "2026-11-18", "startTime": "12:00"])
+            #expect(edit.status == 200, "\(edit.text)")
+            let classes = try await Self.classes(app, series: id)
+            #expect(classes.first?.date == "2026-11-18" && classes.first?.time == "13:00", "12:00 today has passed: it stays at 13:00")
+            #expect(classes.dropFirst().allSatisfy { $0.time == "12:00" })
+            // 12:07 today is still ahead: moving to it works.
+            let later = try await app.request(
+                .patch, "/api/orgs/\(studio.orgId)/series/\(id)", token: studio.ownerToken,
+                body: ["from": "2026-11-18", "startTime": "12:07"])
+            #expect(later.status == 200, "\(later.text)")
+            #expect(try await Self.classes(app, series: id).first?.time == "12:07")
+        }
+    }
 }

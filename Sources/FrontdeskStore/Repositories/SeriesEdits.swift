@@ -159,6 +159,9 @@ extension SeriesStore {
                 }
                 continue
             }
+            let startsAt = calendar.instant(onDayOf: day, hour: hour, minute: minute)
+            // Today's class is never moved to a time that has passed: it stays as it is.
+            if startsAt <= now { continue }
             let booked = try row.int("booked")
             if series.capacity < booked && !force {
                 throw DomainError(
@@ -171,7 +174,7 @@ extension SeriesStore {
             after.coachMembershipId = series.coachMembershipId
             after.capacity = series.capacity
             after.durationMin = series.durationMin
-            after.startsAt = calendar.instant(onDayOf: day, hour: hour, minute: minute)
+            after.startsAt = startsAt
             if publishDrafts && after.status == .draft { after.status = .published }
             after.updatedAt = now
             if after != before { moved.append((before, after)) }
