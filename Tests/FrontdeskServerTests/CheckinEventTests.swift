@@ -66,14 +66,20 @@ struct CheckinEventTests {
                 listening = await Self.first(events, about: warmUp.bookingId, within: 0.2) != nil
             }
             try #require(listening, "the other instance never started listening")
-            // Then one event, timed from publish to delivery.
-            let timed = probe()
-            let events = other.subscribe()
-            let started = ContinuousClock.now
-            await app.services.checkinEvents.publish(timed)
-            let heard = await Self.first(events, about: timed.bookingId, within: 2)
-            #expect(heard?.bookingId == timed.bookingId)
-            #expect(ContinuousClock.now - started < .seconds(2))
+            // Then events timed from publish to delivery: every one is heard, and the fastest of three within
+            // 2 s (the suite runs beside hundreds of tests on two cores, so one slow round is the machine's; a
+            // regression slows all three).
+            var fastest = Duration.seconds(60)
+            for _ in 0..<3 {
+                let timed = probe()
+                let events = other.subscribe()
+                let started = ContinuousClock.now
+                await app.services.checkinEvents.publish(timed)
+                let heard = await Self.first(events, about: timed.bookingId, within: 5)
+                #expect(heard?.bookingId == timed.bookingId)
+                fastest = min(fastest, ContinuousClock.now - started)
+            }
+            #expect(fastest < .seconds(2), "fastest of three: \(fastest)")
         }
     }
 }
