@@ -47,7 +47,7 @@ struct CheckinEventTests {
         }
     }
 
-    @Test("on PostgreSQL another instance hears the event within 2 seconds", .enabled(if: TestBackend.current == .postgres))
+    @Test("on PostgreSQL another instance hears every event", .enabled(if: TestBackend.current == .postgres))
     func acrossInstances() async throws {
         try await TestApp.run { app in
             let other = CheckinEventBus(database: app.services.database, logger: TestBackend.logger)
@@ -66,20 +66,17 @@ struct CheckinEventTests {
                 listening = await Self.first(events, about: warmUp.bookingId, within: 0.2) != nil
             }
             try #require(listening, "the other instance never started listening")
-            // Then events timed from publish to delivery: every one is heard, and the fastest of three within
-            // 2 s (the suite runs beside hundreds of tests on two cores, so one slow round is the machine's; a
-            // regression slows all three).
-            var fastest = Duration.seconds(60)
+            // Then events: every one is heard by the other instance. How fast is a figure, not a unit test's
+            // business (this suite runs beside hundreds of tests on two cores): the two-server floor run
+            // (scripts/race-two-instances.sh floor, in the test command) holds the 2 s promise on real
+            // servers and prints the delays. The 10 s limit only keeps a lost event from hanging the suite.
             for _ in 0..<3 {
                 let timed = probe()
                 let events = other.subscribe()
-                let started = ContinuousClock.now
                 await app.services.checkinEvents.publish(timed)
-                let heard = await Self.first(events, about: timed.bookingId, within: 5)
+                let heard = await Self.first(events, about: timed.bookingId, within: 10)
                 #expect(heard?.bookingId == timed.bookingId)
-                fastest = min(fastest, ContinuousClock.now - started)
             }
-            #expect(fastest < .seconds(2), "fastest of three: \(fastest)")
         }
     }
 }
