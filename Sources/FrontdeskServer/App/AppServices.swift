@@ -24,6 +24,12 @@ public struct AppServices: Sendable {
     public let qrCache = QRSVGCache()
     /// Live check-in events for screens and tablets (across instances on PostgreSQL).
     public let checkinEvents: CheckinEventBus
+    /// Concurrent self check-ins share one guarded statement and one commit (see `CheckinBatcher`).
+    public let checkinBatcher: CheckinBatcher
+    /// Live login sessions in memory (see `LoginSessionCache`), kept true by `AccountsStore` and `LoginSessionListener`.
+    public let loginSessions: LoginSessionCache
+    /// Bookings and cancels of one class queue here and are written in batches (group commit).
+    public let classLanes: ClassLanes
     /// Open server-sent-event streams per display and client address (the caps).
     public let streamSlots = StreamSlots()
     /// The server-rendered pages' templates.
@@ -34,7 +40,9 @@ public struct AppServices: Sendable {
         self.clock = clock
         self.database = database
         self.logger = logger
-        accounts = AccountsStore(database: database)
+        let loginSessions = LoginSessionCache(database: database)
+        self.loginSessions = loginSessions
+        accounts = AccountsStore(database: database, onSessionsEnded: { loginSessions.drop($0) })
         organizations = OrganizationsStore(database: database)
         catalog = CatalogStore(database: database)
         sessions = SessionsStore(database: database)
@@ -42,6 +50,8 @@ public struct AppServices: Sendable {
         passwords = PasswordHasher(cost: configuration.bcryptCost)
         keyRing = KeyRingCache(database: database, secretsKeyFile: configuration.resolvedSecretsKeyFile)
         checkinEvents = CheckinEventBus(database: database, logger: logger)
+        checkinBatcher = CheckinBatcher(database: database)
+        classLanes = .classes(database: database, logger: logger)
         pages = PageTemplates.bundledOrEmpty(logger: logger)
     }
 

@@ -3,10 +3,11 @@ import FrontdeskCore
 import FrontdeskStore
 
 /// Booking and cancelling (SPEC §5) — the one path behind the API and the member pages: who may book
-/// for whom and beyond capacity is decided here, the rules themselves in `BookingRules` through the store.
+/// for whom and beyond capacity is decided here; the request then waits on its class's lane
+/// (`ClassLanes`), which decides it by `BookingRules` in arrival order and writes it with the others
+/// of its batch in one transaction.
 struct BookingService: Sendable {
     let services: AppServices
-    var store: BookingsStore { BookingsStore(database: services.database) }
 
     /// Books `onBehalfOf` (staff only; default the caller) into the session; `overrideCapacity` is staff only.
     func book(
@@ -21,9 +22,10 @@ struct BookingService: Sendable {
         if overrideCapacity, !scope.role.isStaff {
             throw DomainError.forbidden("Only staff can book beyond capacity.")
         }
-        return try await store.book(
+        let request = BookRequest(
             org: scope.organization, sessionId: sessionId, membershipId: target, actor: scope.actor,
             overrideCapacity: overrideCapacity, idempotencyKey: idempotencyKey, now: services.now)
+        return try await services.classLanes.submit(key: sessionId, .book(request))
     }
 
     /// Cancels a booking the caller may see (its member, or staff of its org).
@@ -31,8 +33,9 @@ struct BookingService: Sendable {
         guard booking.organizationId == scope.orgId, scope.role.isStaff || booking.membershipId == scope.membership.id else {
             throw DomainError.notFound("Booking")
         }
-        return try await store.cancel(
-            org: scope.organization, bookingId: booking.id, actor: scope.actor,
+        let request = CancelRequest(
+            org: scope.organization, bookingId: booking.id, membershipId: booking.membershipId, actor: scope.actor,
             idempotencyKey: idempotencyKey, now: services.now)
+        return try await services.classLanes.submit(key: booking.sessionId, .cancel(request))
     }
 }

@@ -20,16 +20,37 @@ enum BookingRows {
         TransactionOptions(lockKeys: ["session:\(sessionId)", "member:\(membershipId)"])
     }
 
-    static func insert(_ sql: any SQLDatabase, _ b: Booking, bookedBy: String) async throws {
-        try await sql.raw(
-            """
-            INSERT INTO bookings (id, organization_id, session_id, membership_id, subscription_id, status, waitlist_position,
-                credit_charged, late_cancel, booked_by_membership_id, capacity_override, created_at, updated_at)
-            VALUES (\(bind: b.id), \(bind: b.organizationId), \(bind: b.sessionId), \(bind: b.membershipId), \(bind: b.subscriptionId),
-                \(bind: b.status.rawValue), \(bind: b.waitlistPosition), \(bind: b.creditCharged), \(bind: false), \(bind: bookedBy),
-                \(bind: b.capacityOverride), \(bind: b.createdAt.epochSeconds), \(bind: b.updatedAt.epochSeconds))
-            """
-        ).run()
+    static func insert(_ sql: any SQLDatabase, _ booking: Booking, bookedBy: String) async throws {
+        try await insert(sql, [(booking, bookedBy)])
+    }
+
+    /// Inserts bookings in one statement (a lane's batch), each with who booked it.
+    static func insert(_ sql: any SQLDatabase, _ rows: [(booking: Booking, bookedBy: String)]) async throws {
+        for chunk in rows.chunked(into: 500) {
+            let values: [SQLQueryString] = chunk.map { b, bookedBy in
+                """
+                (\(bind: b.id), \(bind: b.organizationId), \(bind: b.sessionId), \(bind: b.membershipId), \(bind: b.subscriptionId),
+                 \(bind: b.status.rawValue), \(bind: b.waitlistPosition), \(bind: b.creditCharged), \(bind: false), \(bind: bookedBy),
+                 \(bind: b.capacityOverride), \(bind: b.createdAt.epochSeconds), \(bind: b.updatedAt.epochSeconds))
+                """
+            }
+            try await sql.raw(
+                """
+                INSERT INTO bookings (id, organization_id, session_id, membership_id, subscription_id, status, waitlist_position,
+                    credit_charged, late_cancel, booked_by_membership_id, capacity_override, created_at, updated_at)
+                VALUES \(values.joined(separator: ", "))
+                """
+            ).run()
+        }
+    }
+
+    /// The span of a member's bookings the rules look at for `session`: its week (the org's calendar)
+    /// and a day either side of the class, for quotas and overlaps.
+    static func window(org: Organization, session: ClassSession) -> (from: Date, to: Date) {
+        let calendar = OrgCalendar(timezone: org.timezone)
+        let from = min(calendar.startOfWeek(session.startsAt), session.startsAt.addingTimeInterval(-86_400))
+        let to = max(calendar.startOfDay(calendar.startOfWeek(session.startsAt), addingDays: 7), session.endsAt.addingTimeInterval(86_400))
+        return (from, to)
     }
 
     /// Reads what the decision needs for one member and session, inside the transaction.
@@ -37,9 +58,7 @@ enum BookingRows {
         _ sql: any SQLDatabase, org: Organization, session: ClassSession, membershipId: String,
         isStaff: Bool, bookedCount: Int, now: Date
     ) async throws -> BookingSnapshot {
-        let calendar = OrgCalendar(timezone: org.timezone)
-        let from = min(calendar.startOfWeek(session.startsAt), session.startsAt.addingTimeInterval(-86_400))
-        let to = max(calendar.startOfDay(calendar.startOfWeek(session.startsAt), addingDays: 7), session.endsAt.addingTimeInterval(86_400))
+        let (from, to) = window(org: org, session: session)
         let facts = try await MemberFactsRows.memberFacts(
             sql, orgId: org.id, membershipId: membershipId, from: from, to: to, now: now,
             withOffers: false)

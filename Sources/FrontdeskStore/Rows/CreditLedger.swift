@@ -33,4 +33,46 @@ enum CreditLedger {
             """
         ).run()
     }
+
+    /// Charges one credit for each booking (a lane's batch), in one statement for the balances and one
+    /// for the ledger rows. A subscription charged twice in one call goes one booking at a time, so
+    /// its ledger sequence numbers stay distinct.
+    static func charge(_ sql: any SQLDatabase, _ charges: [(booking: Booking, actorMembershipId: String)]) async throws {
+        let subscriptions = charges.compactMap(\.booking.subscriptionId)
+        guard !subscriptions.isEmpty else { return }
+        guard Set(subscriptions).count == subscriptions.count, subscriptions.count == charges.count else {
+            for (booking, actor) in charges {
+                guard let subscriptionId = booking.subscriptionId else { continue }
+                try await take(sql, subscriptionId: subscriptionId, now: booking.createdAt)
+                try await ledger(
+                    sql, orgId: booking.organizationId, subscriptionId: subscriptionId, bookingId: booking.id, kind: "charge",
+                    amount: -1, reason: "booking", actorMembershipId: actor, now: booking.createdAt)
+            }
+            return
+        }
+        let now = charges.map(\.booking.createdAt).max()!
+        let taken = try await sql.raw(
+            """
+            UPDATE subscriptions SET credits_remaining = credits_remaining - 1, updated_at = \(bind: now.epochSeconds)
+            WHERE id IN (\(SQLList(subscriptions.map { SQLBind($0) }))) AND credits_remaining >= 1 RETURNING id
+            """
+        ).all()
+        // The rules saw the balances under the members' locks; a shortfall here is a broken invariant.
+        guard taken.count == subscriptions.count else { throw BrokenInvariant("a credit balance fell short of a decided charge") }
+        let values: [SQLQueryString] = charges.map { booking, actor in
+            """
+            (\(bind: NewID.make()), \(bind: booking.organizationId), \(bind: booking.subscriptionId), \(bind: booking.id),
+             \(bind: actor), \(bind: booking.createdAt.epochSeconds))
+            """
+        }
+        try await sql.raw(
+            """
+            INSERT INTO credit_ledger (id, organization_id, subscription_id, booking_id, kind, amount, reason, actor_membership_id,
+                created_at, seq)
+            SELECT v.column1, v.column2, v.column3, v.column4, 'charge', -1, 'booking', v.column5, v.column6,
+                (SELECT COALESCE(MAX(l.seq), 0) + 1 FROM credit_ledger l WHERE l.subscription_id = v.column3)
+            FROM (VALUES \(values.joined(separator: ", "))) AS v
+            """
+        ).run()
+    }
 }

@@ -14,25 +14,74 @@ enum IdempotencyRows {
                 """
             ).first()
         else { return nil }
-        guard try row.string("scope") == scope else {
-            throw DomainError(.idempotencyKeyReused, "This Idempotency-Key was used for a different request.")
-        }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .secondsSince1970
-        var result = try decoder.decode(BookingResult.self, from: Data(try row.string("response_body").utf8))
-        result.replayed = true
-        return result
+        return try Stored(scope: try row.string("scope"), body: try row.string("response_body")).replay(scope: scope)
     }
 
     static func store(_ sql: any SQLDatabase, userId: String, key: String?, scope: String, result: BookingResult, now: Date) async throws {
         guard let key else { return }
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .secondsSince1970
-        let body = String(decoding: try encoder.encode(result), as: UTF8.self)
+        try await store(sql, [(Slot(userId: userId, key: key), try Stored(scope: scope, result: result), now)])
+    }
+
+    /// One user's key.
+    struct Slot: Hashable, Sendable {
+        var userId: String
+        var key: String
+    }
+
+    /// A stored first result and the request it answered.
+    struct Stored: Sendable {
+        var scope: String
+        var body: String
+
+        init(scope: String, body: String) {
+            self.scope = scope
+            self.body = body
+        }
+
+        init(scope: String, result: BookingResult) throws {
+            let encoder = JSONEncoder()
+            encoder.dateEncodingStrategy = .secondsSince1970
+            self.init(scope: scope, body: String(decoding: try encoder.encode(result), as: UTF8.self))
+        }
+
+        /// The stored result replayed for a request of `scope`; another request's key is refused.
+        func replay(scope requested: String) throws -> BookingResult {
+            guard scope == requested else {
+                throw DomainError(.idempotencyKeyReused, "This Idempotency-Key was used for a different request.")
+            }
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .secondsSince1970
+            var result = try decoder.decode(BookingResult.self, from: Data(body.utf8))
+            result.replayed = true
+            return result
+        }
+    }
+
+    /// The stored results under any of `keys` (a batch's), by user and key.
+    static func stored(_ sql: any SQLDatabase, keys: [String]) async throws -> [Slot: Stored] {
+        var found: [Slot: Stored] = [:]
+        for row in try await sql.raw(
+            """
+            SELECT user_id, idempotency_key, scope, response_body FROM idempotency_keys
+            WHERE idempotency_key IN (\(SQLList(keys.map { SQLBind($0) })))
+            """
+        ).all() {
+            found[Slot(userId: try row.string("user_id"), key: try row.string("idempotency_key"))] = Stored(
+                scope: try row.string("scope"), body: try row.string("response_body"))
+        }
+        return found
+    }
+
+    /// Stores a batch's first results in one statement.
+    static func store(_ sql: any SQLDatabase, _ entries: [(slot: Slot, stored: Stored, now: Date)]) async throws {
+        guard !entries.isEmpty else { return }
+        let values: [SQLQueryString] = entries.map { slot, stored, now in
+            "(\(bind: slot.userId), \(bind: slot.key), \(bind: stored.scope), 200, \(bind: stored.body), \(bind: now.epochSeconds))"
+        }
         try await sql.raw(
             """
             INSERT INTO idempotency_keys (user_id, idempotency_key, scope, response_status, response_body, created_at)
-            VALUES (\(bind: userId), \(bind: key), \(bind: scope), 200, \(bind: body), \(bind: now.epochSeconds))
+            VALUES \(values.joined(separator: ", "))
             """
         ).run()
     }

@@ -1,0 +1,128 @@
+import Synchronization
+
+/// Per-key first-in-first-out lanes that turn concurrent requests into batches (group commit).
+///
+/// A request is queued on its key's lane and waits without holding anything (no database
+/// connection, no lock). While a lane has work, one task drains it: it takes what is queued (at most
+/// `maxBatch`, oldest first), hands that batch to `execute`, answers every request of it with its
+/// own result, and goes round again until the lane is empty. A lone request therefore goes at once;
+/// requests that arrive while a batch is being written wait for the next batch. Arrival order is
+/// the order of `enqueue` calls on one key, and batches of one key never overlap, so the executor
+/// sees each key's requests strictly in arrival order, across batches.
+public final class Lanes<Item: Sendable, Answer: Sendable>: Sendable {
+    /// Decides a batch: one result per item, in the items' order.
+    public typealias Executor = @Sendable (_ key: String, _ items: [Item]) async -> [Result<Answer, any Error>]
+
+    private struct Waiting: Sendable {
+        let item: Item
+        let reply: Reply<Answer>
+    }
+
+    /// Queued requests per key; a key is present exactly while a drainer runs for it.
+    private let queues = Mutex<[String: [Waiting]]>([:])
+    private let execute: Executor
+    /// The most requests one batch takes.
+    public let maxBatch: Int
+
+    public init(maxBatch: Int, execute: @escaping Executor) {
+        precondition(maxBatch >= 1)
+        self.maxBatch = maxBatch
+        self.execute = execute
+    }
+
+    /// Queues `item` on `key`'s lane now (arrival order is fixed by this call) and answers its reply.
+    public func enqueue(key: String, _ item: Item) -> Reply<Answer> {
+        let reply = Reply<Answer>()
+        let startDrainer = queues.withLock { queues in
+            if queues[key] != nil {
+                queues[key]!.append(Waiting(item: item, reply: reply))
+                return false
+            }
+            queues[key] = [Waiting(item: item, reply: reply)]
+            return true
+        }
+        if startDrainer {
+            Task { await self.drain(key) }
+        }
+        return reply
+    }
+
+    /// Queues `item` and waits for its answer.
+    public func submit(key: String, _ item: Item) async throws -> Answer {
+        try await enqueue(key: key, item).value
+    }
+
+    /// Requests waiting on `key` (not counting a batch being written).
+    public func queued(key: String) -> Int {
+        queues.withLock { $0[key]?.count ?? 0 }
+    }
+
+    private func drain(_ key: String) async {
+        while true {
+            let batch: [Waiting] = queues.withLock { queues in
+                guard let queue = queues[key], !queue.isEmpty else {
+                    queues[key] = nil
+                    return []
+                }
+                let count = min(queue.count, maxBatch)
+                queues[key] = Array(queue.dropFirst(count))
+                return Array(queue.prefix(count))
+            }
+            guard !batch.isEmpty else { return }
+            var answers = await execute(key, batch.map(\.item))
+            if answers.count != batch.count {
+                // An executor's bug must not leave a request waiting forever.
+                answers = batch.map { _ in .failure(LaneExecutorError()) }
+            }
+            for (waiting, answer) in zip(batch, answers) {
+                waiting.reply.resolve(answer)
+            }
+        }
+    }
+}
+
+/// An executor answered a batch with the wrong number of results.
+public struct LaneExecutorError: Error {}
+
+/// A one-time answer that can be awaited before or after it is resolved.
+public final class Reply<Answer: Sendable>: Sendable {
+    private enum State {
+        case pending
+        case waiting(CheckedContinuation<Answer, any Error>)
+        case resolved(Result<Answer, any Error>)
+    }
+
+    private let state = Mutex<State>(.pending)
+
+    init() {}
+
+    func resolve(_ result: Result<Answer, any Error>) {
+        let waiter: CheckedContinuation<Answer, any Error>? = state.withLock { state in
+            switch state {
+            case .pending:
+                state = .resolved(result)
+                return nil
+            case .waiting(let continuation):
+                state = .resolved(result)
+                return continuation
+            case .resolved:
+                return nil
+            }
+        }
+        waiter?.resume(with: result)
+    }
+
+    /// The answer, once the request's batch is done. Only one task may await it.
+    public var value: Answer {
+        get async throws {
+            try await withCheckedThrowingContinuation { continuation in
+                let ready: Result<Answer, any Error>? = state.withLock { state in
+                    if case .resolved(let result) = state { return result }
+                    state = .waiting(continuation)
+                    return nil
+                }
+                if let ready { continuation.resume(with: ready) }
+            }
+        }
+    }
+}

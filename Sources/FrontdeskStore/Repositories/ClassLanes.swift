@@ -1,0 +1,118 @@
+import Foundation
+import FrontdeskCore
+import Logging
+import SQLKit
+
+/// A booking or a cancel, queued on its class's lane.
+public enum ClassLaneRequest: Sendable {
+    case book(BookRequest)
+    case cancel(CancelRequest)
+
+    var membershipId: String {
+        switch self {
+        case .book(let request): request.membershipId
+        case .cancel(let request): request.membershipId
+        }
+    }
+}
+
+/// A cancel request as a class lane carries it: the booking, its member (for the lock) and the caller.
+public struct CancelRequest: Sendable {
+    public var org: Organization
+    public var bookingId: String
+    public var membershipId: String
+    public var actor: BookingActor
+    public var idempotencyKey: String?
+    public var now: Date
+
+    public init(org: Organization, bookingId: String, membershipId: String, actor: BookingActor, idempotencyKey: String?, now: Date) {
+        self.org = org
+        self.bookingId = bookingId
+        self.membershipId = membershipId
+        self.actor = actor
+        self.idempotencyKey = idempotencyKey
+        self.now = now
+    }
+}
+
+/// The class lanes of one server process: bookings and cancels of one class wait (holding no database
+/// connection) and are written in batches, one transaction and one commit each (`ClassBatch`).
+public typealias ClassLanes = Lanes<ClassLaneRequest, BookingResult>
+
+extension Lanes where Item == ClassLaneRequest, Answer == BookingResult {
+    /// Lanes over `database`; a batch takes at most `maxBatch` requests.
+    public static func classes(database: any FrontdeskDatabase, logger: Logger, maxBatch: Int = 128) -> ClassLanes {
+        ClassLanes(maxBatch: maxBatch) { sessionId, items in
+            await ClassBatch(database: database, logger: logger).run(sessionId: sessionId, items)
+        }
+    }
+}
+
+/// One batch of a class's lane in one transaction (group commit). It takes the class's lock and the
+/// lock of every member in the batch (sorted, before the snapshot, as a single booking always has, so
+/// several instances still serialise on the class), then handles the requests in arrival order: runs
+/// of bookings are decided and written together (`BookSetRows`), a cancel (which may promote from the
+/// waitlist) runs on its own inside a savepoint. Each request's refusal is its own answer; a database
+/// failure rolls the whole batch back and answers every request of it with 503, changing nothing.
+struct ClassBatch {
+    let database: any FrontdeskDatabase
+    let logger: Logger
+
+    func run(sessionId: String, _ items: [ClassLaneRequest]) async -> [Result<BookingResult, any Error>] {
+        let locks = ["session:\(sessionId)"] + items.map { "member:\($0.membershipId)" }
+        do {
+            return try await database.transaction(TransactionOptions(lockKeys: locks)) { sql in
+                var results: [Result<BookingResult, any Error>] = []
+                var index = items.startIndex
+                while index < items.endIndex {
+                    if case .cancel(let request) = items[index] {
+                        results.append(try await Self.cancel(sql, request))
+                        index += 1
+                        continue
+                    }
+                    var books: [BookRequest] = []
+                    while index < items.endIndex, case .book(let request) = items[index] {
+                        books.append(request)
+                        index += 1
+                    }
+                    results += try await BookSetRows.run(sql, sessionId: sessionId, books)
+                }
+                return results
+            }
+        } catch {
+            let failure = Self.batchFailure(error)
+            logger.warning(
+                "class lane batch failed",
+                metadata: ["session": .string(sessionId), "requests": .stringConvertible(items.count), "error": .string("\(error)")])
+            return items.map { _ in .failure(failure) }
+        }
+    }
+
+    /// A cancel in its own savepoint: its refusal undoes only what it did.
+    static func cancel(_ sql: any SQLDatabase, _ request: CancelRequest) async throws -> Result<BookingResult, any Error> {
+        try await sql.raw("SAVEPOINT lane_cancel").run()
+        do {
+            let result = try await BookingsStore.cancelRows(sql, request)
+            try await sql.raw("RELEASE SAVEPOINT lane_cancel").run()
+            return .success(result)
+        } catch let refusal as DomainError {
+            try await sql.raw("ROLLBACK TO SAVEPOINT lane_cancel").run()
+            try await sql.raw("RELEASE SAVEPOINT lane_cancel").run()
+            return .failure(refusal)
+        }
+    }
+
+    /// What every request of a failed batch is told: contention and an unreachable database keep their
+    /// own answers (503 `busy`, 503 `database_unavailable`); anything else is 503 `busy` too — nothing
+    /// was written, and the request may be repeated.
+    static func batchFailure(_ error: any Error) -> any Error {
+        if DatabaseErrors.isContention(error) || DatabaseErrors.isUnavailable(error) { return error }
+        return DomainError(.busy, "The studio is very busy right now; please try again.")
+    }
+}
+
+/// A rule the code relies on did not hold (a bug, or a row changed by hand): the transaction is undone.
+struct BrokenInvariant: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,260 @@
+import Foundation
+import FrontdeskCore
+import SQLKit
+
+/// A booking request as a class lane carries it (SPEC §5): who books whom into which class, and when.
+public struct BookRequest: Sendable {
+    public var org: Organization
+    public var sessionId: String
+    public var membershipId: String
+    public var actor: BookingActor
+    /// Staff only (checked by the caller): confirm beyond capacity, audit-logged.
+    public var overrideCapacity: Bool
+    public var idempotencyKey: String?
+    public var now: Date
+
+    public init(
+        org: Organization, sessionId: String, membershipId: String, actor: BookingActor, overrideCapacity: Bool,
+        idempotencyKey: String?, now: Date
+    ) {
+        self.org = org
+        self.sessionId = sessionId
+        self.membershipId = membershipId
+        self.actor = actor
+        self.overrideCapacity = overrideCapacity
+        self.idempotencyKey = idempotencyKey
+        self.now = now
+    }
+}
+
+/// Consecutive booking requests of one class decided and written together, inside the caller's
+/// transaction (which holds the class's and the members' locks): one read of the class and its
+/// counts, the members and their facts in set-based statements, each request decided in arrival order
+/// by `BookingRules` (each seeing the decisions before it), then every row in multi-row statements.
+/// A request's refusal is its own answer and writes nothing; only a database error escapes (and fails
+/// the whole batch).
+enum BookSetRows {
+    static func run(
+        _ sql: any SQLDatabase, sessionId: String, _ requests: [BookRequest]
+    ) async throws -> [Result<
+        BookingResult, any Error
+    >] {
+        let stored = try await storedKeys(sql, requests)
+        let session = try await classRow(sql, sessionId: sessionId)
+        let members = try await memberships(sql, ids: Array(Set(requests.map(\.membershipId))))
+        var facts = BatchMemberFacts()
+        if let session, let org = requests.first(where: { $0.org.id == session.session.organizationId })?.org {
+            let window = BookingRows.window(org: org, session: session.session)
+            let ids = members.values.filter { $0.organizationId == session.session.organizationId }.map(\.id)
+            facts = try await BatchMemberFacts.read(
+                sql, orgId: org.id, membershipIds: ids.sorted(), from: window.from, to: window.to)
+        }
+        var decider = Decider(sessionId: sessionId, session: session, members: members, facts: facts, stored: stored)
+        let results = requests.map { decider.decide($0) }
+        try await decider.writes.write(sql)
+        return results
+    }
+
+    struct ClassRow {
+        var session: ClassSession
+        var deliveryMode: String
+        var bookedCount: Int
+        var nextPosition: Int
+    }
+
+    struct MemberRow {
+        var id: String
+        var organizationId: String
+        var role: Role
+        var active: Bool
+        var userId: String
+    }
+
+    /// The class, its program's delivery mode and its counts (confirmed + attended; next waitlist place).
+    static func classRow(_ sql: any SQLDatabase, sessionId: String) async throws -> ClassRow? {
+        guard
+            let row = try await sql.raw(
+                """
+                SELECT s.*, p.delivery_mode,
+                    (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status IN ('confirmed', 'attended')) AS booked_count,
+                    (SELECT COALESCE(MAX(b.waitlist_position), 0) + 1 FROM bookings b
+                      WHERE b.session_id = s.id AND b.status = 'waitlisted') AS next_position
+                FROM class_sessions s
+                JOIN class_types ct ON ct.id = s.class_type_id
+                JOIN programs p ON p.id = ct.program_id
+                WHERE s.id = \(bind: sessionId) AND s.deleted_at IS NULL
+                """
+            ).first()
+        else { return nil }
+        return ClassRow(
+            session: try SessionRows.session(row), deliveryMode: try row.string("delivery_mode"),
+            bookedCount: try row.int("booked_count"), nextPosition: try row.int("next_position"))
+    }
+
+    static func memberships(_ sql: any SQLDatabase, ids: [String]) async throws -> [String: MemberRow] {
+        guard !ids.isEmpty else { return [:] }
+        var members: [String: MemberRow] = [:]
+        for row in try await sql.raw(
+            "SELECT id, organization_id, role, status, user_id FROM memberships WHERE id IN (\(SQLList(ids.map { SQLBind($0) })))"
+        ).all() {
+            let member = MemberRow(
+                id: try row.string("id"), organizationId: try row.string("organization_id"),
+                role: Role(rawValue: try row.string("role")) ?? .member,
+                active: try row.string("status") == MembershipStatus.active.rawValue, userId: try row.string("user_id"))
+            members[member.id] = member
+        }
+        return members
+    }
+
+    /// Stored `Idempotency-Key` results of the batch's keyed requests, by user and key.
+    static func storedKeys(_ sql: any SQLDatabase, _ requests: [BookRequest]) async throws -> [IdempotencyRows.Slot: IdempotencyRows.Stored]
+    {
+        let keys = Set(requests.compactMap(\.idempotencyKey))
+        guard !keys.isEmpty else { return [:] }
+        return try await IdempotencyRows.stored(sql, keys: Array(keys).sorted())
+    }
+
+    /// Decides requests one after another, carrying the class's counts and the members' facts forward.
+    struct Decider {
+        let sessionId: String
+        let session: ClassRow?
+        let members: [String: MemberRow]
+        var facts: BatchMemberFacts
+        let stored: [IdempotencyRows.Slot: IdempotencyRows.Stored]
+        var bookedCount: Int
+        var nextPosition: Int
+        /// Members who got a place or a waitlist spot earlier in this batch.
+        var booked: Set<String> = []
+        /// Keyed results of this batch, for a repeat of the same key in it.
+        var answered: [IdempotencyRows.Slot: IdempotencyRows.Stored] = [:]
+        var writes = BookSetWrites()
+
+        init(
+            sessionId: String, session: ClassRow?, members: [String: MemberRow], facts: BatchMemberFacts,
+            stored: [IdempotencyRows.Slot: IdempotencyRows.Stored]
+        ) {
+            self.sessionId = sessionId
+            self.session = session
+            self.members = members
+            self.facts = facts
+            self.stored = stored
+            bookedCount = session?.bookedCount ?? 0
+            nextPosition = session?.nextPosition ?? 1
+        }
+
+        mutating func decide(_ request: BookRequest) -> Result<BookingResult, any Error> {
+            do {
+                return .success(try decideOrThrow(request))
+            } catch {
+                return .failure(error)
+            }
+        }
+
+        private mutating func decideOrThrow(_ request: BookRequest) throws -> BookingResult {
+            let scope = "book:\(sessionId):\(request.membershipId)"
+            var slot: IdempotencyRows.Slot?
+            if let key = request.idempotencyKey {
+                let keySlot = IdempotencyRows.Slot(userId: request.actor.userId, key: key)
+                if let earlier = answered[keySlot] ?? stored[keySlot] { return try earlier.replay(scope: scope) }
+                slot = keySlot
+            }
+            guard let session, session.session.organizationId == request.org.id else { throw DomainError.notFound("Session") }
+            guard let member = members[request.membershipId], member.organizationId == request.org.id else {
+                throw DomainError.notFound("Member")
+            }
+            guard member.active else { throw DomainError(.membershipSuspended, kind: .conflict, "This membership is suspended.") }
+            if !request.actor.role.isStaff,
+                session.session.status == .draft || session.deliveryMode != DeliveryMode.schedule.rawValue
+            {
+                // Members cannot book what they cannot see (SPEC §4): drafts, and sessions of non-schedule programs.
+                throw DomainError.notFound("Session")
+            }
+            let memberBookings = facts.bookings[member.id] ?? []
+            let snapshot = BookingSnapshot(
+                now: request.now, timezone: request.org.timezone, sessionId: sessionId,
+                sessionStartsAt: session.session.startsAt, sessionEndsAt: session.session.endsAt,
+                sessionStatus: session.session.status, sessionDeleted: false, capacity: session.session.capacity,
+                bookedCount: bookedCount, paymentProvider: request.org.paymentProvider,
+                bookingOpensDaysBefore: request.org.bookingOpensDaysBefore,
+                isStaff: request.membershipId == request.actor.membershipId && member.role.isStaff,
+                alreadyBooked: booked.contains(member.id) || memberBookings.contains { $0.sessionId == sessionId },
+                subscriptions: facts.active(member.id, at: request.now),
+                otherBookings: memberBookings.filter { $0.sessionId != sessionId }, planOffers: [])
+            let outcome = try BookingRules.decide(snapshot, overrideCapacity: request.overrideCapacity && request.actor.role.isStaff)
+
+            var booking = Booking(
+                id: NewID.make(), organizationId: request.org.id, sessionId: sessionId, membershipId: member.id,
+                subscriptionId: nil, status: .confirmed, waitlistPosition: nil, creditCharged: false, lateCancel: false,
+                capacityOverride: false, checkedInAt: nil, checkinMethod: nil, cancelledAt: nil, createdAt: request.now,
+                updatedAt: request.now)
+            switch outcome {
+            case .confirmed(let subscription, let charge, let override):
+                booking.subscriptionId = subscription?.id
+                booking.capacityOverride = override
+                bookedCount += 1
+                if charge, let subscription {
+                    booking.creditCharged = true
+                    facts.charge(member.id, subscriptionId: subscription.id)
+                }
+            case .waitlisted(let subscription):
+                booking.subscriptionId = subscription?.id
+                booking.status = .waitlisted
+                booking.waitlistPosition = nextPosition
+                nextPosition += 1
+            }
+            booked.insert(member.id)
+            let result = BookingResult(booking: booking, replayed: false)
+            writes.add(booking, request: request, memberUserId: member.userId)
+            if let slot {
+                let entry = try IdempotencyRows.Stored(scope: scope, result: result)
+                answered[slot] = entry
+                writes.keys.append((slot, entry, request.now))
+            }
+            return result
+        }
+    }
+}
+
+/// The rows a set of decided bookings writes, in multi-row statements.
+struct BookSetWrites {
+    var bookings: [(booking: Booking, bookedBy: String)] = []
+    var charges: [(booking: Booking, actorMembershipId: String)] = []
+    var overrides: [(booking: Booking, request: BookRequest)] = []
+    var messages: [(message: OutboxMessage, now: Date)] = []
+    var keys: [(slot: IdempotencyRows.Slot, stored: IdempotencyRows.Stored, now: Date)] = []
+
+    mutating func add(_ booking: Booking, request: BookRequest, memberUserId: String) {
+        bookings.append((booking, request.actor.membershipId))
+        if booking.creditCharged { charges.append((booking, request.actor.membershipId)) }
+        if booking.capacityOverride { overrides.append((booking, request)) }
+        let org = request.org.id
+        messages.append(
+            (
+                BookingRows.message(
+                    org: org, user: memberUserId, template: booking.status == .confirmed ? "booking_confirmed" : "booking_waitlisted",
+                    channel: "email", booking: booking), request.now
+            ))
+        if booking.status == .confirmed {
+            messages.append(
+                (
+                    BookingRows.message(org: org, user: memberUserId, template: "booking_confirmed", channel: "push", booking: booking),
+                    request.now
+                ))
+        }
+    }
+
+    func write(_ sql: any SQLDatabase) async throws {
+        guard !bookings.isEmpty else { return }
+        try await BookingRows.insert(sql, bookings)
+        try await CreditLedger.charge(sql, charges)
+        for (booking, request) in overrides {
+            try await AuditRows.record(
+                sql, orgId: request.org.id, actorUserId: request.actor.userId, actorMembershipId: request.actor.membershipId,
+                action: "booking.capacity_override", entityType: "booking", entityId: booking.id, subject: booking.membershipId,
+                payload: ["sessionId": booking.sessionId, "membershipId": booking.membershipId], now: request.now)
+        }
+        // The batch's requests arrived within moments of each other: the outbox rows carry the latest instant.
+        try await OutboxRows.enqueue(sql, messages.map(\.message), now: messages.map(\.now).max() ?? Date())
+        try await IdempotencyRows.store(sql, keys)
+    }
+}
