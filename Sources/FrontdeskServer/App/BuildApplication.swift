@@ -99,7 +99,7 @@ public func openDatabase(
     if configuration.usesPostgres {
         database = try await PostgresBackend(
             url: configuration.resolvedDatabaseURL, logger: logger, maximumConnections: configuration.databasePoolSize,
-            monitorHealth: true)
+            readConnections: configuration.databaseReadPoolSize, monitorHealth: true)
     } else {
         database = try await SQLiteBackend(path: configuration.resolvedDatabaseURL, logger: logger)
     }

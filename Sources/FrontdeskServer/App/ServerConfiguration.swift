@@ -28,6 +28,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Empty: `<dataDirectory>/frontdesk.sqlite` (`resolvedDatabaseURL`).
     public var databaseURL: String = ""
     public var databasePoolSize: Int = 20
+    public var databaseReadPoolSize: Int = 10
     /// Unset: on for SQLite; on PostgreSQL `serve` refuses to start with pending migrations.
     public var migrateOnStart: Bool? = nil
     public var readinessTimeoutSeconds: Int = 2

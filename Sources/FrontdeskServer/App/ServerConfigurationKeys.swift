@@ -188,7 +188,12 @@ extension ServerConfiguration {
             "database.url", \.databaseURL, fallbackEnv: "DATABASE_URL", flag: "--database-url",
             default: "empty → `<dataDirectory>/frontdesk.sqlite`", formerly: "databaseURL",
             "`postgres://user:pass@host:port/db?sslmode=…` or an SQLite file path"),
-        .int("database.poolSize", \.databasePoolSize, range: 1...500, formerly: "databasePoolSize", "PostgreSQL connections per process"),
+        .int(
+            "database.poolSize", \.databasePoolSize, range: 1...500, formerly: "databasePoolSize",
+            "PostgreSQL connections per process for writes"),
+        .int(
+            "database.readPoolSize", \.databaseReadPoolSize, range: 1...500, formerly: "databaseReadPoolSize",
+            "PostgreSQL connections per process for reads, a pool of their own so reads never wait behind writers"),
         .optionalBool(
             "database.migrateOnStart", \.migrateOnStart, env: "MIGRATE", flag: "--migrate",
             default: "on for SQLite, off for PostgreSQL", formerly: "migrateOnStart", "apply pending migrations when `serve` starts"),

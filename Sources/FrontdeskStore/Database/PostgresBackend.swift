@@ -5,14 +5,22 @@ import PostgresNIO
 import SQLKit
 import Synchronization
 
-/// PostgreSQL through PostgresNIO's pooled `PostgresClient`, queried through SQLKit.
+/// PostgreSQL through PostgresNIO's pooled `PostgresClient`s, queried through SQLKit.
+///
+/// Two pools: writes (`transaction`, `writeStatement`, `run(_:write: true)`, NOTIFY and LISTEN) use
+/// `client`; reads (`read`, `run(_:write: false)`) use `readClient`, a pool of their own, so a read
+/// never waits for a connection held by a writer queued on an advisory lock during a booking rush.
+/// Reads see what is committed, whichever pool committed it.
 ///
 /// Write transactions run SERIALIZABLE. Serialization failures (40001) and deadlocks (40P01) roll
 /// back and retry with jittered exponential back-off, at most `TransactionOptions.maxAttempts` times.
 public final class PostgresBackend: FrontdeskDatabase {
     public let backend = Backend.postgres
+    /// The write pool.
     let client: PostgresClient
-    private let runTask: Task<Void, Never>
+    /// The read pool.
+    let readClient: PostgresClient
+    private let runTasks: [Task<Void, Never>]
     private let logger: Logger
     private let retries = RetryCounter(backend: .postgres)
     /// Whether PostgreSQL answers, as the health monitor last saw it.
@@ -23,9 +31,10 @@ public final class PostgresBackend: FrontdeskDatabase {
     /// Connects lazily to the server named by `url` (`postgres://user:pass@host:port/db?sslmode=disable`).
     /// `searchPath` puts every connection in one schema (the tests give each test its own).
     /// `monitorHealth` runs the reachability monitor (one extra connection; the server wants it, the
-    /// tests' many short-lived databases do not).
+    /// tests' many short-lived databases do not). `maximumConnections` bounds the write pool,
+    /// `readConnections` the read pool; both connect lazily.
     public init(
-        url: String, logger: Logger, maximumConnections: Int = 20, searchPath: String? = nil,
+        url: String, logger: Logger, maximumConnections: Int = 20, readConnections: Int = 10, searchPath: String? = nil,
         monitorHealth: Bool = false
     ) async throws {
         let sqlConfiguration: SQLPostgresConfiguration
@@ -51,22 +60,31 @@ public final class PostgresBackend: FrontdeskDatabase {
         } else {
             throw DatabaseConfigurationError("PostgreSQL URL names neither a host nor a socket")
         }
-        configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(5)
         if let searchPath {
             configuration.options.additionalStartupParameters = [("search_path", searchPath)]
         }
+        var readConfiguration = configuration
+        configuration.options.maximumConnections = max(1, maximumConnections)
+        readConfiguration.options.maximumConnections = max(1, readConnections)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let readClient = PostgresClient(configuration: readConfiguration, backgroundLogger: logger)
         self.client = client
+        self.readClient = readClient
         self.logger = logger
         // Lease requests made before `run()` has started are only logged as a warning by PostgresNIO,
-        // but they look alarming in a CLI's output: wait until the run task is under way.
-        let (started, signal) = AsyncStream<Void>.makeStream()
-        self.runTask = Task {
-            signal.finish()
-            await client.run()
+        // but they look alarming in a CLI's output: wait until both run tasks are under way.
+        var tasks: [Task<Void, Never>] = []
+        for pool in [client, readClient] {
+            let (started, signal) = AsyncStream<Void>.makeStream()
+            tasks.append(
+                Task {
+                    signal.finish()
+                    await pool.run()
+                })
+            for await _ in started {}
         }
-        for await _ in started {}
+        self.runTasks = tasks
         await Task.yield()
         if monitorHealth {
             var probe = core
@@ -83,13 +101,16 @@ public final class PostgresBackend: FrontdeskDatabase {
     /// `body` on a pooled connection — unless the health monitor found PostgreSQL unreachable: then
     /// the request fails at once (503 `database_unavailable`) instead of waiting in the pool, which
     /// keeps retrying to connect and would hold the request until PostgreSQL is back.
-    private func withConnection<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    /// `reading` picks the read pool.
+    private func withConnection<T: Sendable>(
+        reading: Bool = false, _ body: @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
         guard health.isReachable else { throw DatabaseConfigurationError("PostgreSQL is not reachable") }
-        return try await client.withConnection(body)
+        return try await (reading ? readClient : client).withConnection(body)
     }
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await withConnection { connection in
+        try await withConnection(reading: true) { connection in
             try await body(statements.counting(connection.sql(queryLogLevel: nil, logger: logger)))
         }
     }
@@ -102,7 +123,7 @@ public final class PostgresBackend: FrontdeskDatabase {
 
     public func run<S: HotStatement>(_ statement: S, write: Bool) async throws -> [any SQLRow] {
         statements.increment()
-        return try await withConnection { connection in
+        return try await withConnection(reading: !write) { connection in
             var rows: [any SQLRow] = []
             for try await row in try await connection.execute(Prepared(statement: statement), logger: logger) {
                 rows.append(row.sql())
@@ -169,7 +190,7 @@ public final class PostgresBackend: FrontdeskDatabase {
 
     /// Sends a NOTIFY on `channel` (delivered to every listener on this database, all instances).
     public func notify(channel: String, payload: String) async throws {
-        _ = try await run(Notify(channel: channel, payload: payload), write: false)
+        _ = try await run(Notify(channel: channel, payload: payload), write: true)
     }
 
     private struct Notify: HotStatement {
@@ -194,8 +215,8 @@ public final class PostgresBackend: FrontdeskDatabase {
     public func shutdown() async {
         monitorTask?.cancel()
         _ = await monitorTask?.value
-        runTask.cancel()
-        _ = await runTask.value
+        for task in runTasks { task.cancel() }
+        for task in runTasks { _ = await task.value }
     }
 }
 
