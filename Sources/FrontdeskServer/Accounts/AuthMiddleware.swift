@@ -33,7 +33,8 @@ enum AuthCookies {
     }
 }
 
-/// Resolves the caller from `Authorization: Bearer <token>` or the session cookie, and protects every
+/// Resolves the caller from `Authorization: Bearer <token>` or the session cookie (through the
+/// in-memory `LoginSessionCache`, the database only on a miss), and protects every
 /// cookie-authenticated state change against CSRF (double-submit: the `fd_csrf` cookie echoed in
 /// `X-CSRF-Token`, or as the `csrf` field of an HTML form), whatever the path. Bearer requests carry
 /// no ambient credentials and need no CSRF token. Page handlers still check the field themselves
@@ -49,7 +50,11 @@ struct AuthMiddleware: RouterMiddleware {
         let cookie = request.cookies[AuthCookies.session]?.value
         if let token = bearer ?? cookie, !token.isEmpty {
             let hash = SecretToken.hash(token)
-            if let user = try await services.accounts.userForSession(tokenHash: hash, now: services.now) {
+            let now = services.now
+            let user = try await services.loginSessions.user(tokenHash: hash, now: now) {
+                try await services.accounts.loginSession(tokenHash: hash, now: now)
+            }
+            if let user {
                 context.authentication = .user(user, tokenHash: hash, viaCookie: bearer == nil)
                 if bearer == nil, !Self.isSafe(request.method) {
                     request = try await Self.checkCSRF(request)

@@ -16,7 +16,9 @@ public struct FrontdeskApp {
     /// The Hummingbird application listening per the configuration.
     public func application() -> some ApplicationProtocol {
         let config = services.configuration
-        var background: [any Service] = [services.checkinEvents]
+        var background: [any Service] = [
+            services.checkinEvents, LoginSessionListener(cache: services.loginSessions, database: services.database, logger: services.logger),
+        ]
         if config.runJobs {
             background += [OutboxWorker(services: services), BackgroundJobs(services: services)] as [any Service]
         }

@@ -9,10 +9,22 @@ public struct UserCredentials: Sendable {
 }
 
 /// Users and login sessions.
+///
+/// Every statement that ends login sessions goes through this store, which reports them twice: to
+/// `onSessionsEnded` in this process once the transaction is over (committed or not: dropping a cache
+/// entry too many only costs a look-up), and on PostgreSQL with a NOTIFY on `sessionsChannel` inside the
+/// transaction itself, so the other instances hear it exactly when the change commits.
 public struct AccountsStore: Sendable {
     let database: any FrontdeskDatabase
+    let onSessionsEnded: @Sendable (EndedLoginSessions) -> Void
 
-    public init(database: any FrontdeskDatabase) { self.database = database }
+    /// The PostgreSQL channel that carries `EndedLoginSessions` (JSON) to every instance.
+    public static let sessionsChannel = "frontdesk_sessions"
+
+    public init(database: any FrontdeskDatabase, onSessionsEnded: @escaping @Sendable (EndedLoginSessions) -> Void = { _ in }) {
+        self.database = database
+        self.onSessionsEnded = onSessionsEnded
+    }
 
     static let userColumns = "u.id, u.email, u.name, u.created_at"
 
@@ -66,13 +78,23 @@ public struct AccountsStore: Sendable {
 
     /// The user owning an unexpired session with this token hash.
     public func userForSession(tokenHash: String, now: Date) async throws -> User? {
-        try await database.run(UserForSession(tokenHash: tokenHash, at: now.epochSeconds), write: false).first.map(UserRows.user)
+        try await loginSession(tokenHash: tokenHash, now: now)?.user
     }
 
-    /// Every authenticated request's look-up, so a prepared `HotStatement`.
-    private struct UserForSession: HotStatement {
+    /// The unexpired login session with this token hash: its user and when it expires. Nothing about
+    /// the session changes on use (no sliding expiry, `last_used_at` stays the creation time), so an
+    /// answer stays true until the session is ended through this store or expires.
+    public func loginSession(tokenHash: String, now: Date) async throws -> LoginSession? {
+        guard let row = try await database.run(SessionUser(tokenHash: tokenHash, at: now.epochSeconds), write: false).first else {
+            return nil
+        }
+        return LoginSession(user: try UserRows.user(row), expiresAt: try row.date("expires_at"))
+    }
+
+    /// Every authenticated request's look-up (unless cached), so a prepared `HotStatement`.
+    private struct SessionUser: HotStatement {
         static let sql = """
-            SELECT u.id, u.email, u.name, u.created_at FROM auth_sessions s JOIN users u ON u.id = s.user_id
+            SELECT u.id, u.email, u.name, u.created_at, s.expires_at FROM auth_sessions s JOIN users u ON u.id = s.user_id
             WHERE s.token_hash = $1 AND s.expires_at > $2
             """
         let tokenHash: String
@@ -83,10 +105,27 @@ public struct AccountsStore: Sendable {
     /// Ends a login session; returns whether one existed.
     @discardableResult
     public func deleteSession(tokenHash: String) async throws -> Bool {
-        try await database.transaction { sql in
+        let ended = EndedLoginSessions(tokenHash: tokenHash)
+        return try await ending(ended) { sql in
             let rows = try await sql.raw("DELETE FROM auth_sessions WHERE token_hash = \(bind: tokenHash) RETURNING id").all()
+            if !rows.isEmpty { try await announce(ended, sql) }
             return !rows.isEmpty
         }
+    }
+
+    /// `body` in a transaction that ends the sessions `ended` names; this process hears of it
+    /// afterwards, whatever the outcome.
+    private func ending<T: Sendable>(_ ended: EndedLoginSessions, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        defer { onSessionsEnded(ended) }
+        return try await database.transaction(body)
+    }
+
+    /// On PostgreSQL, tells every instance (delivered when the caller's transaction commits, not before,
+    /// and not at all if it rolls back).
+    private func announce(_ ended: EndedLoginSessions, _ sql: any SQLDatabase) async throws {
+        guard database.backend == .postgres else { return }
+        let payload = String(decoding: try JSONEncoder().encode(ended), as: UTF8.self)
+        try await sql.raw("SELECT pg_notify(\(bind: Self.sessionsChannel), \(bind: payload))").run()
     }
 
     /// Whether the user's address is proven.
@@ -117,22 +156,28 @@ public struct AccountsStore: Sendable {
 
     /// Sets a new password and ends every login session of the user except `keeping` (a token hash).
     public func setPassword(userId: String, passwordHash: String, keeping: String?, now: Date) async throws {
-        try await database.transaction { sql in
+        let ended = EndedLoginSessions(userId: userId, keeping: keeping)
+        try await ending(ended) { sql in
             try await UserRows.setPassword(sql, userId: userId, passwordHash: passwordHash, keeping: keeping, now: now)
+            try await announce(ended, sql)
         }
     }
 
     /// Uses a password-reset link: the new password, every login session ended, the address proven
     /// (the link reached it). Nil when the link is unknown, used or expired.
     public func resetPassword(token: String, passwordHash: String, now: Date) async throws -> String? {
-        try await database.transaction { sql in
+        let userId = try await database.transaction { sql -> String? in
             guard let link = try await AccountTokenRows.consume(sql, token, purpose: .passwordReset, now: now),
                 let userId = link.userId
             else { return nil }
             try await UserRows.setPassword(sql, userId: userId, passwordHash: passwordHash, keeping: nil, now: now)
             try await UserRows.markEmailVerified(sql, userId: userId, now: now)
+            try await announce(EndedLoginSessions(userId: userId), sql)
             return userId
         }
+        // The user is known only inside the transaction; a failed one changed nothing to drop.
+        if let userId { onSessionsEnded(EndedLoginSessions(userId: userId)) }
+        return userId
     }
 
     /// Uses an e-mail verification link; returns the user whose address it proved.
@@ -171,8 +216,10 @@ public struct AccountsStore: Sendable {
 
     /// Ends every login session of the user.
     public func endSessions(userId: String) async throws {
-        try await database.transaction { sql in
+        let ended = EndedLoginSessions(userId: userId)
+        try await ending(ended) { sql in
             try await sql.raw("DELETE FROM auth_sessions WHERE user_id = \(bind: userId)").run()
+            try await announce(ended, sql)
         }
     }
 
@@ -214,5 +261,31 @@ public struct AccountsStore: Sendable {
             }
             return (userId, orgId, created)
         }
+    }
+}
+
+/// An unexpired login session as the database holds it.
+public struct LoginSession: Sendable, Equatable {
+    public let user: User
+    public let expiresAt: Date
+
+    public init(user: User, expiresAt: Date) {
+        self.user = user
+        self.expiresAt = expiresAt
+    }
+}
+
+/// Login sessions that ended: one by its token hash, or every one of a user except `keeping` (a token
+/// hash). What `AccountsStore` reports to this process and, as JSON, to the other instances.
+public struct EndedLoginSessions: Codable, Sendable, Equatable {
+    public var tokenHash: String?
+    public var userId: String?
+    public var keeping: String?
+
+    public init(tokenHash: String) { self.tokenHash = tokenHash }
+
+    public init(userId: String, keeping: String? = nil) {
+        self.userId = userId
+        self.keeping = keeping
     }
 }
