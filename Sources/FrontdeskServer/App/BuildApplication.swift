@@ -16,9 +16,8 @@ public struct FrontdeskApp {
     /// The Hummingbird application listening per the configuration.
     public func application() -> some ApplicationProtocol {
         let config = services.configuration
-        var background: [any Service] = [
-            services.checkinEvents, LoginSessionListener(cache: services.loginSessions, database: services.database, logger: services.logger),
-        ]
+        let loginSessions = LoginSessionListener(cache: services.loginSessions, database: services.database, logger: services.logger)
+        var background: [any Service] = [services.checkinEvents, loginSessions]
         if config.runJobs {
             background += [OutboxWorker(services: services), BackgroundJobs(services: services)] as [any Service]
         }
