@@ -15,11 +15,12 @@ public final class Lanes<Item: Sendable, Answer: Sendable>: Sendable {
 
     private struct Waiting: Sendable {
         let item: Item
-        let reply: Reply<Answer>
+        let reply: LaneReply<Answer>
     }
 
     /// Queued requests per key; a key is present exactly while a drainer runs for it.
     private let queues = Mutex<[String: [Waiting]]>([:])
+    private let counters = Mutex(LaneStats())
     private let execute: Executor
     /// The most requests one batch takes.
     public let maxBatch: Int
@@ -31,21 +32,30 @@ public final class Lanes<Item: Sendable, Answer: Sendable>: Sendable {
     }
 
     /// Queues `item` on `key`'s lane now (arrival order is fixed by this call) and answers its reply.
-    public func enqueue(key: String, _ item: Item) -> Reply<Answer> {
-        let reply = Reply<Answer>()
+    public func enqueue(key: String, _ item: Item) -> LaneReply<Answer> {
+        enqueue(key: key, [item])[0]
+    }
+
+    /// Queues `items` on `key`'s lane now, in order and together: a lane that was idle takes them
+    /// (up to `maxBatch`) as one batch.
+    public func enqueue(key: String, _ items: [Item]) -> [LaneReply<Answer>] {
+        let waiting = items.map { Waiting(item: $0, reply: LaneReply<Answer>()) }
         let startDrainer = queues.withLock { queues in
             if queues[key] != nil {
-                queues[key]!.append(Waiting(item: item, reply: reply))
+                queues[key]!.append(contentsOf: waiting)
                 return false
             }
-            queues[key] = [Waiting(item: item, reply: reply)]
+            queues[key] = waiting
             return true
         }
         if startDrainer {
             Task { await self.drain(key) }
         }
-        return reply
+        return waiting.map(\.reply)
     }
+
+    /// Batches and requests answered so far, over all keys.
+    public var stats: LaneStats { counters.withLock { $0 } }
 
     /// Queues `item` and waits for its answer.
     public func submit(key: String, _ item: Item) async throws -> Answer {
@@ -69,6 +79,7 @@ public final class Lanes<Item: Sendable, Answer: Sendable>: Sendable {
                 return Array(queue.prefix(count))
             }
             guard !batch.isEmpty else { return }
+            counters.withLock { $0.record(batch: batch.count) }
             var answers = await execute(key, batch.map(\.item))
             if answers.count != batch.count {
                 // An executor's bug must not leave a request waiting forever.
@@ -81,11 +92,30 @@ public final class Lanes<Item: Sendable, Answer: Sendable>: Sendable {
     }
 }
 
+/// How lanes have batched so far.
+public struct LaneStats: Sendable, Equatable {
+    public var batches = 0
+    public var requests = 0
+    public var largestBatch = 0
+
+    public init(batches: Int = 0, requests: Int = 0, largestBatch: Int = 0) {
+        self.batches = batches
+        self.requests = requests
+        self.largestBatch = largestBatch
+    }
+
+    mutating func record(batch size: Int) {
+        batches += 1
+        requests += size
+        largestBatch = max(largestBatch, size)
+    }
+}
+
 /// An executor answered a batch with the wrong number of results.
 public struct LaneExecutorError: Error {}
 
 /// A one-time answer that can be awaited before or after it is resolved.
-public final class Reply<Answer: Sendable>: Sendable {
+public final class LaneReply<Answer: Sendable>: Sendable {
     private enum State {
         case pending
         case waiting(CheckedContinuation<Answer, any Error>)

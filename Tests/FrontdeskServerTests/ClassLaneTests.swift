@@ -1,0 +1,227 @@
+import Foundation
+import FrontdeskCore
+import FrontdeskStore
+import FrontdeskTestSupport
+import Testing
+
+/// The class lanes' batches (group commit): requests queued together on one class are decided in one
+/// transaction, each exactly as it would be alone and in arrival order, across batches too; a
+/// database failure in the middle of a batch answers every request of it with 503 and changes nothing.
+@Suite("Class lanes")
+struct ClassLaneTests {
+    /// A member acting for themself, as a lane carries the request.
+    struct Booker {
+        let membershipId: String
+        let token: String
+        let actor: BookingActor
+    }
+
+    static func booker(_ app: TestApp, _ orgId: String, _ member: (token: String, membershipId: String)) async throws -> Booker {
+        let summary = try #require(try await app.services.organizations.member(orgId: orgId, membershipId: member.membershipId))
+        return Booker(
+            membershipId: member.membershipId, token: member.token,
+            actor: BookingActor(userId: summary.user.id, membershipId: member.membershipId, role: .member))
+    }
+
+    static func book(_ app: TestApp, _ org: Organization, _ session: String, _ who: Booker, key: String? = nil) -> ClassLaneRequest {
+        .book(
+            BookRequest(
+                org: org, sessionId: session, membershipId: who.membershipId, actor: who.actor, overrideCapacity: false,
+                idempotencyKey: key, now: app.clock.now()))
+    }
+
+    /// Waits for every reply (each bounded: a lane that never answers fails the test instead of hanging CI).
+    static func answers(_ replies: [LaneReply<BookingResult>]) async throws -> [Result<BookingResult, any Error>] {
+        var results: [Result<BookingResult, any Error>] = []
+        for reply in replies {
+            let result = try await withThrowingTaskGroup(of: Result<BookingResult, any Error>.self) { group in
+                group.addTask {
+                    do { return .success(try await reply.value) } catch { return .failure(error) }
+                }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(30))
+                    throw CancellationError()
+                }
+                let first = try await group.next()!
+                group.cancelAll()
+                return first
+            }
+            results.append(result)
+        }
+        return results
+    }
+
+    static func code(_ result: Result<BookingResult, any Error>) -> String {
+        switch result {
+        case .success(let value): value.replayed ? "replayed:\(value.booking.status.rawValue)" : value.booking.status.rawValue
+        case .failure(let error as DomainError): error.code
+        case .failure(let error): "\(error)"
+        }
+    }
+
+    @Test("one batch with mixed outcomes: each request answered as alone, in arrival order, one transaction")
+    func mixedOutcomes() async throws {
+        try await TestApp.run { app in
+            let studio = try await app.studio()
+            _ = try await app.request(.patch, "/api/orgs/\(studio.orgId)", token: studio.ownerToken, body: ["paymentProvider": "stripe"])
+            let pack = try await app.plan(studio, ["name": "Pack", "classCredits": 5])
+            let daily = try await app.plan(studio, ["name": "Daily", "maxBookingsPerDay": 1])
+            let startsAt = app.clock.now().addingTimeInterval(2 * 86_400)
+            let session = try await app.session(studio, startsAt: startsAt, extra: ["capacity": 3])
+            let sameDay = try await app.session(studio, startsAt: startsAt.addingTimeInterval(3 * 3_600))
+            let people = try await app.quickMembers(studio.orgId, count: 8)
+            var bookers: [Booker] = []
+            for person in people { bookers.append(try await Self.booker(app, studio.orgId, person)) }
+            let (a, b, c, d, e, f, g, h) = (bookers[0], bookers[1], bookers[2], bookers[3], bookers[4], bookers[5], bookers[6], bookers[7])
+            for who in [a, b, d, e, f, g] { _ = try await app.subscribe(studio, membership: who.membershipId, plan: pack, credits: 5) }
+            _ = try await app.subscribe(studio, membership: c.membershipId, plan: daily)
+            // Before the batch: e (charged), d and f (with a key) fill the class; c uses up that day.
+            let eBooking = try #require(try await app.book(session, token: e.token).string("id"))
+            #expect(try await app.book(session, token: d.token).status == 201)
+            let fBooking = try #require(try await app.book(session, token: f.token, key: "k-f").string("id"))
+            #expect(try await app.book(sameDay, token: c.token).status == 201)
+
+            let org = try #require(try await app.services.organizations.organization(id: studio.orgId))
+            let cancel = ClassLaneRequest.cancel(
+                CancelRequest(
+                    org: org, bookingId: eBooking, membershipId: e.membershipId, actor: e.actor, idempotencyKey: nil,
+                    now: app.clock.now()))
+            let lanes = ClassLanes.classes(database: app.services.database, logger: TestBackend.logger)
+            let statementsBefore = app.services.database.statementCount
+            let replies = lanes.enqueue(
+                key: session,
+                [
+                    Self.book(app, org, session, a),  // full: waitlisted 1
+                    Self.book(app, org, session, c),  // quota for that day used
+                    Self.book(app, org, session, d),  // holds a place already
+                    Self.book(app, org, session, f, key: "k-f"),  // idempotent replay of the first booking
+                    cancel,  // early: refunds e's credit, and promotes a
+                    Self.book(app, org, session, b),  // full again: waitlisted 1
+                    Self.book(app, org, session, g, key: "k-g"),  // waitlisted 2
+                    Self.book(app, org, session, g, key: "k-g"),  // the same key again in the same batch: replayed
+                    Self.book(app, org, session, h),  // no plan
+                    Self.book(app, org, session, a),  // a already holds the promoted place
+                ])
+            let results = try await Self.answers(replies)
+            #expect(
+                results.map(Self.code) == [
+                    "waitlisted", "quota_day", "already_booked", "replayed:confirmed", "cancelled", "waitlisted", "waitlisted",
+                    "replayed:waitlisted", "no_plan", "already_booked",
+                ])
+            #expect(lanes.stats == LaneStats(batches: 1, requests: 10, largestBatch: 10))
+            // One transaction, not one per request: ten bookings alone take over a hundred statements.
+            #expect(app.services.database.statementCount - statementsBefore < 60)
+            #expect(try results[3].get().booking.id == fBooking)
+            #expect(try results[7].get().booking.id == results[6].get().booking.id)
+            #expect(try results[5].get().booking.waitlistPosition == 1)
+            #expect(try results[6].get().booking.waitlistPosition == 2)
+
+            let rows = try await app.services.database.read { sql in
+                try await sql.raw(
+                    "SELECT membership_id, status, waitlist_position, credit_charged FROM bookings WHERE session_id = \(bind: session)"
+                ).all().map { row in
+                    (
+                        try row.decode(column: "membership_id", as: String.self), try row.decode(column: "status", as: String.self),
+                        try row.decode(column: "waitlist_position", as: Int?.self)
+                    )
+                }
+            }
+            let active = Dictionary(
+                uniqueKeysWithValues: rows.filter { $0.1 != "cancelled" }.map { ($0.0, "\($0.1)\($0.2.map { ":\($0)" } ?? "")") })
+            #expect(
+                active == [
+                    a.membershipId: "confirmed", d.membershipId: "confirmed", f.membershipId: "confirmed",
+                    b.membershipId: "waitlisted:1", g.membershipId: "waitlisted:2",
+                ])
+            // e got the credit back; a, promoted, paid one.
+            #expect(try await app.count("SELECT credits_remaining AS n FROM subscriptions WHERE membership_id = '\(e.membershipId)'") == 5)
+            #expect(try await app.count("SELECT credits_remaining AS n FROM subscriptions WHERE membership_id = '\(a.membershipId)'") == 4)
+            #expect(try await app.count("SELECT COUNT(*) AS n FROM idempotency_keys WHERE idempotency_key = 'k-g'") == 1)
+            #expect(
+                try await app.count(
+                    "SELECT COUNT(*) AS n FROM notification_outbox WHERE template = 'booking_waitlisted' AND user_id = '\(g.actor.userId)'")
+                    == 1)
+            try await app.checkInvariants(session: session)
+        }
+    }
+
+    @Test("a database failure in the middle of a batch answers every request with 503 busy and changes nothing")
+    func failureMidBatch() async throws {
+        try await TestApp.run { app in
+            let studio = try await app.studio()
+            _ = try await app.request(.patch, "/api/orgs/\(studio.orgId)", token: studio.ownerToken, body: ["paymentProvider": "stripe"])
+            let pack = try await app.plan(studio, ["name": "Pack", "classCredits": 5])
+            let session = try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(2 * 86_400), extra: ["capacity": 2])
+            var bookers: [Booker] = []
+            for person in try await app.quickMembers(studio.orgId, count: 3) {
+                bookers.append(try await Self.booker(app, studio.orgId, person))
+                _ = try await app.subscribe(studio, membership: person.membershipId, plan: pack, credits: 5)
+            }
+            let org = try #require(try await app.services.organizations.organization(id: studio.orgId))
+            // The ledger refuses every row: the bookings and balances written before it in the batch must go too.
+            let postgres = app.services.database.backend == .postgres
+            try await app.services.database.transaction { sql in
+                if postgres {
+                    try await sql.raw(
+                        "CREATE FUNCTION ledger_down() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'ledger down'; END $$ LANGUAGE plpgsql"
+                    ).run()
+                    try await sql.raw(
+                        "CREATE TRIGGER ledger_down BEFORE INSERT ON credit_ledger FOR EACH ROW EXECUTE FUNCTION ledger_down()"
+                    ).run()
+                } else {
+                    try await sql.raw(
+                        "CREATE TRIGGER ledger_down BEFORE INSERT ON credit_ledger BEGIN SELECT RAISE(ABORT, 'ledger down'); END"
+                    )
+                    .run()
+                }
+            }
+            let outboxBefore = try await app.count("SELECT COUNT(*) AS n FROM notification_outbox")
+            let lanes = ClassLanes.classes(database: app.services.database, logger: TestBackend.logger)
+            let failed = try await Self.answers(
+                lanes.enqueue(key: session, bookers.map { Self.book(app, org, session, $0, key: "k-\($0.membershipId)") }))
+            for result in failed {
+                guard case .failure(let error as DomainError) = result else {
+                    Issue.record("expected 503 busy, got \(result)")
+                    continue
+                }
+                #expect(error.code == "busy" && error.kind == .unavailable)
+            }
+            #expect(try await app.count("SELECT COUNT(*) AS n FROM bookings WHERE session_id = '\(session)'") == 0)
+            #expect(try await app.count("SELECT COUNT(*) AS n FROM subscriptions WHERE credits_remaining <> 5") == 0)
+            #expect(try await app.count("SELECT COUNT(*) AS n FROM idempotency_keys") == 0)
+            #expect(try await app.count("SELECT COUNT(*) AS n FROM notification_outbox") == outboxBefore)
+
+            // Repaired, the same requests (same keys) go through: nothing of the failed batch was kept.
+            try await app.services.database.transaction { sql in
+                try await sql.raw("DROP TRIGGER ledger_down\(unsafeRaw: postgres ? " ON credit_ledger" : "")").run()
+            }
+            let retried = try await Self.answers(
+                lanes.enqueue(key: session, bookers.map { Self.book(app, org, session, $0, key: "k-\($0.membershipId)") }))
+            #expect(retried.map(Self.code) == ["confirmed", "confirmed", "waitlisted"])
+            try await app.checkInvariants(session: session)
+        }
+    }
+
+    @Test("fairness: arrival order decides who gets the last places and the waitlist order, across batches")
+    func arrivalOrderAcrossBatches() async throws {
+        try await TestApp.run { app in
+            let studio = try await app.studio()
+            let session = try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(2 * 86_400), extra: ["capacity": 4])
+            var bookers: [Booker] = []
+            for person in try await app.quickMembers(studio.orgId, count: 10) {
+                bookers.append(try await Self.booker(app, studio.orgId, person))
+            }
+            let org = try #require(try await app.services.organizations.organization(id: studio.orgId))
+            // Batches of three: the fifth arrival, in the second batch, is the first to wait.
+            let lanes = ClassLanes.classes(database: app.services.database, logger: TestBackend.logger, maxBatch: 3)
+            var replies = lanes.enqueue(key: session, bookers.prefix(4).map { Self.book(app, org, session, $0) })
+            for who in bookers.dropFirst(4) { replies.append(lanes.enqueue(key: session, Self.book(app, org, session, who))) }
+            let results = try await Self.answers(replies)
+            #expect(lanes.stats.batches >= 4 && lanes.stats.largestBatch <= 3)
+            let positions = try results.map { try $0.get().booking.waitlistPosition }
+            #expect(results.map(Self.code) == Array(repeating: "confirmed", count: 4) + Array(repeating: "waitlisted", count: 6))
+            #expect(positions == [nil, nil, nil, nil, 1, 2, 3, 4, 5, 6])
+            try await app.checkInvariants(session: session)
+        }
+    }
+}
