@@ -1,9 +1,10 @@
 import Foundation
 import FrontdeskCore
-import FrontdeskServer
 import FrontdeskStore
 import FrontdeskTestSupport
 import Testing
+
+@testable import FrontdeskServer
 
 @Suite("Check-in events")
 struct CheckinEventTests {
@@ -53,30 +54,93 @@ struct CheckinEventTests {
             let other = CheckinEventBus(database: app.services.database, logger: TestBackend.logger)
             let listener = Task { try await other.run() }
             defer { listener.cancel() }
-            // A fresh subscription per wait: a timed-out wait cancels (and so ends) the stream it read.
-            func probe() -> CheckinEvent {
-                CheckinEvent(organizationId: NewID.make(), sessionId: NewID.make(), bookingId: NewID.make(), kind: .checkedIn, at: Date())
-            }
-            // LISTEN is set up asynchronously: publish warm-up probes until the other instance hears one.
-            var listening = false
-            for _ in 0..<50 where !listening {
-                let warmUp = probe()
-                let events = other.subscribe()
-                await app.services.checkinEvents.publish(warmUp)
-                listening = await Self.first(events, about: warmUp.bookingId, within: 0.2) != nil
-            }
-            try #require(listening, "the other instance never started listening")
+            try await Self.untilListening(other, app)
             // Then events: every one is heard by the other instance. How fast is a figure, not a unit test's
             // business (this suite runs beside hundreds of tests on two cores): the two-server floor run
             // (scripts/race-two-instances.sh floor, in the test command) holds the 2 s promise on real
             // servers and prints the delays. The 10 s limit only keeps a lost event from hanging the suite.
             for _ in 0..<3 {
-                let timed = probe()
+                let timed = Self.probe()
                 let events = other.subscribe()
                 await app.services.checkinEvents.publish(timed)
                 let heard = await Self.first(events, about: timed.bookingId, within: 10)
                 #expect(heard?.bookingId == timed.bookingId)
             }
+        }
+    }
+
+    static func probe() -> CheckinEvent {
+        CheckinEvent(organizationId: NewID.make(), sessionId: NewID.make(), bookingId: NewID.make(), kind: .checkedIn, at: Date())
+    }
+
+    /// Returns once `other` hears `app`'s events: LISTEN is set up asynchronously, so warm-up probes are
+    /// published until one arrives. A fresh subscription per wait: a timed-out wait cancels (and so ends)
+    /// the stream it read.
+    static func untilListening(_ other: CheckinEventBus, _ app: TestApp) async throws {
+        var listening = false
+        for _ in 0..<50 where !listening {
+            let warmUp = probe()
+            let events = other.subscribe()
+            await app.services.checkinEvents.publish(warmUp)
+            listening = await first(events, about: warmUp.bookingId, within: 0.2) != nil
+        }
+        try #require(listening, "the other instance never started listening")
+    }
+
+    /// The ids of `bookingIds` that `stream` delivers within `seconds` (stops once all are heard).
+    static func heard(_ stream: AsyncStream<CheckinEvent>, of bookingIds: Set<String>, within seconds: Double) async -> Set<String> {
+        await withTaskGroup(of: Set<String>?.self) { group in
+            group.addTask {
+                var heard: Set<String> = []
+                for await event in stream where bookingIds.contains(event.bookingId) {
+                    heard.insert(event.bookingId)
+                    if heard == bookingIds { break }
+                }
+                return heard
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(seconds))
+                return nil
+            }
+            let result = await group.next() ?? nil
+            group.cancelAll()
+            return result ?? []
+        }
+    }
+
+    @Test(
+        "on PostgreSQL another instance hears events sent together: 150 concurrent publishes, and an array payload",
+        .enabled(if: TestBackend.current == .postgres))
+    func batchedAcrossInstances() async throws {
+        try await TestApp.run { app in
+            let other = CheckinEventBus(database: app.services.database, logger: TestBackend.logger)
+            let listener = Task { try await other.run() }
+            defer { listener.cancel() }
+            try await Self.untilListening(other, app)
+            // Concurrent publishes share NOTIFYs (several events per payload, chunked under 8000 bytes).
+            let events = (0..<150).map { _ in Self.probe() }
+            let ids = Set(events.map(\.bookingId))
+            let stream = other.subscribe()
+            let local = app.services.checkinEvents.subscribe()
+            await withTaskGroup(of: Void.self) { group in
+                for event in events { group.addTask { await app.services.checkinEvents.publish(event) } }
+            }
+            async let remote = Self.heard(stream, of: ids, within: 10)
+            async let here = Self.heard(local, of: ids, within: 10)
+            #expect(await remote == ids)
+            #expect(await here == ids, "delivered locally too")
+            // A payload of several events from another instance: each is delivered.
+            let postgres = try #require(app.services.database as? PostgresBackend)
+            let sent = (0..<3).map { _ in
+                var event = Self.probe()
+                event.origin = "another instance"
+                return event
+            }
+            let payload = try #require(CheckinEventBus.payloads(sent).first)
+            #expect(payload.hasPrefix("["))
+            let more = other.subscribe()
+            try await postgres.notify(channel: CheckinEventBus.channel, payload: payload)
+            #expect(await Self.heard(more, of: Set(sent.map(\.bookingId)), within: 10) == Set(sent.map(\.bookingId)))
         }
     }
 }

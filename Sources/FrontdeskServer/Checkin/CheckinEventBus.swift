@@ -52,26 +52,75 @@ public final class CheckinEventBus: Service, Sendable {
     private let database: any FrontdeskDatabase
     private let logger: Logger
     private let subscribers = Mutex<[String: AsyncStream<CheckinEvent>.Continuation]>([:])
+    /// On PostgreSQL: sends queued events to the other instances, as few NOTIFYs as fit them.
+    private let notifier: Coalescer<CheckinEvent, Void>?
 
     public init(database: any FrontdeskDatabase, logger: Logger) {
         self.database = database
         self.logger = logger
+        guard let postgres = database as? PostgresBackend else {
+            notifier = nil
+            return
+        }
+        notifier = Coalescer(maxBatch: 256) { events in
+            for payload in Self.payloads(events) {
+                do {
+                    try await postgres.notify(channel: Self.channel, payload: payload)
+                } catch {
+                    logger.warning("check-in NOTIFY failed", metadata: ["error": .string("\(error)")])
+                }
+            }
+            return events.map { _ in () }
+        }
     }
 
-    /// Publishes after the change committed. Delivery to other instances is best effort: a display
-    /// that misses one still converges on its next state poll.
+    /// Publishes after the change committed: delivered here at once; on PostgreSQL also sent to the
+    /// other instances. Delivery there is best effort: a display that misses one still converges on its
+    /// next state poll. Concurrent publishes share their NOTIFY (`CheckinEventBus.payloads`): while one
+    /// is being sent the next events queue, and go together when it is done.
     public func publish(_ event: CheckinEvent) async {
         var event = event
         event.origin = instance
         deliver(event)
-        guard let postgres = database as? PostgresBackend,
-            let payload = try? String(decoding: JSONEncoder.events.encode(event), as: UTF8.self)
-        else { return }
-        do {
-            try await postgres.notify(channel: Self.channel, payload: payload)
-        } catch {
-            logger.warning("check-in NOTIFY failed", metadata: ["error": .string("\(error)")])
+        await notifier?.submit(event)
+    }
+
+    /// PostgreSQL refuses a NOTIFY payload of 8000 bytes or more.
+    static let maxPayloadBytes = 7999
+
+    /// The NOTIFY payloads that carry `events`: a JSON array of events per payload, as many events as fit
+    /// in `limit` bytes; a payload of one event is the event itself (what instances before batching send
+    /// and expect). An event that cannot fit alone is left out (the events' ids and kinds keep them far
+    /// below the limit).
+    static func payloads(_ events: [CheckinEvent], limit: Int = maxPayloadBytes) -> [String] {
+        let encoder = JSONEncoder.events
+        var payloads: [String] = []
+        var chunk: [String] = []
+        var size = 0  // of the chunk's events and the commas between them
+        func flush() {
+            if !chunk.isEmpty { payloads.append(chunk.count == 1 ? chunk[0] : "[" + chunk.joined(separator: ",") + "]") }
+            chunk = []
+            size = 0
         }
+        for event in events {
+            guard let data = try? encoder.encode(event), data.count <= limit else { continue }
+            if !chunk.isEmpty && 2 + size + 1 + data.count > limit { flush() }
+            size += chunk.isEmpty ? data.count : data.count + 1
+            chunk.append(String(decoding: data, as: UTF8.self))
+        }
+        flush()
+        return payloads
+    }
+
+    /// The events of a NOTIFY payload: a JSON array of events, or one event (an older instance's); none
+    /// when it is neither.
+    static func events(fromPayload payload: String) -> [CheckinEvent] {
+        let decoder = JSONDecoder.events
+        let data = Data(payload.utf8)
+        if payload.utf8.first == UInt8(ascii: "[") {
+            return (try? decoder.decode([CheckinEvent].self, from: data)) ?? []
+        }
+        return (try? decoder.decode(CheckinEvent.self, from: data)).map { [$0] } ?? []
     }
 
     /// A stream of every event from now on; ends when the caller stops iterating.
@@ -98,10 +147,9 @@ public final class CheckinEventBus: Service, Sendable {
             do {
                 try await cancelWhenGracefulShutdown {
                     try await postgres.listen(channel: Self.channel) { [self] payload in
-                        guard let event = try? JSONDecoder.events.decode(CheckinEvent.self, from: Data(payload.utf8)),
-                            event.origin != self.instance
-                        else { return }
-                        self.deliver(event)
+                        for event in Self.events(fromPayload: payload) where event.origin != self.instance {
+                            self.deliver(event)
+                        }
                     }
                 }
                 delay = .milliseconds(200)

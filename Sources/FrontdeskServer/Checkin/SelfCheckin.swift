@@ -7,7 +7,7 @@ import Hummingbird
 /// (`POST /api/sessions/:id/self-checkin`) and the scan landing page.
 struct SelfCheckin: Sendable {
     let services: AppServices
-    var store: CheckinStore { CheckinStore(database: services.database) }
+    var store: CheckinStore { CheckinStore(database: services.database, batcher: services.checkinBatcher) }
 
     struct Body: Decodable {
         var token: String?

@@ -29,8 +29,13 @@ public struct RosterEntry: Codable, Sendable {
 /// booking or a repeated check-in cannot interleave.
 public struct CheckinStore: Sendable {
     let database: any FrontdeskDatabase
+    /// Coalesces concurrent self check-ins (`CheckinBatcher`); without one each runs alone.
+    let batcher: CheckinBatcher?
 
-    public init(database: any FrontdeskDatabase) { self.database = database }
+    public init(database: any FrontdeskDatabase, batcher: CheckinBatcher? = nil) {
+        self.database = database
+        self.batcher = batcher
+    }
 
     /// Checks `membershipId` into a session. With an active booking the booking becomes attended;
     /// without one the member is a walk-in: booked and checked in together when a place is free and
@@ -51,7 +56,7 @@ public struct CheckinStore: Sendable {
         if enforceWindow,
             let booking = try await fastCheckIn(
                 org: org, sessionId: sessionId, membershipId: membershipId, method: method,
-                actorMembershipId: actor.membershipId, enforceWindow: enforceWindow, now: now)
+                actorMembershipId: actor.membershipId, now: now)
         {
             return CheckinResult(booking: booking, alreadyCheckedIn: false, walkIn: false)
         }
@@ -74,43 +79,15 @@ public struct CheckinStore: Sendable {
     private struct NeedsClassLock: Error {}
 
     /// The confirmed booking made attended in one statement, or nil when the statement's guard (a
-    /// confirmed booking, a live published session of this org, the window open) does not hold.
+    /// confirmed booking, a live published session of this org, the window open) does not hold. With a
+    /// batcher, concurrent check-ins share one statement and one commit.
     private func fastCheckIn(
-        org: Organization, sessionId: String, membershipId: String, method: CheckinMethod, actorMembershipId: String,
-        enforceWindow: Bool, now: Date
+        org: Organization, sessionId: String, membershipId: String, method: CheckinMethod, actorMembershipId: String, now: Date
     ) async throws -> Booking? {
-        let statement = FastCheckIn(
-            at: now.epochSeconds, method: method.rawValue, actorMembershipId: actorMembershipId, sessionId: sessionId,
-            membershipId: membershipId, orgId: org.id, enforceWindow: enforceWindow,
-            opensBefore: Int64(max(0, org.checkinOpensMinutesBefore)) * 60)
-        return try await database.run(statement, write: true).first.map(BookingRows.booking)
-    }
-
-    /// The rush's statement, so a prepared `HotStatement`. `$7` is 1 when the check-in window applies.
-    private struct FastCheckIn: HotStatement {
-        static let sql = """
-            UPDATE bookings SET status = 'attended', checked_in_at = $1, checkin_method = $2,
-                checked_in_by_membership_id = $3, updated_at = $1
-            WHERE session_id = $4 AND membership_id = $5 AND status = 'confirmed' AND organization_id = $6
-              AND EXISTS (SELECT 1 FROM class_sessions s WHERE s.id = $4 AND s.organization_id = $6
-                          AND s.status = 'published' AND s.deleted_at IS NULL
-                          AND ($7 = 0 OR (s.starts_at - $8 <= $1 AND $1 < s.ends_at)))
-            RETURNING *
-            """
-        let at: Int64
-        let method: String
-        let actorMembershipId: String
-        let sessionId: String
-        let membershipId: String
-        let orgId: String
-        let enforceWindow: Bool
-        let opensBefore: Int64
-        var values: [HotValue] {
-            [
-                .integer(at), .text(method), .text(actorMembershipId), .text(sessionId), .text(membershipId), .text(orgId),
-                .integer(enforceWindow ? 1 : 0), .integer(opensBefore),
-            ]
-        }
+        let checkin = FastCheckin(
+            org: org, sessionId: sessionId, membershipId: membershipId, method: method, actorMembershipId: actorMembershipId, now: now)
+        if let batcher { return try await batcher.checkIn(checkin) }
+        return try await checkin.runAlone(database)
     }
 
     private func checkIn(

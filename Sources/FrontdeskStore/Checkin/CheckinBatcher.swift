@@ -1,0 +1,99 @@
+import Foundation
+import FrontdeskCore
+import SQLKit
+
+/// Concurrent self check-ins on the fast path, coalesced: while one batch's statement runs, new
+/// check-ins queue; the next batch (up to `maxBatch`) is one guarded `UPDATE bookings … FROM (VALUES …)
+/// RETURNING` — one statement, one commit — and each check-in is answered with its own booking, or nil
+/// when its row did not change (the caller then takes the locked path, as a lone check-in would). A lone
+/// check-in runs at once as the one-row prepared statement.
+///
+/// One per database and process (`AppServices` holds it). Batches of one process run one at a time;
+/// several instances each batch their own.
+public final class CheckinBatcher: Sendable {
+    /// The most check-ins in one statement.
+    public static let defaultMaxBatch = 256
+    /// Attempts of a batch that PostgreSQL chose as a deadlock victim (two instances' batches taking the
+    /// same rows in another order); the statement changed nothing, so it is simply run again.
+    static let deadlockAttempts = 3
+
+    private let coalescer: Coalescer<FastCheckin, Result<Booking?, any Error>>
+
+    public init(database: any FrontdeskDatabase, maxBatch: Int = defaultMaxBatch) {
+        coalescer = Coalescer(maxBatch: maxBatch) { batch in await Self.perform(batch, database: database) }
+    }
+
+    /// Batches run, check-ins answered, the largest batch and the check-ins queued now.
+    public var stats: CoalescerStats { coalescer.stats }
+
+    /// The booking `checkin` made attended, or nil when its guard did not hold.
+    func checkIn(_ checkin: FastCheckin) async throws -> Booking? {
+        try await coalescer.submit(checkin).get()
+    }
+
+    /// One answer per check-in of `batch`, in order. A database error answers every one with that error
+    /// (the statement changed nothing). The same booking twice in a batch: the first is in the statement,
+    /// the repeat is answered nil, so it takes the locked path and finds the booking attended.
+    static func perform(_ batch: [FastCheckin], database: any FrontdeskDatabase) async -> [Result<Booking?, any Error>] {
+        var firsts: [FastCheckin.Key: FastCheckin] = [:]
+        var isFirst: [Bool] = []
+        for checkin in batch {
+            isFirst.append(firsts[checkin.key] == nil)
+            if firsts[checkin.key] == nil { firsts[checkin.key] = checkin }
+        }
+        let changed: [FastCheckin.Key: Booking]
+        do {
+            if firsts.count == 1, let only = batch.first {
+                changed = try await only.runAlone(database).map { [only.key: $0] } ?? [:]
+            } else {
+                // Sorted, so batches of several instances lock shared rows in one order.
+                let rows = try await run(firsts.values.sorted { $0.key < $1.key }, database: database)
+                changed = Dictionary(
+                    rows.map { (FastCheckin.Key(sessionId: $0.sessionId, membershipId: $0.membershipId), $0) },
+                    uniquingKeysWith: { first, _ in first })
+            }
+        } catch {
+            return batch.map { _ in .failure(error) }
+        }
+        return zip(batch, isFirst).map { checkin, first in .success(first ? changed[checkin.key] : nil) }
+    }
+
+    /// The batch statement, run again when PostgreSQL breaks a deadlock by failing it.
+    private static func run(_ checkins: [FastCheckin], database: any FrontdeskDatabase) async throws -> [Booking] {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await database.writeStatement { sql in
+                    try await sql.raw(statement(checkins)).all().map(BookingRows.booking)
+                }
+            } catch  where DatabaseErrors.sqlState(error) == "40P01" && attempt < deadlockAttempts {
+                try await Task.sleep(for: RetryBackoff.delay(attempt: attempt))
+            }
+        }
+    }
+
+    /// `FastCheckin`'s guard, per row of the arrivals: the same conditions, each against its own row's
+    /// values. The arrivals' columns have names of their own, so `RETURNING *` (all SQLite allows in an
+    /// UPDATE … FROM) answers whole booking rows on both engines.
+    static func statement(_ checkins: [FastCheckin]) -> SQLQueryString {
+        let rows = checkins.map { c -> SQLQueryString in
+            """
+            (\(bind: c.at), \(bind: c.method), \(bind: c.actorMembershipId), \(bind: c.sessionId), \
+            \(bind: c.membershipId), \(bind: c.orgId), \(bind: c.opensBefore))
+            """
+        }
+        return """
+            WITH arrivals (a_at, a_method, a_actor, a_session, a_member, a_org, a_opens) AS (VALUES \(rows.joined(separator: ", ")))
+            UPDATE bookings SET status = 'attended', checked_in_at = a.a_at, checkin_method = a.a_method,
+                checked_in_by_membership_id = a.a_actor, updated_at = a.a_at
+            FROM arrivals a
+            WHERE bookings.session_id = a.a_session AND bookings.membership_id = a.a_member AND bookings.status = 'confirmed'
+              AND bookings.organization_id = a.a_org
+              AND EXISTS (SELECT 1 FROM class_sessions s WHERE s.id = a.a_session AND s.organization_id = a.a_org
+                          AND s.status = 'published' AND s.deleted_at IS NULL
+                          AND s.starts_at - a.a_opens <= a.a_at AND a.a_at < s.ends_at)
+            RETURNING *
+            """
+    }
+}
