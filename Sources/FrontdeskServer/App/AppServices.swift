@@ -26,8 +26,6 @@ public struct AppServices: Sendable {
     public let checkinEvents: CheckinEventBus
     /// Concurrent self check-ins share one guarded statement and one commit (see `CheckinBatcher`).
     public let checkinBatcher: CheckinBatcher
-    /// Concurrent self check-ins share one guarded statement and one commit (see `CheckinBatcher`).
-    public let checkinBatcher: CheckinBatcher
     /// Live login sessions in memory (see `LoginSessionCache`), kept true by `AccountsStore` and `LoginSessionListener`.
     public let loginSessions: LoginSessionCache
     /// Bookings and cancels of one class queue here and are written in batches (group commit).
@@ -52,7 +50,6 @@ public struct AppServices: Sendable {
         passwords = PasswordHasher(cost: configuration.bcryptCost)
         keyRing = KeyRingCache(database: database, secretsKeyFile: configuration.resolvedSecretsKeyFile)
         checkinEvents = CheckinEventBus(database: database, logger: logger)
-        checkinBatcher = CheckinBatcher(database: database)
         checkinBatcher = CheckinBatcher(database: database)
         classLanes = .classes(database: database, logger: logger)
         pages = PageTemplates.bundledOrEmpty(logger: logger)
