@@ -16,7 +16,7 @@ struct FrontdeskBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "frontdesk-bench",
         abstract: "Benchmarks against running Frontdesk servers.",
-        subcommands: [Rush.self, Checkins.self, Micro.self, Bulk.self, Analytics.self, Floor.self, Durability.self, Mix.self]
+        subcommands: [Rush.self, Checkins.self, Micro.self, Bulk.self, Analytics.self, Floor.self, Durability.self, Mix.self, Reads.self]
     )
 }
 

@@ -40,23 +40,8 @@ struct Mix: AsyncParsableCommand {
                 database: database, members: 3_000, capacity: 3_000, now: now, startsIn: 600, booked: true)
             let wall = try await WallDisplay.create(database: database, fixture: fixture, now: now)
             let ring = wall.ring, statePath = wall.statePath, eventsPath = wall.eventsPath
-            let upcoming = try await database.transaction { sql in
-                var upcoming: [String] = []
-                let t = now.epochSeconds
-                let type = try await sql.raw("SELECT class_type_id FROM class_sessions WHERE id = \(bind: fixture.sessionId)").first()!
-                    .decode(column: "class_type_id", as: String.self)
-                for day in 1...10 {
-                    let id = NewID.make(), start = t + Int64(day) * 86_400
-                    try await sql.raw(
-                        """
-                        INSERT INTO class_sessions (id, organization_id, class_type_id, location_id, starts_at, duration_min, ends_at, capacity, status, created_at, updated_at)
-                        VALUES (\(bind: id), \(bind: fixture.organizationId), \(bind: type), \(bind: wall.locationId), \(bind: start), 60, \(bind: start + 3_600), 20, 'published', \(bind: t), \(bind: t))
-                        """
-                    ).run()
-                    upcoming.append(id)
-                }
-                return upcoming
-            }
+            let upcoming = try await WallDisplay.upcomingClasses(
+                database: database, fixture: fixture, locationId: wall.locationId, now: now)
             let tokens = fixture.tokens
             let classes = upcoming
             let org = fixture.organizationId

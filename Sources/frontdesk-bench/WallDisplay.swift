@@ -32,4 +32,28 @@ struct WallDisplay {
             locationId: location, ring: ring, statePath: path.replacingOccurrences(of: "?", with: "/state?"),
             eventsPath: path.replacingOccurrences(of: "?", with: "/events?"))
     }
+
+    /// Ten published classes of 20 places at the display's location, one a day from tomorrow: the
+    /// coming days' schedule that members read and book.
+    static func upcomingClasses(
+        database: any FrontdeskDatabase, fixture: RushFixture, locationId: String, now: Date
+    ) async throws -> [String] {
+        try await database.transaction { sql in
+            var upcoming: [String] = []
+            let t = now.epochSeconds
+            let type = try await sql.raw("SELECT class_type_id FROM class_sessions WHERE id = \(bind: fixture.sessionId)").first()!
+                .decode(column: "class_type_id", as: String.self)
+            for day in 1...10 {
+                let id = NewID.make(), start = t + Int64(day) * 86_400
+                try await sql.raw(
+                    """
+                    INSERT INTO class_sessions (id, organization_id, class_type_id, location_id, starts_at, duration_min, ends_at, capacity, status, created_at, updated_at)
+                    VALUES (\(bind: id), \(bind: fixture.organizationId), \(bind: type), \(bind: locationId), \(bind: start), 60, \(bind: start + 3_600), 20, 'published', \(bind: t), \(bind: t))
+                    """
+                ).run()
+                upcoming.append(id)
+            }
+            return upcoming
+        }
+    }
 }
