@@ -102,9 +102,10 @@ public struct ScheduleStore: Sendable {
 
     public typealias MemberFacts = FrontdeskStore.MemberFacts
 
+    /// The member's eligibility facts for a schedule in `[from, to)`: one statement (`ScheduleFactsRows`).
     public func memberFacts(orgId: String, membershipId: String, from: Date, to: Date, now: Date) async throws -> MemberFacts {
         try await database.read { sql in
-            try await MemberFactsRows.memberFacts(sql, orgId: orgId, membershipId: membershipId, from: from, to: to, now: now)
+            try await ScheduleFactsRows.memberFacts(sql, orgId: orgId, membershipId: membershipId, from: from, to: to, now: now)
         }
     }
 

@@ -1,0 +1,61 @@
+import Foundation
+import FrontdeskCore
+import SQLKit
+
+/// A member's eligibility facts for a schedule in one statement: the three reads of
+/// `MemberFactsRows.memberFacts` (active subscriptions with their plans, active bookings in
+/// `[from, to)`, the org's active plan offers) as one `UNION ALL`, each row tagged with the fact it
+/// carries. A schedule read then costs one statement for the facts whatever the member holds.
+enum ScheduleFactsRows {
+    /// The fact a row of the union carries.
+    private enum Fact: Int {
+        case subscription = 0, booking = 1, offer = 2
+    }
+
+    /// The same facts as `MemberFactsRows.memberFacts(…, withOffers: true)`: subscriptions and bookings
+    /// in no particular order (the rules sort and count them), offers by name then id.
+    static func memberFacts(
+        _ sql: any SQLDatabase, orgId: String, membershipId: String, from: Date, to: Date, now: Date
+    ) async throws -> MemberFacts {
+        // Column types come from the first branch that is not NULL (PostgreSQL resolves each column
+        // of the union across its branches), so every column has a typed value in the first two.
+        let rows = try await sql.raw(
+            """
+            SELECT 0 AS fact, sub.id AS sub_id, sub.credits_remaining, p.id, p.name, p.class_credits,
+                p.max_bookings_per_day, p.max_bookings_per_week, p.allow_overlapping_bookings, p.price_cents,
+                NULL AS starts_at, NULL AS ends_at
+            FROM subscriptions sub JOIN plans p ON p.id = sub.plan_id
+            WHERE sub.membership_id = \(bind: membershipId) AND sub.organization_id = \(bind: orgId) AND sub.status = 'active'
+              AND sub.starts_at <= \(bind: now.epochSeconds) AND (sub.ends_at IS NULL OR sub.ends_at > \(bind: now.epochSeconds))
+            UNION ALL
+            SELECT 1, NULL, NULL, s.id, NULL, NULL, NULL, NULL, NULL, NULL, s.starts_at, s.ends_at
+            FROM bookings b JOIN class_sessions s ON s.id = b.session_id
+            WHERE b.membership_id = \(bind: membershipId) AND b.status IN ('confirmed', 'waitlisted', 'attended')
+              AND s.deleted_at IS NULL AND s.starts_at < \(bind: to.epochSeconds) AND s.ends_at > \(bind: from.epochSeconds)
+            UNION ALL
+            SELECT 2, NULL, NULL, p.id, p.name, p.class_credits, p.max_bookings_per_day, p.max_bookings_per_week,
+                p.allow_overlapping_bookings, p.price_cents, NULL, NULL
+            FROM plans p WHERE p.organization_id = \(bind: orgId) AND p.active = \(bind: true)
+            ORDER BY fact, name, id
+            """
+        ).all()
+        var facts = MemberFacts(subscriptions: [], bookings: [], planOffers: [])
+        for row in rows {
+            switch Fact(rawValue: try row.int("fact")) {
+            case .subscription:
+                facts.subscriptions.append(
+                    ActiveSubscription(
+                        id: try row.string("sub_id"), plan: try MemberFactsRows.plan(row),
+                        creditsRemaining: try row.optionalInt("credits_remaining")))
+            case .booking:
+                facts.bookings.append(
+                    BookedInterval(sessionId: try row.string("id"), startsAt: try row.date("starts_at"), endsAt: try row.date("ends_at")))
+            case .offer:
+                facts.planOffers.append(try MemberFactsRows.plan(row))
+            case nil:
+                continue
+            }
+        }
+        return facts
+    }
+}
