@@ -22,6 +22,8 @@ public struct AppServices: Sendable {
     public let keyRing: KeyRingCache
     /// Display QR codes rendered once per session and window.
     public let qrCache = QRSVGCache()
+    /// What display state polls read, per display (see `DisplayStateCache` for what it trusts).
+    let displayStates = DisplayStateCache()
     /// Live check-in events for screens and tablets (across instances on PostgreSQL).
     public let checkinEvents: CheckinEventBus
     /// Concurrent self check-ins share one guarded statement and one commit (see `CheckinBatcher`).

@@ -100,11 +100,17 @@ struct DisplayRoutes {
         let checkedIn: [String]
     }
 
+    /// The screen's poll, served from `DisplayStateCache` (no statement while its entry is fresh); the
+    /// link is verified on every request all the same.
     @Sendable func state(_ request: Request, context: AppRequestContext) async throws -> Response {
         let now = services.now
-        let (display, org) = try await verifiedDisplay(request, context: context, now: now)
-        await displays.seen(display)
-        var state = try await screenState(display: display, org: org, now: now)
+        let entry = try await cachedScreen(request, context: context, now: now)
+        if DisplaysStore.needsSeen(entry.display, now: now) {
+            await displays.seen(entry.display)
+            services.displayStates.noteSeen(displayId: entry.display.id, at: now)
+        }
+        var state = try await screenState(
+            display: entry.display, org: entry.organization, current: entry.current, next: entry.next, now: now)
         // A screen polling within one window already has the code: `have=<qr.url>` leaves the SVG out,
         // which keeps a poll under a kilobyte instead of ~8 KB.
         if let have = request.uri.queryParameters.get("have"), have == state.qr?.url {
@@ -119,8 +125,16 @@ struct DisplayRoutes {
     /// What the screen shows at `now`: the class in the check-in window with its current QR code, or the next one.
     func screenState(display: Display, org: Organization, now: Date) async throws -> ScreenState {
         let screen = try await store.screen(org: org, locationId: display.locationId, now: now)
+        return try await screenState(display: display, org: org, current: screen.current, next: screen.next, now: now)
+    }
+
+    /// The state from the screen's classes as read (`current` in its check-in window, `next`): the QR
+    /// code of `now`'s window (rendered once per window in `QRSVGCache`) and the instants of `now`.
+    func screenState(
+        display: Display, org: Organization, current: DisplaySession?, next: DisplaySession?, now: Date
+    ) async throws -> ScreenState {
         var qr: QRPayload?
-        if let current = screen.current {
+        if let current {
             let ring = try await services.keyRing.ring(now: now)
             let window = CheckinToken.windowStart(now)
             let token = CheckinToken.issue(sessionId: current.session.id, at: now, keys: ring)
@@ -143,21 +157,35 @@ struct DisplayRoutes {
         }
         return ScreenState(
             displayName: display.name, organizationName: org.name, primaryColor: org.primaryColor,
-            timezone: org.timezone, now: now, session: view(screen.current), next: view(screen.next), qr: qr,
-            checkedInCount: screen.current?.checkedIn.count ?? 0, checkedIn: screen.current?.checkedIn ?? [])
+            timezone: org.timezone, now: now, session: view(current), next: view(next), qr: qr,
+            checkedInCount: current?.checkedIn.count ?? 0, checkedIn: current?.checkedIn ?? [])
     }
 
-    /// Checks `exp` and `sig` against the display's key version and revocation (SPEC §6).
-    func verifiedDisplay(_ request: Request, context: AppRequestContext, now: Date) async throws -> (Display, Organization) {
-        let refused = DomainError(.invalidDisplayURL, "This display link is not valid; ask the studio for a new one.")
+    /// A display link's parts as the request carries them (`/display/:display…?exp=&sig=`).
+    struct DisplayLink {
+        let displayId: String
+        let expires: Int64
+        let signature: String
+    }
+
+    static var refusedLink: DomainError {
+        DomainError(.invalidDisplayURL, "This display link is not valid; ask the studio for a new one.")
+    }
+
+    /// The link's parts, or the refusal when one is missing or malformed (no database read).
+    func link(_ request: Request, context: AppRequestContext) throws -> DisplayLink {
         guard let id = context.parameters.get("display"), NewID.isWellFormed(id),
             let expText = request.uri.queryParameters.get("exp"), let expires = Int64(expText),
-            let signature = request.uri.queryParameters.get("sig"),
-            let display = try await store.display(id: id.lowercased())
-        else { throw refused }
+            let signature = request.uri.queryParameters.get("sig")
+        else { throw Self.refusedLink }
+        return DisplayLink(displayId: id.lowercased(), expires: expires, signature: signature)
+    }
+
+    /// Checks the link's `exp` and `sig` against `display`'s key version and revocation (SPEC §6).
+    func verify(_ link: DisplayLink, display: Display, now: Date) async throws {
         let ring = try await services.keyRing.ring(now: now)
         switch DisplaySignature.verify(
-            displayId: display.id, expires: expires, signature: signature, keyVersion: display.keyVersion,
+            displayId: display.id, expires: link.expires, signature: link.signature, keyVersion: display.keyVersion,
             revoked: display.revokedAt != nil, now: now, keys: ring)
         {
         case .success: break
@@ -165,10 +193,38 @@ struct DisplayRoutes {
             throw DomainError(.displayURLExpired, "This display link has expired; ask the studio for a new one.")
         case .failure(.revoked):
             throw DomainError(.displayRevoked, "This display has been switched off by the studio.")
-        case .failure: throw refused
+        case .failure: throw Self.refusedLink
         }
-        guard let org = try await services.organizations.organization(id: display.organizationId) else { throw refused }
+    }
+
+    /// Checks `exp` and `sig` against the display's key version and revocation as stored now (SPEC §6).
+    func verifiedDisplay(_ request: Request, context: AppRequestContext, now: Date) async throws -> (Display, Organization) {
+        let link = try link(request, context: context)
+        guard let display = try await store.display(id: link.displayId) else { throw Self.refusedLink }
+        try await verify(link, display: display, now: now)
+        guard let org = try await services.organizations.organization(id: display.organizationId) else { throw Self.refusedLink }
         return (display, org)
+    }
+
+    /// The verified display's facts for its state: the cached entry while fresh (its link verified
+    /// against the cached row, every time), else read (display, studio, screen) and kept when the link
+    /// holds. A refused link is never kept.
+    func cachedScreen(_ request: Request, context: AppRequestContext, now: Date) async throws -> DisplayStateCache.Entry {
+        let link = try link(request, context: context)
+        let cache = services.displayStates
+        if let entry = cache.entry(displayId: link.displayId, now: now) {
+            try await verify(link, display: entry.display, now: now)
+            return entry
+        }
+        cache.listen(to: services.checkinEvents)
+        let ticket = cache.ticket()
+        guard let display = try await store.display(id: link.displayId) else { throw Self.refusedLink }
+        try await verify(link, display: display, now: now)
+        guard let org = try await services.organizations.organization(id: display.organizationId) else { throw Self.refusedLink }
+        let screen = try await store.screen(org: org, locationId: display.locationId, now: now)
+        let entry = DisplayStateCache.Entry(display: display, organization: org, current: screen.current, next: screen.next, now: now)
+        cache.store(entry, ticket: ticket)
+        return entry
     }
 }
 
@@ -197,6 +253,7 @@ extension AppServices {
     /// Announces that `display` was rotated or revoked (after the change committed): its open event
     /// streams end, on this instance at once and, through NOTIFY on PostgreSQL, on every other one.
     public func displayChanged(_ display: Display) async {
+        displayStates.invalidate(displayId: display.id, organizationId: display.organizationId)
         await checkinEvents.publish(.displayChanged(display, at: now))
     }
 

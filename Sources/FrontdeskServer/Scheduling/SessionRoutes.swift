@@ -107,6 +107,7 @@ struct SessionRoutes {
             durationMin: try body.durationMin.map { try Validate.int($0, in: CatalogLimits.durationMin, field: "durationMin") },
             capacity: try body.capacity.map { try Validate.int($0, in: CatalogLimits.capacity, field: "capacity") },
             createdBy: scope.membership.id, force: body.force ?? false, actor: scope.actor, now: services.now)
+        classChanged(scope)
         return Created(body: try await view(scope, session.id))
     }
 
@@ -163,18 +164,21 @@ struct SessionRoutes {
         let (scope, id) = (try context.scope(.staff), context.sessionId)
         let body = try await request.decodeJSON(UpdateBody.self, context: context)
         _ = try await store.update(orgId: scope.orgId, id: id, changes: try body.changes(), actor: scope.actor, now: services.now)
+        classChanged(scope)
         return try await view(scope, id)
     }
 
     @Sendable func publish(_ request: Request, context: SessionContext) async throws -> SessionView {
         let (scope, id) = (try context.scope(.manager), context.sessionId)
         _ = try await store.publish(orgId: scope.orgId, id: id, actor: scope.actor, now: services.now)
+        classChanged(scope)
         return try await view(scope, id)
     }
 
     @Sendable func unpublish(_ request: Request, context: SessionContext) async throws -> SessionView {
         let (scope, id) = (try context.scope(.manager), context.sessionId)
         _ = try await store.unpublish(orgId: scope.orgId, id: id, actor: scope.actor, now: services.now)
+        classChanged(scope)
         return try await view(scope, id)
     }
 
@@ -192,6 +196,7 @@ struct SessionRoutes {
         let reason = try body.reason.flatMap { $0.isEmpty ? nil : try Validate.name($0, field: "reason", maxLength: 500) }
         let (_, effect) = try await store.cancel(
             orgId: scope.orgId, id: id, reason: reason, actorMembershipId: scope.membership.id, actor: scope.actor, now: services.now)
+        classChanged(scope)
         return CancelResponse(
             session: try await view(scope, id), cancelledBookings: effect.cancelledBookings, refundedCredits: effect.refundedCredits)
     }
@@ -200,7 +205,14 @@ struct SessionRoutes {
         let (scope, id) = (try context.scope(.manager), context.sessionId)
         _ = try await store.delete(
             orgId: scope.orgId, id: id, actorMembershipId: scope.membership.id, actor: scope.actor, now: services.now)
+        classChanged(scope)
         return .noContent
+    }
+
+    /// A class of the studio changed: its wall displays read their state afresh at the next poll
+    /// (on this instance; the others within `DisplayStateCache.ttlSeconds`).
+    func classChanged(_ scope: OrgScope) {
+        services.displayStates.invalidate(organizationId: scope.orgId)
     }
 }
 
