@@ -33,10 +33,10 @@ struct CheckinBatchTests {
         let tasks = (0..<count).map { index in Task { try await work(index) } }
         // A wait for the queue, with a limit (a check-in that never reaches the batcher fails the test, not the suite).
         let deadline = ContinuousClock.now + .seconds(60)
-        while batcher.stats.waiting < count - 1 && ContinuousClock.now < deadline {
+        while batcher.waiting < count - 1 && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(5))
         }
-        let queued = batcher.stats.waiting
+        let queued = batcher.waiting
         releaseSignal.finish()
         try await holder.value
         var results: [T] = []
@@ -44,7 +44,7 @@ struct CheckinBatchTests {
         #expect(queued == count - 1, "check-ins queued behind the first")
         let after = batcher.stats
         #expect(after.batches - before.batches == 2)
-        #expect(after.items - before.items == count)
+        #expect(after.requests - before.requests == count)
         #expect(after.largestBatch == max(before.largestBatch, count - 1))
         return results
     }
@@ -187,31 +187,32 @@ struct CheckinBatchTests {
         }
     }
 
-    @Test("the coalescer: a lone item alone, then everything queued meanwhile as the next batch, at most maxBatch")
-    func coalescer() async throws {
+    @Test("a lane: a lone item alone, then everything queued meanwhile as the next batch, at most maxBatch")
+    func lane() async throws {
         let log = BatchLog()
         let (gate, open) = AsyncStream<Void>.makeStream()
-        let coalescer = Coalescer<Int, Int>(maxBatch: 256) { items in
+        let lanes = Lanes<Int, Int>(maxBatch: 256) { _, items in
             let first = log.batches.withLock { batches in
                 batches.append(items)
                 return batches.count == 1
             }
             if first { for await _ in gate {} }
-            return items.map { $0 * 10 }
+            return items.map { .success($0 * 10) }
         }
-        let lone = Task { await coalescer.submit(-1) }
+        let lone = Task { try await lanes.submit(key: "k", -1) }
         let deadline = ContinuousClock.now + .seconds(30)
         while log.batches.withLock({ $0.isEmpty }) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
-        let waiting = (0..<300).map { index in Task { await coalescer.submit(index) } }
-        while coalescer.stats.waiting < 300 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
-        #expect(coalescer.stats.waiting == 300)
+        let waiting = (0..<300).map { index in Task { try await lanes.submit(key: "k", index) } }
+        while lanes.queued(key: "k") < 300 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(lanes.queued(key: "k") == 300)
         open.finish()
-        #expect(await lone.value == -10)
-        for (index, task) in waiting.enumerated() { #expect(await task.value == index * 10) }
+        #expect(try await lone.value == -10)
+        for (index, task) in waiting.enumerated() { #expect(try await task.value == index * 10) }
         let batches = log.batches.withLock { $0 }
         #expect(batches.map(\.count) == [1, 256, 44])
         #expect(batches.dropFirst().flatMap { $0 }.sorted() == Array(0..<300))
-        #expect(coalescer.stats == CoalescerStats(batches: 3, items: 301, largestBatch: 256, waiting: 0))
+        #expect(lanes.stats == LaneStats(batches: 3, requests: 301, largestBatch: 256))
+        #expect(lanes.queued(key: "k") == 0)
     }
 
     @Test("NOTIFY payloads: events in as few payloads as fit 8000 bytes; arrays and single events both decode")

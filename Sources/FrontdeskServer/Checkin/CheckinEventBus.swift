@@ -53,7 +53,7 @@ public final class CheckinEventBus: Service, Sendable {
     private let logger: Logger
     private let subscribers = Mutex<[String: AsyncStream<CheckinEvent>.Continuation]>([:])
     /// On PostgreSQL: sends queued events to the other instances, as few NOTIFYs as fit them.
-    private let notifier: Coalescer<CheckinEvent, Void>?
+    private let notifier: Lanes<CheckinEvent, Void>?
 
     public init(database: any FrontdeskDatabase, logger: Logger) {
         self.database = database
@@ -62,7 +62,7 @@ public final class CheckinEventBus: Service, Sendable {
             notifier = nil
             return
         }
-        notifier = Coalescer(maxBatch: 256) { events in
+        notifier = Lanes(maxBatch: 256) { _, events in
             for payload in Self.payloads(events) {
                 do {
                     try await postgres.notify(channel: Self.channel, payload: payload)
@@ -70,7 +70,7 @@ public final class CheckinEventBus: Service, Sendable {
                     logger.warning("check-in NOTIFY failed", metadata: ["error": .string("\(error)")])
                 }
             }
-            return events.map { _ in () }
+            return events.map { _ in .success(()) }
         }
     }
 
@@ -82,7 +82,7 @@ public final class CheckinEventBus: Service, Sendable {
         var event = event
         event.origin = instance
         deliver(event)
-        await notifier?.submit(event)
+        _ = try? await notifier?.submit(key: Self.channel, event)
     }
 
     /// PostgreSQL refuses a NOTIFY payload of 8000 bytes or more.

@@ -2,7 +2,7 @@ import Foundation
 import FrontdeskCore
 import SQLKit
 
-/// Concurrent self check-ins on the fast path, coalesced: while one batch's statement runs, new
+/// Concurrent self check-ins on the fast path, coalesced (a `Lanes` lane): while one batch's statement runs, new
 /// check-ins queue; the next batch (up to `maxBatch`) is one guarded `UPDATE bookings … FROM (VALUES …)
 /// RETURNING` — one statement, one commit — and each check-in is answered with its own booking, or nil
 /// when its row did not change (the caller then takes the locked path, as a lone check-in would). A lone
@@ -17,18 +17,23 @@ public final class CheckinBatcher: Sendable {
     /// same rows in another order); the statement changed nothing, so it is simply run again.
     static let deadlockAttempts = 3
 
-    private let coalescer: Coalescer<FastCheckin, Result<Booking?, any Error>>
+    /// One lane for every check-in of this process (the statement takes rows of any class).
+    private static let lane = "checkins"
+    private let lanes: Lanes<FastCheckin, Booking?>
 
     public init(database: any FrontdeskDatabase, maxBatch: Int = defaultMaxBatch) {
-        coalescer = Coalescer(maxBatch: maxBatch) { batch in await Self.perform(batch, database: database) }
+        lanes = Lanes(maxBatch: maxBatch) { _, batch in await Self.perform(batch, database: database) }
     }
 
-    /// Batches run, check-ins answered, the largest batch and the check-ins queued now.
-    public var stats: CoalescerStats { coalescer.stats }
+    /// Batches run, check-ins answered and the largest batch.
+    public var stats: LaneStats { lanes.stats }
+
+    /// Check-ins queued now behind the batch being written.
+    public var waiting: Int { lanes.queued(key: Self.lane) }
 
     /// The booking `checkin` made attended, or nil when its guard did not hold.
     func checkIn(_ checkin: FastCheckin) async throws -> Booking? {
-        try await coalescer.submit(checkin).get()
+        try await lanes.submit(key: Self.lane, checkin)
     }
 
     /// One answer per check-in of `batch`, in order. A database error answers every one with that error

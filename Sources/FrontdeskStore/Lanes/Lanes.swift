@@ -36,20 +36,21 @@ public final class Lanes<Item: Sendable, Answer: Sendable>: Sendable {
         enqueue(key: key, [item])[0]
     }
 
-    /// Queues `items` on `key`'s lane now, in order and together: a lane that was idle takes them
-    /// (up to `maxBatch`) as one batch.
+    /// Queues `items` on `key`'s lane now, in order and together. A lane that was idle takes them (up
+    /// to `maxBatch`) as its next batch at once, so a lone request is written alone, without waiting.
     public func enqueue(key: String, _ items: [Item]) -> [LaneReply<Answer>] {
+        guard !items.isEmpty else { return [] }
         let waiting = items.map { Waiting(item: $0, reply: LaneReply<Answer>()) }
-        let startDrainer = queues.withLock { queues in
+        let first: [Waiting]? = queues.withLock { queues in
             if queues[key] != nil {
                 queues[key]!.append(contentsOf: waiting)
-                return false
+                return nil
             }
-            queues[key] = waiting
-            return true
+            queues[key] = Array(waiting.dropFirst(maxBatch))
+            return Array(waiting.prefix(maxBatch))
         }
-        if startDrainer {
-            Task { await self.drain(key) }
+        if let first {
+            Task { await self.drain(key, first: first) }
         }
         return waiting.map(\.reply)
     }
@@ -67,17 +68,21 @@ public final class Lanes<Item: Sendable, Answer: Sendable>: Sendable {
         queues.withLock { $0[key]?.count ?? 0 }
     }
 
-    private func drain(_ key: String) async {
+    private func drain(_ key: String, first: [Waiting]) async {
+        var next: [Waiting]? = first
         while true {
-            let batch: [Waiting] = queues.withLock { queues in
-                guard let queue = queues[key], !queue.isEmpty else {
-                    queues[key] = nil
-                    return []
+            let batch: [Waiting] =
+                next
+                ?? queues.withLock { queues in
+                    guard let queue = queues[key], !queue.isEmpty else {
+                        queues[key] = nil
+                        return []
+                    }
+                    let count = min(queue.count, maxBatch)
+                    queues[key] = Array(queue.dropFirst(count))
+                    return Array(queue.prefix(count))
                 }
-                let count = min(queue.count, maxBatch)
-                queues[key] = Array(queue.dropFirst(count))
-                return Array(queue.prefix(count))
-            }
+            next = nil
             guard !batch.isEmpty else { return }
             counters.withLock { $0.record(batch: batch.count) }
             var answers = await execute(key, batch.map(\.item))
