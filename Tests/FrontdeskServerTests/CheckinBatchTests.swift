@@ -249,7 +249,7 @@ struct CheckinBatchTests {
     }
 }
 
-/// The batches a test's coalescer performed, in order.
+/// The batches a test's lane performed, in order.
 final class BatchLog: Sendable {
     let batches = Mutex<[[Int]]>([])
 }
