@@ -31,12 +31,7 @@ public struct AppRequestContext: RequestContext {
     }
 
     /// JSON with ISO-8601 instants and sorted keys, so answers are stable byte for byte.
-    public var responseEncoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }
+    public var responseEncoder: JSONEncoder { ResponseJSON.encoder }
 
     /// Bodies larger than this are refused with 413.
     public var maxUploadSize: Int { 1_048_576 }
