@@ -30,6 +30,7 @@ PORT_B=18192
 command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
 
 WORK="$(mktemp -d /tmp/frontdesk-bench.XXXXXX)"
+chmod 755 "$WORK"
 PIDS=()
 stop_servers() {
   for pid in "${PIDS[@]:-}"; do [[ -n "$pid" ]] && kill -TERM "$pid" 2>/dev/null || true; done
@@ -87,8 +88,11 @@ run() { # run BACKEND SERVERS SUBCOMMAND ARGS...
   url="$(fresh "$backend")"
   serve "$url" "${ports[@]}"
   echo "--- $1 on $backend, $servers server(s)"
+  # The bench signs QR codes and display links with the server's keys: the same secrets key file.
+  local secrets="$REPO_ROOT/data/frontdesk-secrets.key"
+  [[ "$backend" == sqlite ]] && secrets="$(dirname "$url")/frontdesk-secrets.key"
   # shellcheck disable=SC2046
-  "$BENCH" "$@" $(urls "${ports[@]}") --database-url "$url" || echo "(exit $?)"
+  FRONTDESK_SECRETS_KEY_FILE="$secrets" "$BENCH" "$@" $(urls "${ports[@]}") --database-url "$url" || echo "(exit $?)"
   stop_servers
 }
 

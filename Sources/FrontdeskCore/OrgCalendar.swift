@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Calendar maths in one organization's IANA time zone (never the host's), correct across DST.
 /// Weeks start on Monday.
@@ -7,7 +8,13 @@ public struct OrgCalendar: Sendable {
     private let calendar: Calendar
 
     /// A calendar for `identifier`; an unknown zone falls back to UTC (zones are validated on input).
+    /// Made once per zone and process: building a `TimeZone` and a `Calendar` reads the zone database,
+    /// which cost more than everything else a schedule read computes.
     public init(timezone identifier: String) {
+        if let made = Self.made.withLock({ $0[identifier] }) {
+            self = made
+            return
+        }
         let zone = TimeZone(identifier: identifier) ?? TimeZone(identifier: "UTC")!
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
@@ -15,7 +22,14 @@ public struct OrgCalendar: Sendable {
         calendar.minimumDaysInFirstWeek = 4
         self.timeZone = zone
         self.calendar = calendar
+        let made = self
+        Self.made.withLock { made_ in
+            // Zones are a closed set (validated on input); the bound only guards against a bug.
+            if made_.count < 1_000 { made_[identifier] = made }
+        }
     }
+
+    private static let made = Mutex<[String: OrgCalendar]>([:])
 
     /// The first instant of the local day containing `date`.
     public func startOfDay(_ date: Date) -> Date { calendar.startOfDay(for: date) }
@@ -74,12 +88,18 @@ public struct OrgCalendar: Sendable {
     /// The local date as `YYYY-MM-DD`.
     public func localDateString(_ date: Date) -> String {
         let c = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
+        return Self.padded(c.year ?? 0, 4) + "-" + Self.padded(c.month ?? 0, 2) + "-" + Self.padded(c.day ?? 0, 2)
     }
 
     /// The local wall-clock time as `HH:mm`.
     public func localTimeString(_ date: Date) -> String {
         let c = calendar.dateComponents([.hour, .minute], from: date)
-        return String(format: "%02d:%02d", c.hour ?? 0, c.minute ?? 0)
+        return Self.padded(c.hour ?? 0, 2) + ":" + Self.padded(c.minute ?? 0, 2)
+    }
+
+    /// `value` in decimal, zero-padded to `width` digits (`String(format:)` costs a formatter per call).
+    static func padded(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 }

@@ -63,19 +63,21 @@ public struct OrganizationsStore: Sendable {
 
     /// The user's membership in the org together with the org, in one query; `nil` if none.
     public func membershipAndOrganization(orgId: String, userId: String) async throws -> (Membership, Organization)? {
-        try await database.read { sql in
-            guard
-                let row = try await sql.raw(
-                    """
-                    SELECT o.*, m.id AS m_id, m.organization_id AS m_organization_id, m.user_id AS m_user_id, m.role AS m_role,
-                        m.status AS m_status, m.created_at AS m_created_at
-                    FROM memberships m JOIN organizations o ON o.id = m.organization_id
-                    WHERE m.organization_id = \(bind: orgId) AND m.user_id = \(bind: userId)
-                    """
-                ).first()
-            else { return nil }
-            return (try MembershipRows.membership(row, prefix: "m_"), try MembershipRows.organization(row))
-        }
+        guard let row = try await database.run(OrgMembership(orgId: orgId, userId: userId), write: false).first else { return nil }
+        return (try MembershipRows.membership(row, prefix: "m_"), try MembershipRows.organization(row))
+    }
+
+    /// Every org-scoped request's look-up, so a prepared `HotStatement`.
+    private struct OrgMembership: HotStatement {
+        static let sql = """
+            SELECT o.*, m.id AS m_id, m.organization_id AS m_organization_id, m.user_id AS m_user_id, m.role AS m_role,
+                m.status AS m_status, m.created_at AS m_created_at
+            FROM memberships m JOIN organizations o ON o.id = m.organization_id
+            WHERE m.organization_id = $1 AND m.user_id = $2
+            """
+        let orgId: String
+        let userId: String
+        var values: [HotValue] { [.text(orgId), .text(userId)] }
     }
 
     /// For a live session: its org id and, if the user belongs to that org, the membership and org —

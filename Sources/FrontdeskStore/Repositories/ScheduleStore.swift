@@ -67,23 +67,39 @@ public struct ScheduleStore: Sendable {
     public func sessions(
         orgId: String, from: Date, to: Date, viewerMembershipId: String, membersView: Bool
     ) async throws -> [ScheduledSession] {
-        try await database.read { sql in
-            let visibility: SQLQueryString =
-                membersView
-                ? "AND ((s.status = 'published' AND p.delivery_mode = 'schedule') OR vb.id IS NOT NULL)"
-                : ""
-            return try await sql.raw(
-                """
-                \(unsafeRaw: Self.select)
-                LEFT JOIN bookings vb ON vb.session_id = s.id AND vb.membership_id = \(bind: viewerMembershipId)
-                    AND vb.status IN ('confirmed', 'waitlisted', 'attended')
-                WHERE s.organization_id = \(bind: orgId) AND s.deleted_at IS NULL
-                  AND s.starts_at >= \(bind: from.epochSeconds) AND s.starts_at < \(bind: to.epochSeconds)
-                  \(visibility)
-                ORDER BY s.starts_at, s.id
-                """
-            ).all().map(Self.scheduled)
-        }
+        let rows =
+            membersView
+            ? try await database.run(MembersRange(orgId: orgId, viewer: viewerMembershipId, from: from, to: to), write: false)
+            : try await database.run(StaffRange(orgId: orgId, viewer: viewerMembershipId, from: from, to: to), write: false)
+        return try rows.map(Self.scheduled)
+    }
+
+    /// The sessions of a range, the most common read: prepared `HotStatement`s, one per view.
+    static func range(visibility: String) -> String {
+        """
+        \(select)
+        LEFT JOIN bookings vb ON vb.session_id = s.id AND vb.membership_id = $2
+            AND vb.status IN ('confirmed', 'waitlisted', 'attended')
+        WHERE s.organization_id = $1 AND s.deleted_at IS NULL AND s.starts_at >= $3 AND s.starts_at < $4
+          \(visibility)
+        ORDER BY s.starts_at, s.id
+        """
+    }
+
+    /// What a member may see (SPEC §4): published schedule-mode sessions and those they hold a booking for.
+    private struct MembersRange: HotStatement {
+        static let sql = range(visibility: "AND ((s.status = 'published' AND p.delivery_mode = 'schedule') OR vb.id IS NOT NULL)")
+        let orgId, viewer: String
+        let from, to: Date
+        var values: [HotValue] { [.text(orgId), .text(viewer), .integer(from.epochSeconds), .integer(to.epochSeconds)] }
+    }
+
+    /// Everything live in the range (staff).
+    private struct StaffRange: HotStatement {
+        static let sql = range(visibility: "")
+        let orgId, viewer: String
+        let from, to: Date
+        var values: [HotValue] { [.text(orgId), .text(viewer), .integer(from.epochSeconds), .integer(to.epochSeconds)] }
     }
 
     /// One live session of the org as the schedule shows it to `viewerMembershipId`.
@@ -104,9 +120,7 @@ public struct ScheduleStore: Sendable {
 
     /// The member's eligibility facts for a schedule in `[from, to)`: one statement (`ScheduleFactsRows`).
     public func memberFacts(orgId: String, membershipId: String, from: Date, to: Date, now: Date) async throws -> MemberFacts {
-        try await database.read { sql in
-            try await ScheduleFactsRows.memberFacts(sql, orgId: orgId, membershipId: membershipId, from: from, to: to, now: now)
-        }
+        try await ScheduleFactsRows.memberFacts(database, orgId: orgId, membershipId: membershipId, from: from, to: to, now: now)
     }
 
 }
