@@ -47,18 +47,18 @@ trap cleanup EXIT INT TERM
 mkdir -p "$WORK/pg"
 PG="$(bash "$SCRIPT_DIR/pg-throwaway.sh" start "$WORK/pg" 55531 | tail -n 1)"
 PG_BASE="${PG%/*}"
-N=0
 
 # A fresh PostgreSQL database (migrated) or SQLite directory; prints its URL.
+# (Called in a subshell, so the name comes from the clock, not a counter.)
 fresh() {
-  N=$((N + 1))
+  local name="bench_$(date +%s%N)"
   if [[ "$1" == postgres ]]; then
-    psql -q "$PG" -c "CREATE DATABASE bench_$N" >/dev/null
-    "$SERVER" migrate --database-url "$PG_BASE/bench_$N" --log-level warning >/dev/null
-    echo "$PG_BASE/bench_$N"
+    psql -q "$PG" -c "CREATE DATABASE $name" >/dev/null
+    "$SERVER" migrate --database-url "$PG_BASE/$name" --log-level warning >/dev/null
+    echo "$PG_BASE/$name"
   else
-    mkdir -p "$WORK/sqlite_$N"
-    echo "$WORK/sqlite_$N/frontdesk.sqlite"
+    mkdir -p "$WORK/$name"
+    echo "$WORK/$name/frontdesk.sqlite"
   fi
 }
 

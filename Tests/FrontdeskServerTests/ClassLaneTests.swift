@@ -2,6 +2,7 @@ import Foundation
 import FrontdeskCore
 import FrontdeskStore
 import FrontdeskTestSupport
+import Synchronization
 import Testing
 
 /// The class lanes' batches (group commit): requests queued together on one class are decided in one
@@ -224,4 +225,35 @@ struct ClassLaneTests {
             try await app.checkInvariants(session: session)
         }
     }
+
+    @Test("the batches' gate: never more holders than permits, and every waiter gets its turn")
+    func gate() async throws {
+        let gate = AsyncGate(permits: 1)
+        let counts = Holders()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<50 {
+                group.addTask {
+                    await gate.withPermit {
+                        counts.value.withLock {
+                            $0.now += 1
+                            $0.most = max($0.most, $0.now)
+                        }
+                        await Task.yield()
+                        counts.value.withLock {
+                            $0.now -= 1
+                            $0.done += 1
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let final = counts.value.withLock { $0 }
+        #expect(final.most == 1 && final.done == 50 && final.now == 0)
+    }
+}
+
+/// How many hold the gate now, the most at once, and how many have been through.
+final class Holders: Sendable {
+    let value = Mutex((now: 0, most: 0, done: 0))
 }

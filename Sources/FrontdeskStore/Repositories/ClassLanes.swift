@@ -40,10 +40,14 @@ public struct CancelRequest: Sendable {
 public typealias ClassLanes = Lanes<ClassLaneRequest, BookingResult>
 
 extension Lanes where Item == ClassLaneRequest, Answer == BookingResult {
-    /// Lanes over `database`; a batch takes at most `maxBatch` requests.
+    /// Lanes over `database`; a batch takes at most `maxBatch` requests, and the batches of all
+    /// classes are written one at a time (`AsyncGate`), each waiting without a connection.
     public static func classes(database: any FrontdeskDatabase, logger: Logger, maxBatch: Int = 128) -> ClassLanes {
-        ClassLanes(maxBatch: maxBatch) { sessionId, items in
-            await ClassBatch(database: database, logger: logger).run(sessionId: sessionId, items)
+        let gate = AsyncGate(permits: 1)
+        return ClassLanes(maxBatch: maxBatch) { sessionId, items in
+            await gate.withPermit {
+                await ClassBatch(database: database, logger: logger).run(sessionId: sessionId, items)
+            }
         }
     }
 }
