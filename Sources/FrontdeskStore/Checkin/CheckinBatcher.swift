@@ -78,9 +78,7 @@ public final class CheckinBatcher: Sendable {
         }
     }
 
-    /// `FastCheckin`'s guard, per row of the arrivals: the same conditions, each against its own row's
-    /// values. The arrivals' columns have names of their own, so `RETURNING *` (all SQLite allows in an
-    /// UPDATE … FROM) answers whole booking rows on both engines.
+    /// `FastCheckin`'s guarded UPDATE with every check-in of the batch as an arrival.
     static func statement(_ checkins: [FastCheckin]) -> SQLQueryString {
         let rows = checkins.map { c -> SQLQueryString in
             """
@@ -88,17 +86,6 @@ public final class CheckinBatcher: Sendable {
             \(bind: c.membershipId), \(bind: c.orgId), \(bind: c.opensBefore))
             """
         }
-        return """
-            WITH arrivals (a_at, a_method, a_actor, a_session, a_member, a_org, a_opens) AS (VALUES \(rows.joined(separator: ", ")))
-            UPDATE bookings SET status = 'attended', checked_in_at = a.a_at, checkin_method = a.a_method,
-                checked_in_by_membership_id = a.a_actor, updated_at = a.a_at
-            FROM arrivals a
-            WHERE bookings.session_id = a.a_session AND bookings.membership_id = a.a_member AND bookings.status = 'confirmed'
-              AND bookings.organization_id = a.a_org
-              AND EXISTS (SELECT 1 FROM class_sessions s WHERE s.id = a.a_session AND s.organization_id = a.a_org
-                          AND s.status = 'published' AND s.deleted_at IS NULL
-                          AND s.starts_at - a.a_opens <= a.a_at AND a.a_at < s.ends_at)
-            RETURNING *
-            """
+        return "\(unsafeRaw: FastCheckin.guardedHead)\(rows.joined(separator: ", "))\(unsafeRaw: FastCheckin.guardedTail)"
     }
 }

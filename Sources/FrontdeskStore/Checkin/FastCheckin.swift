@@ -39,18 +39,11 @@ struct FastCheckin: Sendable {
         try await database.run(FastCheckinUpdate(self), write: true).first.map(BookingRows.booking)
     }
 
-    /// The guarded one-row UPDATE, so a prepared `HotStatement` (its type name names the prepared statement). `CheckinBatcher.statement` is the same
-    /// guard for many rows; keep the two alike.
+    /// The guarded UPDATE of one arrival, a prepared `HotStatement` (its type name names the prepared
+    /// statement): the guarded UPDATE with the arrival's values as placeholders, so the batch and the lone
+    /// check-in share one guard.
     private struct FastCheckinUpdate: HotStatement {
-        static let sql = """
-            UPDATE bookings SET status = 'attended', checked_in_at = $1, checkin_method = $2,
-                checked_in_by_membership_id = $3, updated_at = $1
-            WHERE session_id = $4 AND membership_id = $5 AND status = 'confirmed' AND organization_id = $6
-              AND EXISTS (SELECT 1 FROM class_sessions s WHERE s.id = $4 AND s.organization_id = $6
-                          AND s.status = 'published' AND s.deleted_at IS NULL
-                          AND s.starts_at - $7 <= $1 AND $1 < s.ends_at)
-            RETURNING *
-            """
+        static let sql = guardedHead + "($1, $2, $3, $4, $5, $6, $7)" + guardedTail
         let values: [HotValue]
         init(_ c: FastCheckin) {
             values = [
@@ -59,4 +52,23 @@ struct FastCheckin: Sendable {
             ]
         }
     }
+
+    /// The guard, per row of the arrivals (`(at, method, actor, session, member, org, opensBefore)`
+    /// tuples): a confirmed booking of this member in this session and org, the session live, published
+    /// and of this org, and `at` inside the check-in window. The arrivals' columns have names of their
+    /// own, so `RETURNING *` (all SQLite allows in an UPDATE … FROM) answers whole booking rows on both
+    /// engines. The head comes before the arrivals' VALUES rows, the tail after them.
+    static let guardedHead = "WITH arrivals (a_at, a_method, a_actor, a_session, a_member, a_org, a_opens) AS (VALUES "
+    static let guardedTail = """
+        )
+        UPDATE bookings SET status = 'attended', checked_in_at = a.a_at, checkin_method = a.a_method,
+            checked_in_by_membership_id = a.a_actor, updated_at = a.a_at
+        FROM arrivals a
+        WHERE bookings.session_id = a.a_session AND bookings.membership_id = a.a_member AND bookings.status = 'confirmed'
+          AND bookings.organization_id = a.a_org
+          AND EXISTS (SELECT 1 FROM class_sessions s WHERE s.id = a.a_session AND s.organization_id = a.a_org
+                      AND s.status = 'published' AND s.deleted_at IS NULL
+                      AND s.starts_at - a.a_opens <= a.a_at AND a.a_at < s.ends_at)
+        RETURNING *
+        """
 }
