@@ -71,7 +71,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Configuration", package: "swift-configuration"),
             ],
-            resources: [.copy("Templates"), .copy("OpenAPI")]
+            resources: [.copy("Templates"), .copy("OpenAPI"), .copy("I18n/Catalogues")]
         ),
         .executableTarget(
             name: "frontdesk",

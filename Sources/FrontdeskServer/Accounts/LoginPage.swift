@@ -30,7 +30,9 @@ struct LoginPage {
     ) throws -> Response {
         let next = LocalPath.sanitized(next)
         let view = View(next: next, email: email, reason: reason, error: error, offerLink: next.hasPrefix("/checkin?"))
-        return try responder.page("login", title: "Log in", page: view, request: request, context: context, status: status)
+        let t = PageLanguage.browser(request)
+        return try responder.page(
+            "login", title: t["login.title"], page: view, request: request, context: context, status: status, messages: t)
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -51,7 +53,7 @@ struct LoginPage {
             try PageCSRF.check(request, field: body.csrf)
         } catch {
             return try form(
-                request, context: context, next: next, error: "The form had expired; please log in again.",
+                request, context: context, next: next, error: PageLanguage.browser(request)["login.expired"],
                 email: body.email ?? "", status: .forbidden)
         }
         do {

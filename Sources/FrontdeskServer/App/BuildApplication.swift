@@ -86,6 +86,7 @@ public func buildApplication(services: AppServices) -> FrontdeskApp {
     BatchesPage(services: services).register(root)
     DashboardPage(services: services).register(root)
     AdminPages(services: services).register(root)
+    LanguagePages(services: services).register(root)
 
     router.add(middleware: FileMiddleware(services.configuration.publicDirectory, searchForIndexHtml: true))
     return FrontdeskApp(services: services, routes: registry, router: router)

@@ -54,14 +54,23 @@ struct MemberPages {
     @Sendable func schedule(_ request: Request, context: AppRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
         guard let member = try await memberScope(context, orgId: query.get("org")) else {
+            let t = try await PageLanguage.messages(services, request, context)
             return try responder.page(
-                "message", title: "Schedule",
-                page: PageMessage(
-                    headline: "You're not a member of a studio yet", text: "Ask your studio to add you."), request: request,
-                context: context)
+                "message", title: t["schedule.title"],
+                page: PageMessage(headline: t["schedule.noStudio.headline"], text: t["schedule.noStudio.text"]), request: request,
+                context: context, messages: t)
         }
-        let flash = query.get("done").flatMap(Self.doneMessage).map { PageFrame.Flash(ok: true, message: $0) }
+        let t = try await PageLanguage.messages(services, request, context, orgId: member.scope.orgId)
+        let flash = query.get("done").flatMap { Self.doneMessage($0, t) }.map { PageFrame.Flash(ok: true, message: $0) }
         return try await schedulePage(member, week: query.get("week"), request: request, context: context, flash: flash)
+    }
+
+    /// The message for a `done=` code in the reader's language (codes without a catalogue entry fall
+    /// back to the English messages below).
+    static func doneMessage(_ code: String, _ t: Messages) -> String? {
+        guard let english = doneMessage(code) else { return nil }
+        let key = "member.done.\(code)"
+        return t.strings[key] ?? english
     }
 
     static func doneMessage(_ code: String) -> String? {
@@ -98,7 +107,8 @@ struct MemberPages {
         let scope = member.scope
         let now = services.now
         let calendar = OrgCalendar(timezone: scope.organization.timezone)
-        let local = LocalTime(timezone: scope.organization.timezone, now: now)
+        let t = try await PageLanguage.messages(services, request, context, orgId: scope.orgId)
+        let local = t.localTime(timezone: scope.organization.timezone, now: now)
         let anchor = week.flatMap { calendar.startOfDay(localDate: $0) } ?? now
         let start = calendar.startOfDay(anchor)
         let end = calendar.startOfDay(start, addingDays: 7)
@@ -109,7 +119,7 @@ struct MemberPages {
             let dayStart = calendar.startOfDay(start, addingDays: offset)
             let dayEnd = calendar.startOfDay(start, addingDays: offset + 1)
             let cards = sessions.filter { $0.session.startsAt >= dayStart && $0.session.startsAt < dayEnd && $0.session.status != .draft }
-                .map { card($0, local: local, now: now) }
+                .map { card($0, local: local, now: now, t: t) }
             days.append(
                 Day(label: local.shortDay(dayStart), isToday: dayStart <= now && now < dayEnd, classes: cards, empty: cards.isEmpty))
         }
@@ -123,21 +133,22 @@ struct MemberPages {
             next: "/schedule?org=\(scope.orgId)&week=\(calendar.localDateString(end))", days: days,
             hasOrgChoice: orgs.count > 1)
         return try responder.page(
-            "schedule", title: "Schedule", page: view, request: request, context: context, status: status,
-            orgName: scope.organization.name, brand: scope.organization.primaryColor, bodyClass: "member", flash: flash)
+            "schedule", title: t["schedule.title"], page: view, request: request, context: context, status: status,
+            orgName: scope.organization.name, brand: scope.organization.primaryColor, bodyClass: "member", flash: flash, messages: t)
     }
 
-    func card(_ s: ScheduledSession, local: LocalTime, now: Date) -> ClassCard {
+    func card(_ s: ScheduledSession, local: LocalTime, now: Date, t: Messages) -> ClassCard {
         let booking = s.viewerBooking
         let spots = max(0, s.session.capacity - s.bookedCount)
         let state: (String, String)
         switch (s.session.status, booking?.status) {
-        case (.cancelled, _): state = ("cancelled", "Cancelled")
-        case (_, "confirmed"): state = ("booked", "Booked")
-        case (_, "attended"): state = ("booked", "Checked in")
-        case (_, "waitlisted"): state = ("waitlisted", "Waitlist #\(booking?.waitlistPosition ?? 0)")
-        case _ where spots == 0: state = ("full", "Full · \(s.waitlistCount) waiting")
-        default: state = ("open", spots == 1 ? "1 place left" : "\(spots) places left")
+        case (.cancelled, _): state = ("cancelled", t["schedule.state.cancelled"])
+        case (_, "confirmed"): state = ("booked", t["schedule.state.booked"])
+        case (_, "attended"): state = ("booked", t["schedule.state.attended"])
+        case (_, "waitlisted"):
+            state = ("waitlisted", t("schedule.state.waitlisted", ["position": t.number(booking?.waitlistPosition ?? 0)]))
+        case _ where spots == 0: state = ("full", t.plural("schedule.state.full", count: s.waitlistCount))
+        default: state = ("open", t.plural("schedule.state.open", count: spots))
         }
         let started = s.session.startsAt <= now
         let active = booking.map { $0.status == "confirmed" || $0.status == "waitlisted" } ?? false
@@ -146,7 +157,7 @@ struct MemberPages {
             sessionId: s.session.id, bookingId: active ? booking?.id : nil, time: local.range(s.session.startsAt, s.session.endsAt),
             name: s.classTypeName, meta: meta, state: state.0, stateLabel: state.1,
             canBook: !started && !active && booking?.status != "attended" && s.session.status == .published,
-            canCancel: !started && active, bookLabel: spots == 0 ? "Join waitlist" : "Book")
+            canCancel: !started && active, bookLabel: spots == 0 ? t["schedule.joinWaitlist"] : t["schedule.book"])
     }
 
     // MARK: Posts

@@ -9,21 +9,11 @@ import Hummingbird
 enum AdminSection: String, CaseIterable, Sendable {
     case timetable, members, plans, catalog, settings, displays, notifications, audit, batches, dashboard, coach
 
-    var label: String {
-        switch self {
-        case .timetable: "Timetable"
-        case .members: "Members"
-        case .plans: "Plans"
-        case .catalog: "Catalog"
-        case .settings: "Settings"
-        case .displays: "Displays"
-        case .notifications: "Notifications"
-        case .audit: "Audit"
-        case .batches: "Bulk changes"
-        case .dashboard: "Dashboard"
-        case .coach: "Coach tablet"
-        }
-    }
+    /// The section's name in the navigation (`admin.nav.<section>` in the catalogues).
+    func label(_ t: Messages) -> String { t["admin.nav.\(rawValue)"] }
+
+    /// The English name (page titles of code that has no reader's language at hand).
+    var label: String { label(.english) }
 
     var path: String {
         switch self {
@@ -60,9 +50,9 @@ struct AdminShellView {
     let path: String
     let role: String
 
-    init(scope: OrgScope, orgs: [Choice], section: AdminSection) {
+    init(scope: OrgScope, orgs: [Choice], section: AdminSection, t: Messages = .english) {
         nav = AdminSection.allCases.filter { $0.permission.allows(scope.role) }.map {
-            Item(id: $0.rawValue, label: $0.label, href: "\($0.path)?org=\(scope.orgId)", current: $0 == section)
+            Item(id: $0.rawValue, label: $0.label(t), href: "\($0.path)?org=\(scope.orgId)", current: $0 == section)
         }
         self.orgs = orgs
         hasOrgChoice = orgs.count > 1
@@ -76,13 +66,15 @@ struct AdminShellView {
 struct AdminScope {
     let scope: OrgScope
     let shell: AdminShellView
+    /// The reader's language (their choice, the studio's default, the browser's).
+    let t: Messages
 }
 
 enum AdminShell {
     /// The asked-for studio if the caller's active role there may use `section`, else the first such
     /// studio; nil when there is none (the page then answers `refusal`).
     static func resolve(
-        _ services: AppServices, context: AppRequestContext, orgId: String?, section: AdminSection
+        _ services: AppServices, context: AppRequestContext, orgId: String?, section: AdminSection, request: Request? = nil
     ) async throws -> AdminScope? {
         let user = try context.requireUser()
         let allowed = try await services.organizations.memberships(userId: user.id)
@@ -95,43 +87,44 @@ enum AdminShell {
         let orgs = allowed.map {
             Choice(id: $0.membership.organizationId, name: $0.organizationName, selected: $0.membership.organizationId == scope.orgId)
         }
-        return AdminScope(scope: scope, shell: AdminShellView(scope: scope, orgs: orgs, section: section))
+        var t = Messages.english
+        if let request { t = try await PageLanguage.messages(services, request, context, orgId: scope.orgId) }
+        return AdminScope(scope: scope, shell: AdminShellView(scope: scope, orgs: orgs, section: section, t: t), t: t)
     }
 
     /// The shell of a page that resolved its studio through `ManagerScope` (bulk changes, dashboard).
-    static func view(_ manager: ManagerScope, section: AdminSection) -> AdminShellView {
-        AdminShellView(scope: manager.scope, orgs: manager.orgs, section: section)
+    static func view(_ manager: ManagerScope, section: AdminSection, t: Messages = .english) -> AdminShellView {
+        AdminShellView(scope: manager.scope, orgs: manager.orgs, section: section, t: t)
     }
 
     /// 403 for someone whose role in no studio may use `section`.
     static func refusal(
         _ responder: PageResponder, section: AdminSection, request: Request, context: AppRequestContext
     ) throws -> Response {
-        let text =
-            section.permission == .manager
-            ? "This page is for studio owners and admins. Ask the studio's owner if you need access."
-            : "This page is for a studio's staff. Ask the studio's owner if you need access."
+        let t = PageLanguage.browser(request)
+        let text = section.permission == .manager ? t["admin.refusal.managers"] : t["admin.refusal.staff"]
         return try responder.page(
-            "message", title: section.label, page: PageMessage(headline: "You can't open this page", text: text),
-            request: request, context: context, status: .forbidden)
+            "message", title: section.label(t), page: PageMessage(headline: t["admin.refusal.headline"], text: text),
+            request: request, context: context, status: .forbidden, messages: t)
     }
 
     /// 404 for an id that is not the studio's (or not anyone's): the same page either way.
     static func notFound(_ responder: PageResponder, message: String, request: Request, context: AppRequestContext) throws -> Response {
-        try responder.page(
-            "message", title: "Not found",
-            page: PageMessage(headline: "Not found", text: "\(message) It may have been removed, or it belongs to another studio."),
-            request: request, context: context, status: .notFound)
+        let t = PageLanguage.browser(request)
+        return try responder.page(
+            "message", title: t["admin.notFound.title"],
+            page: PageMessage(headline: t["admin.notFound.title"], text: t("admin.notFound.text", ["message": message])),
+            request: request, context: context, status: .notFound, messages: t)
     }
 
     /// A back-office page inside the shell, in the studio's colours.
     static func page(
         _ responder: PageResponder, _ template: String, title: String, page: Any, scope: OrgScope, request: Request,
-        context: AppRequestContext, status: HTTPResponse.Status = .ok, flash: PageFrame.Flash? = nil
+        context: AppRequestContext, status: HTTPResponse.Status = .ok, flash: PageFrame.Flash? = nil, t: Messages? = nil
     ) throws -> Response {
         try responder.page(
             template, title: title, page: page, request: request, context: context, status: status,
-            orgName: scope.organization.name, brand: scope.organization.primaryColor, bodyClass: "admin", flash: flash)
+            orgName: scope.organization.name, brand: scope.organization.primaryColor, bodyClass: "admin", flash: flash, messages: t)
     }
 
     /// The success message for a `done=` code a page redirected with (only known codes are shown).

@@ -56,6 +56,10 @@ struct PageFrame {
     let bodyClass: String
     let flash: Flash?
     let page: Any
+    /// The page's language code (`<html lang>`) and its catalogue, as `{{t.area.key}}` (docs/i18n.md).
+    /// (Defaults, so a page built without `PageResponder` still renders, in English.)
+    var lang = Language.fallback.rawValue
+    var t: [String: Any] = Messages.english.tree.root
 
     struct Flash {
         let ok: Bool
@@ -82,15 +86,16 @@ struct PageResponder {
     func page(
         _ template: String, title: String, page: Any, request: Request, context: AppRequestContext,
         status: HTTPResponse.Status = .ok, orgName: String? = nil, brand: String? = nil, bodyClass: String = "",
-        flash: PageFrame.Flash? = nil, noReferrer: Bool = false
+        flash: PageFrame.Flash? = nil, noReferrer: Bool = false, messages: Messages? = nil
     ) throws -> Response {
+        let messages = messages ?? PageLanguage.browser(request)
         let nonce = SecretToken.generate(bytes: 16)
         let (csrf, isNew) = PageCSRF.token(request)
         var userName: String?
         if case .user(let user, _, _) = context.authentication { userName = user.name }
         let frame = PageFrame(
             title: title, brandColor: Self.brand(brand), nonce: nonce, orgName: orgName, userName: userName,
-            csrf: csrf, bodyClass: bodyClass, flash: flash, page: page)
+            csrf: csrf, bodyClass: bodyClass, flash: flash, page: page, lang: messages.language.rawValue, t: messages.tree.root)
         let html = try services.pages.render(frame, template: template)
         var response = Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8"],
@@ -101,9 +106,10 @@ struct PageResponder {
     }
 
     /// An HTML fragment (for in-page refreshes), with the same headers as a page.
-    func fragment(_ template: String, page: Any, request: Request) throws -> Response {
+    func fragment(_ template: String, page: Any, request: Request, messages: Messages? = nil) throws -> Response {
         let (csrf, _) = PageCSRF.token(request)
-        let html = try services.pages.render(FragmentFrame(csrf: csrf, page: page), template: template)
+        let t = (messages ?? PageLanguage.browser(request)).tree.root
+        let html = try services.pages.render(FragmentFrame(csrf: csrf, page: page, t: t), template: template)
         var response = Response(
             status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(string: html)))
@@ -114,6 +120,7 @@ struct PageResponder {
     struct FragmentFrame {
         let csrf: String
         let page: Any
+        let t: [String: Any]
     }
 
     /// A 303 to a local path (after a form post, or to the login page).

@@ -23,7 +23,8 @@ struct NotificationRenderer: Sendable {
         "class_changed",
     ]
 
-    /// What the templates see.
+    /// What the templates see: the words already in the reader's language (docs/i18n.md), plus the
+    /// catalogue as `t` for the fixed labels.
     struct View {
         let firstName: String
         let orgName: String
@@ -39,28 +40,37 @@ struct NotificationRenderer: Sendable {
         let subject: String
         /// What changed in a `class_changed` notice, one line each.
         let changes: [ChangeLine]
+        let headline: String
+        let greeting: String
+        /// The HTML body's sentence after the greeting, and the text body's paragraph.
+        let lead: String
+        let textLead: String
+        let footer: String
+        let lang: String
+        let t: [String: Any]
     }
 
     struct ChangeLine { let text: String }
 
     /// A `class_changed` payload in words: the new start (and the old), the new location, the new coach.
-    static func changeLines(_ payload: [String: String], local: LocalTime) -> [ChangeLine] {
+    static func changeLines(_ payload: [String: String], local: LocalTime, t: Messages = .english) -> [ChangeLine] {
         let changed = Set((payload["changes"] ?? "").split(separator: ",").map(String.init))
         let iso = ISO8601DateFormatter()
         func day(_ key: String) -> String? {
-            payload[key].flatMap { iso.date(from: $0) }.map { "\(local.longDate($0)), \(local.time($0))" }
+            payload[key].flatMap { iso.date(from: $0) }.map { t("mail.dateAndTime", ["date": local.longDate($0), "time": local.time($0)]) }
         }
+        func was(_ old: String?) -> String { old.map { t("mail.changed.was", ["old": $0]) } ?? "" }
         var lines: [ChangeLine] = []
         if changed.contains("time"), let new = day("newStartsAt") {
-            lines.append(ChangeLine(text: "New time: \(new)\(day("oldStartsAt").map { " (was \($0))" } ?? "")"))
+            lines.append(ChangeLine(text: t("mail.changed.time", ["new": new, "was": was(day("oldStartsAt"))])))
         }
         if changed.contains("location") {
-            let new = payload["newLocation"] ?? "no location set"
-            lines.append(ChangeLine(text: "New place: \(new)\(payload["oldLocation"].map { " (was \($0))" } ?? "")"))
+            let new = payload["newLocation"] ?? t["mail.changed.noLocation"]
+            lines.append(ChangeLine(text: t("mail.changed.location", ["new": new, "was": was(payload["oldLocation"])])))
         }
         if changed.contains("coach") {
-            let new = payload["newCoach"] ?? "to be announced"
-            lines.append(ChangeLine(text: "New coach: \(new)\(payload["oldCoach"].map { " (was \($0))" } ?? "")"))
+            let new = payload["newCoach"] ?? t["mail.changed.noCoach"]
+            lines.append(ChangeLine(text: t("mail.changed.coach", ["new": new, "was": was(payload["oldCoach"])])))
         }
         return lines
     }
@@ -78,48 +88,37 @@ struct NotificationRenderer: Sendable {
         let actionLink: String
         let expiry: String
         let footer: String
+        let lang: String
+    }
+
+    /// The reader's language: their own choice, else the studio's default, else English.
+    static func messages(_ context: NotificationContext) -> Messages {
+        PageLanguage.notification(userChoice: context.language, studioDefault: context.studioLanguage)
     }
 
     func renderAccount(_ item: OutboxItem, context: NotificationContext) throws -> NotificationContent {
         guard let link = item.payload["link"] else { throw ConfigurationError("account e-mail \(item.template) without a link") }
+        let t = Self.messages(context)
         let name = item.payload["name"].flatMap { $0.split(separator: " ").first.map(String.init) } ?? ""
-        let greeting = name.isEmpty ? "Hello," : "Hi \(name),"
-        let org = context.organizationName ?? "the studio"
-        let ignore = "If you did not ask for this, ignore this e-mail: nothing changes."
+        let greeting = name.isEmpty ? t["mail.hello"] : t("mail.hi", ["name": name])
+        let org = context.organizationName ?? t["mail.account.theStudio"]
+        let kind = Self.accountKinds.contains(item.template) && item.template != "invitation" ? item.template : "join_confirm"
         let view: AccountView
-        switch item.template {
-        case "invitation":
-            let role = item.payload["role"] ?? "member"
-            let inviter = item.payload["inviterName"] ?? "The studio"
+        if item.template == "invitation" {
+            let role = Role(rawValue: item.payload["role"] ?? "member") ?? .member
+            let inviter = item.payload["inviterName"] ?? t["mail.account.invitation.theStudio"]
+            let values = ["org": org, "inviter": inviter, "role": t["mail.account.role.\(role.rawValue)"]]
             view = AccountView(
-                subject: "You're invited to \(org)", orgName: context.organizationName, headline: "Join \(org)",
-                greeting: greeting,
-                lead: "\(inviter) invited you to \(org) as \(role == "member" ? "a member" : "a \(role)"). "
-                    + "Open the link to choose your own password, or accept with the account you already have.",
-                action: "Accept the invitation", actionLink: link, expiry: "The link works for 7 days and only once.",
-                footer: "Not expecting this? Ignore it: no account is made unless you accept.")
-        case "password_reset":
+                subject: t("mail.account.invitation.subject", values), orgName: context.organizationName,
+                headline: t("mail.account.invitation.headline", values), greeting: greeting,
+                lead: t("mail.account.invitation.lead", values), action: t["mail.account.invitation.action"], actionLink: link,
+                expiry: t["mail.account.invitation.expiry"], footer: t["mail.account.invitation.footer"], lang: t.language.rawValue)
+        } else {
+            let key = "mail.account.\(kind)"
             view = AccountView(
-                subject: "Set a new password", orgName: nil, headline: "Set a new password", greeting: greeting,
-                lead: "Someone asked to reset the password of your Frontdesk account.", action: "Choose a new password",
-                actionLink: link, expiry: "The link works for 30 minutes and only once. Setting a new password signs you out everywhere.",
-                footer: ignore)
-        case "signin_link":
-            view = AccountView(
-                subject: "Your sign-in link", orgName: nil, headline: "Sign in", greeting: greeting,
-                lead: "Here is the sign-in link you asked for. Open it on the same phone or browser you asked from.",
-                action: "Sign in", actionLink: link, expiry: "The link works for 15 minutes and only once.", footer: ignore)
-        case "verify_email":
-            view = AccountView(
-                subject: "Confirm your e-mail address", orgName: nil, headline: "Confirm your e-mail address", greeting: greeting,
-                lead: "Open the link to confirm that this address is yours.", action: "Confirm my address", actionLink: link,
-                expiry: "The link works for 24 hours and only once.", footer: ignore)
-        default:
-            view = AccountView(
-                subject: "Confirm your sign-up", orgName: nil, headline: "Confirm your sign-up", greeting: greeting,
-                lead: "Open the link to finish joining the studio.", action: "Finish signing up", actionLink: link,
-                expiry: "The link works for 24 hours and only once.",
-                footer: "If you did not sign up, ignore this e-mail: no account is made.")
+                subject: t["\(key).subject"], orgName: nil, headline: t["\(key).headline"], greeting: greeting,
+                lead: t["\(key).lead"], action: t["\(key).action"], actionLink: link, expiry: t["\(key).expiry"],
+                footer: t.strings["\(key).footer"] ?? t["mail.account.ignore"], lang: t.language.rawValue)
         }
         return NotificationContent(
             subject: view.subject, text: try templates.render(view, template: "mail_account_text"),
@@ -131,44 +130,41 @@ struct NotificationRenderer: Sendable {
         guard Self.kinds.contains(item.template) else {
             throw ConfigurationError("unknown notification template \(item.template)")
         }
-        let local = LocalTime(timezone: context.timezone, now: now)
-        let className = context.className ?? "your class"
+        let t = Self.messages(context)
+        let local = t.localTime(timezone: context.timezone, now: now)
+        let className = context.className ?? t["mail.yourClass"]
         let when =
             context.startsAt.map { start in
-                "\(local.longDate(start)), \(context.endsAt.map { local.range(start, $0) } ?? local.time(start))"
+                t(
+                    "mail.dateAndTime",
+                    ["date": local.longDate(start), "time": context.endsAt.map { local.range(start, $0) } ?? local.time(start)])
             } ?? ""
         let time = context.startsAt.map(local.time) ?? ""
-        let subject: String =
-            switch item.template {
-            case "booking_confirmed": "Booked: \(className), \(when)"
-            case "booking_waitlisted": "On the waitlist: \(className), \(when)"
-            case "booking_cancelled": "Booking cancelled: \(className), \(when)"
-            case "booking_promoted": "You're in: \(className), \(when)"
-            case "class_cancelled": "Class cancelled: \(className), \(when)"
-            case "class_changed": "Class changed: \(className), \(when)"
-            default: "Starting at \(time): \(className)"
-            }
-        let changes = item.template == "class_changed" ? Self.changeLines(item.payload, local: local) : []
-        let pushBody: String =
-            switch item.template {
-            case "booking_confirmed": "See you \(when)\(context.locationName.map { " at \($0)" } ?? "")."
-            case "booking_waitlisted": "You're number \(context.waitlistPosition ?? 1) on the waitlist; we'll tell you if a place frees up."
-            case "booking_cancelled": "Your booking is cancelled."
-            case "booking_promoted": "A place freed up and it's yours: \(when)."
-            case "class_cancelled": "This class is cancelled\(context.cancelReason.map { ": \($0)" } ?? ".")"
-            case "class_changed": changes.map(\.text).joined(separator: ". ") + "."
-            default: "\(className) starts at \(time)\(context.locationName.map { " at \($0)" } ?? "")."
-            }
+        let firstName = context.recipientName.split(separator: " ").first.map(String.init) ?? context.recipientName
+        let changes = item.template == "class_changed" ? Self.changeLines(item.payload, local: local, t: t) : []
+        let orgName = context.organizationName ?? "Frontdesk"
+        let values: [String: String] = [
+            "className": className, "when": when, "time": time, "firstName": firstName,
+            "atLocation": context.locationName.map { t("mail.atLocation", ["location": $0]) } ?? "",
+            "position": t.number(context.waitlistPosition ?? 1),
+            "positionPhrase": context.waitlistPosition.map { t("mail.positionPhrase", ["position": t.number($0)]) } ?? "",
+            "reasonPhrase": context.cancelReason.map { t("mail.reasonPhrase", ["reason": $0]) } ?? "",
+            "pushReason": context.cancelReason.map { t("mail.pushReasonPhrase", ["reason": $0]) } ?? ".",
+            "changes": changes.map(\.text).joined(separator: ". "),
+        ]
+        let key = "mail.\(item.template)"
+        let subject = t("\(key).subject", values)
         let view = View(
-            firstName: context.recipientName.split(separator: " ").first.map(String.init) ?? context.recipientName,
-            orgName: context.organizationName ?? "Frontdesk", className: className, when: when, time: time,
+            firstName: firstName, orgName: orgName, className: className, when: when, time: time,
             location: context.locationName, address: context.locationAddress, reason: context.cancelReason,
             position: context.waitlistPosition, link: "\(publicBaseURL)/me/bookings", scheduleLink: "\(publicBaseURL)/schedule",
-            subject: subject, changes: changes)
+            subject: subject, changes: changes, headline: t("\(key).headline", values), greeting: t("mail.hi", ["name": firstName]),
+            lead: t("\(key).lead", values), textLead: t("\(key).text", values), footer: t("mail.footer", ["org": orgName]),
+            lang: t.language.rawValue, t: t.tree.root)
         return NotificationContent(
             subject: subject,
             text: try templates.render(view, template: "mail_\(item.template)_text"),
             html: try templates.render(view, template: "mail_\(item.template)_html"),
-            pushTitle: subject, pushBody: pushBody)
+            pushTitle: subject, pushBody: t("\(key).push", values))
     }
 }

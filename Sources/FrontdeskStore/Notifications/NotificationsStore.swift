@@ -16,6 +16,9 @@ public struct NotificationContext: Sendable, Equatable {
     public var locationAddress: String?
     public var waitlistPosition: Int?
     public var cancelReason: String?
+    /// The recipient's own language and the studio's default (codes, nil when not chosen).
+    public var language: String? = nil
+    public var studioLanguage: String? = nil
 
     public init(
         recipientEmail: String, recipientName: String, organizationName: String? = nil, timezone: String, sessionId: String? = nil,
@@ -67,11 +70,14 @@ public struct NotificationsStore: Sendable {
         try await database.read { sql in
             var context: NotificationContext
             if let userId = item.userId {
-                guard let user = try await sql.raw("SELECT email, name FROM users WHERE id = \(bind: userId)").first() else { return nil }
+                guard let user = try await sql.raw("SELECT email, name, language FROM users WHERE id = \(bind: userId)").first() else {
+                    return nil
+                }
                 let own = try user.string("email")
                 context = NotificationContext(
                     recipientEmail: item.recipientEmail ?? own,
                     recipientName: try user.string("name"), timezone: "UTC", cancelReason: item.payload["reason"])
+                context.language = try user.optionalString("language")
             } else if let address = item.recipientEmail {
                 // An account e-mail to someone without an account yet (an invitation, a sign-up).
                 context = NotificationContext(recipientEmail: address, recipientName: item.payload["name"] ?? "", timezone: "UTC")
@@ -79,10 +85,11 @@ public struct NotificationsStore: Sendable {
                 return nil
             }
             if let orgId = item.organizationId,
-                let org = try await sql.raw("SELECT name, timezone FROM organizations WHERE id = \(bind: orgId)").first()
+                let org = try await sql.raw("SELECT name, timezone, default_language FROM organizations WHERE id = \(bind: orgId)").first()
             {
                 context.organizationName = try org.string("name")
                 context.timezone = try org.string("timezone")
+                context.studioLanguage = try org.optionalString("default_language")
             }
             if let sessionId = item.payload["sessionId"],
                 let session = try await sql.raw(
