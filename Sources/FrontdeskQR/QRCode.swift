@@ -23,6 +23,14 @@ public struct QRCode: Sendable, Hashable {
     /// Row-major, `size * size` entries, `true` for a dark module.
     private let modules: [Bool]
 
+    /// A symbol from libqrencode's modules (row-major, `size * size`), for the encoders in this module.
+    init(size: Int, version: Int, errorCorrection: QRErrorCorrection, modules: [Bool]) {
+        self.size = size
+        self.version = version
+        self.errorCorrection = errorCorrection
+        self.modules = modules
+    }
+
     /// Whether the module at column `x`, row `y` (both from the top-left corner, 0-based) is dark.
     /// Coordinates outside the symbol are light, as the quiet zone around it is.
     public func isDark(x: Int, y: Int) -> Bool {

@@ -37,6 +37,7 @@ import time
 import traceback
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -359,12 +360,18 @@ def screenshot_and_decode(page, name: str, base: str) -> tuple[Path, str]:
     decoded = zbar_decode(path)
     check(len(decoded) == 1, f"zbarimg decoded {len(decoded)} symbols from {path.name} (expected exactly 1): {decoded}")
     url = decoded[0]
-    check(url.startswith(f"{base}/checkin?session=") and "&token=" in url,
-          f"the QR code in {path.name} decodes to {url!r}, not {base}/checkin?session=…&token=…")
+    check(re.fullmatch(re.escape(base) + r"/c/[0-9]{81}", url) is not None,
+          f"the QR code in {path.name} decodes to {url!r}, not the compact {base}/c/<81 digits>")
     return path, url
 
 
 def session_of(url: str) -> str:
+    """The class of a check-in URL: the compact `/c/<81 digits>` (its first 16 bytes, in groups of
+    7 bytes per 17 digits) or the long `/checkin?session=…&token=…`."""
+    if compact := re.search(r"/c/([0-9]{81})$", url):
+        digits = compact.group(1)
+        raw = b"".join(int(digits[i * 17:(i + 1) * 17]).to_bytes(7, "big") for i in range(3))
+        return str(uuid.UUID(bytes=raw[:16]))
     match = re.search(r"[?&]session=([0-9a-fA-F-]{36})", url)
     check(match is not None, f"no session id in {url}")
     return match.group(1).lower()
@@ -608,7 +615,7 @@ def scenario(browser, server: Server, base: str, logs: list, results: Results) -
         path, url = screenshot_and_decode(display, "display-1080p.png", base)
         shots["display"] = path
         shots["qr_url"] = url
-        return f"{path} → {re.sub(r'token=[^&]+', 'token=…', url)}"
+        return f"{path} → {re.sub(r'token=[^&]+|/c/[0-9]{81}', lambda m: 'token=…' if m.group(0).startswith('token') else '/c/…', url)}"
 
     results.run("display 1080p: QR screenshot decodes with zbarimg to the check-in URL", display_1080p, critical=True)
     qr_url = shots["qr_url"]

@@ -41,7 +41,7 @@ struct DisplayStateCacheTests {
     }
 
     static func token(_ reply: Reply) -> String? {
-        ((reply["qr"] as? [String: Any])?["url"] as? String)?.components(separatedBy: "token=").last
+        ((reply["qr"] as? [String: Any])?["url"] as? String)?.components(separatedBy: "/c/").last
     }
 
     /// Polls until `done` holds for the answer, at most `seconds` (an event from another instance comes when it comes).

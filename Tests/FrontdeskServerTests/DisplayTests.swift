@@ -39,8 +39,9 @@ struct DisplayTests {
             #expect((qr["svg"] as? String)?.hasPrefix("<svg") == true)
             #expect((qr["secondsUntilRotation"] as? Int).map { (1...60).contains($0) } == true)
             let link = try #require(qr["url"] as? String)
-            #expect(link.hasPrefix("https://studio.example/checkin?session=\(session)&token="))
-            let token = try #require(link.components(separatedBy: "token=").last)
+            #expect(link.hasPrefix("https://studio.example/c/"), "the compact URL (issue 19)")
+            let token = try #require(link.components(separatedBy: "/c/").last)
+            #expect(CompactCheckinToken.sessionId(of: token) == session)
             let checkin = try await app.request(
                 .post, "/api/sessions/\(session)/self-checkin", token: members[0].token, body: ["token": token])
             #expect(checkin.status == 200, "\(checkin.text)")

@@ -7,6 +7,9 @@
  *   - a new QR code shortly before the old one rotates (fetch at expiresAt − 1.5 s and again
  *     just after expiresAt), and never an expired code shown as valid (#qr.is-stale);
  *   - live check-ins over server-sent events, with polling as fallback and safety net;
+ *   - the codes of the next few windows held in advance (state.ahead): through an outage of the
+ *     server or the network of up to five minutes the screen keeps rotating, each code in its own
+ *     window, with the small "Offline" mark showing, and catches up when the server answers again;
  *   - a reload when the link stops working (403: the server then renders its error page) and
  *     once a day at about 04:00 to pick up new assets.
  *
@@ -42,6 +45,7 @@
     const DENSE_NAMES = 15;             // more names than this: smaller chips
     const DEFAULT_WINDOW_MS = 60000;
     const RELOAD_GUARD_MS = 60000;      // at most one 403-reload a minute (no reload loops)
+    const MAX_HELD = 8;                 // codes held (the current one and the server's ahead list)
 
     const $ = (id) => document.getElementById(id);
     const el = {
@@ -198,6 +202,10 @@
     }
 
     let sessionId = el.current && !el.current.hidden ? el.current.dataset.sessionId || null : null;
+    // Codes held for the coming windows: {sessionId, url, svg, windowStart, expiresAt, validUntil},
+    // from the last state the server sent; and that state's next class, for a change of class offline.
+    let held = [];
+    let heldNext = null;
     let hasSession = !!(el.current && !el.current.hidden);
     let metaShape = ''; // which #class-meta parts were visible when the separators were placed
 
@@ -368,7 +376,53 @@
         setText(el.next, `Next: ${next.className} at ${dayAndTime(toMs(next.startsAt), serverNow())}${coach}`);
     }
 
+    /** Keeps the state's codes (the current one and those ahead), reusing the SVG of a code already
+     * held when the server left it out (have=). Returns the state with its current code's SVG filled. */
+    function holdCodes(state) {
+        const known = new Map(held.map((frame) => [frame.url, frame.svg]));
+        const frames = [state.qr, ...(Array.isArray(state.ahead) ? state.ahead : [])];
+        const next = [];
+        for (const qr of frames) {
+            if (!qr || typeof qr.url !== 'string') continue;
+            const svg = typeof qr.svg === 'string' ? qr.svg : known.get(qr.url);
+            if (typeof svg !== 'string') continue;
+            if (qr === state.qr && typeof qr.svg !== 'string') qr.svg = svg;
+            next.push({
+                sessionId: qr.sessionId || (state.session && state.session.id) || null,
+                url: qr.url,
+                svg,
+                windowStart: toMs(qr.windowStart),
+                expiresAt: toMs(qr.expiresAt),
+                validUntil: toMs(qr.validUntil),
+            });
+        }
+        held = next.slice(0, MAX_HELD);
+        heldNext = state.next && typeof state.next === 'object' ? state.next : null;
+        return state;
+    }
+
+    /** Without the server: at each rotation, the held code of the new window (and its class, when the
+     * next class takes over the screen). Nothing held for now: the shown code goes stale on time. */
+    function rotateFromHeld(now) {
+        if (Number.isFinite(qrState.expiresAt) && now < qrState.expiresAt) return;
+        const frame = held.find((f) => f.windowStart <= now && now < f.expiresAt);
+        if (!frame || frame.url === qrState.url) return;
+        const qr = {
+            sessionId: frame.sessionId, url: frame.url, svg: frame.svg,
+            windowStart: frame.windowStart, expiresAt: frame.expiresAt, validUntil: frame.validUntil,
+        };
+        if (hasSession && frame.sessionId === sessionId) {
+            renderQr(qr);
+        } else if (heldNext && frame.sessionId === heldNext.id) {
+            hasSession = true;
+            setHidden(el.current, false);
+            setHidden(el.idle, true);
+            renderSession(heldNext, { checkedIn: [], checkedInCount: 0, qr });
+        }
+    }
+
     function applyState(state) {
+        holdCodes(state);
         if (state.timezone && state.timezone !== cfg.timezone) {
             cfg.timezone = state.timezone;
             buildFormatters();
@@ -443,6 +497,7 @@
             const now = serverNow();
             renderClock(now);
             renderCountdown(now);
+            rotateFromHeld(now);
             updateQrValidity(now);
             expireNewMarks();
             updateOffline();
@@ -527,10 +582,10 @@
         const timeout = setTimeout(() => controller && controller.abort(), FETCH_TIMEOUT_MS);
         let ok = false;
         try {
-            // have=<url of the code on screen>: the server then leaves the SVG out of the answer.
-            const url = qrState.url
-                ? `${cfg.stateUrl}${cfg.stateUrl.includes('?') ? '&' : '?'}have=${encodeURIComponent(qrState.url)}`
-                : cfg.stateUrl;
+            // have=<url> for each code on screen or held: the server then leaves their SVGs out.
+            const have = [...new Set([qrState.url, ...held.map((frame) => frame.url)].filter(Boolean))].slice(0, MAX_HELD);
+            const query = have.map((code) => `have=${encodeURIComponent(code)}`).join('&');
+            const url = query ? `${cfg.stateUrl}${cfg.stateUrl.includes('?') ? '&' : '?'}${query}` : cfg.stateUrl;
             const sent = Date.now();
             const response = await fetch(url, {
                 cache: 'no-store',

@@ -43,7 +43,8 @@ public enum CheckinToken {
         TimestampedTag.issue(domain: "checkin", sessionId: sessionId, time: windowStart(date), key: keys.current)
     }
 
-    /// Checks `token` for `sessionId` at `now` and returns its window start.
+    /// Checks `token` (the long form, or the compact one of `CompactCheckinToken`) for `sessionId` at
+    /// `now` and returns its window start.
     ///
     /// In order: format (≤ 200 characters, canonical parts) → `malformed`; key id in the ring →
     /// `unknownKey`; tag, compared in constant time → `badSignature` (also for another session's
@@ -54,6 +55,13 @@ public enum CheckinToken {
         _ token: String, sessionId: String, now: Date, graceSeconds: Int, keys: SigningKeyRing,
         maxFutureSkewSeconds: Int = 5
     ) -> Result<Int64, CheckinTokenError> {
+        if CompactCheckinToken.looksCompact(token) {
+            // The compact form (the `/c/<token>` QR URL) names its class itself: another class's is refused
+            // as a bad signature, as the long form's is.
+            return CompactCheckinToken.verify(
+                token, now: now, graceSeconds: graceSeconds, keys: keys, maxFutureSkewSeconds: maxFutureSkewSeconds
+            ).flatMap { $0.sessionId == sessionId.lowercased() ? .success($0.windowStart) : .failure(.badSignature) }
+        }
         let start: Int64
         switch TimestampedTag.verify(token, domain: "checkin", sessionId: sessionId, keys: keys) {
         case .failure(let error): return .failure(error)

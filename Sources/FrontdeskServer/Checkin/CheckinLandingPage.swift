@@ -3,7 +3,8 @@ import FrontdeskCore
 import FrontdeskStore
 import Hummingbird
 
-/// What a member's phone opens when it scans the screen: `GET /checkin?session=&token=`.
+/// What a member's phone opens when it scans the screen: `GET /c/<compact token>` (what the screen
+/// shows since issue 19; `CompactCheckinToken`) or the long form `GET /checkin?session=&token=`.
 ///
 /// The token is checked on open and exchanged for a proof of scan (SPEC §6: bound to the session,
 /// ten minutes), which survives the login form; then the page posts itself (`POST /checkin`, a
@@ -16,6 +17,7 @@ struct CheckinLandingPage {
 
     func register(_ root: Routes) {
         root.get("checkin", use: open)
+        root.get("c/:token", use: openCompact)
         root.post("checkin", use: submit)
     }
 
@@ -77,8 +79,30 @@ struct CheckinLandingPage {
 
     @Sendable func open(_ request: Request, context: AppRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
+        return try await open(
+            request, context: context, session: query.get("session"), token: query.get("token"), proof: query.get("proof"))
+    }
+
+    /// The compact URL: the token names its class. A token that is not 81 digits (or whose groups
+    /// overflow) names none and is answered like an unknown class; a forged or stale one is refused
+    /// by the same check as the long form's token, with the same page.
+    @Sendable func openCompact(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = context.parameters.get("token") ?? ""
+        guard let sessionId = CompactCheckinToken.sessionId(of: token) else {
+            return try await result(
+                .init(
+                    code: "invalid_token", headline: "This QR code isn't valid",
+                    nextStep: "Scan the code on the screen in the studio."),
+                request: request, context: context, status: .badRequest)
+        }
+        return try await open(request, context: context, session: sessionId, token: token, proof: nil)
+    }
+
+    func open(
+        _ request: Request, context: AppRequestContext, session: String?, token: String?, proof kept: String?
+    ) async throws -> Response {
         let now = services.now
-        guard let rawSession = query.get("session"), NewID.isWellFormed(rawSession),
+        guard let rawSession = session, NewID.isWellFormed(rawSession),
             let target = try await target(sessionId: rawSession.lowercased(), context: context)
         else {
             return try await result(
@@ -93,13 +117,13 @@ struct CheckinLandingPage {
         let (nonce, isNewNonce) = AccountPages.browserNonce(request)
         let browser = SecretToken.hash(nonce)
         let proof: String
-        if let token = query.get("token") {
+        if let token {
             switch CheckinToken.verify(token, sessionId: sessionId, now: now, graceSeconds: target.org.checkinGraceSeconds, keys: ring) {
             case .success: proof = ProofOfScan.issue(sessionId: sessionId, at: now, keys: ring, browser: browser)
             case .failure(let error):
                 return try await failure(SelfCheckin.tokenError(error), target: target, request: request, context: context)
             }
-        } else if let kept = query.get("proof") {
+        } else if let kept {
             if case .failure(let error) = ProofOfScan.verify(kept, sessionId: sessionId, now: now, keys: ring, browser: browser) {
                 return try await failure(Self.proofError(error), target: target, request: request, context: context)
             }

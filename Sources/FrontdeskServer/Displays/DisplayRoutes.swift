@@ -16,6 +16,8 @@ struct DisplayRoutes {
 
     /// Signed display URLs last a year: a wall screen should not go dark by itself; rotate or revoke to end one.
     static let urlLifetimeDays = 365
+    /// Most `have=` values a poll is read for (the current code and `DisplayCodes.aheadWindows`, and a spare).
+    static let maxHave = 8
 
     func register(root: Routes, org: ContextRoutes<OrgContext>) {
         org.get("displays", use: list)
@@ -76,6 +78,8 @@ struct DisplayRoutes {
     }
 
     struct QRPayload: Encodable, Sendable {
+        /// The class this code checks into.
+        let sessionId: String
         let url: String
         /// The code as SVG; `nil` when the caller said it already shows this code (`?have=`).
         var svg: String?
@@ -96,6 +100,9 @@ struct DisplayRoutes {
         let session: ScreenSession?
         let next: ScreenSession?
         var qr: QRPayload?
+        /// The codes of the next `aheadWindows` windows, held by the screen so that it keeps rotating
+        /// through an outage (issue 19); each is accepted only in its own window, like `qr`.
+        var ahead: [QRPayload]
         let checkedInCount: Int
         let checkedIn: [String]
     }
@@ -111,11 +118,12 @@ struct DisplayRoutes {
         }
         var state = try await screenState(
             display: entry.display, org: entry.organization, current: entry.current, next: entry.next, now: now)
-        // A screen polling within one window already has the code: `have=<qr.url>` leaves the SVG out,
-        // which keeps a poll under a kilobyte instead of ~8 KB.
-        if let have = request.uri.queryParameters.get("have"), have == state.qr?.url {
-            state.qr?.svg = nil
-        }
+        // A screen already holding a code says so (`have=<url>`, once per code, at most `maxHave`): its
+        // SVG is left out, which keeps a poll small instead of ~8 KB a code.
+        let values: [String] = request.uri.queryParameters.getAll("have")
+        let have = Set(values.prefix(Self.maxHave))
+        if let url = state.qr?.url, have.contains(url) { state.qr?.svg = nil }
+        for index in state.ahead.indices where have.contains(state.ahead[index].url) { state.ahead[index].svg = nil }
         var response = try state.response(from: request, context: context)
         response.headers[.cacheControl] = "no-store"
         response.headers[.init("Referrer-Policy")!] = "no-referrer"
@@ -129,23 +137,20 @@ struct DisplayRoutes {
     }
 
     /// The state from the screen's classes as read (`current` in its check-in window, `next`): the QR
-    /// code of `now`'s window (rendered once per window in `QRSVGCache`) and the instants of `now`.
+    /// code of `now`'s window and of the next `aheadWindows` (rendered once per window in `QRSVGCache`)
+    /// and the instants of `now`.
     func screenState(
         display: Display, org: Organization, current: DisplaySession?, next: DisplaySession?, now: Date
     ) async throws -> ScreenState {
         var qr: QRPayload?
+        var ahead: [QRPayload] = []
+        let window = CheckinToken.windowStart(now)
+        let codes = DisplayCodes(services: services, org: org, ring: try await services.keyRing.ring(now: now), keepFrom: window)
         if let current {
-            let ring = try await services.keyRing.ring(now: now)
-            let window = CheckinToken.windowStart(now)
-            let token = CheckinToken.issue(sessionId: current.session.id, at: now, keys: ring)
-            let url = "\(services.configuration.publicBaseURL)/checkin?session=\(current.session.id)&token=\(token)"
-            let svg = try services.qrCache.svg(for: url, key: "\(current.session.id)|\(window)|\(ring.current.id)", window: window)
-            let rotation = window + CheckinToken.windowSeconds
-            qr = QRPayload(
-                url: url, svg: svg, windowStart: Date(timeIntervalSince1970: TimeInterval(window)),
-                expiresAt: Date(timeIntervalSince1970: TimeInterval(rotation)),
-                validUntil: Date(timeIntervalSince1970: TimeInterval(rotation + Int64(max(0, org.checkinGraceSeconds)))),
-                secondsUntilRotation: Int(rotation - now.epochSeconds))
+            qr = try codes.payload(sessionId: current.session.id, window: window, now: now)
+        }
+        for (futureWindow, session) in DisplayCodes.schedule(current: current, next: next, org: org, from: window) {
+            ahead.append(try codes.payload(sessionId: session.session.id, window: futureWindow, now: now))
         }
         func view(_ s: DisplaySession?) -> ScreenSession? {
             s.map {
@@ -157,7 +162,7 @@ struct DisplayRoutes {
         }
         return ScreenState(
             displayName: display.name, organizationName: org.name, primaryColor: org.primaryColor,
-            timezone: org.timezone, now: now, session: view(current), next: view(next), qr: qr,
+            timezone: org.timezone, now: now, session: view(current), next: view(next), qr: qr, ahead: ahead,
             checkedInCount: current?.checkedIn.count ?? 0, checkedIn: current?.checkedIn ?? [])
     }
 
@@ -234,16 +239,19 @@ public final class QRSVGCache: Sendable {
 
     public init() {}
 
-    /// Rendered codes held now (bounded: the current and previous window of each running class).
+    /// Rendered codes held now (bounded: for each running class, the previous and current window and
+    /// the `DisplayCodes.aheadWindows` after it).
     var count: Int { entries.withLock { $0.count } }
 
-    func svg(for text: String, key: String, window: Int64) throws -> String {
+    /// The SVG of `text`, the code of `window`; `keepFrom` is the window of now: codes of windows before
+    /// the one before it are dropped. Numeric runs (the compact token) are encoded in numeric mode.
+    func svg(for text: String, key: String, window: Int64, keepFrom: Int64? = nil) throws -> String {
         if let hit = entries.withLock({ $0[key] }) { return hit.svg }
-        let svg = try QRCode.encode(text, level: .medium).svg(moduleSize: nil, quietZone: 4, title: "Scan to check in")
+        let svg = try QRCode.encodeSegmented(text, level: .medium).svg(moduleSize: nil, quietZone: 4, title: "Scan to check in")
+        let oldest = (keepFrom ?? window) - CheckinToken.windowSeconds
         entries.withLock { cache in
             cache[key] = (svg, window)
-            // Keep only the current and previous windows.
-            cache = cache.filter { $0.value.window >= window - CheckinToken.windowSeconds }
+            cache = cache.filter { $0.value.window >= oldest }
         }
         return svg
     }
