@@ -44,4 +44,7 @@ for admin_test in "$TEST_DIR"/admin_test.py "$TEST_DIR"/admin_*_test.py; do
   echo
   "$PY" "$admin_test" "$BINARY" || status=$?
 done
+# Two languages (German pages at phone width and 1080p; screenshots i18n-*.png).
+echo
+"$PY" "$TEST_DIR/i18n_test.py" "$BINARY" || status=$?
 exit "$status"
