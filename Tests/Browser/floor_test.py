@@ -123,9 +123,10 @@ def free_port() -> int:
 class Server:
     """`frontdesk serve --demo` from a private copy of the binary, in a temp data dir."""
 
-    def __init__(self, binary: Path, extra_env: dict | None = None) -> None:
+    def __init__(self, binary: Path, extra_env: dict | None = None, wrapper: list[str] | None = None) -> None:
         self.source_binary = binary
         self.extra_env = dict(extra_env or {})  # FRONTDESK_* settings of this run (the caller's own are dropped)
+        self.wrapper = list(wrapper or [])  # a command the server runs under (e.g. `timeout N` for libfaketime)
         self.tmp = Path(tempfile.mkdtemp(prefix="frontdesk-browser-"))
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -141,7 +142,7 @@ class Server:
         env = {k: v for k, v in os.environ.items() if not k.startswith("FRONTDESK_") and k != "DATABASE_URL"}
         env["FRONTDESK_PUBLIC_DIR"] = str(REPO_ROOT / "public")
         env.update(self.extra_env)
-        args = [str(binary), "serve", "--demo", "--data-dir", str(self.tmp / "data"), "--host", "127.0.0.1",
+        args = self.wrapper + [str(binary), "serve", "--demo", "--data-dir", str(self.tmp / "data"), "--host", "127.0.0.1",
                 "--port", str(self.port), "--public-base-url", self.base, "--log-level", "warning"]
         started = time.monotonic()
         self.process = subprocess.Popen(args, cwd=self.tmp, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
