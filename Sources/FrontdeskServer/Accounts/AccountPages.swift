@@ -48,14 +48,15 @@ struct AccountPages {
         static func password(_ id: String, label: String, autocomplete: String = "new-password") -> Field {
             Field(id: id, name: id, label: label, type: "password", autocomplete: autocomplete, value: "", required: true, minLength: 8)
         }
-        static func email(value: String = "") -> Field {
+        static func email(_ t: Messages, value: String = "") -> Field {
             Field(
-                id: "email", name: "email", label: "E-mail", type: "email", autocomplete: "email", value: value, required: true,
+                id: "email", name: "email", label: t["account.field.email"], type: "email", autocomplete: "email", value: value,
+                required: true,
                 minLength: nil)
         }
-        static func name(value: String = "") -> Field {
+        static func name(_ t: Messages, value: String = "") -> Field {
             Field(
-                id: "name", name: "name", label: "Your name", type: "text", autocomplete: "name", value: value, required: true,
+                id: "name", name: "name", label: t["account.field.name"], type: "text", autocomplete: "name", value: value, required: true,
                 minLength: nil)
         }
     }
@@ -108,7 +109,13 @@ struct AccountPages {
         // Links carry secrets in their path: never let them leak through Referer.
         try responder.page(
             "account", title: view.headline, page: view, request: request, context: context, status: status,
-            orgName: orgName, bodyClass: "account", noReferrer: true)
+            orgName: orgName, bodyClass: "account", noReferrer: true, messages: words(request, context))
+    }
+
+    /// The language of these pages: the browser's, or a signed-in person's own choice (read once per
+    /// request by `PageLanguage`; these pages belong to no studio, so no studio default applies).
+    func words(_ request: Request, _ context: AppRequestContext) -> Messages {
+        PageLanguage.browser(request)
     }
 
     func failed(
@@ -146,46 +153,45 @@ struct AccountPages {
 
     // MARK: Invitations
 
-    func inviteView(_ token: String, invitation: Invitation, orgName: String, user: User?) -> View {
+    func inviteView(_ token: String, invitation: Invitation, orgName: String, user: User?, _ t: Messages) -> View {
         let action = "/invite/\(token)"
-        if let user {
+        let values = ["org": orgName, "role": t["mail.account.role.\(invitation.role.rawValue)"], "email": user?.email ?? invitation.email]
+        if user != nil {
             return View(
-                headline: "Join \(orgName)",
-                lead: "You are signed in as \(user.email). Accept to join \(orgName) as \(Self.article(invitation.role)).",
-                action: action, submit: "Accept the invitation")
+                headline: t("account.invite.headline", values), lead: t("account.invite.signedInLead", values),
+                action: action, submit: t["account.invite.accept"])
         }
         return View(
-            headline: "Join \(orgName)",
-            lead:
-                "You're invited to \(orgName) as \(Self.article(invitation.role)). Choose your name and a password for \(invitation.email).",
-            action: action, submit: "Create my account and join",
-            fields: [.name(), .password("password", label: "Choose a password (at least 8 characters)")],
-            links: [Link(id: "invite-signin", href: "/login?next=\(action)", text: "I already have an account — sign in first")])
+            headline: t("account.invite.headline", values), lead: t("account.invite.lead", values),
+            action: action, submit: t["account.invite.create"],
+            fields: [.name(t), .password("password", label: t["account.field.choosePassword"])],
+            links: [Link(id: "invite-signin", href: "/login?next=\(action)", text: t["account.invite.signInFirst"])])
     }
 
     static func article(_ role: Role) -> String { role == .admin || role == .owner ? "an \(role.rawValue)" : "a \(role.rawValue)" }
 
-    static let invalidInvite = View(
-        headline: "This invitation can't be used",
-        lead: "The link was used already, revoked, or is more than 7 days old. Ask the studio to send a new one.")
+    static func invalidInvite(_ t: Messages) -> View {
+        View(headline: t["account.invite.invalidHeadline"], lead: t["account.invite.invalidLead"])
+    }
 
     @Sendable func showInvite(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = token(context)
         guard let (invitation, orgName) = try await InvitationsStore(database: services.database).open(token: token, now: services.now)
         else {
-            return try render(Self.invalidInvite, request, context, status: .notFound)
+            return try render(Self.invalidInvite(words(request, context)), request, context, status: .notFound)
         }
         return try render(
-            inviteView(token, invitation: invitation, orgName: orgName, user: context.signedInUser), request, context, orgName: orgName)
+            inviteView(token, invitation: invitation, orgName: orgName, user: context.signedInUser, words(request, context)), request,
+            context, orgName: orgName)
     }
 
     @Sendable func acceptInvite(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = token(context)
         guard let (invitation, orgName) = try await InvitationsStore(database: services.database).open(token: token, now: services.now)
         else {
-            return try render(Self.invalidInvite, request, context, status: .notFound)
+            return try render(Self.invalidInvite(words(request, context)), request, context, status: .notFound)
         }
-        let view = inviteView(token, invitation: invitation, orgName: orgName, user: context.signedInUser)
+        let view = inviteView(token, invitation: invitation, orgName: orgName, user: context.signedInUser, words(request, context))
         do {
             let form = try await form(request, context)
             let (userId, _) = try await service.acceptInvitation(
@@ -204,48 +210,49 @@ struct AccountPages {
 
     // MARK: Forgot and reset
 
-    static let forgotView = View(
-        headline: "Forgot your password?", lead: "Type your e-mail address and we'll send you a link to set a new one.",
-        action: "/forgot", submit: "Send me a link", fields: [.email()])
+    static func forgotView(_ t: Messages) -> View {
+        View(
+            headline: t["account.forgot.headline"], lead: t["account.forgot.lead"], action: "/forgot", submit: t["account.forgot.submit"],
+            fields: [.email(t)])
+    }
 
     @Sendable func showForgot(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try render(Self.forgotView, request, context)
+        try render(Self.forgotView(words(request, context)), request, context)
     }
 
     @Sendable func submitForgot(_ request: Request, context: AppRequestContext) async throws -> Response {
         do {
             let form = try await form(request, context)
             try await service.requestPasswordReset(email: form.email ?? "", address: address(request, context))
+            let t = words(request, context)
             return try render(
                 View(
-                    headline: "Check your e-mail",
-                    lead:
-                        "If \(form.email ?? "this address") has an account, a link to set a new password is on its way. It works for 30 minutes.",
-                    links: [Link(id: "back-to-login", href: "/login", text: "Back to log in")]), request, context)
+                    headline: t["account.checkMail"], lead: t("account.forgot.sent", ["email": form.email ?? ""]),
+                    links: [Link(id: "back-to-login", href: "/login", text: t["account.backToLogin"])]), request, context)
         } catch let error as DomainError {
-            return try failed(Self.forgotView, error, request, context)
+            return try failed(Self.forgotView(words(request, context)), error, request, context)
         }
     }
 
-    func resetView(_ token: String) -> View {
+    func resetView(_ token: String, _ t: Messages) -> View {
         View(
-            headline: "Choose a new password", lead: "After this you are signed out everywhere; log in with the new password.",
-            action: "/reset/\(token)", submit: "Set my new password",
-            fields: [.password("password", label: "New password (at least 8 characters)")])
+            headline: t["account.reset.headline"], lead: t["account.reset.lead"], action: "/reset/\(token)",
+            submit: t["account.reset.submit"], fields: [.password("password", label: t["account.field.newPassword"])])
     }
 
-    static let invalidLink = View(
-        headline: "This link can't be used",
-        lead: "It was used already or has expired. Ask for a new one.",
-        links: [Link(id: "forgot-again", href: "/forgot", text: "Send me a new link")])
+    static func invalidLink(_ t: Messages) -> View {
+        View(
+            headline: t["account.invalidLink.headline"], lead: t["account.invalidLink.lead"],
+            links: [Link(id: "forgot-again", href: "/forgot", text: t["account.invalidLink.again"])])
+    }
 
     @Sendable func showReset(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = token(context)
         guard try await AccountTokensStore(database: services.database).peek(token, purpose: .passwordReset, now: services.now) != nil
         else {
-            return try render(Self.invalidLink, request, context, status: .notFound)
+            return try render(Self.invalidLink(words(request, context)), request, context, status: .notFound)
         }
-        return try render(resetView(token), request, context)
+        return try render(resetView(token, words(request, context)), request, context)
     }
 
     @Sendable func submitReset(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -257,22 +264,25 @@ struct AccountPages {
             AuthCookies.clear(on: &response, configuration: services.configuration)
             return response
         } catch let error as DomainError {
-            return try failed(error.code == "link_invalid" ? Self.invalidLink : resetView(token), error, request, context)
+            let t = words(request, context)
+            return try failed(error.code == "link_invalid" ? Self.invalidLink(t) : resetView(token, t), error, request, context)
         }
     }
 
     // MARK: Change password
 
-    static let changeView = View(
-        headline: "Change your password", lead: "Your other devices are signed out; this one stays signed in.",
-        action: "/me/password", submit: "Change my password",
-        fields: [
-            .password("current", label: "Current password", autocomplete: "current-password"),
-            .password("password", label: "New password (at least 8 characters)"),
-        ])
+    static func changeView(_ t: Messages) -> View {
+        View(
+            headline: t["account.change.headline"], lead: t["account.change.lead"], action: "/me/password",
+            submit: t["account.change.submit"],
+            fields: [
+                .password("current", label: t["account.field.currentPassword"], autocomplete: "current-password"),
+                .password("password", label: t["account.field.newPassword"]),
+            ])
+    }
 
     @Sendable func showChange(_ request: Request, context: AppRequestContext) async throws -> Response {
-        return try render(Self.changeView, request, context)
+        return try render(Self.changeView(words(request, context)), request, context)
     }
 
     @Sendable func submitChange(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -282,12 +292,13 @@ struct AccountPages {
             try await service.changePassword(
                 user: user, keepingSession: context.sessionTokenHash, current: form.current ?? "",
                 new: form.password ?? "")
+            let t = words(request, context)
             let view = View(
-                headline: "Password changed", notice: "Your password is changed. Other devices are signed out.",
-                links: [Link(id: "to-bookings", href: "/me/bookings", text: "Back to my bookings")])
+                headline: t["account.change.done"], notice: t["account.change.doneNotice"],
+                links: [Link(id: "to-bookings", href: "/me/bookings", text: t["account.change.backToBookings"])])
             return try render(view, request, context)
         } catch let error as DomainError {
-            return try failed(Self.changeView, error, request, context)
+            return try failed(Self.changeView(words(request, context)), error, request, context)
         }
     }
 
@@ -314,16 +325,15 @@ struct AccountPages {
             try await service.requestSigninLink(
                 email: form.email ?? "", browserHash: SecretToken.hash(nonce), next: form.next ?? "/schedule",
                 address: address(request, context))
+            let t = words(request, context)
             response = try render(
-                View(
-                    headline: "Check your e-mail",
-                    lead:
-                        "If \(form.email ?? "this address") has an account, a sign-in link is on its way. Open it on this phone within 15 minutes."
-                ),
-                request, context)
+                View(headline: t["account.checkMail"], lead: t("account.signin.sent", ["email": form.email ?? ""])), request, context)
         } catch let error as DomainError {
+            let t = words(request, context)
             response = try failed(
-                View(headline: "We couldn't send a link", links: [Link(id: "back-to-login", href: "/login", text: "Back to log in")]),
+                View(
+                    headline: t["account.signin.notSent"],
+                    links: [Link(id: "back-to-login", href: "/login", text: t["account.backToLogin"])]),
                 error, request, context)
         }
         if isNew { Self.setBrowserNonce(nonce, on: &response, secure: services.configuration.secureCookies) }
@@ -340,10 +350,11 @@ struct AccountPages {
             AuthCookies.set(session, on: &response, configuration: services.configuration)
             return response
         } catch let error as DomainError {
+            let t = words(request, context)
             return try failed(
                 View(
-                    headline: "This sign-in link can't be used",
-                    links: [Link(id: "back-to-login", href: "/login", text: "Log in with your password")]), error, request, context)
+                    headline: t["account.signin.invalid"],
+                    links: [Link(id: "back-to-login", href: "/login", text: t["account.signin.withPassword"])]), error, request, context)
         }
     }
 
@@ -352,20 +363,21 @@ struct AccountPages {
     @Sendable func showVerify(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = token(context)
         guard try await AccountTokensStore(database: services.database).peek(token, purpose: .verifyEmail, now: services.now) != nil else {
-            return try render(Self.invalidLink, request, context, status: .notFound)
+            return try render(Self.invalidLink(words(request, context)), request, context, status: .notFound)
         }
+        let t = words(request, context)
         return try render(
-            View(headline: "Confirm your e-mail address", action: "/verify/\(token)", submit: "Confirm my address"), request, context)
+            View(headline: t["account.verify.headline"], action: "/verify/\(token)", submit: t["account.verify.submit"]), request, context)
     }
 
     @Sendable func submitVerify(_ request: Request, context: AppRequestContext) async throws -> Response {
         do {
             _ = try await form(request, context)
             try await service.verifyEmail(token: token(context))
-            return try render(
-                View(headline: "Address confirmed", notice: "Thank you — your e-mail address is confirmed."), request, context)
+            let t = words(request, context)
+            return try render(View(headline: t["account.verify.done"], notice: t["account.verify.doneNotice"]), request, context)
         } catch let error as DomainError {
-            return try failed(Self.invalidLink, error, request, context)
+            return try failed(Self.invalidLink(words(request, context)), error, request, context)
         }
     }
 
@@ -380,26 +392,27 @@ struct AccountPages {
         return org
     }
 
-    func joinView(_ org: Organization, name: String = "", email: String = "") -> View {
+    func joinView(_ org: Organization, _ t: Messages, name: String = "", email: String = "") -> View {
         View(
-            headline: "Join \(org.name)", lead: "Create your account to book classes. We'll e-mail you a link to confirm your address.",
-            action: "/join/\(org.id)", submit: "Sign up",
+            headline: t("account.join.headline", ["org": org.name]), lead: t["account.join.lead"], action: "/join/\(org.id)",
+            submit: t["account.join.submit"],
             fields: [
-                .name(value: name), .email(value: email),
-                .password("password", label: "Choose a password (at least 8 characters)"),
+                .name(t, value: name), .email(t, value: email), .password("password", label: t["account.field.choosePassword"]),
             ],
-            links: [Link(id: "join-login", href: "/login", text: "Already a member? Log in")])
+            links: [Link(id: "join-login", href: "/login", text: t["account.join.login"])])
     }
 
-    static let noJoin = View(headline: "Sign-up isn't open", lead: "This studio doesn't take sign-ups online. Ask at the desk.")
+    static func noJoin(_ t: Messages) -> View { View(headline: t["account.join.closed"], lead: t["account.join.closedLead"]) }
 
     @Sendable func showJoin(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let org = try await joinStudio(context) else { return try render(Self.noJoin, request, context, status: .notFound) }
-        return try render(joinView(org), request, context, orgName: org.name)
+        let t = words(request, context)
+        guard let org = try await joinStudio(context) else { return try render(Self.noJoin(t), request, context, status: .notFound) }
+        return try render(joinView(org, t), request, context, orgName: org.name)
     }
 
     @Sendable func submitJoin(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let org = try await joinStudio(context) else { return try render(Self.noJoin, request, context, status: .notFound) }
+        let t = words(request, context)
+        guard let org = try await joinStudio(context) else { return try render(Self.noJoin(t), request, context, status: .notFound) }
         var form: Form?
         do {
             form = try await self.form(request, context)
@@ -407,22 +420,23 @@ struct AccountPages {
                 orgId: org.id, name: form?.name ?? "", email: form?.email ?? "", password: form?.password ?? "",
                 address: address(request, context))
             return try render(
-                View(
-                    headline: "Check your e-mail",
-                    lead: "We sent a link to \(form?.email ?? "your address"). Open it within 24 hours to finish signing up."),
-                request, context, orgName: org.name)
+                View(headline: t["account.checkMail"], lead: t("account.join.sent", ["email": form?.email ?? ""])), request, context,
+                orgName: org.name)
         } catch let error as DomainError {
-            return try failed(joinView(org, name: form?.name ?? "", email: form?.email ?? ""), error, request, context, orgName: org.name)
+            return try failed(
+                joinView(org, t, name: form?.name ?? "", email: form?.email ?? ""), error, request, context, orgName: org.name)
         }
     }
 
     @Sendable func showJoinConfirm(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = token(context)
         guard try await AccountTokensStore(database: services.database).peek(token, purpose: .join, now: services.now) != nil else {
-            return try render(Self.invalidLink, request, context, status: .notFound)
+            return try render(Self.invalidLink(words(request, context)), request, context, status: .notFound)
         }
+        let t = words(request, context)
         return try render(
-            View(headline: "Finish signing up", action: "/join/confirm/\(token)", submit: "Confirm and join"), request, context)
+            View(headline: t["account.joinConfirm.headline"], action: "/join/confirm/\(token)", submit: t["account.joinConfirm.submit"]),
+            request, context)
     }
 
     @Sendable func submitJoinConfirm(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -437,12 +451,13 @@ struct AccountPages {
                 return response
             }
             // The address already had an account: it keeps its own password.
+            let t = words(request, context)
             return try render(
                 View(
-                    headline: "You're in", notice: "You already had an account with this address: log in with your usual password.",
-                    links: [Link(id: "join-login", href: "/login?next=/schedule", text: "Log in")]), request, context)
+                    headline: t["account.joinConfirm.done"], notice: t["account.joinConfirm.doneNotice"],
+                    links: [Link(id: "join-login", href: "/login?next=/schedule", text: t["layout.logIn"])]), request, context)
         } catch let error as DomainError {
-            return try failed(Self.invalidLink, error, request, context)
+            return try failed(Self.invalidLink(words(request, context)), error, request, context)
         }
     }
 }
