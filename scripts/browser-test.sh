@@ -38,6 +38,9 @@ status=0
 "$PY" "$TEST_DIR/floor_test.py" "$BINARY" || status=$?
 echo
 "$PY" "$TEST_DIR/accounts_test.py" "$BINARY" || status=$?
+# The wall display through a three-minute outage, on a fake clock (libfaketime and Playwright's clock).
+echo
+"$PY" "$TEST_DIR/offline_display_test.py" "$BINARY" || status=$?
 # The back office, walked as the demo owner (each admin_*test.py; screenshots admin-*.png, axe-core).
 for admin_test in "$TEST_DIR"/admin_test.py "$TEST_DIR"/admin_*_test.py; do
   [[ -f "$admin_test" ]] || continue

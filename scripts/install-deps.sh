@@ -17,6 +17,7 @@
 #   python3-venv     the browser and SMTP tests' private Python environments (Playwright, aiosmtpd)
 #   openssl          the SMTP tests' throw-away certificate authority
 #   sqlite3          the fault tests' integrity check of the database file
+#   faketime         libfaketime: the offline display browser test sets the server's clock
 #
 # apt-get is only invoked when at least one package is actually missing, so
 # re-running this script is cheap and needs no network.
@@ -31,7 +32,7 @@ PACKAGES=(
   libsqlite3-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
-  PACKAGES+=(chromium python3-venv openssl sqlite3)
+  PACKAGES+=(chromium python3-venv openssl sqlite3 faketime)
 fi
 
 # A package counts as present only if dpkg says it is fully installed.
