@@ -76,6 +76,7 @@ public func buildApplication(services: AppServices) -> FrontdeskApp {
     NotificationRoutes(services: services).register(user: user)
     AnalyticsRoutes(services: services).register(org: org)
     DisplayRoutes(services: services).register(root: root, org: org)
+    KioskRoutes(services: services).register(root)
 
     LoginPage(services: services).register(root)
     AccountPages(services: services).register(root)
