@@ -48,13 +48,17 @@ struct DashboardPage {
         let csvURL: String
     }
 
-    static let periods = [(7, "7 days"), (30, "30 days"), (90, "90 days"), (366, "A year")]
+    static let periods = [
+        (7, "dashboard.period.week"), (30, "dashboard.period.month"), (90, "dashboard.period.quarter"), (366, "dashboard.period.year"),
+    ]
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
         guard let manager = try await ManagerScope.resolve(services, context: context, orgId: query.get("org")) else {
-            return try ManagerScope.refusal(responder, title: "Attendance", request: request, context: context)
+            return try ManagerScope.refusal(
+                responder, title: PageLanguage.browser(request)["dashboard.title"], request: request, context: context)
         }
+        let t = try await PageLanguage.messages(services, request, context, orgId: manager.scope.orgId)
         let days = query.get("days").flatMap(Int.init).flatMap { value in Self.periods.first { $0.0 == value }?.0 } ?? 30
         let scope = manager.scope
         let store = AnalyticsStore(database: services.database)
@@ -62,32 +66,38 @@ struct DashboardPage {
         let daily = try await store.daily(org: scope.organization, days: days, filter: AttendanceFilter(), now: now)
         let totals = AttendanceTotals(summing: daily)
         let classes = try await store.classTypes(org: scope.organization, days: days, filter: AttendanceFilter(), now: now, limit: 8)
-        let percent = { (value: Double) in String(format: "%.1f %%", value) }
-        let count = { (value: Int) in value.formatted(.number.locale(Locale(identifier: "en_GB"))) }
+        let percent = { (value: Double) in t("dashboard.percent", ["value": t.fixed(value)]) }
+        let count = { (value: Int) in t.number(value) }
         let kpis = [
-            KPI(label: "Classes held", value: count(totals.sessions), hint: "\(count(totals.capacity)) places offered"),
             KPI(
-                label: "Attended per class", value: String(format: "%.1f", totals.averageAttendance),
-                hint: "\(count(totals.attended)) check-ins"),
-            KPI(label: "Fill rate", value: percent(totals.fillPercent), hint: "\(count(totals.booked)) places taken"),
-            KPI(label: "No-shows", value: percent(totals.noShowPercent), hint: "\(count(totals.noShows)) of the places taken"),
+                label: t["dashboard.kpi.held"], value: count(totals.sessions),
+                hint: t("dashboard.kpi.offered", ["count": count(totals.capacity)])),
+            KPI(
+                label: t["dashboard.kpi.average"], value: t.fixed(totals.averageAttendance),
+                hint: t("dashboard.kpi.checkins", ["count": count(totals.attended)])),
+            KPI(
+                label: t["dashboard.kpi.fill"], value: percent(totals.fillPercent),
+                hint: t("dashboard.kpi.taken", ["count": count(totals.booked)])),
+            KPI(
+                label: t["dashboard.kpi.noShows"], value: percent(totals.noShowPercent),
+                hint: t("dashboard.kpi.ofTaken", ["count": count(totals.noShows)])),
         ]
         let view = View(
-            shell: AdminShell.view(manager, section: .dashboard), orgId: scope.orgId, orgs: manager.orgs,
+            shell: AdminShell.view(manager, section: .dashboard, t: t), orgId: scope.orgId, orgs: manager.orgs,
             hasOrgChoice: manager.orgs.count > 1,
-            periods: Self.periods.map { Period(days: $0.0, label: $0.1, selected: $0.0 == days) },
-            range: "\(daily.first?.date ?? "") to \(daily.last?.date ?? "")", kpis: kpis,
+            periods: Self.periods.map { Period(days: $0.0, label: t[$0.1], selected: $0.0 == days) },
+            range: t("dashboard.range", ["from": daily.first?.date ?? "", "to": daily.last?.date ?? ""]), kpis: kpis,
             chart: AttendanceChart.svg(daily, brand: PageResponder.brand(scope.organization.primaryColor)),
             classes: classes.map { line in
                 ClassLine(
                     name: line.name, sessions: count(line.totals.sessions), fill: percent(line.totals.fillPercent),
-                    noShow: percent(line.totals.noShowPercent), average: String(format: "%.1f", line.totals.averageAttendance))
+                    noShow: percent(line.totals.noShowPercent), average: t.fixed(line.totals.averageAttendance))
             },
             noClasses: classes.isEmpty,
             csvURL: "/api/orgs/\(scope.orgId)/analytics/attendance/daily?days=\(days)&format=csv")
         return try responder.page(
-            "dashboard", title: "Attendance", page: view, request: request, context: context,
-            orgName: scope.organization.name, brand: scope.organization.primaryColor, bodyClass: "admin")
+            "dashboard", title: t["dashboard.title"], page: view, request: request, context: context,
+            orgName: scope.organization.name, brand: scope.organization.primaryColor, bodyClass: "admin", messages: t)
     }
 }
 

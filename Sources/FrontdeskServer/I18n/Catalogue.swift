@@ -132,6 +132,12 @@ struct Messages: Sendable {
         return value.formatted(.number.locale(language.locale).precision(.fractionLength(0...fractionDigits)))
     }
 
+    /// "12.0" / "12,0": exactly `fractionDigits` decimals (figures in a column line up).
+    func fixed(_ value: Double, fractionDigits: Int = 1) -> String {
+        guard value.isFinite else { return "–" }
+        return value.formatted(.number.locale(language.locale).precision(.fractionLength(fractionDigits)))
+    }
+
     /// "85%" / "85 %" (a fraction of 1 given as 0…1).
     func percent(_ fraction: Double, fractionDigits: Int = 0) -> String {
         guard fraction.isFinite else { return "–" }
