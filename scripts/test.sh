@@ -19,6 +19,7 @@
 #   4b''. the attacks of the security review against a real server, each asserted refused
 #       (attack-test.sh; skipped with FRONTDESK_TEST_FILTER)
 #   4c. the browser tests (browser-test.sh; skipped with FRONTDESK_TEST_FILTER)
+#   4d. the calendar feeds read by Python's icalendar (calendar-test.sh; skipped with FRONTDESK_TEST_FILTER)
 #   5. prints one summary line per backend with the counts reported by
 #      Swift Testing / XCTest, and exits non-zero if any run failed.
 #
@@ -293,6 +294,17 @@ if [[ -z "${FRONTDESK_TEST_FILTER:-}" ]]; then
   bash "$SCRIPT_DIR/browser-test.sh" "$REPO_ROOT/.build/debug/frontdesk" </dev/null 2>&1 | tee "$LOG_DIR/browser-test.log" || BROWSER_RC=$?
 fi
 
+# --- 4d. the calendar feeds read by a real iCalendar parser ---------------------------------
+# A demo server sending mail to a local SMTP server; Python's icalendar reads the member's feed and
+# the booking e-mail's .ics (classes across the change to summer time in Berlin, UID, SEQUENCE, CANCELLED).
+CALENDAR_RC=""
+if [[ -z "${FRONTDESK_TEST_FILTER:-}" ]]; then
+  echo
+  echo "=== Calendar feeds (scripts/calendar-test.sh) ==="
+  CALENDAR_RC=0
+  bash "$SCRIPT_DIR/calendar-test.sh" "$REPO_ROOT/.build/debug/frontdesk" </dev/null 2>&1 | tee "$LOG_DIR/calendar-test.log" || CALENDAR_RC=$?
+fi
+
 # --- 5. summary --------------------------------------------------------------------------
 # Best effort: pull the final totals out of each log. Swift Testing prints
 #   "✔ Test run with N tests in M suites passed after X seconds." / "✘ ... failed ..."
@@ -338,6 +350,7 @@ report_part faults "$FAULT_RC" "$LOG_DIR/fault-test.log" 'acknowledged but missi
 report_part outbox "$CRASH_RC" "$LOG_DIR/outbox-crash-test.log" '^queued'
 report_part attacks "$ATTACK_RC" "$LOG_DIR/attack-test.log" '^attack-test: [0-9]+ passed'
 report_part browser "$BROWSER_RC" "$LOG_DIR/browser-test.log" 'SKIPPED|browser: .* passed'
+report_part calendar "$CALENDAR_RC" "$LOG_DIR/calendar-test.log" '^calendar: [0-9]+ passed'
 
 if [[ $overall -ne 0 ]]; then
   echo "test.sh: at least one part FAILED" >&2

@@ -95,6 +95,7 @@ struct ErrorHandlingTests {
                 "/login", "/logout", "/checkin", "/coach", "/schedule", "/me/bookings", "/admin/batches", "/admin/analytics",
                 "/admin",
                 "/invite", "/forgot", "/reset", "/me/password", "/signin-link", "/signin", "/verify", "/join",
+                "/calendar",
             ]
             let stray = routes.filter { route in
                 !(route.contains(" /api/") || route.contains(" /display/") || route.hasSuffix("z") || route.hasSuffix("/metrics")

@@ -84,6 +84,8 @@ public func buildApplication(services: AppServices) -> FrontdeskApp {
     CheckinLandingPage(services: services).register(root)
     CoachPage(services: services).register(root)
     MemberPages(services: services).register(root)
+    CalendarFeedPages(services: services).register(root)
+    CalendarFeedRoutes(services: services).register(root)
     BatchesPage(services: services).register(root)
     DashboardPage(services: services).register(root)
     AdminPages(services: services).register(root)

@@ -79,6 +79,7 @@ struct MemberPages {
         case "waitlisted": "The class is full: you're on the waitlist and will be told if a place frees up."
         case "cancelled": "Booking cancelled."
         case "late_cancelled": "Booking cancelled (late: the credit is not refunded)."
+        case "calendar_off": "Calendar link turned off: the old link no longer works."
         default: nil
         }
     }
@@ -230,9 +231,19 @@ struct MemberPages {
         let past: [BookingLine]
         let noUpcoming: Bool
         let noPast: Bool
+        /// The calendar-feed section (see `CalendarFeedPages`).
+        let calendarFeed: CalendarFeedPages.Section?
     }
 
     @Sendable func myBookings(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let flash = request.uri.queryParameters.get("done").flatMap(Self.doneMessage).map { PageFrame.Flash(ok: true, message: $0) }
+        return try await bookingsPage(request, context: context, calendarFeed: nil, flash: flash)
+    }
+
+    /// My bookings; `calendarFeed` is the feed section when a post just made the link (shown once).
+    func bookingsPage(
+        _ request: Request, context: AppRequestContext, calendarFeed: CalendarFeedPages.Section?, flash: PageFrame.Flash?
+    ) async throws -> Response {
         let user = try context.requireUser()
         let now = services.now
         let store = MyBookingsStore(database: services.database)
@@ -248,11 +259,13 @@ struct MemberPages {
                 status: row.booking.status.rawValue, statusLabel: CoachPage.statusLabel(row.booking.status),
                 canCancel: row.startsAt > now && (row.booking.status == .confirmed || row.booking.status == .waitlisted))
         }
-        let view = BookingsView(upcoming: upcoming.map(line), past: past.map(line), noUpcoming: upcoming.isEmpty, noPast: past.isEmpty)
-        let flash = request.uri.queryParameters.get("done").flatMap(Self.doneMessage).map { PageFrame.Flash(ok: true, message: $0) }
+        var feed = calendarFeed
+        if feed == nil { feed = try await CalendarFeedPages(services: services).memberSection(userId: user.id) }
+        let view = BookingsView(
+            upcoming: upcoming.map(line), past: past.map(line), noUpcoming: upcoming.isEmpty, noPast: past.isEmpty, calendarFeed: feed)
         return try responder.page(
             "my_bookings", title: "My bookings", page: view, request: request, context: context,
-            bodyClass: "member", flash: flash)
+            bodyClass: "member", flash: flash, noReferrer: feed?.url != nil)
     }
 
     func timezones(for rows: [MyBookingRow]) async throws -> [String: String] {

@@ -87,6 +87,8 @@ struct CoachPage {
         let eventsURL: String
         let displayURL: String
         let hasOrgChoice: Bool
+        /// The feed of the classes this staff member teaches (see `CalendarFeedPages`).
+        var calendarFeed: CalendarFeedPages.Section?
     }
 
     struct Selection {
@@ -123,6 +125,7 @@ struct CoachPage {
         case "walk_in": "Walk-in booked and checked in."
         case "undone": "Check-in undone."
         case "no_show": "Marked as no-show."
+        case "calendar_off": "Calendar link turned off: the old link no longer works."
         default: nil
         }
     }
@@ -166,7 +169,8 @@ struct CoachPage {
             orgs: orgs, locations: selection.locations.map { Choice(id: $0.id, name: $0.name, selected: $0.id == locationId) },
             orgId: scope.orgId, locationId: locationId, date: local.longDate(now), sessions: tiles, noSessions: tiles.isEmpty,
             roster: roster, eventsURL: "/coach/events?org=\(scope.orgId)",
-            displayURL: "/coach/display?org=\(scope.orgId)&location=\(locationId)", hasOrgChoice: orgs.count > 1)
+            displayURL: "/coach/display?org=\(scope.orgId)&location=\(locationId)", hasOrgChoice: orgs.count > 1,
+            calendarFeed: try await CalendarFeedPages(services: services).coachSection(scope, locationId: locationId))
     }
 
     /// Today's (org-local) sessions at the location, drafts left out — plus, around midnight, a class

@@ -132,9 +132,10 @@ final class OutboxWorker: Service, Sendable {
 
     func sendMail(_ item: OutboxItem, context: NotificationContext, content: NotificationContent) async throws {
         let configuration = services.configuration
-        let message = MailMessage(
+        var message = MailMessage(
             fromAddress: configuration.emailFrom, fromName: configuration.emailFromName,
             to: context.recipientEmail, subject: content.subject, textBody: content.text, htmlBody: content.html)
+        message.attachments = try await CalendarMail(services: services).attachments(for: item)
         let domain = configuration.emailFrom.split(separator: "@").last.map(String.init) ?? "frontdesk.local"
         // Stable per row: a receiving system sees a retried message as the same message.
         try await mail.send(message, messageID: "<\(item.id)@\(domain)>")

@@ -20,6 +20,26 @@ public enum MIME {
         out += "Date: \(rfc5322Date(date))\r\n"
         out += "Message-ID: \(id)\r\n"
         out += "MIME-Version: 1.0\r\n"
+        let body = bodyPart(message, id: id)
+        guard !message.attachments.isEmpty else { return out + body }
+        // multipart/mixed: the text (or text and HTML) first, then each attachment, base64.
+        let boundary = "=_frontdesk_mixed_" + String(fnv1a(id), radix: 16)
+        out += "Content-Type: multipart/mixed; boundary=\"\(boundary)\"\r\n\r\n"
+        out += "--\(boundary)\r\n" + body
+        for attachment in message.attachments {
+            let name = attachment.filename.filter { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
+            out += "--\(boundary)\r\n"
+            out += "Content-Type: \(headerText(attachment.contentType)); name=\"\(name)\"\r\n"
+            out += "Content-Disposition: attachment; filename=\"\(name)\"\r\n"
+            out += "Content-Transfer-Encoding: base64\r\n\r\n"
+            out += base64Lines(attachment.data)
+        }
+        return out + "--\(boundary)--\r\n"
+    }
+
+    /// The message's text part, or its text and HTML as multipart/alternative, with their headers.
+    static func bodyPart(_ message: MailMessage, id: String) -> String {
+        var out = ""
         let text = quotedPrintable(message.textBody)
         guard let html = message.htmlBody else {
             out += "Content-Type: text/plain; charset=UTF-8\r\n"
@@ -36,6 +56,19 @@ public enum MIME {
             out += body
         }
         return out + "--\(boundary)--\r\n"
+    }
+
+    /// Base64 in lines of 76 characters, each ended by CRLF.
+    static func base64Lines(_ data: [UInt8]) -> String {
+        let encoded = Data(data).base64EncodedString()
+        var out = ""
+        var index = encoded.startIndex
+        while index < encoded.endIndex {
+            let end = encoded.index(index, offsetBy: 76, limitedBy: encoded.endIndex) ?? encoded.endIndex
+            out += encoded[index..<end] + "\r\n"
+            index = end
+        }
+        return out
     }
 
     /// SMTP dot-stuffing (RFC 5321 4.5.2) of a rendered message for DATA: every

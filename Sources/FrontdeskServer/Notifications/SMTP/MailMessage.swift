@@ -9,6 +9,8 @@ public struct MailMessage: Sendable, Equatable {
     public var subject: String
     public var textBody: String
     public var htmlBody: String?
+    /// Files sent after the body (multipart/mixed), such as a booking's `.ics`.
+    public var attachments: [MailAttachment] = []
 
     public init(
         fromAddress: String,
@@ -58,5 +60,20 @@ public struct MailMessage: Sendable, Equatable {
         guard !domain.isEmpty, !domain.hasPrefix("."), !domain.hasSuffix("."), !domain.contains("..") else {
             throw fail("bad domain")
         }
+    }
+}
+
+/// A file attached to an e-mail.
+public struct MailAttachment: Sendable, Equatable {
+    /// The MIME type with its parameters, e.g. `text/calendar; charset=UTF-8; method=PUBLISH`.
+    public var contentType: String
+    /// The file name (letters, digits, `-`, `_` and `.` are kept).
+    public var filename: String
+    public var data: [UInt8]
+
+    public init(contentType: String, filename: String, data: [UInt8]) {
+        self.contentType = contentType
+        self.filename = filename
+        self.data = data
     }
 }
