@@ -104,19 +104,26 @@ struct CoachPage {
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
         guard let selection = try await select(context, orgId: query.get("org"), locationId: query.get("location")) else {
+            let t = try await PageLanguage.messages(services, request, context)
             return try responder.page(
-                "message", title: "Coach tablet",
-                page: PageMessage(
-                    headline: "This page is for studio staff",
-                    text: "Your account is not a coach or manager of any studio."),
-                request: request, context: context, status: .forbidden)
+                "message", title: t["coach.title"],
+                page: PageMessage(headline: t["coach.refusal.headline"], text: t["coach.refusal.text"]),
+                request: request, context: context, status: .forbidden, messages: t)
         }
-        let view = try await view(selection, sessionId: query.get("session"), search: query.get("q"), request: request)
-        let flash = query.get("done").flatMap(Self.doneMessage).map { PageFrame.Flash(ok: true, message: $0) }
+        let t = try await PageLanguage.messages(services, request, context, orgId: selection.scope.orgId)
+        let view = try await view(selection, sessionId: query.get("session"), search: query.get("q"), request: request, t: t)
+        let flash = query.get("done").flatMap { Self.doneMessage($0, t) }.map { PageFrame.Flash(ok: true, message: $0) }
         return try responder.page(
-            "coach", title: "Coach tablet", page: view, request: request, context: context,
+            "coach", title: t["coach.title"], page: view, request: request, context: context,
             orgName: selection.scope.organization.name, brand: selection.scope.organization.primaryColor,
-            bodyClass: "coach", flash: flash)
+            bodyClass: "coach", flash: flash, messages: t)
+    }
+
+    /// The message for a `done=` code in the reader's language (a code without a catalogue entry
+    /// keeps its English message).
+    static func doneMessage(_ code: String, _ t: Messages) -> String? {
+        guard let english = doneMessage(code) else { return nil }
+        return t.strings["coach.done.\(code)"] ?? english
     }
 
     static func doneMessage(_ code: String) -> String? {
@@ -142,14 +149,16 @@ struct CoachPage {
         return Selection(scope: scope, locations: locations, location: location, staff: staff)
     }
 
-    func view(_ selection: Selection, sessionId: String?, search: String?, request: Request) async throws -> View {
+    func view(
+        _ selection: Selection, sessionId: String?, search: String?, request: Request, t: Messages = .english
+    ) async throws -> View {
         let scope = selection.scope
         let orgs = selection.staff.map {
             Choice(id: $0.membership.organizationId, name: $0.organizationName, selected: $0.membership.organizationId == scope.orgId)
         }
         let locationId = selection.location?.id ?? ""
         let now = services.now
-        let local = LocalTime(timezone: scope.organization.timezone, now: now)
+        let local = t.localTime(timezone: scope.organization.timezone, now: now)
         let today = try await todaysSessions(scope, locationId: locationId)
         let chosen =
             today.first { $0.session.id == sessionId?.lowercased() }
@@ -163,7 +172,7 @@ struct CoachPage {
         }
         var roster: Roster?
         if let chosen {
-            roster = try await self.roster(scope, session: chosen, locationId: locationId, search: search, request: request)
+            roster = try await self.roster(scope, session: chosen, locationId: locationId, search: search, request: request, t: t)
         }
         return View(
             orgs: orgs, locations: selection.locations.map { Choice(id: $0.id, name: $0.name, selected: $0.id == locationId) },
@@ -194,20 +203,22 @@ struct CoachPage {
             }
     }
 
-    func roster(_ scope: OrgScope, session: ScheduledSession, locationId: String, search: String?, request: Request) async throws -> Roster
-    {
-        let local = LocalTime(timezone: scope.organization.timezone, now: services.now)
+    func roster(
+        _ scope: OrgScope, session: ScheduledSession, locationId: String, search: String?, request: Request, t: Messages
+    ) async throws -> Roster {
+        let local = t.localTime(timezone: scope.organization.timezone, now: services.now)
         let entries = try await store.roster(orgId: scope.orgId, sessionId: session.session.id)
         let rows = entries.filter { $0.booking.status != .cancelled }.map { entry in
             let booking = entry.booking
             var detail: String?
             if let at = booking.checkedInAt {
-                detail = "\(local.time(at)) · \(Self.methodLabel(booking.checkinMethod))"
+                detail = "\(local.time(at)) · \(Self.methodLabel(booking.checkinMethod, t))"
             } else if let position = booking.waitlistPosition {
-                detail = "Waitlist #\(position)"
+                detail = t("schedule.state.waitlisted", ["position": t.number(position)])
             }
             return RosterRow(
-                bookingId: booking.id, name: entry.name, status: booking.status.rawValue, statusLabel: Self.statusLabel(booking.status),
+                bookingId: booking.id, name: entry.name, status: booking.status.rawValue,
+                statusLabel: Self.statusLabel(booking.status, t),
                 detail: detail, canCheckIn: booking.status == .confirmed || booking.status == .noShow || booking.status == .waitlisted,
                 canUndo: booking.status == .attended, canNoShow: booking.status == .confirmed)
         }
@@ -230,6 +241,13 @@ struct CoachPage {
             fragmentURL: "/coach/roster?org=\(scope.orgId)&location=\(locationId)&session=\(session.session.id)",
             query: text, searchResults: results, searched: text.count >= 2,
             full: booked >= session.session.capacity)
+    }
+
+    /// The status in the reader's language (`coach.status.<status>`).
+    static func statusLabel(_ status: BookingStatus, _ t: Messages) -> String { t["coach.status.\(status.rawValue)"] }
+
+    static func methodLabel(_ method: String?, _ t: Messages) -> String {
+        method == "qr" || method == "gps" ? methodLabel(method) : t["coach.byStaff"]
     }
 
     static func statusLabel(_ status: BookingStatus) -> String {
@@ -262,10 +280,11 @@ struct CoachPage {
         guard let session = today.first(where: { $0.session.id == query.get("session")?.lowercased() }) else {
             throw DomainError.notFound("Session")
         }
+        let t = try await PageLanguage.messages(services, request, context, orgId: selection.scope.orgId)
         let roster = try await roster(
             selection.scope, session: session, locationId: selection.location?.id ?? "",
-            search: query.get("q"), request: request)
-        return try responder.fragment("coach_roster", page: roster, request: request)
+            search: query.get("q"), request: request, t: t)
+        return try responder.fragment("coach_roster", page: roster, request: request, messages: t)
     }
 
     // MARK: GET /coach/events, /coach/display
@@ -286,12 +305,12 @@ struct CoachPage {
         guard let display = displays.first(where: { $0.locationId == locationId && $0.revokedAt == nil }),
             let url = try await services.signedDisplayURL(display)
         else {
+            let t = try await PageLanguage.messages(services, request, context, orgId: scope.orgId)
             return try responder.page(
-                "message", title: "No screen",
-                page: PageMessage(
-                    headline: "No check-in screen for this location", text: "An owner or admin can add one under Displays."),
+                "message", title: t["coach.noScreen.title"],
+                page: PageMessage(headline: t["coach.noScreen.headline"], text: t["coach.noScreen.text"]),
                 request: request, context: context, status: .notFound, orgName: scope.organization.name,
-                brand: scope.organization.primaryColor)
+                brand: scope.organization.primaryColor, messages: t)
         }
         // Relative, so the tablet stays on the host it is using.
         let path =
@@ -358,12 +377,13 @@ struct CoachPage {
             return PageResponder.redirect(to: back + "&done=\(done)")
         } catch let error as DomainError where error.status == 409 || error.status == 404 {
             guard let selection = try await select(context, orgId: scope.orgId, locationId: form.location) else { throw error }
-            let view = try await view(selection, sessionId: sessionId, search: nil, request: request)
+            let t = try await PageLanguage.messages(services, request, context, orgId: scope.orgId)
+            let view = try await view(selection, sessionId: sessionId, search: nil, request: request, t: t)
             return try responder.page(
-                "coach", title: "Coach tablet", page: view, request: request, context: context,
+                "coach", title: t["coach.title"], page: view, request: request, context: context,
                 status: HTTPResponse.Status(code: error.status), orgName: scope.organization.name,
                 brand: scope.organization.primaryColor, bodyClass: "coach",
-                flash: PageFrame.Flash(ok: false, message: error.message))
+                flash: PageFrame.Flash(ok: false, message: error.message), messages: t)
         }
     }
 }
