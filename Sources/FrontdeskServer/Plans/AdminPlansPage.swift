@@ -53,12 +53,15 @@ struct AdminPlansPage {
         return String(format: "%d.%02d", cents / 100, cents % 100)
     }
 
-    static func line(_ plan: PlanTerms) -> PlanLine {
-        var terms: [String] = [plan.classCredits.map { $0 == 1 ? "1 class" : "\($0) classes" } ?? "Unlimited classes"]
-        if let day = plan.maxBookingsPerDay { terms.append("at most \(day) a day") }
-        if let week = plan.maxBookingsPerWeek { terms.append("at most \(week) a week") }
-        if plan.allowOverlappingBookings { terms.append("overlapping bookings allowed") }
-        if let cents = plan.priceCents { terms.append("price \(price(cents))") }
+    static func line(_ plan: PlanTerms) -> PlanLine { line(plan, .english) }
+
+    /// The plan's terms in the reader's language ("10 classes · at most 2 a day").
+    static func line(_ plan: PlanTerms, _ t: Messages) -> PlanLine {
+        var terms: [String] = [plan.classCredits.map { t.plural("plans.terms.classes", count: $0) } ?? t["plans.terms.unlimited"]]
+        if let day = plan.maxBookingsPerDay { terms.append(t("plans.terms.perDay", ["count": t.number(day)])) }
+        if let week = plan.maxBookingsPerWeek { terms.append(t("plans.terms.perWeek", ["count": t.number(week)])) }
+        if plan.allowOverlappingBookings { terms.append(t["plans.terms.overlap"]) }
+        if let cents = plan.priceCents { terms.append(t("plans.terms.price", ["price": t.fixed(Double(cents) / 100, fractionDigits: 2)])) }
         return PlanLine(
             id: plan.id, name: plan.name, terms: terms.joined(separator: " · "), credits: plan.classCredits.map(String.init) ?? "",
             perDay: plan.maxBookingsPerDay.map(String.init) ?? "", perWeek: plan.maxBookingsPerWeek.map(String.init) ?? "",
@@ -69,28 +72,29 @@ struct AdminPlansPage {
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
-        return try await page(
-            orgId: query.get("org"), request: request, context: context, flash: AdminShell.flash(query.get("done"), Self.messages))
+        return try await page(orgId: query.get("org"), request: request, context: context, done: query.get("done"))
     }
 
     func page(
         orgId: String?, request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok,
-        flash: PageFrame.Flash? = nil, draft: PlanLine = blankDraft
+        flash: PageFrame.Flash? = nil, draft: PlanLine = blankDraft, done: String? = nil
     ) async throws -> Response {
-        guard let admin = try await AdminShell.resolve(services, context: context, orgId: orgId, section: .plans) else {
+        guard let admin = try await AdminShell.resolve(services, context: context, orgId: orgId, section: .plans, request: request) else {
             return try AdminShell.refusal(responder, section: .plans, request: request, context: context)
         }
         let scope = admin.scope
+        let t = admin.t
+        let flash = flash ?? done.flatMap { Self.messages[$0] == nil ? nil : PageFrame.Flash(ok: true, message: t["plans.done.\($0)"]) }
         let active = try await store.plans(orgId: scope.orgId, activeOnly: true)
         let activeIds = Set(active.map(\.id))
         let retired = try await store.plans(orgId: scope.orgId, activeOnly: false).filter { !activeIds.contains($0.id) }
         let view = View(
-            shell: admin.shell, orgId: scope.orgId, plans: active.map(Self.line), empty: active.isEmpty,
-            retired: retired.map(Self.line), hasRetired: !retired.isEmpty,
+            shell: admin.shell, orgId: scope.orgId, plans: active.map { Self.line($0, t) }, empty: active.isEmpty,
+            retired: retired.map { Self.line($0, t) }, hasRetired: !retired.isEmpty,
             membersLink: "\(AdminMembersPage.path)?org=\(scope.orgId)", draft: draft)
         return try AdminShell.page(
-            responder, "admin_plans", title: "Plans", page: view, scope: scope, request: request, context: context, status: status,
-            flash: flash)
+            responder, "admin_plans", title: t["admin.nav.plans"], page: view, scope: scope, request: request, context: context,
+            status: status, flash: flash, t: t)
     }
 
     // MARK: Posts
