@@ -39,7 +39,7 @@ struct BatchesPage {
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
-        let flash: PageFrame.Flash? = query.get("done") == "undone" ? PageFrame.Flash(ok: true, message: "Batch undone.") : nil
+        let flash: PageFrame.Flash? = query.get("done") == "undone" ? PageFrame.Flash(ok: true, message: "batches.done.undone") : nil
         return try await page(orgId: query.get("org"), cursor: query.get("cursor"), request: request, context: context, flash: flash)
     }
 
@@ -48,21 +48,25 @@ struct BatchesPage {
         status: HTTPResponse.Status = .ok, flash: PageFrame.Flash? = nil
     ) async throws -> Response {
         guard let manager = try await ManagerScope.resolve(services, context: context, orgId: orgId) else {
-            return try ManagerScope.refusal(responder, title: "Bulk changes", request: request, context: context)
+            return try ManagerScope.refusal(
+                responder, title: PageLanguage.browser(request)["admin.nav.batches"], request: request, context: context)
         }
         let scope = manager.scope
+        let t = try await PageLanguage.messages(services, request, context, orgId: scope.orgId)
+        // A success code arrives as its catalogue key; a refusal's message is shown as it is.
+        let flash = flash.map { $0.ok ? PageFrame.Flash(ok: true, message: t[$0.message]) : $0 }
         let after = cursor.flatMap { KeysetCursor(encoded: $0) }
         let (batches, next) = try await AuditBatches.list(services.database, orgId: scope.orgId, limit: 25, after: after)
         let names = try await catalogNames(scope.orgId)
-        let local = LocalTime(timezone: scope.organization.timezone, now: services.now)
-        let lines = batches.map { line($0, names: names, local: local) }
+        let local = t.localTime(timezone: scope.organization.timezone, now: services.now)
+        let lines = batches.map { line($0, names: names, local: local, t: t) }
         let view = View(
-            shell: AdminShell.view(manager, section: .batches), orgId: scope.orgId, orgs: manager.orgs,
+            shell: AdminShell.view(manager, section: .batches, t: t), orgId: scope.orgId, orgs: manager.orgs,
             hasOrgChoice: manager.orgs.count > 1, batches: lines, empty: lines.isEmpty,
             older: next.map { "/admin/batches?org=\(scope.orgId)&cursor=\($0.encoded)" })
         return try responder.page(
-            "batches", title: "Bulk changes", page: view, request: request, context: context, status: status,
-            orgName: scope.organization.name, brand: scope.organization.primaryColor, bodyClass: "admin", flash: flash)
+            "batches", title: t["admin.nav.batches"], page: view, request: request, context: context, status: status,
+            orgName: scope.organization.name, brand: scope.organization.primaryColor, bodyClass: "admin", flash: flash, messages: t)
     }
 
     func catalogNames(_ orgId: String) async throws -> [String: String] {
@@ -73,26 +77,26 @@ struct BatchesPage {
         return names
     }
 
-    func line(_ batch: AuditBatch, names: [String: String], local: LocalTime) -> Line {
+    func line(_ batch: AuditBatch, names: [String: String], local: LocalTime, t: Messages) -> Line {
         let payload = batch.payload
-        let count = payload.sessionIds.count
-        let classes = count == 1 ? "1 class" : "\(count) classes"
+        let classes = t.plural("plans.terms.classes", count: payload.sessionIds.count)
         let headline: String =
             switch batch.action {
-            case BulkAction.delete.auditAction: "Deleted \(classes)"
-            case BulkAction.publish.auditAction: "Published \(classes)"
-            case BulkAction.cancel.auditAction: "Cancelled \(classes)"
-            case AuditBatches.undoAction: "Undid a batch: \(classes) restored"
+            case BulkAction.delete.auditAction: t("batches.deleted", ["classes": classes])
+            case BulkAction.publish.auditAction: t("batches.published", ["classes": classes])
+            case BulkAction.cancel.auditAction: t("batches.cancelled", ["classes": classes])
+            case AuditBatches.undoAction: t("batches.undid", ["classes": classes])
             default: batch.action
             }
         var effect: [String] = []
-        if payload.cancelledBookings > 0 { effect.append("\(payload.cancelledBookings) bookings cancelled") }
-        if payload.refundedCredits > 0 { effect.append("\(payload.refundedCredits) credits refunded") }
-        if !payload.skippedSessionIds.isEmpty { effect.append("\(payload.skippedSessionIds.count) matched but left as they were") }
-        if let reason = payload.reason { effect.append("reason: \(reason)") }
+        if payload.cancelledBookings > 0 { effect.append(t.plural("batches.effect.bookings", count: payload.cancelledBookings)) }
+        if payload.refundedCredits > 0 { effect.append(t.plural("batches.effect.credits", count: payload.refundedCredits)) }
+        if !payload.skippedSessionIds.isEmpty { effect.append(t.plural("batches.effect.skipped", count: payload.skippedSessionIds.count)) }
+        if let reason = payload.reason { effect.append(t("batches.effect.reason", ["reason": reason])) }
         let undoable = batch.action == BulkAction.delete.auditAction || batch.action == BulkAction.publish.auditAction
         return Line(
-            batchId: batch.batchId, headline: headline, when: local.dayAndTime(batch.createdAt), who: batch.actorName ?? "someone",
+            batchId: batch.batchId, headline: headline, when: local.dayAndTime(batch.createdAt),
+            who: batch.actorName ?? t["batches.someone"],
             filter: payload.filter.map { Self.describe($0, names: names) } ?? "", effect: effect.joined(separator: " · "),
             undone: batch.undoneBy != nil, canUndo: undoable && batch.undoneBy == nil)
     }
