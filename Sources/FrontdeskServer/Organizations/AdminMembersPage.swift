@@ -79,27 +79,33 @@ struct AdminMembersPage {
         "role": "Role changed.", "suspended": "Membership suspended.", "reactivated": "Membership reactivated.",
     ]
 
-    static func roleChoices(for caller: Role, selected: String) -> [RoleChoice] {
+    static func roleChoices(for caller: Role, selected: String, _ t: Messages = .english) -> [RoleChoice] {
         // Only an owner can grant the owner role (the API refuses it too; the choice is not offered).
         let roles: [Role] = caller == .owner ? [.member, .coach, .admin, .owner] : [.member, .coach, .admin]
-        return roles.map { RoleChoice(value: $0.rawValue, label: $0.rawValue.capitalized, selected: $0.rawValue == selected) }
+        return roles.map { RoleChoice(value: $0.rawValue, label: roleLabel($0, t), selected: $0.rawValue == selected) }
     }
+
+    /// "Member", "Coach", "Admin", "Owner" in the reader's language.
+    static func roleLabel(_ role: Role, _ t: Messages) -> String { t["members.role.\(role.rawValue)"] }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
         return try await page(
             orgId: query.get("org"), search: query.get("q") ?? "", pageNumber: query.get("page").flatMap { Int($0) } ?? 1,
-            request: request, context: context, flash: AdminShell.flash(query.get("done"), Self.messages))
+            request: request, context: context, done: query.get("done"))
     }
 
     func page(
         orgId: String?, search rawSearch: String, pageNumber: Int, request: Request, context: AppRequestContext,
-        status: HTTPResponse.Status = .ok, flash: PageFrame.Flash? = nil, draft: Draft = Draft()
+        status: HTTPResponse.Status = .ok, flash: PageFrame.Flash? = nil, draft: Draft = Draft(), done: String? = nil
     ) async throws -> Response {
-        guard let admin = try await AdminShell.resolve(services, context: context, orgId: orgId, section: .members) else {
+        guard let admin = try await AdminShell.resolve(services, context: context, orgId: orgId, section: .members, request: request)
+        else {
             return try AdminShell.refusal(responder, section: .members, request: request, context: context)
         }
         let scope = admin.scope
+        let t = admin.t
+        let flash = flash ?? done.flatMap { Self.messages[$0] == nil ? nil : PageFrame.Flash(ok: true, message: t["members.done.\($0)"]) }
         let search = String(rawSearch.trimmingCharacters(in: .whitespaces).prefix(100))
         let pageNumber = max(1, min(pageNumber, 100_000))
         let (members, total) = try await MemberDirectoryStore(database: services.database)
@@ -108,33 +114,36 @@ struct AdminMembersPage {
         let rows = members.map { member in
             Row(
                 membershipId: member.membership.id, name: member.user.name, email: member.user.email,
-                role: member.membership.role.rawValue, roleLabel: member.membership.role.rawValue.capitalized,
+                role: member.membership.role.rawValue, roleLabel: Self.roleLabel(member.membership.role, t),
                 suspended: member.membership.status == .suspended,
-                roles: Self.roleChoices(for: scope.role, selected: member.membership.role.rawValue),
+                roles: Self.roleChoices(for: scope.role, selected: member.membership.role.rawValue, t),
                 link: "\(Self.path)/\(member.membership.id)?org=\(scope.orgId)", isSelf: member.membership.id == scope.membership.id)
         }
         let invitations = try await InvitationsStore(database: services.database).pending(orgId: scope.orgId, now: services.now)
-        let local = LocalTime(timezone: scope.organization.timezone, now: services.now)
+        let local = t.localTime(timezone: scope.organization.timezone, now: services.now)
         let encoded = search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         func link(_ number: Int) -> String { "\(Self.path)?org=\(scope.orgId)&q=\(encoded)&page=\(number)" }
         let first = total == 0 ? 0 : (pageNumber - 1) * Self.pageSize + 1
         let last = (pageNumber - 1) * Self.pageSize + rows.count
         let view = View(
             shell: admin.shell, orgId: scope.orgId, query: search, rows: rows, empty: rows.isEmpty,
-            summary: total == 0 ? "No members match." : "\(first)–\(last) of \(total)",
+            summary: total == 0
+                ? t["members.noneMatch"]
+                : t("members.range", ["first": t.number(first), "last": t.number(last), "total": t.number(total)]),
             previous: pageNumber > 1 ? link(pageNumber - 1) : nil, next: last < total ? link(pageNumber + 1) : nil,
             canManage: canManage,
             invitations: invitations.map {
                 PendingInvitation(
-                    id: $0.id, email: $0.email, role: $0.role.rawValue.capitalized,
-                    sent: "\($0.sends == 1 ? "Sent once" : "Sent \($0.sends) times"), "
-                        + ($0.expired ? "link expired" : "link valid until \(local.dayAndTime($0.expiresAt))"),
+                    id: $0.id, email: $0.email, role: Self.roleLabel($0.role, t),
+                    sent: t.plural("members.sent", count: $0.sends) + ", "
+                        + ($0.expired ? t["members.linkExpired"] : t("members.linkValid", ["until": local.dayAndTime($0.expiresAt)])),
                     expired: $0.expired)
             },
-            hasInvitations: !invitations.isEmpty, inviteRoles: Self.roleChoices(for: scope.role, selected: draft.role), draft: draft)
+            hasInvitations: !invitations.isEmpty, inviteRoles: Self.roleChoices(for: scope.role, selected: draft.role, t),
+            draft: draft)
         return try AdminShell.page(
-            responder, "admin_members", title: "Members", page: view, scope: scope, request: request, context: context,
-            status: status, flash: flash)
+            responder, "admin_members", title: t["admin.nav.members"], page: view, scope: scope, request: request, context: context,
+            status: status, flash: flash, t: t)
     }
 
     // MARK: Posts
