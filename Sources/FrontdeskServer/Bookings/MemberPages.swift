@@ -236,7 +236,10 @@ struct MemberPages {
     }
 
     @Sendable func myBookings(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let flash = request.uri.queryParameters.get("done").flatMap(Self.doneMessage).map { PageFrame.Flash(ok: true, message: $0) }
+        let t = try await PageLanguage.messages(services, request, context)
+        let flash = request.uri.queryParameters.get("done").flatMap { Self.doneMessage($0, t) }.map {
+            PageFrame.Flash(ok: true, message: $0)
+        }
         return try await bookingsPage(request, context: context, calendarFeed: nil, flash: flash)
     }
 
@@ -246,17 +249,19 @@ struct MemberPages {
     ) async throws -> Response {
         let user = try context.requireUser()
         let now = services.now
+        // My bookings spans studios: the member's own choice, else the browser (no studio default).
+        let t = try await PageLanguage.messages(services, request, context)
         let store = MyBookingsStore(database: services.database)
         let upcoming = try await store.list(userId: user.id, group: .upcoming, from: nil, to: nil, limit: 50, after: nil, now: now).rows
         let past = try await store.list(userId: user.id, group: .past, from: nil, to: nil, limit: 20, after: nil, now: now).rows
         let zones = try await timezones(for: upcoming + past)
         func line(_ row: MyBookingRow) -> BookingLine {
-            let local = LocalTime(timezone: zones[row.booking.organizationId] ?? "UTC", now: now)
+            let local = t.localTime(timezone: zones[row.booking.organizationId] ?? "UTC", now: now)
             return BookingLine(
                 bookingId: row.booking.id, orgId: row.booking.organizationId,
                 when: "\(local.dayAndTime(row.startsAt)) – \(local.time(row.endsAt))", name: row.classTypeName,
                 place: [row.organizationName, row.locationName].compactMap { $0 }.joined(separator: " · "),
-                status: row.booking.status.rawValue, statusLabel: CoachPage.statusLabel(row.booking.status),
+                status: row.booking.status.rawValue, statusLabel: CoachPage.statusLabel(row.booking.status, t),
                 canCancel: row.startsAt > now && (row.booking.status == .confirmed || row.booking.status == .waitlisted))
         }
         var feed = calendarFeed
@@ -264,8 +269,8 @@ struct MemberPages {
         let view = BookingsView(
             upcoming: upcoming.map(line), past: past.map(line), noUpcoming: upcoming.isEmpty, noPast: past.isEmpty, calendarFeed: feed)
         return try responder.page(
-            "my_bookings", title: "My bookings", page: view, request: request, context: context,
-            bodyClass: "member", flash: flash, noReferrer: feed?.url != nil)
+            "my_bookings", title: t["layout.myBookings"], page: view, request: request, context: context,
+            bodyClass: "member", flash: flash, noReferrer: feed?.url != nil, messages: t)
     }
 
     func timezones(for rows: [MyBookingRow]) async throws -> [String: String] {
