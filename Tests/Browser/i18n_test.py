@@ -9,7 +9,8 @@ browsers whose language is German (`de-DE`, so Chromium sends `Accept-Language: 
      the same member picks English on /me/language and the German browser now gets English;
   3. the demo owner sets the studio's default to German on /admin/language; a member with an
      English browser and no choice of their own then gets German; the owner clears it again;
-  4. every German page is screenshotted at 390×844 (and the schedule at 1920×1080) into
+  4. My bookings in German, with its link to the language choice;
+  5. every German page is screenshotted at 390×844 (and the schedule at 1920×1080) into
      $FRONTDESK_SCREENSHOT_DIR (i18n-*.png) and must not scroll sideways on the phone.
 
 Usage: i18n_test.py [path-to-frontdesk-binary]     (default <repo>/.build/debug/frontdesk)
@@ -109,6 +110,17 @@ def walk(browser, server, logs: list, results) -> None:
             return german_shot(page, "schedule-booked-phone") + f"; {message}"
 
         results.run("booking from the German week answers in German", book_in_german)
+
+        def bookings_in_german() -> str:
+            page.goto(base + "/me/bookings")
+            heading = page.locator("h1").inner_text().strip()
+            check(heading == "Meine Buchungen", f"the heading is {heading!r}")
+            check(page.locator("#language-link").count() == 1, "no link to the language choice")
+            badges = {b.strip() for b in page.locator("#upcoming .status-badge").all_inner_texts()}
+            check(badges and badges <= {"Gebucht", "Warteliste", "Eingecheckt"}, f"statuses {badges}")
+            return german_shot(page, "bookings-phone") + f"; statuses {sorted(badges)}"
+
+        results.run("My bookings in German, fits 390 px", bookings_in_german)
 
         def choose_english() -> str:
             page.goto(base + "/me/language")
