@@ -25,10 +25,9 @@ struct ManagerScope {
 
     /// The page for someone who manages no studio.
     static func refusal(_ responder: PageResponder, title: String, request: Request, context: AppRequestContext) throws -> Response {
-        try responder.page(
-            "message", title: title,
-            page: PageMessage(
-                headline: "This page is for studio owners and admins",
-                text: "Ask the studio's owner if you need access."), request: request, context: context, status: .forbidden)
+        let t = PageLanguage.browser(request)
+        return try responder.page(
+            "message", title: title, page: PageMessage(headline: t["admin.refusal.headline"], text: t["admin.refusal.managers"]),
+            request: request, context: context, status: .forbidden, messages: t)
     }
 }
