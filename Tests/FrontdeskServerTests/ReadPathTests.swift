@@ -64,8 +64,10 @@ struct ReadPathTests {
         }
     }
 
-    /// Statements the database received while `body` ran.
-    static func statements(_ app: TestApp, _ body: () async throws -> Reply) async throws -> (Int, Reply) {
+    /// Statements the database received while `body` ran, with the read cache emptied first (as after
+    /// a write), so they are what a read costs the database when it is not kept in memory.
+    static func statements(_ app: TestApp, cached: Bool = false, _ body: () async throws -> Reply) async throws -> (Int, Reply) {
+        if !cached { app.services.database.readCache.written(.everything) }
         let before = app.services.database.statementCount
         let reply = try await body()
         return (app.services.database.statementCount - before, reply)
@@ -101,6 +103,9 @@ struct ReadPathTests {
             }
             #expect(busy == scope + 1, "the empty range skips only the facts")
             #expect(busy == 3, "studio scope, sessions, facts (the login answered from memory): \(busy)")
+            // Read again before any write: from memory (see ReadCacheTests for the cache itself).
+            try await app.readCacheServing()
+            #expect(try await app.cachedRead(path, token: token) != nil)
         }
     }
 }

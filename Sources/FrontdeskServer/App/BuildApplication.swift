@@ -17,7 +17,8 @@ public struct FrontdeskApp {
     public func application() -> some ApplicationProtocol {
         let config = services.configuration
         let loginSessions = LoginSessionListener(cache: services.loginSessions, database: services.database, logger: services.logger)
-        var background: [any Service] = [services.checkinEvents, loginSessions]
+        let writes = WriteListener(database: services.database, logger: services.logger)
+        var background: [any Service] = [services.checkinEvents, loginSessions, writes]
         if config.runJobs {
             background += [OutboxWorker(services: services), BackgroundJobs(services: services)] as [any Service]
         }

@@ -69,7 +69,7 @@ public final class CheckinBatcher: Sendable {
         while true {
             attempt += 1
             do {
-                return try await database.writeStatement { sql in
+                return try await database.writeStatement(scope: .bookings) { sql in
                     try await sql.raw(statement(checkins)).all().map(BookingRows.booking)
                 }
             } catch  where DatabaseErrors.sqlState(error) == "40P01" && attempt < deadlockAttempts {

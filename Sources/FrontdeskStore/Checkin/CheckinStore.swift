@@ -94,10 +94,11 @@ public struct CheckinStore: Sendable {
         org: Organization, sessionId: String, membershipId: String, method: CheckinMethod, actor: BookingActor,
         overrideCapacity: Bool, enforceWindow: Bool, staffHoursAfterEnd: Int, classLocked: Bool, now: Date
     ) async throws -> CheckinResult {
-        let locks =
+        var locks =
             classLocked
             ? BookingRows.locks(sessionId: sessionId, membershipId: membershipId)
             : TransactionOptions(lockKeys: ["member:\(membershipId)"])
+        locks.scope = .bookings  // the booking's row, a walk-in booking, a waitlist renumbered, audit rows
         return try await database.transaction(locks) { sql in
             let session = try await SessionRows.requireLive(sql, orgId: org.id, id: sessionId)
             guard session.status == .published else {

@@ -55,7 +55,7 @@ public struct DisplaysStore: Sendable {
     /// they read is fresh (`needsSeen`), so a poll normally costs no write at all.
     public func markSeen(id: String, now: Date) async throws {
         let at = now.epochSeconds
-        try await database.writeStatement { sql in
+        try await database.writeStatement(scope: .housekeeping) { sql in
             try await sql.raw(
                 """
                 UPDATE displays SET last_seen_at = \(bind: at)

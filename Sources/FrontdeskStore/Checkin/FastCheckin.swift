@@ -36,7 +36,7 @@ struct FastCheckin: Sendable {
 
     /// The check-in alone, as a prepared statement: the booking it made attended, or nil.
     func runAlone(_ database: any FrontdeskDatabase) async throws -> Booking? {
-        try await database.run(FastCheckinUpdate(self), write: true).first.map(BookingRows.booking)
+        try await database.run(FastCheckinUpdate(self), write: true, scope: .bookings).first.map(BookingRows.booking)
     }
 
     /// The guarded UPDATE of one arrival, a prepared `HotStatement` (its type name names the prepared

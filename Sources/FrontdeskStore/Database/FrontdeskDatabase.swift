@@ -17,10 +17,13 @@ public struct TransactionOptions: Sendable {
     public var lockKeys: [String]
     /// Attempts before a serialization failure or busy database is given up and reported.
     public var maxAttempts: Int
+    /// What the transaction may change, so `ReadCache` forgets only what depends on it.
+    public var scope: WriteScope
 
-    public init(lockKeys: [String] = [], maxAttempts: Int = 12) {
+    public init(lockKeys: [String] = [], maxAttempts: Int = 12, scope: WriteScope = .everything) {
         self.lockKeys = lockKeys
         self.maxAttempts = maxAttempts
+        self.scope = scope
     }
 
     public static let standard = TransactionOptions()
@@ -44,12 +47,13 @@ public protocol FrontdeskDatabase: Sendable {
     /// (concurrent writers of the same rows queue on the row locks and re-check the WHERE clause
     /// against the committed row), on SQLite the writer connection. For hot single-row changes whose
     /// guard fits in one WHERE clause; anything that reads then decides belongs in `transaction`.
-    func writeStatement<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    func writeStatement<T: Sendable>(scope: WriteScope, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
 
     /// Runs one `HotStatement` outside any explicit transaction and answers its rows: a read (`write`
     /// false) or, like `writeStatement`, one self-contained write. PostgreSQL runs it as a named
     /// prepared statement.
-    func run<S: HotStatement>(_ statement: S, write: Bool) async throws -> [any SQLRow]
+    /// `scope` says what a write may change (ignored for reads).
+    func run<S: HotStatement>(_ statement: S, write: Bool, scope: WriteScope) async throws -> [any SQLRow]
 
     /// Serialization/busy retries performed since start (also exported as a metric).
     var retryCount: Int { get }
@@ -57,11 +61,24 @@ public protocol FrontdeskDatabase: Sendable {
     /// SQL statements sent since start, `BEGIN`/`COMMIT` and locks included (also exported as a metric).
     var statementCount: Int { get }
 
+    /// Hot reads kept until the next write (see `ReadCache`); every write this process commits empties it.
+    var readCache: ReadCache { get }
+
     /// Closes every connection.
     func shutdown() async
 }
 
 extension FrontdeskDatabase {
+    /// One self-contained write statement that may change anything (see the requirement).
+    public func writeStatement<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await writeStatement(scope: .everything, body)
+    }
+
+    /// A `HotStatement`; a write may change anything (see the requirement).
+    public func run<S: HotStatement>(_ statement: S, write: Bool) async throws -> [any SQLRow] {
+        try await run(statement, write: write, scope: .everything)
+    }
+
     /// A write transaction with default options.
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await transaction(.standard, body)

@@ -27,6 +27,18 @@ public final class PostgresBackend: FrontdeskDatabase {
     private let health = Reachability()
     private let monitorTask: Task<Void, Never>?
     private let statements = StatementCounter(backend: .postgres)
+    /// Serves once the server's `WriteListener` has proven its LISTEN on `writesChannel` live.
+    public let readCache = ReadCache(serving: false)
+    /// Tells the other instances (their `WriteListener`s) that this one committed a write.
+    private let publisher: WritePublisher
+    /// What it was opened with, so a second backend (another instance, in tests) can open the same.
+    public let url: String
+    public let searchPath: String?
+    /// Where writes are announced: `ReadCache.channel`, qualified by the schema when one is set (writes
+    /// in one schema change nothing read in another; the tests give each test its own).
+    public var writesChannel: String { Self.writesChannel(searchPath: searchPath) }
+
+    static func writesChannel(searchPath: String?) -> String { searchPath.map { "\(ReadCache.channel)_\($0)" } ?? ReadCache.channel }
 
     /// Connects lazily to the server named by `url` (`postgres://user:pass@host:port/db?sslmode=disable`).
     /// `searchPath` puts every connection in one schema (the tests give each test its own).
@@ -72,6 +84,20 @@ public final class PostgresBackend: FrontdeskDatabase {
         self.client = client
         self.readClient = readClient
         self.logger = logger
+        self.url = url
+        self.searchPath = searchPath
+        let instance = readCache.instance
+        let channel = Self.writesChannel(searchPath: searchPath)
+        publisher = WritePublisher { [client, logger] scope in
+            do {
+                let payload = ReadCache.payload(instance: instance, scope: scope)
+                try await client.withConnection { connection in
+                    _ = try await connection.execute(Prepared(statement: Notify(channel: channel, payload: payload)), logger: logger)
+                }
+            } catch {
+                logger.debug("write notification not sent", metadata: ["error": .string("\(error)")])
+            }
+        }
         // Lease requests made before `run()` has started are only logged as a warning by PostgresNIO,
         // but they look alarming in a CLI's output: wait until both run tasks are under way.
         var tasks: [Task<Void, Never>] = []
@@ -115,13 +141,26 @@ public final class PostgresBackend: FrontdeskDatabase {
         }
     }
 
-    public func writeStatement<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await withConnection { connection in
+    public func writeStatement<T: Sendable>(scope: WriteScope, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        defer { written(scope) }
+        return try await withConnection { connection in
             try await body(statements.counting(connection.sql(queryLogLevel: nil, logger: logger)))
         }
     }
 
-    public func run<S: HotStatement>(_ statement: S, write: Bool) async throws -> [any SQLRow] {
+    public func run<S: HotStatement>(_ statement: S, write: Bool, scope: WriteScope) async throws -> [any SQLRow] {
+        defer { if write { written(scope) } }
+        return try await execute(statement, write: write)
+    }
+
+    /// A write committed (or may have): this instance's cache forgets what depends on it, and the
+    /// others hear of it.
+    private func written(_ scope: WriteScope) {
+        readCache.written(scope)
+        publisher.signal(scope)
+    }
+
+    private func execute<S: HotStatement>(_ statement: S, write: Bool) async throws -> [any SQLRow] {
         statements.increment()
         return try await withConnection(reading: !write) { connection in
             var rows: [any SQLRow] = []
@@ -136,6 +175,7 @@ public final class PostgresBackend: FrontdeskDatabase {
         _ options: TransactionOptions, _ body: @Sendable (any SQLDatabase) async throws -> T
     ) async throws -> T {
         let keys = Array(Set(options.lockKeys)).sorted()
+        defer { written(options.scope) }
         return try await withConnection { connection in
             let sql = statements.counting(connection.sql(queryLogLevel: nil, logger: logger))
             // One round trip for all keys; PostgreSQL evaluates the select list left to right, so the
@@ -190,7 +230,7 @@ public final class PostgresBackend: FrontdeskDatabase {
 
     /// Sends a NOTIFY on `channel` (delivered to every listener on this database, all instances).
     public func notify(channel: String, payload: String) async throws {
-        _ = try await run(Notify(channel: channel, payload: payload), write: true)
+        _ = try await execute(Notify(channel: channel, payload: payload), write: true)
     }
 
     private struct Notify: HotStatement {
@@ -213,6 +253,7 @@ public final class PostgresBackend: FrontdeskDatabase {
     }
 
     public func shutdown() async {
+        await publisher.stop()
         monitorTask?.cancel()
         _ = await monitorTask?.value
         for task in runTasks { task.cancel() }

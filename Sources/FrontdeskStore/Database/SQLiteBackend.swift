@@ -20,6 +20,8 @@ public final class SQLiteBackend: FrontdeskDatabase {
     private let logger: Logger
     private let retries = RetryCounter(backend: .sqlite)
     private let statements = StatementCounter(backend: .sqlite)
+    /// One server process per file: its own writes are all there is to hear (the CLI's show within `maxAge`).
+    public let readCache = ReadCache(serving: true)
 
     /// Opens (creating if needed) the database file at `path`, and its directory.
     public init(path: String, logger: Logger, readerCount: Int = 4) async throws {
@@ -68,10 +70,13 @@ public final class SQLiteBackend: FrontdeskDatabase {
     public var retryCount: Int { retries.value }
     public var statementCount: Int { statements.value }
 
-    public func run<S: HotStatement>(_ statement: S, write: Bool) async throws -> [any SQLRow] {
+    public func run<S: HotStatement>(_ statement: S, write: Bool, scope: WriteScope) async throws -> [any SQLRow] {
         let pool = write ? writer : readers
         let connection = try await pool.acquire()
-        defer { pool.release(connection) }
+        defer {
+            pool.release(connection)
+            if write { readCache.written(scope) }
+        }
         return try await statements.counting(connection.sql()).raw(statement.sqlQuery).all()
     }
 
@@ -81,17 +86,20 @@ public final class SQLiteBackend: FrontdeskDatabase {
         return try await body(statements.counting(connection.sql()))
     }
 
-    public func writeStatement<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func writeStatement<T: Sendable>(scope: WriteScope, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         // One writer connection: a single statement there is already atomic and serialised, and the
         // busy retry of `transaction` covers another process holding the file.
-        try await transaction(.standard, body)
+        try await transaction(TransactionOptions(scope: scope), body)
     }
 
     public func transaction<T: Sendable>(
         _ options: TransactionOptions, _ body: @Sendable (any SQLDatabase) async throws -> T
     ) async throws -> T {
         let connection = try await writer.acquire()
-        defer { writer.release(connection) }
+        defer {
+            writer.release(connection)
+            readCache.written(options.scope)
+        }
         let sql = statements.counting(connection.sql())
         var attempt = 0
         while true {

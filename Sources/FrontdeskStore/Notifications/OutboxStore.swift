@@ -58,7 +58,7 @@ public struct OutboxStore: Sendable {
     /// Claims up to `limit` due rows for `worker` until `now + leaseSeconds`; each claim counts an attempt.
     public func claim(worker: String, limit: Int, leaseSeconds: Int, now: Date) async throws -> [OutboxItem] {
         let at = now.epochSeconds
-        return try await database.writeStatement { sql in
+        return try await database.writeStatement(scope: .housekeeping) { sql in
             let skipLocked: SQLQueryString = PortableSQL.isPostgres(sql) ? "FOR UPDATE SKIP LOCKED" : ""
             return try await sql.raw(
                 """
@@ -89,7 +89,7 @@ public struct OutboxStore: Sendable {
 
     /// Marks a claimed row delivered (only while `worker` still holds it).
     public func markSent(_ id: String, worker: String, now: Date) async throws {
-        try await database.writeStatement { sql in
+        try await database.writeStatement(scope: .housekeeping) { sql in
             try await sql.raw(
                 """
                 UPDATE notification_outbox SET status = 'sent', sent_at = \(bind: now.epochSeconds), locked_by = NULL, locked_until = NULL,

@@ -65,7 +65,7 @@ struct ClassBatch {
     func run(sessionId: String, _ items: [ClassLaneRequest]) async -> [Result<BookingResult, any Error>] {
         let locks = ["session:\(sessionId)"] + items.map { "member:\($0.membershipId)" }
         do {
-            return try await database.transaction(TransactionOptions(lockKeys: locks)) { sql in
+            return try await database.transaction(TransactionOptions(lockKeys: locks, scope: .bookings)) { sql in
                 var results: [Result<BookingResult, any Error>] = []
                 var index = items.startIndex
                 while index < items.endIndex {

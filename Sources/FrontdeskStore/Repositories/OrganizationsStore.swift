@@ -62,9 +62,21 @@ public struct OrganizationsStore: Sendable {
     }
 
     /// The user's membership in the org together with the org, in one query; `nil` if none.
+    /// Kept in the database's `ReadCache` until the next write that may change anything (a suspension,
+    /// a role change, a studio setting; bookings and check-ins do not).
     public func membershipAndOrganization(orgId: String, userId: String) async throws -> (Membership, Organization)? {
-        guard let row = try await database.run(OrgMembership(orgId: orgId, userId: userId), write: false).first else { return nil }
-        return (try MembershipRows.membership(row, prefix: "m_"), try MembershipRows.organization(row))
+        let access = try await database.readCache.value(ReadCacheKey("org.membership", [orgId, userId], changedBy: .everything)) {
+            () async throws -> MembershipAccess? in
+            guard let row = try await database.run(OrgMembership(orgId: orgId, userId: userId), write: false).first else { return nil }
+            return MembershipAccess(
+                membership: try MembershipRows.membership(row, prefix: "m_"), organization: try MembershipRows.organization(row))
+        }
+        return access.map { ($0.membership, $0.organization) }
+    }
+
+    private struct MembershipAccess: Sendable {
+        let membership: Membership
+        let organization: Organization
     }
 
     /// Every org-scoped request's look-up, so a prepared `HotStatement`.
@@ -82,13 +94,27 @@ public struct OrganizationsStore: Sendable {
 
     /// For a live session: its org id and, if the user belongs to that org, the membership and org —
     /// one query for what every session-scoped request resolves first. `nil` for an unknown session.
+    /// Kept in the database's `ReadCache` like `membershipAndOrganization` (a class deleted is a write
+    /// that may change anything).
     public func sessionMembership(sessionId: String, userId: String) async throws -> (orgId: String, access: (Membership, Organization)?)? {
-        guard let row = try await database.run(SessionMembership(sessionId: sessionId, userId: userId), write: false).first else {
-            return nil
+        let found = try await database.readCache.value(ReadCacheKey("session.membership", [sessionId, userId], changedBy: .everything)) {
+            () async throws -> SessionAccess? in
+            guard let row = try await database.run(SessionMembership(sessionId: sessionId, userId: userId), write: false).first else {
+                return nil
+            }
+            let orgId = try row.string("s_organization_id")
+            guard try row.optionalString("m_id") != nil else { return SessionAccess(orgId: orgId, access: nil) }
+            return SessionAccess(
+                orgId: orgId,
+                access: MembershipAccess(
+                    membership: try MembershipRows.membership(row, prefix: "m_"), organization: try MembershipRows.organization(row)))
         }
-        let orgId = try row.string("s_organization_id")
-        guard try row.optionalString("m_id") != nil else { return (orgId, nil) }
-        return (orgId, (try MembershipRows.membership(row, prefix: "m_"), try MembershipRows.organization(row)))
+        return found.map { ($0.orgId, $0.access.map { ($0.membership, $0.organization) }) }
+    }
+
+    private struct SessionAccess: Sendable {
+        let orgId: String
+        let access: MembershipAccess?
     }
 
     /// Every session-scoped request's look-up (the check-in rush among them), so a prepared `HotStatement`.

@@ -64,14 +64,20 @@ public struct ScheduleStore: Sendable {
 
     /// Live sessions of the org starting in `[from, to)`. With `membersView`, only what a member may
     /// see (SPEC §4): published schedule-mode sessions and sessions the viewer holds an active booking for.
+    /// Kept in the database's `ReadCache` until the next write.
     public func sessions(
         orgId: String, from: Date, to: Date, viewerMembershipId: String, membersView: Bool
     ) async throws -> [ScheduledSession] {
-        let rows =
-            membersView
-            ? try await database.run(MembersRange(orgId: orgId, viewer: viewerMembershipId, from: from, to: to), write: false)
-            : try await database.run(StaffRange(orgId: orgId, viewer: viewerMembershipId, from: from, to: to), write: false)
-        return try rows.map(Self.scheduled)
+        let key = ReadCacheKey(
+            membersView ? "schedule.members" : "schedule.staff",
+            [orgId, viewerMembershipId, String(from.timeIntervalSince1970), String(to.timeIntervalSince1970)])
+        return try await database.readCache.value(key) {
+            let rows =
+                membersView
+                ? try await database.run(MembersRange(orgId: orgId, viewer: viewerMembershipId, from: from, to: to), write: false)
+                : try await database.run(StaffRange(orgId: orgId, viewer: viewerMembershipId, from: from, to: to), write: false)
+            return try rows.map(Self.scheduled)
+        }
     }
 
     /// The sessions of a range, the most common read: prepared `HotStatement`s, one per view.
@@ -118,9 +124,14 @@ public struct ScheduleStore: Sendable {
 
     public typealias MemberFacts = FrontdeskStore.MemberFacts
 
-    /// The member's eligibility facts for a schedule in `[from, to)`: one statement (`ScheduleFactsRows`).
+    /// The member's eligibility facts for a schedule in `[from, to)` at `now`: one statement
+    /// (`ScheduleFactsRows`), kept in the database's `ReadCache` until the next write.
     public func memberFacts(orgId: String, membershipId: String, from: Date, to: Date, now: Date) async throws -> MemberFacts {
-        try await ScheduleFactsRows.memberFacts(database, orgId: orgId, membershipId: membershipId, from: from, to: to, now: now)
+        let key = ReadCacheKey(
+            "schedule.facts", [orgId, membershipId, String(from.timeIntervalSince1970), String(to.timeIntervalSince1970)])
+        return try await database.readCache.value(key) {
+            try await ScheduleFactsRows.memberFacts(database, orgId: orgId, membershipId: membershipId, from: from, to: to)
+        }.at(now)
     }
 
 }

@@ -1,0 +1,148 @@
+import Foundation
+import Synchronization
+
+/// What a write may change, from least to most, so the read cache forgets only what depends on it.
+/// Only the hot writers name a scope narrower than `everything`; each is listed where it is used.
+public enum WriteScope: Int, Sendable, Comparable, CaseIterable {
+    /// Bookkeeping no cached read shows: a display's last-seen time, the outbox's delivery state.
+    case housekeeping
+    /// Bookings and what a booking moves with them (credits, ledger, attendance, outbox and audit
+    /// rows, idempotency keys) — never memberships, studios, classes or plans.
+    case bookings
+    /// Anything.
+    case everything
+
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// What a cached read is filed under: the kind of read, its parameters, and the narrowest write
+/// that can change it (`bookings`: forgotten on bookings and everything; `everything`: forgotten
+/// only on writes that may change anything).
+public struct ReadCacheKey: Hashable, Sendable {
+    let kind: String
+    let parts: [String]
+    let changedBy: WriteScope
+
+    public init(_ kind: String, _ parts: [String], changedBy: WriteScope = .bookings) {
+        precondition(changedBy != .housekeeping, "a cached read must be forgotten by some write")
+        self.kind = kind
+        self.parts = parts
+        self.changedBy = changedBy
+    }
+}
+
+/// Results of hot reads (a member's week, the org scope every request resolves), kept until the
+/// database is written in a way that can change them: every write this process commits moves a
+/// generation on (`written(_:)`, by its `WriteScope`), and every write another process commits does
+/// too once it is heard (PostgreSQL: `WriteListener` on `channel`; SQLite has one server process).
+/// An entry serves only while the generation it was read at is the current one, so a read after a
+/// write that can change it always goes to the database. Time-dependent filtering (what is active
+/// *now*) stays out of what is cached; callers apply it to the result.
+///
+/// Two limits bound what can go wrong: an entry serves at most `maxAge` (a write by a process that
+/// publishes nothing — the CLI on SQLite — or a lost notification shows within it), and the cache
+/// holds at most `limit` entries (when full, it starts afresh). On PostgreSQL it serves only while
+/// this instance's LISTEN is proven live (`setServing`).
+public final class ReadCache: Sendable {
+    /// The PostgreSQL channel every writer NOTIFYs after its commits; the payload is the writer's `instance`.
+    public static let channel = "frontdesk_writes"
+
+    private struct State {
+        /// Moved on by every write `bookings` or wider, and by serving on or off.
+        var generation: UInt64 = 0
+        /// Moved on by writes of `everything`, and by serving on or off.
+        var structure: UInt64 = 0
+        var serving: Bool
+        var entries: [ReadCacheKey: Entry] = [:]
+
+        func stamp(_ key: ReadCacheKey) -> UInt64 { key.changedBy == .bookings ? generation : structure }
+    }
+
+    private struct Entry {
+        let value: any Sendable
+        let storedAt: ContinuousClock.Instant
+        let stamp: UInt64
+    }
+
+    /// This process's name in `channel`'s payloads, so it can ignore its own.
+    public let instance = UUID().uuidString
+    public let limit: Int
+    public let maxAge: Duration
+    private let state: Mutex<State>
+    private let hits = Atomic<Int>(0)
+    private let misses = Atomic<Int>(0)
+
+    public init(serving: Bool, limit: Int = 20_000, maxAge: Duration = .seconds(2)) {
+        self.limit = limit
+        self.maxAge = maxAge
+        state = Mutex(State(serving: serving))
+    }
+
+    /// A write of `scope` committed (or may have): nothing it can change that was read before serves again.
+    public func written(_ scope: WriteScope) {
+        guard scope != .housekeeping else { return }
+        state.withLock {
+            $0.generation &+= 1
+            if scope == .everything {
+                $0.structure &+= 1
+                $0.entries.removeAll(keepingCapacity: true)
+            }
+        }
+    }
+
+    /// Whether the cache may serve (PostgreSQL: while the LISTEN is proven live). Either way it starts afresh.
+    public func setServing(_ serving: Bool) {
+        state.withLock {
+            $0.serving = serving
+            $0.generation &+= 1
+            $0.structure &+= 1
+            $0.entries.removeAll()
+        }
+    }
+
+    /// `channel`'s payload for a write of `scope` by `instance`.
+    public static func payload(instance: String, scope: WriteScope) -> String { "\(instance) \(scope.rawValue)" }
+
+    /// What another instance's notification says it wrote (`everything` when unreadable); nil for this instance's own.
+    public func heard(_ payload: String) -> WriteScope? {
+        let parts = payload.split(separator: " ")
+        if parts.first.map(String.init) == instance { return nil }
+        return parts.count == 2 ? Int(parts[1]).flatMap(WriteScope.init(rawValue:)) ?? .everything : .everything
+    }
+
+    /// Whether it serves (always on SQLite; on PostgreSQL while this instance's LISTEN is proven live).
+    public var isServing: Bool { state.withLock { $0.serving } }
+
+    /// Entries held.
+    public var count: Int { state.withLock { $0.entries.count } }
+
+    /// Cache hits and misses since start.
+    public var counts: (hits: Int, misses: Int) { (hits.load(ordering: .relaxed), misses.load(ordering: .relaxed)) }
+
+    /// The cached value for `key`, or `load()`'s, which is kept unless a write committed meanwhile.
+    public func value<Value: Sendable>(_ key: ReadCacheKey, load: () async throws -> Value) async throws -> Value {
+        let now = ContinuousClock.now
+        let (stamp, cached) = state.withLock { state -> (UInt64?, (any Sendable)?) in
+            guard state.serving else { return (nil, nil) }
+            let stamp = state.stamp(key)
+            guard let entry = state.entries[key], entry.stamp == stamp, entry.storedAt.duration(to: now) < maxAge else {
+                return (stamp, nil)
+            }
+            return (stamp, entry.value)
+        }
+        // Unwrapped first: a missing entry cast to an optional `Value` would pass as a cached nil.
+        if let cached, let hit = cached as? Value {
+            hits.add(1, ordering: .relaxed)
+            return hit
+        }
+        misses.add(1, ordering: .relaxed)
+        let value = try await load()
+        guard let stamp else { return value }
+        state.withLock { state in
+            guard state.serving, state.stamp(key) == stamp else { return }
+            if state.entries.count >= limit { state.entries.removeAll(keepingCapacity: true) }
+            state.entries[key] = Entry(value: value, storedAt: now, stamp: stamp)
+        }
+        return value
+    }
+}

@@ -1,0 +1,272 @@
+import Foundation
+import FrontdeskCore
+import FrontdeskStore
+import FrontdeskTestSupport
+import HummingbirdTesting
+import Testing
+
+@testable import FrontdeskServer
+
+extension TestApp {
+    /// Waits until the database's read cache serves (at once on SQLite; on PostgreSQL once this
+    /// instance's `WriteListener` proved its LISTEN).
+    func readCacheServing() async throws {
+        let cache = services.database.readCache
+        try #require(await Self.eventually(within: .seconds(10)) { cache.isServing }, "the write listener never connected")
+    }
+
+    /// `GET path` until an answer comes from the read cache without a statement (a parallel test's
+    /// write notification on PostgreSQL may empty it in between), at most ten times: that answer.
+    func cachedRead(_ path: String, token: String) async throws -> Reply? {
+        for _ in 0..<10 {
+            let (hits, statements) = (services.database.readCache.counts.hits, services.database.statementCount)
+            let reply = try await request(.get, path, token: token)
+            if services.database.readCache.counts.hits > hits, services.database.statementCount == statements { return reply }
+        }
+        return nil
+    }
+
+    /// A second server process over the same PostgreSQL database: its own backend (pools, read
+    /// cache, listeners) and services, the same clock.
+    func secondProcess(_ body: @Sendable (TestApp) async throws -> Void) async throws {
+        let postgres = try #require(services.database as? PostgresBackend)
+        let database = try await PostgresBackend(
+            url: postgres.url, logger: TestBackend.logger, maximumConnections: 4, searchPath: postgres.searchPath)
+        let other = AppServices(configuration: services.configuration, clock: clock, database: database, logger: TestBackend.logger)
+        let app = buildApplication(services: other)
+        let (routes, clock) = (app.routes, clock)
+        do {
+            try await app.application().test(.router) { client in
+                try await body(TestApp(services: other, clock: clock, client: client, routes: routes))
+            }
+        } catch {
+            await database.shutdown()
+            throw error
+        }
+        await database.shutdown()
+    }
+}
+
+@Suite("Hot reads kept until the next write")
+struct ReadCacheTests {
+    static func item(_ reply: Reply, _ id: String) -> [String: Any]? {
+        (reply["items"] as? [[String: Any]])?.first { $0["id"] as? String == id }
+    }
+
+    @Test("a member's week answers from memory, without a statement, until a booking: then it is read afresh")
+    func weekUntilWrite() async throws {
+        try await TestApp.run { app in
+            try await app.readCacheServing()
+            let studio = try await app.studio()
+            let session = try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(86_400))
+            let (token, _) = try await app.member(studio.orgId, ownerToken: studio.ownerToken, role: "member")
+            let week = "/api/orgs/\(studio.orgId)/sessions"
+            let cached = try #require(try await app.cachedRead(week, token: token), "the week never came from memory")
+            #expect(Self.item(cached, session)?["bookedCount"] as? Int == 0)
+            #expect(Self.item(cached, session)?["myBooking"] == nil)
+
+            #expect(try await app.book(session, token: token).status == 201)
+            let after = try await app.request(.get, week, token: token)
+            #expect(Self.item(after, session)?["bookedCount"] as? Int == 1)
+            #expect((Self.item(after, session)?["myBooking"] as? [String: Any])?["status"] as? String == "confirmed")
+            #expect((Self.item(after, session)?["bookingEligibility"] as? [String: Any])?["status"] as? String == "already_booked")
+        }
+    }
+
+    @Test("the facts are kept without the time: a subscription ending at T counts at T − 1 s and not at T, both from memory")
+    func subscriptionTermAtTheEdge() async throws {
+        try await TestApp.run { app in
+            try await app.readCacheServing()
+            let studio = try await app.studio()
+            _ = try await app.request(.patch, "/api/orgs/\(studio.orgId)", token: studio.ownerToken, body: ["paymentProvider": "stripe"])
+            let session = try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(3 * 86_400))
+            let (token, maya) = try await app.member(studio.orgId, ownerToken: studio.ownerToken, role: "member")
+            let subscription = try await app.insertSubscription(org: studio.orgId, membership: maya, credits: 5)
+            let ends = Date(epochSeconds: app.clock.now().addingTimeInterval(3600).epochSeconds)
+            try await app.services.database.transaction { sql in
+                try await sql.raw("UPDATE subscriptions SET ends_at = \(bind: ends.epochSeconds) WHERE id = \(bind: subscription)").run()
+            }
+            // A fixed range, so the clock moving does not move the key.
+            let week = "/api/orgs/\(studio.orgId)/sessions?from=\(Self.day(app.clock.now()))&to=\(Self.day(app.clock.now() + 6 * 86_400))"
+            func status(_ reply: Reply) -> String? {
+                (Self.item(reply, session)?["bookingEligibility"] as? [String: Any])?["status"] as? String
+            }
+            app.clock.set(ends.addingTimeInterval(-1))
+            let before = try #require(try await app.cachedRead(week, token: token))
+            #expect(status(before) == "eligible")
+            app.clock.set(ends)
+            let at = try #require(try await app.cachedRead(week, token: token))
+            #expect(status(at) == "no_plan")
+        }
+    }
+
+    static func day(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        formatter.timeZone = TimeZone(identifier: "Europe/Berlin")
+        return formatter.string(from: date)
+    }
+
+    @Test("a suspension refuses the member's next request although their studio access was kept")
+    func suspensionIsAWrite() async throws {
+        try await TestApp.run { app in
+            try await app.readCacheServing()
+            let studio = try await app.studio()
+            let (token, maya) = try await app.member(studio.orgId, ownerToken: studio.ownerToken, role: "member")
+            let week = "/api/orgs/\(studio.orgId)/sessions"
+            #expect(try await app.cachedRead(week, token: token) != nil)
+            try await app.services.database.transaction { sql in
+                try await sql.raw("UPDATE memberships SET status = 'suspended' WHERE id = \(bind: maya)").run()
+            }
+            #expect(try await app.request(.get, week, token: token).status == 403)
+        }
+    }
+
+    @Test("a booking keeps the studio access cached: the next week reads only the schedule and the facts")
+    func bookingKeepsAccess() async throws {
+        try await TestApp.run { app in
+            try await app.readCacheServing()
+            let studio = try await app.studio()
+            let (token, _) = try await app.member(studio.orgId, ownerToken: studio.ownerToken, role: "member")
+            let week = "/api/orgs/\(studio.orgId)/sessions"
+            var sessions: [String] = []
+            for hour in 0..<5 {
+                sessions.append(try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(86_400 + Double(hour) * 7200)))
+            }
+            // Each attempt: warm, book, read once. A parallel test's notification (PostgreSQL) can only add statements.
+            var costs: [Int] = []
+            for session in sessions {
+                _ = try #require(try await app.cachedRead(week, token: token))
+                #expect(try await app.book(session, token: token).status == 201)
+                let before = app.services.database.statementCount
+                #expect(try await app.request(.get, week, token: token).status == 200)
+                costs.append(app.services.database.statementCount - before)
+            }
+            #expect(costs.min() == 2, "statements per read after a booking: \(costs)")
+            // A studio setting is a write that may change anything: the access is read again too.
+            _ = try #require(try await app.cachedRead(week, token: token))
+            #expect(
+                try await app.request(.patch, "/api/orgs/\(studio.orgId)", token: studio.ownerToken, body: ["gpsMaxMeters": 150]).status
+                    == 200)
+            let before = app.services.database.statementCount
+            #expect(try await app.request(.get, week, token: token).status == 200)
+            #expect(app.services.database.statementCount - before >= 3)
+        }
+    }
+
+    @Test(
+        "on PostgreSQL, a booking on one server shows in another server's cached week within 10 s",
+        .enabled(if: TestBackend.current == .postgres))
+    func acrossProcesses() async throws {
+        try await TestApp.run { a in
+            try await a.secondProcess { b in
+                try await a.readCacheServing()
+                try await b.readCacheServing()
+                let studio = try await a.studio()
+                let session = try await a.session(studio, startsAt: a.clock.now().addingTimeInterval(86_400))
+                let (token, _) = try await a.member(studio.orgId, ownerToken: studio.ownerToken, role: "member")
+                let week = "/api/orgs/\(studio.orgId)/sessions"
+                let cached = try #require(try await b.cachedRead(week, token: token), "b's week never came from memory")
+                #expect(Self.item(cached, session)?["bookedCount"] as? Int == 0)
+                #expect(try await a.book(session, token: token).status == 201)
+                let seen = try await TestApp.eventually(within: .seconds(10)) {
+                    let reply = try await b.request(.get, week, token: token)
+                    return Self.item(reply, session)?["bookedCount"] as? Int == 1
+                }
+                #expect(seen)
+            }
+        }
+    }
+
+    // MARK: The cache alone
+
+    static let key = ReadCacheKey("test", ["a"])
+
+    @Test("a value read while a write committed is answered but not kept")
+    func writeDuringLoad() async throws {
+        let cache = ReadCache(serving: true)
+        let first = try await cache.value(Self.key) { () async throws -> Int in
+            cache.written(.bookings)
+            return 1
+        }
+        #expect(first == 1)
+        #expect(cache.count == 0)
+        #expect(try await cache.value(Self.key) { 2 } == 2)
+        #expect(try await cache.value(Self.key) { 3 } == 2)
+        cache.written(.bookings)
+        #expect(try await cache.value(Self.key) { 4 } == 4)
+    }
+
+    @Test("an optional value: a miss is not a cached nil, and a cached nil answers nil")
+    func optionalValues() async throws {
+        let cache = ReadCache(serving: true)
+        #expect(try await cache.value(Self.key) { () -> Int? in nil } == nil)
+        #expect(try await cache.value(Self.key) { () -> Int? in 1 } == nil)
+        let other = ReadCacheKey("test", ["b"])
+        #expect(try await cache.value(other) { () -> Int? in 2 } == 2)
+    }
+
+    @Test("scopes: housekeeping forgets nothing, bookings what bookings change, everything all")
+    func scopes() async throws {
+        let cache = ReadCache(serving: true)
+        let schedule = ReadCacheKey("schedule", ["a"])
+        let access = ReadCacheKey("access", ["a"], changedBy: .everything)
+        func read(_ key: ReadCacheKey, _ value: Int) async throws -> Int { try await cache.value(key) { value } }
+        #expect(try await read(schedule, 1) == 1)
+        #expect(try await read(access, 1) == 1)
+        cache.written(.housekeeping)
+        #expect(try await read(schedule, 2) == 1)
+        #expect(try await read(access, 2) == 1)
+        cache.written(.bookings)
+        #expect(try await read(schedule, 3) == 3)
+        #expect(try await read(access, 3) == 1)
+        cache.written(.everything)
+        #expect(try await read(schedule, 4) == 4)
+        #expect(try await read(access, 4) == 4)
+    }
+
+    @Test("another instance's notification: its scope, everything when unreadable, nothing for this instance's own")
+    func heard() {
+        let cache = ReadCache(serving: true)
+        #expect(cache.heard(ReadCache.payload(instance: cache.instance, scope: .everything)) == nil)
+        for scope in [WriteScope.bookings, .everything] {
+            #expect(cache.heard(ReadCache.payload(instance: "other", scope: scope)) == scope)
+        }
+        for garbled in ["", "other", "other 9", "other x", "a b c"] {
+            #expect(cache.heard(garbled) == .everything)
+        }
+    }
+
+    @Test("not serving: nothing answers or is kept; serving again starts empty")
+    func notServing() async throws {
+        let cache = ReadCache(serving: false)
+        #expect(try await cache.value(Self.key) { 1 } == 1)
+        #expect(try await cache.value(Self.key) { 2 } == 2)
+        #expect(cache.count == 0)
+        cache.setServing(true)
+        #expect(try await cache.value(Self.key) { 3 } == 3)
+        #expect(try await cache.value(Self.key) { 4 } == 3)
+        cache.setServing(false)
+        #expect(try await cache.value(Self.key) { 5 } == 5)
+        cache.setServing(true)
+        #expect(cache.count == 0)
+    }
+
+    @Test("bounded: at the limit it keeps; one past, it starts afresh with the newcomer")
+    func bounded() async throws {
+        let cache = ReadCache(serving: true, limit: 3)
+        for part in ["a", "b", "c"] { _ = try await cache.value(ReadCacheKey("t", [part])) { part } }
+        #expect(cache.count == 3)
+        #expect(try await cache.value(ReadCacheKey("t", ["a"])) { "x" } == "a")
+        _ = try await cache.value(ReadCacheKey("t", ["d"])) { "d" }
+        #expect(cache.count == 1)
+        #expect(try await cache.value(ReadCacheKey("t", ["d"])) { "y" } == "d")
+    }
+
+    @Test("an entry older than maxAge is read again")
+    func maxAge() async throws {
+        let cache = ReadCache(serving: true, maxAge: .zero)
+        #expect(try await cache.value(Self.key) { 1 } == 1)
+        #expect(try await cache.value(Self.key) { 2 } == 2)
+    }
+}
