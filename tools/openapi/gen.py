@@ -1296,6 +1296,37 @@ op("POST", "/api/orgs/:org/displays/:display/rotate", "rotateDisplay", "Rotate a
 op("POST", "/api/orgs/:org/displays/:display/revoke", "revokeDisplay", "Revoke a display for good (owner/admin)", "Displays",
    ok("DisplayWithURL", description="The revoked display (no `url`)."), errors=errs(csrf=True, org=True, role=MGR, notfound="display"))
 
+# --- Public schedule (no login; docs/public-schedule.md)
+S["PublicClass"] = obj({
+    "id": UUID, "name": {"type": "string"}, "program": {"type": "string"},
+    "color": {"type": "string", "pattern": "^#[0-9a-f]{6}$"},
+    "startsAt": {"type": "string", "format": "date-time", "description": "With the studio's offset."},
+    "endsAt": {"type": "string", "format": "date-time"}, "durationMin": integer(1, 1440),
+    "location": nullable({"type": "string"}), "coach": nullable({"type": "string", "description": "The coach's name (never an e-mail)."}),
+    "capacity": integer(1, 1000), "spotsLeft": integer(0, 1000), "full": {"type": "boolean"},
+    "started": {"type": "boolean"},
+    "bookable": {"type": "boolean", "description": "Not started and inside the booking window."},
+    "bookUrl": {"type": "string", "format": "uri", "description": "Sign-in, then the booking of this class."},
+}, required=["id", "name", "program", "color", "startsAt", "endsAt", "durationMin", "capacity", "spotsLeft", "full",
+             "started", "bookable", "bookUrl"],
+    description="A published class of a schedule program, as strangers see it.")
+S["PublicSchedule"] = obj({
+    "studio": obj({"id": UUID, "name": {"type": "string"}, "timezone": {"type": "string"},
+                   "scheduleUrl": {"type": "string", "format": "uri"}}, required=["id", "name", "timezone", "scheduleUrl"]),
+    "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date", "description": "Exclusive."},
+    "classes": array(ref("PublicClass")),
+}, required=["studio", "from", "to", "classes"])
+op("GET", "/api/public/orgs/:org/schedule", "getPublicSchedule", "A studio's public schedule (no login)", "Public",
+   {**ok("PublicSchedule", description="The classes, with `ETag` and `Cache-Control: public, max-age=30`; any origin may read it "
+                                        "(`Access-Control-Allow-Origin: *`)."),
+    "304": {"description": "Not modified: `If-None-Match` names the current ETag."}},
+   params=[query("from", LOCAL_DATE, "First local date, today up to 365 days ahead (default today)."),
+           query("days", integer(1, 31), "Days from `from`, 1–31 (default 7).")],
+   errors={"400": "`invalid_date`, `invalid_field` (from, days)",
+           "404": "an unknown studio and one that does not publish its schedule alike",
+           "429": "more than 120 public requests a minute from one address"},
+   secured=False)
+
 # ---------------------------------------------------------------- assemble
 
 paths = {}
@@ -1305,7 +1336,7 @@ for method, path, spec in OPS:
     paths.setdefault(oa_path, {})[method.lower()] = spec
 
 TAGS = ["Auth", "Organizations", "Members", "Catalog", "Sessions", "Timetable", "Bulk", "Audit", "Workouts", "Bookings", "Plans",
-        "Check-in", "Notifications", "Analytics", "Displays"]
+        "Check-in", "Notifications", "Analytics", "Displays", "Public"]
 
 doc = {
     "openapi": "3.1.0",

@@ -17,6 +17,8 @@ public struct AppServices: Sendable {
     public let rateLimits: RateLimitStore
     /// Self check-in attempts per member, counted in this process (see `LocalRateLimiter`).
     let selfCheckinLimiter = LocalRateLimiter(windowSeconds: 60)
+    /// Public schedule requests per client address, counted in this process (`PublicSchedule.admit`).
+    let publicLimiter = LocalRateLimiter(windowSeconds: 60)
     /// Calendar feed fetches per feed and per client address, counted in this process.
     let calendarFeedLimiter = LocalRateLimiter(windowSeconds: 60)
     public let passwords: PasswordHasher

@@ -77,6 +77,7 @@ public func buildApplication(services: AppServices) -> FrontdeskApp {
     NotificationRoutes(services: services).register(user: user)
     AnalyticsRoutes(services: services).register(org: org)
     DisplayRoutes(services: services).register(root: root, org: org)
+    PublicScheduleRoutes(services: services).register(api)
     KioskRoutes(services: services).register(root)
 
     LoginPage(services: services).register(root)
@@ -90,6 +91,10 @@ public func buildApplication(services: AppServices) -> FrontdeskApp {
     BatchesPage(services: services).register(root)
     DashboardPage(services: services).register(root)
     AdminPages(services: services).register(root)
+    PublicPages(services: services).register(root)
+    PublicBookPage(services: services).register(root)
+    PublicSettingsForm(services: services).register(root)
+    UniversalLinks(services: services).register(root)
     LanguagePages(services: services).register(root)
 
     router.add(middleware: FileMiddleware(services.configuration.publicDirectory, searchForIndexHtml: true))

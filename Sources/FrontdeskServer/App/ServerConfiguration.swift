@@ -66,6 +66,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var maxStreamsPerAddress: Int = 20
     public var bulkMaxSessions: Int = 2_000
     public var metricsToken: String? = nil
+    // universalLinks.*
+    public var appleAppIds: String? = nil
+    public var androidPackage: String? = nil
+    public var androidCertFingerprints: String? = nil
 
     /// Who may create a studio: only the operator through the CLI, or anyone signed in.
     public enum OrgCreation: String, Codable, Sendable, CaseIterable {
@@ -125,6 +129,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         if let metricsToken, metricsToken.count < 16 || metricsToken.contains(where: \.isWhitespace) {
             throw ConfigurationError("metrics.token must be at least 16 characters without spaces")
         }
+        try UniversalLinks.validate(self)
         guard Logger.Level(rawValue: logLevel.lowercased()) != nil else { throw ConfigurationError("unknown logLevel '\(logLevel)'") }
         var config = self
         if config.publicBaseURL.trimmingCharacters(in: .whitespaces).isEmpty { config.publicBaseURL = listeningBaseURL }

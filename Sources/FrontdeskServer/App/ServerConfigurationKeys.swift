@@ -262,6 +262,17 @@ extension ServerConfiguration {
         .optionalString(
             "metrics.token", \.metricsToken, secret: true, formerly: "metricsToken",
             "when set (16+ characters), `GET /metrics` needs `Authorization: Bearer <token>`, else 401"),
+        .optionalString(
+            "universalLinks.appleAppIds", \.appleAppIds, formerly: "appleAppIds",
+            "iOS apps (`TEAMID.bundle.id`, comma-separated) that open the check-in links: served in"
+                + " `/.well-known/apple-app-site-association` (404 while unset)"),
+        .optionalString(
+            "universalLinks.androidPackage", \.androidPackage, formerly: "androidPackage",
+            "the Android app's package name that opens the check-in links: served in `/.well-known/assetlinks.json`"
+                + " with the fingerprints below (404 while unset)"),
+        .optionalString(
+            "universalLinks.androidCertFingerprints", \.androidCertFingerprints, formerly: "androidCertFingerprints",
+            "SHA-256 fingerprints of the Android app's signing certificates (`AB:CD:…`, 32 bytes each, comma-separated)"),
     ]
 
     /// The declaration of the key stored at `path`; every stored property has one.

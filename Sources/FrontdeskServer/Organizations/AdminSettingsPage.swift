@@ -87,9 +87,11 @@ struct AdminSettingsPage {
         let values: Values
         let timezones: [Option]
         let providers: [Option]
+        /// The public schedule and widget part (`PublicSettingsForm`).
+        let publicSchedule: PublicSettingsForm.View
     }
 
-    static let messages = ["saved": "Settings saved."]
+    static let messages = ["saved": "Settings saved.", "public_saved": "Public schedule settings saved."]
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
@@ -99,7 +101,7 @@ struct AdminSettingsPage {
 
     func page(
         orgId: String?, request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok,
-        flash: PageFrame.Flash? = nil, posted: Values? = nil
+        flash: PageFrame.Flash? = nil, posted: Values? = nil, publicPosted: PublicSettingsForm.Posted? = nil
     ) async throws -> Response {
         guard let admin = try await AdminShell.resolve(services, context: context, orgId: orgId, section: .settings) else {
             return try AdminShell.refusal(responder, section: .settings, request: request, context: context)
@@ -113,7 +115,8 @@ struct AdminSettingsPage {
         let view = View(
             shell: admin.shell, orgId: scope.orgId, values: values,
             timezones: zones.map { Option(value: $0, label: $0.replacingOccurrences(of: "_", with: " "), selected: $0 == values.timezone) },
-            providers: providers.map { Option(value: $0.0, label: $0.1, selected: $0.0 == values.paymentProvider) })
+            providers: providers.map { Option(value: $0.0, label: $0.1, selected: $0.0 == values.paymentProvider) },
+            publicSchedule: try await PublicSettingsForm.view(services, orgId: scope.orgId, posted: publicPosted))
         return try AdminShell.page(
             responder, "admin_settings", title: "Settings", page: view, scope: scope, request: request, context: context, status: status,
             flash: flash)

@@ -44,6 +44,7 @@ public struct Migrator: Sendable {
             ]),
         Migration(version: 4, name: "accounts: invitations, account links, verified e-mail", statements: Schema0004.statements),
         Migration(version: 5, name: "back office: series, closures, audit subjects, display last seen", statements: Schema0005.statements),
+        Migration(version: 6, name: "public schedule and widget origins", statements: Schema0006.statements),
         Migration(version: 7, name: "calendar feeds and event versions", statements: Schema0007.statements),
         Migration(version: 8, name: "door kiosk: kiosks and members' PINs", statements: Schema0008.statements),
         Migration(version: 9, name: "two languages: a user's choice, a studio's default", statements: Schema0009.statements),
