@@ -2,6 +2,7 @@ import Foundation
 import FrontdeskCore
 import FrontdeskStore
 import HTTPTypes
+import SQLKit
 import Testing
 
 @testable import FrontdeskServer
@@ -70,11 +71,11 @@ struct I18nPageTests {
             #expect(forged.status == 403)
             let stranger = try await Browser(app: app, token: nil).post("/me/language", ["language": "de"])
             #expect(stranger.status != 303)
-            #expect(try await app.storedLanguage(userToken: member.token) == "en")
+            #expect(try await app.storedLanguage(membershipId: member.membershipId) == "en")
 
             // Back to no choice: the browser decides again.
             #expect(try await browser.post("/me/language", ["language": ""]).status == 303)
-            #expect(try await app.storedLanguage(userToken: member.token) == nil)
+            #expect(try await app.storedLanguage(membershipId: member.membershipId) == nil)
             #expect(try await browser.get("/schedule", headers: Self.german).has("Noch 2 Plätze frei"))
         }
     }
@@ -166,11 +167,13 @@ extension Browser {
 }
 
 extension TestApp {
-    /// The stored language of the user behind a login token.
-    func storedLanguage(userToken: String) async throws -> String? {
-        let me = try await request(.get, "/api/auth/me", token: userToken)
-        let id = try #require(((me["user"] as? [String: Any])?["id"] as? String) ?? me.string("id"), "\(me.text)")
-        return try await LanguagesStore(database: services.database).settings(userId: id, orgId: nil).user
+    /// The stored language of the member behind a membership.
+    func storedLanguage(membershipId: String) async throws -> String? {
+        try await services.database.read { sql in
+            try await sql.raw(
+                "SELECT u.language FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.id = \(bind: membershipId)"
+            ).first()?.decode(column: "language", as: String?.self)
+        }
     }
 
     func studioLanguage(_ orgId: String) async throws -> String? {

@@ -22,6 +22,8 @@ struct LanguagePages {
 
     struct Option {
         let value: String
+        /// The radio button's id suffix ("none" for no choice).
+        let key: String
         let label: String
         let selected: Bool
     }
@@ -37,8 +39,10 @@ struct LanguagePages {
 
     /// "" (not chosen: the next rule decides), then each language under its own name.
     static func options(selected code: String?, noneLabel: String) -> [Option] {
-        [Option(value: "", label: noneLabel, selected: Language(code: code) == nil)]
-            + Language.allCases.map { Option(value: $0.rawValue, label: Messages.of($0)["language.name"], selected: $0.rawValue == code) }
+        [Option(value: "", key: "none", label: noneLabel, selected: Language(code: code) == nil)]
+            + Language.allCases.map {
+                Option(value: $0.rawValue, key: $0.rawValue, label: Messages.of($0)["language.name"], selected: $0.rawValue == code)
+            }
     }
 
     struct Form: Decodable {
