@@ -1,5 +1,6 @@
 import Foundation
 import FrontdeskCore
+@testable import FrontdeskServer
 import HTTPTypes
 import Testing
 
@@ -76,6 +77,20 @@ struct DisplayAheadTests {
             #expect(full.status == 200 && frames(full).allSatisfy { ($0["svg"] as? String)?.hasPrefix("<svg") == true })
             let padded = try await app.request(.get, s.display + String(repeating: "&have=x", count: 8) + query)
             #expect((padded["qr"] as? [String: Any])?["svg"] != nil, "only the first eight have= values count")
+        }
+    }
+
+    @Test("an hour of polls keeps the rendered codes bounded: previous, current and five ahead per class")
+    func cacheBounded() async throws {
+        try await TestApp.run { app in
+            // The class starts in 10 minutes and lasts an hour: every poll of the hour has five windows ahead.
+            let s = try await CompactCheckinTests().scene(app)
+            for _ in 0..<60 {
+                #expect(try await app.request(.get, s.display)["qr"] != nil)
+                #expect(app.services.qrCache.count <= 7)
+                app.clock.advance(by: 60)
+            }
+            #expect(app.services.qrCache.count == 7)
         }
     }
 
