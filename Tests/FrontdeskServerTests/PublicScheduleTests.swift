@@ -28,7 +28,7 @@ struct PublicScheduleTests {
             let hidden = try await app.anonymous("/api/public/orgs/\(studio.orgId)/schedule")
             let unknown = try await app.anonymous("/api/public/orgs/\(NewID.make())/schedule")
             #expect(hidden.status == 404 && unknown.status == 404)
-            #expect(hidden.text == unknown.text)
+            #expect(hidden.errorCode == unknown.errorCode && hidden.errorMessage == unknown.errorMessage)
             #expect(try await app.anonymous("/api/public/orgs/not-an-id/schedule").status == 404)
             #expect(try await app.anonymous("/studios/\(studio.orgId)/schedule").status == 404)
 

@@ -57,7 +57,7 @@ struct PublicWidgetTests {
             #expect(try await app.count("SELECT COUNT(*) AS n FROM audit_logs WHERE action = 'public_schedule.update'") == 1)
 
             let host63 = String(repeating: "a", count: 63)
-            let long200 = "https://" + [host63, host63, String(repeating: "b", count: 53)].joined(separator: ".") + ".example"
+            let long200 = "https://" + [host63, host63, String(repeating: "b", count: 56)].joined(separator: ".") + ".example"
             #expect(long200.count == 200)
             try await app.publishSchedule(studio, origins: long200)
             for bad in [
