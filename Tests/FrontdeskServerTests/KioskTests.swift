@@ -286,7 +286,8 @@ struct KioskTests {
         try await TestApp.run { app in
             let kiosk = try await app.kioskFixture()
             let later = try await app.session(
-                kiosk.studio, startsAt: app.clock.now().addingTimeInterval(31 * 60), extra: ["locationId": kiosk.studio.locationId])
+                kiosk.studio, startsAt: app.clock.now().addingTimeInterval(31 * 60),
+                extra: ["locationId": kiosk.studio.locationId, "force": true])
             let member = try await app.namedMember(kiosk.studio, "Lena Later")
             try await app.setPin(member, "2580")
             let booking = try await app.insertBooking(session: later, membership: member.membershipId, status: "confirmed")
