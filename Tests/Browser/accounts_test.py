@@ -130,8 +130,8 @@ def current_qr_url(server: Server) -> str:
         check(time.monotonic() < deadline, "the display's QR code did not rotate within 75 s")
         time.sleep(min(qr.get("secondsUntilRotation", 1) + 0.5, 5))
     url = qr["url"]
-    check(url.startswith(f"{server.base}/checkin?session=") and "&token=" in url,
-          f"the display's QR URL is {url!r}, not {server.base}/checkin?session=…&token=…")
+    check(re.fullmatch(re.escape(server.base) + r"/c/[0-9]{81}", url) is not None,
+          f"the display's QR URL is {url!r}, not the compact {server.base}/c/<81 digits>")
     return url
 
 

@@ -422,7 +422,7 @@ struct BulkOperationsTests {
             let page = try await owner.get("/admin/batches?org=\(w.studio.orgId)")
             #expect(page.status == 200, "\(page.text)")
             #expect(page.has("data-batch-id=\"\(batch)\""))
-            #expect(page.has("Deleted 2 classes") && page.has("Matched: Mon · 18:00") && page.has("1 bookings cancelled"))
+            #expect(page.has("Deleted 2 classes") && page.has("Matched: Mon · 18:00") && page.has("1 booking cancelled"))
             #expect(page.has("action=\"/admin/batches/undo\""))
 
             let undone = try await owner.post("/admin/batches/undo", ["org": w.studio.orgId, "batch": batch])

@@ -95,7 +95,7 @@ struct ErrorHandlingTests {
                 "/login", "/logout", "/checkin", "/coach", "/schedule", "/me/bookings", "/admin/batches", "/admin/analytics",
                 "/admin",
                 "/invite", "/forgot", "/reset", "/me/password", "/signin-link", "/signin", "/verify", "/join",
-                "/calendar",
+                "/calendar", "/me", "/kiosk", "/c", "/studios", "/book", "/.well-known",
             ]
             let stray = routes.filter { route in
                 !(route.contains(" /api/") || route.contains(" /display/") || route.hasSuffix("z") || route.hasSuffix("/metrics")

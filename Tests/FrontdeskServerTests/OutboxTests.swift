@@ -27,7 +27,8 @@ struct OutboxTests {
             #expect(mail.sent.count == 1)
             #expect(email.message.to.hasPrefix("rush-0-") && email.message.subject == "Booked: Vinyasa, Thursday 19 November, 18:00–19:00")
             #expect(email.message.textBody.contains("Hi Rusher,") && email.message.textBody.contains("Where: Loft"))
-            #expect(email.message.htmlBody?.contains("You're booked") == true)
+            // The catalogue's words, HTML-escaped in the HTML part.
+            #expect(email.message.htmlBody.map { $0.contains("You&#39;re booked") || $0.contains("You're booked") } == true)
             #expect(email.message.textBody.contains("https://studio.example/me/bookings"))
             #expect(email.messageID.hasSuffix("@localhost>"))
             #expect(push.sent.map(\.to) == [device])
