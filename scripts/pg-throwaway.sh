@@ -26,7 +26,7 @@
 #
 # Authentication is "trust" and the server listens on loopback only: this is
 # strictly for tests. fsync stays ON (the default) so tests see real
-# durability behaviour; max_connections is raised to 1000: Swift Testing runs suites in parallel, each test with its own pool.
+# durability behaviour; max_connections is raised to 2500: Swift Testing runs suites in parallel, each test with its own pools and listeners.
 set -euo pipefail
 
 readonly MARKER=".pg-throwaway"
@@ -197,7 +197,7 @@ cmd_start() {
 listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$dir'
-max_connections = 1000
+max_connections = 2500
 fsync = on
 CONF
 

@@ -42,7 +42,7 @@ public func withTestDatabase<T: Sendable>(
         let admin = try await PostgresBackend(url: TestBackend.postgresURL, logger: TestBackend.logger, maximumConnections: 1)
         try await admin.read { sql in try await sql.raw("CREATE SCHEMA \(unsafeRaw: schema)").run() }
         database = try await PostgresBackend(
-            url: TestBackend.postgresURL, logger: TestBackend.logger, maximumConnections: 8, searchPath: schema)
+            url: TestBackend.postgresURL, logger: TestBackend.logger, maximumConnections: 8, readConnections: 4, searchPath: schema)
         cleanup = {
             try? await admin.read { sql in try await sql.raw("DROP SCHEMA \(unsafeRaw: schema) CASCADE").run() }
             await admin.shutdown()
