@@ -5,6 +5,12 @@ import Synchronization
 /// task sends them one at a time, so a burst of commits while one is being sent costs a single
 /// further notification.
 final class WritePublisher: Sendable {
+    /// The least time between two notifications. Every listening connection of the database reads
+    /// every notification, so a notification per commit grows with writers × listeners (the test
+    /// suite's hundreds of applications on one PostgreSQL); another instance hears a write at most
+    /// this much later.
+    static let interval: Duration = .milliseconds(100)
+
     private let due: AsyncStream<Void>.Continuation
     private let widest = Pending()
     private let task: Task<Void, Never>
@@ -31,6 +37,8 @@ final class WritePublisher: Sendable {
             for await _ in stream {
                 guard let scope = widest.take() else { continue }
                 await send(scope)
+                // At most one notification per `interval`: what is written meanwhile goes in the next.
+                try? await Task.sleep(for: Self.interval)
             }
         }
     }
