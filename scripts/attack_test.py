@@ -517,6 +517,15 @@ def check_4_login_body(ctx: Context) -> None:
           a.brief() + f" cookies {list(a.cookies())}")
 
 
+def qr_token(url: str) -> str:
+    """The token of the display's QR URL: the compact `/c/<81 digits>` (which `CheckinToken.verify`
+    accepts as `token` too) or the long form's `token=` parameter."""
+    compact = re.search(r"/c/([0-9]{81})$", url)
+    if compact:
+        return compact.group(1)
+    return urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["token"][0]
+
+
 def check_6_landing(ctx: Context) -> dict | None:
     """Returns the state of the class whose check-in is open (for check 9)."""
     s = ctx.server
@@ -526,8 +535,7 @@ def check_6_landing(ctx: Context) -> dict | None:
         return None
     session = state["session"]["id"]
     class_name = state["session"]["className"]
-    query = urllib.parse.parse_qs(urllib.parse.urlsplit(state["qr"]["url"]).query)
-    token = query["token"][0]
+    token = qr_token(state["qr"]["url"])
 
     a = request(s, "GET", f"/checkin?session={session}&token={urllib.parse.quote(token)}")
     browser = a.cookies().get("fd_browser")
@@ -578,7 +586,7 @@ def check_6_landing(ctx: Context) -> dict | None:
         log("SKIP: 6 a member of another studio sees no class name (no second studio)")
     else:
         fresh = screen_state(ctx)
-        fresh_token = urllib.parse.parse_qs(urllib.parse.urlsplit(fresh["qr"]["url"]).query)["token"][0] if fresh.get("qr") else token
+        fresh_token = qr_token(fresh["qr"]["url"]) if fresh.get("qr") else token
         a = request(s, "GET", f"/checkin?session={session}&token={urllib.parse.quote(fresh_token)}", cookies=ctx.stranger.cookies)
         check("6 a signed-in member of another studio does not see the class name on the landing page",
               class_name not in a.text and a.status < 500, f"{a.status}, '{class_name}' {'present' if class_name in a.text else 'absent'}")
