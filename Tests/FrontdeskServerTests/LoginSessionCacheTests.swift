@@ -12,7 +12,7 @@ extension TestApp {
     /// its listener proved it hears notifications).
     func loginCacheServing() async throws {
         let cache = services.loginSessions
-        try #require(await Self.eventually(within: .seconds(30)) { cache.isServing }, "the login-session listener never connected")
+        try #require(await Self.eventually(within: TestApp.listenerLimit) { cache.isServing }, "the login-session listener never connected")
     }
 
     /// `GET /api/me` with `token` until the cache answers it (a parallel test's notification may
@@ -201,7 +201,7 @@ struct LoginSessionCacheTests {
             let cache = LoginSessionCache(database: database)
             #expect(!cache.isServing)
             let listener = Task { try await LoginSessionListener(cache: cache, database: database, logger: TestBackend.logger).run() }
-            #expect(await TestApp.eventually(within: .seconds(30)) { cache.isServing })
+            #expect(await TestApp.eventually(within: TestApp.listenerLimit) { cache.isServing })
             // A notification for this instance's sessions (as another instance's logout sends) drops them.
             let now = TestApp.start
             cache.keep(

@@ -12,7 +12,7 @@ extension TestApp {
     /// instance's `WriteListener` proved its LISTEN).
     func readCacheServing() async throws {
         let cache = services.database.readCache
-        try #require(await Self.eventually(within: .seconds(30)) { cache.isServing }, "the write listener never connected")
+        try #require(await Self.eventually(within: TestApp.listenerLimit) { cache.isServing }, "the write listener never connected")
     }
 
     /// `GET path` until an answer comes from the read cache without a statement (a parallel test's

@@ -15,7 +15,12 @@ struct PostgresListener: Sendable {
     /// Payloads starting with this are the listeners' own proofs of life; `received` never sees them.
     static let proofPrefix = "listener-proof:"
     /// How long a connection may take to hear its own proof before it is given up and retried.
-    static let proofTimeout: Duration = .seconds(10)
+    /// Generous: a PostgreSQL server busy with many listeners delivers late, and starting over only
+    /// adds to its load; the users stay on their safe path meanwhile.
+    static let proofTimeout: Duration = .seconds(30)
+    /// The pause between proofs at first, and at most: every NOTIFY wakes every listening connection
+    /// of the database, so an unanswered proof is repeated less and less often.
+    static let proofInterval: (first: Duration, most: Duration) = (.milliseconds(100), .seconds(2))
 
     let database: PostgresBackend
     let channel: String
@@ -67,10 +72,12 @@ struct PostgresListener: Sendable {
             group.addTask {
                 // The LISTEN starts concurrently, so the first proofs may go unheard: repeat until one is.
                 let deadline = ContinuousClock.now + Self.proofTimeout
+                var pause = Self.proofInterval.first
                 while !heard.isSet {
                     guard ContinuousClock.now < deadline else { throw ListenEnded() }
                     try await database.notify(channel: channel, payload: proof)
-                    try await Task.sleep(for: .milliseconds(100))
+                    try await Task.sleep(for: pause)
+                    pause = min(pause * 2, Self.proofInterval.most)
                 }
             }
             // The prover finishes once heard; the listener only by failing (or being cancelled).

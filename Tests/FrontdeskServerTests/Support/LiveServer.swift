@@ -58,6 +58,11 @@ extension TestApp {
         return (String(url.dropFirst(services.configuration.publicBaseURL.count)), display.id)
     }
 
+    /// How long a test waits for a PostgreSQL listener to prove its LISTEN or to hear another
+    /// instance's notification. Generous: the PostgreSQL suite runs hundreds of instances' listeners
+    /// on one server, on machines with two cores; a working listener ends the wait within moments.
+    static let listenerLimit: Duration = .seconds(120)
+
     /// Waits (up to `limit`) until `condition` holds, checking every 10 ms; whether it did.
     static func eventually(within limit: Duration = .seconds(5), _ condition: @Sendable () async throws -> Bool) async rethrows -> Bool {
         let deadline = ContinuousClock.now + limit
