@@ -27,8 +27,8 @@ struct I18nCatalogueTests {
             ], trees: [:])
         #expect(
             broken.problems() == [
-                "en.json lacks a.e", "de.json lacks a.c", "de.json: a.b has placeholders [\"nam\"], English has [\"name\"]",
-                "de.json: a.d is empty",
+                "en lacks a.e", "de lacks a.c", "de: a.b has placeholders [\"nam\"], English has [\"name\"]",
+                "de: a.d is empty",
             ])
     }
 

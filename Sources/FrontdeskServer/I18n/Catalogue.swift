@@ -1,9 +1,11 @@
 import Foundation
 import FrontdeskCore
 
-/// Every language's strings, read once from the bundled `Catalogues/<code>.json` files. A catalogue
-/// file is a JSON object of objects (areas) whose leaves are strings; a key is the dotted path
-/// (`"layout.logOut"`). Templates see the same tree under `t` (`{{t.layout.logOut}}`).
+/// Every language's strings, read once from the bundled `Catalogues/<code>/<area>.json` files. Each
+/// file holds one area (`login.json` holds what `login.…` names) as a JSON object whose leaves are
+/// strings, nested objects allowed; a key is the dotted path (`"layout.logOut"`). One file per area
+/// keeps each page's words together and lets work on different pages touch different files.
+/// Templates see the same tree under `t` (`{{t.layout.logOut}}`).
 struct Catalogue: Sendable {
     /// Flat strings per language, for Swift code.
     let strings: [Language: [String: String]]
@@ -26,9 +28,17 @@ struct Catalogue: Sendable {
         var strings: [Language: [String: String]] = [:]
         var trees: [Language: TemplateStrings] = [:]
         for language in Language.allCases {
-            let data = try Data(contentsOf: folder.appendingPathComponent("\(language.rawValue).json"))
-            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw ConfigurationError("catalogue \(language.rawValue).json is not a JSON object")
+            let directory = folder.appendingPathComponent(language.rawValue, isDirectory: true)
+            let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+                .filter { $0.hasSuffix(".json") }.sorted()
+            var object: [String: Any] = [:]
+            for file in files {
+                let area = String(file.dropLast(".json".count))
+                let data = try Data(contentsOf: directory.appendingPathComponent(file))
+                guard let areaObject = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                    throw ConfigurationError("catalogue \(language.rawValue)/\(file) is not a JSON object")
+                }
+                object[area] = areaObject
             }
             var flat: [String: String] = [:]
             try flatten(object, prefix: "", into: &flat)
@@ -59,12 +69,12 @@ struct Catalogue: Sendable {
         let allKeys = Set(strings.values.flatMap(\.keys))
         for language in Language.allCases {
             let own = strings[language] ?? [:]
-            for key in allKeys.subtracting(own.keys).sorted() { problems.append("\(language.rawValue).json lacks \(key)") }
+            for key in allKeys.subtracting(own.keys).sorted() { problems.append("\(language.rawValue) lacks \(key)") }
             for (key, value) in own.sorted(by: { $0.key < $1.key }) {
-                if value.trimmingCharacters(in: .whitespaces).isEmpty { problems.append("\(language.rawValue).json: \(key) is empty") }
+                if value.trimmingCharacters(in: .whitespaces).isEmpty { problems.append("\(language.rawValue): \(key) is empty") }
                 if let reference = english[key], Self.placeholders(reference) != Self.placeholders(value) {
                     problems.append(
-                        "\(language.rawValue).json: \(key) has placeholders \(Self.placeholders(value).sorted()), English has \(Self.placeholders(reference).sorted())"
+                        "\(language.rawValue): \(key) has placeholders \(Self.placeholders(value).sorted()), English has \(Self.placeholders(reference).sorted())"
                     )
                 }
             }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A language Frontdesk speaks. Each has a complete catalogue in `I18n/Catalogues/<code>.json`.
+/// A language Frontdesk speaks. Each has a complete catalogue in `I18n/Catalogues/<code>/<area>.json`.
 enum Language: String, CaseIterable, Sendable {
     case en
     case de
