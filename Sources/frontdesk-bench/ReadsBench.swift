@@ -1,11 +1,14 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 import FrontdeskFixtures
 import FrontdeskStore
 
 /// The read path as an outsider measures it: `wrk` against `/healthz` (the framework's floor in this
 /// server), a member's week and the wall display's state poll, one after another on one server, each
-/// figure also as a share of `/healthz` of the same run.
+/// figure also as a share of `/healthz` of the same run. The poll twice: as a screen's first poll
+/// (every code's SVG in the answer) and as its polls after that, which name the codes it holds
+/// (`have=`, so only a new window's SVG is sent).
 struct Reads: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "wrk against /healthz, a member's week and the display state poll; prints req/s, p50, p99 and the share of /healthz.",
@@ -40,6 +43,7 @@ struct Reads: AsyncParsableCommand {
                 ("/healthz", "/healthz", []),
                 ("member's week", "/api/orgs/\(fixture.organizationId)/sessions", [auth]),
                 ("display state poll", wall.statePath, []),
+                ("display, codes held", try await Self.holding(base: base, statePath: wall.statePath), []),
             ]
             var figures: [Figure] = []
             for (name, path, headers) in cases {
@@ -57,6 +61,20 @@ struct Reads: AsyncParsableCommand {
                             floor > 0 ? 100 * figure.perSecond / floor : 0))
             }
         }
+    }
+
+    /// The state path as a screen polls once it holds the codes of its first answer: `&have=<url>`
+    /// for the current code and each code ahead.
+    static func holding(base: String, statePath: String) async throws -> String {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: base + statePath), timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        guard response.status.code == 200,
+            let state = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
+        else { throw ValidationError("the display state answered \(response.status.code)") }
+        let codes = ([state["qr"]] + ((state["ahead"] as? [Any]) ?? [])).compactMap { ($0 as? [String: Any])?["url"] as? String }
+        guard !codes.isEmpty else { throw ValidationError("the display state holds no code to name") }
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        return statePath + codes.map { "&have=" + ($0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0) }.joined()
     }
 
     /// One wrk run; every answer must be a 2xx (a fast refusal is no read).
