@@ -34,9 +34,10 @@ public struct PageTemplates: Sendable {
         }
     }
 
-    /// `template` rendered with `object`; a missing template is a programming error caught by the page tests.
+    /// `template` rendered with `object` (read through `MustacheView`, reflected once); a missing
+    /// template is a programming error caught by the page tests.
     func render(_ object: Any, template: String) throws -> String {
-        guard let html = library.render(object, withTemplate: template) else {
+        guard let html = library.render(MustacheView.wrap(object), withTemplate: template) else {
             throw ConfigurationError("no page template named \(template)")
         }
         return html
