@@ -1,5 +1,7 @@
 // Frontdesk back office: small progressive enhancements; every page works without this file.
-// - "Use this device's location" fills a location form's latitude/longitude from navigator.geolocation.
+// - "Use this device's location" fills a location form's latitude/longitude from navigator.geolocation;
+//   its status lines come from the form's data-geo-finding/-filled/-denied/-failed attributes (the
+//   page writes them from the catalogue in the reader's language; {accuracy} is replaced).
 // - Class-type colour dots take their colour from data-color (no inline styles under the CSP).
 // - On a phone, the navigation row scrolls the current section into view.
 (function () {
@@ -24,21 +26,20 @@
         var latitude = form.querySelector("[data-geo='latitude']");
         var longitude = form.querySelector("[data-geo='longitude']");
         if (!row || !button || !latitude || !longitude) return;
+        var words = function (name) { return form.getAttribute("data-geo-" + name) || ""; };
         row.hidden = false;
         button.addEventListener("click", function () {
             button.disabled = true;
-            status.textContent = "Finding this device's location…";
+            status.textContent = words("finding");
             navigator.geolocation.getCurrentPosition(
                 function (position) {
                     latitude.value = position.coords.latitude.toFixed(6);
                     longitude.value = position.coords.longitude.toFixed(6);
-                    status.textContent = "Filled in (accuracy about " + Math.round(position.coords.accuracy) + " m). Save to keep it.";
+                    status.textContent = words("filled").replace("{accuracy}", String(Math.round(position.coords.accuracy)));
                     button.disabled = false;
                 },
                 function (error) {
-                    status.textContent = error.code === 1
-                        ? "This browser did not allow the location. Type the coordinates instead."
-                        : "The location could not be found. Type the coordinates instead.";
+                    status.textContent = words(error.code === 1 ? "denied" : "failed");
                     button.disabled = false;
                 },
                 { enableHighAccuracy: true, timeout: 15000, maximumAge: 0 }

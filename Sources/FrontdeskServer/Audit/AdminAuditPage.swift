@@ -29,27 +29,36 @@ struct AdminAuditPage {
         pages.get("admin/audit", use: show)
     }
 
-    /// The families of actions the filter offers, as `AuditFilter.action` takes them.
-    static let families: [(value: String, label: String)] = [
-        ("session", "Classes: edits, publishing, cancelling"), ("sessions", "Bulk changes"), ("series", "Series"),
-        ("closures", "Closures"), ("booking", "Bookings"), ("attendance", "Attendance"), ("checkin", "Walk-ins"),
-        ("credits", "Credits"), ("member", "Roles and suspensions"), ("invitation", "Invitations"),
+    /// The families of actions the filter offers, as `AuditFilter.action` takes them, in the
+    /// filter's order (`audit.families.<family>` in the catalogues).
+    static let families = [
+        "session", "sessions", "series", "closures", "booking", "attendance", "checkin", "credits", "member", "invitation",
     ]
 
-    static let actionLabels: [String: String] = [
-        "attendance.check_in": "Checked in", "attendance.undo": "Undid a check-in", "attendance.no_show": "Marked a no-show",
-        "booking.cancel": "Cancelled a booking", "booking.capacity_override": "Booked over capacity",
-        "checkin.capacity_override": "Walk-in over capacity", "credits.adjust": "Changed credits",
-        "invitation.create": "Invited someone", "invitation.resend": "Re-sent an invitation",
-        "invitation.revoke": "Revoked an invitation", "invitation.accept": "Accepted an invitation",
-        "member.role_change": "Changed a role", "member.suspend": "Suspended a membership",
-        "member.reactivate": "Reactivated a membership", "session.update": "Edited a class", "session.publish": "Published a class",
-        "session.unpublish": "Unpublished a class", "session.cancel": "Cancelled a class", "session.delete": "Deleted a class",
-        "session.capacity_override": "Lowered capacity below the booked", "session.conflict_override": "Scheduled over a clash",
-        "sessions.bulk_delete": "Bulk delete", "sessions.bulk_publish": "Bulk publish", "sessions.bulk_cancel": "Bulk cancel",
-        "sessions.bulk_undo": "Undid a bulk change", "series.create": "Created a series", "series.edit": "Edited a series",
-        "closures.create": "Added a closure", "closures.delete": "Removed a closure",
+    /// The stored action codes the page names in words (`audit.actions.<code>` in the catalogues); the
+    /// stored code stays as it is (`data-action`), and an unknown one shows as itself.
+    static let actions: Set<String> = [
+        "attendance.check_in", "attendance.undo", "attendance.no_show", "booking.cancel", "booking.capacity_override",
+        "checkin.capacity_override", "credits.adjust", "invitation.create", "invitation.resend", "invitation.revoke",
+        "invitation.accept", "member.role_change", "member.suspend", "member.reactivate", "session.update", "session.publish",
+        "session.unpublish", "session.cancel", "session.delete", "session.capacity_override", "session.conflict_override",
+        "sessions.bulk_delete", "sessions.bulk_publish", "sessions.bulk_cancel", "sessions.bulk_undo", "series.create",
+        "series.edit", "closures.create", "closures.delete",
     ]
+
+    /// An action's label in the reader's language ("Changed a role"), or its code when unknown.
+    static func actionLabel(_ code: String, _ t: Messages) -> String {
+        actions.contains(code) ? t["audit.actions.\(code)"] : code
+    }
+
+    /// The payload fields the page names in words (`audit.field.<key>`); others are their key in words.
+    static let fields: Set<String> = [
+        "amount", "booked", "cancelledBookings", "capacity", "classTypeId", "coachMembershipId", "conflict", "creditsRemaining",
+        "durationMin", "embedOrigins", "enabled", "endsAt", "lateCancel", "locationId", "reason", "refunded", "refundedCredits",
+        "role", "startsAt", "status", "walkIn",
+    ]
+
+    static func field(_ key: String, _ t: Messages) -> String { fields.contains(key) ? t["audit.field.\(key)"] : words(key) }
 
     struct Link {
         let label: String
@@ -60,6 +69,8 @@ struct AdminAuditPage {
         let id: String
         let when: String
         let who: String
+        /// "by <who>".
+        let by: String
         let action: String
         let code: String
         let member: Link?
@@ -121,7 +132,10 @@ struct AdminAuditPage {
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let parameters = request.uri.queryParameters
-        guard let admin = try await AdminShell.resolve(services, context: context, orgId: parameters.get("org"), section: .audit) else {
+        guard
+            let admin = try await AdminShell.resolve(
+                services, context: context, orgId: parameters.get("org"), section: .audit, request: request)
+        else {
             return try AdminShell.refusal(responder, section: .audit, request: request, context: context)
         }
         let scope = admin.scope
@@ -144,26 +158,27 @@ struct AdminAuditPage {
         status: HTTPResponse.Status = .ok, flash: PageFrame.Flash? = nil, keep: Query? = nil
     ) async throws -> Response {
         let scope = admin.scope
+        let t = admin.t
         let org = scope.organization
         let calendar = OrgCalendar(timezone: org.timezone)
-        let local = LocalTime(timezone: org.timezone, now: services.now)
+        let local = t.localTime(timezone: org.timezone, now: services.now)
         let action = try query.action.map { value in
             guard (1...100).contains(value.count), value.allSatisfy({ $0.isASCII && ($0.isLowercase || $0 == "." || $0 == "_") }) else {
-                throw DomainError(.invalidQuery, "Choose an action from the list.")
+                throw DomainError(.invalidQuery, t["audit.error.action"])
             }
             return value
         }
         func day(_ text: String?, _ field: String) throws -> Date? {
             guard let text else { return nil }
             guard let start = calendar.startOfDay(localDate: text) else {
-                throw DomainError(.invalidQuery, "The \(field) date must be a date such as 2026-11-23.")
+                throw DomainError(.invalidQuery, t("audit.error.date", ["field": field]))
             }
             return start
         }
-        let fromStart = try day(query.from, "from")
-        let toEnd = try day(query.to, "to").map { calendar.startOfDay($0, addingDays: 1) }
+        let fromStart = try day(query.from, t["audit.error.fromField"])
+        let toEnd = try day(query.to, t["audit.error.toField"]).map { calendar.startOfDay($0, addingDays: 1) }
         if let fromStart, let toEnd, toEnd <= fromStart {
-            throw DomainError(.invalidQuery, "The to date must not be before the from date.")
+            throw DomainError(.invalidQuery, t["audit.error.order"])
         }
         let filter = AuditFilter(
             sessionId: try query.session.map { try IDs.ref($0, "Class") }, membershipId: try query.member.map { try IDs.ref($0, "Member") },
@@ -187,27 +202,29 @@ struct AdminAuditPage {
         if let session = filter.sessionId { sessionIds.insert(session) }
         let classes = try await AuditLogNames.classes(services.database, orgId: scope.orgId, ids: sessionIds)
         func className(_ id: String) -> String {
-            classes[id].map { "\($0.className), \(local.dayAndTime($0.startsAt))" } ?? "a class"
+            classes[id].map { "\($0.className), \(local.dayAndTime($0.startsAt))" } ?? t["audit.aClass"]
         }
-        let lines = entries.map { line($0, org: scope.orgId, local: local, className: className) }
+        let lines = entries.map { line($0, org: scope.orgId, local: local, t: t, className: className) }
 
         var active: [ActiveFilter] = []
         let base = "\(Self.path)?org=\(scope.orgId)"
         if let session = filter.sessionId {
             active.append(
-                ActiveFilter(label: "Class: \(className(session))", remove: base + query.query(without: "session"), id: "session"))
+                ActiveFilter(
+                    label: t("audit.classFilter", ["name": className(session)]), remove: base + query.query(without: "session"),
+                    id: "session"))
         }
         if let member = filter.membershipId {
-            let name = try await services.organizations.member(orgId: scope.orgId, membershipId: member)?.user.name ?? "a member"
-            active.append(ActiveFilter(label: "Member: \(name)", remove: base + query.query(without: "member"), id: "member"))
+            let name = try await services.organizations.member(orgId: scope.orgId, membershipId: member)?.user.name ?? t["audit.aMember"]
+            active.append(
+                ActiveFilter(label: t("audit.memberFilter", ["name": name]), remove: base + query.query(without: "member"), id: "member"))
         }
         let shown = keep ?? query
         let actions =
-            [ActionChoice(value: "", label: "All actions", selected: shown.action == nil)]
-            + Self.families.map { ActionChoice(value: $0.value, label: $0.label, selected: $0.value == shown.action) }
+            [ActionChoice(value: "", label: t["audit.allActions"], selected: shown.action == nil)]
+            + Self.families.map { ActionChoice(value: $0, label: t["audit.families.\($0)"], selected: $0 == shown.action) }
             + (shown.action.map { current in
-                Self.families.contains { $0.value == current }
-                    ? [] : [ActionChoice(value: current, label: Self.actionLabels[current] ?? current, selected: true)]
+                Self.families.contains(current) ? [] : [ActionChoice(value: current, label: Self.actionLabel(current, t), selected: true)]
             } ?? [])
         let view = View(
             shell: admin.shell, orgId: scope.orgId, entries: lines, empty: lines.isEmpty, actions: actions, from: shown.from ?? "",
@@ -216,8 +233,8 @@ struct AdminAuditPage {
             older: next.map { "\(base)\(query.query())&cursor=\($0.encoded)" }, newest: cursor == nil ? nil : base + query.query(),
             batchesLink: "/admin/batches?org=\(scope.orgId)")
         return try AdminShell.page(
-            responder, "admin_audit", title: "Audit", page: view, scope: scope, request: request, context: context, status: status,
-            flash: flash)
+            responder, "admin_audit", title: t["admin.nav.audit"], page: view, scope: scope, request: request, context: context,
+            status: status, flash: flash, t: t)
     }
 
     /// The class an entry concerns: the class itself, or a booking's class.
@@ -227,40 +244,41 @@ struct AdminAuditPage {
         return nil
     }
 
-    func line(_ entry: AuditEntry, org: String, local: LocalTime, className: (String) -> String) -> EntryLine {
+    func line(_ entry: AuditEntry, org: String, local: LocalTime, t: Messages, className: (String) -> String) -> EntryLine {
         var changes: [String] = []
         var details: [String] = []
         if case .object(let payload) = entry.payload {
             if entry.batchId != nil {
-                details = Self.batchSummary(payload)
+                details = Self.batchSummary(payload, t)
             } else {
                 if case .object(let before)? = payload["before"], case .object(let after)? = payload["after"] {
                     for key in Set(before.keys).union(after.keys).sorted() {
-                        changes.append(
-                            "\(Self.words(key)): \(Self.text(before[key] ?? .null, local: local)) → \(Self.text(after[key] ?? .null, local: local))"
-                        )
+                        let old = Self.text(before[key] ?? .null, local: local, t: t)
+                        let new = Self.text(after[key] ?? .null, local: local, t: t)
+                        changes.append("\(Self.field(key, t)): \(old) → \(new)")
                     }
                 }
                 for (key, value) in payload.sorted(by: { $0.key < $1.key })
                 where !["before", "after", "sessionId", "otherSessionId"].contains(key) {
-                    details.append("\(Self.words(key)): \(Self.text(value, local: local))")
+                    details.append("\(Self.field(key, t)): \(Self.text(value, local: local, t: t))")
                 }
             }
         }
         let session = Self.sessionId(entry)
+        let who = entry.actorName ?? t["audit.system"]
         return EntryLine(
-            id: entry.id, when: local.dayAndTime(entry.createdAt), who: entry.actorName ?? "the system",
-            action: Self.actionLabels[entry.action] ?? entry.action, code: entry.action,
+            id: entry.id, when: local.dayAndTime(entry.createdAt), who: who, by: t("audit.by", ["who": who]),
+            action: Self.actionLabel(entry.action, t), code: entry.action,
             member: entry.subjectMembershipId.map {
-                Link(label: entry.subjectName ?? "a member", href: Self.memberLink(org: org, membershipId: $0))
+                Link(label: entry.subjectName ?? t["audit.aMember"], href: Self.memberLink(org: org, membershipId: $0))
             },
             classLink: session.map { Link(label: className($0), href: Self.classLink(org: org, sessionId: $0)) }, changes: changes,
             details: details, hasChanges: !changes.isEmpty || !details.isEmpty,
-            batch: entry.batchId.map { _ in Link(label: "See it under bulk changes", href: "/admin/batches?org=\(org)") })
+            batch: entry.batchId.map { _ in Link(label: t["audit.seeBatch"], href: "/admin/batches?org=\(org)") })
     }
 
     /// A bulk batch's payload in a line or two: how many classes, bookings and credits.
-    static func batchSummary(_ payload: [String: AuditJSON]) -> [String] {
+    static func batchSummary(_ payload: [String: AuditJSON], _ t: Messages = .english) -> [String] {
         func count(_ key: String) -> Int {
             switch payload[key] {
             case .array(let items)?: items.count
@@ -268,11 +286,11 @@ struct AdminAuditPage {
             default: 0
             }
         }
-        var parts = ["\(count("sessionIds")) classes changed"]
-        if count("skippedSessionIds") > 0 { parts.append("\(count("skippedSessionIds")) left as they were") }
-        if count("cancelledBookings") > 0 { parts.append("\(count("cancelledBookings")) bookings cancelled") }
-        if count("refundedCredits") > 0 { parts.append("\(count("refundedCredits")) credits refunded") }
-        if case .string(let reason)? = payload["reason"] { parts.append("reason: \(reason)") }
+        var parts = [t.plural("audit.batch.classes", count: count("sessionIds"))]
+        if count("skippedSessionIds") > 0 { parts.append(t.plural("audit.batch.skipped", count: count("skippedSessionIds"))) }
+        if count("cancelledBookings") > 0 { parts.append(t.plural("audit.batch.bookings", count: count("cancelledBookings"))) }
+        if count("refundedCredits") > 0 { parts.append(t.plural("audit.batch.credits", count: count("refundedCredits"))) }
+        if case .string(let reason)? = payload["reason"] { parts.append(t("audit.batch.reason", ["reason": reason])) }
         return [parts.joined(separator: " · ")]
     }
 
@@ -290,17 +308,18 @@ struct AdminAuditPage {
     }
 
     /// A payload value in words: instants in the studio's time, flags as yes/no, nothing as "—".
-    static func text(_ value: AuditJSON, local: LocalTime) -> String {
+    static func text(_ value: AuditJSON, local: LocalTime, t: Messages = .english) -> String {
         switch value {
         case .null: return "—"
-        case .bool(let flag): return flag ? "yes" : "no"
+        case .bool(let flag): return flag ? t["audit.yes"] : t["audit.no"]
         case .number(let number): return number == number.rounded() ? String(Int64(number)) : String(number)
         case .string(let text):
             if text.count >= 20, text.count <= 30, let date = ISO8601DateFormatter().date(from: text) { return local.dayAndTime(date) }
             return text
-        case .array(let items): return items.map { text($0, local: local) }.joined(separator: ", ")
+        case .array(let items): return items.map { text($0, local: local, t: t) }.joined(separator: ", ")
         case .object(let object):
-            return object.sorted { $0.key < $1.key }.map { "\(words($0.key)) \(text($0.value, local: local))" }.joined(separator: ", ")
+            return object.sorted { $0.key < $1.key }.map { "\(field($0.key, t)) \(text($0.value, local: local, t: t))" }
+                .joined(separator: ", ")
         }
     }
 }

@@ -57,6 +57,10 @@ struct AdminCatalogPage {
         let description: String
         let capacity: Int
         let duration: Int
+        /// "20 places" / "20 Plätze".
+        let places: String
+        /// "60 min" / "60 Min.".
+        let length: String
         let color: String
         let programs: [ProgramChoice]
     }
@@ -84,17 +88,14 @@ struct AdminCatalogPage {
         let noLocations: Bool
     }
 
-    static let messages = [
-        "program": "Program saved.", "program-deleted": "Program deleted.", "class-type": "Class type saved.",
-        "class-type-deleted": "Class type deleted.", "location": "Location saved.", "location-deleted": "Location deleted.",
-    ]
+    /// The `done=` codes this page shows a message for (`catalog.done.<code>` in the catalogues).
+    static let doneCodes: Set<String> = ["program", "program-deleted", "class-type", "class-type-deleted", "location", "location-deleted"]
 
-    static let modeLabels: [DeliveryMode: String] = [
-        .schedule: "On the schedule (members book)", .feed: "Feed (staff book members in)", .coaching: "Coaching", .course: "Course",
-    ]
+    /// How a program's classes reach members, in the reader's language (`catalog.mode.<mode>`).
+    static func modeLabel(_ mode: DeliveryMode, _ t: Messages) -> String { t["catalog.mode.\(mode.rawValue)"] }
 
-    static func modes(_ selected: DeliveryMode) -> [ModeChoice] {
-        DeliveryMode.allCases.map { ModeChoice(value: $0.rawValue, label: modeLabels[$0] ?? $0.rawValue, selected: $0 == selected) }
+    static func modes(_ selected: DeliveryMode, _ t: Messages) -> [ModeChoice] {
+        DeliveryMode.allCases.map { ModeChoice(value: $0.rawValue, label: modeLabel($0, t), selected: $0 == selected) }
     }
 
     static func coordinate(_ value: Double?) -> String {
@@ -104,17 +105,21 @@ struct AdminCatalogPage {
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
-        return try await page(
-            orgId: query.get("org"), request: request, context: context, flash: AdminShell.flash(query.get("done"), Self.messages))
+        return try await page(orgId: query.get("org"), request: request, context: context, done: query.get("done"))
     }
 
     func page(
-        orgId: String?, request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok, flash: PageFrame.Flash? = nil
+        orgId: String?, request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok, flash: PageFrame.Flash? = nil,
+        done: String? = nil
     ) async throws -> Response {
-        guard let admin = try await AdminShell.resolve(services, context: context, orgId: orgId, section: .catalog) else {
+        guard let admin = try await AdminShell.resolve(services, context: context, orgId: orgId, section: .catalog, request: request)
+        else {
             return try AdminShell.refusal(responder, section: .catalog, request: request, context: context)
         }
         let scope = admin.scope
+        let t = admin.t
+        let flash =
+            flash ?? done.flatMap { Self.doneCodes.contains($0) ? PageFrame.Flash(ok: true, message: t["catalog.done.\($0)"]) : nil }
         let programs = try await catalog.programs(orgId: scope.orgId)
         let names = Dictionary(programs.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         let classTypes = try await catalog.classTypes(orgId: scope.orgId)
@@ -122,13 +127,15 @@ struct AdminCatalogPage {
         let view = View(
             shell: admin.shell, orgId: scope.orgId, canManage: scope.role.isManager,
             programs: programs.map {
-                ProgramLine(id: $0.id, name: $0.name, mode: Self.modeLabels[$0.deliveryMode] ?? "", modes: Self.modes($0.deliveryMode))
+                ProgramLine(id: $0.id, name: $0.name, mode: Self.modeLabel($0.deliveryMode, t), modes: Self.modes($0.deliveryMode, t))
             },
-            noPrograms: programs.isEmpty, newModes: Self.modes(.schedule),
+            noPrograms: programs.isEmpty, newModes: Self.modes(.schedule, t),
             classTypes: classTypes.map { type in
                 ClassTypeLine(
                     id: type.id, name: type.name, programName: names[type.programId] ?? "", description: type.description ?? "",
-                    capacity: type.defaultCapacity, duration: type.defaultDurationMin, color: type.color,
+                    capacity: type.defaultCapacity, duration: type.defaultDurationMin,
+                    places: t.plural("catalog.places", count: type.defaultCapacity),
+                    length: t("catalog.minutes", ["count": t.number(type.defaultDurationMin)]), color: type.color,
                     programs: programs.map { ProgramChoice(id: $0.id, name: $0.name, selected: $0.id == type.programId) })
             },
             noClassTypes: classTypes.isEmpty,
@@ -140,8 +147,8 @@ struct AdminCatalogPage {
             },
             noLocations: locations.isEmpty)
         return try AdminShell.page(
-            responder, "admin_catalog", title: "Catalog", page: view, scope: scope, request: request, context: context, status: status,
-            flash: flash)
+            responder, "admin_catalog", title: t["admin.nav.catalog"], page: view, scope: scope, request: request, context: context,
+            status: status, flash: flash, t: t)
     }
 
     // MARK: Posts

@@ -28,7 +28,10 @@ struct AdminDisplaysPage {
     struct DisplayLine {
         let id: String
         let name: String
+        /// " of <name>" for screen readers, in the reader's language.
+        let ofName: String
         let location: String
+        /// "created Thursday 19 November".
         let created: String
         let revoked: Bool
         let revokedOn: String?
@@ -55,74 +58,78 @@ struct AdminDisplaysPage {
         let hasLocations: Bool
         let catalogLink: String
         let draftName: String
-        let onlineMinutes: Int64
+        /// What a display is and when it counts as online.
+        let intro: String
     }
 
-    static let messages = [
-        "created": "Display created. Scan its code from the screen's browser, or open its link there.",
-        "rotated": "New link made. The old link no longer works; set the screen up again with the new one.",
-        "revoked": "Display revoked. Its screen shows that it has been switched off.",
-    ]
+    /// The `done=` codes this page shows a message for (`displays.done.<code>` in the catalogues).
+    static let doneCodes: Set<String> = ["created", "rotated", "revoked"]
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
-        return try await page(
-            orgId: query.get("org"), show: query.get("show"), request: request, context: context,
-            flash: AdminShell.flash(query.get("done"), Self.messages))
+        return try await page(orgId: query.get("org"), show: query.get("show"), request: request, context: context, done: query.get("done"))
     }
 
     func page(
         orgId: String?, show: String?, request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok,
-        flash: PageFrame.Flash? = nil, draftName: String = ""
+        flash: PageFrame.Flash? = nil, draftName: String = "", done: String? = nil
     ) async throws -> Response {
-        guard let admin = try await AdminShell.resolve(services, context: context, orgId: orgId, section: .displays) else {
+        guard let admin = try await AdminShell.resolve(services, context: context, orgId: orgId, section: .displays, request: request)
+        else {
             return try AdminShell.refusal(responder, section: .displays, request: request, context: context)
         }
         let scope = admin.scope
+        let t = admin.t
+        let flash =
+            flash ?? done.flatMap { Self.doneCodes.contains($0) ? PageFrame.Flash(ok: true, message: t["displays.done.\($0)"]) : nil }
         let now = services.now
-        let local = LocalTime(timezone: scope.organization.timezone, now: now)
+        let local = t.localTime(timezone: scope.organization.timezone, now: now)
         let locations = try await services.catalog.locations(orgId: scope.orgId)
         let names = Dictionary(locations.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         var active: [DisplayLine] = []
         var revoked: [DisplayLine] = []
         for display in try await displays.displays(scope) {
-            let line = try await line(display, location: names[display.locationId], local: local, open: display.id == show?.lowercased())
+            let line = try await line(
+                display, location: names[display.locationId], local: local, t: t, open: display.id == show?.lowercased())
             if display.revokedAt == nil { active.append(line) } else { revoked.append(line) }
         }
         let view = View(
             shell: admin.shell, orgId: scope.orgId, active: active, noActive: active.isEmpty, revoked: revoked,
             hasRevoked: !revoked.isEmpty, locations: locations.map { LocationChoice(id: $0.id, name: $0.name) },
             hasLocations: !locations.isEmpty, catalogLink: "\(AdminCatalogPage.path)?org=\(scope.orgId)", draftName: draftName,
-            onlineMinutes: DisplayService.onlineSeconds / 60)
+            intro: t("displays.intro", ["minutes": t.number(Int(DisplayService.onlineSeconds / 60))]))
         return try AdminShell.page(
-            responder, "admin_displays", title: "Displays", page: view, scope: scope, request: request, context: context,
-            status: status, flash: flash)
+            responder, "admin_displays", title: t["admin.nav.displays"], page: view, scope: scope, request: request, context: context,
+            status: status, flash: flash, t: t)
     }
 
-    func line(_ display: Display, location: String?, local: LocalTime, open: Bool) async throws -> DisplayLine {
+    func line(_ display: Display, location: String?, local: LocalTime, t: Messages, open: Bool) async throws -> DisplayLine {
         let (presence, presenceClass): (String, String) =
             switch DisplayService.presence(display, now: local.now) {
-            case .online: ("Online", "online")
-            case .offline(let seen): ("Offline, last seen \(Self.when(seen, local: local))", "offline")
-            case .never: ("Never seen", "never")
+            case .online: (t["displays.presence.online"], "online")
+            case .offline(let seen): (t("displays.presence.offline", ["when": Self.when(seen, local: local, t: t)]), "offline")
+            case .never: (t["displays.presence.never"], "never")
             }
         var url: String?
         var qr: String?
         if display.revokedAt == nil, let signed = try await displays.signedURL(display) {
             url = signed
             qr = try? QRCode.encode(signed, level: .medium).svg(
-                moduleSize: nil, quietZone: 4, title: "QR code of the link of \(display.name)")
+                moduleSize: nil, quietZone: 4, title: t("displays.qrTitle", ["name": display.name]))
         }
         return DisplayLine(
-            id: display.id, name: display.name, location: location ?? "a removed location", created: local.longDate(display.createdAt),
-            revoked: display.revokedAt != nil, revokedOn: display.revokedAt.map { local.longDate($0) }, presence: presence,
+            id: display.id, name: display.name, ofName: t("displays.of", ["name": display.name]),
+            location: location ?? t["displays.removedLocation"],
+            created: t("displays.created", ["date": local.longDate(display.createdAt)]),
+            revoked: display.revokedAt != nil, revokedOn: display.revokedAt.map { t("displays.revokedOn", ["date": local.longDate($0)]) },
+            presence: presence,
             presenceClass: presenceClass, url: url, qr: qr, open: open)
     }
 
     /// "today at 14:02", else "Thu 26 Nov 07:00" (a past instant is never "Tomorrow").
-    static func when(_ date: Date, local: LocalTime) -> String {
+    static func when(_ date: Date, local: LocalTime, t: Messages = .english) -> String {
         let text = local.dayAndTime(date)
-        return text.count == 5 ? "today at \(text)" : text
+        return text.count == 5 ? t("displays.presence.todayAt", ["time": text]) : text
     }
 
     // MARK: Posts

@@ -26,7 +26,10 @@ struct AdminKiosksPage {
     struct KioskLine {
         let id: String
         let name: String
+        /// " of <name>" for screen readers, in the reader's language.
+        let ofName: String
         let location: String
+        /// "created Thursday 19 November".
         let created: String
         let revokedOn: String?
         let url: String?
@@ -52,28 +55,27 @@ struct AdminKiosksPage {
         let displaysLink: String
     }
 
-    static let messages = [
-        "created": "Kiosk created. Open its link on the tablet at the door, or scan its code there.",
-        "rotated": "New link made. The old link no longer works; set the tablet up again with the new one.",
-        "revoked": "Kiosk revoked. Its tablet shows that it has been switched off.",
-    ]
+    /// The `done=` codes this page shows a message for (`kiosks.done.<code>` in the catalogues).
+    static let doneCodes: Set<String> = ["created", "rotated", "revoked"]
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
-        return try await page(
-            orgId: query.get("org"), show: query.get("show"), request: request, context: context,
-            flash: AdminShell.flash(query.get("done"), Self.messages))
+        return try await page(orgId: query.get("org"), show: query.get("show"), request: request, context: context, done: query.get("done"))
     }
 
     func page(
         orgId: String?, show: String?, request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok,
-        flash: PageFrame.Flash? = nil, draftName: String = ""
+        flash: PageFrame.Flash? = nil, draftName: String = "", done: String? = nil
     ) async throws -> Response {
-        guard let admin = try await AdminShell.resolve(services, context: context, orgId: orgId, section: .displays) else {
+        guard let admin = try await AdminShell.resolve(services, context: context, orgId: orgId, section: .displays, request: request)
+        else {
             return try AdminShell.refusal(responder, section: .displays, request: request, context: context)
         }
         let scope = admin.scope
-        let local = LocalTime(timezone: scope.organization.timezone, now: services.now)
+        let t = admin.t
+        let flash =
+            flash ?? done.flatMap { Self.doneCodes.contains($0) ? PageFrame.Flash(ok: true, message: t["kiosks.done.\($0)"]) : nil }
+        let local = t.localTime(timezone: scope.organization.timezone, now: services.now)
         let locations = try await services.catalog.locations(orgId: scope.orgId)
         let names = Dictionary(locations.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         var active: [KioskLine] = []
@@ -84,11 +86,13 @@ struct AdminKiosksPage {
             if kiosk.revokedAt == nil, let signed = try await kiosks.signedURL(kiosk) {
                 url = signed
                 qr = try? QRCode.encode(signed, level: .medium).svg(
-                    moduleSize: nil, quietZone: 4, title: "QR code of the link of \(kiosk.name)")
+                    moduleSize: nil, quietZone: 4, title: t("displays.qrTitle", ["name": kiosk.name]))
             }
             let line = KioskLine(
-                id: kiosk.id, name: kiosk.name, location: names[kiosk.locationId] ?? "a removed location",
-                created: local.longDate(kiosk.createdAt), revokedOn: kiosk.revokedAt.map { local.longDate($0) }, url: url, qr: qr,
+                id: kiosk.id, name: kiosk.name, ofName: t("displays.of", ["name": kiosk.name]),
+                location: names[kiosk.locationId] ?? t["displays.removedLocation"],
+                created: t("displays.created", ["date": local.longDate(kiosk.createdAt)]),
+                revokedOn: kiosk.revokedAt.map { t("displays.revokedOn", ["date": local.longDate($0)]) }, url: url, qr: qr,
                 open: kiosk.id == show?.lowercased())
             if kiosk.revokedAt == nil { active.append(line) } else { revoked.append(line) }
         }
@@ -97,8 +101,8 @@ struct AdminKiosksPage {
             hasRevoked: !revoked.isEmpty, locations: locations.map { LocationChoice(id: $0.id, name: $0.name) },
             hasLocations: !locations.isEmpty, draftName: draftName, displaysLink: "/admin/displays?org=\(scope.orgId)")
         return try AdminShell.page(
-            responder, "admin_kiosks", title: "Door kiosks", page: view, scope: scope, request: request, context: context,
-            status: status, flash: flash)
+            responder, "admin_kiosks", title: t["kiosks.title"], page: view, scope: scope, request: request, context: context,
+            status: status, flash: flash, t: t)
     }
 
     struct Form: Decodable {

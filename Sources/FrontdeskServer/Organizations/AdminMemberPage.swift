@@ -53,6 +53,8 @@ struct AdminMemberPage {
         let status: String
         let period: String
         let statuses: [StatusChoice]
+        /// "Credit ledger of <plan>" (the ledger table's name for screen readers).
+        let ledgerLabel: String
         let ledger: [LedgerLine]
         let hasLedger: Bool
     }
@@ -86,11 +88,8 @@ struct AdminMemberPage {
         let backLink: String
     }
 
-    static let messages = [
-        "subscribed": "Plan assigned.", "credits": "Credits changed; the ledger has the new line.",
-        "status": "Subscription status changed.", "role": "Role changed.", "suspended": "Membership suspended.",
-        "reactivated": "Membership reactivated.",
-    ]
+    /// The `done=` codes this page shows a message for (`member.admin.done.<code>` in the catalogues).
+    static let doneCodes: Set<String> = ["subscribed", "credits", "status", "role", "suspended", "reactivated"]
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
@@ -99,27 +98,31 @@ struct AdminMemberPage {
         }
         return try await page(
             orgId: query.get("org"), membershipId: raw.lowercased(), cursor: query.get("cursor"), request: request, context: context,
-            flash: AdminShell.flash(query.get("done"), Self.messages))
+            done: query.get("done"))
     }
 
     func page(
         orgId: String?, membershipId: String, cursor: String?, request: Request, context: AppRequestContext,
-        status: HTTPResponse.Status = .ok, flash: PageFrame.Flash? = nil
+        status: HTTPResponse.Status = .ok, flash: PageFrame.Flash? = nil, done: String? = nil
     ) async throws -> Response {
-        guard let admin = try await AdminShell.resolve(services, context: context, orgId: orgId, section: .members) else {
+        guard let admin = try await AdminShell.resolve(services, context: context, orgId: orgId, section: .members, request: request)
+        else {
             return try AdminShell.refusal(responder, section: .members, request: request, context: context)
         }
         let scope = admin.scope
+        let t = admin.t
         guard let member = try await services.organizations.member(orgId: scope.orgId, membershipId: membershipId) else {
             return try AdminShell.notFound(responder, message: "Member not found.", request: request, context: context)
         }
-        let local = LocalTime(timezone: scope.organization.timezone, now: services.now)
+        let flash =
+            flash ?? done.flatMap { Self.doneCodes.contains($0) ? PageFrame.Flash(ok: true, message: t["member.admin.done.\($0)"]) : nil }
+        let local = t.localTime(timezone: scope.organization.timezone, now: services.now)
         let (bookings, next) = try await MemberDirectoryStore(database: services.database).bookings(
             orgId: scope.orgId, membershipId: membershipId, limit: 20, after: cursor.flatMap { KeysetCursor(encoded: $0) })
         let lines = bookings.map { row in
             BookingLine(
                 id: row.booking.id, when: local.dayAndTime(row.startsAt), className: row.classTypeName, location: row.locationName,
-                status: Self.statusLabel(row), statusClass: row.booking.status.rawValue)
+                status: Self.statusLabel(row, t), statusClass: row.booking.status.rawValue)
         }
         let attended = bookings.filter { $0.booking.status == .attended }.count
         let noShows = bookings.filter { $0.booking.status == .noShow }.count
@@ -129,54 +132,76 @@ struct AdminMemberPage {
         if canManage {
             for subscription in try await plans.subscriptions(orgId: scope.orgId, membershipId: membershipId).reversed() {
                 let ledger = try await plans.ledger(orgId: scope.orgId, subscriptionId: subscription.id)
-                blocks.append(block(subscription, ledger: ledger, local: local))
+                blocks.append(block(subscription, ledger: ledger, local: local, t: t))
             }
             planChoices = try await plans.plans(orgId: scope.orgId, activeOnly: true).map { PlanChoice(id: $0.id, name: $0.name) }
         }
         let view = View(
             shell: admin.shell, orgId: scope.orgId, membershipId: membershipId, name: member.user.name, email: member.user.email,
-            role: member.membership.role.rawValue.capitalized, suspended: member.membership.status == .suspended,
+            role: AdminMembersPage.roleLabel(member.membership.role, t), suspended: member.membership.status == .suspended,
             joined: local.longDate(member.membership.createdAt), canManage: canManage, isSelf: membershipId == scope.membership.id,
-            roles: AdminMembersPage.roleChoices(for: scope.role, selected: member.membership.role.rawValue),
+            roles: AdminMembersPage.roleChoices(for: scope.role, selected: member.membership.role.rawValue, t),
             bookings: lines, noBookings: lines.isEmpty,
-            attendance: lines.isEmpty ? "" : "In these \(lines.count) bookings: \(attended) attended, \(noShows) no-shows.",
+            attendance: lines.isEmpty
+                ? ""
+                : t(
+                    "member.admin.attendance",
+                    ["count": t.number(lines.count), "attended": t.number(attended), "noShows": t.number(noShows)]),
             older: next.map { "\(AdminMembersPage.path)/\(membershipId)?org=\(scope.orgId)&cursor=\($0.encoded)" },
             subscriptions: blocks, noSubscriptions: blocks.isEmpty, plans: planChoices, hasPlans: !planChoices.isEmpty,
             plansLink: "/admin/plans?org=\(scope.orgId)", backLink: "\(AdminMembersPage.path)?org=\(scope.orgId)")
         return try AdminShell.page(
             responder, "admin_member", title: member.user.name, page: view, scope: scope, request: request, context: context,
-            status: status, flash: flash)
+            status: status, flash: flash, t: t)
     }
 
-    static func statusLabel(_ row: MyBookingRow) -> String {
-        if row.sessionStatus == .cancelled { return "Class cancelled" }
+    /// A booking's state in the reader's language (`member.admin.booking.…`).
+    static func statusLabel(_ row: MyBookingRow, _ t: Messages = .english) -> String {
+        if row.sessionStatus == .cancelled { return t["member.admin.booking.classCancelled"] }
         switch row.booking.status {
-        case .confirmed: return "Booked"
-        case .waitlisted: return row.booking.waitlistPosition.map { "Waitlist #\($0)" } ?? "Waitlist"
-        case .attended: return "Attended"
-        case .noShow: return "No-show"
-        case .cancelled: return row.booking.lateCancel ? "Cancelled late" : "Cancelled"
+        case .confirmed: return t["member.admin.booking.booked"]
+        case .waitlisted:
+            return row.booking.waitlistPosition.map { t("member.admin.booking.waitlistAt", ["position": t.number($0)]) }
+                ?? t["member.admin.booking.waitlist"]
+        case .attended: return t["member.admin.booking.attended"]
+        case .noShow: return t["member.admin.booking.noShow"]
+        case .cancelled: return row.booking.lateCancel ? t["member.admin.booking.cancelledLate"] : t["member.admin.booking.cancelled"]
         }
     }
 
-    func block(_ subscription: SubscriptionRecord, ledger: [LedgerEntry], local: LocalTime) -> SubscriptionBlock {
+    /// The subscription statuses a manager can set, as stored (`member.admin.subscription.<status>`).
+    static let subscriptionStatuses = ["active", "past_due", "cancelled"]
+
+    /// The credit ledger's kinds (`member.admin.kind.<kind>`).
+    static let ledgerKinds: Set<String> = ["charge", "refund", "adjustment"]
+
+    func block(_ subscription: SubscriptionRecord, ledger: [LedgerEntry], local: LocalTime, t: Messages) -> SubscriptionBlock {
         let credits: String =
             if let remaining = subscription.creditsRemaining {
-                remaining == 1 ? "1 credit left" : "\(remaining) credits left"
+                t.plural("member.admin.creditsLeft", count: remaining)
             } else {
-                "Unlimited"
+                t["member.admin.unlimited"]
             }
-        let statuses = [("active", "Active"), ("past_due", "Past due"), ("cancelled", "Cancelled")]
-        var period = "From \(local.longDate(subscription.startsAt))"
-        if let ends = subscription.endsAt { period += " to \(local.longDate(ends))" }
+        func statusLabel(_ status: String) -> String {
+            Self.subscriptionStatuses.contains(status) ? t["member.admin.subscription.\(status)"] : status
+        }
+        let start = local.longDate(subscription.startsAt)
+        let period =
+            subscription.endsAt.map { t("member.admin.periodTo", ["start": start, "end": local.longDate($0)]) }
+            ?? t("member.admin.period", ["start": start])
         return SubscriptionBlock(
             id: subscription.id, planName: subscription.plan.name, credits: credits, limited: subscription.creditsRemaining != nil,
-            status: statuses.first { $0.0 == subscription.status }?.1 ?? subscription.status, period: period,
-            statuses: statuses.map { StatusChoice(value: $0.0, label: $0.1, selected: $0.0 == subscription.status) },
+            status: statusLabel(subscription.status), period: period,
+            statuses: Self.subscriptionStatuses.map {
+                StatusChoice(value: $0, label: statusLabel($0), selected: $0 == subscription.status)
+            },
+            ledgerLabel: t("member.admin.ledgerOf", ["plan": subscription.plan.name]),
             ledger: ledger.reversed().map { entry in
                 LedgerLine(
                     when: local.dayAndTime(entry.createdAt), amount: entry.amount > 0 ? "+\(entry.amount)" : "\(entry.amount)",
-                    kind: entry.kind.replacingOccurrences(of: "_", with: " "), reason: entry.reason)
+                    kind: Self.ledgerKinds.contains(entry.kind)
+                        ? t["member.admin.kind.\(entry.kind)"] : entry.kind.replacingOccurrences(of: "_", with: " "),
+                    reason: entry.reason)
             },
             hasLedger: !ledger.isEmpty)
     }

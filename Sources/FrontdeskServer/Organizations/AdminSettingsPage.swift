@@ -89,37 +89,44 @@ struct AdminSettingsPage {
         let providers: [Option]
         /// The public schedule and widget part (`PublicSettingsForm`).
         let publicSchedule: PublicSettingsForm.View
+        /// "one per line, …; at most 10", in the reader's language.
+        let originsHint: String
     }
 
-    static let messages = ["saved": "Settings saved.", "public_saved": "Public schedule settings saved."]
+    /// The `done=` codes this page shows a message for (`settings.done.<code>` in the catalogues).
+    static let doneCodes: Set<String> = ["saved", "public_saved"]
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
-        return try await page(
-            orgId: query.get("org"), request: request, context: context, flash: AdminShell.flash(query.get("done"), Self.messages))
+        return try await page(orgId: query.get("org"), request: request, context: context, done: query.get("done"))
     }
 
     func page(
         orgId: String?, request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok,
-        flash: PageFrame.Flash? = nil, posted: Values? = nil, publicPosted: PublicSettingsForm.Posted? = nil
+        flash: PageFrame.Flash? = nil, posted: Values? = nil, publicPosted: PublicSettingsForm.Posted? = nil, done: String? = nil
     ) async throws -> Response {
-        guard let admin = try await AdminShell.resolve(services, context: context, orgId: orgId, section: .settings) else {
+        guard let admin = try await AdminShell.resolve(services, context: context, orgId: orgId, section: .settings, request: request)
+        else {
             return try AdminShell.refusal(responder, section: .settings, request: request, context: context)
         }
         let scope = admin.scope
+        let t = admin.t
+        let flash =
+            flash ?? done.flatMap { Self.doneCodes.contains($0) ? PageFrame.Flash(ok: true, message: t["settings.done.\($0)"]) : nil }
         let values = posted ?? Values(scope.organization)
         var zones = TimeZone.knownTimeZoneIdentifiers.sorted()
         if !zones.contains(values.timezone) { zones.insert(values.timezone, at: 0) }
         let providers =
-            [("", "None — members book without a plan")] + OrganizationLimits.paymentProviders.sorted().map { ($0, $0.capitalized) }
+            [("", t["settings.providerNone"])] + OrganizationLimits.paymentProviders.sorted().map { ($0, $0.capitalized) }
         let view = View(
             shell: admin.shell, orgId: scope.orgId, values: values,
             timezones: zones.map { Option(value: $0, label: $0.replacingOccurrences(of: "_", with: " "), selected: $0 == values.timezone) },
             providers: providers.map { Option(value: $0.0, label: $0.1, selected: $0.0 == values.paymentProvider) },
-            publicSchedule: try await PublicSettingsForm.view(services, orgId: scope.orgId, posted: publicPosted))
+            publicSchedule: try await PublicSettingsForm.view(services, orgId: scope.orgId, posted: publicPosted),
+            originsHint: t("settings.public.originsHint", ["max": t.number(EmbedOrigins.maxCount)]))
         return try AdminShell.page(
-            responder, "admin_settings", title: "Settings", page: view, scope: scope, request: request, context: context, status: status,
-            flash: flash)
+            responder, "admin_settings", title: t["admin.nav.settings"], page: view, scope: scope, request: request, context: context,
+            status: status, flash: flash, t: t)
     }
 
     struct Form: Decodable {
