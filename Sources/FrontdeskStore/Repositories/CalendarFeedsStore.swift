@@ -166,9 +166,26 @@ public struct CalendarFeedsStore: Sendable {
         if !stale.isEmpty {
             stored = try await database.transaction { sql in
                 for item in stale { try await CalendarFeedRows.record(sql, uid: item.uid, fingerprint: item.fingerprint, now: now) }
+                // Now and then, with a write anyway, the versions no feed can show any more go.
+                if Int.random(in: 0..<50) == 0 { try await CalendarFeedRows.prune(sql, before: now - Self.versionRetention) }
                 return try await CalendarFeedRows.versions(sql, uids: uids)
             }
         }
         return stored
+    }
+
+    /// How long a version outlives its last change. A version is made when its event first shows in
+    /// a feed (from 180 days before the class) or in a booking e-mail (when booked: a studio's booking
+    /// window is at most 365 days), and a feed shows a class until 30 days after it; 400 days after
+    /// the last change the class ended more than a month ago, so no feed or e-mail names the UID
+    /// again. (A class booked more than 370 days ahead, possible only without a booking window,
+    /// would start again at SEQUENCE 0 when it enters the feeds.) Without this the table keeps a row
+    /// per booking and class forever.
+    public static let versionRetention: TimeInterval = 400 * 86_400
+
+    /// Forgets the versions last changed more than `versionRetention` before `now` (run now and then
+    /// by `versions`; here for tests and the operator).
+    public func pruneVersions(now: Date) async throws {
+        try await database.transaction { sql in try await CalendarFeedRows.prune(sql, before: now - Self.versionRetention) }
     }
 }

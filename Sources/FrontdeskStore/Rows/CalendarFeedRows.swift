@@ -103,6 +103,11 @@ enum CalendarFeedRows {
             """
         ).run()
     }
+
+    /// Forgets the versions last changed before `before` (see `CalendarFeedsStore.versionRetention`).
+    static func prune(_ sql: any SQLDatabase, before: Date) async throws {
+        try await sql.raw("DELETE FROM calendar_event_versions WHERE changed_at < \(bind: before.epochSeconds)").run()
+    }
 }
 
 /// The feed row vanished between its write and its read (a concurrent delete).
