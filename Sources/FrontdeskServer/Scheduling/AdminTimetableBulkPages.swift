@@ -50,10 +50,14 @@ extension AdminTimetablePage {
         _ scope: OrgScope, form: TimetableForm, filter: BulkFilter, preview: BulkPreview, request: Request, context: AppRequestContext,
         status: HTTPResponse.Status = .ok, flash: PageFrame.Flash? = nil
     ) async throws -> Response {
-        guard let admin = try await AdminShell.resolve(services, context: context, orgId: scope.orgId, section: .timetable) else {
+        guard
+            let admin = try await AdminShell.resolve(
+                services, context: context, orgId: scope.orgId, section: .timetable, request: request)
+        else {
             return try AdminShell.refusal(responder, section: .timetable, request: request, context: context)
         }
-        let t = preview.totals
+        let t = admin.t
+        let totals = preview.totals
         let chosen = BulkAction(rawValue: form.action ?? "")
         func choice(_ action: BulkAction, _ label: String) -> TimetablePreview.ActionChoice {
             TimetablePreview.ActionChoice(value: action.rawValue, label: label, checked: chosen == action)
@@ -61,21 +65,20 @@ extension AdminTimetablePage {
         let week = LocalPath.dateValue(form.week)
         let location = LocalPath.queryValue(form.location)
         var screen = TimetablePreview(
-            heading: "Change \(t.sessions == 1 ? "1 class" : "\(t.sessions) classes")",
-            intro: "Choose what to do with exactly these classes. Cancelling or deleting cancels their confirmed and waitlisted "
-                + "bookings, refunds charged credits and e-mails the members below; publishing tells nobody.",
+            heading: t("timetable.bulk.heading", ["classes": t.plural("timetable.count.classes", count: totals.sessions)]),
+            intro: t["timetable.bulk.intro"],
             action: "\(Self.path)/bulk/confirm",
             hidden: [
                 .init(name: "filter", value: try Self.encoded(filter)), .init(name: "week", value: week),
                 .init(name: "location", value: location),
             ],
-            confirmLabel: "Confirm",
+            confirmLabel: t["timetable.preview.confirm"],
             backLink: "\(Self.path)?org=\(scope.orgId)&week=\(week)\(location.isEmpty ? "" : "&location=\(location)")",
-            backLabel: "Back to the timetable")
+            backLabel: t["timetable.bulk.back"])
         screen.actions = [
-            choice(.publish, "Publish the \(t.drafts) draft\(t.drafts == 1 ? "" : "s") (the others are skipped)"),
-            choice(.cancel, "Cancel the \(t.published) published class\(t.published == 1 ? "" : "es") (the others are skipped)"),
-            choice(.delete, "Delete all \(t.sessions) class\(t.sessions == 1 ? "" : "es")"),
+            choice(.publish, t.plural("timetable.bulk.publish", count: totals.drafts)),
+            choice(.cancel, t.plural("timetable.bulk.cancel", count: totals.published)),
+            choice(.delete, t.plural("timetable.bulk.delete", count: totals.sessions)),
         ]
         screen.askReason = true
         screen.reason = form.reason ?? ""

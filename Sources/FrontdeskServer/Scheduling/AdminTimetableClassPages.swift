@@ -43,22 +43,28 @@ extension AdminTimetablePage {
         let weekLink: String
     }
 
-    static func classFlash(_ request: Request) -> PageFrame.Flash? {
+    /// The success messages of the redirects back to a class, in the reader's language.
+    static func classFlash(_ request: Request, _ t: Messages) -> PageFrame.Flash? {
         let query = request.uri.queryParameters
         let count = { (key: String) in query.get(key).flatMap { Int($0) }.map { max(0, $0) } ?? 0 }
         let message: String
         switch query.get("done") {
-        case "saved": message = "Class saved."
-        case "published": message = "Class published."
-        case "unpublished": message = "Class unpublished: it is a draft again."
+        case "saved": message = t["timetable.done.classSaved"]
+        case "published": message = t["timetable.done.published"]
+        case "unpublished": message = t["timetable.done.unpublished"]
         case "cancelled":
-            let bookings = count("bookings")
-            message =
-                "Class cancelled; \(bookings == 1 ? "1 booking" : "\(bookings) bookings") cancelled, "
-                + "\(count("credits")) credits refunded, members told."
+            message = t(
+                "timetable.done.cancelled",
+                ["bookings": t.plural("timetable.count.bookings", count: count("bookings")), "credits": t.number(count("credits"))])
         default: return nil
         }
         return PageFrame.Flash(ok: true, message: message)
+    }
+
+    /// The 404 page for a class or series that is not the studio's (in the browser's language, as
+    /// `AdminShell.notFound` writes its frame).
+    func notFound(_ key: String, _ request: Request, _ context: AppRequestContext) throws -> Response {
+        try AdminShell.notFound(responder, message: PageLanguage.browser(request)[key], request: request, context: context)
     }
 
     func sessionId(_ context: AppRequestContext) -> String? {
@@ -67,28 +73,31 @@ extension AdminTimetablePage {
     }
 
     @Sendable func showClass(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let id = sessionId(context) else {
-            return try AdminShell.notFound(responder, message: "Class not found.", request: request, context: context)
-        }
+        guard let id = sessionId(context) else { return try notFound("timetable.notFound.class", request, context) }
         let query = request.uri.queryParameters
-        return try await classPage(orgId: query.get("org"), id: id, request: request, context: context, flash: Self.classFlash(request))
+        return try await classPage(orgId: query.get("org"), id: id, request: request, context: context, done: true)
     }
 
+    /// One class's page; `done` shows the message of the redirect that led here (`?done=`).
     func classPage(
         orgId: String?, id: String, request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok,
-        flash: PageFrame.Flash? = nil, draft: ClassDraft? = nil
+        flash: PageFrame.Flash? = nil, done: Bool = false, draft: ClassDraft? = nil
     ) async throws -> Response {
-        guard let admin = try await AdminShell.resolve(services, context: context, orgId: orgId, section: .timetable) else {
+        guard
+            let admin = try await AdminShell.resolve(services, context: context, orgId: orgId, section: .timetable, request: request)
+        else {
             return try AdminShell.refusal(responder, section: .timetable, request: request, context: context)
         }
         let scope = admin.scope
+        let t = admin.t
+        let flash = flash ?? (done ? Self.classFlash(request, t) : nil)
         guard let item = try await timetable.timetableClass(orgId: scope.orgId, id: id) else {
-            return try AdminShell.notFound(responder, message: "Class not found.", request: request, context: context)
+            return try notFound("timetable.notFound.class", request, context)
         }
         let s = item.scheduled
         let session = s.session
         let calendar = OrgCalendar(timezone: scope.organization.timezone)
-        let local = LocalTime(timezone: scope.organization.timezone, now: services.now)
+        let local = t.localTime(timezone: scope.organization.timezone, now: services.now)
         let choices = try await TimetableChoices.load(services, orgId: scope.orgId)
         let manager = scope.role.isManager
         let localDate = calendar.localDateString(session.startsAt)
@@ -101,14 +110,12 @@ extension AdminTimetablePage {
         let view = ClassView(
             shell: admin.shell, orgId: scope.orgId, id: id, name: s.classTypeName,
             when: "\(local.longDate(session.startsAt)), \(local.range(session.startsAt, session.endsAt))",
-            status: session.status.rawValue, statusLabel: TimetableChoices.statusLabel(session.status),
-            booked: "\(s.bookedCount) of \(session.capacity) places booked",
-            waitlist: s.waitlistCount == 1 ? "1 on the waitlist" : "\(s.waitlistCount) on the waitlist", location: s.locationName,
+            status: session.status.rawValue, statusLabel: TimetableChoices.statusLabel(session.status, t),
+            booked: t("timetable.class.booked", ["booked": t.number(s.bookedCount), "capacity": t.number(session.capacity)]),
+            waitlist: t.plural("timetable.class.waitlist", count: s.waitlistCount), location: s.locationName,
             coach: s.coachName, cancelReason: session.cancelReason, colorClass: TimetableChoices.colorClass(session.classTypeId),
             colors: choices.colors, inSeries: item.seriesId != nil,
-            seriesNote: item.seriesDetached
-                ? "Made by a weekly series, then edited on its own: series edits leave it alone."
-                : "Made by a weekly series. Editing it here takes it out of the series (series edits then leave it alone).",
+            seriesNote: item.seriesDetached ? t["timetable.class.seriesDetached"] : t["timetable.class.seriesNote"],
             seriesLinks: item.seriesId != nil && manager,
             editSeriesLink: "\(seriesBase)?org=\(scope.orgId)&from=\(seriesFrom)",
             endSeriesLink: "\(seriesBase)/end?org=\(scope.orgId)&from=\(seriesFrom)",
@@ -121,8 +128,8 @@ extension AdminTimetablePage {
             auditLink: manager ? AdminAuditPage.classLink(org: scope.orgId, sessionId: id) : nil,
             weekLink: "\(Self.path)?org=\(scope.orgId)&week=\(calendar.localDateString(calendar.startOfWeek(session.startsAt)))")
         return try AdminShell.page(
-            responder, "admin_timetable_class", title: "\(s.classTypeName) · Timetable", page: view, scope: scope, request: request,
-            context: context, status: status, flash: flash)
+            responder, "admin_timetable_class", title: Self.title(s.classTypeName, t), page: view, scope: scope, request: request,
+            context: context, status: status, flash: flash, t: t)
     }
 
     /// A form post: CSRF first, then `action`; a refusal comes back through `refused` (404s as the
@@ -189,9 +196,7 @@ extension AdminTimetablePage {
         _ request: Request, _ context: AppRequestContext, keepForm: Bool = false,
         _ action: (TimetableForm, String) async throws -> Response
     ) async throws -> Response {
-        guard let id = sessionId(context) else {
-            return try AdminShell.notFound(responder, message: "Class not found.", request: request, context: context)
-        }
+        guard let id = sessionId(context) else { return try notFound("timetable.notFound.class", request, context) }
         return try await post(
             request, context,
             refused: { error, form in
@@ -258,9 +263,13 @@ extension AdminTimetablePage {
         let orgId: String
         let id: String
         let name: String
+        /// "Cancel Vinyasa" in the reader's language.
+        let heading: String
         let when: String
         let confirmed: Int
         let waitlisted: Int
+        /// The confirmation button, with the counts.
+        let confirmLabel: String
         let summary: String
         let members: [PreviewMember]
         let hasMembers: Bool
@@ -268,9 +277,7 @@ extension AdminTimetablePage {
     }
 
     @Sendable func showCancel(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let id = sessionId(context) else {
-            return try AdminShell.notFound(responder, message: "Class not found.", request: request, context: context)
-        }
+        guard let id = sessionId(context) else { return try notFound("timetable.notFound.class", request, context) }
         return try await cancelPage(orgId: request.uri.queryParameters.get("org"), id: id, request: request, context: context)
     }
 
@@ -278,12 +285,15 @@ extension AdminTimetablePage {
         orgId: String?, id: String, request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok,
         flash: PageFrame.Flash? = nil
     ) async throws -> Response {
-        guard let admin = try await AdminShell.resolve(services, context: context, orgId: orgId, section: .timetable) else {
+        guard
+            let admin = try await AdminShell.resolve(services, context: context, orgId: orgId, section: .timetable, request: request)
+        else {
             return try AdminShell.refusal(responder, section: .timetable, request: request, context: context)
         }
         let scope = admin.scope
+        let t = admin.t
         guard let item = try await timetable.timetableClass(orgId: scope.orgId, id: id) else {
-            return try AdminShell.notFound(responder, message: "Class not found.", request: request, context: context)
+            return try notFound("timetable.notFound.class", request, context)
         }
         guard scope.role.isManager else {
             return try await classPage(
@@ -302,25 +312,24 @@ extension AdminTimetablePage {
         let members = try await timetable.affectedMembers(orgId: scope.orgId, sessionIds: [id])
         let confirmed = members.reduce(0) { $0 + $1.confirmed }
         let waitlisted = members.reduce(0) { $0 + $1.waitlisted }
-        let local = LocalTime(timezone: scope.organization.timezone, now: services.now)
+        let local = t.localTime(timezone: scope.organization.timezone, now: services.now)
         let session = item.session
+        let counts = ["confirmed": t.number(confirmed), "waitlisted": t.number(waitlisted)]
+        let heading = t("timetable.cancel.heading", ["name": item.scheduled.classTypeName])
         let view = CancelView(
-            shell: admin.shell, orgId: scope.orgId, id: id, name: item.scheduled.classTypeName,
+            shell: admin.shell, orgId: scope.orgId, id: id, name: item.scheduled.classTypeName, heading: heading,
             when: "\(local.longDate(session.startsAt)), \(local.range(session.startsAt, session.endsAt))", confirmed: confirmed,
-            waitlisted: waitlisted,
-            summary: "Cancelling cancels \(confirmed) confirmed and \(waitlisted) waitlisted "
-                + "booking\(confirmed + waitlisted == 1 ? "" : "s"); charged credits are refunded and each member gets an e-mail.",
-            members: members.map(PreviewMember.init), hasMembers: !members.isEmpty,
+            waitlisted: waitlisted, confirmLabel: t("timetable.cancel.confirm", counts),
+            summary: t.plural("timetable.cancel.summary", count: confirmed + waitlisted, counts),
+            members: members.map { PreviewMember($0, t) }, hasMembers: !members.isEmpty,
             classLink: "\(Self.path)/classes/\(id)?org=\(scope.orgId)")
         return try AdminShell.page(
-            responder, "admin_timetable_cancel", title: "Cancel \(item.scheduled.classTypeName) · Timetable", page: view, scope: scope,
-            request: request, context: context, status: status, flash: flash)
+            responder, "admin_timetable_cancel", title: Self.title(heading, t), page: view, scope: scope, request: request,
+            context: context, status: status, flash: flash, t: t)
     }
 
     @Sendable func cancelClass(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let id = sessionId(context) else {
-            return try AdminShell.notFound(responder, message: "Class not found.", request: request, context: context)
-        }
+        guard let id = sessionId(context) else { return try notFound("timetable.notFound.class", request, context) }
         return try await post(
             request, context,
             refused: { error, form in

@@ -31,38 +31,52 @@ extension AdminTimetablePage {
         let weekLink: String
     }
 
-    static func closuresFlash(_ request: Request) -> PageFrame.Flash? {
+    /// The success messages of the redirects back to the closures, in the reader's language.
+    static func closuresFlash(_ request: Request, _ t: Messages) -> PageFrame.Flash? {
         let query = request.uri.queryParameters
         let count = { (key: String) in query.get(key).flatMap { Int($0) }.map { max(0, $0) } ?? 0 }
         switch query.get("done") {
         case "added":
-            let classes = count("changed")
-            let bookings = count("bookings")
             return PageFrame.Flash(
                 ok: true,
-                message: "Closure added: \(classes == 1 ? "1 class" : "\(classes) classes") taken down, "
-                    + "\(bookings == 1 ? "1 booking" : "\(bookings) bookings") cancelled and refunded, members told.")
+                message: t(
+                    "timetable.done.closureAdded",
+                    [
+                        "classes": t.plural("timetable.count.classes", count: count("changed")),
+                        "bookings": t.plural("timetable.count.bookings", count: count("bookings")),
+                    ]))
         case "removed":
-            let made = count("made")
             return PageFrame.Flash(
-                ok: true, message: "Closure removed; the weekly series made \(made == 1 ? "1 class" : "\(made) classes") on its dates.")
+                ok: true,
+                message: t("timetable.done.closureRemoved", ["classes": t.plural("timetable.count.classes", count: count("made"))]))
         default: return nil
         }
     }
 
-    @Sendable func showClosures(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let query = request.uri.queryParameters
-        return try await closuresPage(orgId: query.get("org"), request: request, context: context, flash: Self.closuresFlash(request))
+    /// "2026-11-30" or "2026-11-30 to 2026-12-01" ("30.11.2026 bis 01.12.2026") in the reader's language.
+    static func dates(_ first: String, _ last: String, _ t: Messages) -> String {
+        let from = LocalTime.localDate(first, t.language)
+        return first == last ? from : t("timetable.range", ["from": from, "to": LocalTime.localDate(last, t.language)])
     }
 
+    @Sendable func showClosures(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        return try await closuresPage(orgId: query.get("org"), request: request, context: context, done: true)
+    }
+
+    /// The closures page; `done` shows the message of the redirect that led here (`?done=`).
     func closuresPage(
         orgId: String?, request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok, flash: PageFrame.Flash? = nil,
-        form: TimetableForm? = nil
+        done: Bool = false, form: TimetableForm? = nil
     ) async throws -> Response {
-        guard let admin = try await AdminShell.resolve(services, context: context, orgId: orgId, section: .timetable) else {
+        guard
+            let admin = try await AdminShell.resolve(services, context: context, orgId: orgId, section: .timetable, request: request)
+        else {
             return try AdminShell.refusal(responder, section: .timetable, request: request, context: context)
         }
         let scope = admin.scope
+        let t = admin.t
+        let flash = flash ?? (done ? Self.closuresFlash(request, t) : nil)
         let calendar = OrgCalendar(timezone: scope.organization.timezone)
         let today = calendar.localDateString(services.now)
         let locations = try await services.catalog.locations(orgId: scope.orgId)
@@ -72,16 +86,18 @@ extension AdminTimetablePage {
             shell: admin.shell, orgId: scope.orgId, canManage: scope.role.isManager,
             closures: list.map {
                 ClosureLine(
-                    id: $0.id, dates: $0.from == $0.to ? $0.from : "\($0.from) to \($0.to)",
-                    place: $0.locationId.map { names[$0] ?? "A removed location" } ?? "Whole studio", reason: $0.reason)
+                    id: $0.id, dates: Self.dates($0.from, $0.to, t),
+                    place: $0.locationId.map { names[$0] ?? t["timetable.closures.removedLocation"] }
+                        ?? t["timetable.closures.wholeStudio"],
+                    reason: $0.reason)
             },
             empty: list.isEmpty,
             locations: locations.map { Choice(id: $0.id, name: $0.name, selected: $0.id == form?.classLocation) },
             from: form?.from ?? today, to: form?.to ?? today, draftReason: form?.reason ?? "",
             weekLink: "\(Self.path)?org=\(scope.orgId)")
         return try AdminShell.page(
-            responder, "admin_timetable_closures", title: "Closures · Timetable", page: view, scope: scope, request: request,
-            context: context, status: status, flash: flash)
+            responder, "admin_timetable_closures", title: Self.title(t["timetable.closures.title"], t), page: view, scope: scope,
+            request: request, context: context, status: status, flash: flash, t: t)
     }
 
     func closureRange(_ form: TimetableForm, _ scope: OrgScope) throws -> ClosureRange {
@@ -96,24 +112,35 @@ extension AdminTimetablePage {
         _ scope: OrgScope, form: TimetableForm, range: ClosureRange, preview: BulkPreview, request: Request, context: AppRequestContext,
         status: HTTPResponse.Status = .ok, flash: PageFrame.Flash? = nil
     ) async throws -> Response {
-        guard let admin = try await AdminShell.resolve(services, context: context, orgId: scope.orgId, section: .timetable) else {
+        guard
+            let admin = try await AdminShell.resolve(
+                services, context: context, orgId: scope.orgId, section: .timetable, request: request)
+        else {
             return try AdminShell.refusal(responder, section: .timetable, request: request, context: context)
         }
-        var place: String?
-        if let locationId = range.locationId { place = try await services.catalog.location(orgId: scope.orgId, id: locationId)?.name }
-        let dates = range.firstDate == range.lastDate ? range.firstDate : "\(range.firstDate) to \(range.lastDate)"
-        let t = preview.totals
+        let t = admin.t
+        var locationName: String?
+        if let locationId = range.locationId {
+            locationName = try await services.catalog.location(orgId: scope.orgId, id: locationId)?.name
+        }
+        let place = locationName ?? t["timetable.closures.theWholeStudio"]
+        let from = LocalTime.localDate(range.firstDate, t.language)
+        let totals = preview.totals
         var screen = TimetablePreview(
-            heading: "Close \(place ?? "the whole studio") \(range.firstDate == range.lastDate ? "on" : "from") \(dates)",
-            intro: "No class is made on these dates. Closing cancels the \(t.published) published classes below (their confirmed "
-                + "and waitlisted bookings are cancelled, charged credits refunded and the members told, with the reason) and deletes "
-                + "the \(t.drafts) drafts. This cannot be undone; removing the closure later does not bring cancelled classes back.",
+            heading: range.firstDate == range.lastDate
+                ? t("timetable.closures.headingOn", ["place": place, "date": from])
+                : t(
+                    "timetable.closures.headingFrom",
+                    ["place": place, "from": from, "to": LocalTime.localDate(range.lastDate, t.language)]),
+            intro: t(
+                "timetable.closures.intro", ["published": t.number(totals.published), "drafts": t.number(totals.drafts)]),
             action: "\(Self.path)/closures",
             hidden: [
                 .init(name: "classLocation", value: range.locationId ?? ""), .init(name: "from", value: range.firstDate),
                 .init(name: "to", value: range.lastDate),
             ],
-            confirmLabel: "Close these dates", backLink: "\(Self.path)/closures?org=\(scope.orgId)", backLabel: "Back to closures")
+            confirmLabel: t["timetable.closures.confirm"], backLink: "\(Self.path)/closures?org=\(scope.orgId)",
+            backLabel: t["timetable.closures.backToClosures"])
         screen.askReason = true
         screen.reason = form.reason ?? ""
         return try await screen.render(

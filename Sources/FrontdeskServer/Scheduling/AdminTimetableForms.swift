@@ -28,13 +28,8 @@ struct TimetableChoices {
 
     static func colorClass(_ classTypeId: String) -> String { "ct-\(LocalPath.queryValue(classTypeId))" }
 
-    static func statusLabel(_ status: SessionStatus) -> String {
-        switch status {
-        case .draft: "Draft"
-        case .published: "Published"
-        case .cancelled: "Cancelled"
-        }
-    }
+    /// "Draft", "Published", "Cancelled" in the reader's language (`timetable.status.<status>`).
+    static func statusLabel(_ status: SessionStatus, _ t: Messages) -> String { t["timetable.status.\(status.rawValue)"] }
 
     func classTypeChoices(_ selected: String) -> [Choice] {
         classTypes.map { Choice(id: $0.id, name: $0.name, selected: $0.id == selected) }
@@ -59,10 +54,9 @@ struct TimetableChoices {
         let checked: Bool
     }
 
-    static let weekdayNames = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-
-    static func weekdays(_ checked: Set<Int>) -> [Weekday] {
-        weekdayNames.enumerated().map { Weekday(value: $0.offset + 1, label: $0.element, checked: checked.contains($0.offset + 1)) }
+    /// Monday to Sunday (ISO 1…7) with their names in the reader's language.
+    static func weekdays(_ checked: Set<Int>, _ local: LocalTime) -> [Weekday] {
+        (1...7).map { Weekday(value: $0, label: local.weekdayName($0), checked: checked.contains($0)) }
     }
 }
 
@@ -253,12 +247,12 @@ struct SeriesDraftForm {
         publish = series.publish
     }
 
-    func resolved(_ choices: TimetableChoices) -> SeriesDraftForm {
+    func resolved(_ choices: TimetableChoices, _ local: LocalTime) -> SeriesDraftForm {
         var form = self
         form.classTypes = choices.classTypeChoices(classTypeId)
         form.locations = choices.locationChoices(locationId)
         form.coaches = choices.coachChoices(coachId)
-        form.days = TimetableChoices.weekdays(weekdays)
+        form.days = TimetableChoices.weekdays(weekdays, local)
         return form
     }
 }
@@ -284,12 +278,12 @@ struct FilterForm {
         return form
     }
 
-    func resolved(_ choices: TimetableChoices, locationId: String?) -> FilterForm {
+    func resolved(_ choices: TimetableChoices, locationId: String?, _ local: LocalTime, _ t: Messages) -> FilterForm {
         var form = self
         form.classTypes = choices.classTypeChoices("")
         form.locations = choices.locationChoices(locationId ?? "")
-        form.days = TimetableChoices.weekdays([])
-        form.statuses = SessionStatus.allCases.map { StatusChoice(value: $0.rawValue, label: TimetableChoices.statusLabel($0)) }
+        form.days = TimetableChoices.weekdays([], local)
+        form.statuses = SessionStatus.allCases.map { StatusChoice(value: $0.rawValue, label: TimetableChoices.statusLabel($0, t)) }
         return form
     }
 }

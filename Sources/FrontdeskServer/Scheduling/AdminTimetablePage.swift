@@ -74,7 +74,8 @@ struct AdminTimetablePage {
         let orgId: String
         let canManage: Bool
         let title: String
-        let timezone: String
+        /// "Times in Europe/Berlin" in the reader's language.
+        let timesIn: String
         let week: String
         let previous: String
         let next: String
@@ -92,32 +93,36 @@ struct AdminTimetablePage {
         let openClassForm: Bool
         let openSeriesForm: Bool
         let horizonWeeks: Int
+        /// The series form's note on the horizon, in the reader's language.
+        let seriesHint: String
     }
 
-    /// The success messages of the redirects back to the week.
-    static func flash(_ request: Request) -> PageFrame.Flash? {
+    /// The success messages of the redirects back to the week, in the reader's language.
+    static func flash(_ request: Request, _ t: Messages) -> PageFrame.Flash? {
         let query = request.uri.queryParameters
         func count(_ key: String) -> Int { query.get(key).flatMap { Int($0) }.map { max(0, $0) } ?? 0 }
-        func classes(_ n: Int) -> String { n == 1 ? "1 class" : "\(n) classes" }
-        func members(_ n: Int) -> String { n == 1 ? "1 booking" : "\(n) bookings" }
+        func classes(_ key: String) -> String { t.plural("timetable.count.classes", count: count(key)) }
+        func bookings(_ key: String) -> String { t.plural("timetable.count.bookings", count: count(key)) }
         let message: String
         switch query.get("done") {
-        case "class-created": message = "Class created."
-        case "class-published": message = "Class created and published."
-        case "series-created": message = "Weekly series created: \(classes(count("made"))) made up to the horizon."
+        case "class-created": message = t["timetable.done.classCreated"]
+        case "class-published": message = t["timetable.done.classPublished"]
+        case "series-created": message = t("timetable.done.seriesCreated", ["classes": classes("made")])
         case "series-edited":
-            message =
-                "Series changed from \(LocalPath.dateValue(query.get("from"))): \(classes(count("changed"))) changed, "
-                + "\(classes(count("removed"))) removed, \(classes(count("created"))) created; "
-                + "\(count("notified") == 1 ? "1 member" : "\(count("notified")) members") told."
+            message = t(
+                "timetable.done.seriesEdited",
+                [
+                    "from": LocalTime.localDate(LocalPath.dateValue(query.get("from")), t.language), "changed": classes("changed"),
+                    "removed": classes("removed"), "created": classes("created"),
+                    "members": t.plural("timetable.count.members", count: count("notified")),
+                ])
         case "series-ended":
-            message = "Series ended: \(classes(count("changed"))) removed, \(members(count("bookings"))) cancelled and refunded."
+            message = t("timetable.done.seriesEnded", ["classes": classes("changed"), "bookings": bookings("bookings")])
         case "bulk":
             let action = BulkAction(rawValue: query.get("action") ?? "")?.rawValue ?? "changed"
-            let verb = ["publish": "published", "cancel": "cancelled", "delete": "deleted"][action] ?? action
-            message =
-                "\(classes(count("changed")).capitalizedFirst) \(verb), \(count("skipped")) skipped; "
-                + "\(members(count("bookings"))) cancelled and refunded."
+            message = t(
+                "timetable.done.bulk.\(action)",
+                ["classes": classes("changed"), "skipped": t.number(count("skipped")), "bookings": bookings("bookings")])
         default: return nil
         }
         return PageFrame.Flash(ok: true, message: message)
@@ -127,22 +132,27 @@ struct AdminTimetablePage {
         let query = request.uri.queryParameters
         return try await page(
             orgId: query.get("org"), week: query.get("week"), location: query.get("location"), request: request, context: context,
-            flash: Self.flash(request))
+            done: true)
     }
 
-    /// The week page; a refused form comes back in `classForm`/`seriesForm`, open, with the refusal.
+    /// The week page; a refused form comes back in `classForm`/`seriesForm`, open, with the refusal;
+    /// `done` shows the message of the redirect that led here (`?done=`).
     func page(
         orgId: String?, week: String?, location: String?, request: Request, context: AppRequestContext,
-        status: HTTPResponse.Status = .ok, flash: PageFrame.Flash? = nil, classForm: ClassDraft? = nil,
+        status: HTTPResponse.Status = .ok, flash: PageFrame.Flash? = nil, done: Bool = false, classForm: ClassDraft? = nil,
         seriesForm: SeriesDraftForm? = nil
     ) async throws -> Response {
-        guard let admin = try await AdminShell.resolve(services, context: context, orgId: orgId, section: .timetable) else {
+        guard
+            let admin = try await AdminShell.resolve(services, context: context, orgId: orgId, section: .timetable, request: request)
+        else {
             return try AdminShell.refusal(responder, section: .timetable, request: request, context: context)
         }
         let scope = admin.scope
+        let t = admin.t
+        let flash = flash ?? (done ? Self.flash(request, t) : nil)
         let now = services.now
         let calendar = OrgCalendar(timezone: scope.organization.timezone)
-        let local = LocalTime(timezone: scope.organization.timezone, now: now)
+        let local = t.localTime(timezone: scope.organization.timezone, now: now)
         let start = calendar.startOfWeek(week.flatMap { calendar.startOfDay(localDate: $0) } ?? now)
         let end = calendar.startOfDay(start, addingDays: 7)
         let weekDate = calendar.localDateString(start)
@@ -155,10 +165,10 @@ struct AdminTimetablePage {
             let dayStart = calendar.startOfDay(start, addingDays: offset)
             let dayEnd = calendar.startOfDay(start, addingDays: offset + 1)
             let blocks = classes.filter { $0.session.startsAt >= dayStart && $0.session.startsAt < dayEnd }
-                .map { block($0, orgId: scope.orgId, local: local) }
+                .map { block($0, orgId: scope.orgId, local: local, t) }
             days.append(
                 DayColumn(
-                    id: "day-\(calendar.localDateString(dayStart))", label: local.format(dayStart, "EEE d MMM"),
+                    id: "day-\(calendar.localDateString(dayStart))", label: local.weekDay(dayStart),
                     isToday: dayStart <= now && now < dayEnd,
                     classes: blocks, empty: blocks.isEmpty))
         }
@@ -167,48 +177,95 @@ struct AdminTimetablePage {
         let canManage = scope.role.isManager
         let view = View(
             shell: admin.shell, orgId: scope.orgId, canManage: canManage,
-            title: "\(local.format(start, "EEE d MMM")) – \(local.format(calendar.startOfDay(start, addingDays: 6), "EEE d MMM yyyy"))",
-            timezone: scope.organization.timezone, week: weekDate,
+            title: "\(local.weekDay(start)) – \(local.weekDay(calendar.startOfDay(start, addingDays: 6), year: true))",
+            timesIn: t("timetable.week.timesIn", ["zone": scope.organization.timezone]),
+            week: weekDate,
             previous: "\(base)&week=\(calendar.localDateString(calendar.startOfDay(start, addingDays: -7)))",
             next: "\(base)&week=\(calendar.localDateString(end))", thisWeek: base, filterLocation: locationId ?? "",
             locationFilter: choices.locations.map { Choice(id: $0.id, name: $0.name, selected: $0.id == locationId) },
             allLocations: locationId == nil, days: days, classCount: classes.count, colors: choices.colors,
             closuresLink: "\(Self.path)/closures?org=\(scope.orgId)",
             classForm: (classForm ?? ClassDraft.blank(date: formDate, locationId: locationId)).resolved(choices, canPublish: canManage),
-            seriesForm: (seriesForm ?? SeriesDraftForm.blank(date: formDate, locationId: locationId)).resolved(choices),
+            seriesForm: (seriesForm ?? SeriesDraftForm.blank(date: formDate, locationId: locationId)).resolved(choices, local),
             filterForm: FilterForm.blank(from: weekDate, to: calendar.localDateString(calendar.startOfDay(start, addingDays: 6)))
-                .resolved(choices, locationId: locationId),
+                .resolved(choices, locationId: locationId, local, t),
             openClassForm: classForm != nil, openSeriesForm: seriesForm != nil,
-            horizonWeeks: services.configuration.scheduleHorizonWeeks)
+            horizonWeeks: services.configuration.scheduleHorizonWeeks,
+            seriesHint: t("timetable.week.seriesHint", ["weeks": t.number(services.configuration.scheduleHorizonWeeks)]))
         return try AdminShell.page(
-            responder, "admin_timetable", title: "Timetable", page: view, scope: scope, request: request, context: context,
-            status: status, flash: flash)
+            responder, "admin_timetable", title: t["admin.nav.timetable"], page: view, scope: scope, request: request, context: context,
+            status: status, flash: flash, t: t)
     }
 
-    func block(_ item: TimetableClass, orgId: String, local: LocalTime) -> ClassBlock {
+    func block(_ item: TimetableClass, orgId: String, local: LocalTime, _ t: Messages) -> ClassBlock {
         let s = item.scheduled
         let time = local.range(s.session.startsAt, s.session.endsAt)
         return ClassBlock(
             id: s.session.id, time: time, name: s.classTypeName, coach: s.coachName, location: s.locationName,
-            booked: "\(s.bookedCount)/\(s.session.capacity) booked",
-            waitlist: s.waitlistCount > 0 ? "\(s.waitlistCount) waiting" : nil, status: s.session.status.rawValue,
-            statusLabel: TimetableChoices.statusLabel(s.session.status), inSeries: item.seriesId != nil,
-            seriesLabel: item.seriesDetached ? "Weekly series (edited on its own)" : "Weekly series",
+            booked: t("timetable.week.booked", ["booked": t.number(s.bookedCount), "capacity": t.number(s.session.capacity)]),
+            waitlist: s.waitlistCount > 0 ? t.plural("timetable.week.waiting", count: s.waitlistCount) : nil,
+            status: s.session.status.rawValue, statusLabel: TimetableChoices.statusLabel(s.session.status, t),
+            inSeries: item.seriesId != nil,
+            seriesLabel: item.seriesDetached ? t["timetable.week.weeklySeriesDetached"] : t["timetable.week.weeklySeries"],
             colorClass: TimetableChoices.colorClass(s.session.classTypeId),
             href: "\(Self.path)/classes/\(s.session.id)?org=\(orgId)",
-            selectLabel: "Select \(s.classTypeName), \(local.dayAndTime(s.session.startsAt))")
+            selectLabel: t("timetable.week.selectLabel", ["name": s.classTypeName, "when": local.dayAndTime(s.session.startsAt)]))
     }
+
+    /// "Timetable" after a page's own title ("Closures · Timetable"), in the reader's language.
+    static func title(_ page: String, _ t: Messages) -> String { t("timetable.titled", ["page": page]) }
 }
 
 extension LocalTime {
-    /// `date` in the studio's zone with a `DateFormatter` pattern ("EEE d MMM" → "Mon 7 Dec").
+    /// `date` in the studio's zone with a `DateFormatter` pattern, in this language ("EEE d MMM" →
+    /// "Mon 7 Dec"; a handful per page, so not cached).
     func format(_ date: Date, _ pattern: String) -> String {
         let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_GB")
+        formatter.locale = language.locale
         formatter.timeZone = timezone
         formatter.dateFormat = pattern
         return formatter.string(from: date)
     }
+
+    /// A day of the week view: "Mon 16 Nov" / "Mo. 16. Nov.", with the year "Sun 22 Nov 2026" /
+    /// "So. 22. Nov. 2026".
+    func weekDay(_ date: Date, year: Bool = false) -> String {
+        let pattern = language == .de ? "EEE d. MMM" : "EEE d MMM"
+        return format(date, year ? "\(pattern) yyyy" : pattern)
+    }
+
+    /// A `YYYY-MM-DD` date of the studio's calendar as the reader writes it: as it is in English
+    /// ("2026-11-30"), "30.11.2026" in German. Anything else is returned as it is.
+    static func localDate(_ text: String, _ language: Language) -> String {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard language == .de, parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) else { return text }
+        return "\(parts[2]).\(parts[1]).\(parts[0])"
+    }
+
+    /// `localDate` in this language.
+    func localDate(_ text: String) -> String { Self.localDate(text, language) }
+
+    /// Monday…Sunday (ISO 1…7) as this language names them: "Monday" / "Montag", short "Mon" / "Mo.".
+    func weekdayName(_ isoWeekday: Int, short: Bool = false) -> String {
+        let names = Self.weekdayNames[language]
+        let list = (short ? names?.short : names?.full) ?? []
+        let index = ((isoWeekday % 7) + 7) % 7
+        return list.count == 7 ? list[index] : String(isoWeekday)
+    }
+
+    struct WeekdayNames: Sendable {
+        /// Sunday first, as Foundation lists them.
+        let full: [String]
+        let short: [String]
+    }
+
+    /// Each language's weekday names from its locale, read once.
+    static let weekdayNames: [Language: WeekdayNames] = Dictionary(
+        uniqueKeysWithValues: Language.allCases.map { language in
+            let formatter = DateFormatter()
+            formatter.locale = language.locale
+            return (language, WeekdayNames(full: formatter.weekdaySymbols, short: formatter.shortWeekdaySymbols))
+        })
 }
 
 extension LocalPath {
@@ -217,9 +274,4 @@ extension LocalPath {
         guard let value, value.utf8.count == 10, value.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-") }) else { return "" }
         return value
     }
-}
-
-extension String {
-    /// The string with its first letter upper-cased.
-    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
 }

@@ -17,12 +17,11 @@ extension AdminTimetablePage {
     }
 
     /// 403 for staff who may see the timetable but not change its series, closures or bulk changes.
-    func managersOnly(_ request: Request, _ context: AppRequestContext) throws -> Response {
+    func managersOnly(_ request: Request, _ context: AppRequestContext, _ t: Messages) throws -> Response {
         try responder.page(
-            "message", title: "Timetable",
-            page: PageMessage(
-                headline: "You can't open this page", text: "Series, closures and bulk changes are for the studio's owners and admins."),
-            request: request, context: context, status: .forbidden)
+            "message", title: t["admin.nav.timetable"],
+            page: PageMessage(headline: t["admin.refusal.headline"], text: t["timetable.managersOnly"]),
+            request: request, context: context, status: .forbidden, messages: t)
     }
 
     @Sendable func createSeries(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -69,20 +68,31 @@ extension AdminTimetablePage {
         let endLink: String
         let weekLink: String
         let horizonWeeks: Int
+        /// "Changes from 2026-12-07" / "Änderungen ab 07.12.2026".
+        let changesFrom: String
+        /// How "this and following" works, with the horizon.
+        let hint: String
+        let endHint: String
+        let endPreview: String
     }
 
-    static func summary(_ series: ClassSeries, _ choices: TimetableChoices) -> String {
-        let name = choices.classTypes.first { $0.id == series.classTypeId }?.name ?? "Class"
-        let days = series.weekdays.sorted().map { String(TimetableChoices.weekdayNames[($0 - 1) % 7].prefix(3)) }.joined(separator: ", ")
-        let until = series.lastDate.map { " until \($0)" } ?? ", open-ended"
-        return "\(name): every \(days) at \(series.startTime), from \(series.firstDate)\(until); \(series.capacity) places, "
-            + "\(series.durationMin) minutes\(series.publish ? ", published" : ", as drafts")."
+    /// "Vinyasa: every Mon, Wed at 18:00, from 2026-11-23, open-ended; 12 places, 60 minutes, published."
+    /// in the reader's language (weekday names and dates as `local` writes them).
+    static func summary(_ series: ClassSeries, _ choices: TimetableChoices, _ local: LocalTime, _ t: Messages) -> String {
+        let name = choices.classTypes.first { $0.id == series.classTypeId }?.name ?? t["timetable.series.class"]
+        let days = series.weekdays.sorted().map { local.weekdayName($0, short: true) }.joined(separator: ", ")
+        var values = [
+            "name": name, "days": days, "time": series.startTime, "first": local.localDate(series.firstDate),
+            "capacity": t.number(series.capacity), "duration": t.number(series.durationMin),
+            "state": series.publish ? t["timetable.series.published"] : t["timetable.series.drafts"],
+        ]
+        guard let last = series.lastDate else { return t("timetable.series.summary.open", values) }
+        values["last"] = local.localDate(last)
+        return t("timetable.series.summary.until", values)
     }
 
     @Sendable func showSeries(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let id = seriesId(context) else {
-            return try AdminShell.notFound(responder, message: "Series not found.", request: request, context: context)
-        }
+        guard let id = seriesId(context) else { return try notFound("timetable.notFound.series", request, context) }
         let query = request.uri.queryParameters
         return try await seriesPage(orgId: query.get("org"), id: id, from: query.get("from"), request: request, context: context)
     }
@@ -91,33 +101,39 @@ extension AdminTimetablePage {
         orgId: String?, id: String, from: String?, request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok,
         flash: PageFrame.Flash? = nil, form: SeriesDraftForm? = nil
     ) async throws -> Response {
-        guard let admin = try await AdminShell.resolve(services, context: context, orgId: orgId, section: .timetable) else {
+        guard
+            let admin = try await AdminShell.resolve(services, context: context, orgId: orgId, section: .timetable, request: request)
+        else {
             return try AdminShell.refusal(responder, section: .timetable, request: request, context: context)
         }
         let scope = admin.scope
-        guard scope.role.isManager else { return try managersOnly(request, context) }
+        let t = admin.t
+        guard scope.role.isManager else { return try managersOnly(request, context, t) }
         guard let current = try await series.series(orgId: scope.orgId, id: id) else {
-            return try AdminShell.notFound(responder, message: "Series not found.", request: request, context: context)
+            return try notFound("timetable.notFound.series", request, context)
         }
         let calendar = OrgCalendar(timezone: scope.organization.timezone)
         let today = calendar.localDateString(services.now)
         let date = max(LocalPath.dateValue(from).isEmpty ? today : LocalPath.dateValue(from), current.firstDate)
         let choices = try await TimetableChoices.load(services, orgId: scope.orgId)
         let anchor = calendar.startOfDay(localDate: date) ?? services.now
+        let local = t.localTime(timezone: scope.organization.timezone, now: services.now)
+        let shownDate = ["from": local.localDate(date)]
         let view = SeriesView(
-            shell: admin.shell, orgId: scope.orgId, id: id, summary: Self.summary(current, choices), from: date,
-            form: (form ?? SeriesDraftForm(current, from: date)).resolved(choices),
+            shell: admin.shell, orgId: scope.orgId, id: id, summary: Self.summary(current, choices, local, t), from: date,
+            form: (form ?? SeriesDraftForm(current, from: date)).resolved(choices, local),
             endLink: "\(Self.path)/series/\(id)/end?org=\(scope.orgId)&from=\(date)",
-            weekLink: weekLink(scope, date: anchor, location: nil), horizonWeeks: services.configuration.scheduleHorizonWeeks)
+            weekLink: weekLink(scope, date: anchor, location: nil), horizonWeeks: services.configuration.scheduleHorizonWeeks,
+            changesFrom: t("timetable.series.changesFrom", shownDate),
+            hint: t("timetable.series.hint", ["weeks": t.number(services.configuration.scheduleHorizonWeeks)]),
+            endHint: t("timetable.series.endHint", shownDate), endPreview: t("timetable.series.endPreview", shownDate))
         return try AdminShell.page(
-            responder, "admin_timetable_series", title: "Weekly series · Timetable", page: view, scope: scope, request: request,
-            context: context, status: status, flash: flash)
+            responder, "admin_timetable_series", title: Self.title(t["timetable.series.title"], t), page: view, scope: scope,
+            request: request, context: context, status: status, flash: flash, t: t)
     }
 
     @Sendable func editSeries(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let id = seriesId(context) else {
-            return try AdminShell.notFound(responder, message: "Series not found.", request: request, context: context)
-        }
+        guard let id = seriesId(context) else { return try notFound("timetable.notFound.series", request, context) }
         return try await post(
             request, context,
             refused: { error, form in
@@ -163,9 +179,7 @@ extension AdminTimetablePage {
     // MARK: Ending a series
 
     @Sendable func showSeriesEnd(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let id = seriesId(context) else {
-            return try AdminShell.notFound(responder, message: "Series not found.", request: request, context: context)
-        }
+        guard let id = seriesId(context) else { return try notFound("timetable.notFound.series", request, context) }
         let query = request.uri.queryParameters
         return try await seriesEndPage(orgId: query.get("org"), id: id, from: query.get("from"), request: request, context: context)
     }
@@ -174,11 +188,14 @@ extension AdminTimetablePage {
         orgId: String?, id: String, from: String?, request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok,
         flash: PageFrame.Flash? = nil, preview known: BulkPreview? = nil
     ) async throws -> Response {
-        guard let admin = try await AdminShell.resolve(services, context: context, orgId: orgId, section: .timetable) else {
+        guard
+            let admin = try await AdminShell.resolve(services, context: context, orgId: orgId, section: .timetable, request: request)
+        else {
             return try AdminShell.refusal(responder, section: .timetable, request: request, context: context)
         }
         let scope = admin.scope
-        guard scope.role.isManager else { return try managersOnly(request, context) }
+        let t = admin.t
+        guard scope.role.isManager else { return try managersOnly(request, context, t) }
         let calendar = OrgCalendar(timezone: scope.organization.timezone)
         let date = LocalPath.dateValue(from).isEmpty ? calendar.localDateString(services.now) : LocalPath.dateValue(from)
         let preview: BulkPreview
@@ -190,26 +207,24 @@ extension AdminTimetablePage {
                     org: scope.organization, id: id, from: date, maximum: services.configuration.bulkMaxSessions, now: services.now)
             }
         } catch let error as DomainError where error.kind == .notFound {
-            return try AdminShell.notFound(responder, message: "Series not found.", request: request, context: context)
+            return try notFound("timetable.notFound.series", request, context)
         }
         let members = try await timetable.affectedMembers(orgId: scope.orgId, sessionIds: preview.sessions.map(\.id))
-        let told = members.count == 1 ? "1 member" : "\(members.count) members"
+        let shownDate = LocalTime.localDate(date, t.language)
         let screen = TimetablePreview(
-            heading: "End the series from \(date)",
-            intro: "Ending the series deletes its classes from \(date) on: their confirmed and waitlisted bookings are cancelled, "
-                + "charged credits refunded and \(told) told by e-mail. The series then ends the day before "
-                + "(or is deleted when \(date) is its first date). An owner can undo it from Bulk changes while nobody has booked since.",
+            heading: t("timetable.series.endHeading", ["date": shownDate]),
+            intro: t(
+                "timetable.series.endIntro", ["date": shownDate, "members": t.plural("timetable.count.members", count: members.count)]),
             action: "\(Self.path)/series/\(id)/end", hidden: [.init(name: "from", value: date)],
-            confirmLabel: "End the series and delete \(preview.totals.sessions == 1 ? "1 class" : "\(preview.totals.sessions) classes")",
-            backLink: "\(Self.path)/series/\(id)?org=\(scope.orgId)&from=\(date)", backLabel: "Back to the series")
+            confirmLabel: t(
+                "timetable.series.endConfirm", ["classes": t.plural("timetable.count.classes", count: preview.totals.sessions)]),
+            backLink: "\(Self.path)/series/\(id)?org=\(scope.orgId)&from=\(date)", backLabel: t["timetable.series.backToSeries"])
         return try await screen.render(
             self, preview: preview, admin: admin, request: request, context: context, status: status, flash: flash)
     }
 
     @Sendable func endSeries(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let id = seriesId(context) else {
-            return try AdminShell.notFound(responder, message: "Series not found.", request: request, context: context)
-        }
+        guard let id = seriesId(context) else { return try notFound("timetable.notFound.series", request, context) }
         return try await post(
             request, context,
             refused: { error, form in
