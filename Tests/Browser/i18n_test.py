@@ -10,6 +10,7 @@ browsers whose language is German (`de-DE`, so Chromium sends `Accept-Language: 
   3. the demo owner sets the studio's default to German on /admin/language; a member with an
      English browser and no choice of their own then gets German; the owner clears it again;
   4. My bookings in German, with its link to the language choice;
+     the owner's back office (settings and catalog) in German for the owner's German browser;
   5. every German page is screenshotted at 390×844 (and the schedule at 1920×1080) into
      $FRONTDESK_SCREENSHOT_DIR (i18n-*.png) and must not scroll sideways on the phone.
 
@@ -186,6 +187,26 @@ def walk(browser, server, logs: list, results) -> None:
             return shot + "; the English browser got German while the default was set"
 
         results.run("the studio's default beats the browser; cleared, the browser decides", studio_default)
+
+        def back_office_in_german() -> str:
+            # The owner's browser is German and the owner has no choice of their own.
+            page.goto(base + "/admin/settings")
+            check(lang(page) == "de", f"the settings page has lang={lang(page)!r}")
+            heading = page.locator("main h1").inner_text().strip()
+            check(heading == "Einstellungen", f"the settings heading is {heading!r}")
+            check(page.locator("#save-settings").inner_text().strip() == "Einstellungen speichern", "the save button is not German")
+            filled = page.locator("#settings-form").get_attribute("data-geo-filled") or ""
+            check(filled.startswith("Eingetragen") and "{accuracy}" in filled, f"the location script's words are {filled!r}")
+            shot = german_shot(page, "admin-settings-phone")
+            page.goto(base + "/admin/catalog")
+            heading = page.locator("main h1").inner_text().strip()
+            check(heading == "Katalog", f"the catalog heading is {heading!r}")
+            metas = [m.strip() for m in page.locator("#class-types .admin-row__meta").all_inner_texts()]
+            check(metas and all(("Plätze" in m or "Platz" in m) and m.endswith("Min.") for m in metas), f"class types {metas[:3]}")
+            german_shot(page, "admin-catalog-phone")
+            return shot + f"; class types like {metas[0]!r}"
+
+        results.run("the back office's settings and catalog in German, fit 390 px", back_office_in_german)
     finally:
         close(context, log)
         close(other, other_log)
