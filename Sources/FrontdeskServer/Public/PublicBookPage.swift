@@ -7,7 +7,8 @@ import Hummingbird
 /// form and comes back here; a member of the class's studio sees the class and one button that books it
 /// through the member schedule's own form (`POST /schedule/book`, CSRF-checked). A signed-in person who
 /// is not a member learns only what the public schedule already shows, and only for a studio that
-/// publishes it; anything else is the same 404 as an unknown class.
+/// publishes it; anything else is the same 404 as an unknown class. Written in the reader's language:
+/// their own choice, else the studio's default, else the browser's.
 struct PublicBookPage {
     let services: AppServices
     var responder: PageResponder { PageResponder(services: services) }
@@ -35,7 +36,7 @@ struct PublicBookPage {
         let user = try context.requireUser()
         let id = (context.parameters.get("session") ?? "").lowercased()
         guard NewID.isWellFormed(id), let orgId = try await services.sessions.organizationId(sessionId: id) else {
-            return try notFound(request, context: context)
+            return try await notFound(request, context: context)
         }
         let access = try await services.organizations.membershipAndOrganization(orgId: orgId, userId: user.id)
         guard let (membership, org) = access, membership.status == .active else {
@@ -44,9 +45,10 @@ struct PublicBookPage {
         let store = ScheduleStore(database: services.database)
         guard let s = try await store.session(orgId: orgId, id: id, viewerMembershipId: membership.id),
             membership.role.isStaff || (s.session.status == .published && s.deliveryMode == .schedule) || s.viewerBooking != nil
-        else { return try notFound(request, context: context) }
+        else { return try await notFound(request, context: context) }
+        let t = try await PageLanguage.messages(services, request, context, orgId: orgId)
         let calendar = OrgCalendar(timezone: org.timezone)
-        let local = LocalTime(timezone: org.timezone, now: services.now)
+        let local = t.localTime(timezone: org.timezone, now: services.now)
         let week = calendar.localDateString(calendar.startOfDay(s.session.startsAt))
         let publicClass = PublicSchedule(services: services).publicClass(s, org: org)
         let booked = s.viewerBooking.map { $0.status == "confirmed" || $0.status == "waitlisted" || $0.status == "attended" } ?? false
@@ -54,27 +56,29 @@ struct PublicBookPage {
         if let booking = s.viewerBooking, booked {
             state =
                 booking.status == "waitlisted"
-                ? ("waitlisted", "You're on the waitlist (#\(booking.waitlistPosition ?? 0))") : ("booked", "You're booked")
+                ? ("waitlisted", t("public.book.state.waitlisted", ["position": t.number(booking.waitlistPosition ?? 0)]))
+                : ("booked", t["public.book.state.booked"])
         } else if s.session.status != .published {
-            state = ("cancelled", "Not open for booking")
+            state = ("cancelled", t["public.book.state.cancelled"])
         } else if publicClass.started {
-            state = ("started", "This class has started")
+            state = ("started", t["public.book.state.started"])
         } else if !publicClass.bookable {
-            state = ("closed", "Booking is not open yet")
+            state = ("closed", t["public.book.state.closed"])
         } else if publicClass.full {
-            state = ("full", "Full · you can join the waitlist")
+            state = ("full", t["public.book.state.full"])
         } else {
-            state = ("open", publicClass.spotsLeft == 1 ? "1 place left" : "\(publicClass.spotsLeft) places left")
+            state = ("open", t.plural("public.state.open", count: publicClass.spotsLeft))
         }
         let view = View(
-            headline: booked ? "Your class" : "Book this class", sessionId: id, orgId: orgId, week: week,
+            headline: booked ? t["public.book.booked"] : t["public.book.headline"], sessionId: id, orgId: orgId, week: week,
             when: local.longDate(s.session.startsAt) + ", " + local.range(s.session.startsAt, s.session.endsAt), name: s.classTypeName,
             meta: [s.coachName, s.locationName].compactMap { $0 }.joined(separator: " · "), state: state.0, stateLabel: state.1,
             canBook: !booked && s.session.status == .published && publicClass.bookable,
-            bookLabel: publicClass.full ? "Join the waitlist" : "Book my place", scheduleHref: "/schedule?org=\(orgId)&week=\(week)")
+            bookLabel: publicClass.full ? t["public.book.joinLabel"] : t["public.book.bookLabel"],
+            scheduleHref: "/schedule?org=\(orgId)&week=\(week)")
         return try responder.page(
-            "public_book", title: "Book", page: view, request: request, context: context, orgName: org.name, brand: org.primaryColor,
-            bodyClass: "member")
+            "public_book", title: t["public.book.title"], page: view, request: request, context: context, orgName: org.name,
+            brand: org.primaryColor, bodyClass: "member", messages: t)
     }
 
     /// A signed-in person without an active membership: told how to join if the class is on a public
@@ -83,19 +87,21 @@ struct PublicBookPage {
         guard let (org, _) = try await PublicScheduleStore(database: services.database).publicStudio(orgId: orgId),
             let s = try await ScheduleStore(database: services.database).session(orgId: orgId, id: sessionId, viewerMembershipId: ""),
             s.session.status == .published, s.deliveryMode == .schedule
-        else { return try notFound(request, context: context) }
+        else { return try await notFound(request, context: context) }
+        let t = try await PageLanguage.messages(services, request, context, orgId: orgId)
         return try responder.page(
-            "message", title: "Book",
-            page: PageMessage(
-                headline: "You're not a member of \(org.name) yet",
-                text: "Ask the studio to add you, or join through the studio's sign-up page if it has one, then open this link again."),
-            request: request, context: context, status: .forbidden, orgName: org.name, brand: org.primaryColor, bodyClass: "member")
+            "message", title: t["public.book.title"],
+            page: PageMessage(headline: t("public.book.stranger.headline", ["studio": org.name]), text: t["public.book.stranger.text"]),
+            request: request, context: context, status: .forbidden, orgName: org.name, brand: org.primaryColor, bodyClass: "member",
+            messages: t)
     }
 
-    func notFound(_ request: Request, context: AppRequestContext) throws -> Response {
-        try responder.page(
-            "message", title: "Not found",
-            page: PageMessage(headline: "No such class", text: "This class does not exist or is no longer on the schedule."),
-            request: request, context: context, status: .notFound)
+    /// The 404 of an unknown class, in the reader's own language or the browser's (no studio is shown).
+    func notFound(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let t = try await PageLanguage.messages(services, request, context)
+        return try responder.page(
+            "message", title: t["public.book.notFound.title"],
+            page: PageMessage(headline: t["public.book.notFound.headline"], text: t["public.book.notFound.text"]),
+            request: request, context: context, status: .notFound, messages: t)
     }
 }
