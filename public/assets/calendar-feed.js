@@ -6,9 +6,13 @@
     if (!button) return;
     var field = document.getElementById(button.getAttribute("data-copy"));
     if (!field) return;
+    // The words come from the page (the reader's language): the button's own text and data-copied-label.
+    if (!button.hasAttribute("data-label")) button.setAttribute("data-label", button.textContent);
+    var label = button.getAttribute("data-label");
+    var copied = button.getAttribute("data-copied-label") || label;
     var done = function () {
-      button.textContent = "Copied";
-      setTimeout(function () { button.textContent = "Copy link"; }, 2000);
+      button.textContent = copied;
+      setTimeout(function () { button.textContent = label; }, 2000);
     };
     field.select();
     if (navigator.clipboard && navigator.clipboard.writeText) {

@@ -265,7 +265,7 @@ struct MemberPages {
                 canCancel: row.startsAt > now && (row.booking.status == .confirmed || row.booking.status == .waitlisted))
         }
         var feed = calendarFeed
-        if feed == nil { feed = try await CalendarFeedPages(services: services).memberSection(userId: user.id) }
+        if feed == nil { feed = try await CalendarFeedPages(services: services).memberSection(userId: user.id, t: t) }
         let view = BookingsView(
             upcoming: upcoming.map(line), past: past.map(line), noUpcoming: upcoming.isEmpty, noPast: past.isEmpty, calendarFeed: feed)
         return try responder.page(

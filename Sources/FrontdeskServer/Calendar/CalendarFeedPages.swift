@@ -7,7 +7,8 @@ import Hummingbird
 /// `POST /me/bookings/calendar-feed` and `POST /coach/calendar-feed` with `action=new` (make the link, or a
 /// new one: the old URL stops working) or `action=off` (no link at all). Cookie login and the CSRF
 /// form token, like every other form there. Only the secret's hash is stored, so the URL is shown
-/// once, on the page that answers the post (never cached, never sent on as a Referer).
+/// once, on the page that answers the post (never cached, never sent on as a Referer). Its words are
+/// the `calendar` area of the catalogues, in the language of the page around it.
 struct CalendarFeedPages {
     let services: AppServices
     var store: CalendarFeedsStore { CalendarFeedsStore(database: services.database) }
@@ -23,6 +24,8 @@ struct CalendarFeedPages {
     struct Section {
         let active: Bool
         let since: String?
+        /// "Your calendar link is on (made …)" in the page's language.
+        let activeText: String?
         /// The feed's URL, only in the answer to the post that made it.
         let url: String?
         /// The same URL for calendar apps (`webcal://`).
@@ -32,29 +35,34 @@ struct CalendarFeedPages {
         let locationId: String?
     }
 
-    /// The member's section: whether their bookings feed is on.
-    func memberSection(userId: String, issued: (CalendarFeed, String)? = nil) async throws -> Section {
+    /// The member's section: whether their bookings feed is on, in the page's language `t`.
+    func memberSection(userId: String, issued: (CalendarFeed, String)? = nil, t: Messages = .english) async throws -> Section {
         var feed = issued?.0
         if feed == nil { feed = try await store.feed(userId: userId, kind: .bookings, membershipId: nil) }
-        return section(feed, secret: issued?.1, timezone: "UTC", action: "/me/bookings/calendar-feed", orgId: nil, locationId: nil)
+        return section(feed, secret: issued?.1, timezone: "UTC", action: "/me/bookings/calendar-feed", orgId: nil, locationId: nil, t: t)
     }
 
-    /// A staff membership's section: whether the feed of the classes it teaches is on.
-    func coachSection(_ scope: OrgScope, locationId: String, issued: (CalendarFeed, String)? = nil) async throws -> Section {
+    /// A staff membership's section: whether the feed of the classes it teaches is on, in the page's language `t`.
+    func coachSection(
+        _ scope: OrgScope, locationId: String, issued: (CalendarFeed, String)? = nil, t: Messages = .english
+    ) async throws -> Section {
         var feed = issued?.0
         if feed == nil { feed = try await store.feed(userId: scope.user.id, kind: .teaching, membershipId: scope.membership.id) }
         return section(
             feed, secret: issued?.1, timezone: scope.organization.timezone, action: "/coach/calendar-feed", orgId: scope.orgId,
-            locationId: locationId)
+            locationId: locationId, t: t)
     }
 
-    func section(_ feed: CalendarFeed?, secret: String?, timezone: String, action: String, orgId: String?, locationId: String?) -> Section {
+    func section(
+        _ feed: CalendarFeed?, secret: String?, timezone: String, action: String, orgId: String?, locationId: String?, t: Messages
+    ) -> Section {
         let url = feed.flatMap { feed in
             secret.map { CalendarFeedRoutes.url(base: services.configuration.publicBaseURL, feed: feed, secret: $0) }
         }
         let webcal = url.map { "webcal://" + ($0.components(separatedBy: "://").dropFirst().first ?? $0) }
+        let since = feed.map { t.localTime(timezone: timezone, now: services.now).longDate($0.rotatedAt) }
         return Section(
-            active: feed != nil, since: feed.map { LocalTime(timezone: timezone, now: services.now).longDate($0.rotatedAt) }, url: url,
+            active: feed != nil, since: since, activeText: since.map { t("calendar.on", ["since": $0]) }, url: url,
             webcalURL: webcal, action: action, orgId: orgId, locationId: locationId)
     }
 
@@ -96,10 +104,11 @@ struct CalendarFeedPages {
             return PageResponder.redirect(to: "/me/bookings?done=calendar_off")
         case .new:
             let issued = try await issue(userId: user.id, kind: .bookings, membershipId: nil)
-            let section = try await memberSection(userId: user.id, issued: issued)
+            // My bookings' language: the member's own choice, else the browser (no studio default).
+            let t = try await PageLanguage.messages(services, request, context)
+            let section = try await memberSection(userId: user.id, issued: issued, t: t)
             return try await MemberPages(services: services).bookingsPage(
-                request, context: context, calendarFeed: section,
-                flash: PageFrame.Flash(ok: true, message: "Your calendar link is ready. Copy it now: it is shown only this once."))
+                request, context: context, calendarFeed: section, flash: PageFrame.Flash(ok: true, message: t["calendar.ready"]))
         }
     }
 
@@ -117,17 +126,17 @@ struct CalendarFeedPages {
             return PageResponder.redirect(to: "/coach?org=\(scope.orgId)&location=\(location)&done=calendar_off")
         case .new:
             let issued = try await issue(userId: scope.user.id, kind: .teaching, membershipId: scope.membership.id)
+            let t = try await PageLanguage.messages(services, request, context, orgId: scope.orgId)
             let page = CoachPage(services: services)
             guard let selection = try await page.select(context, orgId: scope.orgId, locationId: form.location) else {
                 throw DomainError.forbidden()
             }
-            var view = try await page.view(selection, sessionId: nil, search: nil, request: request)
-            view.calendarFeed = try await coachSection(scope, locationId: selection.location?.id ?? "", issued: issued)
+            var view = try await page.view(selection, sessionId: nil, search: nil, request: request, t: t)
+            view.calendarFeed = try await coachSection(scope, locationId: selection.location?.id ?? "", issued: issued, t: t)
             return try PageResponder(services: services).page(
-                "coach", title: "Coach tablet", page: view, request: request, context: context,
+                "coach", title: t["coach.title"], page: view, request: request, context: context,
                 orgName: scope.organization.name, brand: scope.organization.primaryColor, bodyClass: "coach",
-                flash: PageFrame.Flash(ok: true, message: "Your calendar link is ready. Copy it now: it is shown only this once."),
-                noReferrer: true)
+                flash: PageFrame.Flash(ok: true, message: t["calendar.ready"]), noReferrer: true, messages: t)
         }
     }
 }

@@ -179,7 +179,7 @@ struct CoachPage {
             orgId: scope.orgId, locationId: locationId, date: local.longDate(now), sessions: tiles, noSessions: tiles.isEmpty,
             roster: roster, eventsURL: "/coach/events?org=\(scope.orgId)",
             displayURL: "/coach/display?org=\(scope.orgId)&location=\(locationId)", hasOrgChoice: orgs.count > 1,
-            calendarFeed: try await CalendarFeedPages(services: services).coachSection(scope, locationId: locationId))
+            calendarFeed: try await CalendarFeedPages(services: services).coachSection(scope, locationId: locationId, t: t))
     }
 
     /// Today's (org-local) sessions at the location, drafts left out — plus, around midnight, a class
