@@ -145,6 +145,7 @@ struct OpenAPIConsistencyTests {
         "setNotificationPreferences": NotificationRoutes.PreferencesBody.self,
         "registerPushToken": NotificationRoutes.RegisterBody.self,
         "createDisplay": DisplayRoutes.CreateBody.self,
+        "setLanguage": LanguageRoutes.Body.self,
     ]
 
     /// Every operation's JSON request body schema, by operation id.

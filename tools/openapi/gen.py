@@ -351,6 +351,14 @@ S["RosterEntry"] = obj({"booking": ref("Booking"), "name": {"type": "string"}, "
 
 S["NotificationPreferences"] = obj({"email": {"type": "boolean"}, "push": {"type": "boolean"}}, required=["email", "push"])
 
+# The languages Frontdesk speaks (Swift: `Language`, Sources/FrontdeskServer/I18n/Language.swift).
+LANGUAGES = ["en", "de"]
+S["LanguageChoice"] = obj({
+    "language": nullable({"type": "string", "enum": LANGUAGES,
+                          "description": "The person's own language; null when none is chosen (the studio's default, then the "
+                                         "browser's language decide; e-mails: the studio's default, then English)."}),
+}, required=["language"], description="The signed-in person's own language for pages, e-mails and push messages (docs/i18n.md).")
+
 S["PushTokenRegistration"] = obj({
     "id": UUID, "token": {"type": "string"}, "platform": nullable({"type": "string", "enum": PLATFORMS}), "createdAt": DT,
 }, required=["id", "token", "createdAt"])
@@ -665,6 +673,10 @@ S["PushTokenCreate"] = obj({
     "platform": nullable({"type": "string", "enum": PLATFORMS}),
 }, required=["token"])
 
+S["LanguageChoiceUpdate"] = obj({
+    "language": nullable({"type": "string", "enum": LANGUAGES, "description": "A language code, or null to clear the choice."}),
+}, required=["language"], description="`language` must be present: a code Frontdesk speaks, or null for no choice.")
+
 S["DisplayCreate"] = obj({
     "locationId": UUID,
     "name": nullable(name_schema(200, "Default: \"Check-in screen\".")),
@@ -685,7 +697,7 @@ REQUEST_SCHEMAS = ["EmailRequest", "PasswordResetConfirm", "PasswordChange", "To
                    "SessionUpdate", "SessionCancel", "BulkFilterInput", "BulkPreviewRequest", "BulkExecuteRequest", "WorkoutCreate",
                    "WorkoutUpdate", "SessionWorkoutsUpdate", "DailyProgrammingUpdate", "BookingCreate", "PlanCreate", "PlanUpdate",
                    "SubscriptionCreate", "SubscriptionStatusUpdate", "CreditAdjustment", "SelfCheckin", "StaffCheckin",
-                   "NotificationPreferencesUpdate", "PushTokenCreate", "DisplayCreate"]
+                   "NotificationPreferencesUpdate", "PushTokenCreate", "DisplayCreate", "LanguageChoiceUpdate"]
 for _name in REQUEST_SCHEMAS:
     S[_name]["propertyNames"] = {"pattern": NO_NUL}
     S[_name]["additionalProperties"] = ref("JsonValueWithoutNul")
@@ -1263,6 +1275,14 @@ op("POST", "/api/me/push-tokens", "registerPushToken", "Register an Expo push to
 op("DELETE", "/api/me/push-tokens/:device", "deletePushToken", "Forget a push device", "Notifications",
    no_content("Removed"), errors=errs(csrf=True, notfound="device"))
 
+# --- Language (docs/i18n.md)
+op("GET", "/api/me/language", "getLanguage", "The caller's own language", "Language", ok("LanguageChoice"))
+op("PUT", "/api/me/language", "setLanguage", "Choose or clear the caller's own language", "Language",
+   ok("LanguageChoice"), body="LanguageChoiceUpdate",
+   errors=errs(("400", "language must be \"en\", \"de\" or null"), body=True, csrf=True),
+   description="The same setting as the `/me/language` page. null clears it: the studio's default, then the browser's "
+               "language decide again.")
+
 # --- Analytics
 ANALYTICS_Q = [
     query("days", integer(1, 366), "Days back including today, 1…366 (default 30); anything else 400 `invalid_query`."),
@@ -1336,7 +1356,7 @@ for method, path, spec in OPS:
     paths.setdefault(oa_path, {})[method.lower()] = spec
 
 TAGS = ["Auth", "Organizations", "Members", "Catalog", "Sessions", "Timetable", "Bulk", "Audit", "Workouts", "Bookings", "Plans",
-        "Check-in", "Notifications", "Analytics", "Displays", "Public"]
+        "Check-in", "Notifications", "Language", "Analytics", "Displays", "Public"]
 
 doc = {
     "openapi": "3.1.0",

@@ -105,25 +105,25 @@ struct AccountPages {
     func render(
         _ view: View, _ request: Request, _ context: AppRequestContext, status: HTTPResponse.Status = .ok,
         orgName: String? = nil
-    ) throws -> Response {
+    ) async throws -> Response {
         // Links carry secrets in their path: never let them leak through Referer.
         try responder.page(
             "account", title: view.headline, page: view, request: request, context: context, status: status,
-            orgName: orgName, bodyClass: "account", noReferrer: true, messages: words(request, context))
+            orgName: orgName, bodyClass: "account", noReferrer: true, messages: try await words(request, context))
     }
 
-    /// The language of these pages: the browser's, or a signed-in person's own choice (read once per
-    /// request by `PageLanguage`; these pages belong to no studio, so no studio default applies).
-    func words(_ request: Request, _ context: AppRequestContext) -> Messages {
-        PageLanguage.browser(request)
+    /// The language of these pages: a signed-in person's own choice, else the browser's, else English
+    /// (these pages belong to no studio, so no studio default applies). Signed out it reads nothing.
+    func words(_ request: Request, _ context: AppRequestContext) async throws -> Messages {
+        try await PageLanguage.messages(services, request, context)
     }
 
     func failed(
         _ view: View, _ error: DomainError, _ request: Request, _ context: AppRequestContext, orgName: String? = nil
-    ) throws -> Response {
+    ) async throws -> Response {
         var view = view
         view.error = error.message
-        return try render(view, request, context, status: HTTPResponse.Status(code: error.status), orgName: orgName)
+        return try await render(view, request, context, status: HTTPResponse.Status(code: error.status), orgName: orgName)
     }
 
     func address(_ request: Request, _ context: AppRequestContext) -> String {
@@ -178,10 +178,11 @@ struct AccountPages {
         let token = token(context)
         guard let (invitation, orgName) = try await InvitationsStore(database: services.database).open(token: token, now: services.now)
         else {
-            return try render(Self.invalidInvite(words(request, context)), request, context, status: .notFound)
+            return try await render(Self.invalidInvite(try await words(request, context)), request, context, status: .notFound)
         }
-        return try render(
-            inviteView(token, invitation: invitation, orgName: orgName, user: context.signedInUser, words(request, context)), request,
+        return try await render(
+            inviteView(token, invitation: invitation, orgName: orgName, user: context.signedInUser, try await words(request, context)),
+            request,
             context, orgName: orgName)
     }
 
@@ -189,9 +190,10 @@ struct AccountPages {
         let token = token(context)
         guard let (invitation, orgName) = try await InvitationsStore(database: services.database).open(token: token, now: services.now)
         else {
-            return try render(Self.invalidInvite(words(request, context)), request, context, status: .notFound)
+            return try await render(Self.invalidInvite(try await words(request, context)), request, context, status: .notFound)
         }
-        let view = inviteView(token, invitation: invitation, orgName: orgName, user: context.signedInUser, words(request, context))
+        let view = inviteView(
+            token, invitation: invitation, orgName: orgName, user: context.signedInUser, try await words(request, context))
         do {
             let form = try await form(request, context)
             let (userId, _) = try await service.acceptInvitation(
@@ -204,7 +206,7 @@ struct AccountPages {
             }
             return response
         } catch let error as DomainError {
-            return try failed(view, error, request, context, orgName: orgName)
+            return try await failed(view, error, request, context, orgName: orgName)
         }
     }
 
@@ -217,20 +219,20 @@ struct AccountPages {
     }
 
     @Sendable func showForgot(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try render(Self.forgotView(words(request, context)), request, context)
+        try await render(Self.forgotView(try await words(request, context)), request, context)
     }
 
     @Sendable func submitForgot(_ request: Request, context: AppRequestContext) async throws -> Response {
         do {
             let form = try await form(request, context)
             try await service.requestPasswordReset(email: form.email ?? "", address: address(request, context))
-            let t = words(request, context)
-            return try render(
+            let t = try await words(request, context)
+            return try await render(
                 View(
                     headline: t["account.checkMail"], lead: t("account.forgot.sent", ["email": form.email ?? ""]),
                     links: [Link(id: "back-to-login", href: "/login", text: t["account.backToLogin"])]), request, context)
         } catch let error as DomainError {
-            return try failed(Self.forgotView(words(request, context)), error, request, context)
+            return try await failed(Self.forgotView(try await words(request, context)), error, request, context)
         }
     }
 
@@ -250,9 +252,9 @@ struct AccountPages {
         let token = token(context)
         guard try await AccountTokensStore(database: services.database).peek(token, purpose: .passwordReset, now: services.now) != nil
         else {
-            return try render(Self.invalidLink(words(request, context)), request, context, status: .notFound)
+            return try await render(Self.invalidLink(try await words(request, context)), request, context, status: .notFound)
         }
-        return try render(resetView(token, words(request, context)), request, context)
+        return try await render(resetView(token, try await words(request, context)), request, context)
     }
 
     @Sendable func submitReset(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -264,8 +266,8 @@ struct AccountPages {
             AuthCookies.clear(on: &response, configuration: services.configuration)
             return response
         } catch let error as DomainError {
-            let t = words(request, context)
-            return try failed(error.code == "link_invalid" ? Self.invalidLink(t) : resetView(token, t), error, request, context)
+            let t = try await words(request, context)
+            return try await failed(error.code == "link_invalid" ? Self.invalidLink(t) : resetView(token, t), error, request, context)
         }
     }
 
@@ -282,7 +284,7 @@ struct AccountPages {
     }
 
     @Sendable func showChange(_ request: Request, context: AppRequestContext) async throws -> Response {
-        return try render(Self.changeView(words(request, context)), request, context)
+        return try await render(Self.changeView(try await words(request, context)), request, context)
     }
 
     @Sendable func submitChange(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -292,13 +294,13 @@ struct AccountPages {
             try await service.changePassword(
                 user: user, keepingSession: context.sessionTokenHash, current: form.current ?? "",
                 new: form.password ?? "")
-            let t = words(request, context)
+            let t = try await words(request, context)
             let view = View(
                 headline: t["account.change.done"], notice: t["account.change.doneNotice"],
                 links: [Link(id: "to-bookings", href: "/me/bookings", text: t["account.change.backToBookings"])])
-            return try render(view, request, context)
+            return try await render(view, request, context)
         } catch let error as DomainError {
-            return try failed(Self.changeView(words(request, context)), error, request, context)
+            return try await failed(Self.changeView(try await words(request, context)), error, request, context)
         }
     }
 
@@ -325,12 +327,12 @@ struct AccountPages {
             try await service.requestSigninLink(
                 email: form.email ?? "", browserHash: SecretToken.hash(nonce), next: form.next ?? "/schedule",
                 address: address(request, context))
-            let t = words(request, context)
-            response = try render(
+            let t = try await words(request, context)
+            response = try await render(
                 View(headline: t["account.checkMail"], lead: t("account.signin.sent", ["email": form.email ?? ""])), request, context)
         } catch let error as DomainError {
-            let t = words(request, context)
-            response = try failed(
+            let t = try await words(request, context)
+            response = try await failed(
                 View(
                     headline: t["account.signin.notSent"],
                     links: [Link(id: "back-to-login", href: "/login", text: t["account.backToLogin"])]),
@@ -350,8 +352,8 @@ struct AccountPages {
             AuthCookies.set(session, on: &response, configuration: services.configuration)
             return response
         } catch let error as DomainError {
-            let t = words(request, context)
-            return try failed(
+            let t = try await words(request, context)
+            return try await failed(
                 View(
                     headline: t["account.signin.invalid"],
                     links: [Link(id: "back-to-login", href: "/login", text: t["account.signin.withPassword"])]), error, request, context)
@@ -363,10 +365,10 @@ struct AccountPages {
     @Sendable func showVerify(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = token(context)
         guard try await AccountTokensStore(database: services.database).peek(token, purpose: .verifyEmail, now: services.now) != nil else {
-            return try render(Self.invalidLink(words(request, context)), request, context, status: .notFound)
+            return try await render(Self.invalidLink(try await words(request, context)), request, context, status: .notFound)
         }
-        let t = words(request, context)
-        return try render(
+        let t = try await words(request, context)
+        return try await render(
             View(headline: t["account.verify.headline"], action: "/verify/\(token)", submit: t["account.verify.submit"]), request, context)
     }
 
@@ -374,10 +376,10 @@ struct AccountPages {
         do {
             _ = try await form(request, context)
             try await service.verifyEmail(token: token(context))
-            let t = words(request, context)
-            return try render(View(headline: t["account.verify.done"], notice: t["account.verify.doneNotice"]), request, context)
+            let t = try await words(request, context)
+            return try await render(View(headline: t["account.verify.done"], notice: t["account.verify.doneNotice"]), request, context)
         } catch let error as DomainError {
-            return try failed(Self.invalidLink(words(request, context)), error, request, context)
+            return try await failed(Self.invalidLink(try await words(request, context)), error, request, context)
         }
     }
 
@@ -405,25 +407,25 @@ struct AccountPages {
     static func noJoin(_ t: Messages) -> View { View(headline: t["account.join.closed"], lead: t["account.join.closedLead"]) }
 
     @Sendable func showJoin(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let t = words(request, context)
-        guard let org = try await joinStudio(context) else { return try render(Self.noJoin(t), request, context, status: .notFound) }
-        return try render(joinView(org, t), request, context, orgName: org.name)
+        let t = try await words(request, context)
+        guard let org = try await joinStudio(context) else { return try await render(Self.noJoin(t), request, context, status: .notFound) }
+        return try await render(joinView(org, t), request, context, orgName: org.name)
     }
 
     @Sendable func submitJoin(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let t = words(request, context)
-        guard let org = try await joinStudio(context) else { return try render(Self.noJoin(t), request, context, status: .notFound) }
+        let t = try await words(request, context)
+        guard let org = try await joinStudio(context) else { return try await render(Self.noJoin(t), request, context, status: .notFound) }
         var form: Form?
         do {
             form = try await self.form(request, context)
             try await service.join(
                 orgId: org.id, name: form?.name ?? "", email: form?.email ?? "", password: form?.password ?? "",
                 address: address(request, context))
-            return try render(
+            return try await render(
                 View(headline: t["account.checkMail"], lead: t("account.join.sent", ["email": form?.email ?? ""])), request, context,
                 orgName: org.name)
         } catch let error as DomainError {
-            return try failed(
+            return try await failed(
                 joinView(org, t, name: form?.name ?? "", email: form?.email ?? ""), error, request, context, orgName: org.name)
         }
     }
@@ -431,10 +433,10 @@ struct AccountPages {
     @Sendable func showJoinConfirm(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = token(context)
         guard try await AccountTokensStore(database: services.database).peek(token, purpose: .join, now: services.now) != nil else {
-            return try render(Self.invalidLink(words(request, context)), request, context, status: .notFound)
+            return try await render(Self.invalidLink(try await words(request, context)), request, context, status: .notFound)
         }
-        let t = words(request, context)
-        return try render(
+        let t = try await words(request, context)
+        return try await render(
             View(headline: t["account.joinConfirm.headline"], action: "/join/confirm/\(token)", submit: t["account.joinConfirm.submit"]),
             request, context)
     }
@@ -451,13 +453,13 @@ struct AccountPages {
                 return response
             }
             // The address already had an account: it keeps its own password.
-            let t = words(request, context)
-            return try render(
+            let t = try await words(request, context)
+            return try await render(
                 View(
                     headline: t["account.joinConfirm.done"], notice: t["account.joinConfirm.doneNotice"],
                     links: [Link(id: "join-login", href: "/login?next=/schedule", text: t["layout.logIn"])]), request, context)
         } catch let error as DomainError {
-            return try failed(Self.invalidLink(words(request, context)), error, request, context)
+            return try await failed(Self.invalidLink(try await words(request, context)), error, request, context)
         }
     }
 }

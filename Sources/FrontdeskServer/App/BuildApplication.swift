@@ -75,6 +75,7 @@ public func buildApplication(services: AppServices) -> FrontdeskApp {
     PlanRoutes(services: services).register(org: org)
     CheckinRoutes(services: services).register(api: api, session: session)
     NotificationRoutes(services: services).register(user: user)
+    LanguageRoutes(services: services).register(user: user)
     AnalyticsRoutes(services: services).register(org: org)
     DisplayRoutes(services: services).register(root: root, org: org)
     PublicScheduleRoutes(services: services).register(api)

@@ -79,8 +79,12 @@ public struct NotificationsStore: Sendable {
                     recipientName: try user.string("name"), timezone: "UTC", cancelReason: item.payload["reason"])
                 context.language = try user.optionalString("language")
             } else if let address = item.recipientEmail {
-                // An account e-mail to someone without an account yet (an invitation, a sign-up).
+                // An account e-mail to an address rather than a user (an invitation, a sign-up): when the
+                // address already has an account, its owner's own language still applies.
                 context = NotificationContext(recipientEmail: address, recipientName: item.payload["name"] ?? "", timezone: "UTC")
+                context.language = try await sql.raw(
+                    "SELECT language FROM users WHERE email_normalized = \(bind: Validate.normalizedEmail(address))"
+                ).first()?.optionalString("language")
             } else {
                 return nil
             }
