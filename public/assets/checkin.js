@@ -15,6 +15,11 @@
 
     // ---------- Helpers ----------
 
+    // The page's words, in the reader's language (data- attributes the server fills from its
+    // catalogue); the English ones here only when an attribute is missing.
+    const gpsData = (document.getElementById('gps') || {}).dataset || {};
+    const say = (data, name, fallback) => (data && data[name]) || fallback;
+
     function cookie(name) {
         for (const part of document.cookie ? document.cookie.split(';') : []) {
             const eq = part.indexOf('=');
@@ -55,7 +60,7 @@
         const button = submitButton(f);
         if (button) {
             button.classList.add('is-submitting');
-            if (button.tagName === 'BUTTON') setLabel(button, 'Checking you in…');
+            if (button.tagName === 'BUTTON') setLabel(button, say(f.dataset, 'checking', 'Checking you in…'));
         }
         const status = document.getElementById('checkin-status');
         if (status) status.hidden = false;
@@ -117,11 +122,11 @@
     function locationMessage(error) {
         switch (error && error.code) {
         case 1: // PERMISSION_DENIED
-            return 'Location is off for this site — allow it in your browser settings, or scan the QR code on the screen.';
+            return say(gpsData, 'locationDenied', 'Location is off for this site — allow it in your browser settings, or scan the QR code on the screen.');
         case 3: // TIMEOUT
-            return 'Finding your location took too long. Try again near a window, or scan the QR code on the screen.';
+            return say(gpsData, 'locationTimeout', 'Finding your location took too long. Try again near a window, or scan the QR code on the screen.');
         default: // POSITION_UNAVAILABLE and anything else
-            return 'Your phone could not tell where you are right now. Try again in a moment, or scan the QR code on the screen.';
+            return say(gpsData, 'locationUnavailable', 'Your phone could not tell where you are right now. Try again in a moment, or scan the QR code on the screen.');
         }
     }
 
@@ -160,9 +165,9 @@
     }
 
     function successMessage(data) {
-        if (data && data.alreadyCheckedIn) return 'You were already checked in. Enjoy the class!';
-        if (data && data.walkIn) return 'You’re checked in as a walk-in. Enjoy the class!';
-        return 'You’re checked in. Enjoy the class!';
+        if (data && data.alreadyCheckedIn) return say(gpsData, 'okAlready', 'You were already checked in. Enjoy the class!');
+        if (data && data.walkIn) return say(gpsData, 'okWalkIn', 'You’re checked in as a walk-in. Enjoy the class!');
+        return say(gpsData, 'ok', 'You’re checked in. Enjoy the class!');
     }
 
     let busy = false;
@@ -174,7 +179,7 @@
         clearResult();
         button.disabled = true;
         button.classList.add('is-busy');
-        setLabel(button, 'Finding your location…');
+        setLabel(button, say(gpsData, 'locating', 'Finding your location…'));
 
         let position;
         try {
@@ -185,7 +190,7 @@
             return;
         }
 
-        setLabel(button, 'Checking you in…');
+        setLabel(button, say(gpsData, 'checking', 'Checking you in…'));
         try {
             const response = await post(sessionId, position);
             let data = null;
@@ -199,11 +204,11 @@
                 return;
             }
             let message = data && data.error && typeof data.error.message === 'string' ? data.error.message : '';
-            if (!message && response.status === 401) message = 'Please log in first, then try again.';
-            if (!message) message = 'Check-in did not work just now. Try again, or scan the QR code on the screen.';
+            if (!message && response.status === 401) message = say(gpsData, 'logInFirst', 'Please log in first, then try again.');
+            if (!message) message = say(gpsData, 'failed', 'Check-in did not work just now. Try again, or scan the QR code on the screen.');
             showResult('error', message);
         } catch (_) {
-            showResult('error', 'No connection to the studio’s system. Check your internet and try again.');
+            showResult('error', say(gpsData, 'offline', 'No connection to the studio’s system. Check your internet and try again.'));
         }
         finish(button, false);
     }
@@ -214,7 +219,7 @@
         if (done) {
             button.classList.add('is-done');
             button.disabled = true;
-            setLabel(button, 'Checked in ✓');
+            setLabel(button, say(gpsData, 'checkedIn', 'Checked in ✓'));
             // One check-in is enough: the other sessions' buttons step back.
             if (gps) {
                 for (const other of gps.querySelectorAll('button.gps-checkin')) {

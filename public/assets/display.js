@@ -31,6 +31,17 @@
         locale: body.dataset.locale || '',
     };
 
+    // The screen's words in its language (data-t-* on <body>, from the server's catalogue; the
+    // English ones here only when an attribute is missing). "{name}" placeholders, as the server's.
+    const words = {
+        next: body.dataset.tNext || 'Next: {className} at {time}',
+        nextWithCoach: body.dataset.tNextWithCoach || 'Next: {className} at {time} with {coach}',
+        noMore: body.dataset.tNoMore || 'No more classes scheduled here',
+        refreshing: body.dataset.tRefreshing || 'Refreshing code…',
+        tomorrowAt: body.dataset.tTomorrowAt || 'Tomorrow {time}',
+    };
+    const fill = (template, values) => template.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? values[name] : whole));
+
     const PREFETCH_BEFORE_MS = 1500;    // fetch this long before the code rotates…
     const REFETCH_AFTER_MS = 300;       // …and this long after, in case the first was too early
     const OVERDUE_RETRY_MS = 1500;      // after rotation, retry this often until a new code arrives
@@ -180,7 +191,7 @@
     /** "18:00" today, "Tomorrow 07:00", else "Thu 27 Nov 07:00" (as the server words it). */
     function dayAndTime(ms, now) {
         if (!Number.isFinite(ms) || dayKey(ms) === dayKey(now)) return formatTime(ms);
-        if (dayKey(ms) === dayKey(now + 86400000)) return `Tomorrow ${formatTime(ms)}`;
+        if (dayKey(ms) === dayKey(now + 86400000)) return fill(words.tomorrowAt, { time: formatTime(ms) });
         const date = fmt.date ? fmt.date.format(new Date(ms)).replace(/,/g, '') : '';
         return `${date} ${formatTime(ms)}`.trim();
     }
@@ -214,7 +225,7 @@
     if (el.qr && !el.qr.querySelector('.qr-stale-text')) {
         const stale = document.createElement('p');
         stale.className = 'qr-stale-text';
-        stale.textContent = 'Refreshing code…';
+        stale.textContent = words.refreshing;
         el.qr.appendChild(stale);
     }
 
@@ -369,11 +380,11 @@
     function renderIdle(next) {
         if (!el.next) return;
         if (!next || !next.className) {
-            setText(el.next, 'No more classes scheduled here');
+            setText(el.next, words.noMore);
             return;
         }
-        const coach = next.coachName ? ` with ${next.coachName}` : '';
-        setText(el.next, `Next: ${next.className} at ${dayAndTime(toMs(next.startsAt), serverNow())}${coach}`);
+        const values = { className: next.className, time: dayAndTime(toMs(next.startsAt), serverNow()), coach: next.coachName || '' };
+        setText(el.next, fill(next.coachName ? words.nextWithCoach : words.next, values));
     }
 
     /** Keeps the state's codes (the current one and those ahead), reusing the SVG of a code already

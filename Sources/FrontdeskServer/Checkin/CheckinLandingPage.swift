@@ -37,7 +37,8 @@ struct CheckinLandingPage {
         let ok: Bool
         let code: String
         let headline: String
-        let message: String
+        /// Nil when there is nothing to say (an empty string would still open the template's section).
+        let message: String?
         let nextStep: String?
         let classLine: ClassLine?
         /// The auto-submitting form, while the check-in is still to be made.
@@ -53,7 +54,7 @@ struct CheckinLandingPage {
             self.ok = ok
             self.code = code
             self.headline = headline
-            self.message = message
+            self.message = message.isEmpty ? nil : message
             self.nextStep = nextStep
             self.classLine = classLine
             self.pending = pending
@@ -89,11 +90,10 @@ struct CheckinLandingPage {
     @Sendable func openCompact(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = context.parameters.get("token") ?? ""
         guard let sessionId = CompactCheckinToken.sessionId(of: token) else {
+            let t = try await PageLanguage.messages(services, request, context)
             return try await result(
-                .init(
-                    code: "invalid_token", headline: "This QR code isn't valid",
-                    nextStep: "Scan the code on the screen in the studio."),
-                request: request, context: context, status: .badRequest)
+                .init(code: "invalid_token", headline: t["checkin.invalidCode.headline"], nextStep: t["checkin.invalidCode.nextStep"]),
+                request: request, context: context, status: .badRequest, messages: t)
         }
         return try await open(request, context: context, session: sessionId, token: token, proof: nil)
     }
@@ -105,11 +105,7 @@ struct CheckinLandingPage {
         guard let rawSession = session, NewID.isWellFormed(rawSession),
             let target = try await target(sessionId: rawSession.lowercased(), context: context)
         else {
-            return try await result(
-                .init(
-                    code: "unknown_session", headline: "This code doesn't belong to a class",
-                    nextStep: "Scan the code on the screen in the studio."),
-                request: request, context: context, status: .notFound)
+            return try await unknownSession(request, context: context)
         }
         let sessionId = rawSession.lowercased()
         let ring = try await services.keyRing.ring(now: now)
@@ -138,11 +134,12 @@ struct CheckinLandingPage {
                 request, context: context, next: back,
                 reason: "Log in to check in. Your scan is kept for 10 minutes.")
         } else {
+            let t = try await messages(request, context: context, target: target)
             let outcome = Outcome(
-                ok: false, code: "pending", headline: "Checking you in…", message: "", nextStep: nil,
-                classLine: target.isMember ? classLine(target) : nil, pending: Pending(sessionId: sessionId, proof: proof),
+                ok: false, code: "pending", headline: t["checkin.checkingIn"], message: "", nextStep: nil,
+                classLine: target.isMember ? classLine(target, t: t) : nil, pending: Pending(sessionId: sessionId, proof: proof),
                 gps: [])
-            response = try await page(outcome, target: target, request: request, context: context)
+            response = try await page(outcome, target: target, request: request, context: context, messages: t)
         }
         if isNewNonce { AccountPages.setBrowserNonce(nonce, on: &response, secure: services.configuration.secureCookies) }
         return response
@@ -161,11 +158,7 @@ struct CheckinLandingPage {
         guard let rawSession = form.session, NewID.isWellFormed(rawSession),
             let target = try await target(sessionId: rawSession.lowercased(), context: context)
         else {
-            return try await result(
-                .init(
-                    code: "unknown_session", headline: "This code doesn't belong to a class",
-                    nextStep: "Scan the code on the screen in the studio."),
-                request: request, context: context, status: .notFound)
+            return try await unknownSession(request, context: context)
         }
         let sessionId = rawSession.lowercased()
         guard context.signedInUser != nil else {
@@ -179,12 +172,13 @@ struct CheckinLandingPage {
             let result = try await checkin.checkIn(
                 scope, sessionId: sessionId, body: .init(proof: form.proof ?? ""),
                 browser: SelfCheckin.browserHash(request) ?? "")
+            let t = try await messages(request, context: context, target: target)
             let outcome = Outcome(
                 ok: true, code: result.alreadyCheckedIn ? "already_checked_in" : "checked_in",
-                headline: result.alreadyCheckedIn ? "You're already checked in" : "You're checked in",
-                message: result.walkIn ? "Welcome — we booked you a place as a walk-in." : "Enjoy the class!",
-                nextStep: nil, classLine: classLine(target), pending: nil, gps: [])
-            return try await page(outcome, target: target, request: request, context: context)
+                headline: result.alreadyCheckedIn ? t["checkin.done.already"] : t["checkin.done.checkedIn"],
+                message: result.walkIn ? t["checkin.done.walkIn"] : t["checkin.done.enjoy"],
+                nextStep: nil, classLine: classLine(target, t: t), pending: nil, gps: [])
+            return try await page(outcome, target: target, request: request, context: context, messages: t)
         } catch let error as DomainError {
             return try await failure(error, target: target, request: request, context: context)
         }
@@ -209,9 +203,22 @@ struct CheckinLandingPage {
         return Target(org: org, session: session, isMember: isMember)
     }
 
-    func classLine(_ target: Target) -> ClassLine? {
+    /// The reader's language (docs/i18n.md): their own choice, else the studio's default, else the
+    /// browser's; a page without a known class has no studio to ask.
+    func messages(_ request: Request, context: AppRequestContext, target: Target?) async throws -> Messages {
+        try await PageLanguage.messages(services, request, context, orgId: target?.org.id)
+    }
+
+    func unknownSession(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let t = try await messages(request, context: context, target: nil)
+        return try await result(
+            .init(code: "unknown_session", headline: t["checkin.unknownSession.headline"], nextStep: t["checkin.unknownSession.nextStep"]),
+            request: request, context: context, status: .notFound, messages: t)
+    }
+
+    func classLine(_ target: Target, t: Messages) -> ClassLine? {
         guard target.isMember, let session = target.session else { return nil }
-        let local = LocalTime(timezone: target.org.timezone, now: services.now)
+        let local = t.localTime(timezone: target.org.timezone, now: services.now)
         return ClassLine(
             name: session.classTypeName, time: local.dayAndTime(session.session.startsAt) + " – " + local.time(session.session.endsAt),
             coachName: session.coachName, locationName: session.locationName)
@@ -223,27 +230,27 @@ struct CheckinLandingPage {
             : SelfCheckin.tokenError(error)
     }
 
-    /// Plain words and the next step for each refusal: every case is decided here (no `default:`), so
-    /// a new refusal cannot reach a member's phone without someone choosing its words.
-    static func explain(_ error: DomainError) -> (headline: String, nextStep: String) {
+    /// Plain words and the next step for each refusal, in the reader's language: every case is decided
+    /// here (no `default:`), so a new refusal cannot reach a member's phone without someone choosing its words.
+    static func explain(_ error: DomainError, _ t: Messages = .english) -> (headline: String, nextStep: String) {
         switch error.refusal {
-        case .tokenExpired: ("This QR code has expired", "Scan the code on the screen again — it changes every minute.")
-        case .proofExpired: ("Your scan has expired", "Scan the code on the screen again.")
-        case .tokenNotYetValid: ("This QR code isn't valid yet", "Check that your phone's clock is right, then scan again.")
-        case .invalidToken: ("This QR code isn't valid for this class", "Scan the code on the screen in the studio.")
-        case .checkinNotOpen: ("Check-in isn't open yet", "Come back a little before the class starts and scan again.")
-        case .checkinClosed: ("This class has ended", "Check-in closes when the class ends.")
-        case .classFull: ("The class is full", "Ask the coach — they can add you if there is room on the mat.")
-        case .sessionCancelled: ("This class was cancelled", "See the schedule for another class.")
-        case .sessionNotPublished: ("This class isn't open", "See the schedule for another class.")
-        case .noPlan: ("You need a plan for this class", "Ask at the desk, or buy a plan, then scan again.")
-        case .noCredits: ("You have no credits left", "Top up your plan at the desk, then scan again.")
-        case .quotaDay, .quotaWeek: ("You've reached your plan's limit", "Ask at the desk about your plan.")
-        case .overlap: ("You're booked into another class at this time", "Cancel the other booking first, or ask the coach.")
-        case .membershipSuspended: ("Your membership is paused", "Ask at the desk.")
-        case .notFound: ("You're not a member of this studio", "Ask at the desk to join, or log in with the account you use here.")
-        case .rateLimited: ("Too many attempts", "Wait a minute, then scan again.")
-        case .csrfFailed: ("This page had expired", "Scan the code on the screen again.")
+        case .tokenExpired: (t["checkin.refusal.tokenExpired.headline"], t["checkin.refusal.tokenExpired.nextStep"])
+        case .proofExpired: (t["checkin.refusal.proofExpired.headline"], t["checkin.refusal.proofExpired.nextStep"])
+        case .tokenNotYetValid: (t["checkin.refusal.tokenNotYetValid.headline"], t["checkin.refusal.tokenNotYetValid.nextStep"])
+        case .invalidToken: (t["checkin.refusal.invalidToken.headline"], t["checkin.refusal.invalidToken.nextStep"])
+        case .checkinNotOpen: (t["checkin.refusal.checkinNotOpen.headline"], t["checkin.refusal.checkinNotOpen.nextStep"])
+        case .checkinClosed: (t["checkin.refusal.checkinClosed.headline"], t["checkin.refusal.checkinClosed.nextStep"])
+        case .classFull: (t["checkin.refusal.classFull.headline"], t["checkin.refusal.classFull.nextStep"])
+        case .sessionCancelled: (t["checkin.refusal.sessionCancelled.headline"], t["checkin.refusal.sessionCancelled.nextStep"])
+        case .sessionNotPublished: (t["checkin.refusal.sessionNotPublished.headline"], t["checkin.refusal.sessionNotPublished.nextStep"])
+        case .noPlan: (t["checkin.refusal.noPlan.headline"], t["checkin.refusal.noPlan.nextStep"])
+        case .noCredits: (t["checkin.refusal.noCredits.headline"], t["checkin.refusal.noCredits.nextStep"])
+        case .quotaDay, .quotaWeek: (t["checkin.refusal.quota.headline"], t["checkin.refusal.quota.nextStep"])
+        case .overlap: (t["checkin.refusal.overlap.headline"], t["checkin.refusal.overlap.nextStep"])
+        case .membershipSuspended: (t["checkin.refusal.membershipSuspended.headline"], t["checkin.refusal.membershipSuspended.nextStep"])
+        case .notFound: (t["checkin.refusal.notFound.headline"], t["checkin.refusal.notFound.nextStep"])
+        case .rateLimited: (t["checkin.refusal.rateLimited.headline"], t["checkin.refusal.rateLimited.nextStep"])
+        case .csrfFailed: (t["checkin.refusal.csrfFailed.headline"], t["checkin.refusal.csrfFailed.nextStep"])
         // Refusals a scan does not meet (or only through a fault): the coach sorts them out.
         case .badRequest, .invalidJSON, .invalidType, .missingField, .invalidField, .invalidText, .invalidForm, .invalidQuery,
             .invalidCursor, .invalidDate, .invalidRange, .rangeTooLong, .invalidIdempotencyKey, .payloadTooLarge,
@@ -260,48 +267,56 @@ struct CheckinLandingPage {
             .emptyFilter, .batchTooLarge, .confirmationRequired, .fingerprintRequired, .previewChanged, .undoNotSupported,
             .alreadyUndone, .bookedSince, .changedSince,
             .internalError, .corruptAuditRow, .busy, .databaseUnavailable:
-            ("We couldn't check you in", "Ask the coach at the desk.")
+            (t["checkin.refusal.other.headline"], t["checkin.refusal.other.nextStep"])
         }
     }
 
+    /// A refusal in plain words. The refusal's own message is the API's, in English (docs/i18n.md): a
+    /// reader in another language gets the headline and the next step in theirs, without it.
     func failure(_ error: DomainError, target: Target?, request: Request, context: AppRequestContext) async throws -> Response {
-        let (headline, nextStep) = Self.explain(error)
+        let t = try await messages(request, context: context, target: target)
+        let (headline, nextStep) = Self.explain(error, t)
         let outcome = Outcome(
-            ok: false, code: error.code, headline: headline, message: error.message, nextStep: nextStep,
-            classLine: target.flatMap(classLine), pending: nil, gps: [])
-        return try await page(outcome, target: target, request: request, context: context, status: HTTPResponse.Status(code: error.status))
+            ok: false, code: error.code, headline: headline, message: t.language == .en ? error.message : "", nextStep: nextStep,
+            classLine: target.flatMap { classLine($0, t: t) }, pending: nil, gps: [])
+        return try await page(
+            outcome, target: target, request: request, context: context, status: HTTPResponse.Status(code: error.status), messages: t)
     }
 
-    func result(_ outcome: Outcome, request: Request, context: AppRequestContext, status: HTTPResponse.Status) async throws -> Response {
-        try await page(outcome, target: nil, request: request, context: context, status: status)
+    func result(
+        _ outcome: Outcome, request: Request, context: AppRequestContext, status: HTTPResponse.Status, messages: Messages
+    ) async throws -> Response {
+        try await page(outcome, target: nil, request: request, context: context, status: status, messages: messages)
     }
 
     func page(
         _ outcome: Outcome, target: Target?, request: Request, context: AppRequestContext,
-        status: HTTPResponse.Status = .ok
+        status: HTTPResponse.Status = .ok, messages: Messages? = nil
     ) async throws -> Response {
+        let t: Messages
+        if let messages { t = messages } else { t = try await self.messages(request, context: context, target: target) }
         var outcome = outcome
         if outcome.pending == nil, !outcome.ok, let target, target.isMember {
             outcome = Outcome(
-                ok: outcome.ok, code: outcome.code, headline: outcome.headline, message: outcome.message,
+                ok: outcome.ok, code: outcome.code, headline: outcome.headline, message: outcome.message ?? "",
                 nextStep: outcome.nextStep, classLine: outcome.classLine, pending: nil,
-                gps: try await gpsOptions(target))
+                gps: try await gpsOptions(target, t: t))
         }
         return try responder.page(
             "checkin", title: outcome.headline, page: outcome, request: request, context: context,
-            status: status, orgName: target?.org.name, brand: target?.org.primaryColor, bodyClass: "landing")
+            status: status, orgName: target?.org.name, brand: target?.org.primaryColor, bodyClass: "landing", messages: t)
     }
 
     /// When the scan itself did not work but the member is in the studio: today's classes at that
     /// location that are not over, schedule-mode only (feed-mode programs refuse GPS, SPEC §6).
-    func gpsOptions(_ target: Target) async throws -> [GPSOption] {
+    func gpsOptions(_ target: Target, t: Messages) async throws -> [GPSOption] {
         guard let locationId = target.session?.session.locationId else { return [] }
         let now = services.now
         let calendar = OrgCalendar(timezone: target.org.timezone)
         let day = calendar.startOfDay(now)
         let today = try await ScheduleStore(database: services.database).sessions(
             orgId: target.org.id, from: day, to: calendar.startOfDay(day, addingDays: 1), viewerMembershipId: "", membersView: true)
-        let local = LocalTime(timezone: target.org.timezone, now: now)
+        let local = t.localTime(timezone: target.org.timezone, now: now)
         return today.filter { $0.session.locationId == locationId && $0.session.endsAt > now && $0.deliveryMode != .feed }
             .map {
                 GPSOption(sessionId: $0.session.id, label: "\($0.classTypeName) · \(local.range($0.session.startsAt, $0.session.endsAt))")

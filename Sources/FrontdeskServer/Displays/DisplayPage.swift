@@ -22,6 +22,8 @@ struct DisplayPage {
         let eventsURL: String
         let serverNow: Int64
         let timezone: String
+        /// The browser locale the script formats times with ("en-GB", "de-DE").
+        let locale: String
         let organizationName: String
         let clock: String
         let current: Current?
@@ -58,19 +60,28 @@ struct DisplayPage {
         do {
             (display, org) = try await routes.verifiedDisplay(request, context: context, now: now)
         } catch let error as DomainError where error.status == 403 {
-            let headline =
-                switch error.code {
-                case "display_revoked": "This screen has been switched off"
-                case "display_url_expired": "This screen's link has expired"
-                default: "This screen's link is not valid"
+            // No studio is known from a refused link: the browser's language.
+            let t = PageLanguage.browser(request)
+            let view: ErrorView =
+                switch error.refusal {
+                case .displayRevoked:
+                    ErrorView(headline: t["display.error.display_revoked.headline"], message: t["display.error.display_revoked.message"])
+                case .displayURLExpired:
+                    ErrorView(
+                        headline: t["display.error.display_url_expired.headline"], message: t["display.error.display_url_expired.message"])
+                case .invalidDisplayURL:
+                    ErrorView(
+                        headline: t["display.error.invalid_display_url.headline"], message: t["display.error.invalid_display_url.message"])
+                default: ErrorView(headline: t["display.error.invalid_display_url.headline"], message: error.message)
                 }
             return try responder.page(
-                "display_error", title: "Check-in screen", page: ErrorView(headline: headline, message: error.message),
-                request: request, context: context, status: .forbidden, bodyClass: "display", noReferrer: true)
+                "display_error", title: t["display.error.title"], page: view, request: request, context: context, status: .forbidden,
+                bodyClass: "display", noReferrer: true, messages: t)
         }
         await routes.displays.seen(display)
         let state = try await routes.screenState(display: display, org: org, now: now)
-        let local = LocalTime(timezone: org.timezone, now: now)
+        let t = try await ScreenLanguage.messages(services, request, orgId: org.id)
+        let local = t.localTime(timezone: org.timezone, now: now)
         let query = "?exp=\(Self.queryValue(request, "exp"))&sig=\(Self.queryValue(request, "sig"))"
         var current: Current?
         if let session = state.session, let qr = state.qr, let svg = qr.svg {
@@ -82,18 +93,22 @@ struct DisplayPage {
         }
         let view = View(
             stateURL: "/display/\(display.id)/state\(query)", eventsURL: "/display/\(display.id)/events\(query)",
-            serverNow: now.epochMilliseconds, timezone: org.timezone, organizationName: org.name, clock: local.time(now),
-            current: current, idle: current == nil ? Idle(nextLine: Self.nextLine(state.next, local: local)) : nil)
+            serverNow: now.epochMilliseconds, timezone: org.timezone, locale: ScreenLanguage.scriptLocale(t.language),
+            organizationName: org.name,
+            clock: local.time(now), current: current,
+            idle: current == nil ? Idle(nextLine: Self.nextLine(state.next, local: local, t: t)) : nil
+        )
         return try responder.page(
             "display", title: display.name, page: view, request: request, context: context,
-            orgName: org.name, brand: org.primaryColor, bodyClass: "display", noReferrer: true)
+            orgName: org.name, brand: org.primaryColor, bodyClass: "display", noReferrer: true, messages: t)
     }
 
     /// "Next: Vinyasa Flow at 18:00 with Ana Pérez", or that nothing more is scheduled.
-    static func nextLine(_ next: DisplayRoutes.ScreenSession?, local: LocalTime) -> String {
-        guard let next else { return "No more classes scheduled here" }
-        let coach = next.coachName.map { " with \($0)" } ?? ""
-        return "Next: \(next.className) at \(local.dayAndTime(next.startsAt))\(coach)"
+    static func nextLine(_ next: DisplayRoutes.ScreenSession?, local: LocalTime, t: Messages = .english) -> String {
+        guard let next else { return t["display.noMoreClasses"] }
+        let values = ["className": next.className, "time": local.dayAndTime(next.startsAt)]
+        guard let coach = next.coachName else { return t("display.next", values) }
+        return t("display.nextWithCoach", values.merging(["coach": coach]) { $1 })
     }
 
     /// A query value re-encoded for the page's own links (the signature is URL-safe already; this
@@ -116,5 +131,24 @@ struct DisplayPage {
         return ServerSentEvents.response(
             events: events, organizationId: display.organizationId, slot: slot,
             watch: .link(of: display, store: routes.store, logger: services.logger) { await displays.seen($0) }, closedBy: request)
+    }
+}
+
+/// The language of a studio's screens, the wall display and the door kiosk (docs/i18n.md): nobody
+/// reads them signed in (a browser that also holds someone's login still shows the studio's screen),
+/// so the studio's default, else the browser's `Accept-Language`, else English.
+enum ScreenLanguage {
+    static func messages(_ services: AppServices, _ request: Request, orgId: String) async throws -> Messages {
+        let stored = try await LanguagesStore(database: services.database).settings(userId: nil, orgId: orgId)
+        return Messages.of(
+            Language.resolve(userChoice: nil, studioDefault: Language(code: stored.studio), acceptLanguage: PageLanguage.accepted(request)))
+    }
+
+    /// The BCP 47 tag a screen's script formats dates with, matching `Language.locale`.
+    static func scriptLocale(_ language: Language) -> String {
+        switch language {
+        case .en: "en-GB"
+        case .de: "de-DE"
+        }
     }
 }

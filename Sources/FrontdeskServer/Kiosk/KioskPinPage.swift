@@ -22,21 +22,27 @@ struct KioskPinPage {
         let hasPin: Bool
     }
 
+    /// The page's language: the person's own choice, else the browser's (one PIN serves every studio,
+    /// so no studio's default applies).
+    func messages(_ request: Request, context: AppRequestContext) async throws -> Messages {
+        try await PageLanguage.messages(services, request, context)
+    }
+
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let t = try await messages(request, context: context)
         let flash: PageFrame.Flash? =
-            request.uri.queryParameters.get("done") == "set"
-            ? PageFrame.Flash(ok: true, message: "Your kiosk PIN is set. Use it at the studio's door kiosk.") : nil
-        return try await page(request, context: context, flash: flash)
+            request.uri.queryParameters.get("done") == "set" ? PageFrame.Flash(ok: true, message: t["kiosk.pinPage.saved"]) : nil
+        return try await page(request, context: context, t: t, flash: flash)
     }
 
     func page(
-        _ request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok, flash: PageFrame.Flash? = nil
+        _ request: Request, context: AppRequestContext, t: Messages, status: HTTPResponse.Status = .ok, flash: PageFrame.Flash? = nil
     ) async throws -> Response {
         let user = try context.requireUser()
         let hasPin = try await KioskPinsStore(database: services.database).hasPin(userId: user.id)
         return try responder.page(
-            "kiosk_pin", title: "Kiosk PIN", page: View(hasPin: hasPin), request: request, context: context, status: status,
-            bodyClass: "member", flash: flash)
+            "kiosk_pin", title: t["kiosk.pinPage.title"], page: View(hasPin: hasPin), request: request, context: context, status: status,
+            bodyClass: "member", flash: flash, messages: t)
     }
 
     struct Form: Decodable {
@@ -49,10 +55,12 @@ struct KioskPinPage {
         let user = try context.requireUser()
         let form = try await request.decodeForm(Form.self, context: context)
         try PageCSRF.check(request, field: form.csrf)
+        let t = try await messages(request, context: context)
         do {
-            try await KioskService(services: services).setPin(userId: user.id, pin: form.pin, repeated: form.pinRepeat)
+            try await KioskService(services: services).setPin(userId: user.id, pin: form.pin, repeated: form.pinRepeat, t: t)
         } catch let error as DomainError where error.kind == .invalid {
-            return try await page(request, context: context, status: .badRequest, flash: PageFrame.Flash(ok: false, message: error.message))
+            return try await page(
+                request, context: context, t: t, status: .badRequest, flash: PageFrame.Flash(ok: false, message: error.message))
         }
         return PageResponder.redirect(to: "\(Self.path)?done=set")
     }

@@ -20,10 +20,11 @@ struct KioskRoutes {
         KioskPinPage(services: services).register(root)
     }
 
-    /// The kiosk named by the request's path and signed query, verified.
-    func verified(_ request: Request, context: AppRequestContext) async throws -> (Kiosk, Organization) {
+    /// The kiosk named by the request's path and signed query, verified (refusals worded in `t`:
+    /// English for the JSON, the reader's language for the page).
+    func verified(_ request: Request, context: AppRequestContext, t: Messages = .english) async throws -> (Kiosk, Organization) {
         let query = request.uri.queryParameters
-        return try await kiosks.verified(id: context.parameters.get("kiosk"), exp: query.get("exp"), sig: query.get("sig"))
+        return try await kiosks.verified(id: context.parameters.get("kiosk"), exp: query.get("exp"), sig: query.get("sig"), t: t)
     }
 
     /// No caching, and the signed URL never leaves through `Referer`.

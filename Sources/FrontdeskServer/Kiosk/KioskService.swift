@@ -47,16 +47,17 @@ struct KioskService {
 
     // MARK: The kiosk's link
 
-    static var refusedLink: DomainError {
-        DomainError(.invalidDisplayURL, "This kiosk link is not valid; ask the studio for a new one.")
-    }
+    static func refusedLink(_ t: Messages) -> DomainError { DomainError(.invalidDisplayURL, t["kiosk.refusal.linkInvalid"]) }
 
     /// The kiosk and its studio when `exp` and `sig` hold for the kiosk's key version and it is not
     /// revoked (403 `invalid_display_url`, `display_revoked`, `display_url_expired`, as a display's).
-    func verified(id: String?, exp: String?, sig: String?) async throws -> (Kiosk, Organization) {
+    ///
+    /// The refusals' messages here and below are written in `t`: English for the JSON API (its messages
+    /// stay English, docs/i18n.md), the reader's language for the kiosk's page, which shows them.
+    func verified(id: String?, exp: String?, sig: String?, t: Messages = .english) async throws -> (Kiosk, Organization) {
         guard let id, NewID.isWellFormed(id), let exp, let expires = Int64(exp), let sig, sig.utf8.count <= 200,
             let kiosk = try await store.kiosk(id: id.lowercased())
-        else { throw Self.refusedLink }
+        else { throw Self.refusedLink(t) }
         let now = services.now
         let ring = try await services.keyRing.ring(now: now)
         switch KioskSignature.verify(
@@ -64,11 +65,11 @@ struct KioskService {
             now: now, keys: ring)
         {
         case .success: break
-        case .failure(.expired): throw DomainError(.displayURLExpired, "This kiosk link has expired; ask the studio for a new one.")
-        case .failure(.revoked): throw DomainError(.displayRevoked, "This kiosk has been switched off by the studio.")
-        case .failure: throw Self.refusedLink
+        case .failure(.expired): throw DomainError(.displayURLExpired, t["kiosk.refusal.linkExpired"])
+        case .failure(.revoked): throw DomainError(.displayRevoked, t["kiosk.refusal.linkRevoked"])
+        case .failure: throw Self.refusedLink(t)
         }
-        guard let org = try await services.organizations.organization(id: kiosk.organizationId) else { throw Self.refusedLink }
+        guard let org = try await services.organizations.organization(id: kiosk.organizationId) else { throw Self.refusedLink(t) }
         return (kiosk, org)
     }
 
@@ -85,17 +86,17 @@ struct KioskService {
 
     /// The bookings open for check-in now at the kiosk's location whose member's name has a word
     /// starting with `query` (at least `KioskPin.minimumLetters` letters), at most `maximumMatches`.
-    func search(_ kiosk: Kiosk, org: Organization, query: String?) async throws -> [Match] {
+    func search(_ kiosk: Kiosk, org: Organization, query: String?, t: Messages = .english) async throws -> [Match] {
         let query = (query ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard query.count <= KioskPin.maximumQueryLength else {
-            throw DomainError(.invalidQuery, "Type at most \(KioskPin.maximumQueryLength) characters.")
+            throw DomainError(.invalidQuery, t("kiosk.refusal.queryTooLong", ["count": t.number(KioskPin.maximumQueryLength)]))
         }
         guard KioskNames.letterCount(query) >= KioskPin.minimumLetters else {
-            throw DomainError(.invalidQuery, "Type at least \(KioskPin.minimumLetters) letters of your name.")
+            throw DomainError(.invalidQuery, t("kiosk.refusal.queryTooShort", ["count": t.number(KioskPin.minimumLetters)]))
         }
         let now = services.now
         if try await services.rateLimits.hit("kiosk-search:\(kiosk.id)", windowSeconds: 60, now: now) > KioskPin.searchesPerKioskPerMinute {
-            throw DomainError.rateLimited("Too many searches on this kiosk; wait a minute and try again.")
+            throw DomainError.rateLimited(t["kiosk.refusal.searchesThrottled"])
         }
         let open = try await store.bookingsOpenForCheckin(
             orgId: org.id, locationId: kiosk.locationId, opensMinutesBefore: org.checkinOpensMinutesBefore, now: now)
@@ -110,10 +111,10 @@ struct KioskService {
     }
 
     /// The booking the kiosk would check in, with the member's label (404 unless it is open to this kiosk).
-    func booking(_ kiosk: Kiosk, org: Organization, bookingId: String?) async throws -> KioskBooking {
+    func booking(_ kiosk: Kiosk, org: Organization, bookingId: String?, t: Messages = .english) async throws -> KioskBooking {
         guard let bookingId, NewID.isWellFormed(bookingId),
             let booking = try await store.booking(orgId: org.id, locationId: kiosk.locationId, bookingId: bookingId.lowercased())
-        else { throw DomainError.notFound("Booking") }
+        else { throw DomainError(.notFound, t["kiosk.refusal.bookingNotFound"]) }
         return booking
     }
 
@@ -133,13 +134,13 @@ struct KioskService {
     /// at this kiosk's location), the member's PIN (403 none set, 429 locked, 401 wrong; the wrong one
     /// that reaches the limit locks and answers 429), then the self check-in path with its window and
     /// rules. Every PIN refusal and every check-in is audited.
-    func checkIn(_ kiosk: Kiosk, org: Organization, bookingId: String?, pin: String?) async throws -> Outcome {
+    func checkIn(_ kiosk: Kiosk, org: Organization, bookingId: String?, pin: String?, t: Messages = .english) async throws -> Outcome {
         let now = services.now
         if try await services.rateLimits.hit("kiosk-pin:\(kiosk.id)", windowSeconds: 60, now: now) > KioskPin.attemptsPerKioskPerMinute {
-            throw DomainError.rateLimited("Too many check-in attempts on this kiosk; wait a minute and try again.")
+            throw DomainError.rateLimited(t["kiosk.refusal.pinsThrottled"])
         }
-        guard let pin, KioskPin.isWellFormed(pin) else { throw DomainError.invalidField("pin", "must be exactly 4 digits.") }
-        let booking = try await self.booking(kiosk, org: org, bookingId: bookingId)
+        guard let pin, KioskPin.isWellFormed(pin) else { throw DomainError(.invalidField, t["kiosk.refusal.pinMalformed"]) }
+        let booking = try await self.booking(kiosk, org: org, bookingId: bookingId, t: t)
         let label = KioskNames.labels([booking.name])[0]
         var details: [String: AuditValue] = [
             "kioskId": .text(kiosk.id), "bookingId": .text(booking.bookingId), "sessionId": .text(booking.sessionId),
@@ -154,17 +155,16 @@ struct KioskService {
         }
         switch try await pins.claim(userId: booking.userId, now: now) {
         case .noPin:
-            throw try await refuse(
-                "no_pin", DomainError.forbidden("You have no kiosk PIN yet: set one on My bookings, or ask the coach to check you in."))
+            throw try await refuse("no_pin", DomainError.forbidden(t["kiosk.refusal.noPin"]))
         case .locked(let until):
             let minutes = max(1, Int((until.timeIntervalSince(now) / 60).rounded(.up)))
             throw try await refuse(
-                "locked", Self.locked(minutes: minutes), extra: ["lockedUntil": AuditValue(until)])
+                "locked", Self.locked(minutes: minutes, t: t), extra: ["lockedUntil": AuditValue(until)])
         case .counted(let hash, let failures, let locks):
             guard try await services.passwords.verify(pin, hash: hash) else {
                 if locks {
                     let error = try await refuse(
-                        "wrong_pin", Self.locked(minutes: Int(KioskPin.lockSeconds / 60)), extra: ["failures": .number(failures)])
+                        "wrong_pin", Self.locked(minutes: Int(KioskPin.lockSeconds / 60), t: t), extra: ["failures": .number(failures)])
                     try await store.audit(
                         orgId: org.id, actor: nil, action: "kiosk.pin_locked", entityType: "kiosk", entityId: kiosk.id,
                         subject: booking.membershipId,
@@ -176,7 +176,7 @@ struct KioskService {
                     throw error
                 }
                 throw try await refuse(
-                    "wrong_pin", DomainError(.invalidCredentials, "That PIN is not right. Try again, or ask the coach."),
+                    "wrong_pin", DomainError(.invalidCredentials, t["kiosk.refusal.wrongPin"]),
                     extra: ["failures": .number(failures)])
             }
             try await pins.forgive(userId: booking.userId, now: now)
@@ -206,16 +206,24 @@ struct KioskService {
             time: local.time(booking.startsAt))
     }
 
-    static func locked(minutes: Int) -> DomainError {
-        DomainError.rateLimited("Too many wrong PINs: PIN check-in is locked for \(minutes) minutes. Ask the coach to check you in.")
+    static func locked(minutes: Int, t: Messages = .english) -> DomainError {
+        DomainError.rateLimited(t("kiosk.refusal.locked", ["minutes": t.number(minutes)]))
     }
 
     // MARK: The member's PIN
 
-    /// Sets the signed-in person's PIN (both entries must agree; trivial PINs are refused).
-    func setPin(userId: String, pin: String?, repeated: String?) async throws {
-        let pin = try KioskPin.validate(pin ?? "")
-        guard pin == repeated else { throw DomainError.invalidField("pinRepeat", "does not match the PIN.") }
-        try await pins.set(userId: userId, hash: try await services.passwords.hash(pin), now: services.now)
+    /// Sets the signed-in person's PIN (both entries must agree; trivial PINs are refused), with the
+    /// refusals' messages in `t` (the PIN form shows them).
+    func setPin(userId: String, pin: String?, repeated: String?, t: Messages = .english) async throws {
+        let typed = pin ?? ""
+        let valid: String
+        do {
+            valid = try KioskPin.validate(typed)
+        } catch let error as DomainError where error.refusal == .invalidField {
+            // `validate` refuses a PIN that is not 4 digits, or one too easy to guess.
+            throw DomainError(.invalidField, KioskPin.isWellFormed(typed) ? t["kiosk.refusal.pinTrivial"] : t["kiosk.refusal.pinMalformed"])
+        }
+        guard valid == repeated else { throw DomainError(.invalidField, t["kiosk.refusal.pinMismatch"]) }
+        try await pins.set(userId: userId, hash: try await services.passwords.hash(valid), now: services.now)
     }
 }
