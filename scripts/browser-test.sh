@@ -50,4 +50,10 @@ done
 # Two languages (German pages at phone width and 1080p; screenshots i18n-*.png).
 echo
 "$PY" "$TEST_DIR/i18n_test.py" "$BINARY" || status=$?
+# The public schedule and the website widget, signed out and in a foreign page (screenshots public-*.png).
+echo
+"$PY" "$TEST_DIR/public_test.py" "$BINARY" || status=$?
+# The door kiosk on a tablet: name, PIN pad, the wall display following, and in German (kiosk-*.png).
+echo
+"$PY" "$TEST_DIR/kiosk_test.py" "$BINARY" || status=$?
 exit "$status"
