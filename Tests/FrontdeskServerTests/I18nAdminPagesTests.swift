@@ -188,6 +188,13 @@ struct I18nAdminPagesTests {
             let badDate = try await owner.get("/admin/audit?org=\(org)&from=nope")
             #expect(badDate.status == 400)
             #expect(badDate.element("flash") == "Das Datum „von“ muss ein Datum wie 2026-11-23 sein.")
+            let badCursor = try await owner.get("/admin/audit?org=\(org)&cursor=not-a-cursor")
+            #expect(badCursor.status == 400)
+            #expect(badCursor.element("flash") == "Dieser Seitenlink ist ungültig.")
+            let unknown = try await owner.get("/admin/members/\(NewID.make())?org=\(org)", headers: Self.german)
+            #expect(unknown.status == 404)
+            #expect(unknown.has("Mitglied nicht gefunden."))
+            #expect(try await owner.get("/admin/members/\(NewID.make())?org=\(org)").has("Member not found."))
 
             // The owner chooses English: every page is English again, as before the catalogues.
             #expect(try await owner.post("/me/language", ["language": "en"]).status == 303)

@@ -186,7 +186,7 @@ struct AdminAuditPage {
         // The date range rides on the keyset: the newest row before the end of `to` is the first page's
         // start, and a page stops at the first row before `from` (rows come newest first).
         var after = try cursor.map { text in
-            guard let cursor = KeysetCursor(encoded: text) else { throw DomainError(.invalidCursor, "That page link is not valid.") }
+            guard let cursor = KeysetCursor(encoded: text) else { throw DomainError(.invalidCursor, t["audit.error.cursor"]) }
             return cursor
         }
         if let toEnd, after.map({ $0.at >= toEnd.epochSeconds }) ?? true {

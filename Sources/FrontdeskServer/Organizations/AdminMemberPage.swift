@@ -94,7 +94,7 @@ struct AdminMemberPage {
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
         guard let raw = context.parameters.get("membership"), NewID.isWellFormed(raw) else {
-            return try AdminShell.notFound(responder, message: "Member not found.", request: request, context: context)
+            return try AdminShell.notFound(responder, message: Self.notFound(request), request: request, context: context)
         }
         return try await page(
             orgId: query.get("org"), membershipId: raw.lowercased(), cursor: query.get("cursor"), request: request, context: context,
@@ -112,7 +112,7 @@ struct AdminMemberPage {
         let scope = admin.scope
         let t = admin.t
         guard let member = try await services.organizations.member(orgId: scope.orgId, membershipId: membershipId) else {
-            return try AdminShell.notFound(responder, message: "Member not found.", request: request, context: context)
+            return try AdminShell.notFound(responder, message: Self.notFound(request), request: request, context: context)
         }
         let flash =
             flash ?? done.flatMap { Self.doneCodes.contains($0) ? PageFrame.Flash(ok: true, message: t["member.admin.done.\($0)"]) : nil }
@@ -167,6 +167,12 @@ struct AdminMemberPage {
         case .noShow: return t["member.admin.booking.noShow"]
         case .cancelled: return row.booking.lateCancel ? t["member.admin.booking.cancelledLate"] : t["member.admin.booking.cancelled"]
         }
+    }
+
+    /// "Member not found." in the browser's language, as the not-found page around it.
+    static func notFound(_ request: Request) -> String {
+        let t = PageLanguage.browser(request)
+        return t["member.admin.notFound"]
     }
 
     /// The subscription statuses a manager can set, as stored (`member.admin.subscription.<status>`).
@@ -228,7 +234,7 @@ struct AdminMemberPage {
         try PageCSRF.check(request, field: form.csrf)
         let orgId = form.org ?? ""
         guard let raw = context.parameters.get("membership"), NewID.isWellFormed(raw) else {
-            return try AdminShell.notFound(responder, message: "Member not found.", request: request, context: context)
+            return try AdminShell.notFound(responder, message: Self.notFound(request), request: request, context: context)
         }
         let membershipId = raw.lowercased()
         do {
