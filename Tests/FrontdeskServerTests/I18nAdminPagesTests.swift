@@ -32,6 +32,7 @@ struct I18nAdminPagesTests {
         keys += AdminAuditPage.families.map { "audit.families.\($0)" }
         keys += AdminAuditPage.actions.map { "audit.actions.\($0)" }
         keys += AdminAuditPage.fields.map { "audit.field.\($0)" }
+        keys += AdminAuditPage.values.map { "audit.value.\($0)" } + ["audit.value.cancelledClass"]
         for language in Language.allCases {
             let strings = Catalogue.bundled.strings[language] ?? [:]
             for key in keys where strings[key] == nil { Issue.record("\(language.rawValue) lacks \(key)") }
@@ -45,6 +46,14 @@ struct I18nAdminPagesTests {
             #expect(AdminNotificationsPage.badge(status, english) == status)
         }
         for field in AdminAuditPage.fields { #expect(AdminAuditPage.field(field, english) == AdminAuditPage.words(field)) }
+        let local = english.localTime(timezone: "Europe/Berlin", now: TestApp.start)
+        for code in AdminAuditPage.values {
+            #expect(AdminAuditPage.value("status", .string(code), entityType: "session", local: local, t: english) == code)
+        }
+        let german = Messages.of(.de)
+        #expect(AdminAuditPage.value("status", .string("cancelled"), entityType: "session", local: local, t: german) == "abgesagt")
+        #expect(AdminAuditPage.value("status", .string("cancelled"), entityType: "booking", local: local, t: german) == "storniert")
+        #expect(AdminAuditPage.value("reason", .string("cancelled"), entityType: "booking", local: local, t: german) == "cancelled")
         // The kinds of notification the renderer sends all have a name.
         #expect(NotificationRenderer.kinds.isSubset(of: AdminNotificationsPage.knownTemplates))
     }
@@ -182,7 +191,7 @@ struct I18nAdminPagesTests {
             #expect(audit.has("<h1>Protokoll</h1>"))
             #expect(audit.has("data-action=\"member.suspend\""))
             #expect(audit.has(">Mitgliedschaft gesperrt</span>"))
-            #expect(audit.has("Status: active → suspended"))
+            #expect(audit.has("Status: aktiv → gesperrt"))
             #expect(audit.has(">Rollen und Sperren</option>"))
             #expect(audit.element("filter-member")?.hasPrefix("Mitglied: Person member") == true)
             let badDate = try await owner.get("/admin/audit?org=\(org)&from=nope")

@@ -58,6 +58,22 @@ struct AdminAuditPage {
         "role", "startsAt", "status", "walkIn",
     ]
 
+    /// The stored codes of roles and statuses the page writes in words when a `role` or `status`
+    /// field holds them (`audit.value.<code>`; English writes the code as stored).
+    static let values: Set<String> = [
+        "member", "coach", "admin", "owner", "active", "suspended", "draft", "published", "cancelled", "confirmed", "waitlisted",
+        "attended", "no_show",
+    ]
+
+    /// A field's value: a role's or a status's code in the reader's words (a cancelled class is
+    /// "abgesagt", a cancelled booking "storniert"), anything else as `text` writes it.
+    static func value(_ key: String, _ value: AuditJSON, entityType: String?, local: LocalTime, t: Messages) -> String {
+        guard key == "role" || key == "status", case .string(let code) = value, values.contains(code) else {
+            return text(value, local: local, t: t)
+        }
+        return t[code == "cancelled" && entityType == "session" ? "audit.value.cancelledClass" : "audit.value.\(code)"]
+    }
+
     static func field(_ key: String, _ t: Messages) -> String { fields.contains(key) ? t["audit.field.\(key)"] : words(key) }
 
     struct Link {
@@ -253,8 +269,8 @@ struct AdminAuditPage {
             } else {
                 if case .object(let before)? = payload["before"], case .object(let after)? = payload["after"] {
                     for key in Set(before.keys).union(after.keys).sorted() {
-                        let old = Self.text(before[key] ?? .null, local: local, t: t)
-                        let new = Self.text(after[key] ?? .null, local: local, t: t)
+                        let old = Self.value(key, before[key] ?? .null, entityType: entry.entityType, local: local, t: t)
+                        let new = Self.value(key, after[key] ?? .null, entityType: entry.entityType, local: local, t: t)
                         changes.append("\(Self.field(key, t)): \(old) → \(new)")
                     }
                 }
