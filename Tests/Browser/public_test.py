@@ -13,7 +13,10 @@ test's helpers:
   4. the same snippet on http://localhost:<port B> (not listed) shows no schedule: the browser refuses
      to render the frame (CSP frame-ancestors);
   5. "Book" in the widget opens a new tab: the login form, then the class with "Book my place", then
-     the member's week saying the class is booked.
+     the member's week saying the class is booked;
+  6. in German: a German browser (de-DE) gets the public schedule in German at 390 px, "Buchen" leads to
+     the German login and book pages (the top bar's three labels whole and apart at 390 px), and the
+     snippet with `widget.js?lang=de` shows the German widget on the studio's website in an English browser.
 
 Screenshots: $FRONTDESK_SCREENSHOT_DIR/public-*.png (default .build/screenshots).
 Usage: public_test.py [path-to-frontdesk-binary]     (default <repo>/.build/debug/frontdesk)
@@ -36,6 +39,7 @@ from admin_common import flash, log_in_at, submit  # noqa: E402
 from floor_test import (  # noqa: E402
     FULL_HD,
     PHONE,
+    PageLog,
     Results,
     Server,
     assert_no_horizontal_overflow,
@@ -118,7 +122,7 @@ def walk(browser, server: Server, logs: list, results: Results) -> None:
                 snippet = page.input_value("#public-snippet")
                 check(snippet == f'<script src="{base}/studios/{state["org"]}/widget.js" async></script>', f"snippet {snippet!r}")
                 check(page.input_value("#set-origins") == allowed.origin, "the saved origin is not shown")
-                allowed.snippet = unlisted.snippet = snippet
+                allowed.snippet = unlisted.snippet = state["snippet"] = snippet
                 page.locator("#public-schedule").scroll_into_view_if_needed()
                 return f"{screenshot(page, 'public-settings-1080p.png').name}; snippet {snippet}"
 
@@ -192,6 +196,87 @@ def walk(browser, server: Server, logs: list, results: Results) -> None:
                 return f"{message}; {shot.name}"
 
             results.run("widget: Book → log in → book the class", book_from_widget)
+
+            def german_widget() -> str:
+                allowed.snippet = state["snippet"].replace('/widget.js"', '/widget.js?lang=de"')
+                check("?lang=de" in allowed.snippet, f"the snippet was not changed: {allowed.snippet!r}")
+                page.goto(allowed.origin + "/", wait_until="load")
+                frame = widget_frame(page)
+                check(frame is not None, "the snippet inserted no widget frame")
+                check("lang=de" in frame.url, f"the frame is {frame.url}")
+                frame.wait_for_selector("#public-widget article.class-card", timeout=10_000)
+                lang = frame.evaluate("() => document.documentElement.lang")
+                check(lang == "de", f"the widget's <html lang> is {lang!r}")
+                labels = {t.strip() for t in frame.locator("a[data-book]").all_inner_texts()}
+                check(labels and labels <= {"Buchen", "Auf die Warteliste"}, f"book links {labels}")
+                later = frame.locator("#next-week").inner_text().strip()
+                check(later == "Später ›", f"the Later button says {later!r}")
+                check("lang=de" in (frame.locator("#next-week").get_attribute("href") or ""), "Later drops ?lang=de")
+                title = page.locator("iframe[data-frontdesk-widget]").get_attribute("title") or ""
+                check(title.endswith("· Kursplan"), f"the frame's title is {title!r}")
+                shot = screenshot(page, "public-widget-de-1080p.png")
+                return f"German widget in an English browser ({sorted(labels)}); {shot.name}"
+
+            results.run("widget: ?lang=de in the snippet gives the German widget", german_widget)
+        finally:
+            close(context, log)
+
+        # A German browser (Chromium sends Accept-Language: de-DE,de) on the public page, phone width.
+        context = browser.new_context(locale="de-DE", timezone_id="Europe/Berlin", **PHONE)
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        log = PageLog(page, "public schedule, German phone", base)
+        logs.append(log)
+        try:
+            def german_page() -> str:
+                page.goto(f"{base}/studios/{state['org']}/schedule", wait_until="load")
+                lang = page.evaluate("() => document.documentElement.lang")
+                check(lang == "de", f"<html lang> is {lang!r}")
+                check(page.title().startswith("Kursplan"), f"the title is {page.title()!r}")
+                days = [d.strip() for d in page.locator(".day h2").all_inner_texts()]
+                german_days = ("Mo.", "Di.", "Mi.", "Do.", "Fr.", "Sa.", "So.")
+                check(len(days) == 7 and all(d.startswith(german_days) for d in days), f"day labels {days}")
+                states = page.locator(".class-card__state").all_inner_texts()
+                check(states and all("frei" in s or "Voll" in s or "begonnen" in s for s in states), f"class states {states[:5]}")
+                intro = page.locator("#public-intro").inner_text()
+                check(intro.startswith("Die Kurse von"), f"the intro says {intro!r}")
+                nav = page.locator("header.topbar nav").inner_text()
+                check("Anmelden" in nav, f"the top bar says {nav!r}")
+                shot = screenshot(page, "public-schedule-de-phone.png")
+                assert_no_horizontal_overflow(page, "the German public schedule at 390 px")
+                return f"days {days[0]} … {days[-1]}; {shot.name}"
+
+            results.run("public schedule in German (de-DE browser, 390 px)", german_page)
+
+            def german_book() -> str:
+                link = page.locator("a[data-book]").first
+                check(link.inner_text().strip() in ("Buchen", "Auf die Warteliste"), f"the book link says {link.inner_text()!r}")
+                with page.expect_navigation(wait_until="load"):
+                    link.click()
+                check(page.locator("#login-form").count() == 1, f"Buchen did not lead to the login form: {page.url}")
+                check(page.locator("h1").inner_text().strip() == "Anmelden", "the login form is not German")
+                log_in(page, *MEMBER, who="maya (German)")
+                page.wait_for_load_state("load")
+                check("/book/" in page.url, f"after the login the member is at {page.url}")
+                heading = page.locator("h1").inner_text().strip()
+                check(heading in ("Diesen Kurs buchen", "Dein Kurs"), f"the book page's heading is {heading!r}")
+                check(page.locator("#book-schedule").inner_text().strip() == "Die ganze Woche ansehen", "the week link is not German")
+                # The top bar at 390 px: "Kursplan", "Meine Buchungen", "Abmelden" whole, apart, on the screen.
+                boxes = page.evaluate("""() => [...document.querySelectorAll('header.topbar nav a, header.topbar nav button')]
+                    .map(e => { const r = e.getBoundingClientRect(); return {text: e.textContent.trim(), left: r.left, right: r.right,
+                      top: r.top, bottom: r.bottom, fits: e.scrollWidth <= e.clientWidth}; })""")
+                labels = [b["text"] for b in boxes]
+                check(labels == ["Kursplan", "Meine Buchungen", "Abmelden"], f"the top bar says {labels}")
+                for box in boxes:
+                    check(box["left"] >= 0 and box["right"] <= 390 and box["fits"], f"{box['text']!r} is cut off: {box}")
+                for a_box, b_box in zip(boxes, boxes[1:]):
+                    apart = a_box["right"] <= b_box["left"] or a_box["bottom"] <= b_box["top"]
+                    check(apart, f"{a_box['text']!r} and {b_box['text']!r} run together: {a_box}, {b_box}")
+                shot = screenshot(page, "public-book-de-phone.png")
+                assert_no_horizontal_overflow(page, "the German book page at 390 px")
+                return f"{heading}; top bar {labels} apart; {shot.name}"
+
+            results.run("German: Buchen → Anmelden → the book page, top bar whole at 390 px", german_book)
         finally:
             close(context, log)
 
