@@ -114,6 +114,10 @@ struct AccountLanguageTests {
             #expect(try await guest.get("/reset/not-a-token", headers: Self.german).has("<h1>Dieser Link ist nicht mehr gültig</h1>"))
 
             let studio = try await app.studio()
+            let closed = try await guest.get("/join/\(studio.orgId)", headers: Self.german)
+            #expect(closed.status == 404 && closed.has("<h1>Keine Online-Anmeldung</h1>"))
+            #expect(try await guest.get("/join/\(studio.orgId)", headers: Self.english).has("<h1>Sign-up isn&#39;t open</h1>"))
+            #expect(try await guest.get("/verify/not-a-token", headers: Self.german).has("<h1>Dieser Link ist nicht mehr gültig</h1>"))
             let member = try await app.quickMembers(studio.orgId, count: 1)[0]
             let browser = Browser(app: app, token: member.token)
             #expect(try await browser.get("/me/password", headers: Self.german).has("<h1>Passwort ändern</h1>"))

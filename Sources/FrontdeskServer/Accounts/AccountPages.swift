@@ -168,8 +168,6 @@ struct AccountPages {
             links: [Link(id: "invite-signin", href: "/login?next=\(action)", text: t["account.invite.signInFirst"])])
     }
 
-    static func article(_ role: Role) -> String { role == .admin || role == .owner ? "an \(role.rawValue)" : "a \(role.rawValue)" }
-
     static func invalidInvite(_ t: Messages) -> View {
         View(headline: t["account.invite.invalidHeadline"], lead: t["account.invite.invalidLead"])
     }
