@@ -214,7 +214,8 @@ class PageLog:
         self.closing = False
         self.page = page
         self.navigations = 0
-        self.streams: dict = {}  # event-stream request -> self.navigations when it started
+        self.last_navigation = float("-inf")
+        self.streams: dict = {}  # request -> (self.navigations, monotonic time) when it started
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.errors.append(f"uncaught exception: {error}"))
         page.on("request", self._request)
@@ -239,17 +240,23 @@ class PageLog:
     def _request(self, request) -> None:
         # A new document being requested ends what the old one still had in flight (ERR_ABORTED): its
         # event streams, and a fragment fetch (the tablet's roster) that an event had just started.
+        # A fetch can start in the same moment as the navigation that ends it and be reported just
+        # after it: a request started up to half a second before the last navigation counts as the
+        # old page's too.
         if request.is_navigation_request() and request.frame == self.page.main_frame:
             self.navigations += 1
+            self.last_navigation = time.monotonic()
         else:
-            self.streams[request] = self.navigations
+            self.streams[request] = (self.navigations, time.monotonic())
 
     def _request_failed(self, request) -> None:
         if self.closing:
             return  # the event stream (and any poll) is aborted when the page closes
         started = self.streams.get(request)
-        if started is not None and self.navigations > started and "ERR_ABORTED" in (request.failure or ""):
-            return  # a stream or fetch of the previous page, ended by navigating to another page
+        if started is not None and "ERR_ABORTED" in (request.failure or ""):
+            count, at = started
+            if self.navigations > count or at <= self.last_navigation + 0.5:
+                return  # a stream or fetch of the previous page, ended by navigating to another page
         self.errors.append(f"request failed: {request.method} {self._short(request.url)} ({request.failure})")
 
     @property
