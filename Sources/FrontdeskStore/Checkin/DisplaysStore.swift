@@ -65,63 +65,30 @@ public struct DisplaysStore: Sendable {
         }
     }
 
+    /// The `displays` rows, as a door kiosk's (`SignedDeviceRows`).
+    var rows: SignedDeviceRows<Display> {
+        SignedDeviceRows(database: database, table: "displays", entity: "Display", decode: Self.display)
+    }
+
     /// A display at a live location of the org (another org's location → 404).
     public func create(orgId: String, locationId: String, name: String, createdBy: String?, now: Date) async throws -> Display {
-        try await database.transaction { sql in
-            guard
-                try await sql.raw(
-                    """
-                    SELECT id FROM locations WHERE id = \(bind: locationId) AND organization_id = \(bind: orgId) AND deleted_at IS NULL
-                    """
-                ).first() != nil
-            else { throw DomainError.notFound("Location") }
-            let display = Display(
-                id: NewID.make(), organizationId: orgId, locationId: locationId, name: name, keyVersion: 1,
-                revokedAt: nil, createdAt: now)
-            try await sql.raw(
-                """
-                INSERT INTO displays (id, organization_id, location_id, name, key_version, created_by_membership_id, created_at, updated_at)
-                VALUES (\(bind: display.id), \(bind: orgId), \(bind: locationId), \(bind: name), 1, \(bind: createdBy),
-                        \(bind: now.epochSeconds), \(bind: now.epochSeconds))
-                """
-            ).run()
-            return display
-        }
+        let id = try await rows.create(orgId: orgId, locationId: locationId, name: name, createdBy: createdBy, now: now)
+        return Display(
+            id: id, organizationId: orgId, locationId: locationId, name: name, keyVersion: 1, revokedAt: nil, createdAt: now)
     }
 
     /// Any display by id (for URL verification), whatever its org.
-    public func display(id: String) async throws -> Display? {
-        try await database.read { sql in try await sql.raw("SELECT * FROM displays WHERE id = \(bind: id)").first().map(Self.display) }
-    }
+    public func display(id: String) async throws -> Display? { try await rows.device(id: id) }
 
-    public func displays(orgId: String) async throws -> [Display] {
-        try await database.read { sql in
-            try await sql.raw("SELECT * FROM displays WHERE organization_id = \(bind: orgId) ORDER BY name, id").all().map(Self.display)
-        }
-    }
+    public func displays(orgId: String) async throws -> [Display] { try await rows.devices(orgId: orgId) }
 
     /// Bumps the key version (every earlier URL dies) or revokes the display for good.
     public func rotate(orgId: String, id: String, now: Date) async throws -> Display {
-        try await change(orgId: orgId, id: id, now: now, set: "key_version = key_version + 1")
+        try await rows.rotate(orgId: orgId, id: id, now: now)
     }
 
     public func revoke(orgId: String, id: String, now: Date) async throws -> Display {
-        try await change(orgId: orgId, id: id, now: now, set: "revoked_at = COALESCE(revoked_at, \(now.epochSeconds))")
-    }
-
-    /// `set` is one of this file's literal assignments, never user input.
-    private func change(orgId: String, id: String, now: Date, set: String) async throws -> Display {
-        try await database.transaction { sql in
-            guard
-                let row = try await sql.raw(
-                    """
-                    UPDATE displays SET \(unsafeRaw: set), updated_at = \(bind: now.epochSeconds)
-                    WHERE id = \(bind: id) AND organization_id = \(bind: orgId) RETURNING *
-                    """
-                ).first()
-            else { throw DomainError.notFound("Display") }
-            return try Self.display(row)
-        }
+        try await rows.revoke(orgId: orgId, id: id, now: now)
     }
 
     /// The session a display at `locationId` shows at `now`: the one whose check-in window is open

@@ -42,63 +42,28 @@ public struct KiosksStore: Sendable {
             createdAt: try row.date("created_at"))
     }
 
+    /// The `kiosks` rows, as a display's (`SignedDeviceRows`).
+    var rows: SignedDeviceRows<Kiosk> { SignedDeviceRows(database: database, table: "kiosks", entity: "Kiosk", decode: Self.kiosk) }
+
     /// A kiosk at a live location of the org (another org's location → 404).
     public func create(orgId: String, locationId: String, name: String, createdBy: String?, now: Date) async throws -> Kiosk {
-        try await database.transaction { sql in
-            guard
-                try await sql.raw(
-                    """
-                    SELECT id FROM locations WHERE id = \(bind: locationId) AND organization_id = \(bind: orgId) AND deleted_at IS NULL
-                    """
-                ).first() != nil
-            else { throw DomainError.notFound("Location") }
-            let kiosk = Kiosk(
-                id: NewID.make(), organizationId: orgId, locationId: locationId, name: name, keyVersion: 1, revokedAt: nil, createdAt: now)
-            try await sql.raw(
-                """
-                INSERT INTO kiosks (id, organization_id, location_id, name, key_version, created_by_membership_id, created_at, updated_at)
-                VALUES (\(bind: kiosk.id), \(bind: orgId), \(bind: locationId), \(bind: name), 1, \(bind: createdBy),
-                        \(bind: now.epochSeconds), \(bind: now.epochSeconds))
-                """
-            ).run()
-            return kiosk
-        }
+        let id = try await rows.create(orgId: orgId, locationId: locationId, name: name, createdBy: createdBy, now: now)
+        return Kiosk(id: id, organizationId: orgId, locationId: locationId, name: name, keyVersion: 1, revokedAt: nil, createdAt: now)
     }
 
     /// Any kiosk by id (for URL verification), whatever its org.
-    public func kiosk(id: String) async throws -> Kiosk? {
-        try await database.read { sql in try await sql.raw("SELECT * FROM kiosks WHERE id = \(bind: id)").first().map(Self.kiosk) }
-    }
+    public func kiosk(id: String) async throws -> Kiosk? { try await rows.device(id: id) }
 
-    public func kiosks(orgId: String) async throws -> [Kiosk] {
-        try await database.read { sql in
-            try await sql.raw("SELECT * FROM kiosks WHERE organization_id = \(bind: orgId) ORDER BY name, id").all().map(Self.kiosk)
-        }
-    }
+    public func kiosks(orgId: String) async throws -> [Kiosk] { try await rows.devices(orgId: orgId) }
 
     /// A new key version: every URL issued so far stops verifying.
     public func rotate(orgId: String, id: String, now: Date) async throws -> Kiosk {
-        try await change(orgId: orgId, id: id, now: now, set: "key_version = key_version + 1")
+        try await rows.rotate(orgId: orgId, id: id, now: now)
     }
 
     /// Switched off for good.
     public func revoke(orgId: String, id: String, now: Date) async throws -> Kiosk {
-        try await change(orgId: orgId, id: id, now: now, set: "revoked_at = COALESCE(revoked_at, \(now.epochSeconds))")
-    }
-
-    /// `set` is one of this file's literal assignments, never user input.
-    private func change(orgId: String, id: String, now: Date, set: String) async throws -> Kiosk {
-        try await database.transaction { sql in
-            guard
-                let row = try await sql.raw(
-                    """
-                    UPDATE kiosks SET \(unsafeRaw: set), updated_at = \(bind: now.epochSeconds)
-                    WHERE id = \(bind: id) AND organization_id = \(bind: orgId) RETURNING *
-                    """
-                ).first()
-            else { throw DomainError.notFound("Kiosk") }
-            return try Self.kiosk(row)
-        }
+        try await rows.revoke(orgId: orgId, id: id, now: now)
     }
 
     private static let bookingColumns = """
