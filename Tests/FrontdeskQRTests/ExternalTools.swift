@@ -62,16 +62,16 @@ enum ExternalTools {
     }
 
     /// Rasterises `svg` to `png`, at the SVG's own width/height (`pixels` wide for Chromium's window).
-    static func rasterise(svg: URL, to png: URL, pixels: Int) throws {
+    static func rasterise(svg: URL, to png: URL, pixels: Int) async throws {
         let output: Output
         switch rasteriser {
         case .rsvgConvert(let tool)?:
-            output = try run(tool, ["--background-color=white", "-o", png.path, svg.path])
+            output = try await run(tool, ["--background-color=white", "-o", png.path, svg.path])
         case .imageMagick(let tool)?:
-            output = try run(tool, [svg.path, "-background", "white", "-flatten", png.path])
+            output = try await run(tool, [svg.path, "-background", "white", "-flatten", png.path])
         case .chromium(let tool)?:
             let profile = png.deletingLastPathComponent().appendingPathComponent("chromium-profile")
-            output = try run(
+            output = try await run(
                 tool,
                 [
                     "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
@@ -87,10 +87,10 @@ enum ExternalTools {
     }
 
     /// Decodes the QR code in `image` with `zbarimg --raw -q` (several codes come out one per line).
-    static func decodeQR(image: URL) throws -> String {
+    static func decodeQR(image: URL) async throws -> String {
         guard let zbarimg else { throw ToolError.missing("zbarimg") }
         // -Sbinary: the symbol's bytes as they are, without zbar guessing a character set.
-        let output = try run(zbarimg, ["--raw", "-q", "-Sbinary", image.path])
+        let output = try await run(zbarimg, ["--raw", "-q", "-Sbinary", image.path])
         guard output.status == 0 else {
             throw ToolError.failed("zbarimg found no code (exit \(output.status)): \(output.stderr)")
         }
@@ -110,8 +110,16 @@ enum ExternalTools {
         }
     }
 
-    /// Runs `tool` with `arguments`, no standard input, and kills it after `timeout` seconds.
-    static func run(_ tool: URL, _ arguments: [String], timeout: TimeInterval = 60) throws -> Output {
+    /// Runs `tool` with `arguments`, no standard input, and kills it after `timeout` seconds. The
+    /// waiting (the pipes, the exit) happens on threads of its own: a test blocking Swift's
+    /// cooperative pool (two threads on a two-core machine) stalls every other test of the run.
+    static func run(_ tool: URL, _ arguments: [String], timeout: TimeInterval = 60) async throws -> Output {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try runBlocking(tool, arguments, timeout: timeout) }) }.start()
+        }
+    }
+
+    private static func runBlocking(_ tool: URL, _ arguments: [String], timeout: TimeInterval) throws -> Output {
         let process = Process()
         process.executableURL = tool
         process.arguments = arguments
@@ -125,12 +133,13 @@ enum ExternalTools {
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: deadline)
         // Drain stderr on another thread so neither pipe can fill up and block the tool.
         let stderrBox = ErrBox()
-        let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) {
+        let drained = DispatchSemaphore(value: 0)
+        Thread {
             stderrBox.data = err.fileHandleForReading.readDataToEndOfFile()
-        }
+            drained.signal()
+        }.start()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
+        drained.wait()
         process.waitUntilExit()
         deadline.cancel()
         return Output(
@@ -139,7 +148,7 @@ enum ExternalTools {
     }
 
     private final class ErrBox: @unchecked Sendable {
-        // Written by one thread, read only after group.wait().
+        // Written by one thread, read only after `drained.wait()`.
         var data = Data()
     }
 
@@ -158,7 +167,7 @@ enum ExternalTools {
     private static func realImageMagick() -> URL? {
         for name in ["magick", "convert"] {
             guard let tool = executable(named: name),
-                let output = try? run(tool, ["-version"], timeout: 10),
+                let output = try? runBlocking(tool, ["-version"], timeout: 10),
                 output.status == 0,
                 String(decoding: output.stdout, as: UTF8.self).hasPrefix("Version: ImageMagick")
             else { continue }

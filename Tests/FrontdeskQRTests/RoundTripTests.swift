@@ -23,29 +23,29 @@ struct RoundTripTests {
             (checkinURL, .high),
             ("https://studio.example/checkin?session=1&token=" + String(repeating: "A_b-9", count: 40), .quartile),
         ])
-    func svgRoundTrip(text: String, level: QRErrorCorrection) throws {
+    func svgRoundTrip(text: String, level: QRErrorCorrection) async throws {
         let code = try QRCode.encode(text, level: level)
         let svg = code.svg(moduleSize: 6, title: "Scan to check in")
-        let decoded = try scan(svg: svg, pixels: (code.size + 8) * 6)
+        let decoded = try await scan(svg: svg, pixels: (code.size + 8) * 6)
         #expect(decoded == text)
     }
 
     @Test("custom colours with enough contrast still scan")
-    func colouredRoundTrip() throws {
+    func colouredRoundTrip() async throws {
         let code = try QRCode.encode(checkinURL)
         let svg = code.svg(moduleSize: 6, foreground: "#1a237e", background: "#fffde7")
-        #expect(try scan(svg: svg, pixels: (code.size + 8) * 6) == checkinURL)
+        #expect(try await scan(svg: svg, pixels: (code.size + 8) * 6) == checkinURL)
     }
 
     /// Writes `svg` to a temporary file, rasterises it and returns what zbarimg reads.
-    private func scan(svg: String, pixels: Int) throws -> String {
+    private func scan(svg: String, pixels: Int) async throws -> String {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let svgFile = directory.appendingPathComponent("code.svg")
         let pngFile = directory.appendingPathComponent("code.png")
         try svg.write(to: svgFile, atomically: true, encoding: .utf8)
-        try ExternalTools.rasterise(svg: svgFile, to: pngFile, pixels: pixels)
-        return try ExternalTools.decodeQR(image: pngFile)
+        try await ExternalTools.rasterise(svg: svgFile, to: pngFile, pixels: pixels)
+        return try await ExternalTools.decodeQR(image: pngFile)
     }
 }
 
@@ -57,7 +57,7 @@ struct RoundTripTests {
 )
 struct ModuleGridRoundTripTests {
     @Test("the module grid itself decodes, including non-ASCII UTF-8")
-    func moduleGridRoundTrip() throws {
+    func moduleGridRoundTrip() async throws {
         let text = "Café Zürich – Check-in ✓ https://studio.example/checkin"
         let code = try QRCode.encode(text)
         let directory = try temporaryDirectory()
@@ -72,7 +72,7 @@ struct ModuleGridRoundTripTests {
         }
         let file = directory.appendingPathComponent("code.pbm")
         try pbm.write(to: file, atomically: true, encoding: .ascii)
-        #expect(try ExternalTools.decodeQR(image: file) == text)
+        #expect(try await ExternalTools.decodeQR(image: file) == text)
     }
 }
 

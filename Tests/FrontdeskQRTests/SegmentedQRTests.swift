@@ -39,7 +39,7 @@ struct SegmentedQRTests {
     @Test(
         "SVG → PNG → zbarimg reads the compact URL back",
         .enabled(if: ExternalTools.canRoundTrip, "SKIPPED: zbarimg or an SVG rasteriser not installed"))
-    func roundTrip() throws {
+    func roundTrip() async throws {
         let code = try QRCode.encodeSegmented(Self.compact)
         let svg = code.svg(moduleSize: 6, title: "Scan to check in")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("segmented-\(UUID().uuidString)")
@@ -48,7 +48,7 @@ struct SegmentedQRTests {
         let svgFile = directory.appendingPathComponent("code.svg")
         let pngFile = directory.appendingPathComponent("code.png")
         try svg.write(to: svgFile, atomically: true, encoding: .utf8)
-        try ExternalTools.rasterise(svg: svgFile, to: pngFile, pixels: (code.size + 8) * 6)
-        #expect(try ExternalTools.decodeQR(image: pngFile) == Self.compact)
+        try await ExternalTools.rasterise(svg: svgFile, to: pngFile, pixels: (code.size + 8) * 6)
+        #expect(try await ExternalTools.decodeQR(image: pngFile) == Self.compact)
     }
 }

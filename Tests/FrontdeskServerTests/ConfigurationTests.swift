@@ -259,15 +259,25 @@ struct ConfigurationTests {
     }
 
     @Test("the CLI's flags are the ones the keys declare", .enabled(if: FileManager.default.fileExists(atPath: ConfigurationTests.cli)))
-    func cliFlags() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.cli)
-        process.arguments = ["serve", "--help"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let help = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+    func cliFlags() async throws {
+        // Run and read on a thread of its own: blocking Swift's cooperative pool (two threads on a
+        // two-core machine) would stall every other test of the run meanwhile.
+        let help: String = try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(
+                    with: Result {
+                        let process = Process()
+                        process.executableURL = URL(fileURLWithPath: Self.cli)
+                        process.arguments = ["serve", "--help"]
+                        let pipe = Pipe()
+                        process.standardOutput = pipe
+                        try process.run()
+                        let help = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                        process.waitUntilExit()
+                        return help
+                    })
+            }.start()
+        }
         for key in ServerConfiguration.keys {
             guard let flag = key.flag else { continue }
             #expect(help.contains(flag + " ") || help.contains(flag + "\n"), "serve --help lacks \(flag)")
