@@ -33,6 +33,24 @@ struct I18nPageTests {
         }
     }
 
+    @Test("a page that needs a login says why in the browser's language; every reason is in both catalogues")
+    func loginReasons() async throws {
+        for reason in LoginReason.allCases {
+            for language in Language.allCases {
+                let text = Catalogue.bundled.strings[language]?[reason.key]
+                #expect(text != nil && text != reason.key, "\(language.rawValue) lacks \(reason.key)")
+            }
+        }
+        try await TestApp.run { app in
+            let german = try await app.request(.get, "/me/bookings", headers: Self.german)
+            #expect(german.has("<h1>Anmelden</h1>") && german.has("Melde dich an, um deine Buchungen zu sehen."))
+            let english = try await app.request(.get, "/me/bookings", headers: Self.english)
+            #expect(english.has("<h1>Log in</h1>") && english.has("Log in to see your bookings."))
+            let coach = try await app.request(.get, "/coach", headers: Self.german)
+            #expect(coach.has("Trainer:innen: Melde dich an, um das Trainer-Tablet zu öffnen."))
+        }
+    }
+
     @Test("the schedule in German by the browser; the member's own choice overrides it; bad choices change nothing")
     func memberChoice() async throws {
         try await TestApp.run { app in

@@ -25,12 +25,12 @@ struct LoginPage {
 
     /// The login form, also shown in place of any page that needs a signed-in user.
     func form(
-        _ request: Request, context: AppRequestContext, next: String, reason: String? = nil, error: String? = nil,
+        _ request: Request, context: AppRequestContext, next: String, reason: LoginReason? = nil, error: String? = nil,
         email: String = "", status: HTTPResponse.Status = .ok
     ) throws -> Response {
         let next = LocalPath.sanitized(next)
-        let view = View(next: next, email: email, reason: reason, error: error, offerLink: next.hasPrefix("/checkin?"))
         let t = PageLanguage.browser(request)
+        let view = View(next: next, email: email, reason: reason.map { t[$0.key] }, error: error, offerLink: next.hasPrefix("/checkin?"))
         return try responder.page(
             "login", title: t["login.title"], page: view, request: request, context: context, status: status, messages: t)
     }
@@ -93,7 +93,7 @@ struct PageLoginMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let services: AppServices
     let fallback: String
-    let reason: String?
+    let reason: LoginReason?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if context.signedInUser != nil { return try await next(request, context) }
@@ -104,7 +104,7 @@ struct PageLoginMiddleware: RouterMiddleware {
 
 extension ContextRoutes<AppRequestContext> {
     /// Page routes for signed-in users only (see `PageLoginMiddleware`).
-    func signedIn(_ services: AppServices, fallback: String, reason: String? = nil) -> ContextRoutes<AppRequestContext> {
+    func signedIn(_ services: AppServices, fallback: String, reason: LoginReason? = nil) -> ContextRoutes<AppRequestContext> {
         ContextRoutes(
             group: group.group("").add(middleware: PageLoginMiddleware(services: services, fallback: fallback, reason: reason)),
             prefix: prefix, registry: registry)

@@ -11,7 +11,7 @@ struct DashboardPage {
     var responder: PageResponder { PageResponder(services: services) }
 
     func register(_ root: Routes) {
-        root.signedIn(services, fallback: "/admin/analytics", reason: "Log in to see attendance.").get("admin/analytics", use: show)
+        root.signedIn(services, fallback: "/admin/analytics", reason: .analytics).get("admin/analytics", use: show)
     }
 
     struct KPI {

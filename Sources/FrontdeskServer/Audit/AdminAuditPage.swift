@@ -25,7 +25,7 @@ struct AdminAuditPage {
     static func classLink(org: String, sessionId: String) -> String { "\(path)?org=\(org)&session=\(sessionId)" }
 
     func register(_ root: Routes) {
-        let pages = root.signedIn(services, fallback: Self.path, reason: "Log in to see the studio's audit log.")
+        let pages = root.signedIn(services, fallback: Self.path, reason: .audit)
         pages.get("admin/audit", use: show)
     }
 

@@ -11,11 +11,11 @@ struct MemberPages {
     var bookings: BookingsStore { BookingsStore(database: services.database) }
 
     func register(_ root: Routes) {
-        let schedule = root.signedIn(services, fallback: "/schedule", reason: "Log in to see the schedule and book.")
+        let schedule = root.signedIn(services, fallback: "/schedule", reason: .schedule)
         schedule.get("schedule", use: self.schedule)
         schedule.post("schedule/book", use: book)
         schedule.post("schedule/cancel", use: cancel)
-        root.signedIn(services, fallback: "/me/bookings", reason: "Log in to see your bookings.").get("me/bookings", use: myBookings)
+        root.signedIn(services, fallback: "/me/bookings", reason: .bookings).get("me/bookings", use: myBookings)
     }
 
     struct Day {

@@ -11,7 +11,7 @@ struct BatchesPage {
     var responder: PageResponder { PageResponder(services: services) }
 
     func register(_ root: Routes) {
-        let pages = root.signedIn(services, fallback: "/admin/batches", reason: "Log in to see bulk changes.")
+        let pages = root.signedIn(services, fallback: "/admin/batches", reason: .batches)
         pages.get("admin/batches", use: show)
         pages.post("admin/batches/undo", use: undo)
     }

@@ -14,9 +14,9 @@ struct CalendarFeedPages {
     var store: CalendarFeedsStore { CalendarFeedsStore(database: services.database) }
 
     func register(_ root: Routes) {
-        root.signedIn(services, fallback: "/me/bookings", reason: "Log in to see your bookings.")
+        root.signedIn(services, fallback: "/me/bookings", reason: .bookings)
             .post("me/bookings/calendar-feed", use: memberPost)
-        root.signedIn(services, fallback: "/coach", reason: "Coaches: log in to open the check-in tablet.")
+        root.signedIn(services, fallback: "/coach", reason: .coach)
             .post("coach/calendar-feed", use: coachPost)
     }
 

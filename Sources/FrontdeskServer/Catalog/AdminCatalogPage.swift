@@ -18,7 +18,7 @@ struct AdminCatalogPage {
     static let path = "/admin/catalog"
 
     func register(_ root: Routes) {
-        let pages = root.signedIn(services, fallback: Self.path, reason: "Log in to see the studio's catalog.")
+        let pages = root.signedIn(services, fallback: Self.path, reason: .catalog)
         pages.get("admin/catalog", use: show)
         pages.post("admin/catalog/programs", use: createProgram)
         pages.post("admin/catalog/programs/:id", use: updateProgram)

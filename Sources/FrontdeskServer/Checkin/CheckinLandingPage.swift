@@ -132,7 +132,7 @@ struct CheckinLandingPage {
             let back = "/checkin?session=\(sessionId)&proof=\(proof)"
             response = try LoginPage(services: services).form(
                 request, context: context, next: back,
-                reason: "Log in to check in. Your scan is kept for 10 minutes.")
+                reason: .checkinKept)
         } else {
             let t = try await messages(request, context: context, target: target)
             let outcome = Outcome(
@@ -164,7 +164,7 @@ struct CheckinLandingPage {
         guard context.signedInUser != nil else {
             return try LoginPage(services: services).form(
                 request, context: context, next: "/checkin?session=\(sessionId)&proof=\(form.proof ?? "")",
-                reason: "Log in to check in.")
+                reason: .checkin)
         }
         do {
             try PageCSRF.check(request, field: form.csrf)

@@ -16,7 +16,7 @@ struct CoachPage {
     func register(_ root: Routes) {
         root.get("coach/roster", use: rosterFragment)
         root.get("coach/events", use: events)
-        let tablet = root.signedIn(services, fallback: "/coach", reason: "Coaches: log in to open the check-in tablet.")
+        let tablet = root.signedIn(services, fallback: "/coach", reason: .coach)
         tablet.get("coach", use: show)
         tablet.get("coach/display", use: openDisplay)
         tablet.post("coach/checkin", use: checkIn)

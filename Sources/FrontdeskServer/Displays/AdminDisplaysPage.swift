@@ -17,7 +17,7 @@ struct AdminDisplaysPage: AdminDeviceListPage {
     static let path = "/admin/displays"
 
     func register(_ root: Routes) {
-        let pages = root.signedIn(services, fallback: Self.path, reason: "Log in to manage the studio's displays.")
+        let pages = root.signedIn(services, fallback: Self.path, reason: .displays)
         pages.get("admin/displays", use: show)
         pages.post("admin/displays", use: create)
         pages.post("admin/displays/:display/rotate", use: rotate)

@@ -12,10 +12,10 @@ struct LanguagePages {
     var store: LanguagesStore { LanguagesStore(database: services.database) }
 
     func register(_ root: Routes) {
-        let me = root.signedIn(services, fallback: "/me/language", reason: "Log in to choose your language.")
+        let me = root.signedIn(services, fallback: "/me/language", reason: .language)
         me.get("me/language", use: showMine)
         me.post("me/language", use: saveMine)
-        let admin = root.signedIn(services, fallback: "/admin/language", reason: "Log in to change the studio's settings.")
+        let admin = root.signedIn(services, fallback: "/admin/language", reason: .settings)
         admin.get("admin/language", use: showStudio)
         admin.post("admin/language", use: saveStudio)
     }

@@ -15,7 +15,7 @@ struct AdminKiosksPage: AdminDeviceListPage {
     static let path = "/admin/kiosks"
 
     func register(_ root: Routes) {
-        let pages = root.signedIn(services, fallback: Self.path, reason: "Log in to manage the studio's door kiosks.")
+        let pages = root.signedIn(services, fallback: Self.path, reason: .kiosks)
         pages.get("admin/kiosks", use: show)
         pages.post("admin/kiosks", use: create)
         pages.post("admin/kiosks/:kiosk/rotate", use: rotate)

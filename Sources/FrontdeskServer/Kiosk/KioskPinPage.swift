@@ -13,7 +13,7 @@ struct KioskPinPage {
     static let path = "/me/kiosk-pin"
 
     func register(_ root: Routes) {
-        let pages = root.signedIn(services, fallback: Self.path, reason: "Log in to set your kiosk PIN.")
+        let pages = root.signedIn(services, fallback: Self.path, reason: .kioskPin)
         pages.get("me/kiosk-pin", use: show)
         pages.post("me/kiosk-pin", use: save)
     }

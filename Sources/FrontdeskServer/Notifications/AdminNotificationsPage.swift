@@ -18,7 +18,7 @@ struct AdminNotificationsPage {
     static let listLimit = 100
 
     func register(_ root: Routes) {
-        let pages = root.signedIn(services, fallback: Self.path, reason: "Log in to see the studio's notifications.")
+        let pages = root.signedIn(services, fallback: Self.path, reason: .notifications)
         pages.get("admin/notifications", use: show)
         pages.post("admin/notifications/retry", use: retry)
         pages.post("admin/notifications/retry-dead", use: retryDead)

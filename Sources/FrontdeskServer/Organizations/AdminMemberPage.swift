@@ -16,7 +16,7 @@ struct AdminMemberPage {
     var plans: PlansStore { PlansStore(database: services.database) }
 
     func register(_ root: Routes) {
-        let pages = root.signedIn(services, fallback: AdminMembersPage.path, reason: "Log in to see the studio's members.")
+        let pages = root.signedIn(services, fallback: AdminMembersPage.path, reason: .members)
         pages.get("admin/members/:membership", use: show)
         pages.post("admin/members/:membership/subscribe", use: subscribe)
         pages.post("admin/members/:membership/credits", use: adjust)

@@ -16,7 +16,7 @@ struct AdminMembersPage {
     static let path = "/admin/members"
 
     func register(_ root: Routes) {
-        let pages = root.signedIn(services, fallback: Self.path, reason: "Log in to see the studio's members.")
+        let pages = root.signedIn(services, fallback: Self.path, reason: .members)
         pages.get("admin/members", use: show)
         pages.post("admin/members/invite", use: invite)
         pages.post("admin/members/invitations/resend", use: resend)

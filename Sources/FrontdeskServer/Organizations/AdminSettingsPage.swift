@@ -15,7 +15,7 @@ struct AdminSettingsPage {
     static let path = "/admin/settings"
 
     func register(_ root: Routes) {
-        let pages = root.signedIn(services, fallback: Self.path, reason: "Log in to change the studio's settings.")
+        let pages = root.signedIn(services, fallback: Self.path, reason: .settings)
         pages.get("admin/settings", use: show)
         pages.post("admin/settings", use: save)
     }

@@ -15,7 +15,7 @@ struct AdminPlansPage {
     static let path = "/admin/plans"
 
     func register(_ root: Routes) {
-        let pages = root.signedIn(services, fallback: Self.path, reason: "Log in to manage the studio's plans.")
+        let pages = root.signedIn(services, fallback: Self.path, reason: .plans)
         pages.get("admin/plans", use: show)
         pages.post("admin/plans", use: create)
         pages.post("admin/plans/:plan", use: update)

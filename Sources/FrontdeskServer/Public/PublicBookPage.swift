@@ -14,7 +14,7 @@ struct PublicBookPage {
     var responder: PageResponder { PageResponder(services: services) }
 
     func register(_ root: Routes) {
-        root.signedIn(services, fallback: "/schedule", reason: "Log in to book this class.").get("book/:session", use: show)
+        root.signedIn(services, fallback: "/schedule", reason: .book).get("book/:session", use: show)
     }
 
     struct View {

@@ -13,7 +13,7 @@ struct PublicSettingsForm {
     static let path = "/admin/settings/public"
 
     func register(_ root: Routes) {
-        root.signedIn(services, fallback: AdminSettingsPage.path, reason: "Log in to change the studio's settings.")
+        root.signedIn(services, fallback: AdminSettingsPage.path, reason: .settings)
             .post("admin/settings/public", use: save)
     }
 

@@ -20,7 +20,7 @@ struct AdminTimetablePage {
     static let path = "/admin/timetable"
 
     func register(_ root: Routes) {
-        let pages = root.signedIn(services, fallback: Self.path, reason: "Log in to see the studio's timetable.")
+        let pages = root.signedIn(services, fallback: Self.path, reason: .timetable)
         pages.get("admin/timetable", use: show)
         pages.post("admin/timetable/classes", use: createClass)
         pages.get("admin/timetable/classes/:session", use: showClass)
