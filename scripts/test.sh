@@ -30,6 +30,9 @@
 #   FRONTDESK_TEST_FILTER    passed to every run as `swift test --filter <value>`
 #   FRONTDESK_TEST_LOG_DIR   where the per-backend logs go
 #                            (default <repo>/.build/test-logs)
+#   FRONTDESK_TEST_PG_WIDTH  most tests at once on PostgreSQL (default 32)
+#   FRONTDESK_TEST_SUITE_LIMIT  a backend's whole run is stopped (failed) after this
+#                            (default 25m, a `timeout` duration)
 #
 # Works from any cwd: it cds to the repository root (parent of scripts/).
 set -euo pipefail
@@ -178,6 +181,7 @@ source "$SMTP_DIR/env"
 
 mkdir -p "$LOG_DIR"
 declare -A RESULT=()   # backend -> exit status of swift test
+SUITE_LIMIT="${FRONTDESK_TEST_SUITE_LIMIT:-25m}"   # per backend; a whole run takes minutes
 
 run_backend() {
   local backend="$1"
@@ -194,6 +198,11 @@ run_backend() {
   if [[ "$backend" == postgres ]]; then
     envs+=(FRONTDESK_TEST_POSTGRES_URL="$PG_URL")
     tz="UTC"
+    # At most this many tests at once against the one PostgreSQL server. Unbounded, all ~600 tests
+    # start together (each with its own pools and four LISTEN connections, ~500 server backends on
+    # two cores): tests then took minutes each, and twice a run stalled for good with no connection
+    # and nothing running. Swift Testing reads the width from this variable (SwiftPM has no flag).
+    envs+=(SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH="${FRONTDESK_TEST_PG_WIDTH:-32}")
   fi
   envs+=(TZ="$tz")
 
@@ -206,7 +215,8 @@ run_backend() {
   # is swift test's status unless tee itself fails.
   local rc=0
   set -m
-  ( env -u FRONTDESK_TEST_POSTGRES_URL "${envs[@]}" swift "${args[@]}" </dev/null 2>&1 \
+  # A run that stops making progress fails after SUITE_LIMIT instead of hanging CI.
+  ( env -u FRONTDESK_TEST_POSTGRES_URL "${envs[@]}" timeout --kill-after=30s "$SUITE_LIMIT" swift "${args[@]}" </dev/null 2>&1 \
       | tee "$log" ) &
   TEST_PGID=$!
   set +m
