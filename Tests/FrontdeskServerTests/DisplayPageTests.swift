@@ -87,18 +87,26 @@ struct DisplayPageTests {
         }
     }
 
-    @Test("an hour of rotation keeps the QR cache at the current and previous window of each class")
+    @Test("an hour of rotation keeps the QR cache at the current and previous window of each class, each code made once")
     func cacheStaysBounded() throws {
         let cache = QRSVGCache()
+        var made = 0
         for minute in Int64(0)..<60 {
             let window = 1_795_000_020 + minute * 60
             for session in ["a", "b"] {
-                _ = try cache.svg(
-                    for: "https://studio.example/checkin?session=\(session)&token=\(window)", key: "\(session)|\(window)", window: window)
+                for _ in 0..<3 {
+                    let code = try cache.code(key: "\(session)|\(window)", window: window) {
+                        made += 1
+                        return "https://studio.example/checkin?session=\(session)&token=\(window)"
+                    }
+                    #expect(code.text.hasSuffix("session=\(session)&token=\(window)"))
+                    #expect(code.svg.hasPrefix("<svg"))
+                }
             }
             #expect(cache.count <= 4)
         }
         #expect(cache.count == 4)
+        #expect(made == 120)
     }
 
     @Test("check-in events are written as server-sent events with the session and kind")

@@ -154,7 +154,6 @@ struct AdminAuditPage {
         else {
             return try AdminShell.refusal(responder, section: .audit, request: request, context: context)
         }
-        let scope = admin.scope
         func value(_ name: String) -> String? { FormValue.text(parameters.get(name)) }
         let query = Query(session: value("session"), member: value("member"), action: value("action"), from: value("from"), to: value("to"))
         do {

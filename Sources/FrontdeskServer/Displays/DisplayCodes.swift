@@ -27,8 +27,10 @@ struct DisplayCodes {
     /// The code of `sessionId` for the window starting at `window`, with its instants seen from `now`.
     func payload(sessionId: String, window: Int64, now: Date) throws -> DisplayRoutes.QRPayload {
         let start = Date(timeIntervalSince1970: TimeInterval(window))
-        let url = Self.checkinURL(base: services.configuration.publicBaseURL, sessionId: sessionId, at: start, keys: ring)
-        let svg = try services.qrCache.svg(for: url, key: "\(sessionId)|\(window)|\(ring.current.id)", window: window, keepFrom: keepFrom)
+        // The signed URL and its SVG are made once per class, window and key, however many screens poll.
+        let (url, svg) = try services.qrCache.code(key: "\(sessionId)|\(window)|\(ring.current.id)", window: window, keepFrom: keepFrom) {
+            Self.checkinURL(base: services.configuration.publicBaseURL, sessionId: sessionId, at: start, keys: ring)
+        }
         let rotation = window + CheckinToken.windowSeconds
         return DisplayRoutes.QRPayload(
             sessionId: sessionId, url: url, svg: svg, windowStart: start,

@@ -91,7 +91,7 @@ struct DisplayRoutes {
         let secondsUntilRotation: Int
     }
 
-    struct ScreenState: ResponseEncodable {
+    struct ScreenState: Encodable, Sendable {
         let displayName: String
         let organizationName: String
         let primaryColor: String
@@ -235,7 +235,7 @@ struct DisplayRoutes {
 
 /// Rendered QR SVGs per session × 60-second window: each is rendered once however many screens poll.
 public final class QRSVGCache: Sendable {
-    private let entries = Mutex<[String: (svg: String, window: Int64)]>([:])
+    private let entries = Mutex<[String: (text: String, svg: String, window: Int64)]>([:])
 
     public init() {}
 
@@ -243,17 +243,19 @@ public final class QRSVGCache: Sendable {
     /// the `DisplayCodes.aheadWindows` after it).
     var count: Int { entries.withLock { $0.count } }
 
-    /// The SVG of `text`, the code of `window`; `keepFrom` is the window of now: codes of windows before
-    /// the one before it are dropped. Numeric runs (the compact token) are encoded in numeric mode.
-    func svg(for text: String, key: String, window: Int64, keepFrom: Int64? = nil) throws -> String {
-        if let hit = entries.withLock({ $0[key] }) { return hit.svg }
+    /// The text of the code filed under `key` (made by `text` only the first time: for a check-in code,
+    /// its signature) and its SVG, rendered once; `keepFrom` is the window of now: codes of windows
+    /// before the one before it are dropped. Numeric runs (the compact token) are encoded in numeric mode.
+    func code(key: String, window: Int64, keepFrom: Int64? = nil, text: () -> String) throws -> (text: String, svg: String) {
+        if let hit = entries.withLock({ $0[key] }) { return (hit.text, hit.svg) }
+        let text = text()
         let svg = try QRCode.encodeSegmented(text, level: .medium).svg(moduleSize: nil, quietZone: 4, title: "Scan to check in")
         let oldest = (keepFrom ?? window) - CheckinToken.windowSeconds
         entries.withLock { cache in
-            cache[key] = (svg, window)
+            cache[key] = (text, svg, window)
             cache = cache.filter { $0.value.window >= oldest }
         }
-        return svg
+        return (text, svg)
     }
 }
 

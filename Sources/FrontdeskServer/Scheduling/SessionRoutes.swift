@@ -28,7 +28,7 @@ struct SessionRoutes {
     /// The caller's scope in the org of the session named by `:session` (unknown or deleted → 404).
     // MARK: Reads
 
-    struct SessionList: ResponseEncodable {
+    struct SessionList: Encodable, Sendable {
         let from: Date
         let to: Date
         let timezone: String
@@ -53,7 +53,7 @@ struct SessionRoutes {
         return SessionList(from: from, to: to, timezone: scope.organization.timezone, items: views)
     }
 
-    struct TodayList: ResponseEncodable {
+    struct TodayList: Encodable, Sendable {
         let date: String
         let timezone: String
         let items: [SessionView]

@@ -1,0 +1,49 @@
+// The wall display's poll written with `JSONOutput` (every screen polls every few seconds): the same
+// bytes as its `Encodable` form, keys in byte order (`JSONOutputTests`).
+
+extension DisplayRoutes.ScreenState: JSONOutputResponse {
+    func write(to json: inout JSONOutput) {
+        json.object { json in
+            json.field("ahead", ahead)
+            json.field("checkedIn", checkedIn)
+            json.field("checkedInCount", checkedInCount)
+            json.field("displayName", displayName)
+            json.field("next", next)
+            json.field("now", now)
+            json.field("organizationName", organizationName)
+            json.field("primaryColor", primaryColor)
+            json.field("qr", qr)
+            json.field("session", session)
+            json.field("timezone", timezone)
+        }
+    }
+}
+
+extension DisplayRoutes.ScreenSession: JSONWritable {
+    func write(to json: inout JSONOutput) {
+        json.object { json in
+            json.field("capacity", capacity)
+            json.field("className", className)
+            json.field("coachName", coachName)
+            json.field("color", color)
+            json.field("endsAt", endsAt)
+            json.field("id", id)
+            json.field("locationName", locationName)
+            json.field("startsAt", startsAt)
+        }
+    }
+}
+
+extension DisplayRoutes.QRPayload: JSONWritable {
+    func write(to json: inout JSONOutput) {
+        json.object { json in
+            json.field("expiresAt", expiresAt)
+            json.field("secondsUntilRotation", secondsUntilRotation)
+            json.field("sessionId", sessionId)
+            json.field("svg", svg)
+            json.field("url", url)
+            json.field("validUntil", validUntil)
+            json.field("windowStart", windowStart)
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+@testable import FrontdeskCore
+@testable import FrontdeskServer
+@testable import FrontdeskStore
+import Testing
+
+/// `JSONOutput` writes the hottest answers without `JSONEncoder`; these check that it writes the
+/// very bytes `ResponseJSON.encoder` writes for the same values, with every optional present and
+/// absent, so a field added to a view but not to its writer fails here.
+@Suite("JSON written directly: byte for byte what JSONEncoder writes")
+struct JSONOutputTests {
+    static func encoded(_ value: some Encodable) throws -> String {
+        String(decoding: try ResponseJSON.encoder.encode(value), as: UTF8.self)
+    }
+
+    static func written(_ value: some JSONWritable) -> String {
+        var json = JSONOutput(capacity: 16)
+        value.write(to: &json)
+        return String(buffer: json.buffer)
+    }
+
+    /// Every control character, the characters JSON escapes, a slash, DEL and text beyond ASCII.
+    static let awkward: String = {
+        var text = ""
+        for byte in 0..<128 { text.unicodeScalars.append(Unicode.Scalar(UInt8(byte))) }
+        return text + "é€😀\u{2028} </script>"
+    }()
+
+    @Test("strings: escapes as Foundation does, everything else as UTF-8")
+    func strings() throws {
+        for text in ["", "plain", "a/b", "quote \" and \\", Self.awkward] {
+            #expect(Self.written([text]) == (try Self.encoded([text])))
+        }
+    }
+
+    @Test("instants: UTC, whole seconds rounded towards the past, across centuries and leap days")
+    func instants() throws {
+        var dates = [
+            0, 1.999, -0.5, -1.5, -86_400, 951_782_400, 951_868_799.75, 1_800_000_000.999_999, 4_102_444_800,
+            -2_208_988_800, 253_402_300_799,
+        ].map(Date.init(timeIntervalSince1970:))
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            dates.append(Date(timeIntervalSince1970: Double.random(in: -5_000_000_000...10_000_000_000, using: &generator)))
+        }
+        #expect(Self.written(dates) == (try Self.encoded(dates)))
+    }
+
+    @Test("integers: zero, one digit, negative and the extremes")
+    func integers() throws {
+        let numbers = [0, 1, 9, 10, -1, -10, 12_345, Int.min, Int.max]
+        #expect(Self.written(numbers) == (try Self.encoded(numbers)))
+    }
+
+    static func session(full: Bool) -> ScheduledSession {
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        return ScheduledSession(
+            session: ClassSession(
+                id: "s1", organizationId: "o1", classTypeId: "ct1", locationId: full ? "l1" : nil,
+                coachMembershipId: full ? "m1" : nil, startsAt: start, durationMin: 60, capacity: 12,
+                status: full ? .cancelled : .published, cancelReason: full ? Self.awkward : nil,
+                createdAt: start, updatedAt: start),
+            classTypeName: "Yoga \"flow\"", color: "#00aa00", programId: "p1", programName: "Mornings/Evenings",
+            deliveryMode: .schedule, locationName: full ? "Studio 1" : nil, coachName: full ? "Ana" : nil,
+            bookedCount: 3, waitlistCount: full ? 2 : 0,
+            viewerBooking: full ? .init(id: "b1", status: "waitlisted", waitlistPosition: 2) : nil)
+    }
+
+    static let eligibility = BookingEligibility(
+        status: .quotaWeek, reasons: [.quotaWeek, .overlap],
+        plans: [
+            PlanTerms(
+                id: "pl1", name: "Ten classes", classCredits: 10, maxBookingsPerDay: 1, maxBookingsPerWeek: 3,
+                allowOverlappingBookings: false, priceCents: 9_900),
+            PlanTerms(
+                id: "pl2", name: "Unlimited", classCredits: nil, maxBookingsPerDay: nil, maxBookingsPerWeek: nil,
+                allowOverlappingBookings: true, priceCents: nil),
+        ])
+
+    @Test("a session: every optional present, and every optional absent")
+    func sessions() throws {
+        let calendar = OrgCalendar(timezone: "Europe/Berlin")
+        let workout = Workout(
+            id: "w1", organizationId: "o1", title: "Burpees", body: "5 rounds\n<b>go</b>",
+            createdAt: Date(timeIntervalSince1970: 0), updatedAt: Date(timeIntervalSince1970: 0))
+        let views = [
+            SessionView(
+                Self.session(full: true), calendar: calendar, eligibility: Self.eligibility,
+                workouts: (.dailyProgramming, [workout])),
+            SessionView(Self.session(full: false), calendar: calendar, eligibility: nil),
+            SessionView(
+                Self.session(full: false), calendar: calendar,
+                eligibility: BookingEligibility(status: .eligible, reasons: [], plans: []), workouts: (.none, [])),
+        ]
+        for view in views {
+            #expect(Self.written(view) == (try Self.encoded(view)))
+        }
+        let list = SessionRoutes.SessionList(
+            from: Date(timeIntervalSince1970: 1_799_971_200), to: Date(timeIntervalSince1970: 1_800_576_000),
+            timezone: "Europe/Berlin", items: views)
+        #expect(Self.written(list) == (try Self.encoded(list)))
+        let empty = SessionRoutes.SessionList(from: list.from, to: list.to, timezone: "UTC", items: [])
+        #expect(Self.written(empty) == (try Self.encoded(empty)))
+        let today = SessionRoutes.TodayList(date: "2027-01-15", timezone: "Europe/Berlin", items: views)
+        #expect(Self.written(today) == (try Self.encoded(today)))
+    }
+
+    @Test("the wall display's poll: with its class, codes and names, and idle")
+    func screenState() throws {
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        let session = DisplayRoutes.ScreenSession(
+            id: "s1", className: "Yoga/Flow", color: "#123456", coachName: "Ana", locationName: "Studio \"1\"",
+            startsAt: start, endsAt: start.addingTimeInterval(3_600), capacity: 20)
+        func code(_ window: Int, svg: String?) -> DisplayRoutes.QRPayload {
+            DisplayRoutes.QRPayload(
+                sessionId: "s1", url: "https://studio.example/c/\(window)", svg: svg,
+                windowStart: Date(timeIntervalSince1970: TimeInterval(window)),
+                expiresAt: Date(timeIntervalSince1970: TimeInterval(window + 60)),
+                validUntil: Date(timeIntervalSince1970: TimeInterval(window + 90)), secondsUntilRotation: 42)
+        }
+        let busy = DisplayRoutes.ScreenState(
+            displayName: "Front wall", organizationName: "Studio Nord", primaryColor: "#ff0000", timezone: "Europe/Berlin",
+            now: start.addingTimeInterval(17.25), session: session,
+            next: DisplayRoutes.ScreenSession(
+                id: "s2", className: "Pilates", color: "#000000", coachName: nil, locationName: "Studio 1",
+                startsAt: start.addingTimeInterval(7_200), endsAt: start.addingTimeInterval(10_800), capacity: 8),
+            qr: code(1_800_000_000, svg: "<svg viewBox=\"0 0 1 1\"><title>Scan</title></svg>\n"),
+            ahead: [code(1_800_000_060, svg: nil), code(1_800_000_120, svg: "<svg/>")], checkedInCount: 2,
+            checkedIn: ["Ana B.", Self.awkward])
+        let idle = DisplayRoutes.ScreenState(
+            displayName: "Front wall", organizationName: "Studio Nord", primaryColor: "#ff0000", timezone: "UTC",
+            now: start, session: nil, next: nil, qr: nil, ahead: [], checkedInCount: 0, checkedIn: [])
+        for state in [busy, idle] {
+            #expect(Self.written(state) == (try Self.encoded(state)))
+        }
+    }
+}
