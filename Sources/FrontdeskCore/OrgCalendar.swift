@@ -6,6 +6,8 @@ import Synchronization
 public struct OrgCalendar: Sendable {
     public let timeZone: TimeZone
     private let calendar: Calendar
+    /// Shared by every copy made for the zone.
+    private let days: LocalDays
 
     /// A calendar for `identifier`; an unknown zone falls back to UTC (zones are validated on input).
     /// Made once per zone and process: building a `TimeZone` and a `Calendar` reads the zone database,
@@ -22,6 +24,7 @@ public struct OrgCalendar: Sendable {
         calendar.minimumDaysInFirstWeek = 4
         self.timeZone = zone
         self.calendar = calendar
+        self.days = LocalDays()
         let made = self
         Self.made.withLock { made_ in
             // Zones are a closed set (validated on input); the bound only guards against a bug.
@@ -32,7 +35,30 @@ public struct OrgCalendar: Sendable {
     private static let made = Mutex<[String: OrgCalendar]>([:])
 
     /// The first instant of the local day containing `date`.
-    public func startOfDay(_ date: Date) -> Date { calendar.startOfDay(for: date) }
+    public func startOfDay(_ date: Date) -> Date { day(date)?.start ?? calendar.startOfDay(for: date) }
+
+    /// The local day of `date` from `days` (see `LocalDays`), made on first use; `nil` for an instant
+    /// whose quarter hour holds a local midnight (only zones whose offset is no whole quarter hour,
+    /// none since 1972), which callers compute directly.
+    private func day(_ date: Date) -> LocalDays.Day? {
+        let quarter = Int64((date.timeIntervalSince1970 / LocalDays.quarter).rounded(.down))
+        if let known = days.day(quarter) { return known }
+        let first = Date(timeIntervalSince1970: Double(quarter) * LocalDays.quarter)
+        let last = Date(timeIntervalSince1970: Double(quarter + 1) * LocalDays.quarter - 0.001)
+        let start = calendar.startOfDay(for: first)
+        guard calendar.startOfDay(for: last) == start else { return nil }
+        let c = calendar.dateComponents([.year, .month, .day, .weekday], from: start)
+        let weekday = c.weekday ?? 1
+        // Monday of its week: back to Monday from the day's noon (clear of any DST jump), that day's start.
+        let noon = calendar.date(byAdding: .hour, value: 12, to: start)!
+        let monday = calendar.date(byAdding: .day, value: -((weekday + 5) % 7), to: noon)!
+        let day = LocalDays.Day(
+            start: start,
+            localDate: Self.padded(c.year ?? 0, 4) + "-" + Self.padded(c.month ?? 0, 2) + "-" + Self.padded(c.day ?? 0, 2),
+            weekday: weekday, weekStart: calendar.startOfDay(for: monday))
+        days.remember(day, quarter: quarter)
+        return day
+    }
 
     /// The first instant of the local day `days` after the one containing `date`.
     public func startOfDay(_ date: Date, addingDays days: Int) -> Date {
@@ -49,6 +75,7 @@ public struct OrgCalendar: Sendable {
 
     /// The first instant of the local ISO week (Monday 00:00) containing `date`.
     public func startOfWeek(_ date: Date) -> Date {
+        if let day = day(date) { return day.weekStart }
         let start = startOfDay(date)
         let weekday = calendar.component(.weekday, from: start)  // 1 = Sunday … 7 = Saturday
         let daysSinceMonday = (weekday + 5) % 7
@@ -57,7 +84,7 @@ public struct OrgCalendar: Sendable {
 
     /// The local ISO weekday, 1 = Monday … 7 = Sunday.
     public func isoWeekday(_ date: Date) -> Int {
-        (calendar.component(.weekday, from: date) + 5) % 7 + 1
+        ((day(date)?.weekday ?? calendar.component(.weekday, from: date)) + 5) % 7 + 1
     }
 
     /// Parses a local date `YYYY-MM-DD` into the first instant of that day, or `nil`.
@@ -87,6 +114,7 @@ public struct OrgCalendar: Sendable {
 
     /// The local date as `YYYY-MM-DD`.
     public func localDateString(_ date: Date) -> String {
+        if let day = day(date) { return day.localDate }
         let c = calendar.dateComponents([.year, .month, .day], from: date)
         return Self.padded(c.year ?? 0, 4) + "-" + Self.padded(c.month ?? 0, 2) + "-" + Self.padded(c.day ?? 0, 2)
     }
@@ -101,5 +129,39 @@ public struct OrgCalendar: Sendable {
     static func padded(_ value: Int, _ width: Int) -> String {
         let digits = String(value)
         return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+}
+
+/// The local days a zone's instants fall in, remembered per UTC quarter hour: the calendar's day
+/// maths goes through ICU and its zone lock on every call, and was a tenth of a member's week
+/// (`perf record`, docs/benchmarks.md). Every zone's offset since 1972 is a whole number of quarter
+/// hours, so a quarter hour (UTC, from the epoch) lies within one local day; `OrgCalendar` checks
+/// that for each quarter before it is remembered, so a zone where it does not hold is computed
+/// directly instead. What is remembered never changes (a zone's rules are fixed for the process).
+final class LocalDays: Sendable {
+    static let quarter: TimeInterval = 900
+
+    struct Day: Sendable {
+        let start: Date
+        /// `YYYY-MM-DD`.
+        let localDate: String
+        /// 1 = Sunday … 7 = Saturday.
+        let weekday: Int
+        /// The start of the local ISO week (Monday) the day is in.
+        let weekStart: Date
+    }
+
+    /// At most this many quarter hours (about 40 years of a zone's days used at every quarter hour);
+    /// when full it starts afresh.
+    static let limit = 1_400_000
+    private let days = Mutex<[Int64: Day]>([:])
+
+    func day(_ quarter: Int64) -> Day? { days.withLock { $0[quarter] } }
+
+    func remember(_ day: Day, quarter: Int64) {
+        days.withLock { days in
+            if days.count >= Self.limit { days.removeAll(keepingCapacity: true) }
+            days[quarter] = day
+        }
     }
 }

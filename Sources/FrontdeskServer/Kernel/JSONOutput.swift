@@ -58,11 +58,15 @@ struct JSONOutput {
         buffer.writeInteger(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { bytes in
-            if !bytes.contains(where: Self.needsEscape) {
-                buffer.writeBytes(bytes)
-            } else {
-                for byte in bytes { writeEscaped(byte) }
+            // Runs that need no escape are copied whole (a QR code's SVG is ~8 KB with a few dozen quotes).
+            let raw = UnsafeRawBufferPointer(bytes)
+            var run = 0
+            for index in bytes.indices where Self.needsEscape(bytes[index]) {
+                if run < index { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[run..<index])) }
+                writeEscaped(bytes[index])
+                run = index + 1
             }
+            if run < bytes.count { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[run...])) }
         }
         buffer.writeInteger(UInt8(ascii: "\""))
     }
@@ -74,8 +78,7 @@ struct JSONOutput {
     private mutating func writeEscaped(_ byte: UInt8) {
         switch byte {
         case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"):
-            buffer.writeInteger(UInt8(ascii: "\\"))
-            buffer.writeInteger(byte)
+            buffer.writeMultipleIntegers(UInt8(ascii: "\\"), byte)
         case 0x08: buffer.writeStaticString("\\b")
         case 0x09: buffer.writeStaticString("\\t")
         case 0x0A: buffer.writeStaticString("\\n")
@@ -86,7 +89,7 @@ struct JSONOutput {
             buffer.writeInteger(Self.hexDigit(byte >> 4))
             buffer.writeInteger(Self.hexDigit(byte & 0xF))
         default:
-            buffer.writeInteger(byte)
+            buffer.writeInteger(byte)  // not reached: only bytes that need an escape come here
         }
     }
 
