@@ -37,11 +37,15 @@ public struct OrgCalendar: Sendable {
     /// The first instant of the local day containing `date`.
     public func startOfDay(_ date: Date) -> Date { day(date)?.start ?? calendar.startOfDay(for: date) }
 
+    private static func quarter(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 / LocalDays.quarter).rounded(.down))
+    }
+
     /// The local day of `date` from `days` (see `LocalDays`), made on first use; `nil` for an instant
     /// whose quarter hour holds a local midnight (only zones whose offset is no whole quarter hour,
     /// none since 1972), which callers compute directly.
     private func day(_ date: Date) -> LocalDays.Day? {
-        let quarter = Int64((date.timeIntervalSince1970 / LocalDays.quarter).rounded(.down))
+        let quarter = Self.quarter(date)
         if let known = days.day(quarter) { return known }
         let first = Date(timeIntervalSince1970: Double(quarter) * LocalDays.quarter)
         let last = Date(timeIntervalSince1970: Double(quarter + 1) * LocalDays.quarter - 0.001)
@@ -62,6 +66,15 @@ public struct OrgCalendar: Sendable {
 
     /// The first instant of the local day `days` after the one containing `date`.
     public func startOfDay(_ date: Date, addingDays days: Int) -> Date {
+        // The same for every instant of a quarter hour within one local day: remembered for it.
+        let quarter = Self.quarter(date)
+        if let known = self.days.shifted(quarter, days: days) { return known }
+        let shifted = startOfDayComputed(date, addingDays: days)
+        if day(date) != nil { self.days.remember(shifted, quarter: quarter, days: days) }
+        return shifted
+    }
+
+    private func startOfDayComputed(_ date: Date, addingDays days: Int) -> Date {
         let start = startOfDay(date)
         let noon = calendar.date(byAdding: .hour, value: 12, to: start)!
         return startOfDay(calendar.date(byAdding: .day, value: days, to: noon)!)
@@ -151,17 +164,38 @@ final class LocalDays: Sendable {
         let weekStart: Date
     }
 
-    /// At most this many quarter hours (about 40 years of a zone's days used at every quarter hour);
-    /// when full it starts afresh.
+    /// At most this many days and shifted days (about 40 years of a zone's quarter hours); when full,
+    /// it starts afresh.
     static let limit = 1_400_000
-    private let days = Mutex<[Int64: Day]>([:])
 
-    func day(_ quarter: Int64) -> Day? { days.withLock { $0[quarter] } }
+    /// A day's start `days` local days on from the quarter hour `quarter`.
+    struct Shift: Hashable {
+        let quarter: Int64
+        let days: Int
+    }
+
+    private struct State {
+        var days: [Int64: Day] = [:]
+        var shifted: [Shift: Date] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    func day(_ quarter: Int64) -> Day? { state.withLock { $0.days[quarter] } }
 
     func remember(_ day: Day, quarter: Int64) {
-        days.withLock { days in
-            if days.count >= Self.limit { days.removeAll(keepingCapacity: true) }
-            days[quarter] = day
+        state.withLock { state in
+            if state.days.count >= Self.limit { state.days.removeAll(keepingCapacity: true) }
+            state.days[quarter] = day
+        }
+    }
+
+    func shifted(_ quarter: Int64, days: Int) -> Date? { state.withLock { $0.shifted[Shift(quarter: quarter, days: days)] } }
+
+    func remember(_ start: Date, quarter: Int64, days: Int) {
+        state.withLock { state in
+            if state.shifted.count >= Self.limit { state.shifted.removeAll(keepingCapacity: true) }
+            state.shifted[Shift(quarter: quarter, days: days)] = start
         }
     }
 }

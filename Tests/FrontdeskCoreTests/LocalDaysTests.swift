@@ -31,6 +31,11 @@ struct LocalDaysTests {
             return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
         }
 
+        func startOfDay(_ date: Date, addingDays days: Int) -> Date {
+            let noon = calendar.date(byAdding: .hour, value: 12, to: calendar.startOfDay(for: date))!
+            return calendar.startOfDay(for: calendar.date(byAdding: .day, value: days, to: noon)!)
+        }
+
         func startOfWeek(_ date: Date) -> Date {
             let start = calendar.startOfDay(for: date)
             let back = (calendar.component(.weekday, from: start) + 5) % 7
@@ -57,7 +62,7 @@ struct LocalDaysTests {
         return dates
     }
 
-    @Test("start of day, local date, weekday and week start, on DST days, skipped days and odd offsets", arguments: zones)
+    @Test("start of day, days later, local date, weekday and week start, on DST days, skipped days and odd offsets", arguments: zones)
     func agrees(zone: String) {
         let calendar = OrgCalendar(timezone: zone)
         let reference = Reference(zone)
@@ -75,6 +80,10 @@ struct LocalDaysTests {
                     mismatches.append("weekday \(date)")
                 }
                 if calendar.startOfWeek(date) != reference.startOfWeek(date) { mismatches.append("week \(date)") }
+                for days in [-8, -1, 0, 1, 7, 31]
+                where calendar.startOfDay(date, addingDays: days) != reference.startOfDay(date, addingDays: days) {
+                    mismatches.append("\(days) days from \(date)")
+                }
             }
         }
         #expect(mismatches.isEmpty, "\(zone): \(mismatches.prefix(5))")

@@ -1,10 +1,23 @@
 import Foundation
 import FrontdeskCore
+@testable import FrontdeskServer
 import HTTPTypes
 import Testing
 
 @Suite("Login, sessions, logout")
 struct AuthTests {
+    @Test("the Authorization header's bearer token: the scheme in any case, blanks around the token dropped")
+    func bearerHeader() {
+        let cases: [(String?, String?)] = [
+            ("Bearer abc", "abc"), ("bearer abc", "abc"), ("BEARER   abc \t ", "abc"), ("Bearer a b", "a b"),
+            ("Bearer   ", ""), (nil, nil), ("", nil), ("Bearer", nil), ("Bearer ", nil), ("Bearerabc", nil),
+            ("Bearer\tabc", nil), ("Basic abc", nil), ("Bearez abc", nil), ("Bearer é", "é"),
+        ]
+        for (header, token) in cases {
+            #expect(AuthMiddleware.bearerToken(header: header) == token, "\(String(describing: header))")
+        }
+    }
+
     @Test("login succeeds, returns a token and sets HttpOnly SameSite cookies; /api/me answers")
     func loginSuccess() async throws {
         try await TestApp.run { app in

@@ -16,7 +16,7 @@ struct JSONOutputTests {
     static func written(_ value: some JSONWritable) -> String {
         var json = JSONOutput(capacity: 16)
         value.write(to: &json)
-        return String(buffer: json.buffer)
+        return String(decoding: json.bytes, as: UTF8.self)
     }
 
     /// Every control character, the characters JSON escapes, a slash, DEL and text beyond ASCII.

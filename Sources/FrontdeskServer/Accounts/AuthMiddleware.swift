@@ -98,11 +98,17 @@ struct AuthMiddleware: RouterMiddleware {
         return nil
     }
 
-    static func bearerToken(_ request: Request) -> String? {
-        guard let header = request.headers[.authorization] else { return nil }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        return String(parts[1]).trimmingCharacters(in: .whitespaces)
+    static func bearerToken(_ request: Request) -> String? { bearerToken(header: request.headers[.authorization]) }
+
+    /// The token of `Bearer <token>` (the scheme in any case, blanks around the token dropped).
+    static func bearerToken(header value: String?) -> String? {
+        // Plain byte work: Foundation's `trimmingCharacters(in:)` was 5 % of a member's week (`perf`).
+        guard let header = value?.utf8, header.count > 7,
+            header.prefix(6).elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 }), header.dropFirst(6).first == UInt8(ascii: " ")
+        else { return nil }
+        func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        let token = header.dropFirst(7).drop(while: isBlank).reversed().drop(while: isBlank).reversed()
+        return String(decoding: token, as: UTF8.self)
     }
 
     static func isSafe(_ method: HTTPRequest.Method) -> Bool {

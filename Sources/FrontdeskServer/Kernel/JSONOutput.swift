@@ -13,83 +13,85 @@ import NIOCore
 /// whole seconds (rounded down), and strings escaped as Foundation does (`"`, `\`, `/` and the
 /// control characters; everything else as UTF-8).
 struct JSONOutput {
-    private(set) var buffer: ByteBuffer
+    /// Bytes, not a `ByteBuffer`: appending one byte to an array is a store, to a buffer a call with
+    /// its checks (`ByteBuffer.setInteger` was a tenth of the week's time).
+    private(set) var bytes: [UInt8]
     /// Whether the next member or element needs a comma before it.
     private var needsComma = false
 
     init(capacity: Int = 4096) {
-        buffer = ByteBufferAllocator().buffer(capacity: capacity)
+        bytes = []
+        bytes.reserveCapacity(capacity)
     }
 
     /// An object: `body` writes its members with `field`, in the order of their keys' bytes.
     mutating func object(_ body: (inout JSONOutput) -> Void) {
-        buffer.writeInteger(UInt8(ascii: "{"))
+        bytes.append(UInt8(ascii: "{"))
         needsComma = false
         body(&self)
-        buffer.writeInteger(UInt8(ascii: "}"))
+        bytes.append(UInt8(ascii: "}"))
         needsComma = true
     }
 
     /// A member; left out when `value` is `nil` (as `encodeIfPresent` does).
     mutating func field<Value: JSONWritable>(_ key: StaticString, _ value: Value?) {
         guard let value else { return }
-        if needsComma { buffer.writeInteger(UInt8(ascii: ",")) }
-        buffer.writeInteger(UInt8(ascii: "\""))
-        buffer.writeStaticString(key)
-        buffer.writeInteger(UInt8(ascii: "\""))
-        buffer.writeInteger(UInt8(ascii: ":"))
+        if needsComma { bytes.append(UInt8(ascii: ",")) }
+        bytes.append(UInt8(ascii: "\""))
+        key.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
         value.write(to: &self)
         needsComma = true
     }
 
     mutating func array<Elements: Sequence>(_ elements: Elements) where Elements.Element: JSONWritable {
-        buffer.writeInteger(UInt8(ascii: "["))
+        bytes.append(UInt8(ascii: "["))
         var first = true
         for element in elements {
-            if !first { buffer.writeInteger(UInt8(ascii: ",")) }
+            if !first { bytes.append(UInt8(ascii: ",")) }
             first = false
             element.write(to: &self)
         }
-        buffer.writeInteger(UInt8(ascii: "]"))
+        bytes.append(UInt8(ascii: "]"))
         needsComma = true
     }
 
     mutating func string(_ value: String) {
-        buffer.writeInteger(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: "\""))
         var value = value
-        value.withUTF8 { bytes in
+        value.withUTF8 { text in
             // Runs that need no escape are copied whole (a QR code's SVG is ~8 KB with a few dozen quotes).
-            let raw = UnsafeRawBufferPointer(bytes)
             var run = 0
-            for index in bytes.indices where Self.needsEscape(bytes[index]) {
-                if run < index { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[run..<index])) }
-                writeEscaped(bytes[index])
+            for index in text.indices where Self.needsEscape(text[index]) {
+                if run < index { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[run..<index])) }
+                writeEscaped(text[index])
                 run = index + 1
             }
-            if run < bytes.count { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[run...])) }
+            if run < text.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[run...])) }
         }
-        buffer.writeInteger(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: "\""))
     }
 
     private static func needsEscape(_ byte: UInt8) -> Bool {
         byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "/")
     }
 
+    /// One byte that needs an escape.
     private mutating func writeEscaped(_ byte: UInt8) {
+        bytes.append(UInt8(ascii: "\\"))
         switch byte {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"):
-            buffer.writeMultipleIntegers(UInt8(ascii: "\\"), byte)
-        case 0x08: buffer.writeStaticString("\\b")
-        case 0x09: buffer.writeStaticString("\\t")
-        case 0x0A: buffer.writeStaticString("\\n")
-        case 0x0C: buffer.writeStaticString("\\f")
-        case 0x0D: buffer.writeStaticString("\\r")
+        case 0x08: bytes.append(UInt8(ascii: "b"))
+        case 0x09: bytes.append(UInt8(ascii: "t"))
+        case 0x0A: bytes.append(UInt8(ascii: "n"))
+        case 0x0C: bytes.append(UInt8(ascii: "f"))
+        case 0x0D: bytes.append(UInt8(ascii: "r"))
         case ..<0x20:
-            buffer.writeStaticString("\\u00")
-            buffer.writeInteger(Self.hexDigit(byte >> 4))
-            buffer.writeInteger(Self.hexDigit(byte & 0xF))
+            bytes.append(contentsOf: [
+                UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), Self.hexDigit(byte >> 4), Self.hexDigit(byte & 0xF),
+            ])
         default:
-            buffer.writeInteger(byte)  // not reached: only bytes that need an escape come here
+            bytes.append(byte)  // `"`, `\` and `/`
         }
     }
 
@@ -99,14 +101,15 @@ struct JSONOutput {
 
     mutating func int(_ value: Int) {
         if value >= 0, value < 10 {
-            buffer.writeInteger(UInt8(ascii: "0") + UInt8(value))
+            bytes.append(UInt8(ascii: "0") + UInt8(value))
         } else {
-            buffer.writeString(String(value))
+            bytes.append(contentsOf: String(value).utf8)
         }
     }
 
     mutating func bool(_ value: Bool) {
-        buffer.writeStaticString(value ? "true" : "false")
+        let word: StaticString = value ? "true" : "false"
+        word.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
     /// `2026-11-29T12:00:00Z`: the instant in UTC, its fraction of a second dropped (towards the past).
@@ -115,24 +118,21 @@ struct JSONOutput {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = Self.civil(daysSince1970: days)
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 22) { raw in
-            let text = raw.bindMemory(to: UInt8.self)
-            for (index, byte) in "\"0000-00-00T00:00:00Z\"".utf8.enumerated() { text[index] = byte }
-            func put(_ number: Int, at index: Int, digits: Int) {
-                var number = number
-                for offset in stride(from: digits - 1, through: 0, by: -1) {
-                    text[index + offset] = UInt8(ascii: "0") + UInt8(number % 10)
-                    number /= 10
-                }
+        let start = bytes.count
+        bytes.append(contentsOf: "\"0000-00-00T00:00:00Z\"".utf8)
+        func put(_ number: Int, at index: Int, digits: Int) {
+            var number = number
+            for offset in stride(from: digits - 1, through: 0, by: -1) {
+                bytes[start + index + offset] = UInt8(ascii: "0") + UInt8(number % 10)
+                number /= 10
             }
-            put(year, at: 1, digits: 4)
-            put(month, at: 6, digits: 2)
-            put(day, at: 9, digits: 2)
-            put(secondOfDay / 3600, at: 12, digits: 2)
-            put(secondOfDay / 60 % 60, at: 15, digits: 2)
-            put(secondOfDay % 60, at: 18, digits: 2)
-            return 22
         }
+        put(year, at: 1, digits: 4)
+        put(month, at: 6, digits: 2)
+        put(day, at: 9, digits: 2)
+        put(secondOfDay / 3600, at: 12, digits: 2)
+        put(secondOfDay / 60 % 60, at: 15, digits: 2)
+        put(secondOfDay % 60, at: 18, digits: 2)
     }
 
     /// The proleptic Gregorian date of a day counted from 1970-01-01 (Howard Hinnant's `civil_from_days`).
@@ -190,7 +190,7 @@ extension JSONOutputResponse {
         var headers = HTTPFields()
         headers.reserveCapacity(4)
         headers.append(.init(name: .contentType, value: "application/json; charset=utf-8"))
-        headers.append(.init(name: .contentLength, value: String(json.buffer.readableBytes)))
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: json.buffer))
+        headers.append(.init(name: .contentLength, value: String(json.bytes.count)))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
     }
 }
