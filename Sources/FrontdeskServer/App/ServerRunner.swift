@@ -8,7 +8,7 @@ import Logging
 public enum ServerRunner {
     /// A logger writing to stderr at the configured level.
     public static func logger(_ configuration: ServerConfiguration, label: String = "frontdesk") -> Logger {
-        var logger = Logger(label: label)
+        var logger = Logger(label: label) { DeferredMetadataLogHandler(label: $0) }
         logger.logLevel = configuration.parsedLogLevel
         return logger
     }
