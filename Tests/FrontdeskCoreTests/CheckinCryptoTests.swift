@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-import FrontdeskCore
+import Crypto
+@testable import FrontdeskCore
 
 /// Fixed keys and instants shared by the check-in crypto tests.
 private enum Fixture {
@@ -553,5 +554,33 @@ private func == <Failure: Equatable>(lhs: Result<Void, Failure>, rhs: Result<Voi
     case (.success, .success): true
     case (.failure(let left), .failure(let right)): left == right
     default: false
+    }
+}
+
+/// A key's HMAC is keyed once and copied for each MAC: every MAC must be the plain HMAC-SHA256 of
+/// its message, in any order and however often the key is used.
+@Suite("SignedText.mac: a key keyed once, every MAC as HMAC-SHA256 computes it")
+struct KeyedMACTests {
+    @Test("RFC 4231 test case 2, then random keys and messages, each key used many times")
+    func matchesHMAC() {
+        // RFC 4231 §4.3: key "Jefe", data "what do ya want for nothing?".
+        let jefe = SigningKey(id: "k1", secret: Array("Jefe".utf8))
+        #expect(
+            SignedText.mac("what do ya want for nothing?", key: jefe).map { String(format: "%02x", $0) }.joined()
+                == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        var generator = SystemRandomNumberGenerator()
+        for length in [0, 1, 32, 63, 64, 65, 200] {
+            let secret = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let key = SigningKey(id: "k\(length)", secret: secret)
+            for size in [0, 1, 55, 56, 64, 120, 1_000] {
+                let message = String((0..<size).map { _ in Character(Unicode.Scalar(UInt8.random(in: 32...126, using: &generator))) })
+                let expected = Array(HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: SymmetricKey(data: secret)))
+                #expect(SignedText.mac(message, key: key) == expected)
+                #expect(SignedText.mac(message, key: key) == expected)
+            }
+        }
+        #expect(SigningKey(id: "k1", secret: [1, 2]) == SigningKey(id: "k1", secret: [1, 2]))
+        #expect(SigningKey(id: "k1", secret: [1, 2]) != SigningKey(id: "k1", secret: [1, 3]))
+        #expect(SigningKey(id: "k1", secret: [1, 2]) != SigningKey(id: "k2", secret: [1, 2]))
     }
 }

@@ -12,7 +12,9 @@ enum SignedText {
 
     /// HMAC-SHA256 of the UTF-8 bytes of `message` under `key`.
     static func mac(_ message: String, key: SigningKey) -> [UInt8] {
-        Array(HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: SymmetricKey(data: key.secret)))
+        var mac = key.keyed.mac
+        mac.update(data: Array(message.utf8))
+        return Array(mac.finalize())
     }
 
     /// The parts of `text` between "." separators, if it is short enough and has exactly `count`

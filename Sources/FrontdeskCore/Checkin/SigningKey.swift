@@ -1,3 +1,5 @@
+import Crypto
+
 /// A server-held HMAC key with an id (ids are short, URL-safe, e.g. "k1"; secret ≥ 32 bytes).
 ///
 /// The id travels inside every token so verification can pick the right key after a rotation.
@@ -9,12 +11,18 @@ public struct SigningKey: Sendable, Equatable {
     public let id: String
     /// The HMAC-SHA256 key bytes.
     public let secret: [UInt8]
+    /// HMAC-SHA256 keyed with `secret` and nothing hashed yet: each MAC starts from a copy, instead of
+    /// deriving the inner and outer pads again (every display poll and check-in verifies one).
+    let keyed: KeyedHMAC
 
     /// A key as loaded from storage; see the type's rules on `id` and `secret`.
     public init(id: String, secret: [UInt8]) {
         self.id = id
         self.secret = secret
+        keyed = KeyedHMAC(mac: HMAC<SHA256>(key: SymmetricKey(data: secret)))
     }
+
+    public static func == (a: Self, b: Self) -> Bool { a.id == b.id && a.secret == b.secret }
 
     /// Shortest secret accepted for verification: the HMAC-SHA256 output size, below which RFC 2104
     /// says the key weakens the MAC.
@@ -61,4 +69,12 @@ public struct SigningKeyRing: Sendable {
         if current.id == id { return current }
         return previous.first { $0.id == id }
     }
+}
+
+/// A keyed `HMAC<SHA256>` shared between threads. swift-crypto does not mark it `Sendable`, but it is
+/// a value whose digest states are copied on write (`OpenSSLDigestImpl.update` copies its context
+/// unless it is the only owner) and this one is never written: callers copy it into a variable and
+/// hash into the copy, so concurrent users never touch the same state.
+struct KeyedHMAC: @unchecked Sendable {
+    let mac: HMAC<SHA256>
 }

@@ -3,6 +3,7 @@ import FrontdeskCore
 import FrontdeskQR
 import FrontdeskStore
 import Hummingbird
+import HummingbirdCore
 import Synchronization
 
 extension Display: ResponseEncodable {}
@@ -111,7 +112,9 @@ struct DisplayRoutes {
     /// link is verified on every request all the same.
     @Sendable func state(_ request: Request, context: AppRequestContext) async throws -> Response {
         let now = services.now
-        let entry = try await cachedScreen(request, context: context, now: now)
+        // Parsed once: Hummingbird parses (and percent-decodes) the query on every access.
+        let query = request.uri.queryParameters
+        let entry = try await cachedScreen(link(query, context: context), now: now)
         if DisplaysStore.needsSeen(entry.display, now: now) {
             await displays.seen(entry.display)
             services.displayStates.noteSeen(displayId: entry.display.id, at: now)
@@ -120,7 +123,7 @@ struct DisplayRoutes {
             display: entry.display, org: entry.organization, current: entry.current, next: entry.next, now: now)
         // A screen already holding a code says so (`have=<url>`, once per code, at most `maxHave`): its
         // SVG is left out, which keeps a poll small instead of ~8 KB a code.
-        let values: [String] = request.uri.queryParameters.getAll("have")
+        let values: [String] = query.getAll("have")
         let have = Set(values.prefix(Self.maxHave))
         if let url = state.qr?.url, have.contains(url) { state.qr?.svg = nil }
         for index in state.ahead.indices where have.contains(state.ahead[index].url) { state.ahead[index].svg = nil }
@@ -179,9 +182,12 @@ struct DisplayRoutes {
 
     /// The link's parts, or the refusal when one is missing or malformed (no database read).
     func link(_ request: Request, context: AppRequestContext) throws -> DisplayLink {
+        try link(request.uri.queryParameters, context: context)
+    }
+
+    func link(_ query: FlatDictionary<Substring, Substring>, context: AppRequestContext) throws -> DisplayLink {
         guard let id = context.parameters.get("display"), NewID.isWellFormed(id),
-            let expText = request.uri.queryParameters.get("exp"), let expires = Int64(expText),
-            let signature = request.uri.queryParameters.get("sig")
+            let expText = query.get("exp"), let expires = Int64(expText), let signature = query.get("sig")
         else { throw Self.refusedLink }
         return DisplayLink(displayId: id.lowercased(), expires: expires, signature: signature)
     }
@@ -214,8 +220,7 @@ struct DisplayRoutes {
     /// The verified display's facts for its state: the cached entry while fresh (its link verified
     /// against the cached row, every time), else read (display, studio, screen) and kept when the link
     /// holds. A refused link is never kept.
-    func cachedScreen(_ request: Request, context: AppRequestContext, now: Date) async throws -> DisplayStateCache.Entry {
-        let link = try link(request, context: context)
+    func cachedScreen(_ link: DisplayLink, now: Date) async throws -> DisplayStateCache.Entry {
         let cache = services.displayStates
         if let entry = cache.entry(displayId: link.displayId, now: now) {
             try await verify(link, display: entry.display, now: now)
