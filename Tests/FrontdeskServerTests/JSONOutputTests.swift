@@ -134,4 +134,23 @@ struct JSONOutputTests {
             #expect(Self.written(state) == (try Self.encoded(state)))
         }
     }
+
+    @Test("a check-in's answer: a booking with every optional, and with none")
+    func checkinResult() throws {
+        let at = Date(timeIntervalSince1970: 1_800_000_000.5)
+        let full = Booking(
+            id: "b1", organizationId: "o1", sessionId: "s1", membershipId: "m1", subscriptionId: "sub1", status: .noShow,
+            waitlistPosition: 3, creditCharged: true, lateCancel: true, capacityOverride: true, checkedInAt: at,
+            checkinMethod: "qr", cancelledAt: at.addingTimeInterval(60), createdAt: at, updatedAt: at.addingTimeInterval(120))
+        let bare = Booking(
+            id: "b2", organizationId: "o1", sessionId: "s1", membershipId: "m2", subscriptionId: nil, status: .attended,
+            waitlistPosition: nil, creditCharged: false, lateCancel: false, capacityOverride: false, checkedInAt: nil,
+            checkinMethod: nil, cancelledAt: nil, createdAt: at, updatedAt: at)
+        for result in [
+            CheckinResult(booking: full, alreadyCheckedIn: true, walkIn: false),
+            CheckinResult(booking: bare, alreadyCheckedIn: false, walkIn: true),
+        ] {
+            #expect(Self.written(result) == (try Self.encoded(result)))
+        }
+    }
 }

@@ -3,7 +3,6 @@ import FrontdeskCore
 import FrontdeskStore
 import Hummingbird
 
-extension CheckinResult: ResponseEncodable {}
 extension RosterEntry: ResponseEncodable {}
 
 /// Check-in (SPEC §6): member self check-in by QR token, proof of scan or GPS; staff check-in,
@@ -21,11 +20,12 @@ struct CheckinRoutes {
         api.post("bookings/:booking/no-show", use: noShow)
     }
 
-    @Sendable func selfCheckin(_ request: Request, context: SessionContext) async throws -> CheckinResult {
+    @Sendable func selfCheckin(_ request: Request, context: SessionContext) async throws -> JSONAnswer<CheckinResult> {
         let (scope, sessionId) = (try context.scope(.member), context.sessionId)
         let body = try await request.decodeJSON(SelfCheckin.Body.self, context: context)
-        return try await SelfCheckin(services: services).checkIn(
-            scope, sessionId: sessionId, body: body, browser: SelfCheckin.browserHash(request))
+        return JSONAnswer(
+            try await SelfCheckin(services: services).checkIn(
+                scope, sessionId: sessionId, body: body, browser: SelfCheckin.browserHash(request)))
     }
 
     struct StaffCheckinBody: Decodable {
@@ -34,12 +34,13 @@ struct CheckinRoutes {
         let overrideCapacity: Bool?
     }
 
-    @Sendable func staffCheckin(_ request: Request, context: SessionContext) async throws -> CheckinResult {
+    @Sendable func staffCheckin(_ request: Request, context: SessionContext) async throws -> JSONAnswer<CheckinResult> {
         let (scope, sessionId) = (try context.scope(.staff), context.sessionId)
         let body = try await request.decodeJSON(StaffCheckinBody.self, context: context)
-        return try await StaffCheckin(services: services).checkIn(
-            scope, sessionId: sessionId, bookingId: body.bookingId,
-            membershipId: body.membershipId, overrideCapacity: body.overrideCapacity ?? false)
+        return JSONAnswer(
+            try await StaffCheckin(services: services).checkIn(
+                scope, sessionId: sessionId, bookingId: body.bookingId,
+                membershipId: body.membershipId, overrideCapacity: body.overrideCapacity ?? false))
     }
 
     @Sendable func roster(_ request: Request, context: SessionContext) async throws -> ItemList<RosterEntry> {

@@ -194,3 +194,13 @@ extension JSONOutputResponse {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
     }
 }
+
+/// A value of another module's public type answered with `JSONOutput` (a public type cannot take
+/// this module's `ResponseGenerator` witness itself).
+struct JSONAnswer<Value: JSONWritable>: JSONOutputResponse {
+    let value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func write(to json: inout JSONOutput) { value.write(to: &json) }
+}
