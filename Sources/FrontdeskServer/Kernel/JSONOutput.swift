@@ -114,10 +114,7 @@ struct JSONOutput {
 
     /// `2026-11-29T12:00:00Z`: the instant in UTC, its fraction of a second dropped (towards the past).
     mutating func date(_ value: Date) {
-        let seconds = Int(value.timeIntervalSince1970.rounded(.down))
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
-        let (year, month, day) = Self.civil(daysSince1970: days)
+        let utc = UTCDay(value)
         let start = bytes.count
         bytes.append(contentsOf: "\"0000-00-00T00:00:00Z\"".utf8)
         func put(_ number: Int, at index: Int, digits: Int) {
@@ -127,25 +124,12 @@ struct JSONOutput {
                 number /= 10
             }
         }
-        put(year, at: 1, digits: 4)
-        put(month, at: 6, digits: 2)
-        put(day, at: 9, digits: 2)
-        put(secondOfDay / 3600, at: 12, digits: 2)
-        put(secondOfDay / 60 % 60, at: 15, digits: 2)
-        put(secondOfDay % 60, at: 18, digits: 2)
-    }
-
-    /// The proleptic Gregorian date of a day counted from 1970-01-01 (Howard Hinnant's `civil_from_days`).
-    static func civil(daysSince1970 days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        put(utc.year, at: 1, digits: 4)
+        put(utc.month, at: 6, digits: 2)
+        put(utc.day, at: 9, digits: 2)
+        put(utc.secondOfDay / 3600, at: 12, digits: 2)
+        put(utc.secondOfDay / 60 % 60, at: 15, digits: 2)
+        put(utc.secondOfDay % 60, at: 18, digits: 2)
     }
 }
 

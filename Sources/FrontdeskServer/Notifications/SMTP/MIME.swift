@@ -184,25 +184,13 @@ public enum MIME {
 
     /// RFC 5322 date-time in UTC, e.g. `Tue, 01 Jul 2025 09:05:00 +0000`.
     static func rfc5322Date(_ date: Date) -> String {
-        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
-        // Civil-from-days (H. Hinnant), proleptic Gregorian calendar.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        let weekday = Int(((days % 7) + 11) % 7)  // 1970-01-01 was a Thursday
+        let utc = UTCDay(date)
         let names = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(names[weekday]), \(two(day)) \(months[Int(month) - 1]) \(year) "
-            + "\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)) +0000"
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let second = utc.secondOfDay
+        return "\(names[utc.weekday]), \(two(utc.day)) \(months[utc.month - 1]) \(utc.year) "
+            + "\(two(second / 3600)):\(two(second / 60 % 60)):\(two(second % 60)) +0000"
     }
 
     // MARK: - Bodies
