@@ -100,7 +100,7 @@ struct DisplayPageTests {
                         return "https://studio.example/checkin?session=\(session)&token=\(window)"
                     }
                     #expect(code.text.hasSuffix("session=\(session)&token=\(window)"))
-                    #expect(code.svg.hasPrefix("<svg"))
+                    #expect(code.svg.text.hasPrefix("<svg"))
                 }
             }
             #expect(cache.count <= 4)

@@ -46,6 +46,14 @@ struct JSONOutputTests {
         #expect(Self.written(dates) == (try Self.encoded(dates)))
     }
 
+    @Test("a string kept as JSON: the same bytes as writing it, encoded as the plain string")
+    func keptStrings() throws {
+        for text in ["", "<svg viewBox=\"0 0 1 1\"/>", Self.awkward] {
+            #expect(Self.written([JSONString(text)]) == (try Self.encoded([text])))
+            #expect((try Self.encoded([JSONString(text)])) == (try Self.encoded([text])))
+        }
+    }
+
     @Test("integers: zero, one digit, negative and the extremes")
     func integers() throws {
         let numbers = [0, 1, 9, 10, -1, -10, 12_345, Int.min, Int.max]
@@ -113,7 +121,7 @@ struct JSONOutputTests {
             startsAt: start, endsAt: start.addingTimeInterval(3_600), capacity: 20)
         func code(_ window: Int, svg: String?) -> DisplayRoutes.QRPayload {
             DisplayRoutes.QRPayload(
-                sessionId: "s1", url: "https://studio.example/c/\(window)", svg: svg,
+                sessionId: "s1", url: "https://studio.example/c/\(window)", svg: svg.map(JSONString.init),
                 windowStart: Date(timeIntervalSince1970: TimeInterval(window)),
                 expiresAt: Date(timeIntervalSince1970: TimeInterval(window + 60)),
                 validUntil: Date(timeIntervalSince1970: TimeInterval(window + 90)), secondsUntilRotation: 42)

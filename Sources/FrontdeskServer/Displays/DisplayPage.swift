@@ -87,7 +87,7 @@ struct DisplayPage {
         if let session = state.session, let qr = state.qr, let svg = qr.svg {
             current = Current(
                 className: session.className, time: local.range(session.startsAt, session.endsAt), coachName: session.coachName,
-                locationName: session.locationName, svg: svg, expiresAt: qr.expiresAt.epochMilliseconds,
+                locationName: session.locationName, svg: svg.text, expiresAt: qr.expiresAt.epochMilliseconds,
                 validUntil: qr.validUntil.epochMilliseconds, secondsUntilRotation: qr.secondsUntilRotation,
                 checkedInCount: state.checkedInCount, capacity: session.capacity, names: state.checkedIn)
         }

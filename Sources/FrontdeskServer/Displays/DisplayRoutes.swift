@@ -83,7 +83,7 @@ struct DisplayRoutes {
         let sessionId: String
         let url: String
         /// The code as SVG; `nil` when the caller said it already shows this code (`?have=`).
-        var svg: String?
+        var svg: JSONString?
         let windowStart: Date
         let expiresAt: Date
         /// When the shown token stops being accepted (rotation plus the org's grace): a screen that has
@@ -240,7 +240,7 @@ struct DisplayRoutes {
 
 /// Rendered QR SVGs per session × 60-second window: each is rendered once however many screens poll.
 public final class QRSVGCache: Sendable {
-    private let entries = Mutex<[String: (text: String, svg: String, window: Int64)]>([:])
+    private let entries = Mutex<[String: (text: String, svg: JSONString, window: Int64)]>([:])
 
     public init() {}
 
@@ -251,10 +251,10 @@ public final class QRSVGCache: Sendable {
     /// The text of the code filed under `key` (made by `text` only the first time: for a check-in code,
     /// its signature) and its SVG, rendered once; `keepFrom` is the window of now: codes of windows
     /// before the one before it are dropped. Numeric runs (the compact token) are encoded in numeric mode.
-    func code(key: String, window: Int64, keepFrom: Int64? = nil, text: () -> String) throws -> (text: String, svg: String) {
+    func code(key: String, window: Int64, keepFrom: Int64? = nil, text: () -> String) throws -> (text: String, svg: JSONString) {
         if let hit = entries.withLock({ $0[key] }) { return (hit.text, hit.svg) }
         let text = text()
-        let svg = try QRCode.encodeSegmented(text, level: .medium).svg(moduleSize: nil, quietZone: 4, title: "Scan to check in")
+        let svg = JSONString(try QRCode.encodeSegmented(text, level: .medium).svg(moduleSize: nil, quietZone: 4, title: "Scan to check in"))
         let oldest = (keepFrom ?? window) - CheckinToken.windowSeconds
         entries.withLock { cache in
             cache[key] = (text, svg, window)

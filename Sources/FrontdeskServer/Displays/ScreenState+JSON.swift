@@ -2,6 +2,9 @@
 // bytes as its `Encodable` form, keys in byte order (`JSONOutputTests`).
 
 extension DisplayRoutes.ScreenState: JSONOutputResponse {
+    /// The SVGs it carries (~8 KB each) and the rest.
+    var sizeHint: Int { ([qr] + ahead).reduce(2048) { $0 + ($1?.svg?.json.count ?? 0) + 512 } }
+
     func write(to json: inout JSONOutput) {
         json.object { json in
             json.field("ahead", ahead)

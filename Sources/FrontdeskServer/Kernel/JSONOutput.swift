@@ -99,6 +99,11 @@ struct JSONOutput {
         value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
     }
 
+    /// Bytes already in JSON form (`JSONString`).
+    mutating func raw(_ json: [UInt8]) {
+        bytes.append(contentsOf: json)
+    }
+
     mutating func int(_ value: Int) {
         if value >= 0, value < 10 {
             bytes.append(UInt8(ascii: "0") + UInt8(value))
@@ -133,6 +138,27 @@ struct JSONOutput {
     }
 }
 
+/// A string answered often (a QR code's SVG, ~8 KB, in every screen's first poll): its quoted,
+/// escaped JSON made once, beside it. Encodes as the plain string.
+struct JSONString: Encodable, Sendable, JSONWritable {
+    let text: String
+    let json: [UInt8]
+
+    init(_ text: String) {
+        self.text = text
+        var output = JSONOutput(capacity: text.utf8.count + 64)
+        output.string(text)
+        json = output.bytes
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(text)
+    }
+
+    func write(to json: inout JSONOutput) { json.raw(self.json) }
+}
+
 /// A value `JSONOutput` can write.
 protocol JSONWritable {
     func write(to json: inout JSONOutput)
@@ -165,11 +191,16 @@ extension JSONWritable where Self: RawRepresentable, RawValue == String {
 
 /// An answer written with `JSONOutput` instead of `JSONEncoder`: the same headers as Hummingbird's
 /// JSON answers (`application/json; charset=utf-8` and the length).
-protocol JSONOutputResponse: ResponseGenerator, JSONWritable {}
+protocol JSONOutputResponse: ResponseGenerator, JSONWritable {
+    /// About how many bytes the answer takes, so its bytes are reserved once.
+    var sizeHint: Int { get }
+}
 
 extension JSONOutputResponse {
+    var sizeHint: Int { 4096 }
+
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        var json = JSONOutput()
+        var json = JSONOutput(capacity: sizeHint)
         write(to: &json)
         var headers = HTTPFields()
         headers.reserveCapacity(4)

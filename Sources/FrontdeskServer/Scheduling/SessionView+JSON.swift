@@ -119,6 +119,9 @@ extension DeliveryMode: JSONWritable {}
 extension WorkoutSource: JSONWritable {}
 
 extension SessionRoutes.SessionList: JSONOutputResponse {
+    /// A session's view is under a kilobyte, more with plans or workouts.
+    var sizeHint: Int { 512 + items.count * 1024 }
+
     func write(to json: inout JSONOutput) {
         json.object { json in
             json.field("from", from)
@@ -130,6 +133,8 @@ extension SessionRoutes.SessionList: JSONOutputResponse {
 }
 
 extension SessionRoutes.TodayList: JSONOutputResponse {
+    var sizeHint: Int { 512 + items.count * 1536 }
+
     func write(to json: inout JSONOutput) {
         json.object { json in
             json.field("date", date)
