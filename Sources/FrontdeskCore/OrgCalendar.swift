@@ -164,9 +164,10 @@ final class LocalDays: Sendable {
         let weekStart: Date
     }
 
-    /// At most this many days and shifted days (about 40 years of a zone's quarter hours); when full,
-    /// it starts afresh.
-    static let limit = 1_400_000
+    /// At most this many days and shifted days per zone (about 15 MB); when full, it starts afresh.
+    /// Classes fall on few quarter hours, but a member may ask for the schedule from any date, so the
+    /// bound keeps what requests can make the process hold small.
+    static let limit = 100_000
 
     /// A day's start `days` local days on from the quarter hour `quarter`.
     struct Shift: Hashable {
