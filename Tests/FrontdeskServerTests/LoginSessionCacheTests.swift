@@ -185,10 +185,10 @@ struct LoginSessionCacheTests {
         }
     }
 
-    /// Whether `instance` refuses `token` within 10 s (checked every 10 ms; the injected clock stands
+    /// Whether `instance` refuses `token` within `TestApp.listenerLimit` (checked every 10 ms; the injected clock stands
     /// still, so only a notification can end the cached entry).
     static func refused(_ token: String, on instance: TestApp) async throws -> Bool {
-        try await TestApp.eventually(within: .seconds(10)) {
+        try await TestApp.eventually(within: TestApp.listenerLimit) {
             try await instance.request(.get, "/api/me", token: token).status == 401
         }
     }
@@ -210,7 +210,7 @@ struct LoginSessionCacheTests {
             let postgres = try #require(database as? PostgresBackend)
             let payload = String(decoding: try JSONEncoder().encode(EndedLoginSessions(userId: "u1")), as: UTF8.self)
             try await postgres.notify(channel: AccountsStore.sessionsChannel, payload: payload)
-            #expect(await TestApp.eventually(within: .seconds(10)) { cache.count == 0 })
+            #expect(await TestApp.eventually(within: TestApp.listenerLimit) { cache.count == 0 })
             listener.cancel()
             _ = await listener.result
             #expect(!cache.isServing)

@@ -169,7 +169,7 @@ struct ReadCacheTests {
                 let cached = try #require(try await b.cachedRead(week, token: token), "b's week never came from memory")
                 #expect(Self.item(cached, session)?["bookedCount"] as? Int == 0)
                 #expect(try await a.book(session, token: token).status == 201)
-                let seen = try await TestApp.eventually(within: .seconds(10)) {
+                let seen = try await TestApp.eventually(within: TestApp.listenerLimit) {
                     let reply = try await b.request(.get, week, token: token)
                     return Self.item(reply, session)?["bookedCount"] as? Int == 1
                 }

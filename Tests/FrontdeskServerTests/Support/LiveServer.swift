@@ -63,8 +63,11 @@ extension TestApp {
     /// on one server, on machines with two cores; a working listener ends the wait within moments.
     static let listenerLimit: Duration = .seconds(120)
 
-    /// Waits (up to `limit`) until `condition` holds, checking every 10 ms; whether it did.
-    static func eventually(within limit: Duration = .seconds(5), _ condition: @Sendable () async throws -> Bool) async rethrows -> Bool {
+    /// Waits (up to `limit`) until `condition` holds, checking every 10 ms; whether it did. The default
+    /// limit is only a guard against a hang: under the whole suite's load (every test at once on two
+    /// cores) a single test can wait tens of seconds for a thread, and a condition that holds ends the
+    /// wait at once.
+    static func eventually(within limit: Duration = .seconds(60), _ condition: @Sendable () async throws -> Bool) async rethrows -> Bool {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if try await condition() { return true }
