@@ -113,6 +113,31 @@ struct JSONOutputTests {
         #expect(Self.written(today) == (try Self.encoded(today)))
     }
 
+    @Test("the schedule from rendered sessions: the same bytes as its views encoded, for a member and for staff")
+    func renderedSchedule() throws {
+        let calendar = OrgCalendar(timezone: "Europe/Berlin")
+        var second = Self.session(full: false)
+        second.session.id = "s2"
+        var third = Self.session(full: true)
+        third.session.id = "s3"
+        third.bookedCount = 12_345
+        let sessions = [Self.session(full: true), second, third]
+        let rendered = RenderedSchedule(sessions, calendar: calendar)
+        let from = Date(timeIntervalSince1970: 1_799_971_200)
+        let to = Date(timeIntervalSince1970: 1_800_576_000)
+        // A member: eligibility for two of the three; staff: none.
+        let member = ["s1": Self.eligibility, "s2": BookingEligibility(status: .eligible, reasons: [], plans: [])]
+        for eligibility in [member, [:]] {
+            let written = RenderedSessionList(from: from, to: to, timezone: "Europe/Berlin", schedule: rendered, eligibility: eligibility)
+            let views = sessions.map { SessionView($0, calendar: calendar, eligibility: eligibility[$0.session.id]) }
+            let encoded = SessionRoutes.SessionList(from: from, to: to, timezone: "Europe/Berlin", items: views)
+            #expect(Self.written(written) == (try Self.encoded(encoded)))
+        }
+        let none = RenderedSessionList(
+            from: from, to: to, timezone: "UTC", schedule: RenderedSchedule([], calendar: calendar), eligibility: [:])
+        #expect(Self.written(none) == (try Self.encoded(SessionRoutes.SessionList(from: from, to: to, timezone: "UTC", items: []))))
+    }
+
     @Test("the wall display's poll: with its class, codes and names, and idle")
     func screenState() throws {
         let start = Date(timeIntervalSince1970: 1_800_000_000)

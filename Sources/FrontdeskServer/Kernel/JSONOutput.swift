@@ -57,6 +57,17 @@ struct JSONOutput {
         needsComma = true
     }
 
+    /// An array of `count` elements, element `index` written by `element(&json, index)`.
+    mutating func items(count: Int, _ element: (inout JSONOutput, Int) -> Void) {
+        bytes.append(UInt8(ascii: "["))
+        for index in 0..<count {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            element(&self, index)
+        }
+        bytes.append(UInt8(ascii: "]"))
+        needsComma = true
+    }
+
     mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
         var value = value

@@ -28,6 +28,7 @@ struct SessionRoutes {
     /// The caller's scope in the org of the session named by `:session` (unknown or deleted → 404).
     // MARK: Reads
 
+    /// The schedule's answer as `JSONEncoder` writes it; `RenderedSessionList` writes the same bytes.
     struct SessionList: Encodable, Sendable {
         let from: Date
         let to: Date
@@ -35,7 +36,9 @@ struct SessionRoutes {
         let items: [SessionView]
     }
 
-    @Sendable func list(_ request: Request, context: OrgContext) async throws -> SessionList {
+    /// The schedule of a range (default: the org-local week from today). Each session's JSON comes
+    /// from `RenderedSchedule`; a member's eligibility is decided at the time of the request.
+    @Sendable func list(_ request: Request, context: OrgContext) async throws -> RenderedSessionList {
         let scope = try context.scope(.member)
         let calendar = OrgCalendar(timezone: scope.organization.timezone)
         let query = request.uri.queryParameters
@@ -46,11 +49,12 @@ struct SessionRoutes {
             try query.get("to").map { try TimeParameter.instant($0, field: "to", calendar: calendar, endOfDay: true) }
             ?? calendar.startOfDay(from, addingDays: 7)
         try ScheduleRules.validateRange(from: from, to: to)
-        let sessions = try await schedule.sessions(
-            orgId: scope.orgId, from: from, to: to, viewerMembershipId: scope.membership.id,
-            membersView: !scope.role.isStaff)
-        let views = try await SessionPresenter(services: services, scope: scope).views(sessions)
-        return SessionList(from: from, to: to, timezone: scope.organization.timezone, items: views)
+        let rendered = try await RenderedSchedule.read(
+            schedule, database: services.database, orgId: scope.orgId, from: from, to: to,
+            viewerMembershipId: scope.membership.id, membersView: !scope.role.isStaff, timezone: scope.organization.timezone)
+        let eligibility = try await SessionPresenter(services: services, scope: scope).eligibilities(rendered.sessions)
+        return RenderedSessionList(
+            from: from, to: to, timezone: scope.organization.timezone, schedule: rendered, eligibility: eligibility)
     }
 
     struct TodayList: Encodable, Sendable {
