@@ -11,7 +11,7 @@ struct AuthTests {
         let cases: [(String?, String?)] = [
             ("Bearer abc", "abc"), ("bearer abc", "abc"), ("BEARER   abc \t ", "abc"), ("Bearer a b", "a b"),
             ("Bearer   ", ""), (nil, nil), ("", nil), ("Bearer", nil), ("Bearer ", nil), ("Bearerabc", nil),
-            ("Bearer\tabc", nil), ("Basic abc", nil), ("Bearez abc", nil), ("Bearer é", "é"),
+            ("Bearer\tabc", nil), ("Basic abc", nil), ("Bearez abc", nil), ("Bearer é", "é"), ("Béarer x", nil), ("Bearer \t é\t", "é"),
         ]
         for (header, token) in cases {
             #expect(AuthMiddleware.bearerToken(header: header) == token, "\(String(describing: header))")

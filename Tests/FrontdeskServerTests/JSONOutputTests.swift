@@ -125,16 +125,18 @@ struct JSONOutputTests {
         let rendered = RenderedSchedule(sessions, calendar: calendar)
         let from = Date(timeIntervalSince1970: 1_799_971_200)
         let to = Date(timeIntervalSince1970: 1_800_576_000)
-        // A member: eligibility for two of the three; staff: none.
-        let member = ["s1": Self.eligibility, "s2": BookingEligibility(status: .eligible, reasons: [], plans: [])]
-        for eligibility in [member, [:]] {
+        // A member: each session's eligibility; staff: none.
+        let member = [Self.eligibility, BookingEligibility(status: .eligible, reasons: [], plans: []), Self.eligibility]
+        for eligibility in [member, []] {
             let written = RenderedSessionList(from: from, to: to, timezone: "Europe/Berlin", schedule: rendered, eligibility: eligibility)
-            let views = sessions.map { SessionView($0, calendar: calendar, eligibility: eligibility[$0.session.id]) }
+            let views = sessions.indices.map { index in
+                SessionView(sessions[index], calendar: calendar, eligibility: eligibility.isEmpty ? nil : eligibility[index])
+            }
             let encoded = SessionRoutes.SessionList(from: from, to: to, timezone: "Europe/Berlin", items: views)
             #expect(Self.written(written) == (try Self.encoded(encoded)))
         }
         let none = RenderedSessionList(
-            from: from, to: to, timezone: "UTC", schedule: RenderedSchedule([], calendar: calendar), eligibility: [:])
+            from: from, to: to, timezone: "UTC", schedule: RenderedSchedule([], calendar: calendar), eligibility: [])
         #expect(Self.written(none) == (try Self.encoded(SessionRoutes.SessionList(from: from, to: to, timezone: "UTC", items: []))))
     }
 

@@ -102,13 +102,20 @@ struct AuthMiddleware: RouterMiddleware {
 
     /// The token of `Bearer <token>` (the scheme in any case, blanks around the token dropped).
     static func bearerToken(header value: String?) -> String? {
-        // Plain byte work: Foundation's `trimmingCharacters(in:)` was 5 % of a member's week (`perf`).
-        guard let header = value?.utf8, header.count > 7,
-            header.prefix(6).elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 }), header.dropFirst(6).first == UInt8(ascii: " ")
-        else { return nil }
-        func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
-        let token = header.dropFirst(7).drop(while: isBlank).reversed().drop(while: isBlank).reversed()
-        return String(decoding: token, as: UTF8.self)
+        // Plain byte work on the header's contiguous UTF-8: Foundation's `trimmingCharacters(in:)` was 5 %
+        // of a member's week, generic collection slicing 1 % (`perf`).
+        guard var value else { return nil }
+        return value.withUTF8 { header -> String? in
+            guard header.count > 7, header[6] == UInt8(ascii: " "),
+                header.prefix(6).elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 })
+            else { return nil }
+            func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+            var start = 7
+            var end = header.count
+            while start < end, isBlank(header[start]) { start += 1 }
+            while end > start, isBlank(header[end - 1]) { end -= 1 }
+            return String(decoding: UnsafeBufferPointer(rebasing: header[start..<end]), as: UTF8.self)
+        }
     }
 
     static func isSafe(_ method: HTTPRequest.Method) -> Bool {

@@ -60,8 +60,8 @@ struct RenderedSessionList: JSONOutputResponse {
     let to: Date
     let timezone: String
     let schedule: RenderedSchedule
-    /// Per session id, members only.
-    let eligibility: [String: BookingEligibility]
+    /// Each session's, in the schedule's order; members only (staff: empty).
+    let eligibility: [BookingEligibility]
 
     var sizeHint: Int { 512 + schedule.heads.count * 1024 }
 
@@ -83,9 +83,9 @@ struct RenderedSessionList: JSONOutputResponse {
             let schedule = list.schedule
             json.items(count: schedule.sessions.count) { json, index in
                 json.raw(schedule.heads[index])
-                if let eligibility = list.eligibility[schedule.sessions[index].session.id] {
+                if !list.eligibility.isEmpty {
                     json.raw(RenderedSessionList.eligibilityKey)
-                    eligibility.write(to: &json)
+                    list.eligibility[index].write(to: &json)
                 }
                 json.raw(schedule.tails[index])
             }

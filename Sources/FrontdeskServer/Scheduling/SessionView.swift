@@ -92,36 +92,38 @@ struct SessionPresenter: Sendable {
 
     func views(_ sessions: [ScheduledSession], workouts: [String: (WorkoutSource, [Workout])]? = nil) async throws -> [SessionView] {
         let eligibility = try await eligibilities(sessions)
-        return sessions.map { session in
-            SessionView(
-                session, calendar: calendar, eligibility: eligibility[session.session.id],
+        let calendar = calendar
+        return sessions.indices.map { index in
+            let session = sessions[index]
+            return SessionView(
+                session, calendar: calendar, eligibility: eligibility.isEmpty ? nil : eligibility[index],
                 workouts: workouts.map { $0[session.session.id] ?? (.none, []) })
         }
     }
 
-    /// `bookingEligibility` per session id, for members only.
-    func eligibilities(_ sessions: [ScheduledSession]) async throws -> [String: BookingEligibility] {
+    /// `bookingEligibility` of each session, in the order of `sessions`, for members only (staff: none).
+    func eligibilities(_ sessions: [ScheduledSession]) async throws -> [BookingEligibility] {
         guard scope.role == .member, let first = sessions.map(\.session.startsAt).min(),
             let last = sessions.map(\.session.endsAt).max()
-        else { return [:] }
+        else { return [] }
+        let calendar = calendar
         // Quotas count whole local days and weeks, overlap needs neighbours: widen the window to full weeks.
         let from = calendar.startOfWeek(first)
         let to = calendar.startOfDay(calendar.startOfWeek(last), addingDays: 7)
         let now = services.now
         let facts = try await ScheduleStore(database: services.database)
             .memberFacts(orgId: scope.orgId, membershipId: scope.membership.id, from: from, to: to, now: now)
-        var result: [String: BookingEligibility] = [:]
-        for s in sessions {
+        let organization = scope.organization
+        return sessions.map { s in
             let snapshot = BookingSnapshot(
-                now: now, timezone: scope.organization.timezone, sessionId: s.session.id,
+                now: now, timezone: organization.timezone, sessionId: s.session.id,
                 sessionStartsAt: s.session.startsAt, sessionEndsAt: s.session.endsAt, sessionStatus: s.session.status,
                 sessionDeleted: false, capacity: s.session.capacity, bookedCount: s.bookedCount,
-                paymentProvider: scope.organization.paymentProvider, bookingOpensDaysBefore: scope.organization.bookingOpensDaysBefore,
+                paymentProvider: organization.paymentProvider, bookingOpensDaysBefore: organization.bookingOpensDaysBefore,
                 isStaff: false, alreadyBooked: s.viewerBooking != nil, subscriptions: facts.subscriptions,
                 otherBookings: facts.bookings.filter { $0.sessionId != s.session.id }, planOffers: facts.planOffers)
-            result[s.session.id] = EligibilityRules.evaluate(snapshot).eligibility
+            return EligibilityRules.evaluate(snapshot).eligibility
         }
-        return result
     }
 
     /// Resolved workouts per session (SPEC §4), two queries for the whole list.
