@@ -390,9 +390,46 @@ struct DisplaySignatureTests {
         id: String = "d-1", expires: Int64 = Self.expires, signature: String? = nil, keyVersion: Int = 3, revoked: Bool = false,
         at offset: TimeInterval = 0, keys: SigningKeyRing = Fixture.ring1
     ) -> Result<Void, DisplayURLError> {
-        DisplaySignature.verify(
+        let plain = DisplaySignature.verify(
             displayId: id, expires: expires, signature: signature ?? self.signature, keyVersion: keyVersion,
             revoked: revoked, now: Fixture.at(offset), keys: keys)
+        // Every case again through links verified before (shared by the whole suite, so a link kept by
+        // one case meets the others' display ids, key versions, rings and clocks): the same answer.
+        let remembered = DisplaySignature.verify(
+            displayId: id, expires: expires, signature: signature ?? self.signature, keyVersion: keyVersion,
+            revoked: revoked, now: Fixture.at(offset), keys: keys, verified: Self.verified)
+        #expect(remembered == plain, "a remembered link answers as a fresh check")
+        return plain
+    }
+
+    static let verified = VerifiedDisplayLinks()
+
+    @Test("a remembered link: only for what its MAC covered and while its key is in the ring; bounded")
+    func remembered() {
+        let links = VerifiedDisplayLinks(limit: 2)
+        func check(id: String = "d-1", keyVersion: Int = 3, keys: SigningKeyRing = Fixture.ring1) -> Result<Void, DisplayURLError> {
+            DisplaySignature.verify(
+                displayId: id, expires: Self.expires, signature: signature, keyVersion: keyVersion, revoked: false,
+                now: Fixture.at(0), keys: keys, verified: links)
+        }
+        #expect(check().isSuccess)
+        #expect(links.count == 1)
+        #expect(check(id: "d-2") == .failure(.badSignature))
+        #expect(check(keyVersion: 4) == .failure(.badSignature))
+        #expect(check(keys: Fixture.retired) == .failure(.badSignature))
+        let sameIdOtherSecret = SigningKeyRing(current: SigningKey(id: "k1", secret: Array(repeating: 7, count: 32)))
+        #expect(check(keys: sameIdOtherSecret) == .failure(.badSignature))
+        #expect(links.count == 1, "a refused link is never kept")
+        for version in 4...5 {
+            let other = DisplaySignature.sign(displayId: "d-1", expires: Self.expires, keyVersion: version, keys: Fixture.ring1)
+            #expect(
+                DisplaySignature.verify(
+                    displayId: "d-1", expires: Self.expires, signature: other, keyVersion: version, revoked: false,
+                    now: Fixture.at(0), keys: Fixture.ring1, verified: links
+                ).isSuccess)
+        }
+        #expect(links.count == 1, "full at 2: started afresh with the third")
+        #expect(check().isSuccess)
     }
 
     @Test("matches an independently computed known answer")

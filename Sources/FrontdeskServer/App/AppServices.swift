@@ -28,6 +28,8 @@ public struct AppServices: Sendable {
     public let qrCache = QRSVGCache()
     /// What display state polls read, per display (see `DisplayStateCache` for what it trusts).
     let displayStates = DisplayStateCache()
+    /// Display links whose signature verified, so a screen's next poll skips the HMAC (`DisplaySignature.verify`).
+    let verifiedDisplayLinks = VerifiedDisplayLinks()
     /// Live check-in events for screens and tablets (across instances on PostgreSQL).
     public let checkinEvents: CheckinEventBus
     /// Concurrent self check-ins share one guarded statement and one commit (see `CheckinBatcher`).

@@ -3,7 +3,6 @@ import FrontdeskCore
 import FrontdeskQR
 import FrontdeskStore
 import Hummingbird
-import HummingbirdCore
 import Synchronization
 
 extension Display: ResponseEncodable {}
@@ -112,9 +111,8 @@ struct DisplayRoutes {
     /// link is verified on every request all the same.
     @Sendable func state(_ request: Request, context: AppRequestContext) async throws -> Response {
         let now = services.now
-        // Parsed once: Hummingbird parses (and percent-decodes) the query on every access.
-        let query = request.uri.queryParameters
-        let entry = try await cachedScreen(link(query, context: context), now: now)
+        let query = DisplayQuery(request.uri.query, maxHave: Self.maxHave)
+        let entry = try await cachedScreen(link(expires: query.expires, signature: query.signature, context: context), now: now)
         if DisplaysStore.needsSeen(entry.display, now: now) {
             await displays.seen(entry.display)
             services.displayStates.noteSeen(displayId: entry.display.id, at: now)
@@ -123,8 +121,7 @@ struct DisplayRoutes {
             display: entry.display, org: entry.organization, current: entry.current, next: entry.next, now: now)
         // A screen already holding a code says so (`have=<url>`, once per code, at most `maxHave`): its
         // SVG is left out, which keeps a poll small instead of ~8 KB a code.
-        let values: [String] = query.getAll("have")
-        let have = Set(values.prefix(Self.maxHave))
+        let have = query.have
         if let url = state.qr?.url, have.contains(url) { state.qr?.svg = nil }
         for index in state.ahead.indices where have.contains(state.ahead[index].url) { state.ahead[index].svg = nil }
         var response = try state.response(from: request, context: context)
@@ -182,14 +179,15 @@ struct DisplayRoutes {
 
     /// The link's parts, or the refusal when one is missing or malformed (no database read).
     func link(_ request: Request, context: AppRequestContext) throws -> DisplayLink {
-        try link(request.uri.queryParameters, context: context)
+        let query = request.uri.queryParameters
+        return try link(expires: query["exp"], signature: query["sig"], context: context)
     }
 
-    func link(_ query: FlatDictionary<Substring, Substring>, context: AppRequestContext) throws -> DisplayLink {
+    func link(expires expText: Substring?, signature: Substring?, context: AppRequestContext) throws -> DisplayLink {
         guard let id = context.parameters.get("display"), NewID.isWellFormed(id),
-            let expText = query.get("exp"), let expires = Int64(expText), let signature = query.get("sig")
+            let expText, let expires = Int64(expText), let signature
         else { throw Self.refusedLink }
-        return DisplayLink(displayId: id.lowercased(), expires: expires, signature: signature)
+        return DisplayLink(displayId: id.lowercased(), expires: expires, signature: String(signature))
     }
 
     /// Checks the link's `exp` and `sig` against `display`'s key version and revocation (SPEC §6).
@@ -197,7 +195,7 @@ struct DisplayRoutes {
         let ring = try await services.keyRing.ring(now: now)
         switch DisplaySignature.verify(
             displayId: display.id, expires: link.expires, signature: link.signature, keyVersion: display.keyVersion,
-            revoked: display.revokedAt != nil, now: now, keys: ring)
+            revoked: display.revokedAt != nil, now: now, keys: ring, verified: services.verifiedDisplayLinks)
         {
         case .success: break
         case .failure(.expired):

@@ -1,0 +1,30 @@
+import Hummingbird
+import HummingbirdCore
+import Testing
+
+@testable import FrontdeskServer
+
+/// The display poll reads its query in one pass (`DisplayQuery`); it must read what Hummingbird's
+/// `queryParameters` reads, whatever a screen or an attacker sends.
+@Suite("The display poll's query")
+struct DisplayQueryTests {
+    static let queries: [String?] = [
+        nil, "", "exp=1800000000&sig=k1.abc", "sig=k1.abc&exp=1800000000", "exp=1&exp=2&sig=a&sig=b",
+        "exp=&sig=", "exp&sig", "=&&&exp=5", "exp=1%32&sig=k1.a%2Eb", "exp=1&sig=%zz", "exp=1&sig=%4", "sig=%",
+        "have=https%3A%2F%2Fexample.com%2Fc%2Fabc&have=plain&have=", "have=%E2%82%AC&have=%FF%FE", "have=a=b&have==",
+        "EXP=1&Sig=x&HAVE=y", "exp=1+2&sig=a+b", "have=" + String(repeating: "x", count: 3000),
+        (0..<12).map { "have=u\($0)" }.joined(separator: "&") + "&exp=9&sig=s",
+    ]
+
+    @Test("exp, sig and up to maxHave have values: as Hummingbird's queryParameters reads them")
+    func sameAsHummingbird() {
+        for query in Self.queries {
+            let parsed = DisplayQuery(query, maxHave: DisplayRoutes.maxHave)
+            let reference = URI(query.map { "/display/x/state?" + $0 } ?? "/display/x/state").queryParameters
+            #expect(parsed.expires == reference["exp"], "\(query ?? "nil")")
+            #expect(parsed.signature == reference["sig"], "\(query ?? "nil")")
+            let have: [String] = reference.getAll("have")
+            #expect(parsed.have == Array(have.prefix(DisplayRoutes.maxHave)), "\(query ?? "nil")")
+        }
+    }
+}
