@@ -3,6 +3,7 @@ import FrontdeskCore
 import FrontdeskStore
 import FrontdeskTestSupport
 import HummingbirdTesting
+import Synchronization
 import Testing
 
 @testable import FrontdeskServer
@@ -197,6 +198,85 @@ struct ReadCacheTests {
         #expect(try await cache.value(Self.key) { 4 } == 4)
     }
 
+    /// Starts `count` reads of `key` at once, each loading `index` through `gate` (held until
+    /// `open` is finished) and counting its loads; their answers.
+    static func together(
+        _ cache: ReadCache, _ key: ReadCacheKey, count: Int, loads: Loads, gate: AsyncStream<Void>, fail: Bool = false
+    ) -> [Task<Int, any Error>] {
+        (0..<count).map { index in
+            Task {
+                try await cache.value(key) { () async throws -> Int in
+                    let first = loads.count.withLock { loads in
+                        loads += 1
+                        return loads == 1
+                    }
+                    if first {
+                        for await _ in gate {}
+                        if fail { throw CancellationError() }
+                    }
+                    return index
+                }
+            }
+        }
+    }
+
+    @Test("one read per key at a time: requests that miss together share the first one's read")
+    func sharedRead() async throws {
+        let cache = ReadCache(serving: true)
+        let loads = Loads()
+        let (gate, open) = AsyncStream<Void>.makeStream()
+        let tasks = Self.together(cache, Self.key, count: 50, loads: loads, gate: gate)
+        // The first read holds at the gate until the other 49 wait for it.
+        _ = await TestApp.eventually { cache.waiting == 49 }
+        #expect(cache.waiting == 49)
+        #expect(loads.count.withLock { $0 } == 1)
+        open.finish()
+        var answers: [Int] = []
+        for task in tasks { answers.append(try await task.value) }
+        #expect(loads.count.withLock { $0 } == 1, "the database read once")
+        #expect(Set(answers).count == 1, "every request answered with that read's value")
+        #expect(try await cache.value(Self.key) { -1 } == answers[0])
+    }
+
+    @Test("the shared read fails: it fails its own request only, each waiting request reads for itself")
+    func sharedReadFails() async throws {
+        let cache = ReadCache(serving: true)
+        let loads = Loads()
+        let (gate, open) = AsyncStream<Void>.makeStream()
+        let tasks = Self.together(cache, Self.key, count: 20, loads: loads, gate: gate, fail: true)
+        _ = await TestApp.eventually { cache.waiting == 19 }
+        #expect(cache.waiting == 19)
+        open.finish()
+        var failed = 0
+        for task in tasks {
+            if case .failure = await task.result { failed += 1 }
+        }
+        #expect(failed == 1)
+        #expect(loads.count.withLock { $0 } == 20, "the failed read, then each of the 19 on its own")
+        #expect(cache.waiting == 0)
+    }
+
+    @Test("a write during the shared read: a request after it does not wait for the older read, and the older value is not kept")
+    func writeDuringSharedRead() async throws {
+        let cache = ReadCache(serving: true)
+        let (gate, open) = AsyncStream<Void>.makeStream()
+        let (started, startedSignal) = AsyncStream<Void>.makeStream()
+        let older = Task {
+            try await cache.value(Self.key) { () async throws -> Int in
+                startedSignal.yield()
+                for await _ in gate {}
+                return 1
+            }
+        }
+        for await _ in started { break }
+        cache.written(.bookings)
+        // Not waiting behind the held read: answered while it is still held.
+        #expect(try await cache.value(Self.key) { 2 } == 2)
+        open.finish()
+        #expect(try await older.value == 1)
+        #expect(try await cache.value(Self.key) { 3 } == 2, "the newer read is the one kept")
+    }
+
     @Test("an optional value: a miss is not a cached nil, and a cached nil answers nil")
     func optionalValues() async throws {
         let cache = ReadCache(serving: true)
@@ -269,4 +349,9 @@ struct ReadCacheTests {
         #expect(try await cache.value(Self.key) { 1 } == 1)
         #expect(try await cache.value(Self.key) { 2 } == 2)
     }
+}
+
+/// Reads counted across the tasks of a test.
+final class Loads: Sendable {
+    let count = Mutex(0)
 }
