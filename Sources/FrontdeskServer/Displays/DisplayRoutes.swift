@@ -179,8 +179,8 @@ struct DisplayRoutes {
 
     /// The link's parts, or the refusal when one is missing or malformed (no database read).
     func link(_ request: Request, context: AppRequestContext) throws -> DisplayLink {
-        let query = request.uri.queryParameters
-        return try link(expires: query["exp"], signature: query["sig"], context: context)
+        let query = DisplayQuery(request.uri.query, maxHave: 0)
+        return try link(expires: query.expires, signature: query.signature, context: context)
     }
 
     func link(expires expText: Substring?, signature: Substring?, context: AppRequestContext) throws -> DisplayLink {

@@ -58,6 +58,14 @@ public final class ReadCache: Sendable {
         var loading: [ReadCacheKey: Flight] = [:]
 
         func stamp(_ key: ReadCacheKey) -> UInt64 { key.changedBy == .bookings ? generation : structure }
+
+        /// Keeps `value` read at `stamp`, unless a write came since or the cache stopped serving;
+        /// at `limit` entries it starts afresh.
+        mutating func keep(_ key: ReadCacheKey, _ value: any Sendable, stamp: UInt64, at now: ContinuousClock.Instant, limit: Int) {
+            guard serving, self.stamp(key) == stamp else { return }
+            if entries.count >= limit { entries.removeAll(keepingCapacity: true) }
+            entries[key] = Entry(value: value, storedAt: now, stamp: stamp)
+        }
     }
 
     private struct Entry {
@@ -203,11 +211,7 @@ public final class ReadCache: Sendable {
             // Boxed explicitly: an optional `Value` that is nil is a value to keep and share, not a failure.
             land(key, stamp: stamp, value: .some(value as any Sendable), at: now)
         } else if let stamp {
-            state.withLock { state in
-                guard state.serving, state.stamp(key) == stamp else { return }
-                if state.entries.count >= limit { state.entries.removeAll(keepingCapacity: true) }
-                state.entries[key] = Entry(value: value, storedAt: now, stamp: stamp)
-            }
+            state.withLock { $0.keep(key, value, stamp: stamp, at: now, limit: limit) }
         }
         return value
     }
@@ -217,10 +221,7 @@ public final class ReadCache: Sendable {
         let waiters = state.withLock { state -> [CheckedContinuation<(any Sendable)?, Never>] in
             // Flights are never replaced, so the key's flight is this one.
             let flight = state.loading.removeValue(forKey: key)
-            if let value, let stamp, state.serving, state.stamp(key) == stamp {
-                if state.entries.count >= limit { state.entries.removeAll(keepingCapacity: true) }
-                state.entries[key] = Entry(value: value, storedAt: now, stamp: stamp)
-            }
+            if let value, let stamp { state.keep(key, value, stamp: stamp, at: now, limit: limit) }
             return flight?.waiters ?? []
         }
         for waiter in waiters { waiter.resume(returning: value) }
