@@ -2,12 +2,12 @@ import Foundation
 import FrontdeskCore
 import FrontdeskStore
 import FrontdeskTestSupport
-import Synchronization
 import Testing
 
-/// The class lanes' batches (group commit): requests queued together on one class are decided in one
-/// transaction, each exactly as it would be alone and in arrival order, across batches too; a
-/// database failure in the middle of a batch answers every request of it with 503 and changes nothing.
+/// The booking lane's batches (group commit): requests queued together, of one class or several, are
+/// decided in one transaction, each exactly as it would be alone and in arrival order, across batches
+/// too; a database failure in the middle of a batch answers every request of it with 503 and changes
+/// nothing.
 @Suite("Class lanes")
 struct ClassLaneTests {
     /// A member acting for themself, as a lane carries the request.
@@ -85,12 +85,11 @@ struct ClassLaneTests {
             let org = try #require(try await app.services.organizations.organization(id: studio.orgId))
             let cancel = ClassLaneRequest.cancel(
                 CancelRequest(
-                    org: org, bookingId: eBooking, membershipId: e.membershipId, actor: e.actor, idempotencyKey: nil,
-                    now: app.clock.now()))
-            let lanes = ClassLanes.classes(database: app.services.database, logger: TestBackend.logger)
+                    org: org, bookingId: eBooking, sessionId: session, membershipId: e.membershipId, actor: e.actor,
+                    idempotencyKey: nil, now: app.clock.now()))
+            let lanes = ClassLanes(database: app.services.database, logger: TestBackend.logger)
             let statementsBefore = app.services.database.statementCount
             let replies = lanes.enqueue(
-                key: session,
                 [
                     Self.book(app, org, session, a),  // full: waitlisted 1
                     Self.book(app, org, session, c),  // quota for that day used
@@ -146,6 +145,82 @@ struct ClassLaneTests {
         }
     }
 
+    @Test("one batch across classes and studios: a member's bookings, credits and quotas carry from class to class, in arrival order")
+    func acrossClasses() async throws {
+        try await TestApp.run { app in
+            let studio = try await app.studio()
+            let other = try await app.studio()
+            for fixture in [studio, other] {
+                _ = try await app.request(
+                    .patch, "/api/orgs/\(fixture.orgId)", token: fixture.ownerToken, body: ["paymentProvider": "stripe"])
+            }
+            let pack = try await app.plan(studio, ["name": "Pack", "classCredits": 5])
+            let daily = try await app.plan(studio, ["name": "Daily", "maxBookingsPerDay": 1])
+            let otherPack = try await app.plan(other, ["name": "Pack", "classCredits": 5])
+            let startsAt = app.clock.now().addingTimeInterval(2 * 86_400)
+            let x = try await app.session(studio, startsAt: startsAt, extra: ["capacity": 2])
+            let overlapping = try await app.session(studio, startsAt: startsAt.addingTimeInterval(1_800))
+            let later = try await app.session(studio, startsAt: startsAt.addingTimeInterval(3 * 3_600))
+            let elsewhere = try await app.session(other, startsAt: startsAt)
+            var bookers: [Booker] = []
+            for person in try await app.quickMembers(studio.orgId, count: 6) {
+                bookers.append(try await Self.booker(app, studio.orgId, person))
+            }
+            let (p, q, r, s, u, v) = (bookers[0], bookers[1], bookers[2], bookers[3], bookers[4], bookers[5])
+            let t = try await Self.booker(app, other.orgId, try #require(try await app.quickMembers(other.orgId, count: 1).first))
+            _ = try await app.subscribe(studio, membership: p.membershipId, plan: daily)
+            _ = try await app.subscribe(studio, membership: q.membershipId, plan: pack, credits: 1)
+            for who in [r, s, u, v] { _ = try await app.subscribe(studio, membership: who.membershipId, plan: pack, credits: 5) }
+            _ = try await app.subscribe(other, membership: t.membershipId, plan: otherPack, credits: 5)
+            let uBooking = try #require(try await app.book(x, token: u.token).string("id"))
+
+            let org = try #require(try await app.services.organizations.organization(id: studio.orgId))
+            let otherOrg = try #require(try await app.services.organizations.organization(id: other.orgId))
+            let lanes = ClassLanes(database: app.services.database, logger: TestBackend.logger)
+            let statementsBefore = app.services.database.statementCount
+            let replies = lanes.enqueue([
+                Self.book(app, org, x, r),  // the last place of x
+                Self.book(app, org, later, p),  // p's one class that day
+                Self.book(app, org, x, p),  // the same day again: quota, from the booking just decided in another class
+                Self.book(app, org, later, q),  // q's only credit
+                Self.book(app, org, x, q),  // no credit left: spent a moment ago in another class
+                Self.book(app, org, x, s),  // x is full: waitlisted 1
+                Self.book(app, org, overlapping, r),  // overlaps r's place in x, decided in this batch
+                Self.book(app, otherOrg, elsewhere, t),  // another studio's class, same batch
+                Self.book(app, otherOrg, x, t),  // a class of a studio t is not in
+                .cancel(
+                    CancelRequest(
+                        org: org, bookingId: uBooking, sessionId: x, membershipId: u.membershipId, actor: u.actor,
+                        idempotencyKey: nil, now: app.clock.now())),  // frees a place of x: s is promoted
+                Self.book(app, org, x, v),  // x is full again, and nobody waits: waitlisted 1
+            ])
+            let results = try await Self.answers(replies)
+            #expect(
+                results.map(Self.code) == [
+                    "confirmed", "confirmed", "quota_day", "confirmed", "no_credits", "waitlisted", "overlap", "confirmed", "not_found",
+                    "cancelled", "waitlisted",
+                ])
+            #expect(lanes.stats == LaneStats(batches: 1, requests: 11, largestBatch: 11))
+            // One transaction for four classes of two studios: the bookings as three sets around the cancel.
+            #expect(app.services.database.statementCount - statementsBefore < 60)
+            #expect(try results[5].get().booking.waitlistPosition == 1)
+            #expect(try results[10].get().booking.waitlistPosition == 1)
+
+            let inX = try await app.services.database.read { sql in
+                try await sql.raw("SELECT membership_id, status FROM bookings WHERE session_id = \(bind: x) AND status <> 'cancelled'")
+                    .all()
+                    .map { (try $0.decode(column: "membership_id", as: String.self), try $0.decode(column: "status", as: String.self)) }
+            }
+            #expect(
+                Dictionary(uniqueKeysWithValues: inX)
+                    == [r.membershipId: "confirmed", s.membershipId: "confirmed", v.membershipId: "waitlisted"])
+            #expect(try await app.count("SELECT credits_remaining AS n FROM subscriptions WHERE membership_id = '\(q.membershipId)'") == 0)
+            #expect(try await app.count("SELECT credits_remaining AS n FROM subscriptions WHERE membership_id = '\(t.membershipId)'") == 4)
+            #expect(try await app.count("SELECT COUNT(*) AS n FROM bookings WHERE membership_id = '\(p.membershipId)'") == 1)
+            for session in [x, overlapping, later, elsewhere] { try await app.checkInvariants(session: session) }
+        }
+    }
+
     @Test("a database failure in the middle of a batch answers every request with 503 busy and changes nothing")
     func failureMidBatch() async throws {
         try await TestApp.run { app in
@@ -177,9 +252,9 @@ struct ClassLaneTests {
                 }
             }
             let outboxBefore = try await app.count("SELECT COUNT(*) AS n FROM notification_outbox")
-            let lanes = ClassLanes.classes(database: app.services.database, logger: TestBackend.logger)
+            let lanes = ClassLanes(database: app.services.database, logger: TestBackend.logger)
             let failed = try await Self.answers(
-                lanes.enqueue(key: session, bookers.map { Self.book(app, org, session, $0, key: "k-\($0.membershipId)") }))
+                lanes.enqueue(bookers.map { Self.book(app, org, session, $0, key: "k-\($0.membershipId)") }))
             for result in failed {
                 guard case .failure(let error as DomainError) = result else {
                     Issue.record("expected 503 busy, got \(result)")
@@ -197,7 +272,7 @@ struct ClassLaneTests {
                 try await sql.raw("DROP TRIGGER ledger_down\(unsafeRaw: postgres ? " ON credit_ledger" : "")").run()
             }
             let retried = try await Self.answers(
-                lanes.enqueue(key: session, bookers.map { Self.book(app, org, session, $0, key: "k-\($0.membershipId)") }))
+                lanes.enqueue(bookers.map { Self.book(app, org, session, $0, key: "k-\($0.membershipId)") }))
             #expect(retried.map(Self.code) == ["confirmed", "confirmed", "waitlisted"])
             try await app.checkInvariants(session: session)
         }
@@ -214,9 +289,9 @@ struct ClassLaneTests {
             }
             let org = try #require(try await app.services.organizations.organization(id: studio.orgId))
             // Batches of three: the fifth arrival, in the second batch, is the first to wait.
-            let lanes = ClassLanes.classes(database: app.services.database, logger: TestBackend.logger, maxBatch: 3)
-            var replies = lanes.enqueue(key: session, bookers.prefix(4).map { Self.book(app, org, session, $0) })
-            for who in bookers.dropFirst(4) { replies.append(lanes.enqueue(key: session, Self.book(app, org, session, who))) }
+            let lanes = ClassLanes(database: app.services.database, logger: TestBackend.logger, maxBatch: 3)
+            var replies = lanes.enqueue(bookers.prefix(4).map { Self.book(app, org, session, $0) })
+            for who in bookers.dropFirst(4) { replies += lanes.enqueue([Self.book(app, org, session, who)]) }
             let results = try await Self.answers(replies)
             #expect(lanes.stats.batches >= 4 && lanes.stats.largestBatch <= 3)
             let positions = try results.map { try $0.get().booking.waitlistPosition }
@@ -225,35 +300,4 @@ struct ClassLaneTests {
             try await app.checkInvariants(session: session)
         }
     }
-
-    @Test("the batches' gate: never more holders than permits, and every waiter gets its turn")
-    func gate() async throws {
-        let gate = AsyncGate(permits: 1)
-        let counts = Holders()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<50 {
-                group.addTask {
-                    await gate.withPermit {
-                        counts.value.withLock {
-                            $0.now += 1
-                            $0.most = max($0.most, $0.now)
-                        }
-                        await Task.yield()
-                        counts.value.withLock {
-                            $0.now -= 1
-                            $0.done += 1
-                        }
-                    }
-                }
-            }
-            try await group.waitForAll()
-        }
-        let final = counts.value.withLock { $0 }
-        #expect(final.most == 1 && final.done == 50 && final.now == 0)
-    }
-}
-
-/// How many hold the gate now, the most at once, and how many have been through.
-final class Holders: Sendable {
-    let value = Mutex((now: 0, most: 0, done: 0))
 }

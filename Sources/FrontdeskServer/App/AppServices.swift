@@ -59,7 +59,7 @@ public struct AppServices: Sendable {
         keyRing = KeyRingCache(database: database, secretsKeyFile: configuration.resolvedSecretsKeyFile)
         checkinEvents = CheckinEventBus(database: database, logger: logger)
         checkinBatcher = CheckinBatcher(database: database)
-        classLanes = .classes(database: database, logger: logger)
+        classLanes = ClassLanes(database: database, logger: logger)
         pages = PageTemplates.bundledOrEmpty(logger: logger)
     }
 

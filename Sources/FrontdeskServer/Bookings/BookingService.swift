@@ -25,7 +25,7 @@ struct BookingService: Sendable {
         let request = BookRequest(
             org: scope.organization, sessionId: sessionId, membershipId: target, actor: scope.actor,
             overrideCapacity: overrideCapacity, idempotencyKey: idempotencyKey, now: services.now)
-        return try await services.classLanes.submit(key: sessionId, .book(request))
+        return try await services.classLanes.submit(.book(request))
     }
 
     /// Cancels a booking the caller may see (its member, or staff of its org).
@@ -34,8 +34,8 @@ struct BookingService: Sendable {
             throw DomainError.notFound("Booking")
         }
         let request = CancelRequest(
-            org: scope.organization, bookingId: booking.id, membershipId: booking.membershipId, actor: scope.actor,
-            idempotencyKey: idempotencyKey, now: services.now)
-        return try await services.classLanes.submit(key: booking.sessionId, .cancel(request))
+            org: scope.organization, bookingId: booking.id, sessionId: booking.sessionId, membershipId: booking.membershipId,
+            actor: scope.actor, idempotencyKey: idempotencyKey, now: services.now)
+        return try await services.classLanes.submit(.cancel(request))
     }
 }

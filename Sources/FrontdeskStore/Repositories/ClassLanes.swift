@@ -14,20 +14,33 @@ public enum ClassLaneRequest: Sendable {
         case .cancel(let request): request.membershipId
         }
     }
+
+    var sessionId: String {
+        switch self {
+        case .book(let request): request.sessionId
+        case .cancel(let request): request.sessionId
+        }
+    }
 }
 
-/// A cancel request as a class lane carries it: the booking, its member (for the lock) and the caller.
+/// A cancel request as a class lane carries it: the booking, its class and member (for the locks) and
+/// the caller.
 public struct CancelRequest: Sendable {
     public var org: Organization
     public var bookingId: String
+    public var sessionId: String
     public var membershipId: String
     public var actor: BookingActor
     public var idempotencyKey: String?
     public var now: Date
 
-    public init(org: Organization, bookingId: String, membershipId: String, actor: BookingActor, idempotencyKey: String?, now: Date) {
+    public init(
+        org: Organization, bookingId: String, sessionId: String, membershipId: String, actor: BookingActor, idempotencyKey: String?,
+        now: Date
+    ) {
         self.org = org
         self.bookingId = bookingId
+        self.sessionId = sessionId
         self.membershipId = membershipId
         self.actor = actor
         self.idempotencyKey = idempotencyKey
@@ -35,35 +48,49 @@ public struct CancelRequest: Sendable {
     }
 }
 
-/// The class lanes of one server process: bookings and cancels of one class wait (holding no database
-/// connection) and are written in batches, one transaction and one commit each (`ClassBatch`).
-public typealias ClassLanes = Lanes<ClassLaneRequest, BookingResult>
+/// The booking lane of one server process: bookings and cancels of every class wait (holding no
+/// database connection) and are written in batches, one transaction and one commit each
+/// (`ClassBatch`). One lane, not one per class: a batch carries what is queued for every class, in
+/// arrival order, so bookings of ten classes cost one transaction instead of ten written one after
+/// another, and batches of one process never fail each other with SERIALIZABLE's read/write conflicts.
+public final class ClassLanes: Sendable {
+    /// The most requests one batch takes, by default.
+    public static let defaultMaxBatch = 128
+    private static let lane = "classes"
+    private let lanes: Lanes<ClassLaneRequest, BookingResult>
 
-extension Lanes where Item == ClassLaneRequest, Answer == BookingResult {
-    /// Lanes over `database`; a batch takes at most `maxBatch` requests, and the batches of all
-    /// classes are written one at a time (`AsyncGate`), each waiting without a connection.
-    public static func classes(database: any FrontdeskDatabase, logger: Logger, maxBatch: Int = 128) -> ClassLanes {
-        let gate = AsyncGate(permits: 1)
-        return ClassLanes(maxBatch: maxBatch) { sessionId, items in
-            await gate.withPermit {
-                await ClassBatch(database: database, logger: logger).run(sessionId: sessionId, items)
-            }
-        }
+    /// Lanes over `database`; a batch takes at most `maxBatch` requests.
+    public init(database: any FrontdeskDatabase, logger: Logger, maxBatch: Int = defaultMaxBatch) {
+        lanes = Lanes(maxBatch: maxBatch) { _, items in await ClassBatch(database: database, logger: logger).run(items) }
     }
+
+    /// Queues `request` and waits for its answer.
+    public func submit(_ request: ClassLaneRequest) async throws -> BookingResult {
+        try await lanes.submit(key: Self.lane, request)
+    }
+
+    /// Queues `requests` now, in order and together (arrival order is fixed by this call).
+    public func enqueue(_ requests: [ClassLaneRequest]) -> [LaneReply<BookingResult>] {
+        lanes.enqueue(key: Self.lane, requests)
+    }
+
+    /// Batches and requests answered so far.
+    public var stats: LaneStats { lanes.stats }
 }
 
-/// One batch of a class's lane in one transaction (group commit). It takes the class's lock and the
-/// lock of every member in the batch (sorted, before the snapshot, as a single booking always has, so
-/// several instances still serialise on the class), then handles the requests in arrival order: runs
-/// of bookings are decided and written together (`BookSetRows`), a cancel (which may promote from the
-/// waitlist) runs on its own inside a savepoint. Each request's refusal is its own answer; a database
-/// failure rolls the whole batch back and answers every request of it with 503, changing nothing.
+/// One batch of the booking lane in one transaction (group commit). It takes the lock of every class
+/// and every member in the batch (sorted, before the snapshot, as a single booking always has, so
+/// several instances still serialise on each class), then handles the requests in arrival order: runs
+/// of bookings, of one class or several, are decided and written together (`BookSetRows`), a cancel
+/// (which may promote from the waitlist) runs on its own inside a savepoint. Each request's refusal
+/// is its own answer; a database failure rolls the whole batch back and answers every request of it
+/// with 503, changing nothing.
 struct ClassBatch {
     let database: any FrontdeskDatabase
     let logger: Logger
 
-    func run(sessionId: String, _ items: [ClassLaneRequest]) async -> [Result<BookingResult, any Error>] {
-        let locks = ["session:\(sessionId)"] + items.map { "member:\($0.membershipId)" }
+    func run(_ items: [ClassLaneRequest]) async -> [Result<BookingResult, any Error>] {
+        let locks = items.map { "session:\($0.sessionId)" } + items.map { "member:\($0.membershipId)" }
         do {
             return try await database.transaction(TransactionOptions(lockKeys: locks, scope: .bookings)) { sql in
                 var results: [Result<BookingResult, any Error>] = []
@@ -79,7 +106,7 @@ struct ClassBatch {
                         books.append(request)
                         index += 1
                     }
-                    results += try await BookSetRows.run(sql, sessionId: sessionId, books)
+                    results += try await BookSetRows.run(sql, books)
                 }
                 return results
             }
@@ -87,7 +114,10 @@ struct ClassBatch {
             let failure = Self.batchFailure(error)
             logger.warning(
                 "class lane batch failed",
-                metadata: ["session": .string(sessionId), "requests": .stringConvertible(items.count), "error": .string("\(error)")])
+                metadata: [
+                    "sessions": .string(Set(items.map(\.sessionId)).sorted().joined(separator: ",")),
+                    "requests": .stringConvertible(items.count), "error": .string("\(error)"),
+                ])
             return items.map { _ in .failure(failure) }
         }
     }

@@ -3,8 +3,8 @@ import FrontdeskCore
 import SQLKit
 
 /// The member facts the booking rules need, read for a whole batch of members in two set-based
-/// statements (a class lane's batch): each member's subscriptions with their plans, and their active
-/// bookings in `[from, to)`. Same predicates as `MemberFactsRows.memberFacts`, except that a
+/// statements (a class lane's batch, whose members may belong to several studios): each member's
+/// subscriptions of their own studio with their plans, and their active bookings in `[from, to)`. Same predicates as `MemberFactsRows.memberFacts`, except that a
 /// subscription's validity in time is left to `active(at:)`, so each request is judged at its own instant.
 struct BatchMemberFacts: Sendable {
     struct Subscription: Sendable {
@@ -32,7 +32,7 @@ struct BatchMemberFacts: Sendable {
     }
 
     static func read(
-        _ sql: any SQLDatabase, orgId: String, membershipIds: [String], from: Date, to: Date
+        _ sql: any SQLDatabase, membershipIds: [String], from: Date, to: Date
     ) async throws -> BatchMemberFacts {
         var facts = BatchMemberFacts()
         guard !membershipIds.isEmpty else { return facts }
@@ -43,7 +43,8 @@ struct BatchMemberFacts: Sendable {
                 sub.ends_at AS sub_ends_at, p.id, p.name, p.class_credits, p.max_bookings_per_day,
                 p.max_bookings_per_week, p.allow_overlapping_bookings, p.price_cents
             FROM subscriptions sub JOIN plans p ON p.id = sub.plan_id
-            WHERE sub.membership_id IN (\(ids)) AND sub.organization_id = \(bind: orgId) AND sub.status = 'active'
+                JOIN memberships m ON m.id = sub.membership_id AND m.organization_id = sub.organization_id
+            WHERE sub.membership_id IN (\(ids)) AND sub.status = 'active'
             ORDER BY sub.membership_id, sub.id
             """
         ).all() {

@@ -27,29 +27,32 @@ public struct BookRequest: Sendable {
     }
 }
 
-/// Consecutive booking requests of one class decided and written together, inside the caller's
-/// transaction (which holds the class's and the members' locks): one read of the class and its
-/// counts, the members and their facts in set-based statements, each request decided in arrival order
-/// by `BookingRules` (each seeing the decisions before it), then every row in multi-row statements.
-/// A request's refusal is its own answer and writes nothing; only a database error escapes (and fails
-/// the whole batch).
+/// Consecutive booking requests, of one class or several, decided and written together inside the
+/// caller's transaction (which holds the classes' and the members' locks): one read of the classes
+/// and their counts, the members and their facts in set-based statements, each request decided in
+/// arrival order by `BookingRules` (each seeing the decisions before it: a class's counts, and a
+/// member's bookings and credits in other classes of the same set), then every row in multi-row
+/// statements. A request's refusal is its own answer and writes nothing; only a database error
+/// escapes (and fails the whole batch).
 enum BookSetRows {
-    static func run(
-        _ sql: any SQLDatabase, sessionId: String, _ requests: [BookRequest]
-    ) async throws -> [Result<
-        BookingResult, any Error
-    >] {
+    static func run(_ sql: any SQLDatabase, _ requests: [BookRequest]) async throws -> [Result<BookingResult, any Error>] {
         let stored = try await storedKeys(sql, requests)
-        let session = try await classRow(sql, sessionId: sessionId)
+        let classes = try await classRows(sql, sessionIds: Array(Set(requests.map(\.sessionId))).sorted())
         let members = try await memberships(sql, ids: Array(Set(requests.map(\.membershipId))))
-        var facts = BatchMemberFacts()
-        if let session, let org = requests.first(where: { $0.org.id == session.session.organizationId })?.org {
-            let window = BookingRows.window(org: org, session: session.session)
-            let ids = members.values.filter { $0.organizationId == session.session.organizationId }.map(\.id)
-            facts = try await BatchMemberFacts.read(
-                sql, orgId: org.id, membershipIds: ids.sorted(), from: window.from, to: window.to)
+        // Each class's own window (the week around it), as one class alone would read its members' facts.
+        var windows: [String: (from: Date, to: Date)] = [:]
+        for request in requests where windows[request.sessionId] == nil {
+            if let session = classes[request.sessionId]?.session, session.organizationId == request.org.id {
+                windows[request.sessionId] = BookingRows.window(org: request.org, session: session)
+            }
         }
-        var decider = Decider(sessionId: sessionId, session: session, members: members, facts: facts, stored: stored)
+        var facts = BatchMemberFacts()
+        if let from = windows.values.map(\.from).min(), let to = windows.values.map(\.to).max() {
+            let orgs = Set(classes.values.map(\.session.organizationId))
+            let ids = members.values.filter { orgs.contains($0.organizationId) }.map(\.id)
+            facts = try await BatchMemberFacts.read(sql, membershipIds: ids.sorted(), from: from, to: to)
+        }
+        var decider = Decider(classes: classes, windows: windows, members: members, facts: facts, stored: stored)
         let results = requests.map { decider.decide($0) }
         try await decider.writes.write(sql)
         return results
@@ -70,25 +73,29 @@ enum BookSetRows {
         var userId: String
     }
 
-    /// The class, its program's delivery mode and its counts (confirmed + attended; next waitlist place).
-    static func classRow(_ sql: any SQLDatabase, sessionId: String) async throws -> ClassRow? {
-        guard
-            let row = try await sql.raw(
-                """
-                SELECT s.*, p.delivery_mode,
-                    (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status IN ('confirmed', 'attended')) AS booked_count,
-                    (SELECT COALESCE(MAX(b.waitlist_position), 0) + 1 FROM bookings b
-                      WHERE b.session_id = s.id AND b.status = 'waitlisted') AS next_position
-                FROM class_sessions s
-                JOIN class_types ct ON ct.id = s.class_type_id
-                JOIN programs p ON p.id = ct.program_id
-                WHERE s.id = \(bind: sessionId) AND s.deleted_at IS NULL
-                """
-            ).first()
-        else { return nil }
-        return ClassRow(
-            session: try SessionRows.session(row), deliveryMode: try row.string("delivery_mode"),
-            bookedCount: try row.int("booked_count"), nextPosition: try row.int("next_position"))
+    /// The classes, their programs' delivery modes and their counts (confirmed + attended; next
+    /// waitlist place), by id; a deleted or unknown class is absent.
+    static func classRows(_ sql: any SQLDatabase, sessionIds: [String]) async throws -> [String: ClassRow] {
+        guard !sessionIds.isEmpty else { return [:] }
+        var classes: [String: ClassRow] = [:]
+        for row in try await sql.raw(
+            """
+            SELECT s.*, p.delivery_mode,
+                (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status IN ('confirmed', 'attended')) AS booked_count,
+                (SELECT COALESCE(MAX(b.waitlist_position), 0) + 1 FROM bookings b
+                  WHERE b.session_id = s.id AND b.status = 'waitlisted') AS next_position
+            FROM class_sessions s
+            JOIN class_types ct ON ct.id = s.class_type_id
+            JOIN programs p ON p.id = ct.program_id
+            WHERE s.id IN (\(SQLList(sessionIds.map { SQLBind($0) }))) AND s.deleted_at IS NULL
+            """
+        ).all() {
+            let session = try SessionRows.session(row)
+            classes[session.id] = ClassRow(
+                session: session, deliveryMode: try row.string("delivery_mode"),
+                bookedCount: try row.int("booked_count"), nextPosition: try row.int("next_position"))
+        }
+        return classes
     }
 
     static func memberships(_ sql: any SQLDatabase, ids: [String]) async throws -> [String: MemberRow] {
@@ -114,32 +121,29 @@ enum BookSetRows {
         return try await IdempotencyRows.stored(sql, keys: Array(keys).sorted())
     }
 
-    /// Decides requests one after another, carrying the class's counts and the members' facts forward.
+    /// Decides requests one after another, carrying each class's counts and the members' facts forward.
     struct Decider {
-        let sessionId: String
-        let session: ClassRow?
+        let classes: [String: ClassRow]
+        let windows: [String: (from: Date, to: Date)]
         let members: [String: MemberRow]
         var facts: BatchMemberFacts
         let stored: [IdempotencyRows.Slot: IdempotencyRows.Stored]
-        var bookedCount: Int
-        var nextPosition: Int
-        /// Members who got a place or a waitlist spot earlier in this batch.
-        var booked: Set<String> = []
+        /// Each class's places taken and next waitlist position, as the decisions so far left them.
+        var counts: [String: (booked: Int, nextPosition: Int)]
         /// Keyed results of this batch, for a repeat of the same key in it.
         var answered: [IdempotencyRows.Slot: IdempotencyRows.Stored] = [:]
         var writes = BookSetWrites()
 
         init(
-            sessionId: String, session: ClassRow?, members: [String: MemberRow], facts: BatchMemberFacts,
-            stored: [IdempotencyRows.Slot: IdempotencyRows.Stored]
+            classes: [String: ClassRow], windows: [String: (from: Date, to: Date)], members: [String: MemberRow],
+            facts: BatchMemberFacts, stored: [IdempotencyRows.Slot: IdempotencyRows.Stored]
         ) {
-            self.sessionId = sessionId
-            self.session = session
+            self.classes = classes
+            self.windows = windows
             self.members = members
             self.facts = facts
             self.stored = stored
-            bookedCount = session?.bookedCount ?? 0
-            nextPosition = session?.nextPosition ?? 1
+            counts = classes.mapValues { ($0.bookedCount, $0.nextPosition) }
         }
 
         mutating func decide(_ request: BookRequest) -> Result<BookingResult, any Error> {
@@ -151,6 +155,7 @@ enum BookSetRows {
         }
 
         private mutating func decideOrThrow(_ request: BookRequest) throws -> BookingResult {
+            let sessionId = request.sessionId
             let scope = "book:\(sessionId):\(request.membershipId)"
             var slot: IdempotencyRows.Slot?
             if let key = request.idempotencyKey {
@@ -158,7 +163,9 @@ enum BookSetRows {
                 if let earlier = answered[keySlot] ?? stored[keySlot] { return try earlier.replay(scope: scope) }
                 slot = keySlot
             }
-            guard let session, session.session.organizationId == request.org.id else { throw DomainError.notFound("Session") }
+            guard let session = classes[sessionId], session.session.organizationId == request.org.id,
+                let window = windows[sessionId], var count = counts[sessionId]
+            else { throw DomainError.notFound("Session") }
             guard let member = members[request.membershipId], member.organizationId == request.org.id else {
                 throw DomainError.notFound("Member")
             }
@@ -169,15 +176,16 @@ enum BookSetRows {
                 // Members cannot book what they cannot see (SPEC §4): drafts, and sessions of non-schedule programs.
                 throw DomainError.notFound("Session")
             }
-            let memberBookings = facts.bookings[member.id] ?? []
+            // The member's active bookings in this class's window, those decided earlier in the set included.
+            let memberBookings = (facts.bookings[member.id] ?? []).filter { $0.startsAt < window.to && $0.endsAt > window.from }
             let snapshot = BookingSnapshot(
                 now: request.now, timezone: request.org.timezone, sessionId: sessionId,
                 sessionStartsAt: session.session.startsAt, sessionEndsAt: session.session.endsAt,
                 sessionStatus: session.session.status, sessionDeleted: false, capacity: session.session.capacity,
-                bookedCount: bookedCount, paymentProvider: request.org.paymentProvider,
+                bookedCount: count.booked, paymentProvider: request.org.paymentProvider,
                 bookingOpensDaysBefore: request.org.bookingOpensDaysBefore,
                 isStaff: request.membershipId == request.actor.membershipId && member.role.isStaff,
-                alreadyBooked: booked.contains(member.id) || memberBookings.contains { $0.sessionId == sessionId },
+                alreadyBooked: memberBookings.contains { $0.sessionId == sessionId },
                 subscriptions: facts.active(member.id, at: request.now),
                 otherBookings: memberBookings.filter { $0.sessionId != sessionId }, planOffers: [])
             let outcome = try BookingRules.decide(snapshot, overrideCapacity: request.overrideCapacity && request.actor.role.isStaff)
@@ -191,7 +199,7 @@ enum BookSetRows {
             case .confirmed(let subscription, let charge, let override):
                 booking.subscriptionId = subscription?.id
                 booking.capacityOverride = override
-                bookedCount += 1
+                count.booked += 1
                 if charge, let subscription {
                     booking.creditCharged = true
                     facts.charge(member.id, subscriptionId: subscription.id)
@@ -199,10 +207,12 @@ enum BookSetRows {
             case .waitlisted(let subscription):
                 booking.subscriptionId = subscription?.id
                 booking.status = .waitlisted
-                booking.waitlistPosition = nextPosition
-                nextPosition += 1
+                booking.waitlistPosition = count.nextPosition
+                count.nextPosition += 1
             }
-            booked.insert(member.id)
+            counts[sessionId] = count
+            facts.bookings[member.id, default: []].append(
+                BookedInterval(sessionId: sessionId, startsAt: session.session.startsAt, endsAt: session.session.endsAt))
             let result = BookingResult(booking: booking, replayed: false)
             writes.add(booking, request: request, memberUserId: member.userId)
             if let slot {
