@@ -62,7 +62,14 @@ enum BookingRows {
         let facts = try await MemberFactsRows.memberFacts(
             sql, orgId: org.id, membershipId: membershipId, from: from, to: to, now: now,
             withOffers: false)
-        return BookingSnapshot(
+        return snapshot(org: org, session: session, isStaff: isStaff, bookedCount: bookedCount, now: now, facts: facts)
+    }
+
+    /// What the decision needs for one member and session, from facts read over `window`.
+    static func snapshot(
+        org: Organization, session: ClassSession, isStaff: Bool, bookedCount: Int, now: Date, facts: MemberFacts
+    ) -> BookingSnapshot {
+        BookingSnapshot(
             now: now, timezone: org.timezone, sessionId: session.id, sessionStartsAt: session.startsAt, sessionEndsAt: session.endsAt,
             sessionStatus: session.status, sessionDeleted: false, capacity: session.capacity,
             bookedCount: bookedCount,

@@ -26,14 +26,19 @@ public enum WaitlistRows {
             """
         ).all()
         guard !waiting.isEmpty else { return 0 }
+        // Every waiting member's plans and bookings in two statements, not two per member: a long
+        // waitlist behind a popular class is exactly where a cancel must stay quick.
+        let (from, to) = BookingRows.window(org: org, session: session)
+        let memberships = try waiting.map { try $0.string("membership_id") }
+        let facts = try await BatchMemberFacts.read(sql, membershipIds: Array(Set(memberships)).sorted(), from: from, to: to)
         var candidates: [(bookingId: String, snapshot: BookingSnapshot)] = []
         var users: [String: (membership: String, user: String)] = [:]
-        for entry in waiting {
-            let membership = try entry.string("membership_id")
+        for (entry, membership) in zip(waiting, memberships) {
             let role = Role(rawValue: try entry.string("role")) ?? .member
-            let snapshot = try await BookingRows.snapshot(
-                sql, org: org, session: session, membershipId: membership,
-                isStaff: role.isStaff, bookedCount: booked, now: now)
+            let snapshot = BookingRows.snapshot(
+                org: org, session: session, isStaff: role.isStaff, bookedCount: booked, now: now,
+                facts: MemberFacts(
+                    subscriptions: facts.active(membership, at: now), bookings: facts.bookings[membership] ?? [], planOffers: []))
             candidates.append((try entry.string("id"), snapshot))
             users[try entry.string("id")] = (membership, try entry.string("user_id"))
         }
@@ -72,20 +77,16 @@ public enum WaitlistRows {
         return chosen.count
     }
 
-    /// Makes waitlist positions 1…n again, keeping their order.
+    /// Makes waitlist positions 1…n again, keeping their order, in one statement (only the rows whose
+    /// position changes are written).
     static func renumber(_ sql: any SQLDatabase, sessionId: String, now: Date) async throws {
-        let rows = try await sql.raw(
+        try await sql.raw(
             """
-            SELECT id, waitlist_position FROM bookings WHERE session_id = \(bind: sessionId) AND status = 'waitlisted'
-            ORDER BY waitlist_position, created_at, id
+            UPDATE bookings SET waitlist_position = r.new_position, updated_at = \(bind: now.epochSeconds)
+            FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY waitlist_position, created_at, id) AS new_position
+                  FROM bookings WHERE session_id = \(bind: sessionId) AND status = 'waitlisted') r
+            WHERE bookings.id = r.id AND (bookings.waitlist_position IS NULL OR bookings.waitlist_position <> r.new_position)
             """
-        ).all()
-        for (index, row) in rows.enumerated() where try row.optionalInt("waitlist_position") != index + 1 {
-            try await sql.raw(
-                """
-                UPDATE bookings SET waitlist_position = \(bind: index + 1), updated_at = \(bind: now.epochSeconds) WHERE id = \(bind: try row.string("id"))
-                """
-            ).run()
-        }
+        ).run()
     }
 }
