@@ -36,91 +36,115 @@ public struct BookingsStore: Sendable {
         }
     }
 
-    /// Cancels a booking (SPEC §5), inside the caller's transaction, which holds the class's and the
-    /// member's locks (a class lane's batch). Members cancel their own; staff any of their org (the
-    /// caller checks who may). Early cancels refund a charged credit; late ones are refused unless the
-    /// org allows them or staff cancel, and never refund. A freed place is offered to the waitlist at
-    /// once. Every refusal is thrown before anything is written.
-    static func cancelRows(_ sql: any SQLDatabase, _ request: CancelRequest) async throws -> BookingResult {
-        let (org, bookingId, actor, idempotencyKey, now) = (
-            request.org, request.bookingId, request.actor, request.idempotencyKey, request.now
-        )
+    /// Cancelling a booking (SPEC §5) happens inside the caller's transaction, which holds the
+    /// class's and the member's locks (a class lane's batch, `ClassBatch.cancel`), in two steps:
+    /// `planCancel` reads and checks, `CancelWrite.write` writes. Members cancel their own; staff any
+    /// of their org (the caller checks who may). Early cancels refund a charged credit; late ones are
+    /// refused unless the org allows them or staff cancel, and never refund. A freed place is offered
+    /// to the waitlist at once.
+    /// A cancel decided: its stored answer, or what it writes.
+    enum CancelPlan {
+        case replay(BookingResult)
+        case write(CancelWrite)
+    }
+
+    /// Reads the booking, its class's start and its member's user in one statement and makes every
+    /// check a cancel has (each refusal a `DomainError`); writes nothing.
+    static func planCancel(_ sql: any SQLDatabase, _ request: CancelRequest) async throws -> CancelPlan {
+        let (org, bookingId, actor, now) = (request.org, request.bookingId, request.actor, request.now)
         let scope = "cancel:\(bookingId)"
-        if let replay = try await IdempotencyRows.replay(sql, userId: actor.userId, key: idempotencyKey, scope: scope) {
-            return replay
+        if let replay = try await IdempotencyRows.replay(sql, userId: actor.userId, key: request.idempotencyKey, scope: scope) {
+            return .replay(replay)
         }
-        guard var booking = try await sql.raw("SELECT * FROM bookings WHERE id = \(bind: bookingId)").first().map(BookingRows.booking),
-            booking.organizationId == org.id
+        guard
+            let row = try await sql.raw(
+                """
+                SELECT b.*, s.starts_at AS cancel_starts_at, m.user_id AS cancel_user_id FROM bookings b
+                JOIN class_sessions s ON s.id = b.session_id LEFT JOIN memberships m ON m.id = b.membership_id
+                WHERE b.id = \(bind: bookingId)
+                """
+            ).first(),
+            case let booking = try BookingRows.booking(row), booking.organizationId == org.id
         else {
             throw DomainError.notFound("Booking")
         }
-        guard let sessionRow = try await sql.raw("SELECT * FROM class_sessions WHERE id = \(bind: booking.sessionId)").first() else {
-            throw DomainError.notFound("Booking")
-        }
-        let session = try SessionRows.session(sessionRow)
         switch booking.status {
         case .cancelled: throw DomainError(.alreadyCancelled, "This booking is already cancelled.")
         case .attended, .noShow: throw DomainError(.notCancellable, "An attended or no-show booking cannot be cancelled.")
         case .confirmed, .waitlisted: break
         }
-        let wasConfirmed = booking.status == .confirmed
-        var refund = false
-        if wasConfirmed {
+        var cancel = CancelWrite(
+            request: request, before: booking, after: booking, refund: false, userId: try row.optionalString("cancel_user_id"))
+        if booking.status == .confirmed {
             let verdict = try CancellationRules.evaluate(
-                now: now, startsAt: session.startsAt, windowHours: org.cancellationWindowHours,
+                now: now, startsAt: try row.date("cancel_starts_at"), windowHours: org.cancellationWindowHours,
                 allowLate: org.allowLateCancellation, byStaff: actor.role.isStaff)
-            booking.lateCancel = verdict == .late
-            refund = verdict == .early && booking.creditCharged
+            cancel.after.lateCancel = verdict == .late
+            cancel.refund = verdict == .early && booking.creditCharged
         }
-        let previousPosition = booking.waitlistPosition
-        booking.status = .cancelled
-        booking.waitlistPosition = nil
-        booking.cancelledAt = now
-        booking.updatedAt = now
-        if refund {
-            // While the booking still says it was charged.
-            _ = try await SessionBookings.refund(
-                sql, bookings: "b.id = \(bind: bookingId) AND b.credit_charged = \(bind: true) AND b.subscription_id IS NOT NULL",
-                reason: "early cancel", actorMembershipId: actor.membershipId, now: now)
-            booking.creditCharged = false
+        cancel.after.status = .cancelled
+        cancel.after.waitlistPosition = nil
+        cancel.after.cancelledAt = now
+        cancel.after.updatedAt = now
+        if cancel.refund { cancel.after.creditCharged = false }
+        return .write(cancel)
+    }
+
+    /// A checked cancel's rows: the refund, the booking, the waitlist, the audit entry, the member's
+    /// message, the promotion of the next in line and the idempotency record.
+    struct CancelWrite {
+        let request: CancelRequest
+        let before: Booking
+        var after: Booking
+        var refund: Bool
+        let userId: String?
+
+        func write(_ sql: any SQLDatabase) async throws -> BookingResult {
+            let (org, actor, now, bookingId) = (request.org, request.actor, request.now, before.id)
+            let wasConfirmed = before.status == .confirmed
+            if refund {
+                // While the booking still says it was charged.
+                _ = try await SessionBookings.refund(
+                    sql, bookings: "b.id = \(bind: bookingId) AND b.credit_charged = \(bind: true) AND b.subscription_id IS NOT NULL",
+                    reason: "early cancel", actorMembershipId: actor.membershipId, now: now)
+            }
+            try await sql.raw(
+                """
+                UPDATE bookings SET status = 'cancelled', waitlist_position = NULL, late_cancel = \(bind: after.lateCancel),
+                    credit_charged = \(bind: after.creditCharged), cancelled_at = \(bind: now.epochSeconds),
+                    cancelled_by_membership_id = \(bind: actor.membershipId), updated_at = \(bind: now.epochSeconds)
+                WHERE id = \(bind: bookingId)
+                """
+            ).run()
+            if before.waitlistPosition != nil {
+                try await WaitlistRows.renumber(sql, sessionId: before.sessionId, now: now)
+            }
+            // Staff taking someone off a class is a single action of the audit log; members cancelling
+            // their own bookings are not.
+            if actor.membershipId != before.membershipId {
+                var audit = AuditChange()
+                audit.field("status", .text(wasConfirmed ? "confirmed" : "waitlisted"), .text("cancelled"))
+                audit.details["sessionId"] = .text(before.sessionId)
+                audit.details["lateCancel"] = .flag(after.lateCancel)
+                audit.details["refunded"] = .flag(refund)
+                try await AuditRows.record(
+                    sql, orgId: org.id, actor: actor, action: "booking.cancel", entityType: "booking", entityId: bookingId,
+                    subject: before.membershipId, payload: audit, now: now)
+            }
+            if let userId {
+                try await OutboxRows.enqueue(
+                    sql,
+                    [BookingRows.message(org: org.id, user: userId, template: "booking_cancelled", channel: "email", booking: after)],
+                    now: now)
+            }
+            if wasConfirmed {
+                try await WaitlistRows.promote(
+                    sql, org: org, sessionId: before.sessionId, actorMembershipId: actor.membershipId, now: now)
+            }
+            let result = BookingResult(booking: after, replayed: false)
+            try await IdempotencyRows.store(
+                sql, userId: actor.userId, key: request.idempotencyKey, scope: "cancel:\(bookingId)", result: result, now: now)
+            return result
         }
-        try await sql.raw(
-            """
-            UPDATE bookings SET status = 'cancelled', waitlist_position = NULL, late_cancel = \(bind: booking.lateCancel),
-                credit_charged = \(bind: booking.creditCharged), cancelled_at = \(bind: now.epochSeconds),
-                cancelled_by_membership_id = \(bind: actor.membershipId), updated_at = \(bind: now.epochSeconds)
-            WHERE id = \(bind: bookingId)
-            """
-        ).run()
-        if previousPosition != nil {
-            try await WaitlistRows.renumber(sql, sessionId: booking.sessionId, now: now)
-        }
-        // Staff taking someone off a class is a single action of the audit log; members cancelling
-        // their own bookings are not.
-        if actor.membershipId != booking.membershipId {
-            var audit = AuditChange()
-            audit.field("status", .text(wasConfirmed ? "confirmed" : "waitlisted"), .text("cancelled"))
-            audit.details["sessionId"] = .text(booking.sessionId)
-            audit.details["lateCancel"] = .flag(booking.lateCancel)
-            audit.details["refunded"] = .flag(refund)
-            try await AuditRows.record(
-                sql, orgId: org.id, actor: actor, action: "booking.cancel", entityType: "booking", entityId: bookingId,
-                subject: booking.membershipId, payload: audit, now: now)
-        }
-        let userId = try await sql.raw("SELECT user_id FROM memberships WHERE id = \(bind: booking.membershipId)").first()?.string(
-            "user_id")
-        if let userId {
-            try await OutboxRows.enqueue(
-                sql,
-                [BookingRows.message(org: org.id, user: userId, template: "booking_cancelled", channel: "email", booking: booking)],
-                now: now)
-        }
-        if wasConfirmed {
-            try await WaitlistRows.promote(
-                sql, org: org, sessionId: booking.sessionId, actorMembershipId: actor.membershipId, now: now)
-        }
-        let result = BookingResult(booking: booking, replayed: false)
-        try await IdempotencyRows.store(sql, userId: actor.userId, key: idempotencyKey, scope: scope, result: result, now: now)
-        return result
     }
 }

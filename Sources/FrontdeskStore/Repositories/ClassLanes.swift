@@ -82,9 +82,9 @@ public final class ClassLanes: Sendable {
 /// and every member in the batch (sorted, before the snapshot, as a single booking always has, so
 /// several instances still serialise on each class), then handles the requests in arrival order: runs
 /// of bookings, of one class or several, are decided and written together (`BookSetRows`), a cancel
-/// (which may promote from the waitlist) runs on its own inside a savepoint. Each request's refusal
-/// is its own answer; a database failure rolls the whole batch back and answers every request of it
-/// with 503, changing nothing.
+/// (which may promote from the waitlist) runs on its own, its checks before its writes. Each
+/// request's refusal is its own answer; a database failure rolls the whole batch back and answers
+/// every request of it with 503, changing nothing. The outbox workers are woken once per batch.
 struct ClassBatch {
     let database: any FrontdeskDatabase
     let logger: Logger
@@ -93,22 +93,7 @@ struct ClassBatch {
         let locks = items.map { "session:\($0.sessionId)" } + items.map { "member:\($0.membershipId)" }
         do {
             return try await database.transaction(TransactionOptions(lockKeys: locks, scope: .bookings)) { sql in
-                var results: [Result<BookingResult, any Error>] = []
-                var index = items.startIndex
-                while index < items.endIndex {
-                    if case .cancel(let request) = items[index] {
-                        results.append(try await Self.cancel(sql, request))
-                        index += 1
-                        continue
-                    }
-                    var books: [BookRequest] = []
-                    while index < items.endIndex, case .book(let request) = items[index] {
-                        books.append(request)
-                        index += 1
-                    }
-                    results += try await BookSetRows.run(sql, books)
-                }
-                return results
+                try await OutboxRows.wakingOnce(sql) { try await Self.handle(sql, items) }
             }
         } catch {
             let failure = Self.batchFailure(error)
@@ -122,17 +107,45 @@ struct ClassBatch {
         }
     }
 
-    /// A cancel in its own savepoint: its refusal undoes only what it did.
+    /// The batch's requests in arrival order: runs of bookings as one set each, a cancel on its own.
+    static func handle(_ sql: any SQLDatabase, _ items: [ClassLaneRequest]) async throws -> [Result<BookingResult, any Error>] {
+        var results: [Result<BookingResult, any Error>] = []
+        var index = items.startIndex
+        while index < items.endIndex {
+            if case .cancel(let request) = items[index] {
+                results.append(try await Self.cancel(sql, request))
+                index += 1
+                continue
+            }
+            var books: [BookRequest] = []
+            while index < items.endIndex, case .book(let request) = items[index] {
+                books.append(request)
+                index += 1
+            }
+            results += try await BookSetRows.run(sql, books)
+        }
+        return results
+    }
+
+    /// A cancel: its checks (each refusal its own answer) come before any write, so a refusal leaves
+    /// nothing to undo and needs no savepoint. A refusal from its writes, after the checks passed,
+    /// would leave them half done: it fails the whole batch instead.
     static func cancel(_ sql: any SQLDatabase, _ request: CancelRequest) async throws -> Result<BookingResult, any Error> {
-        try await sql.raw("SAVEPOINT lane_cancel").run()
+        let plan: BookingsStore.CancelPlan
         do {
-            let result = try await BookingsStore.cancelRows(sql, request)
-            try await sql.raw("RELEASE SAVEPOINT lane_cancel").run()
-            return .success(result)
+            plan = try await BookingsStore.planCancel(sql, request)
         } catch let refusal as DomainError {
-            try await sql.raw("ROLLBACK TO SAVEPOINT lane_cancel").run()
-            try await sql.raw("RELEASE SAVEPOINT lane_cancel").run()
             return .failure(refusal)
+        }
+        switch plan {
+        case .replay(let result):
+            return .success(result)
+        case .write(let cancel):
+            do {
+                return .success(try await cancel.write(sql))
+            } catch let refusal as DomainError {
+                throw BrokenInvariant("a cancel's write was refused after its checks passed: \(refusal)")
+            }
         }
     }
 
