@@ -1,5 +1,6 @@
 import Foundation
 import FrontdeskCore
+import FrontdeskStore
 import Testing
 
 @Suite("Bookings: capacity, waitlist, credits, cancellation, promotion")
@@ -135,6 +136,46 @@ struct BookingTests {
             let raised = try await app.request(.patch, "/api/sessions/\(session)", token: studio.ownerToken, body: ["capacity": 3])
             #expect(raised["bookedCount"] as? Int == 2)
             #expect(raised["waitlistCount"] as? Int == 1)
+            try await app.checkInvariants(session: session)
+        }
+    }
+
+    @Test("promotion looks past a chunk of ineligible members: the ninth in line, first of the second chunk, gets the place")
+    func promotionPastIneligibleChunk() async throws {
+        try await TestApp.run { app in
+            let studio = try await app.studio()
+            _ = try await app.request(.patch, "/api/orgs/\(studio.orgId)", token: studio.ownerToken, body: ["paymentProvider": "stripe"])
+            let plan = try await app.plan(studio, ["name": "Pack", "classCredits": 10])
+            let session = try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(2 * 86_400), extra: ["capacity": 1])
+            let members = try await app.quickMembers(studio.orgId, count: 11)
+            var subscriptions: [String] = []
+            for member in members {
+                subscriptions.append(try await app.subscribe(studio, membership: member.membershipId, plan: plan, credits: 3))
+            }
+            let first = try await app.book(session, token: members[0].token)
+            for member in members.dropFirst() { #expect(try await app.book(session, token: member.token).string("status") == "waitlisted") }
+            // The first eight in line (one whole chunk of candidates read together) run out of credits.
+            #expect(WaitlistRows.promotionChunk == 8)
+            for subscription in subscriptions[1...8] {
+                _ = try await app.request(
+                    .post, "/api/orgs/\(studio.orgId)/subscriptions/\(subscription)/credits", token: studio.ownerToken,
+                    body: ["amount": -3, "reason": "refunded elsewhere"])
+            }
+            #expect(try await app.cancelBooking(try #require(first.string("id")), token: members[0].token).status == 200)
+            let statuses = try await app.services.database.read { sql in
+                try await sql.raw("SELECT membership_id, status, waitlist_position FROM bookings WHERE session_id = \(bind: session)").all()
+                    .map {
+                        (
+                            try $0.decode(column: "membership_id", as: String.self),
+                            "\(try $0.decode(column: "status", as: String.self))\(try $0.decode(column: "waitlist_position", as: Int?.self).map { ":\($0)" } ?? "")"
+                        )
+                    }
+            }
+            let byMember = Dictionary(uniqueKeysWithValues: statuses)
+            #expect(
+                members.map { byMember[$0.membershipId] } == ["cancelled"] + (1...8).map { "waitlisted:\($0)" } + [
+                    "confirmed", "waitlisted:9",
+                ])
             try await app.checkInvariants(session: session)
         }
     }

@@ -6,6 +6,10 @@ import SQLKit
 /// still-eligible ones in waitlist order are confirmed and charged; ineligible ones are skipped and
 /// keep waiting; nothing moves within `waitlistCutoffMinutes` of the start. Positions stay dense.
 public enum WaitlistRows {
+    /// Waiting members whose facts are read together while looking for the next eligible ones (at
+    /// least twice the free places).
+    public static let promotionChunk = 8
+
     @discardableResult
     public static func promote(
         _ sql: any SQLDatabase, org: Organization, sessionId: String, actorMembershipId: String?, now: Date
@@ -26,23 +30,30 @@ public enum WaitlistRows {
             """
         ).all()
         guard !waiting.isEmpty else { return 0 }
-        // Every waiting member's plans and bookings in two statements, not two per member: a long
-        // waitlist behind a popular class is exactly where a cancel must stay quick.
+        // The waiting members' plans and bookings are read a few at a time in waitlist order, two
+        // statements per few (not two per member, nor all of a long waitlist for one free place):
+        // candidates are judged one by one, so the first eligible ones are found the same way.
         let (from, to) = BookingRows.window(org: org, session: session)
-        let memberships = try waiting.map { try $0.string("membership_id") }
-        let facts = try await BatchMemberFacts.read(sql, membershipIds: Array(Set(memberships)).sorted(), from: from, to: to)
-        var candidates: [(bookingId: String, snapshot: BookingSnapshot)] = []
         var users: [String: (membership: String, user: String)] = [:]
-        for (entry, membership) in zip(waiting, memberships) {
-            let role = Role(rawValue: try entry.string("role")) ?? .member
-            let snapshot = BookingRows.snapshot(
-                org: org, session: session, isStaff: role.isStaff, bookedCount: booked, now: now,
-                facts: MemberFacts(
-                    subscriptions: facts.active(membership, at: now), bookings: facts.bookings[membership] ?? [], planOffers: []))
-            candidates.append((try entry.string("id"), snapshot))
-            users[try entry.string("id")] = (membership, try entry.string("user_id"))
+        var chosen: [(bookingId: String, subscription: ActiveSubscription?, chargeCredit: Bool)] = []
+        var start = waiting.startIndex
+        while chosen.count < free, start < waiting.endIndex {
+            let few = waiting[start..<min(start + max(2 * free, promotionChunk), waiting.endIndex)]
+            start = few.endIndex
+            let memberships = try few.map { try $0.string("membership_id") }
+            let facts = try await BatchMemberFacts.read(sql, membershipIds: Array(Set(memberships)).sorted(), from: from, to: to)
+            var candidates: [(bookingId: String, snapshot: BookingSnapshot)] = []
+            for (entry, membership) in zip(few, memberships) {
+                let role = Role(rawValue: try entry.string("role")) ?? .member
+                let snapshot = BookingRows.snapshot(
+                    org: org, session: session, isStaff: role.isStaff, bookedCount: booked, now: now,
+                    facts: MemberFacts(
+                        subscriptions: facts.active(membership, at: now), bookings: facts.bookings[membership] ?? [], planOffers: []))
+                candidates.append((try entry.string("id"), snapshot))
+                users[try entry.string("id")] = (membership, try entry.string("user_id"))
+            }
+            chosen += PromotionRules.select(freePlaces: free - chosen.count, candidates: candidates)
         }
-        let chosen = PromotionRules.select(freePlaces: free, candidates: candidates)
         for choice in chosen {
             var charged = false
             if choice.chargeCredit, let subscription = choice.subscription {
