@@ -181,6 +181,7 @@ struct ClassLaneTests {
                     org: org, bookingId: uBooking, sessionId: x, membershipId: u.membershipId, actor: u.actor, idempotencyKey: nil,
                     now: app.clock.now()))
             let lanes = ClassLanes(database: app.services.database, logger: TestBackend.logger)
+            let outboxBefore = try await app.count("SELECT COUNT(*) AS n FROM notification_outbox")
             let statementsBefore = app.services.database.statementCount
             let replies = lanes.enqueue([
                 Self.book(app, org, x, r),  // the last place of x
@@ -207,6 +208,20 @@ struct ClassLaneTests {
             #expect(app.services.database.statementCount - statementsBefore < 60)
             #expect(try results[5].get().booking.waitlistPosition == 1)
             #expect(try results[11].get().booking.waitlistPosition == 1)
+            // Every message of the batch, held to its end and written there: confirmed (r, p, q, t), waitlisted
+            // (s, v), cancelled (u), promoted (s); e-mail only, nobody has a device for push.
+            let queued = try await app.services.database.read { sql in
+                try await sql.raw("SELECT template, user_id FROM notification_outbox ORDER BY template, user_id").all()
+                    .map { "\(try $0.decode(column: "template", as: String.self)):\(try $0.decode(column: "user_id", as: String.self))" }
+            }
+            #expect(queued.count - outboxBefore == 8)
+            for (template, who) in [
+                ("booking_confirmed", [r, p, q, t]), ("booking_waitlisted", [s, v]), ("booking_cancelled", [u]), ("booking_promoted", [s]),
+            ] {
+                for booker in who {
+                    #expect(queued.contains("\(template):\(booker.actor.userId)"), "\(template) for \(booker.membershipId)")
+                }
+            }
 
             let inX = try await app.services.database.read { sql in
                 try await sql.raw("SELECT membership_id, status FROM bookings WHERE session_id = \(bind: x) AND status <> 'cancelled'")

@@ -84,7 +84,8 @@ public final class ClassLanes: Sendable {
 /// of bookings, of one class or several, are decided and written together (`BookSetRows`), a cancel
 /// (which may promote from the waitlist) runs on its own, its checks before its writes. Each
 /// request's refusal is its own answer; a database failure rolls the whole batch back and answers
-/// every request of it with 503, changing nothing. The outbox workers are woken once per batch.
+/// every request of it with 503, changing nothing. The batch's messages are queued together at its
+/// end (`OutboxRows.batched`).
 struct ClassBatch {
     let database: any FrontdeskDatabase
     let logger: Logger
@@ -93,7 +94,7 @@ struct ClassBatch {
         let locks = items.map { "session:\($0.sessionId)" } + items.map { "member:\($0.membershipId)" }
         do {
             return try await database.transaction(TransactionOptions(lockKeys: locks, scope: .bookings)) { sql in
-                try await OutboxRows.wakingOnce(sql) { try await Self.handle(sql, items) }
+                try await OutboxRows.batched(sql) { try await Self.handle(sql, items) }
             }
         } catch {
             let failure = Self.batchFailure(error)

@@ -51,9 +51,20 @@ public enum OutboxRows {
     /// Queues messages inside the caller's transaction, skipping channels the user opted out of for
     /// class notifications (account e-mails, which carry `recipientEmail`, always go: a reset link is no
     /// class e-mail), push messages for users without a registered device, and messages already
-    /// queued under the same dedupe key.
+    /// queued under the same dedupe key. Inside `OutboxRows.batched`, the messages are held and written
+    /// with the others of its body at its end.
     public static func enqueue(_ sql: any SQLDatabase, _ messages: [OutboxMessage], now: Date) async throws {
         guard !messages.isEmpty else { return }
+        if let held = heldMessages {
+            held.add(messages, now: now)
+            return
+        }
+        try await insert(sql, messages, now: now)
+        try await wake(sql)
+    }
+
+    /// The INSERT of `enqueue`, without the wake.
+    static func insert(_ sql: any SQLDatabase, _ messages: [OutboxMessage], now: Date) async throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         // One statement per chunk: the opt-out check happens inside the INSERT (VALUES columns are
@@ -80,7 +91,6 @@ public enum OutboxRows {
                 """
             ).run()
         }
-        try await wake(sql)
     }
 }
 
