@@ -163,14 +163,15 @@ struct ClassLaneTests {
             let later = try await app.session(studio, startsAt: startsAt.addingTimeInterval(3 * 3_600))
             let elsewhere = try await app.session(other, startsAt: startsAt)
             var bookers: [Booker] = []
-            for person in try await app.quickMembers(studio.orgId, count: 6) {
+            for person in try await app.quickMembers(studio.orgId, count: 7) {
                 bookers.append(try await Self.booker(app, studio.orgId, person))
             }
-            let (p, q, r, s, u, v) = (bookers[0], bookers[1], bookers[2], bookers[3], bookers[4], bookers[5])
+            let (p, q, r, s, u, v, w) = (bookers[0], bookers[1], bookers[2], bookers[3], bookers[4], bookers[5], bookers[6])
             let t = try await Self.booker(app, other.orgId, try #require(try await app.quickMembers(other.orgId, count: 1).first))
             _ = try await app.subscribe(studio, membership: p.membershipId, plan: daily)
             _ = try await app.subscribe(studio, membership: q.membershipId, plan: pack, credits: 1)
-            for who in [r, s, u, v] { _ = try await app.subscribe(studio, membership: who.membershipId, plan: pack, credits: 5) }
+            _ = try await app.subscribe(studio, membership: s.membershipId, plan: pack, credits: 1)
+            for who in [r, u, v, w] { _ = try await app.subscribe(studio, membership: who.membershipId, plan: pack, credits: 5) }
             _ = try await app.subscribe(other, membership: t.membershipId, plan: otherPack, credits: 5)
             let uBooking = try #require(try await app.book(x, token: u.token).string("id"))
 
@@ -196,27 +197,30 @@ struct ClassLaneTests {
                 uCancel,  // frees a place of x: s is promoted
                 uCancel,  // refused (already cancelled): a refusal between writes undoes nothing of the others
                 Self.book(app, org, x, v),  // x is full again, and nobody waits: waitlisted 1
+                Self.book(app, org, later, s),  // s's only credit went to the promotion just before: refused
+                Self.book(app, org, later, w),  // nothing before touches w or that class: decided with the first set
             ])
             let results = try await Self.answers(replies)
             #expect(
                 results.map(Self.code) == [
                     "confirmed", "confirmed", "quota_day", "confirmed", "no_credits", "waitlisted", "overlap", "confirmed", "not_found",
-                    "cancelled", "already_cancelled", "waitlisted",
+                    "cancelled", "already_cancelled", "waitlisted", "no_credits", "confirmed",
                 ])
-            #expect(lanes.stats == LaneStats(batches: 1, requests: 12, largestBatch: 12))
+            #expect(lanes.stats == LaneStats(batches: 1, requests: 14, largestBatch: 14))
             // One transaction for four classes of two studios: the bookings as three sets around the cancel.
             #expect(app.services.database.statementCount - statementsBefore < 60)
             #expect(try results[5].get().booking.waitlistPosition == 1)
             #expect(try results[11].get().booking.waitlistPosition == 1)
-            // Every message of the batch, held to its end and written there: confirmed (r, p, q, t), waitlisted
+            // Every message of the batch, held to its end and written there: confirmed (r, p, q, t, w), waitlisted
             // (s, v), cancelled (u), promoted (s); e-mail only, nobody has a device for push.
             let queued = try await app.services.database.read { sql in
                 try await sql.raw("SELECT template, user_id FROM notification_outbox ORDER BY template, user_id").all()
                     .map { "\(try $0.decode(column: "template", as: String.self)):\(try $0.decode(column: "user_id", as: String.self))" }
             }
-            #expect(queued.count - outboxBefore == 8)
+            #expect(queued.count - outboxBefore == 9)
             for (template, who) in [
-                ("booking_confirmed", [r, p, q, t]), ("booking_waitlisted", [s, v]), ("booking_cancelled", [u]), ("booking_promoted", [s]),
+                ("booking_confirmed", [r, p, q, t, w]), ("booking_waitlisted", [s, v]), ("booking_cancelled", [u]),
+                ("booking_promoted", [s]),
             ] {
                 for booker in who {
                     #expect(queued.contains("\(template):\(booker.actor.userId)"), "\(template) for \(booker.membershipId)")
@@ -231,7 +235,11 @@ struct ClassLaneTests {
             #expect(
                 Dictionary(uniqueKeysWithValues: inX)
                     == [r.membershipId: "confirmed", s.membershipId: "confirmed", v.membershipId: "waitlisted"])
-            #expect(try await app.count("SELECT credits_remaining AS n FROM subscriptions WHERE membership_id = '\(q.membershipId)'") == 0)
+            for who in [q, s] {
+                #expect(
+                    try await app.count("SELECT credits_remaining AS n FROM subscriptions WHERE membership_id = '\(who.membershipId)'") == 0
+                )
+            }
             #expect(try await app.count("SELECT credits_remaining AS n FROM subscriptions WHERE membership_id = '\(t.membershipId)'") == 4)
             #expect(try await app.count("SELECT COUNT(*) AS n FROM bookings WHERE membership_id = '\(p.membershipId)'") == 1)
             for session in [x, overlapping, later, elsewhere] { try await app.checkInvariants(session: session) }

@@ -21,6 +21,20 @@ public enum ClassLaneRequest: Sendable {
         case .cancel(let request): request.sessionId
         }
     }
+
+    /// What the batch's ordering needs (`BatchSteps`); a key is its user's (`IdempotencyRows.Slot`).
+    var step: BatchSteps.Request {
+        switch self {
+        case .book(let request):
+            .book(
+                session: request.sessionId, member: request.membershipId,
+                key: request.idempotencyKey.map { "\(request.actor.userId) \($0)" })
+        case .cancel(let request):
+            .cancel(
+                session: request.sessionId, member: request.membershipId,
+                key: request.idempotencyKey.map { "\(request.actor.userId) \($0)" })
+        }
+    }
 }
 
 /// A cancel request as a class lane carries it: the booking, its class and member (for the locks) and
@@ -80,9 +94,11 @@ public final class ClassLanes: Sendable {
 
 /// One batch of the booking lane in one transaction (group commit). It takes the lock of every class
 /// and every member in the batch (sorted, before the snapshot, as a single booking always has, so
-/// several instances still serialise on each class), then handles the requests in arrival order: runs
-/// of bookings, of one class or several, are decided and written together (`BookSetRows`), a cancel
-/// (which may promote from the waitlist) runs on its own, its checks before its writes. Each
+/// several instances still serialise on each class), then handles the requests in the order
+/// `BatchSteps` gives (arrival order, except that a booking no earlier request can affect joins the
+/// first set): sets of bookings, of one class or several, are decided and written together
+/// (`BookSetRows`), a cancel (which may promote from the waitlist) runs on its own, its checks before
+/// its writes. Each
 /// request's refusal is its own answer; a database failure rolls the whole batch back and answers
 /// every request of it with 503, changing nothing. The batch's messages are queued together at its
 /// end (`OutboxRows.batched`).
@@ -108,24 +124,45 @@ struct ClassBatch {
         }
     }
 
-    /// The batch's requests in arrival order: runs of bookings as one set each, a cancel on its own.
+    /// The batch's requests in the order `BatchSteps` gives: sets of bookings, each cancel on its own.
     static func handle(_ sql: any SQLDatabase, _ items: [ClassLaneRequest]) async throws -> [Result<BookingResult, any Error>] {
-        var results: [Result<BookingResult, any Error>] = []
-        var index = items.startIndex
-        while index < items.endIndex {
-            if case .cancel(let request) = items[index] {
-                results.append(try await Self.cancel(sql, request))
-                index += 1
-                continue
+        var results = [Result<BookingResult, any Error>?](repeating: nil, count: items.count)
+        for step in BatchSteps.steps(items.map(\.step), waiting: try await waiting(sql, items)) {
+            switch step {
+            case .cancel(let index):
+                guard case .cancel(let request) = items[index] else { throw BrokenInvariant("a step's cancel is a booking") }
+                results[index] = try await Self.cancel(sql, request)
+            case .books(let indices):
+                let books = try indices.map { index in
+                    guard case .book(let request) = items[index] else { throw BrokenInvariant("a step's booking is a cancel") }
+                    return request
+                }
+                for (index, result) in zip(indices, try await BookSetRows.run(sql, books)) { results[index] = result }
             }
-            var books: [BookRequest] = []
-            while index < items.endIndex, case .book(let request) = items[index] {
-                books.append(request)
-                index += 1
-            }
-            results += try await BookSetRows.run(sql, books)
         }
-        return results
+        return try results.map { result in
+            guard let result else { throw BrokenInvariant("a request of the batch was left out of its steps") }
+            return result
+        }
+    }
+
+    /// The members waitlisted in each class a cancel of the batch is for, when a booking comes after a
+    /// cancel (otherwise the order is arrival order anyway, and nothing is read).
+    static func waiting(_ sql: any SQLDatabase, _ items: [ClassLaneRequest]) async throws -> [String: Set<String>] {
+        guard let firstCancel = items.firstIndex(where: { if case .cancel = $0 { true } else { false } }),
+            items[firstCancel...].contains(where: { if case .book = $0 { true } else { false } })
+        else { return [:] }
+        let sessions = Set(items.compactMap { if case .cancel(let request) = $0 { request.sessionId } else { nil } })
+        var waiting: [String: Set<String>] = [:]
+        for row in try await sql.raw(
+            """
+            SELECT session_id, membership_id FROM bookings
+            WHERE session_id IN (\(SQLList(sessions.sorted().map { SQLBind($0) }))) AND status = 'waitlisted'
+            """
+        ).all() {
+            waiting[try row.string("session_id"), default: []].insert(try row.string("membership_id"))
+        }
+        return waiting
     }
 
     /// A cancel: its checks (each refusal its own answer) come before any write, so a refusal leaves
