@@ -14,13 +14,21 @@ public enum WaitlistRows {
     public static func promote(
         _ sql: any SQLDatabase, org: Organization, sessionId: String, actorMembershipId: String?, now: Date
     ) async throws -> Int {
-        guard let row = try await sql.raw("SELECT * FROM class_sessions WHERE id = \(bind: sessionId) AND deleted_at IS NULL").first()
+        // The class and its places taken (confirmed + attended, as `SessionRows.bookedCount` counts) in one statement.
+        guard
+            let row = try await sql.raw(
+                """
+                SELECT s.*, (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status IN ('confirmed', 'attended'))
+                    AS promotion_booked_count
+                FROM class_sessions s WHERE s.id = \(bind: sessionId) AND s.deleted_at IS NULL
+                """
+            ).first()
         else { return 0 }
         let session = try SessionRows.session(row)
         guard session.status == .published,
             PromotionRules.isOpen(now: now, startsAt: session.startsAt, cutoffMinutes: org.waitlistCutoffMinutes)
         else { return 0 }
-        let booked = try await SessionRows.bookedCount(sql, sessionId: sessionId)
+        let booked = try row.int("promotion_booked_count")
         let free = session.capacity - booked
         guard free > 0 else { return 0 }
         let waiting = try await sql.raw(
