@@ -55,4 +55,26 @@ struct BatchStepsTests {
                 [Self.cancel("x", "a"), Self.book("x", "b"), Self.cancel("x", "c"), Self.book("x", "d"), Self.book("x", "e")],
                 waiting: [:]) == [.cancel(0), .books([1]), .cancel(2), .books([3, 4])])
     }
+
+    @Test("bookings and cancels of different classes: the cancels first, then every booking that followed one in a single set")
+    func acrossCancels() {
+        // Old order would be four steps; b waits for a's cancel, d for c's, and the two bookings go together.
+        #expect(
+            BatchSteps.steps([Self.cancel("x", "a"), Self.book("x", "b"), Self.cancel("y", "c"), Self.book("y", "d")], waiting: [:])
+                == [.cancel(0), .cancel(2), .books([1, 3])])
+        // A cancel after a booking it shares the class with runs after that booking's set.
+        #expect(
+            BatchSteps.steps([Self.cancel("x", "a"), Self.book("y", "a"), Self.cancel("y", "c")], waiting: [:])
+                == [.cancel(0), .books([1]), .cancel(2)])
+        // A cancel whose class a member waits in runs after that member's earlier booking elsewhere (their
+        // eligibility for the promotion counts that booking).
+        #expect(
+            BatchSteps.steps(
+                [Self.cancel("z", "q"), Self.book("y", "q"), Self.book("y", "w"), Self.cancel("x", "a")], waiting: ["x": ["w"]])
+                == [.cancel(0), .books([1, 2]), .cancel(3)])
+        // Two cancels sharing a waiting member: one after the other, in arrival order.
+        #expect(
+            BatchSteps.steps([Self.cancel("x", "a"), Self.cancel("y", "b")], waiting: ["x": ["w"], "y": ["w"]])
+                == [.cancel(0), .cancel(1)])
+    }
 }

@@ -1,14 +1,18 @@
 /// The order in which a lane batch handles its requests: as few sets of bookings as arrival order
 /// allows, and each cancel on its own.
 ///
-/// A booking may be decided before a cancel (or a booking) that arrived earlier only when the two
-/// cannot affect each other. What a cancel changes: its class (places, waitlist), its member (refund),
-/// the members waiting in its class (a promotion confirms and charges them), and its idempotency key.
-/// What a booking reads and changes: its class, its member and its key. So a booking joins the first
-/// set when none of its class, member or key was touched by an earlier request left in place; every
-/// other request keeps its arrival order after that set, with runs of bookings as sets. Bookings within
-/// a set are decided in arrival order too, so the answers are exactly those of handling the batch one
-/// request at a time.
+/// Two requests must keep their arrival order when one can affect the other. What a cancel changes:
+/// its class (places, waitlist), its member (a refund), the members waiting in its class — before the
+/// batch, or who joined it earlier in the batch — (a promotion confirms and charges them), and its
+/// idempotency key. What a booking reads and changes: its class, its member and its key. Requests
+/// that share none of these may be handled in any order.
+///
+/// Each request gets a level: a booking at least the level of every earlier booking it shares
+/// something with and one more than every such cancel; a cancel at least the level of every such
+/// booking and one more than every such cancel. Level by level, the level's bookings are decided
+/// as one set (in arrival order), then its cancels run one by one (in arrival order). So every pair
+/// that shares something keeps its arrival order, and the answers are exactly those of handling the
+/// batch one request at a time; a batch of bookings and cancels of many classes needs few sets.
 public enum BatchSteps {
     public enum Step: Equatable, Sendable {
         /// Bookings decided together, by index into the batch, in arrival order.
@@ -26,43 +30,38 @@ public enum BatchSteps {
     /// The steps for `requests`; `waiting` gives the members waitlisted in each class a cancel of the
     /// batch is for (before the batch).
     public static func steps(_ requests: [Request], waiting: [String: Set<String>]) -> [Step] {
-        var classes = Set<String>(), members = Set<String>(), keys = Set<String>()
-        var first: [Int] = [], rest: [Int] = []
-        // Members of the first set's bookings, by class: a later cancel of that class may promote them.
-        var firstMembers: [String: [String]] = [:]
-        for (index, request) in requests.enumerated() {
+        // The highest level of a booking, and of a cancel, that touched each class ("c"), member ("m")
+        // and key ("k") so far.
+        var bookingLevel: [String: Int] = [:], cancelLevel: [String: Int] = [:]
+        // Members who booked each class earlier in the batch (waitlisted there, they may be promoted).
+        var bookers: [String: Set<String>] = [:]
+        var levels: [Int] = []
+        func level(_ touched: [String]) -> Int {
+            touched.map { max(bookingLevel[$0] ?? 0, cancelLevel[$0].map { $0 + 1 } ?? 0) }.max() ?? 0
+        }
+        for request in requests {
             switch request {
-            case .cancel(let session, let member, let key):
-                rest.append(index)
-                classes.insert(session)
-                members.insert(member)
-                members.formUnion(waiting[session] ?? [])
-                members.formUnion(firstMembers[session] ?? [])
-                if let key { keys.insert(key) }
             case .book(let session, let member, let key):
-                if classes.contains(session) || members.contains(member) || key.map(keys.contains) == true {
-                    rest.append(index)
-                    classes.insert(session)
-                    members.insert(member)
-                    if let key { keys.insert(key) }
-                } else {
-                    first.append(index)
-                    firstMembers[session, default: []].append(member)
-                }
+                let touched = ["c \(session)", "m \(member)"] + (key.map { ["k \($0)"] } ?? [])
+                let at = level(touched)
+                levels.append(at)
+                for resource in touched { bookingLevel[resource] = max(bookingLevel[resource] ?? 0, at) }
+                bookers[session, default: []].insert(member)
+            case .cancel(let session, let member, let key):
+                let members = Set([member]).union(waiting[session] ?? []).union(bookers[session] ?? [])
+                let touched = ["c \(session)"] + members.sorted().map { "m \($0)" } + (key.map { ["k \($0)"] } ?? [])
+                let at = level(touched)
+                levels.append(at)
+                for resource in touched { cancelLevel[resource] = max(cancelLevel[resource] ?? at, at) }
             }
         }
-        var steps: [Step] = first.isEmpty ? [] : [.books(first)]
-        var run: [Int] = []
-        for index in rest {
-            guard case .cancel = requests[index] else {
-                run.append(index)
-                continue
-            }
-            if !run.isEmpty { steps.append(.books(run)) }
-            run = []
-            steps.append(.cancel(index))
+        var steps: [Step] = []
+        for at in 0..<((levels.max() ?? -1) + 1) {
+            let here = levels.indices.filter { levels[$0] == at }
+            let books = here.filter { if case .book = requests[$0] { true } else { false } }
+            if !books.isEmpty { steps.append(.books(books)) }
+            for index in here where !books.contains(index) { steps.append(.cancel(index)) }
         }
-        if !run.isEmpty { steps.append(.books(run)) }
         return steps
     }
 }
