@@ -95,13 +95,12 @@ public final class ClassLanes: Sendable {
 /// One batch of the booking lane in one transaction (group commit). It takes the lock of every class
 /// and every member in the batch (sorted, before the snapshot, as a single booking always has, so
 /// several instances still serialise on each class), then handles the requests in the order
-/// `BatchSteps` gives (arrival order, except that a booking no earlier request can affect joins the
-/// first set): sets of bookings, of one class or several, are decided and written together
-/// (`BookSetRows`), a cancel (which may promote from the waitlist) runs on its own, its checks before
-/// its writes. Each
-/// request's refusal is its own answer; a database failure rolls the whole batch back and answers
-/// every request of it with 503, changing nothing. The batch's messages are queued together at its
-/// end (`OutboxRows.batched`).
+/// `BatchSteps` gives (arrival order wherever one request can affect another): sets of bookings, of
+/// one class or several, are decided and written together (`BookSetRows`), a cancel (which may
+/// promote from the waitlist) runs on its own, its checks before its writes. Each request's refusal
+/// is its own answer; a database failure rolls the whole batch back and answers every request of it
+/// with 503, changing nothing. The batch's messages are queued together at its end
+/// (`OutboxRows.batched`).
 struct ClassBatch {
     let database: any FrontdeskDatabase
     let logger: Logger
