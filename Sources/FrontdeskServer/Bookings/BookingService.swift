@@ -3,9 +3,9 @@ import FrontdeskCore
 import FrontdeskStore
 
 /// Booking and cancelling (SPEC §5) — the one path behind the API and the member pages: who may book
-/// for whom and beyond capacity is decided here; the request then waits on its class's lane
-/// (`ClassLanes`), which decides it by `BookingRules` in arrival order and writes it with the others
-/// of its batch in one transaction.
+/// for whom and beyond capacity is decided here; the request then waits on the process's booking
+/// lane (`ClassLanes`), which decides it by `BookingRules` in arrival order and writes it with the
+/// others of its batch in one transaction.
 struct BookingService: Sendable {
     let services: AppServices
 

@@ -3,7 +3,7 @@ import FrontdeskCore
 import Logging
 import SQLKit
 
-/// A booking or a cancel, queued on its class's lane.
+/// A booking or a cancel, queued on the booking lane (`ClassLanes`).
 public enum ClassLaneRequest: Sendable {
     case book(BookRequest)
     case cancel(CancelRequest)
