@@ -60,7 +60,7 @@ public enum BatchSteps {
             let here = levels.indices.filter { levels[$0] == at }
             let books = here.filter { if case .book = requests[$0] { true } else { false } }
             if !books.isEmpty { steps.append(.books(books)) }
-            for index in here where !books.contains(index) { steps.append(.cancel(index)) }
+            steps += here.filter { if case .cancel = requests[$0] { true } else { false } }.map(Step.cancel)
         }
         return steps
     }

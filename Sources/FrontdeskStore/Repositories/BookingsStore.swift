@@ -63,11 +63,10 @@ public struct BookingsStore: Sendable {
                 JOIN class_sessions s ON s.id = b.session_id LEFT JOIN memberships m ON m.id = b.membership_id
                 WHERE b.id = \(bind: bookingId)
                 """
-            ).first(),
-            case let booking = try BookingRows.booking(row), booking.organizationId == org.id
-        else {
-            throw DomainError.notFound("Booking")
-        }
+            ).first()
+        else { throw DomainError.notFound("Booking") }
+        let booking = try BookingRows.booking(row)
+        guard booking.organizationId == org.id else { throw DomainError.notFound("Booking") }
         switch booking.status {
         case .cancelled: throw DomainError(.alreadyCancelled, "This booking is already cancelled.")
         case .attended, .noShow: throw DomainError(.notCancellable, "An attended or no-show booking cannot be cancelled.")
