@@ -95,10 +95,18 @@ struct DisplayPageTests {
             let window = 1_795_000_020 + minute * 60
             for session in ["a", "b"] {
                 for _ in 0..<3 {
-                    let code = try cache.code(key: "\(session)|\(window)", window: window) {
-                        made += 1
-                        return "https://studio.example/checkin?session=\(session)&token=\(window)"
-                    }
+                    let start = Date(timeIntervalSince1970: TimeInterval(window))
+                    let code = try cache.code(
+                        key: "\(session)|\(window)", window: window,
+                        text: {
+                            made += 1
+                            return "https://studio.example/checkin?session=\(session)&token=\(window)"
+                        },
+                        rendered: {
+                            RenderedCode(
+                                sessionId: session, url: $0, windowStart: start, expiresAt: start.addingTimeInterval(60),
+                                validUntil: start.addingTimeInterval(90))
+                        })
                     #expect(code.text.hasSuffix("session=\(session)&token=\(window)"))
                     #expect(code.svg.text.hasPrefix("<svg"))
                 }

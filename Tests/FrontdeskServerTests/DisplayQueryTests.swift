@@ -27,4 +27,26 @@ struct DisplayQueryTests {
             #expect(parsed.have == Array(have.prefix(DisplayRoutes.maxHave)), "\(query ?? "nil")")
         }
     }
+
+    @Test("holds: a have value decodes to the URL, byte for byte, as the decoded values compare")
+    func holds() {
+        let urls = [
+            "https://example.com/c/abc", "plain", "", "a=b", "=", "€", "x", "u3", "u11", "%zz", "%4", "https://example.com/c/ab",
+            "https://example.com/c/abcd", "1+2",
+        ]
+        let queries =
+            Self.queries + [
+                "have=%zz", "have=%4", "have=https%3A%2F%2Fexample.com%2Fc%2Fab%zz", "have=https%3A%2F%2Fexample.com%2Fc%2Fabc%",
+                "have=%70lain&have=x", "have=1+2", "have=https://example.com/c/abc",
+            ]
+        for query in queries {
+            let parsed = DisplayQuery(query, maxHave: DisplayRoutes.maxHave)
+            for url in urls {
+                #expect(parsed.holds(url) == parsed.have.contains(url), "\(query ?? "nil") holds \(url)")
+            }
+        }
+        #expect(DisplayQuery("have=%70lain", maxHave: 1).holds("plain"))
+        #expect(!DisplayQuery("have=%70lain", maxHave: 0).holds("plain"))
+        #expect(DisplayQuery("have=%zz", maxHave: 1).holds("%zz"))
+    }
 }

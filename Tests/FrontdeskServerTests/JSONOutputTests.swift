@@ -146,28 +146,48 @@ struct JSONOutputTests {
         let session = DisplayRoutes.ScreenSession(
             id: "s1", className: "Yoga/Flow", color: "#123456", coachName: "Ana", locationName: "Studio \"1\"",
             startsAt: start, endsAt: start.addingTimeInterval(3_600), capacity: 20)
-        func code(_ window: Int, svg: String?) -> DisplayRoutes.QRPayload {
-            DisplayRoutes.QRPayload(
-                sessionId: "s1", url: "https://studio.example/c/\(window)", svg: svg.map(JSONString.init),
+        // `rendered`: the code's JSON written once (`RenderedCode`), as the server's codes are.
+        func code(_ window: Int, svg: String?, rendered: Bool = false) -> DisplayRoutes.QRPayload {
+            var payload = DisplayRoutes.QRPayload(
+                sessionId: "s1", url: "https://studio.example/c/\(window)?a=\"b\"", svg: svg.map(JSONString.init),
                 windowStart: Date(timeIntervalSince1970: TimeInterval(window)),
                 expiresAt: Date(timeIntervalSince1970: TimeInterval(window + 60)),
-                validUntil: Date(timeIntervalSince1970: TimeInterval(window + 90)), secondsUntilRotation: 42)
+                validUntil: Date(timeIntervalSince1970: TimeInterval(window + 90)), secondsUntilRotation: window % 61)
+            if rendered {
+                payload.rendered = RenderedCode(
+                    sessionId: payload.sessionId, url: payload.url, windowStart: payload.windowStart, expiresAt: payload.expiresAt,
+                    validUntil: payload.validUntil)
+            }
+            return payload
         }
+        var codes = [
+            code(1_800_000_000, svg: "<svg viewBox=\"0 0 1 1\"><title>Scan</title></svg>\n"), code(1_800_000_060, svg: nil),
+            code(1_800_000_120, svg: "<svg/>"),
+        ]
         let busy = DisplayRoutes.ScreenState(
             displayName: "Front wall", organizationName: "Studio Nord", primaryColor: "#ff0000", timezone: "Europe/Berlin",
             now: start.addingTimeInterval(17.25), session: session,
             next: DisplayRoutes.ScreenSession(
                 id: "s2", className: "Pilates", color: "#000000", coachName: nil, locationName: "Studio 1",
                 startsAt: start.addingTimeInterval(7_200), endsAt: start.addingTimeInterval(10_800), capacity: 8),
-            qr: code(1_800_000_000, svg: "<svg viewBox=\"0 0 1 1\"><title>Scan</title></svg>\n"),
-            ahead: [code(1_800_000_060, svg: nil), code(1_800_000_120, svg: "<svg/>")], checkedInCount: 2,
-            checkedIn: ["Ana B.", Self.awkward])
+            qr: codes[0], ahead: Array(codes[1...]), checkedInCount: 2, checkedIn: ["Ana B.", Self.awkward])
+        codes = [
+            code(1_800_000_000, svg: "<svg viewBox=\"0 0 1 1\"><title>Scan</title></svg>\n", rendered: true),
+            code(1_800_000_060, svg: nil, rendered: true), code(1_800_000_120, svg: "<svg/>", rendered: true),
+        ]
+        var rendered = busy
+        rendered.qr = codes[0]
+        rendered.ahead = Array(codes[1...])
+        #expect(rendered.qr?.rendered != nil)
         let idle = DisplayRoutes.ScreenState(
             displayName: "Front wall", organizationName: "Studio Nord", primaryColor: "#ff0000", timezone: "UTC",
             now: start, session: nil, next: nil, qr: nil, ahead: [], checkedInCount: 0, checkedIn: [])
         for state in [busy, idle] {
             #expect(Self.written(state) == (try Self.encoded(state)))
         }
+        // The pre-written codes give the same bytes (and encode as the others: `rendered` is no field).
+        #expect(Self.written(rendered) == (try Self.encoded(busy)))
+        #expect((try Self.encoded(rendered)) == (try Self.encoded(busy)))
     }
 
     @Test("a check-in's answer: a booking with every optional, and with none")

@@ -27,16 +27,19 @@ struct DisplayCodes {
     /// The code of `sessionId` for the window starting at `window`, with its instants seen from `now`.
     func payload(sessionId: String, window: Int64, now: Date) throws -> DisplayRoutes.QRPayload {
         let start = Date(timeIntervalSince1970: TimeInterval(window))
-        // The signed URL and its SVG are made once per class, window and key, however many screens poll.
-        let (url, svg) = try services.qrCache.code(key: "\(sessionId)|\(window)|\(ring.current.id)", window: window, keepFrom: keepFrom) {
-            Self.checkinURL(base: services.configuration.publicBaseURL, sessionId: sessionId, at: start, keys: ring)
-        }
         let rotation = window + CheckinToken.windowSeconds
+        let grace = Int64(max(0, org.checkinGraceSeconds))
+        let expiresAt = Date(timeIntervalSince1970: TimeInterval(rotation))
+        let validUntil = Date(timeIntervalSince1970: TimeInterval(rotation + grace))
+        // The signed URL, its SVG and its JSON are made once per class, window, key and grace (the
+        // JSON's `validUntil`), however many screens poll.
+        let code = try services.qrCache.code(
+            key: "\(sessionId)|\(window)|\(ring.current.id)|\(grace)", window: window, keepFrom: keepFrom,
+            text: { Self.checkinURL(base: services.configuration.publicBaseURL, sessionId: sessionId, at: start, keys: ring) },
+            rendered: { RenderedCode(sessionId: sessionId, url: $0, windowStart: start, expiresAt: expiresAt, validUntil: validUntil) })
         return DisplayRoutes.QRPayload(
-            sessionId: sessionId, url: url, svg: svg, windowStart: start,
-            expiresAt: Date(timeIntervalSince1970: TimeInterval(rotation)),
-            validUntil: Date(timeIntervalSince1970: TimeInterval(rotation + Int64(max(0, org.checkinGraceSeconds)))),
-            secondsUntilRotation: Int(max(0, rotation - now.epochSeconds)))
+            sessionId: sessionId, url: code.text, svg: code.svg, windowStart: start, expiresAt: expiresAt, validUntil: validUntil,
+            secondsUntilRotation: Int(max(0, rotation - now.epochSeconds)), rendered: code.rendered)
     }
 
     /// For each of the `aheadWindows` windows after `window`, the class the screen shows at its start,

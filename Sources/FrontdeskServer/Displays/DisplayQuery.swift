@@ -1,52 +1,132 @@
 /// The query of a display state poll (`?exp=&sig=&have=…`), read in one pass over its bytes: the
 /// screen polls every few seconds, and Hummingbird's `queryParameters` (every pair split, decoded and
-/// put in a dictionary) with its look-ups was a twentieth of each poll (`perf`).
+/// put in a dictionary) with its look-ups was a twentieth of each poll (`perf`); splitting the text's
+/// `UTF8View` and decoding every `have` into a string of its own were still a sixteenth of a poll
+/// that names the codes it holds.
 ///
 /// It reads what `queryParameters` reads (`DisplayQueryTests`): names as they are, values
 /// percent-decoded (left as they are when that fails), a pair without `=` as a name with an empty
-/// value; `exp` and `sig` the first of their name, `have` every one, up to `maxHave`.
+/// value; `exp` and `sig` the first of their name, `have` every one, up to `maxHave`. The `have`
+/// values are kept as sent and compared with a code's URL while decoding (`holds`).
 struct DisplayQuery {
     var expires: Substring?
     var signature: Substring?
-    var have: [String] = []
+    /// The `have` values as sent (still percent-encoded).
+    private var held: [Substring] = []
 
     init(_ query: String?, maxHave: Int) {
-        guard let query else { return }
-        for pair in query.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: false) {
-            let equals = pair.firstIndex(of: UInt8(ascii: "="))
-            let name = pair[..<(equals ?? pair.endIndex)]
-            let value = equals.map { pair[pair.index(after: $0)...] } ?? pair[pair.endIndex...]
-            if name.elementsEqual("exp".utf8) {
-                if expires == nil { expires = Self.decoded(value) }
-            } else if name.elementsEqual("sig".utf8) {
-                if signature == nil { signature = Self.decoded(value) }
-            } else if name.elementsEqual("have".utf8), have.count < maxHave {
-                have.append(String(Self.decoded(value)))
+        guard var query else { return }
+        query.makeContiguousUTF8()
+        // Byte offsets of each pair's name and value, found over the contiguous bytes.
+        var found: [(kind: UInt8, value: Range<Int>)] = []
+        query.utf8.withContiguousStorageIfAvailable { bytes in
+            var start = 0
+            var haves = 0
+            var (seenExp, seenSig) = (false, false)
+            while start <= bytes.count {
+                var end = start
+                while end < bytes.count, bytes[end] != UInt8(ascii: "&") { end += 1 }
+                var equals = start
+                while equals < end, bytes[equals] != UInt8(ascii: "=") { equals += 1 }
+                let name = UnsafeBufferPointer(rebasing: bytes[start..<equals])
+                let value = min(equals + 1, end)..<end
+                if name.elementsEqual("exp".utf8) {
+                    if !seenExp { found.append((0, value)) }
+                    seenExp = true
+                } else if name.elementsEqual("sig".utf8) {
+                    if !seenSig { found.append((1, value)) }
+                    seenSig = true
+                } else if name.elementsEqual("have".utf8), haves < maxHave {
+                    found.append((2, value))
+                    haves += 1
+                }
+                start = end + 1
+            }
+        }
+        let utf8 = query.utf8
+        for (kind, range) in found {
+            let lower = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+            let value = query[lower..<utf8.index(lower, offsetBy: range.count)]
+            switch kind {
+            case 0: expires = Self.decoded(value)
+            case 1: signature = Self.decoded(value)
+            default: held.append(value)
             }
         }
     }
 
+    /// The `have` values, decoded.
+    var have: [String] { held.map { String(Self.decoded($0)) } }
+
+    /// Whether a `have` value is `url`, decoded byte by byte without a string of its own. (Bytes, where
+    /// `have.contains` compares canonically equivalent strings as equal: a `have` only leaves an SVG
+    /// out of the answer, and a screen sends back the URLs it was sent.)
+    func holds(_ url: String) -> Bool {
+        var url = url
+        return url.withUTF8 { url in held.contains { Self.decodes($0, to: url) } }
+    }
+
+    /// Whether `value` percent-decodes to `expected` (the text as it is when a `%` is not followed by
+    /// two hex digits, as `decoded`).
+    static func decodes(_ value: Substring, to expected: UnsafeBufferPointer<UInt8>) -> Bool {
+        var value = value
+        return value.withUTF8 { bytes in
+            var (index, at) = (0, 0)
+            while index < bytes.count {
+                var byte = bytes[index]
+                index += 1
+                if byte == UInt8(ascii: "%") {
+                    guard index + 1 < bytes.count, let high = hex(bytes[index]), let low = hex(bytes[index + 1]) else {
+                        return bytes.elementsEqual(expected)
+                    }
+                    byte = high << 4 | low
+                    index += 2
+                }
+                guard at < expected.count, expected[at] == byte else {
+                    // A malformed escape further on leaves the whole value as it is.
+                    return !isWellFormed(bytes) && bytes.elementsEqual(expected)
+                }
+                at += 1
+            }
+            return at == expected.count
+        }
+    }
+
+    /// Whether every `%` of `bytes` is followed by two hex digits.
+    private static func isWellFormed(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "%") {
+                guard index + 2 < bytes.count, hex(bytes[index + 1]) != nil, hex(bytes[index + 2]) != nil else { return false }
+                index += 3
+            } else {
+                index += 1
+            }
+        }
+        return true
+    }
+
     /// `value` percent-decoded as Hummingbird decodes it: `%XY` is the byte XY (bytes that are not
     /// UTF-8 become U+FFFD); the text as it is when a `%` is not followed by two hex digits.
-    static func decoded(_ value: Substring.UTF8View) -> Substring {
-        let text = Substring(value)
-        guard value.contains(UInt8(ascii: "%")) else { return text }
+    static func decoded(_ value: Substring) -> Substring {
+        let utf8 = value.utf8
+        guard utf8.contains(UInt8(ascii: "%")) else { return value }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(value.count)
-        var index = value.startIndex
-        while index < value.endIndex {
-            let byte = value[index]
+        bytes.reserveCapacity(utf8.count)
+        var index = utf8.startIndex
+        while index < utf8.endIndex {
+            let byte = utf8[index]
             guard byte == UInt8(ascii: "%") else {
                 bytes.append(byte)
-                index = value.index(after: index)
+                index = utf8.index(after: index)
                 continue
             }
-            let high = value.index(after: index)
-            guard high < value.endIndex, let h = hex(value[high]) else { return text }
-            let low = value.index(after: high)
-            guard low < value.endIndex, let l = hex(value[low]) else { return text }
+            let high = utf8.index(after: index)
+            guard high < utf8.endIndex, let h = hex(utf8[high]) else { return value }
+            let low = utf8.index(after: high)
+            guard low < utf8.endIndex, let l = hex(utf8[low]) else { return value }
             bytes.append(h << 4 | l)
-            index = value.index(after: low)
+            index = utf8.index(after: low)
         }
         return String(decoding: bytes, as: UTF8.self)[...]
     }

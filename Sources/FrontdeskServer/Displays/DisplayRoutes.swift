@@ -89,6 +89,12 @@ struct DisplayRoutes {
         /// no newer code by then must stop showing this one.
         let validUntil: Date
         let secondsUntilRotation: Int
+        /// The same fields written once for the code (`QRSVGCache`), when made there.
+        var rendered: RenderedCode? = nil
+
+        enum CodingKeys: String, CodingKey {
+            case sessionId, url, svg, windowStart, expiresAt, validUntil, secondsUntilRotation
+        }
     }
 
     struct ScreenState: Encodable, Sendable {
@@ -121,9 +127,8 @@ struct DisplayRoutes {
             display: entry.display, org: entry.organization, current: entry.current, next: entry.next, now: now)
         // A screen already holding a code says so (`have=<url>`, once per code, at most `maxHave`): its
         // SVG is left out, which keeps a poll small instead of ~8 KB a code.
-        let have = query.have
-        if let url = state.qr?.url, have.contains(url) { state.qr?.svg = nil }
-        for index in state.ahead.indices where have.contains(state.ahead[index].url) { state.ahead[index].svg = nil }
+        if let url = state.qr?.url, query.holds(url) { state.qr?.svg = nil }
+        for index in state.ahead.indices where query.holds(state.ahead[index].url) { state.ahead[index].svg = nil }
         var response = try state.response(from: request, context: context)
         response.headers[.cacheControl] = "no-store"
         response.headers[.init("Referrer-Policy")!] = "no-referrer"
@@ -238,7 +243,7 @@ struct DisplayRoutes {
 
 /// Rendered QR SVGs per session × 60-second window: each is rendered once however many screens poll.
 public final class QRSVGCache: Sendable {
-    private let entries = Mutex<[String: (text: String, svg: JSONString, window: Int64)]>([:])
+    private let entries = Mutex<[String: Code]>([:])
 
     public init() {}
 
@@ -247,18 +252,31 @@ public final class QRSVGCache: Sendable {
     var count: Int { entries.withLock { $0.count } }
 
     /// The text of the code filed under `key` (made by `text` only the first time: for a check-in code,
-    /// its signature) and its SVG, rendered once; `keepFrom` is the window of now: codes of windows
+    /// its signature), its SVG and its JSON part (`rendered`, from the text), made once; `keepFrom` is the window of now: codes of windows
     /// before the one before it are dropped. Numeric runs (the compact token) are encoded in numeric mode.
-    func code(key: String, window: Int64, keepFrom: Int64? = nil, text: () -> String) throws -> (text: String, svg: JSONString) {
-        if let hit = entries.withLock({ $0[key] }) { return (hit.text, hit.svg) }
+    func code(
+        key: String, window: Int64, keepFrom: Int64? = nil, text: () -> String, rendered: (String) -> RenderedCode
+    ) throws -> Code {
+        if let hit = entries.withLock({ $0[key] }) { return hit }
         let text = text()
-        let svg = JSONString(try QRCode.encodeSegmented(text, level: .medium).svg(moduleSize: nil, quietZone: 4, title: "Scan to check in"))
+        let code = Code(
+            text: text,
+            svg: JSONString(try QRCode.encodeSegmented(text, level: .medium).svg(moduleSize: nil, quietZone: 4, title: "Scan to check in")),
+            rendered: rendered(text), window: window)
         let oldest = (keepFrom ?? window) - CheckinToken.windowSeconds
         entries.withLock { cache in
-            cache[key] = (text, svg, window)
+            cache[key] = code
             cache = cache.filter { $0.value.window >= oldest }
         }
-        return (text, svg)
+        return code
+    }
+
+    /// A code as held: its text, its SVG, its part of the display poll, and its window.
+    struct Code: Sendable {
+        let text: String
+        let svg: JSONString
+        let rendered: RenderedCode
+        let window: Int64
     }
 }
 

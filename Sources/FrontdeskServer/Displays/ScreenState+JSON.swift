@@ -3,7 +3,9 @@
 
 extension DisplayRoutes.ScreenState: JSONOutputResponse {
     /// The SVGs it carries (~8 KB each) and the rest.
-    var sizeHint: Int { ([qr] + ahead).reduce(2048) { $0 + ($1?.svg?.json.count ?? 0) + 512 } }
+    var sizeHint: Int {
+        ahead.reduce(2560 + (qr?.svg?.json.count ?? 0)) { $0 + ($1.svg?.json.count ?? 0) + 512 }
+    }
 
     func write(to json: inout JSONOutput) {
         json.object { json in
@@ -39,6 +41,10 @@ extension DisplayRoutes.ScreenSession: JSONWritable {
 
 extension DisplayRoutes.QRPayload: JSONWritable {
     func write(to json: inout JSONOutput) {
+        if let rendered {
+            rendered.write(secondsUntilRotation: secondsUntilRotation, svg: svg, to: &json)
+            return
+        }
         json.object { json in
             json.field("expiresAt", expiresAt)
             json.field("secondsUntilRotation", secondsUntilRotation)

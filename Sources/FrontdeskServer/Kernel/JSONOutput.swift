@@ -115,6 +115,11 @@ struct JSONOutput {
         bytes.append(contentsOf: json)
     }
 
+    /// Text already in JSON form (punctuation and keys of a pre-written part, `RenderedCode`).
+    mutating func text(_ json: StaticString) {
+        json.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
     mutating func int(_ value: Int) {
         if value >= 0, value < 10 {
             bytes.append(UInt8(ascii: "0") + UInt8(value))
