@@ -97,7 +97,7 @@ struct DisplayPageTests {
                 for _ in 0..<3 {
                     let start = Date(timeIntervalSince1970: TimeInterval(window))
                     let code = try cache.code(
-                        key: "\(session)|\(window)", window: window,
+                        key: QRSVGCache.Key(sessionId: session, window: window, keyId: "k1", graceSeconds: 30), window: window,
                         text: {
                             made += 1
                             return "https://studio.example/checkin?session=\(session)&token=\(window)"

@@ -34,7 +34,8 @@ struct DisplayCodes {
         // The signed URL, its SVG and its JSON are made once per class, window, key and grace (the
         // JSON's `validUntil`), however many screens poll.
         let code = try services.qrCache.code(
-            key: "\(sessionId)|\(window)|\(ring.current.id)|\(grace)", window: window, keepFrom: keepFrom,
+            key: QRSVGCache.Key(sessionId: sessionId, window: window, keyId: ring.current.id, graceSeconds: grace), window: window,
+            keepFrom: keepFrom,
             text: { Self.checkinURL(base: services.configuration.publicBaseURL, sessionId: sessionId, at: start, keys: ring) },
             rendered: { RenderedCode(sessionId: sessionId, url: $0, windowStart: start, expiresAt: expiresAt, validUntil: validUntil) })
         return DisplayRoutes.QRPayload(

@@ -11,8 +11,9 @@
 struct DisplayQuery {
     var expires: Substring?
     var signature: Substring?
-    /// The `have` values as sent (still percent-encoded).
-    private var held: [Substring] = []
+    /// The `have` values as sent (still percent-encoded), each with whether its escapes are all well
+    /// formed (else it stands for itself, undecoded).
+    private var held: [(value: Substring, decodes: Bool)] = []
 
     init(_ query: String?, maxHave: Int) {
         guard var query else { return }
@@ -50,46 +51,44 @@ struct DisplayQuery {
             switch kind {
             case 0: expires = Self.decoded(value)
             case 1: signature = Self.decoded(value)
-            default: held.append(value)
+            default:
+                var text = value
+                held.append((value, text.withUTF8(Self.isWellFormed)))
             }
         }
     }
 
     /// The `have` values, decoded.
-    var have: [String] { held.map { String(Self.decoded($0)) } }
+    var have: [String] { held.map { String(Self.decoded($0.value)) } }
 
     /// Whether a `have` value is `url`, decoded byte by byte without a string of its own. (Bytes, where
     /// `have.contains` compares canonically equivalent strings as equal: a `have` only leaves an SVG
     /// out of the answer, and a screen sends back the URLs it was sent.)
     func holds(_ url: String) -> Bool {
         var url = url
-        return url.withUTF8 { url in held.contains { Self.decodes($0, to: url) } }
+        return url.withUTF8 { url in
+            held.contains { held in
+                var value = held.value
+                return value.withUTF8 { held.decodes ? Self.decodes($0, to: url) : $0.elementsEqual(url) }
+            }
+        }
     }
 
-    /// Whether `value` percent-decodes to `expected` (the text as it is when a `%` is not followed by
-    /// two hex digits, as `decoded`).
-    static func decodes(_ value: Substring, to expected: UnsafeBufferPointer<UInt8>) -> Bool {
-        var value = value
-        return value.withUTF8 { bytes in
-            var (index, at) = (0, 0)
-            while index < bytes.count {
-                var byte = bytes[index]
+    /// Whether `bytes`, every `%` of which is followed by two hex digits, percent-decode to `expected`.
+    private static func decodes(_ bytes: UnsafeBufferPointer<UInt8>, to expected: UnsafeBufferPointer<UInt8>) -> Bool {
+        var (index, at) = (0, 0)
+        while index < bytes.count {
+            var byte = bytes[index]
+            if byte == UInt8(ascii: "%"), index + 2 < bytes.count, let high = hex(bytes[index + 1]), let low = hex(bytes[index + 2]) {
+                byte = high << 4 | low
+                index += 3
+            } else {
                 index += 1
-                if byte == UInt8(ascii: "%") {
-                    guard index + 1 < bytes.count, let high = hex(bytes[index]), let low = hex(bytes[index + 1]) else {
-                        return bytes.elementsEqual(expected)
-                    }
-                    byte = high << 4 | low
-                    index += 2
-                }
-                guard at < expected.count, expected[at] == byte else {
-                    // A malformed escape further on leaves the whole value as it is.
-                    return !isWellFormed(bytes) && bytes.elementsEqual(expected)
-                }
-                at += 1
             }
-            return at == expected.count
+            guard at < expected.count, expected[at] == byte else { return false }
+            at += 1
         }
+        return at == expected.count
     }
 
     /// Whether every `%` of `bytes` is followed by two hex digits.

@@ -243,7 +243,7 @@ struct DisplayRoutes {
 
 /// Rendered QR SVGs per session × 60-second window: each is rendered once however many screens poll.
 public final class QRSVGCache: Sendable {
-    private let entries = Mutex<[String: Code]>([:])
+    private let entries = Mutex<[Key: Code]>([:])
 
     public init() {}
 
@@ -255,7 +255,7 @@ public final class QRSVGCache: Sendable {
     /// its signature), its SVG and its JSON part (`rendered`, from the text), made once; `keepFrom` is the window of now: codes of windows
     /// before the one before it are dropped. Numeric runs (the compact token) are encoded in numeric mode.
     func code(
-        key: String, window: Int64, keepFrom: Int64? = nil, text: () -> String, rendered: (String) -> RenderedCode
+        key: Key, window: Int64, keepFrom: Int64? = nil, text: () -> String, rendered: (String) -> RenderedCode
     ) throws -> Code {
         if let hit = entries.withLock({ $0[key] }) { return hit }
         let text = text()
@@ -269,6 +269,15 @@ public final class QRSVGCache: Sendable {
             cache = cache.filter { $0.value.window >= oldest }
         }
         return code
+    }
+
+    /// What a check-in code is made of: its class and window, the signing key, and the grace after
+    /// its window (the JSON's `validUntil`).
+    struct Key: Hashable, Sendable {
+        let sessionId: String
+        let window: Int64
+        let keyId: String
+        let graceSeconds: Int64
     }
 
     /// A code as held: its text, its SVG, its part of the display poll, and its window.
