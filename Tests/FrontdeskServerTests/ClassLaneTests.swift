@@ -246,6 +246,125 @@ struct ClassLaneTests {
         }
     }
 
+    static func cancel(
+        _ app: TestApp, _ org: Organization, _ booking: String, _ session: String, _ who: Booker, by actor: BookingActor? = nil,
+        key: String? = nil
+    ) -> ClassLaneRequest {
+        .cancel(
+            CancelRequest(
+                org: org, bookingId: booking, sessionId: session, membershipId: who.membershipId, actor: actor ?? who.actor,
+                idempotencyKey: key, now: app.clock.now()))
+    }
+
+    @Test("cancels of classes that share nothing: one set, each answered as alone — refund, promotion, waitlist, staff, refusals, replay")
+    func cancelSet() async throws {
+        try await TestApp.run { app in
+            let studio = try await app.studio()
+            let other = try await app.studio()
+            for fixture in [studio, other] {
+                _ = try await app.request(
+                    .patch, "/api/orgs/\(fixture.orgId)", token: fixture.ownerToken, body: ["paymentProvider": "stripe"])
+            }
+            let pack = try await app.plan(studio, ["name": "Pack", "classCredits": 5])
+            let otherPack = try await app.plan(other, ["name": "Pack", "classCredits": 5])
+            let startsAt = app.clock.now().addingTimeInterval(2 * 86_400)
+            var classes: [String] = []
+            for hour in 0..<5 {
+                classes.append(
+                    try await app.session(studio, startsAt: startsAt.addingTimeInterval(Double(hour) * 7_200), extra: ["capacity": 1]))
+            }
+            let (classA, classB, classC, classD, classE) = (classes[0], classes[1], classes[2], classes[3], classes[4])
+            let elsewhere = try await app.session(other, startsAt: startsAt)
+            var bookers: [Booker] = []
+            for person in try await app.quickMembers(studio.orgId, count: 8) {
+                bookers.append(try await Self.booker(app, studio.orgId, person))
+            }
+            let (a, wa, b0, b, b2, c, d, e) = (
+                bookers[0], bookers[1], bookers[2], bookers[3], bookers[4], bookers[5], bookers[6], bookers[7]
+            )
+            let t = try await Self.booker(app, other.orgId, try #require(try await app.quickMembers(other.orgId, count: 1).first))
+            for who in bookers { _ = try await app.subscribe(studio, membership: who.membershipId, plan: pack, credits: 5) }
+            _ = try await app.subscribe(other, membership: t.membershipId, plan: otherPack, credits: 5)
+            // A: a holds the place (charged), wa waits. B: b0 holds it, b and b2 wait. C: c's booking, cancelled
+            // already. D: d's place, which the owner cancels. E: e's place, cancelled in a batch before with a key.
+            let aBooking = try #require(try await app.book(classA, token: a.token).string("id"))
+            #expect(try await app.book(classA, token: wa.token).string("status") == "waitlisted")
+            #expect(try await app.book(classB, token: b0.token).status == 201)
+            let bBooking = try #require(try await app.book(classB, token: b.token).string("id"))
+            #expect(try await app.book(classB, token: b2.token).string("status") == "waitlisted")
+            let cBooking = try #require(try await app.book(classC, token: c.token).string("id"))
+            #expect(try await app.request(.post, "/api/bookings/\(cBooking)/cancel", token: c.token).status == 200)
+            let dBooking = try #require(try await app.book(classD, token: d.token).string("id"))
+            let eBooking = try #require(try await app.book(classE, token: e.token).string("id"))
+            let tBooking = try #require(try await app.book(elsewhere, token: t.token).string("id"))
+
+            let org = try #require(try await app.services.organizations.organization(id: studio.orgId))
+            let owner = try await app.services.database.read { sql in
+                let row = try #require(
+                    try await sql.raw("SELECT id, user_id FROM memberships WHERE organization_id = \(bind: org.id) AND role = 'owner'")
+                        .first())
+                return BookingActor(
+                    userId: try row.decode(column: "user_id", as: String.self), membershipId: try row.decode(column: "id", as: String.self),
+                    role: .owner)
+            }
+            let lanes = ClassLanes(database: app.services.database, logger: TestBackend.logger)
+            let first = try await Self.answers(lanes.enqueue([Self.cancel(app, org, eBooking, classE, e, key: "k-e")]))
+            #expect(first.map(Self.code) == ["cancelled"])
+            let statementsBefore = app.services.database.statementCount
+            let replies = lanes.enqueue([
+                Self.cancel(app, org, aBooking, classA, a),  // early: a's credit back, wa promoted and charged
+                Self.cancel(app, org, bBooking, classB, b),  // waiting: b2 moves up to 1
+                Self.cancel(app, org, cBooking, classC, c),  // already cancelled
+                Self.cancel(app, org, dBooking, classD, d, by: owner),  // staff: an audit entry, d's credit back
+                Self.cancel(app, org, eBooking, classE, e, key: "k-e"),  // the same key: the first answer again
+                Self.cancel(app, org, tBooking, elsewhere, t),  // another studio's booking, asked as this studio
+            ])
+            let results = try await Self.answers(replies)
+            #expect(
+                results.map(Self.code) == [
+                    "cancelled", "cancelled", "already_cancelled", "cancelled", "replayed:cancelled", "not_found",
+                ])
+            #expect(lanes.stats == LaneStats(batches: 2, requests: 7, largestBatch: 6))
+            // One read and one UPDATE for the four bookings; then the promotion of A, the waitlist of B, the
+            // audit entry and the key's read (one at a time, they take over forty).
+            #expect(app.services.database.statementCount - statementsBefore < 26)
+            #expect(try results[3].get().booking.cancelledAt != nil)
+
+            func state(_ session: String) async throws -> [String: String] {
+                let rows = try await app.services.database.read { sql in
+                    try await sql.raw(
+                        "SELECT membership_id, status, waitlist_position FROM bookings WHERE session_id = \(bind: session) AND status <> 'cancelled'"
+                    ).all().map { row in
+                        (
+                            try row.decode(column: "membership_id", as: String.self),
+                            try row.decode(column: "status", as: String.self)
+                                + ((try row.decode(column: "waitlist_position", as: Int?.self)).map { ":\($0)" } ?? "")
+                        )
+                    }
+                }
+                return Dictionary(uniqueKeysWithValues: rows)
+            }
+            #expect(try await state(classA) == [wa.membershipId: "confirmed"])
+            #expect(try await state(classB) == [b0.membershipId: "confirmed", b2.membershipId: "waitlisted:1"])
+            #expect(try await state(classD) == [:])
+            #expect(try await state(elsewhere) == [t.membershipId: "confirmed"])
+            for (who, credits) in [(a, 5), (wa, 4), (b, 5), (d, 5), (e, 5)] {
+                #expect(
+                    try await app.count("SELECT credits_remaining AS n FROM subscriptions WHERE membership_id = '\(who.membershipId)'")
+                        == credits, "credits of \(who.membershipId)")
+            }
+            #expect(
+                try await app.count(
+                    "SELECT COUNT(*) AS n FROM audit_logs WHERE action = 'booking.cancel' AND entity_id = '\(dBooking)'") == 1)
+            #expect(try await app.count("SELECT COUNT(*) AS n FROM audit_logs WHERE action = 'booking.cancel'") == 1)
+            #expect(
+                try await app.count(
+                    "SELECT COUNT(*) AS n FROM notification_outbox WHERE template = 'booking_promoted' AND user_id = '\(wa.actor.userId)'")
+                    >= 1)
+            for session in classes + [elsewhere] { try await app.checkInvariants(session: session) }
+        }
+    }
+
     @Test("a database failure in the middle of a batch answers every request with 503 busy and changes nothing")
     func failureMidBatch() async throws {
         try await TestApp.run { app in

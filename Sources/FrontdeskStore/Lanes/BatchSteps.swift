@@ -1,5 +1,5 @@
-/// The order in which a lane batch handles its requests: as few sets of bookings as arrival order
-/// allows, and each cancel on its own.
+/// The order in which a lane batch handles its requests: as few sets of bookings and sets of cancels
+/// as arrival order allows.
 ///
 /// Two requests must keep their arrival order when one can affect the other. What a cancel changes:
 /// its class (places, waitlist), its member (a refund), the members waiting in its class — before the
@@ -10,15 +10,17 @@
 /// Each request gets a level: a booking at least the level of every earlier booking it shares
 /// something with and one more than every such cancel; a cancel at least the level of every such
 /// booking and one more than every such cancel. Level by level, the level's bookings are decided
-/// as one set (in arrival order), then its cancels run one by one (in arrival order). So every pair
-/// that shares something keeps its arrival order, and the answers are exactly those of handling the
-/// batch one request at a time; a batch of bookings and cancels of many classes needs few sets.
+/// as one set (in arrival order), then its cancels as one set. So every pair that shares something
+/// keeps its arrival order, and the answers are exactly those of handling the batch one request at a
+/// time; a batch of bookings and cancels of many classes needs few sets. The cancels of one level
+/// share nothing at all (each is one more than any earlier cancel it shares something with): no
+/// class, member, waiting member or key, so their set is written with no order among them.
 public enum BatchSteps {
     public enum Step: Equatable, Sendable {
         /// Bookings decided together, by index into the batch, in arrival order.
         case books([Int])
-        /// One cancel, by index into the batch.
-        case cancel(Int)
+        /// Cancels that share nothing, by index into the batch, in arrival order.
+        case cancels([Int])
     }
 
     /// The requests a step ordering needs to know about.
@@ -60,7 +62,8 @@ public enum BatchSteps {
             let here = levels.indices.filter { levels[$0] == at }
             let books = here.filter { if case .book = requests[$0] { true } else { false } }
             if !books.isEmpty { steps.append(.books(books)) }
-            steps += here.filter { if case .cancel = requests[$0] { true } else { false } }.map(Step.cancel)
+            let cancels = here.filter { if case .cancel = requests[$0] { true } else { false } }
+            if !cancels.isEmpty { steps.append(.cancels(cancels)) }
         }
         return steps
     }

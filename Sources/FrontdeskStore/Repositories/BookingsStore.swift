@@ -37,8 +37,8 @@ public struct BookingsStore: Sendable {
     }
 
     /// Cancelling a booking (SPEC §5) happens inside the caller's transaction, which holds the
-    /// class's and the member's locks (a class lane's batch, `ClassBatch.cancel`), in two steps:
-    /// `planCancel` reads and checks, `CancelWrite.write` writes. Members cancel their own; staff any
+    /// class's and the member's locks (a class lane's batch, `CancelSetRows`), in two steps:
+    /// `planCancels` reads and checks, `CancelWrite.write` writes. Members cancel their own; staff any
     /// of their org (the caller checks who may). Early cancels refund a charged credit; late ones are
     /// refused unless the org allows them or staff cancel, and never refund. A freed place is offered
     /// to the waitlist at once.
@@ -48,23 +48,50 @@ public struct BookingsStore: Sendable {
         case write(CancelWrite)
     }
 
-    /// Reads the booking, its class's start and its member's user in one statement and makes every
-    /// check a cancel has (each refusal a `DomainError`); writes nothing.
-    static func planCancel(_ sql: any SQLDatabase, _ request: CancelRequest) async throws -> CancelPlan {
-        let (org, bookingId, actor, now) = (request.org, request.bookingId, request.actor, request.now)
-        let scope = "cancel:\(bookingId)"
-        if let replay = try await IdempotencyRows.replay(sql, userId: actor.userId, key: request.idempotencyKey, scope: scope) {
-            return .replay(replay)
+    /// Reads every request's booking, with its class's start and its member's user, in one statement
+    /// (an idempotent replay reads its stored answer instead) and makes every check a cancel has:
+    /// each request's refusal (a `DomainError`) is its own answer; nothing is written.
+    static func planCancels(_ sql: any SQLDatabase, _ requests: [CancelRequest]) async throws -> [Result<CancelPlan, any Error>] {
+        var replays: [Int: BookingResult] = [:]
+        for (index, request) in requests.enumerated() {
+            if let replay = try await IdempotencyRows.replay(
+                sql, userId: request.actor.userId, key: request.idempotencyKey, scope: "cancel:\(request.bookingId)")
+            {
+                replays[index] = replay
+            }
         }
-        guard
-            let row = try await sql.raw(
+        let ids = Set(requests.indices.filter { replays[$0] == nil }.map { requests[$0].bookingId }).sorted()
+        var rows: [String: any SQLRow] = [:]
+        if !ids.isEmpty {
+            for row in try await sql.raw(
                 """
                 SELECT b.*, s.starts_at AS cancel_starts_at, m.user_id AS cancel_user_id FROM bookings b
                 JOIN class_sessions s ON s.id = b.session_id LEFT JOIN memberships m ON m.id = b.membership_id
-                WHERE b.id = \(bind: bookingId)
+                WHERE b.id IN (\(SQLList(ids.map { SQLBind($0) })))
                 """
-            ).first()
-        else { throw DomainError.notFound("Booking") }
+            ).all() {
+                rows[try row.string("id")] = row
+            }
+        }
+        var plans: [Result<CancelPlan, any Error>] = []
+        for (index, request) in requests.enumerated() {
+            if let replay = replays[index] {
+                plans.append(.success(.replay(replay)))
+                continue
+            }
+            do {
+                guard let row = rows[request.bookingId] else { throw DomainError.notFound("Booking") }
+                plans.append(.success(.write(try plan(request, row: row))))
+            } catch let refusal as DomainError {
+                plans.append(.failure(refusal))
+            }
+        }
+        return plans
+    }
+
+    /// The checks of one cancel against its booking's row as `planCancels` reads it.
+    private static func plan(_ request: CancelRequest, row: any SQLRow) throws -> CancelWrite {
+        let (org, actor, now) = (request.org, request.actor, request.now)
         let booking = try BookingRows.booking(row)
         guard booking.organizationId == org.id else { throw DomainError.notFound("Booking") }
         switch booking.status {
@@ -86,7 +113,7 @@ public struct BookingsStore: Sendable {
         cancel.after.cancelledAt = now
         cancel.after.updatedAt = now
         if cancel.refund { cancel.after.creditCharged = false }
-        return .write(cancel)
+        return cancel
     }
 
     /// A checked cancel's rows: the refund, the booking, the waitlist, the audit entry, the member's
@@ -98,26 +125,48 @@ public struct BookingsStore: Sendable {
         var refund: Bool
         let userId: String?
 
-        func write(_ sql: any SQLDatabase) async throws -> BookingResult {
-            let (org, actor, now, bookingId) = (request.org, request.actor, request.now, before.id)
-            let wasConfirmed = before.status == .confirmed
-            if refund {
-                // While the booking still says it was charged.
+        /// The rows of cancels that share nothing (`BatchSteps`: no class, member, waiting member or
+        /// key), each as it would be written alone: refunds (one statement pair per actor), every
+        /// booking in one UPDATE, the waitlists of the classes whose waiting members left in one
+        /// statement, then each cancel's audit entry, message, promotion and idempotency record.
+        static func write(_ sql: any SQLDatabase, _ cancels: [CancelWrite]) async throws -> [BookingResult] {
+            guard let latest = cancels.map(\.request.now).max() else { return [] }
+            // While the bookings still say they were charged.
+            for (actor, refunds) in Dictionary(grouping: cancels.filter(\.refund), by: \.request.actor.membershipId) {
                 _ = try await SessionBookings.refund(
-                    sql, bookings: "b.id = \(bind: bookingId) AND b.credit_charged = \(bind: true) AND b.subscription_id IS NOT NULL",
-                    reason: "early cancel", actorMembershipId: actor.membershipId, now: now)
+                    sql,
+                    bookings: """
+                        b.id IN (\(SQLList(refunds.map { SQLBind($0.before.id) }))) AND b.credit_charged = \(bind: true) \
+                        AND b.subscription_id IS NOT NULL
+                        """,
+                    reason: "early cancel", actorMembershipId: actor, now: refunds.map(\.request.now).max() ?? latest)
+            }
+            let rows = cancels.map { cancel -> SQLQueryString in
+                """
+                (\(bind: cancel.before.id), \(bind: cancel.after.lateCancel), \(bind: cancel.after.creditCharged), \
+                \(bind: cancel.request.actor.membershipId), \(bind: cancel.request.now.epochSeconds))
+                """
             }
             try await sql.raw(
                 """
-                UPDATE bookings SET status = 'cancelled', waitlist_position = NULL, late_cancel = \(bind: after.lateCancel),
-                    credit_charged = \(bind: after.creditCharged), cancelled_at = \(bind: now.epochSeconds),
-                    cancelled_by_membership_id = \(bind: actor.membershipId), updated_at = \(bind: now.epochSeconds)
-                WHERE id = \(bind: bookingId)
+                WITH cancels (c_id, c_late, c_charged, c_actor, c_at) AS (VALUES \(rows.joined(separator: ", ")))
+                UPDATE bookings SET status = 'cancelled', waitlist_position = NULL, late_cancel = c.c_late,
+                    credit_charged = c.c_charged, cancelled_at = c.c_at, cancelled_by_membership_id = c.c_actor, updated_at = c.c_at
+                FROM cancels c WHERE bookings.id = c.c_id
                 """
             ).run()
-            if before.waitlistPosition != nil {
-                try await WaitlistRows.renumber(sql, sessionId: before.sessionId, now: now)
-            }
+            let lines = cancels.filter { $0.before.waitlistPosition != nil }.map(\.before.sessionId)
+            if !lines.isEmpty { try await WaitlistRows.renumber(sql, sessionIds: lines, now: latest) }
+            var results: [BookingResult] = []
+            for cancel in cancels { results.append(try await cancel.writeRest(sql)) }
+            return results
+        }
+
+        /// What follows the booking's row: the audit entry, the message, the promotion and the
+        /// idempotency record.
+        private func writeRest(_ sql: any SQLDatabase) async throws -> BookingResult {
+            let (org, actor, now, bookingId) = (request.org, request.actor, request.now, before.id)
+            let wasConfirmed = before.status == .confirmed
             // Staff taking someone off a class is a single action of the audit log; members cancelling
             // their own bookings are not.
             if actor.membershipId != before.membershipId {

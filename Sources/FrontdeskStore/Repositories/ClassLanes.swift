@@ -128,9 +128,12 @@ struct ClassBatch {
         var results = [Result<BookingResult, any Error>?](repeating: nil, count: items.count)
         for step in BatchSteps.steps(items.map(\.step), waiting: try await waiting(sql, items)) {
             switch step {
-            case .cancel(let index):
-                guard case .cancel(let request) = items[index] else { throw BrokenInvariant("a step's cancel is a booking") }
-                results[index] = try await Self.cancel(sql, request)
+            case .cancels(let indices):
+                let cancels = try indices.map { index in
+                    guard case .cancel(let request) = items[index] else { throw BrokenInvariant("a step's cancel is a booking") }
+                    return request
+                }
+                for (index, result) in zip(indices, try await CancelSetRows.run(sql, cancels)) { results[index] = result }
             case .books(let indices):
                 let books = try indices.map { index in
                     guard case .book(let request) = items[index] else { throw BrokenInvariant("a step's booking is a cancel") }
@@ -162,28 +165,6 @@ struct ClassBatch {
             waiting[try row.string("session_id"), default: []].insert(try row.string("membership_id"))
         }
         return waiting
-    }
-
-    /// A cancel: its checks (each refusal its own answer) come before any write, so a refusal leaves
-    /// nothing to undo and needs no savepoint. A refusal from its writes, after the checks passed,
-    /// would leave them half done: it fails the whole batch instead.
-    static func cancel(_ sql: any SQLDatabase, _ request: CancelRequest) async throws -> Result<BookingResult, any Error> {
-        let plan: BookingsStore.CancelPlan
-        do {
-            plan = try await BookingsStore.planCancel(sql, request)
-        } catch let refusal as DomainError {
-            return .failure(refusal)
-        }
-        switch plan {
-        case .replay(let result):
-            return .success(result)
-        case .write(let cancel):
-            do {
-                return .success(try await cancel.write(sql))
-            } catch let refusal as DomainError {
-                throw BrokenInvariant("a cancel's write was refused after its checks passed: \(refusal)")
-            }
-        }
     }
 
     /// What every request of a failed batch is told: contention and an unreachable database keep their

@@ -99,11 +99,17 @@ public enum WaitlistRows {
     /// Makes waitlist positions 1…n again, keeping their order, in one statement (only the rows whose
     /// position changes are written).
     static func renumber(_ sql: any SQLDatabase, sessionId: String, now: Date) async throws {
+        try await renumber(sql, sessionIds: [sessionId], now: now)
+    }
+
+    /// `renumber` for the waitlists of several classes, each on its own, in one statement.
+    static func renumber(_ sql: any SQLDatabase, sessionIds: [String], now: Date) async throws {
         try await sql.raw(
             """
             UPDATE bookings SET waitlist_position = r.new_position, updated_at = \(bind: now.epochSeconds)
-            FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY waitlist_position, created_at, id) AS new_position
-                  FROM bookings WHERE session_id = \(bind: sessionId) AND status = 'waitlisted') r
+            FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY session_id ORDER BY waitlist_position, created_at, id) AS new_position
+                  FROM bookings WHERE session_id IN (\(SQLList(Set(sessionIds).sorted().map { SQLBind($0) })))
+                      AND status = 'waitlisted') r
             WHERE bookings.id = r.id AND (bookings.waitlist_position IS NULL OR bookings.waitlist_position <> r.new_position)
             """
         ).run()
