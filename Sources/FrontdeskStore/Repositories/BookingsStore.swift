@@ -128,7 +128,8 @@ public struct BookingsStore: Sendable {
         /// The rows of cancels that share nothing (`BatchSteps`: no class, member, waiting member or
         /// key), each as it would be written alone: refunds (one statement pair per actor), every
         /// booking in one UPDATE, the waitlists of the classes whose waiting members left in one
-        /// statement, then each cancel's audit entry, message, promotion and idempotency record.
+        /// statement, each cancel's audit entry, message and idempotency record, then the promotions
+        /// of the classes where a place freed (`WaitlistRows.promote`, their reads shared).
         static func write(_ sql: any SQLDatabase, _ cancels: [CancelWrite]) async throws -> [BookingResult] {
             guard let latest = cancels.map(\.request.now).max() else { return [] }
             // While the bookings still say they were charged.
@@ -159,11 +160,18 @@ public struct BookingsStore: Sendable {
             if !lines.isEmpty { try await WaitlistRows.renumber(sql, sessionIds: lines, now: latest) }
             var results: [BookingResult] = []
             for cancel in cancels { results.append(try await cancel.writeRest(sql)) }
+            // The places freed, offered to each class's waiting members (no two classes share one).
+            try await WaitlistRows.promote(
+                sql,
+                cancels.filter { $0.before.status == .confirmed }.map { cancel in
+                    WaitlistRows.Promotion(
+                        org: cancel.request.org, sessionId: cancel.before.sessionId, actorMembershipId: cancel.request.actor.membershipId,
+                        now: cancel.request.now)
+                })
             return results
         }
 
-        /// What follows the booking's row: the audit entry, the message, the promotion and the
-        /// idempotency record.
+        /// What follows the booking's row: the audit entry, the message and the idempotency record.
         private func writeRest(_ sql: any SQLDatabase) async throws -> BookingResult {
             let (org, actor, now, bookingId) = (request.org, request.actor, request.now, before.id)
             let wasConfirmed = before.status == .confirmed
@@ -184,10 +192,6 @@ public struct BookingsStore: Sendable {
                     sql,
                     [BookingRows.message(org: org.id, user: userId, template: "booking_cancelled", channel: "email", booking: after)],
                     now: now)
-            }
-            if wasConfirmed {
-                try await WaitlistRows.promote(
-                    sql, org: org, sessionId: before.sessionId, actorMembershipId: actor.membershipId, now: now)
             }
             let result = BookingResult(booking: after, replayed: false)
             try await IdempotencyRows.store(

@@ -10,34 +10,80 @@ public enum WaitlistRows {
     /// least twice the free places).
     public static let promotionChunk = 8
 
+    /// A place freed in a class: its waiting members are offered what is free.
+    public struct Promotion: Sendable {
+        public var org: Organization
+        public var sessionId: String
+        public var actorMembershipId: String?
+        public var now: Date
+
+        public init(org: Organization, sessionId: String, actorMembershipId: String?, now: Date) {
+            self.org = org
+            self.sessionId = sessionId
+            self.actorMembershipId = actorMembershipId
+            self.now = now
+        }
+    }
+
     @discardableResult
     public static func promote(
         _ sql: any SQLDatabase, org: Organization, sessionId: String, actorMembershipId: String?, now: Date
     ) async throws -> Int {
-        // The class and its places taken (confirmed + attended, as `SessionRows.bookedCount` counts) in one statement.
-        guard
-            let row = try await sql.raw(
-                """
-                SELECT s.*, (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status IN ('confirmed', 'attended'))
-                    AS promotion_booked_count
-                FROM class_sessions s WHERE s.id = \(bind: sessionId) AND s.deleted_at IS NULL
-                """
-            ).first()
-        else { return 0 }
-        let session = try SessionRows.session(row)
-        guard session.status == .published,
-            PromotionRules.isOpen(now: now, startsAt: session.startsAt, cutoffMinutes: org.waitlistCutoffMinutes)
-        else { return 0 }
-        let booked = try row.int("promotion_booked_count")
+        try await promote(sql, [Promotion(org: org, sessionId: sessionId, actorMembershipId: actorMembershipId, now: now)])
+    }
+
+    /// Promotions in several classes whose waitlists share no member (a set of cancels, `BatchSteps`):
+    /// the classes and their places taken in one statement, the waitlists of those with a free place in
+    /// another, then each class's candidates and writes. A class named twice is promoted once (every
+    /// free place is offered at once).
+    @discardableResult
+    static func promote(_ sql: any SQLDatabase, _ promotions: [Promotion]) async throws -> Int {
+        var seen: Set<String> = []
+        let promotions = promotions.filter { seen.insert($0.sessionId).inserted }
+        guard !promotions.isEmpty else { return 0 }
+        // The classes and their places taken (confirmed + attended, as `SessionRows.bookedCount` counts).
+        var classes: [String: (session: ClassSession, booked: Int)] = [:]
+        for row in try await sql.raw(
+            """
+            SELECT s.*, (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status IN ('confirmed', 'attended'))
+                AS promotion_booked_count
+            FROM class_sessions s WHERE s.id IN (\(SQLList(promotions.map { SQLBind($0.sessionId) }))) AND s.deleted_at IS NULL
+            """
+        ).all() {
+            let session = try SessionRows.session(row)
+            classes[session.id] = (session, try row.int("promotion_booked_count"))
+        }
+        let open = promotions.compactMap { promotion -> (Promotion, ClassSession, Int)? in
+            guard let (session, booked) = classes[promotion.sessionId], session.status == .published, booked < session.capacity,
+                PromotionRules.isOpen(now: promotion.now, startsAt: session.startsAt, cutoffMinutes: promotion.org.waitlistCutoffMinutes)
+            else { return nil }
+            return (promotion, session, booked)
+        }
+        guard !open.isEmpty else { return 0 }
+        var waiting: [String: [any SQLRow]] = [:]
+        for row in try await sql.raw(
+            """
+            SELECT b.session_id, b.id, b.membership_id, m.user_id, m.role FROM bookings b JOIN memberships m ON m.id = b.membership_id
+            WHERE b.session_id IN (\(SQLList(open.map { SQLBind($0.0.sessionId) }))) AND b.status = 'waitlisted'
+            ORDER BY b.session_id, b.waitlist_position, b.created_at, b.id
+            """
+        ).all() {
+            waiting[try row.string("session_id"), default: []].append(row)
+        }
+        var promoted = 0
+        for (promotion, session, booked) in open {
+            guard let line = waiting[promotion.sessionId] else { continue }
+            promoted += try await promote(sql, promotion, session: session, booked: booked, waiting: line)
+        }
+        return promoted
+    }
+
+    /// One class's promotion, its waiting members (in waitlist order) read.
+    private static func promote(
+        _ sql: any SQLDatabase, _ promotion: Promotion, session: ClassSession, booked: Int, waiting: [any SQLRow]
+    ) async throws -> Int {
+        let (org, sessionId, actorMembershipId, now) = (promotion.org, promotion.sessionId, promotion.actorMembershipId, promotion.now)
         let free = session.capacity - booked
-        guard free > 0 else { return 0 }
-        let waiting = try await sql.raw(
-            """
-            SELECT b.id, b.membership_id, m.user_id, m.role FROM bookings b JOIN memberships m ON m.id = b.membership_id
-            WHERE b.session_id = \(bind: sessionId) AND b.status = 'waitlisted' ORDER BY b.waitlist_position, b.created_at, b.id
-            """
-        ).all()
-        guard !waiting.isEmpty else { return 0 }
         // The waiting members' plans and bookings are read a few at a time in waitlist order, two
         // statements per few (not two per member, nor all of a long waitlist for one free place):
         // candidates are judged one by one, so the first eligible ones are found the same way.
