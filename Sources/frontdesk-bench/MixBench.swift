@@ -42,7 +42,6 @@ struct Mix: AsyncParsableCommand {
             let ring = wall.ring, statePath = wall.statePath, eventsPath = wall.eventsPath
             let upcoming = try await WallDisplay.upcomingClasses(
                 database: database, fixture: fixture, locationId: wall.locationId, now: now)
-            try await analyzeSeeded(database)
             let tokens = fixture.tokens
             let classes = upcoming
             let org = fixture.organizationId
