@@ -127,9 +127,9 @@ public struct BookingsStore: Sendable {
 
         /// The rows of cancels that share nothing (`BatchSteps`: no class, member, waiting member or
         /// key), each as it would be written alone: refunds (one statement pair per actor), every
-        /// booking in one UPDATE, the waitlists of the classes whose waiting members left in one
-        /// statement, each cancel's audit entry, message and idempotency record, then the promotions
-        /// of the classes where a place freed (`WaitlistRows.promote`, their reads shared).
+        /// booking in one UPDATE, each cancel's audit entry, message and idempotency record, then the
+        /// promotions of the classes where a place freed (`WaitlistRows.promote`, their reads shared)
+        /// and one renumbering of every waitlist that changed.
         static func write(_ sql: any SQLDatabase, _ cancels: [CancelWrite]) async throws -> [BookingResult] {
             guard let latest = cancels.map(\.request.now).max() else { return [] }
             // While the bookings still say they were charged.
@@ -156,18 +156,18 @@ public struct BookingsStore: Sendable {
                 FROM cancels c WHERE bookings.id = c.c_id
                 """
             ).run()
-            let lines = cancels.filter { $0.before.waitlistPosition != nil }.map(\.before.sessionId)
-            if !lines.isEmpty { try await WaitlistRows.renumber(sql, sessionIds: lines, now: latest) }
             var results: [BookingResult] = []
             for cancel in cancels { results.append(try await cancel.writeRest(sql)) }
-            // The places freed, offered to each class's waiting members (no two classes share one).
+            // The places freed, offered to each class's waiting members (no two classes share one); then
+            // the waitlists renumbered at once: those of the promotions and those a waiting member left.
             try await WaitlistRows.promote(
                 sql,
                 cancels.filter { $0.before.status == .confirmed }.map { cancel in
                     WaitlistRows.Promotion(
                         org: cancel.request.org, sessionId: cancel.before.sessionId, actorMembershipId: cancel.request.actor.membershipId,
                         now: cancel.request.now)
-                })
+                },
+                renumbering: cancels.filter { $0.before.waitlistPosition != nil }.map(\.before.sessionId), now: latest)
             return results
         }
 

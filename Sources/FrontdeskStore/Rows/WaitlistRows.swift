@@ -29,15 +29,27 @@ public enum WaitlistRows {
     public static func promote(
         _ sql: any SQLDatabase, org: Organization, sessionId: String, actorMembershipId: String?, now: Date
     ) async throws -> Int {
-        try await promote(sql, [Promotion(org: org, sessionId: sessionId, actorMembershipId: actorMembershipId, now: now)])
+        try await promote(sql, [Promotion(org: org, sessionId: sessionId, actorMembershipId: actorMembershipId, now: now)], now: now)
     }
 
     /// Promotions in several classes whose waitlists share no member (a set of cancels, `BatchSteps`):
     /// the classes and their places taken in one statement, the waitlists of those with a free place in
     /// another, then each class's candidates and writes. A class named twice is promoted once (every
-    /// free place is offered at once).
+    /// free place is offered at once). Last, one statement renumbers the waitlists of the classes where
+    /// someone was promoted and of `lines` (waitlists the caller left with a gap: a waiting member's
+    /// cancel; promotion reads the line in its order, gaps or not), as of `now`.
     @discardableResult
-    static func promote(_ sql: any SQLDatabase, _ promotions: [Promotion]) async throws -> Int {
+    static func promote(_ sql: any SQLDatabase, _ promotions: [Promotion], renumbering lines: [String] = [], now: Date) async throws -> Int
+    {
+        var lines = lines
+        let promoted = try await promoteInLine(sql, promotions, promotedLines: &lines)
+        if !lines.isEmpty { try await renumber(sql, sessionIds: lines, now: now) }
+        return promoted
+    }
+
+    /// `promote` but the renumbering: the classes where someone was promoted are added to `promotedLines`.
+    private static func promoteInLine(_ sql: any SQLDatabase, _ promotions: [Promotion], promotedLines: inout [String]) async throws -> Int
+    {
         var seen: Set<String> = []
         let promotions = promotions.filter { seen.insert($0.sessionId).inserted }
         guard !promotions.isEmpty else { return 0 }
@@ -73,12 +85,14 @@ public enum WaitlistRows {
         var promoted = 0
         for (promotion, session, booked) in open {
             guard let line = waiting[promotion.sessionId] else { continue }
-            promoted += try await promote(sql, promotion, session: session, booked: booked, waiting: line)
+            let chosen = try await promote(sql, promotion, session: session, booked: booked, waiting: line)
+            if chosen > 0 { promotedLines.append(promotion.sessionId) }
+            promoted += chosen
         }
         return promoted
     }
 
-    /// One class's promotion, its waiting members (in waitlist order) read.
+    /// One class's promotion, its waiting members (in waitlist order) read; its line is renumbered by the caller.
     private static func promote(
         _ sql: any SQLDatabase, _ promotion: Promotion, session: ClassSession, booked: Int, waiting: [any SQLRow]
     ) async throws -> Int {
@@ -138,7 +152,6 @@ public enum WaitlistRows {
                     ], now: now)
             }
         }
-        if !chosen.isEmpty { try await renumber(sql, sessionId: sessionId, now: now) }
         return chosen.count
     }
 
