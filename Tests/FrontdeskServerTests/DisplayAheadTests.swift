@@ -1,5 +1,6 @@
 import Foundation
 import FrontdeskCore
+import FrontdeskStore
 @testable import FrontdeskServer
 import HTTPTypes
 import Testing
@@ -50,6 +51,37 @@ struct DisplayAheadTests {
             let last = try await app.request(
                 .post, "/api/sessions/\(s.session)/self-checkin", token: s.member.token, body: ["token": tokens[tokens.count - 1]])
             #expect(last.status == 200, "\(last.text)")
+        }
+    }
+
+    @Test("a later poll in the window restates the first answer's instants: the same bytes as made afresh")
+    func laterPollRestatesInstants() async throws {
+        try await TestApp.run { app in
+            let s = try await CompactCheckinTests().scene(app, second: 5)
+            let displayId = String(s.display.split(separator: "/")[1])
+            let start = CheckinToken.windowStart(app.clock.now())
+            let first = try await app.request(.get, s.display)
+            #expect(first.status == 200)
+            let held = try #require(app.services.displayStates.entry(displayId: displayId, now: app.clock.now()))
+            #expect(held.screen?.window == start)
+            let routes = DisplayRoutes(services: app.services)
+            let display = try #require(try await DisplaysStore(database: app.services.database).display(id: displayId))
+            let org = try #require(try await app.services.organizations.organization(id: display.organizationId))
+            // 4 s later (the read is still fresh): from the memo; its bytes are those of the answer made afresh.
+            app.clock.set(Date(timeIntervalSince1970: TimeInterval(start + 9)))
+            let later = try await app.request(.get, s.display)
+            var fresh = JSONOutput()
+            try await routes.screenState(display: display, org: org, now: app.clock.now()).write(to: &fresh)
+            #expect(later.text == String(decoding: fresh.bytes, as: UTF8.self))
+            #expect((later["qr"] as? [String: Any])?["secondsUntilRotation"] as? Int == 51)
+            #expect(later.text != first.text)
+            // A read of another window is answered anew (the read itself ends with its window).
+            app.clock.set(Date(timeIntervalSince1970: TimeInterval(start + 61)))
+            let next = try await app.request(.get, s.display)
+            var nextFresh = JSONOutput()
+            try await routes.screenState(display: display, org: org, now: app.clock.now()).write(to: &nextFresh)
+            #expect(next.text == String(decoding: nextFresh.bytes, as: UTF8.self))
+            #expect(app.services.displayStates.entry(displayId: displayId, now: app.clock.now())?.screen?.window == start + 60)
         }
     }
 

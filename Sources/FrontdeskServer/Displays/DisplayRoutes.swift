@@ -88,7 +88,7 @@ struct DisplayRoutes {
         /// When the shown token stops being accepted (rotation plus the org's grace): a screen that has
         /// no newer code by then must stop showing this one.
         let validUntil: Date
-        let secondsUntilRotation: Int
+        var secondsUntilRotation: Int
         /// The same fields written once for the code (`QRSVGCache`), when made there.
         var rendered: RenderedCode? = nil
 
@@ -102,7 +102,7 @@ struct DisplayRoutes {
         let organizationName: String
         let primaryColor: String
         let timezone: String
-        let now: Date
+        var now: Date
         let session: ScreenSession?
         let next: ScreenSession?
         var qr: QRPayload?
@@ -123,8 +123,7 @@ struct DisplayRoutes {
             await displays.seen(entry.display)
             services.displayStates.noteSeen(displayId: entry.display.id, at: now)
         }
-        var state = try await screenState(
-            display: entry.display, org: entry.organization, current: entry.current, next: entry.next, now: now)
+        var state = try await cachedState(entry, now: now)
         // A screen already holding a code says so (`have=<url>`, once per code, at most `maxHave`): its
         // SVG is left out, which keeps a poll small instead of ~8 KB a code.
         if let url = state.qr?.url, query.holds(url) { state.qr?.svg = nil }
@@ -133,6 +132,20 @@ struct DisplayRoutes {
         response.headers[.cacheControl] = "no-store"
         response.headers[.init("Referrer-Policy")!] = "no-referrer"
         return response
+    }
+
+    /// The answer from a cached read: made once per window and signing key (its codes and classes),
+    /// then only its instants restated (`now`, the seconds until rotation), so a poll looks up no code.
+    func cachedState(_ entry: DisplayStateCache.Entry, now: Date) async throws -> ScreenState {
+        let window = CheckinToken.windowStart(now)
+        let keyId = try await services.keyRing.ring(now: now).current.id
+        if let screen = entry.screen, screen.window == window, screen.keyId == keyId {
+            return screen.state.at(now)
+        }
+        let state = try await screenState(
+            display: entry.display, org: entry.organization, current: entry.current, next: entry.next, now: now)
+        services.displayStates.noteScreen(.init(window: window, keyId: keyId, state: state), for: entry)
+        return state
     }
 
     /// What the screen shows at `now`: the class in the check-in window with its current QR code, or the next one.

@@ -23,6 +23,9 @@ import Synchronization
 ///   next poll either way, and no revoked link is served for more than 10 s.
 /// A refusal is never stored: only a display whose link verified is, and every request verifies its
 /// link again against the stored row. At most `capacity` displays are held.
+/// Each entry also keeps the answer its first poll of a window made (`Entry.screen`, with the signing
+/// key it was made with): the codes and classes of a read change only with the window or the key, so
+/// a later poll restates only its instants (`DisplayRoutes.cachedState`).
 final class DisplayStateCache: Sendable {
     /// The longest an entry is trusted.
     static let ttlSeconds: Int64 = 10
@@ -39,6 +42,17 @@ final class DisplayStateCache: Sendable {
         let loadedAt: Int64
         /// Unix seconds from which the entry is stale (see the type's comment).
         let expiresAt: Int64
+        /// Tells this read from another of the same display (a memo is kept only on the read it came from).
+        let serial = UInt64.random(in: 1...UInt64.max)
+        /// The answer made from this read by its first poll of a window with a signing key (`noteScreen`):
+        /// the later polls of that window only restate its instants.
+        var screen: Screen?
+
+        struct Screen: Sendable {
+            let window: Int64
+            let keyId: String
+            let state: DisplayRoutes.ScreenState
+        }
 
         init(display: Display, organization: Organization, current: DisplaySession?, next: DisplaySession?, now: Date) {
             self.display = display
@@ -155,6 +169,14 @@ final class DisplayStateCache: Sendable {
     func noteSeen(displayId: String, at now: Date) {
         state.withLock { state in
             state.entries[displayId]?.display.lastSeenAt = now
+        }
+    }
+
+    /// Keeps the answer made from `entry` (if that read is still the one held).
+    func noteScreen(_ screen: Entry.Screen, for entry: Entry) {
+        state.withLock { state in
+            guard state.entries[entry.display.id]?.serial == entry.serial else { return }
+            state.entries[entry.display.id]?.screen = screen
         }
     }
 

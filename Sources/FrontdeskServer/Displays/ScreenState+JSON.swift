@@ -1,3 +1,5 @@
+import Foundation
+
 // The wall display's poll written with `JSONOutput` (every screen polls every few seconds): the same
 // bytes as its `Encodable` form, keys in byte order (`JSONOutputTests`).
 
@@ -54,5 +56,25 @@ extension DisplayRoutes.QRPayload: JSONWritable {
             json.field("validUntil", validUntil)
             json.field("windowStart", windowStart)
         }
+    }
+}
+
+extension DisplayRoutes.ScreenState {
+    /// The same answer at `now`, a later instant of its window: `now` and each code's seconds until rotation.
+    func at(_ now: Date) -> Self {
+        var state = self
+        state.now = now
+        state.qr = qr?.at(now)
+        state.ahead = ahead.map { $0.at(now) }
+        return state
+    }
+}
+
+extension DisplayRoutes.QRPayload {
+    /// The code seen from `now`: the seconds until its window ends (none once it has).
+    func at(_ now: Date) -> Self {
+        var payload = self
+        payload.secondsUntilRotation = Int(max(0, expiresAt.epochSeconds - now.epochSeconds))
+        return payload
     }
 }
