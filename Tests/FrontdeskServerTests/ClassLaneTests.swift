@@ -24,6 +24,15 @@ struct ClassLaneTests {
             actor: BookingActor(userId: summary.user.id, membershipId: member.membershipId, role: .member))
     }
 
+    /// Two studios that take payments (so that plans with credits may be sold).
+    static func twoStudios(_ app: TestApp) async throws -> (StudioFixture, StudioFixture) {
+        let studios = (try await app.studio(), try await app.studio())
+        for fixture in [studios.0, studios.1] {
+            _ = try await app.request(.patch, "/api/orgs/\(fixture.orgId)", token: fixture.ownerToken, body: ["paymentProvider": "stripe"])
+        }
+        return studios
+    }
+
     static func book(_ app: TestApp, _ org: Organization, _ session: String, _ who: Booker, key: String? = nil) -> ClassLaneRequest {
         .book(
             BookRequest(
@@ -148,12 +157,7 @@ struct ClassLaneTests {
     @Test("one batch across classes and studios: a member's bookings, credits and quotas carry from class to class, in arrival order")
     func acrossClasses() async throws {
         try await TestApp.run { app in
-            let studio = try await app.studio()
-            let other = try await app.studio()
-            for fixture in [studio, other] {
-                _ = try await app.request(
-                    .patch, "/api/orgs/\(fixture.orgId)", token: fixture.ownerToken, body: ["paymentProvider": "stripe"])
-            }
+            let (studio, other) = try await Self.twoStudios(app)
             let pack = try await app.plan(studio, ["name": "Pack", "classCredits": 5])
             let daily = try await app.plan(studio, ["name": "Daily", "maxBookingsPerDay": 1])
             let otherPack = try await app.plan(other, ["name": "Pack", "classCredits": 5])
@@ -259,30 +263,26 @@ struct ClassLaneTests {
     @Test("cancels of classes that share nothing: one set, each answered as alone — refund, promotion, waitlist, staff, refusals, replay")
     func cancelSet() async throws {
         try await TestApp.run { app in
-            let studio = try await app.studio()
-            let other = try await app.studio()
-            for fixture in [studio, other] {
-                _ = try await app.request(
-                    .patch, "/api/orgs/\(fixture.orgId)", token: fixture.ownerToken, body: ["paymentProvider": "stripe"])
-            }
+            let (studio, other) = try await Self.twoStudios(app)
             let pack = try await app.plan(studio, ["name": "Pack", "classCredits": 5])
             let otherPack = try await app.plan(other, ["name": "Pack", "classCredits": 5])
             let startsAt = app.clock.now().addingTimeInterval(2 * 86_400)
             var classes: [String] = []
-            for hour in 0..<5 {
+            for hour in 0..<6 {
                 classes.append(
                     try await app.session(studio, startsAt: startsAt.addingTimeInterval(Double(hour) * 7_200), extra: ["capacity": 1]))
             }
             let (classA, classB, classC, classD, classE) = (classes[0], classes[1], classes[2], classes[3], classes[4])
+            let classF = classes[5]
             let elsewhere = try await app.session(other, startsAt: startsAt)
             var bookers: [Booker] = []
-            for person in try await app.quickMembers(studio.orgId, count: 9) {
+            for person in try await app.quickMembers(studio.orgId, count: 10) {
                 bookers.append(try await Self.booker(app, studio.orgId, person))
             }
             let (a, wa, b0, b, b2, c, d, e) = (
                 bookers[0], bookers[1], bookers[2], bookers[3], bookers[4], bookers[5], bookers[6], bookers[7]
             )
-            let dw = bookers[8]
+            let (dw, f) = (bookers[8], bookers[9])
             let t = try await Self.booker(app, other.orgId, try #require(try await app.quickMembers(other.orgId, count: 1).first))
             for who in bookers { _ = try await app.subscribe(studio, membership: who.membershipId, plan: pack, credits: 5) }
             _ = try await app.subscribe(other, membership: t.membershipId, plan: otherPack, credits: 5)
@@ -299,6 +299,8 @@ struct ClassLaneTests {
             #expect(try await app.book(classD, token: dw.token).string("status") == "waitlisted")
             let eBooking = try #require(try await app.book(classE, token: e.token).string("id"))
             let tBooking = try #require(try await app.book(elsewhere, token: t.token).string("id"))
+            // F: f booked with a key, which f's cancel then sends again (another request's key).
+            let fBooking = try #require(try await app.book(classF, token: f.token, key: "k-f").string("id"))
 
             let org = try #require(try await app.services.organizations.organization(id: studio.orgId))
             let owner = try await app.services.database.read { sql in
@@ -319,16 +321,18 @@ struct ClassLaneTests {
                 Self.cancel(app, org, cBooking, classC, c),  // already cancelled
                 Self.cancel(app, org, dBooking, classD, d, by: owner),  // staff: an audit entry, d's credit back, dw promoted
                 Self.cancel(app, org, eBooking, classE, e, key: "k-e"),  // the same key: the first answer again
+                Self.cancel(app, org, fBooking, classF, f, key: "k-f"),  // the key of f's booking: refused alone
                 Self.cancel(app, org, tBooking, elsewhere, t),  // another studio's booking, asked as this studio
             ])
             let results = try await Self.answers(replies)
             #expect(
                 results.map(Self.code) == [
-                    "cancelled", "cancelled", "already_cancelled", "cancelled", "replayed:cancelled", "not_found",
+                    "cancelled", "cancelled", "already_cancelled", "cancelled", "replayed:cancelled", "idempotency_key_reused",
+                    "not_found",
                 ])
-            #expect(lanes.stats == LaneStats(batches: 2, requests: 7, largestBatch: 6))
+            #expect(lanes.stats == LaneStats(batches: 2, requests: 8, largestBatch: 7))
             // One read and one UPDATE for the four bookings, the classes of both promotions (A, D) in one read
-            // and their waitlists in another, one renumbering (A, B, D), the audit entry, the key's read: 24
+            // and their waitlists in another, one renumbering (A, B, D), the audit entry, the keys' one read: 24
             // statements on SQLite, 27 on PostgreSQL (its locks and NOTIFY); cancel by cancel, ten more.
             #expect(app.services.database.statementCount - statementsBefore < 30)
             #expect(try results[3].get().booking.cancelledAt != nil)
@@ -351,6 +355,7 @@ struct ClassLaneTests {
             #expect(try await state(classB) == [b0.membershipId: "confirmed", b2.membershipId: "waitlisted:1"])
             #expect(try await state(classD) == [dw.membershipId: "confirmed"])
             #expect(try await state(elsewhere) == [t.membershipId: "confirmed"])
+            #expect(try await state(classF) == [f.membershipId: "confirmed"])
             for (who, credits) in [(a, 5), (wa, 4), (b, 5), (d, 5), (dw, 4), (e, 5)] {
                 #expect(
                     try await app.count("SELECT credits_remaining AS n FROM subscriptions WHERE membership_id = '\(who.membershipId)'")

@@ -48,19 +48,17 @@ public struct BookingsStore: Sendable {
         case write(CancelWrite)
     }
 
-    /// Reads every request's booking, with its class's start and its member's user, in one statement
-    /// (an idempotent replay reads its stored answer instead) and makes every check a cancel has:
-    /// each request's refusal (a `DomainError`) is its own answer; nothing is written.
+    /// Reads the stored answers of the requests' idempotency keys in one statement and every other
+    /// request's booking, with its class's start and its member's user, in another, and makes every
+    /// check a cancel has: each request's refusal (a `DomainError`, a key reused for another request
+    /// included) is its own answer; nothing is written.
     static func planCancels(_ sql: any SQLDatabase, _ requests: [CancelRequest]) async throws -> [Result<CancelPlan, any Error>] {
-        var replays: [Int: BookingResult] = [:]
-        for (index, request) in requests.enumerated() {
-            if let replay = try await IdempotencyRows.replay(
-                sql, userId: request.actor.userId, key: request.idempotencyKey, scope: "cancel:\(request.bookingId)")
-            {
-                replays[index] = replay
-            }
+        let keys = Set(requests.compactMap(\.idempotencyKey))
+        let stored = keys.isEmpty ? [:] : try await IdempotencyRows.stored(sql, keys: keys.sorted())
+        func earlier(_ request: CancelRequest) -> IdempotencyRows.Stored? {
+            request.idempotencyKey.flatMap { stored[IdempotencyRows.Slot(userId: request.actor.userId, key: $0)] }
         }
-        let ids = Set(requests.indices.filter { replays[$0] == nil }.map { requests[$0].bookingId }).sorted()
+        let ids = Set(requests.filter { earlier($0) == nil }.map(\.bookingId)).sorted()
         var rows: [String: any SQLRow] = [:]
         if !ids.isEmpty {
             for row in try await sql.raw(
@@ -73,20 +71,16 @@ public struct BookingsStore: Sendable {
                 rows[try row.string("id")] = row
             }
         }
-        var plans: [Result<CancelPlan, any Error>] = []
-        for (index, request) in requests.enumerated() {
-            if let replay = replays[index] {
-                plans.append(.success(.replay(replay)))
-                continue
-            }
+        // A row that cannot be read (not a refusal) fails the whole batch: 503, nothing written.
+        return try requests.map { request in
             do {
+                if let earlier = earlier(request) { return .success(.replay(try earlier.replay(scope: "cancel:\(request.bookingId)"))) }
                 guard let row = rows[request.bookingId] else { throw DomainError.notFound("Booking") }
-                plans.append(.success(.write(try plan(request, row: row))))
+                return .success(.write(try plan(request, row: row)))
             } catch let refusal as DomainError {
-                plans.append(.failure(refusal))
+                return .failure(refusal)
             }
         }
-        return plans
     }
 
     /// The checks of one cancel against its booking's row as `planCancels` reads it.
