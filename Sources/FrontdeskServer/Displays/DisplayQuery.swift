@@ -19,7 +19,8 @@ struct DisplayQuery {
         guard var query else { return }
         query.makeContiguousUTF8()
         // Byte offsets of each pair's name and value, found over the contiguous bytes.
-        var found: [(kind: UInt8, value: Range<Int>)] = []
+        enum Field { case expires, signature, have }
+        var found: [(field: Field, value: Range<Int>)] = []
         query.utf8.withContiguousStorageIfAvailable { bytes in
             var start = 0
             var haves = 0
@@ -32,26 +33,26 @@ struct DisplayQuery {
                 let name = UnsafeBufferPointer(rebasing: bytes[start..<equals])
                 let value = min(equals + 1, end)..<end
                 if name.elementsEqual("exp".utf8) {
-                    if !seenExp { found.append((0, value)) }
+                    if !seenExp { found.append((.expires, value)) }
                     seenExp = true
                 } else if name.elementsEqual("sig".utf8) {
-                    if !seenSig { found.append((1, value)) }
+                    if !seenSig { found.append((.signature, value)) }
                     seenSig = true
                 } else if name.elementsEqual("have".utf8), haves < maxHave {
-                    found.append((2, value))
+                    found.append((.have, value))
                     haves += 1
                 }
                 start = end + 1
             }
         }
         let utf8 = query.utf8
-        for (kind, range) in found {
+        for (field, range) in found {
             let lower = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
             let value = query[lower..<utf8.index(lower, offsetBy: range.count)]
-            switch kind {
-            case 0: expires = Self.decoded(value)
-            case 1: signature = Self.decoded(value)
-            default:
+            switch field {
+            case .expires: expires = Self.decoded(value)
+            case .signature: signature = Self.decoded(value)
+            case .have:
                 var text = value
                 held.append((value, text.withUTF8(Self.isWellFormed)))
             }
