@@ -209,10 +209,28 @@ struct NewIDTests {
         "isWellFormed accepts canonical lowercase UUIDs",
         arguments: [
             "00000000-0000-0000-0000-000000000000", "123e4567-e89b-12d3-a456-426614174000",
-            "ffffffff-ffff-ffff-ffff-ffffffffffff",
+            "ffffffff-ffff-ffff-ffff-ffffffffffff", "123E4567-E89B-12D3-A456-426614174000",
         ])
     func acceptsCanonical(value: String) {
         #expect(NewID.isWellFormed(value))
+        #expect(NewID.isWellFormed(String(Substring(value))))
+    }
+
+    @Test("isWellFormed takes hex digits and hyphens only at their places (what Foundation parses, less its sscanf leniency)")
+    func everyByteAtEveryPlace() {
+        let canonical = Array("123e4567-e89b-12d3-a456-426614174000".utf8)
+        let hex = Set("0123456789abcdefABCDEF".utf8)
+        for index in canonical.indices {
+            for byte in UInt8(0)...UInt8(127) {
+                var bytes = canonical
+                bytes[index] = byte
+                let text = String(decoding: bytes, as: UTF8.self)
+                let expected = [8, 13, 18, 23].contains(index) ? byte == UInt8(ascii: "-") : hex.contains(byte)
+                #expect(NewID.isWellFormed(text) == expected, "\(text)")
+                // Whatever it takes, Foundation takes too; Foundation also takes " 1", "+1", "-1" for a byte.
+                if expected { #expect(UUID(uuidString: text) != nil, "\(text)") }
+            }
+        }
     }
 
     @Test(
@@ -233,6 +251,7 @@ struct NewIDTests {
             "123e4567-e89b-12d3-a456-42661417400'",  // 36 characters ending in a quote
             "123e4567_e89b_12d3_a456_426614174000",  // wrong separators
             "123e4567-e89b-12d3-a456-42661417400g",  // non-hex last digit
+            "+23e4567-e89b-12d3-a456-426614174000", "1 3e4567-e89b-12d3-a456-426614174000",  // Foundation's sscanf takes these
             "123e4567-e89b-12d3-a456-42661417400é",  // non-ASCII last digit
             "１23e4567-e89b-12d3-a456-426614174000",  // full-width digit
             "../../../../../../../../../etc/passwd",
