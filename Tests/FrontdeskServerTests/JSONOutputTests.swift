@@ -190,6 +190,43 @@ struct JSONOutputTests {
         #expect((try Self.encoded(rendered)) == (try Self.encoded(busy)))
     }
 
+    @Test("a display's answer from its template: the state's bytes at each instant, held SVGs left out")
+    func screenTemplate() throws {
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        let urls = ["https://studio.example/c/1?a=\"b\"", "https://studio.example/c/2", "https://studio.example/c/3"]
+        /// The state at `now` without the SVGs of `held`, written through `RenderedCode` as the server's are.
+        func state(_ now: Date, held: Set<String>, rendered: Bool) -> DisplayRoutes.ScreenState {
+            let codes = urls.enumerated().map { index, url in
+                let window = start.addingTimeInterval(TimeInterval(60 * index))
+                let expiresAt = window.addingTimeInterval(60)
+                var code = DisplayRoutes.QRPayload(
+                    sessionId: "s\(index)", url: url, svg: held.contains(url) ? nil : JSONString("<svg id=\"\(index)\"/>\n"),
+                    windowStart: window, expiresAt: expiresAt, validUntil: expiresAt.addingTimeInterval(30),
+                    secondsUntilRotation: Int(max(0, expiresAt.epochSeconds - now.epochSeconds)))
+                if rendered {
+                    code.rendered = RenderedCode(
+                        sessionId: code.sessionId, url: url, windowStart: window, expiresAt: expiresAt, validUntil: code.validUntil)
+                }
+                return code
+            }
+            return DisplayRoutes.ScreenState(
+                displayName: "Front wall", organizationName: "Studio Nord", primaryColor: "#ff0000", timezone: "UTC", now: now,
+                session: nil, next: nil, qr: codes[0], ahead: Array(codes[1...]), checkedInCount: 1, checkedIn: ["Ana B."])
+        }
+        for rendered in [false, true] {
+            let template = AnswerTemplate(state(start.addingTimeInterval(2.5), held: [], rendered: rendered), capacity: 16)
+            // Within the first window, in the second, on its last second and long after (seconds stop at 0).
+            for later in [2.5, 3, 59.999, 60, 119, 125, 100_000].map(start.addingTimeInterval) {
+                for held in [[], [urls[0]], [urls[1], urls[2]], Set(urls)] as [Set<String>] {
+                    let answer = template.answer(now: later, holds: held.contains)
+                    let expected = Self.written(state(later, held: held, rendered: rendered))
+                    #expect(String(buffer: answer) == expected, "at \(later), holding \(held)")
+                    #expect(expected == (try Self.encoded(state(later, held: held, rendered: false))))
+                }
+            }
+        }
+    }
+
     @Test("a check-in's answer: a booking with every optional, and with none")
     func checkinResult() throws {
         let at = Date(timeIntervalSince1970: 1_800_000_000.5)

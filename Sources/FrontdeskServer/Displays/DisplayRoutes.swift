@@ -2,6 +2,7 @@ import Foundation
 import FrontdeskCore
 import FrontdeskQR
 import FrontdeskStore
+import HTTPTypes
 import Hummingbird
 import Synchronization
 
@@ -82,13 +83,13 @@ struct DisplayRoutes {
         let sessionId: String
         let url: String
         /// The code as SVG; `nil` when the caller said it already shows this code (`?have=`).
-        var svg: JSONString?
+        let svg: JSONString?
         let windowStart: Date
         let expiresAt: Date
         /// When the shown token stops being accepted (rotation plus the org's grace): a screen that has
         /// no newer code by then must stop showing this one.
         let validUntil: Date
-        var secondsUntilRotation: Int
+        let secondsUntilRotation: Int
         /// The same fields written once for the code (`QRSVGCache`), when made there.
         var rendered: RenderedCode? = nil
 
@@ -102,7 +103,7 @@ struct DisplayRoutes {
         let organizationName: String
         let primaryColor: String
         let timezone: String
-        var now: Date
+        let now: Date
         let session: ScreenSession?
         let next: ScreenSession?
         var qr: QRPayload?
@@ -123,29 +124,31 @@ struct DisplayRoutes {
             await displays.seen(entry.display)
             services.displayStates.noteSeen(displayId: entry.display.id, at: now)
         }
-        var state = try await cachedState(entry, now: now)
         // A screen already holding a code says so (`have=<url>`, once per code, at most `maxHave`): its
         // SVG is left out, which keeps a poll small instead of ~8 KB a code.
-        if let url = state.qr?.url, query.holds(url) { state.qr?.svg = nil }
-        for index in state.ahead.indices where query.holds(state.ahead[index].url) { state.ahead[index].svg = nil }
-        var response = try state.response(from: request, context: context)
-        response.headers[.cacheControl] = "no-store"
-        response.headers[.init("Referrer-Policy")!] = "no-referrer"
-        return response
+        let body = try await cachedAnswer(entry, now: now).answer(now: now, holds: query.holds)
+        return .json(body, extra: Self.stateHeaders)
     }
 
-    /// The answer from a cached read: made once per window and signing key (its codes and classes),
-    /// then only its instants restated (`now`, the seconds until rotation), so a poll looks up no code.
-    func cachedState(_ entry: DisplayStateCache.Entry, now: Date) async throws -> ScreenState {
+    /// The poll's answer is nobody's to keep, and its link (in the page's address) is not passed on.
+    static let stateHeaders = [
+        HTTPField(name: .cacheControl, value: "no-store"), HTTPField(name: HTTPField.Name("Referrer-Policy")!, value: "no-referrer"),
+    ]
+
+    /// The answer from a cached read: its state written once per window and signing key (its codes and
+    /// classes), then only its instants (`now`, the seconds until rotation) and the SVGs the screen
+    /// holds written afresh (`AnswerTemplate`), so a poll looks up no code.
+    func cachedAnswer(_ entry: DisplayStateCache.Entry, now: Date) async throws -> AnswerTemplate {
         let window = CheckinToken.windowStart(now)
         let keyId = try await services.keyRing.ring(now: now).current.id
         if let screen = entry.screen, screen.window == window, screen.keyId == keyId {
-            return screen.state.at(now)
+            return screen.answer
         }
         let state = try await screenState(
             display: entry.display, org: entry.organization, current: entry.current, next: entry.next, now: now)
-        services.displayStates.noteScreen(.init(window: window, keyId: keyId, state: state), for: entry)
-        return state
+        let answer = AnswerTemplate(state, capacity: state.sizeHint)
+        services.displayStates.noteScreen(.init(window: window, keyId: keyId, answer: answer), for: entry)
+        return answer
     }
 
     /// What the screen shows at `now`: the class in the check-in window with its current QR code, or the next one.

@@ -51,7 +51,7 @@ final class DisplayStateCache: Sendable {
         struct Screen: Sendable {
             let window: Int64
             let keyId: String
-            let state: DisplayRoutes.ScreenState
+            let answer: AnswerTemplate
         }
 
         init(display: Display, organization: Organization, current: DisplaySession?, next: DisplaySession?, now: Date) {

@@ -1,4 +1,5 @@
 import Foundation
+import FrontdeskStore
 
 /// A check-in code's part of the display poll, written once when the code is made (`QRSVGCache`):
 /// all of its `QRPayload` but the seconds left until rotation, which change every second, and the
@@ -12,6 +13,9 @@ struct RenderedCode: Sendable {
     private let session: [UInt8]
     /// `,"url":"…","validUntil":"…","windowStart":"…"}`
     private let tail: [UInt8]
+    private let url: String
+    /// Unix seconds of the end of the code's window.
+    private let expiresAt: Int64
 
     init(sessionId: String, url: String, windowStart: Date, expiresAt: Date, validUntil: Date) {
         var head = JSONOutput(capacity: 64)
@@ -30,16 +34,20 @@ struct RenderedCode: Sendable {
         tail.date(windowStart)
         tail.text("}")
         (self.head, self.session, self.tail) = (head.bytes, session.bytes, tail.bytes)
+        (self.url, self.expiresAt) = (url, expiresAt.epochSeconds)
     }
 
-    /// The payload's object, with `svg` when the screen is sent it.
+    /// The payload's object, with `svg` when the screen is sent it; the seconds and the SVG are holes
+    /// of an `AnswerTemplate`.
     func write(secondsUntilRotation: Int, svg: JSONString?, to json: inout JSONOutput) {
         json.raw(head)
-        json.int(secondsUntilRotation)
+        json.hole(.secondsUntil(expiresAt)) { $0.int(secondsUntilRotation) }
         json.raw(session)
         if let svg {
-            json.text(#","svg":"#)
-            json.raw(svg.json)
+            json.hole(.unlessHeld(key: url)) { json in
+                json.text(#","svg":"#)
+                json.raw(svg.json)
+            }
         }
         json.raw(tail)
     }

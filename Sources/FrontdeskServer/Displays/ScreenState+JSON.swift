@@ -1,7 +1,9 @@
 import Foundation
+import FrontdeskStore
 
 // The wall display's poll written with `JSONOutput` (every screen polls every few seconds): the same
-// bytes as its `Encodable` form, keys in byte order (`JSONOutputTests`).
+// bytes as its `Encodable` form, keys in byte order (`JSONOutputTests`). Its instants and SVGs are
+// marked as holes: a poll answers from an `AnswerTemplate` of the state, made once per window.
 
 extension DisplayRoutes.ScreenState: JSONOutputResponse {
     /// The SVGs it carries (~8 KB each) and the rest.
@@ -16,7 +18,7 @@ extension DisplayRoutes.ScreenState: JSONOutputResponse {
             json.field("checkedInCount", checkedInCount)
             json.field("displayName", displayName)
             json.field("next", next)
-            json.field("now", now)
+            json.field("now", Holed(.now, now))
             json.field("organizationName", organizationName)
             json.field("primaryColor", primaryColor)
             json.field("qr", qr)
@@ -49,32 +51,12 @@ extension DisplayRoutes.QRPayload: JSONWritable {
         }
         json.object { json in
             json.field("expiresAt", expiresAt)
-            json.field("secondsUntilRotation", secondsUntilRotation)
+            json.field("secondsUntilRotation", Holed(.secondsUntil(expiresAt.epochSeconds), secondsUntilRotation))
             json.field("sessionId", sessionId)
-            json.field("svg", svg)
+            json.hole(.unlessHeld(key: url)) { $0.field("svg", svg) }
             json.field("url", url)
             json.field("validUntil", validUntil)
             json.field("windowStart", windowStart)
         }
-    }
-}
-
-extension DisplayRoutes.ScreenState {
-    /// The same answer at `now`, a later instant of its window: `now` and each code's seconds until rotation.
-    func at(_ now: Date) -> Self {
-        var state = self
-        state.now = now
-        state.qr = qr?.at(now)
-        state.ahead = ahead.map { $0.at(now) }
-        return state
-    }
-}
-
-extension DisplayRoutes.QRPayload {
-    /// The code seen from `now`: the seconds until its window ends (none once it has).
-    func at(_ now: Date) -> Self {
-        var payload = self
-        payload.secondsUntilRotation = Int(max(0, expiresAt.epochSeconds - now.epochSeconds))
-        return payload
     }
 }

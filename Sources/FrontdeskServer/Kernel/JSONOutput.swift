@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 
@@ -18,6 +19,8 @@ struct JSONOutput {
     private(set) var bytes: [UInt8]
     /// Whether the next member or element needs a comma before it.
     private var needsComma = false
+    /// The places written through `hole`, in the order written (`AnswerTemplate`).
+    private(set) var holes: [(hole: JSONHole, range: Range<Int>)] = []
 
     init(capacity: Int = 4096) {
         bytes = []
@@ -108,6 +111,14 @@ struct JSONOutput {
 
     private static func hexDigit(_ value: UInt8) -> UInt8 {
         value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
+    }
+
+    /// What `write` writes, marked as a place an `AnswerTemplate` writes afresh for each answer (holes
+    /// do not nest).
+    mutating func hole(_ hole: JSONHole, _ write: (inout JSONOutput) -> Void) {
+        let start = bytes.count
+        write(&self)
+        holes.append((hole, start..<bytes.count))
     }
 
     /// Bytes already in JSON form (`JSONString`).
@@ -218,11 +229,20 @@ extension JSONOutputResponse {
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var json = JSONOutput(capacity: sizeHint)
         write(to: &json)
+        return .json(ByteBuffer(bytes: json.bytes))
+    }
+}
+
+extension Response {
+    /// A 200 with `body`, JSON, and the headers Hummingbird's JSON answers have (its type and length),
+    /// then `extra`.
+    static func json(_ body: ByteBuffer, extra: [HTTPField] = []) -> Response {
         var headers = HTTPFields()
-        headers.reserveCapacity(4)
+        headers.reserveCapacity(2 + extra.count)
         headers.append(.init(name: .contentType, value: "application/json; charset=utf-8"))
-        headers.append(.init(name: .contentLength, value: String(json.bytes.count)))
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
+        headers.append(.init(name: .contentLength, value: String(body.readableBytes)))
+        for field in extra { headers.append(field) }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
     }
 }
 
