@@ -32,12 +32,15 @@ struct DisplayQueryTests {
     func holds() {
         let urls = [
             "https://example.com/c/abc", "plain", "", "a=b", "=", "€", "x", "u3", "u11", "%zz", "%4", "https://example.com/c/ab",
-            "https://example.com/c/abcd", "1+2",
+            "https://example.com/c/abcd", "1+2", "abcd", "x%",
         ]
         let queries =
             Self.queries + [
                 "have=%zz", "have=%4", "have=https%3A%2F%2Fexample.com%2Fc%2Fab%zz", "have=https%3A%2F%2Fexample.com%2Fc%2Fabc%",
                 "have=%70lain&have=x", "have=1+2", "have=https://example.com/c/abc",
+                // Ending in an escape (the last byte decoded is compared first), in either case.
+                "have=abc%64", "have=%E2%82%AC", "have=%e2%82%ac", "have=u%311&have=u%33", "have=x%25",
+                "have=https%3A%2F%2Fexample.com%2Fc%2Fab%63", "have=https%3A%2F%2Fexample.com%2Fc%2Fab%64",
             ]
         for query in queries {
             let parsed = DisplayQuery(query, maxHave: DisplayRoutes.maxHave)

@@ -76,7 +76,16 @@ struct DisplayQuery {
     }
 
     /// Whether `bytes`, every `%` of which is followed by two hex digits, percent-decode to `expected`.
+    /// The last bytes are compared first: the codes of one class share the start of their URLs, not
+    /// their end (the MAC), so most of a poll's comparisons stop there.
     private static func decodes(_ bytes: UnsafeBufferPointer<UInt8>, to expected: UnsafeBufferPointer<UInt8>) -> Bool {
+        // Every `%` starts an escape, so the last byte decoded is the escape ending the text, if one
+        // does, else the text's last byte.
+        if let last = expected.last, let sent = bytes.last {
+            let escaped = bytes.count >= 3 && bytes[bytes.count - 3] == UInt8(ascii: "%")
+            let decoded = escaped ? hex(bytes[bytes.count - 2]).flatMap { high in hex(sent).map { high << 4 | $0 } } : sent
+            if decoded != last { return false }
+        }
         var (index, at) = (0, 0)
         while index < bytes.count {
             var byte = bytes[index]
