@@ -65,6 +65,55 @@ struct LoginSessionCacheTests {
         }
     }
 
+    @Test("a class's route with the login not cached: the login and the caller's standing in one statement, the same answers")
+    func loginWithClass() async throws {
+        try await TestApp.run(configure: { $0.sessionTTLHours = 1 }) { app in
+            try await app.loginCacheServing()
+            let studio = try await app.studio()
+            let classId = try await app.session(studio, startsAt: TestApp.start.addingTimeInterval(86_400))
+            let (token, membershipId) = try await app.member(studio.orgId, ownerToken: studio.ownerToken, role: "member")
+            let other = try await app.studio()
+            let otherClass = try await app.session(other, startsAt: TestApp.start.addingTimeInterval(86_400))
+            let path = "/api/sessions/\(classId)"
+            /// The reply to `path` and the statements it cost, the read cache emptied first; the login
+            /// forgotten first unless `cached`.
+            func measured(_ path: String, cached: Bool = false) async throws -> (statements: Int, reply: Reply) {
+                if !cached { app.services.loginSessions.drop(EndedLoginSessions(tokenHash: SecretToken.hash(token))) }
+                app.services.database.readCache.written(.everything)
+                let before = app.services.database.statementCount
+                let reply = try await app.request(.get, path, token: token)
+                return (app.services.database.statementCount - before, reply)
+            }
+            let uncached = try await measured(path)
+            #expect(uncached.reply.status == 200 && uncached.reply.string("id") == classId)
+            #expect(try await app.warmLoginCache(token))
+            let cached = try await measured(path, cached: true)
+            #expect(cached.reply.text == uncached.reply.text)
+            // Not cached, the login costs no statement of its own: it came with the standing.
+            #expect(
+                uncached.statements == cached.statements, "\(uncached.statements) statements, \(cached.statements) with the login cached")
+            // The same refusals as with two look-ups, the login not cached each time.
+            #expect(try await measured("/api/sessions/\(NewID.make())").reply.status == 404)
+            #expect(try await measured("/api/sessions/\(otherClass)").reply.status == 404)
+            #expect(try await measured("/api/sessions/not-an-id").reply.status == 404)
+            #expect(try await app.request(.get, path, token: "not-a-session").status == 401)
+            #expect(
+                try await app.request(.post, "/api/orgs/\(studio.orgId)/members/\(membershipId)/suspend", token: studio.ownerToken).status
+                    == 200)
+            let suspended = try await measured(path)
+            #expect(suspended.reply.status == 403 && suspended.reply.errorCode == "membership_suspended")
+            // The login's expiry at its edge: the second before it answers, at expiry 401.
+            let expiry = TestApp.start.addingTimeInterval(3600)
+            #expect(
+                try await app.request(.post, "/api/orgs/\(studio.orgId)/members/\(membershipId)/reactivate", token: studio.ownerToken)
+                    .status == 200)
+            app.clock.set(expiry.addingTimeInterval(-1))
+            #expect(try await measured(path).reply.status == 200)
+            app.clock.set(expiry)
+            #expect(try await measured(path).reply.status == 401)
+        }
+    }
+
     @Test("unknown tokens are not cached: each asks the database")
     func unknownNotCached() async throws {
         try await TestApp.run { app in

@@ -24,6 +24,9 @@ public struct AppRequestContext: RequestContext {
     /// Set by `OrgScopeMiddleware` / `SessionScopeMiddleware` for the typed org and session routes.
     var orgStanding: OrgStanding?
     var sessionId: String?
+    /// The caller's standing in the class of the path's `:session`, read by `AuthMiddleware` with the
+    /// login when that was not cached (one statement for both); `SessionScopeMiddleware` uses it.
+    var sessionAccess: SessionAccessRead?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

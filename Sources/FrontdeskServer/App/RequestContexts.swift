@@ -144,12 +144,24 @@ struct SessionScopeMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let user = try context.requireUser()
         let id = try context.id("session", "Session")
-        guard let found = try await services.organizations.sessionMembership(sessionId: id, userId: user.id),
-            let (membership, organization) = found.access
-        else { throw DomainError.notFound("Session") }
+        let found =
+            if let read = context.sessionAccess, read.sessionId == id, read.userId == user.id {
+                read.found
+            } else {
+                try await services.organizations.sessionMembership(sessionId: id, userId: user.id)
+            }
+        guard let (membership, organization) = found?.access else { throw DomainError.notFound("Session") }
         var context = context
         context.orgStanding = OrgStanding(user: user, membership: membership, organization: organization)
         context.sessionId = id
         return try await next(request, context)
     }
+}
+
+/// A class's studio and a user's standing in it, as read with the user's login (`AuthMiddleware`).
+struct SessionAccessRead: Sendable {
+    let sessionId: String
+    let userId: String
+    /// `nil`: no such class.
+    let found: OrganizationsStore.SessionAccess?
 }

@@ -96,25 +96,61 @@ public struct OrganizationsStore: Sendable {
     /// one query for what every session-scoped request resolves first. `nil` for an unknown session.
     /// Kept in the database's `ReadCache` like `membershipAndOrganization` (a class deleted is a write
     /// that may change anything).
-    public func sessionMembership(sessionId: String, userId: String) async throws -> (orgId: String, access: (Membership, Organization)?)? {
-        let found = try await database.readCache.value(ReadCacheKey("session.membership", [sessionId, userId], changedBy: .everything)) {
-            () async throws -> SessionAccess? in
+    public func sessionMembership(sessionId: String, userId: String) async throws -> SessionAccess? {
+        try await database.readCache.value(ReadCacheKey("session.membership", [sessionId, userId], changedBy: .everything)) {
             guard let row = try await database.run(SessionMembership(sessionId: sessionId, userId: userId), write: false).first else {
                 return nil
             }
-            let orgId = try row.string("s_organization_id")
-            guard try row.optionalString("m_id") != nil else { return SessionAccess(orgId: orgId, access: nil) }
-            return SessionAccess(
-                orgId: orgId,
-                access: MembershipAccess(
-                    membership: try MembershipRows.membership(row, prefix: "m_"), organization: try MembershipRows.organization(row)))
+            return try SessionAccess(row)
         }
-        return found.map { ($0.orgId, $0.access.map { ($0.membership, $0.organization) }) }
     }
 
-    private struct SessionAccess: Sendable {
-        let orgId: String
-        let access: MembershipAccess?
+    /// A class's studio and the caller's standing in it (`sessionMembership`).
+    public struct SessionAccess: Sendable {
+        public let orgId: String
+        /// The caller's membership and the studio; `nil` when the caller is no member of it.
+        public let access: (membership: Membership, organization: Organization)?
+
+        /// From a row of `SessionMembership`'s columns; `nil` when the row names no class.
+        init?(_ row: any SQLRow) throws {
+            guard let orgId = try row.optionalString("s_organization_id") else { return nil }
+            self.orgId = orgId
+            access =
+                try row.optionalString("m_id") == nil
+                ? nil : (try MembershipRows.membership(row, prefix: "m_"), try MembershipRows.organization(row))
+        }
+    }
+
+    /// A login session by its token's hash and, in the same statement, the caller's standing in the
+    /// class `sessionId` (as `sessionMembership`): a session-scoped request whose login is not cached
+    /// (a member's first check-in on this instance) makes one look-up instead of two. `nil` for no
+    /// live login; `access` `nil` for an unknown class.
+    public func loginAndSessionAccess(
+        tokenHash: String, now: Date, sessionId: String
+    ) async throws -> (
+        login: LoginSession, access: SessionAccess?
+    )? {
+        let statement = LoginAndSessionMembership(tokenHash: tokenHash, at: now.epochSeconds, sessionId: sessionId)
+        guard let row = try await database.run(statement, write: false).first else { return nil }
+        let login = LoginSession(user: try UserRows.user(row, prefix: "u_"), expiresAt: try row.date("a_expires_at"))
+        return (login, try SessionAccess(row))
+    }
+
+    private struct LoginAndSessionMembership: HotStatement {
+        static let sql = """
+            SELECT u.id AS u_id, u.email AS u_email, u.name AS u_name, u.created_at AS u_created_at, a.expires_at AS a_expires_at,
+                s.organization_id AS s_organization_id, o.*, m.id AS m_id, m.organization_id AS m_organization_id,
+                m.user_id AS m_user_id, m.role AS m_role, m.status AS m_status, m.created_at AS m_created_at
+            FROM auth_sessions a JOIN users u ON u.id = a.user_id
+            LEFT JOIN class_sessions s ON s.id = $3 AND s.deleted_at IS NULL
+            LEFT JOIN memberships m ON m.organization_id = s.organization_id AND m.user_id = u.id
+            LEFT JOIN organizations o ON o.id = m.organization_id
+            WHERE a.token_hash = $1 AND a.expires_at > $2
+            """
+        let tokenHash: String
+        let at: Int64
+        let sessionId: String
+        var values: [HotValue] { [.text(tokenHash), .integer(at), .text(sessionId)] }
     }
 
     /// Every session-scoped request's look-up (the check-in rush among them), so a prepared `HotStatement`.

@@ -4,8 +4,12 @@ import SQLKit
 
 /// Row operations on users inside the caller's transaction.
 enum UserRows {
-    static func user(_ row: any SQLRow) throws -> User {
-        User(id: try row.string("id"), email: try row.string("email"), name: try row.string("name"), createdAt: try row.date("created_at"))
+    static func user(_ row: any SQLRow) throws -> User { try user(row, prefix: "") }
+
+    static func user(_ row: any SQLRow, prefix: String) throws -> User {
+        User(
+            id: try row.string(prefix + "id"), email: try row.string(prefix + "email"), name: try row.string(prefix + "name"),
+            createdAt: try row.date(prefix + "created_at"))
     }
 
     static func insertUser(
