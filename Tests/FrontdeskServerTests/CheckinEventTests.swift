@@ -54,7 +54,7 @@ struct CheckinEventTests {
             let other = CheckinEventBus(database: app.services.database, logger: TestBackend.logger)
             let listener = Task { try await other.run() }
             defer { listener.cancel() }
-            try await Self.untilListening(other, app)
+            try await Self.untilListening(other, hears: app.services.checkinEvents)
             // Then events: every one is heard by the other instance. How fast is a figure, not a unit test's
             // business (this suite runs beside hundreds of tests on two cores): the two-server floor run
             // (scripts/race-two-instances.sh floor, in the test command) holds the 2 s promise on real
@@ -73,18 +73,21 @@ struct CheckinEventTests {
         CheckinEvent(organizationId: NewID.make(), sessionId: NewID.make(), bookingId: NewID.make(), kind: .checkedIn, at: Date())
     }
 
-    /// Returns once `other` hears `app`'s events: LISTEN is set up asynchronously, so warm-up probes are
-    /// published until one arrives. A fresh subscription per wait: a timed-out wait cancels (and so ends)
-    /// the stream it read.
-    static func untilListening(_ other: CheckinEventBus, _ app: TestApp) async throws {
-        var listening = false
-        for _ in 0..<50 where !listening {
+    /// Returns once `listener` hears `publisher`'s events: LISTEN is set up asynchronously, so warm-up
+    /// probes are published until one arrives, for at most `TestApp.listenerLimit` (a loaded machine can
+    /// take long to connect; `publish` does not wait for its NOTIFY, so the probes alone would not give it
+    /// that time). A fresh subscription per wait: a timed-out wait cancels (and so ends) the stream it read.
+    static func untilListening(_ listener: CheckinEventBus, hears publisher: CheckinEventBus) async throws {
+        let deadline = ContinuousClock.now + TestApp.listenerLimit
+        var (listening, wait) = (false, 0.2)
+        while !listening, ContinuousClock.now < deadline {
             let warmUp = probe()
-            let events = other.subscribe()
-            await app.services.checkinEvents.publish(warmUp)
-            listening = await first(events, about: warmUp.bookingId, within: 0.2) != nil
+            let events = listener.subscribe()
+            await publisher.publish(warmUp)
+            listening = await first(events, about: warmUp.bookingId, within: wait) != nil
+            wait = min(wait * 1.5, 2)
         }
-        try #require(listening, "the other instance never started listening")
+        try #require(listening, "the listening instance never heard the other")
     }
 
     /// The ids of `bookingIds` that `stream` delivers within `seconds` (stops once all are heard).
@@ -116,7 +119,7 @@ struct CheckinEventTests {
             let other = CheckinEventBus(database: app.services.database, logger: TestBackend.logger)
             let listener = Task { try await other.run() }
             defer { listener.cancel() }
-            try await Self.untilListening(other, app)
+            try await Self.untilListening(other, hears: app.services.checkinEvents)
             // Concurrent publishes share NOTIFYs (several events per payload, chunked under 8000 bytes).
             let events = (0..<150).map { _ in Self.probe() }
             let ids = Set(events.map(\.bookingId))

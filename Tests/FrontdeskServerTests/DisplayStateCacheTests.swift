@@ -150,15 +150,7 @@ struct DisplayStateCacheTests {
             let screen = try await Self.screen(app)
             let other = CheckinEventBus(database: app.services.database, logger: TestBackend.logger)
             // This instance's LISTEN starts asynchronously: wait until it hears the other instance.
-            var listening = false
-            for _ in 0..<50 where !listening {
-                let probe = CheckinEvent(
-                    organizationId: NewID.make(), sessionId: NewID.make(), bookingId: NewID.make(), kind: .checkedIn, at: Date())
-                let events = app.services.checkinEvents.subscribe()
-                await other.publish(probe)
-                listening = await CheckinEventTests.first(events, about: probe.bookingId, within: 0.2) != nil
-            }
-            try #require(listening, "this instance never started listening")
+            try await CheckinEventTests.untilListening(app.services.checkinEvents, hears: other)
 
             #expect(try await app.request(.get, screen.path)["checkedInCount"] as? Int == 0)
             // The other instance checks the member in and announces it.

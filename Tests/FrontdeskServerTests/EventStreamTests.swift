@@ -195,15 +195,7 @@ struct EventStreamTests {
             defer { streams.closeAll() }
             // This app's bus listens (its service runs); wait until it hears the other instance.
             let other = CheckinEventBus(database: app.services.database, logger: TestBackend.logger)
-            var listening = false
-            for _ in 0..<50 where !listening {
-                let probe = CheckinEvent(
-                    organizationId: NewID.make(), sessionId: NewID.make(), bookingId: NewID.make(), kind: .checkedIn, at: Date())
-                let heard = app.services.checkinEvents.subscribe()
-                await other.publish(probe)
-                listening = await CheckinEventTests.first(heard, about: probe.bookingId, within: 0.2) != nil
-            }
-            try #require(listening, "this instance never started listening")
+            try await CheckinEventTests.untilListening(app.services.checkinEvents, hears: other)
 
             let stream = streams.open(app, Self.eventsPath(display))
             #expect(await TestApp.eventually { app.services.streamSlots.streams(displayId: display.id) == 1 })
