@@ -98,12 +98,8 @@ public enum NewID {
     /// written 8-4-4-4-12 in hex digits of either case, as `UUID(uuidString:)` accepts, checked on
     /// its bytes (Foundation's parser goes through `sscanf`, a percent of the display poll's time).
     public static func isWellFormed(_ value: String) -> Bool {
-        var utf8 = value.utf8
-        if let answer = utf8.withContiguousStorageIfAvailable(isWellFormed) { return answer }
-        var copy = value
-        copy.makeContiguousUTF8()
-        utf8 = copy.utf8
-        return utf8.withContiguousStorageIfAvailable(isWellFormed) ?? false
+        var value = value
+        return value.withUTF8(isWellFormed)
     }
 
     private static func isWellFormed(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -111,7 +111,14 @@ public struct OrganizationsStore: Sendable {
         /// The caller's membership and the studio; `nil` when the caller is no member of it.
         public let access: (membership: Membership, organization: Organization)?
 
-        /// From a row of `SessionMembership`'s columns; `nil` when the row names no class.
+        /// The columns `init` reads: the class's studio, the studio (`o.*`) and the membership (`m_…`)
+        /// of a query joining `class_sessions s`, `memberships m` and `organizations o`.
+        static let columns = """
+            s.organization_id AS s_organization_id, o.*, m.id AS m_id, m.organization_id AS m_organization_id,
+                m.user_id AS m_user_id, m.role AS m_role, m.status AS m_status, m.created_at AS m_created_at
+            """
+
+        /// From a row of `columns`; `nil` when the row names no class.
         init?(_ row: any SQLRow) throws {
             guard let orgId = try row.optionalString("s_organization_id") else { return nil }
             self.orgId = orgId
@@ -139,8 +146,7 @@ public struct OrganizationsStore: Sendable {
     private struct LoginAndSessionMembership: HotStatement {
         static let sql = """
             SELECT u.id AS u_id, u.email AS u_email, u.name AS u_name, u.created_at AS u_created_at, a.expires_at AS a_expires_at,
-                s.organization_id AS s_organization_id, o.*, m.id AS m_id, m.organization_id AS m_organization_id,
-                m.user_id AS m_user_id, m.role AS m_role, m.status AS m_status, m.created_at AS m_created_at
+                \(SessionAccess.columns)
             FROM auth_sessions a JOIN users u ON u.id = a.user_id
             LEFT JOIN class_sessions s ON s.id = $3 AND s.deleted_at IS NULL
             LEFT JOIN memberships m ON m.organization_id = s.organization_id AND m.user_id = u.id
@@ -156,8 +162,7 @@ public struct OrganizationsStore: Sendable {
     /// Every session-scoped request's look-up (the check-in rush among them), so a prepared `HotStatement`.
     private struct SessionMembership: HotStatement {
         static let sql = """
-            SELECT s.organization_id AS s_organization_id, o.*, m.id AS m_id, m.organization_id AS m_organization_id,
-                m.user_id AS m_user_id, m.role AS m_role, m.status AS m_status, m.created_at AS m_created_at
+            SELECT \(SessionAccess.columns)
             FROM class_sessions s
             LEFT JOIN memberships m ON m.organization_id = s.organization_id AND m.user_id = $2
             LEFT JOIN organizations o ON o.id = m.organization_id
