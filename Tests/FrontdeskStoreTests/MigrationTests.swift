@@ -1,5 +1,6 @@
 import Foundation
 import FrontdeskCore
+import FrontdeskFixtures
 import FrontdeskStore
 import FrontdeskTestSupport
 import SQLKit
@@ -50,6 +51,51 @@ struct MigrationTests {
                 try await sql.raw("SELECT COUNT(*) AS n FROM schema_migrations").first()?.decode(column: "n", as: Int.self)
             }
             #expect(count == Migrator.all.count)
+        }
+    }
+
+    @Test("migration 10 counts the places taken and waitlists of the classes that exist, then keeps them")
+    func classCountsBackfill() async throws {
+        try await withTestDatabase(migrate: false) { database in
+            let before = Array(Migrator.all.prefix { $0.version < 10 })
+            try await Migrator(database: database, migrations: before).migrate(now: Date())
+            let booked = try await RushFixture.create(database: database, members: 7, capacity: 10, now: Date(), booked: true)
+            let empty = try await RushFixture.create(database: database, members: 2, capacity: 10, now: Date())
+            try await database.transaction { sql in
+                // Two of the booked class's members waiting instead, one cancelled.
+                try await sql.raw(
+                    """
+                    UPDATE bookings SET status = 'waitlisted', waitlist_position = 1 WHERE id IN (
+                        SELECT id FROM bookings WHERE session_id = \(bind: booked.sessionId) ORDER BY id LIMIT 2)
+                    """
+                ).run()
+                try await sql.raw(
+                    """
+                    UPDATE bookings SET status = 'cancelled' WHERE id IN (
+                        SELECT id FROM bookings WHERE session_id = \(bind: booked.sessionId) AND status = 'confirmed' ORDER BY id LIMIT 1)
+                    """
+                ).run()
+            }
+            #expect(try await Migrator(database: database).migrate(now: Date()) == [10])
+            func kept(_ session: String) async throws -> [Int] {
+                try await database.read { sql in
+                    let row = try await sql.raw(
+                        "SELECT places_taken, waitlist_length FROM class_sessions WHERE id = \(bind: session)"
+                    ).first()
+                    return [try row?.decode(column: "places_taken", as: Int.self) ?? -1, try row?.decode(column: "waitlist_length", as: Int.self) ?? -1]
+                }
+            }
+            #expect(try await kept(booked.sessionId) == [4, 2])
+            #expect(try await kept(empty.sessionId) == [0, 0])
+            // From now on the triggers keep them.
+            try await database.transaction { sql in
+                try await sql.raw("UPDATE bookings SET status = 'confirmed', waitlist_position = NULL WHERE status = 'waitlisted'").run()
+            }
+            #expect(try await kept(booked.sessionId) == [6, 0])
+            let miscounted = try await database.read { sql in
+                try await sql.raw(SQLQueryString(ClassCountsCheck.miscounted)).first()?.decode(column: "n", as: Int.self)
+            }
+            #expect(miscounted == 0)
         }
     }
 

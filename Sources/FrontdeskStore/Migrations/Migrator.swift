@@ -6,10 +6,30 @@ import SQLKit
 public struct Migration: Sendable {
     public let version: Int
     public let name: String
+    /// What both databases run, then what only one of them runs (a trigger is spelled differently).
     let statements: [String]
+    let postgres: [String]
+    let sqlite: [String]
 
-    /// A fingerprint of the statements; a recorded migration whose checksum differs stops the server.
-    public var checksum: String { Hashing.sha256Hex(statements.joined(separator: ";\n")) }
+    init(version: Int, name: String, statements: [String], postgres: [String] = [], sqlite: [String] = []) {
+        self.version = version
+        self.name = name
+        self.statements = statements
+        self.postgres = postgres
+        self.sqlite = sqlite
+    }
+
+    /// What `backend` runs, in order.
+    func statements(for backend: Backend) -> [String] {
+        statements + (backend == .postgres ? postgres : sqlite)
+    }
+
+    /// A fingerprint of the statements (of both databases); a recorded migration whose checksum differs
+    /// stops the server. A step with statements for both alone has the fingerprint it always had.
+    public var checksum: String {
+        let all = postgres.isEmpty && sqlite.isEmpty ? statements : statements + ["-- postgres"] + postgres + ["-- sqlite"] + sqlite
+        return Hashing.sha256Hex(all.joined(separator: ";\n"))
+    }
 }
 
 /// The state of the database's schema relative to this binary.
@@ -48,6 +68,9 @@ public struct Migrator: Sendable {
         Migration(version: 7, name: "calendar feeds and event versions", statements: Schema0007.statements),
         Migration(version: 8, name: "door kiosk: kiosks and members' PINs", statements: Schema0008.statements),
         Migration(version: 9, name: "two languages: a user's choice, a studio's default", statements: Schema0009.statements),
+        Migration(
+            version: 10, name: "a class's places taken and waitlist length kept on its row", statements: Schema0010.common,
+            postgres: Schema0010.postgres, sqlite: Schema0010.sqlite),
     ]
 
     let database: any FrontdeskDatabase
@@ -96,7 +119,7 @@ public struct Migrator: Sendable {
                 try await sql.raw(SQLQueryString(Self.createTable)).run()
                 let status = try await verify(sql)
                 guard status.pending.contains(migration.version) else { return false }
-                for statement in migration.statements {
+                for statement in migration.statements(for: database.backend) {
                     try await sql.raw(SQLQueryString(statement)).run()
                 }
                 try await sql.raw(

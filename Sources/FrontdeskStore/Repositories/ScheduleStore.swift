@@ -34,8 +34,7 @@ public struct ScheduleStore: Sendable {
     static let select = """
         SELECT s.*, ct.name AS class_type_name, ct.color AS class_type_color, p.id AS program_id, p.name AS program_name,
             p.delivery_mode, l.name AS location_name, cu.name AS coach_name,
-            (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status IN ('confirmed', 'attended')) AS booked_count,
-            (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'waitlisted') AS waitlist_count,
+            s.places_taken AS booked_count, s.waitlist_length AS waitlist_count,
             vb.id AS viewer_booking_id, vb.status AS viewer_booking_status, vb.waitlist_position AS viewer_waitlist_position
         FROM class_sessions s
         JOIN class_types ct ON ct.id = s.class_type_id
