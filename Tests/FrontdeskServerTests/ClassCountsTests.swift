@@ -78,7 +78,8 @@ struct ClassCountsTests {
             let start = app.clock.now().addingTimeInterval(3 * 3600)
             var made: [String] = []
             for offset in 0..<3 {
-                made.append(try await app.session(studio, startsAt: start.addingTimeInterval(Double(offset) * 7200), extra: ["capacity": 3]))
+                made.append(
+                    try await app.session(studio, startsAt: start.addingTimeInterval(Double(offset) * 7200), extra: ["capacity": 3]))
             }
             let classes = made
             let members = try await app.quickMembers(studio.orgId, count: 12)

@@ -82,7 +82,10 @@ struct MigrationTests {
                     let row = try await sql.raw(
                         "SELECT places_taken, waitlist_length FROM class_sessions WHERE id = \(bind: session)"
                     ).first()
-                    return [try row?.decode(column: "places_taken", as: Int.self) ?? -1, try row?.decode(column: "waitlist_length", as: Int.self) ?? -1]
+                    return [
+                        try row?.decode(column: "places_taken", as: Int.self) ?? -1,
+                        try row?.decode(column: "waitlist_length", as: Int.self) ?? -1,
+                    ]
                 }
             }
             #expect(try await kept(booked.sessionId) == [4, 2])
