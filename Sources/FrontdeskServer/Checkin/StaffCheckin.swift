@@ -61,10 +61,10 @@ extension AppServices {
     /// Tells screens and tablets about a check-in change, after the commit; repeats announce nothing.
     func announce(_ result: CheckinResult, kind: CheckinEvent.Kind) async {
         guard !result.alreadyCheckedIn else { return }
-        displayStates.invalidate(organizationId: result.booking.organizationId)
-        await checkinEvents.publish(
-            CheckinEvent(
-                organizationId: result.booking.organizationId, sessionId: result.booking.sessionId, bookingId: result.booking.id,
-                kind: kind, at: now, origin: ""))
+        let event = CheckinEvent(
+            organizationId: result.booking.organizationId, sessionId: result.booking.sessionId, bookingId: result.booking.id,
+            kind: kind, at: now, origin: "")
+        displayStates.apply(event)
+        await checkinEvents.publish(event)
     }
 }

@@ -153,7 +153,7 @@ struct DisplayRoutes {
 
     /// What the screen shows at `now`: the class in the check-in window with its current QR code, or the next one.
     func screenState(display: Display, org: Organization, now: Date) async throws -> ScreenState {
-        let screen = try await store.screen(org: org, locationId: display.locationId, now: now)
+        let screen = try await store.screen(org: org, locationId: display.locationId, now: now, rosters: services.displayStates.rosters)
         return try await screenState(display: display, org: org, current: screen.current, next: screen.next, now: now)
     }
 
@@ -250,7 +250,7 @@ struct DisplayRoutes {
         guard let display = try await store.display(id: link.displayId) else { throw Self.refusedLink }
         try await verify(link, display: display, now: now)
         guard let org = try await services.organizations.organization(id: display.organizationId) else { throw Self.refusedLink }
-        let screen = try await store.screen(org: org, locationId: display.locationId, now: now)
+        let screen = try await store.screen(org: org, locationId: display.locationId, now: now, rosters: services.displayStates.rosters)
         let entry = DisplayStateCache.Entry(display: display, organization: org, current: screen.current, next: screen.next, now: now)
         cache.store(entry, ticket: ticket)
         return entry

@@ -70,6 +70,7 @@ final class DisplayStateCache: Sendable {
             let at = now.epochSeconds
             var expiry = min(at + ttlSeconds, CheckinToken.windowStart(now) + CheckinToken.windowSeconds)
             for shown in [current, next].compactMap(\.self) { expiry = min(expiry, shown.session.endsAt.epochSeconds) }
+            if let namesReadAt = current?.namesReadAt { expiry = min(expiry, namesReadAt.epochSeconds + ttlSeconds) }
             if current == nil, let next {
                 expiry = min(expiry, next.session.startsAt.epochSeconds - Int64(organization.checkinOpensMinutesBefore) * 60)
             }
@@ -99,6 +100,8 @@ final class DisplayStateCache: Sendable {
     }
 
     private let state = Mutex(State())
+    /// The names of the classes on screens, read in full at most `ttlSeconds` apart (`CheckedInRosters`).
+    let rosters = CheckedInRosters(maxAge: ttlSeconds)
     private let listener = Mutex<Task<Void, Never>?>(nil)
 
     init() {}
@@ -126,8 +129,14 @@ final class DisplayStateCache: Sendable {
         listener.withLock { $0 = task }
     }
 
-    /// A check-in, undo or no-show drops the studio's displays; a display change drops that display.
+    /// A check-in, undo or no-show drops the studio's displays (and tells the class's names what
+    /// changed); a display change drops that display.
     func apply(_ event: CheckinEvent) {
+        switch event.kind {
+        case .checkedIn: rosters.checkedIn(sessionId: event.sessionId, bookingId: event.bookingId)
+        case .undone, .noShow: rosters.drop(sessionId: event.sessionId)
+        case .displayChanged: break
+        }
         if event.kind == .displayChanged, let id = event.displayId {
             invalidate(displayId: id, organizationId: event.organizationId)
         } else {

@@ -25,6 +25,9 @@ public struct DisplaySession: Sendable {
     public var locationName: String
     /// "Maya L." for each attended booking, in check-in order.
     public var checkedIn: [String]
+    /// When the names were last read in full (`CheckedInRosters`): what announces nothing shows within
+    /// the rosters' `maxAge` of it.
+    public var namesReadAt: Date? = nil
 }
 
 /// Displays and the read model of their screen.
@@ -93,7 +96,11 @@ public struct DisplaysStore: Sendable {
 
     /// The session a display at `locationId` shows at `now`: the one whose check-in window is open
     /// (earliest start first), else `nil`; plus the next published session at the location today or later.
-    public func screen(org: Organization, locationId: String, now: Date) async throws -> (current: DisplaySession?, next: DisplaySession?) {
+    /// With `rosters`, the names of the class in its window are read in full once per `maxAge` and in
+    /// between only those announced since.
+    public func screen(
+        org: Organization, locationId: String, now: Date, rosters: CheckedInRosters? = nil
+    ) async throws -> (current: DisplaySession?, next: DisplaySession?) {
         try await database.read { sql in
             let opensBefore = Int64(org.checkinOpensMinutesBefore * 60)
             let rows = try await sql.raw(
@@ -119,13 +126,54 @@ public struct DisplaysStore: Sendable {
             let open = now.epochSeconds >= first.session.startsAt.epochSeconds - opensBefore
             guard open else { return (nil, first) }
             var current = first
-            current.checkedIn = try await sql.raw(
-                """
-                SELECT u.name FROM bookings b JOIN memberships m ON m.id = b.membership_id JOIN users u ON u.id = m.user_id
-                WHERE b.session_id = \(bind: first.session.id) AND b.status = 'attended' ORDER BY b.checked_in_at, b.id
-                """
-            ).all().map { DisplayName.short(try $0.string("name")) }
+            let (names, namesReadAt) = try await Self.checkedIn(sql, sessionId: first.session.id, now: now, rosters: rosters)
+            current.checkedIn = names
+            current.namesReadAt = namesReadAt
             return (current, sessions.dropFirst().first)
+        }
+    }
+}
+
+extension DisplaysStore {
+    /// The names checked in to a class, in check-in order, and when they were read in full.
+    static func checkedIn(
+        _ sql: any SQLDatabase, sessionId: String, now: Date, rosters: CheckedInRosters?
+    ) async throws -> ([String], Date) {
+        guard let rosters else { return (try await checkedIn(sql, sessionId: sessionId, only: nil).map(\.name), now) }
+        switch rosters.plan(sessionId: sessionId, now: now) {
+        case .held(let entries, let readAt):
+            return (entries.map(\.name), Date(epochSeconds: readAt))
+        case .announced(let announced, let serial):
+            let read = try await checkedIn(sql, sessionId: sessionId, only: announced)
+            if let (entries, readAt) = rosters.keep(sessionId: sessionId, serial: serial, announced: announced, read: read) {
+                return (entries.map(\.name), Date(epochSeconds: readAt))
+            }
+            return (try await checkedIn(sql, sessionId: sessionId, only: nil).map(\.name), now)
+        case .full(let serial):
+            guard let serial else { return (try await checkedIn(sql, sessionId: sessionId, only: nil).map(\.name), now) }
+            do {
+                let full = try await checkedIn(sql, sessionId: sessionId, only: nil)
+                return (rosters.keep(sessionId: sessionId, serial: serial, full: full).map(\.name), now)
+            } catch {
+                rosters.abandon(sessionId: sessionId, serial: serial)
+                throw error
+            }
+        }
+    }
+
+    /// The class's attended bookings in check-in order: all, or only those of `only`.
+    static func checkedIn(_ sql: any SQLDatabase, sessionId: String, only: Set<String>?) async throws -> [CheckedIn] {
+        let subset: SQLQueryString = only.map { "AND b.id IN (\(SQLList($0.sorted().map { SQLBind($0) })))" } ?? ""
+        return try await sql.raw(
+            """
+            SELECT b.id, b.checked_in_at, u.name FROM bookings b JOIN memberships m ON m.id = b.membership_id
+            JOIN users u ON u.id = m.user_id
+            WHERE b.session_id = \(bind: sessionId) AND b.status = 'attended' \(subset) ORDER BY b.checked_in_at, b.id
+            """
+        ).all().map {
+            CheckedIn(
+                bookingId: try $0.string("id"), at: try $0.optionalDate("checked_in_at") ?? .distantPast,
+                name: DisplayName.short(try $0.string("name")))
         }
     }
 }
