@@ -41,6 +41,7 @@ struct Floor: AsyncParsableCommand {
             try await database.transaction { sql in
                 try await sql.raw("UPDATE organizations SET cancellation_window_hours = 0 WHERE id = \(bind: fixture.organizationId)").run()
             }
+            try await analyzeSeeded(database)
 
             // The display listens on the last instance.
             let heard = Locked<[Heard]>([])

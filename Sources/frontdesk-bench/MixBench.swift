@@ -42,6 +42,7 @@ struct Mix: AsyncParsableCommand {
             let ring = wall.ring, statePath = wall.statePath, eventsPath = wall.eventsPath
             let upcoming = try await WallDisplay.upcomingClasses(
                 database: database, fixture: fixture, locationId: wall.locationId, now: now)
+            try await analyzeSeeded(database)
             let tokens = fixture.tokens
             let classes = upcoming
             let org = fixture.organizationId

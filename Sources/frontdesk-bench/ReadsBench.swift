@@ -38,6 +38,7 @@ struct Reads: AsyncParsableCommand {
                 database: database, members: 200, capacity: 200, now: now, startsIn: 600, booked: true)
             let wall = try await WallDisplay.create(database: database, fixture: fixture, now: now)
             _ = try await WallDisplay.upcomingClasses(database: database, fixture: fixture, locationId: wall.locationId, now: now)
+            try await analyzeSeeded(database)
             let auth = "Authorization: Bearer \(fixture.tokens[0])"
             let cases: [(String, String, [String])] = [
                 ("/healthz", "/healthz", []),
