@@ -125,7 +125,8 @@ struct CheckedInRostersTests {
             return
         }
         rosters.checkedIn(sessionId: "a", bookingId: "c")
-        #expect(rosters.keep(sessionId: "a", serial: serial, full: [Self.entry("b", 5), Self.entry("a", 5)]).map(\.bookingId) == ["a", "b"])
+        #expect(
+            rosters.keep(sessionId: "a", serial: serial, full: [Self.entry("b", 5), Self.entry("a", 5)]).map(\.bookingId) == ["a", "b"])
         guard case .announced(let announced, let again) = rosters.plan(sessionId: "a", now: now) else {
             Issue.record("the announcement made during the full read is read next")
             return

@@ -73,15 +73,16 @@ enum BookSetRows {
         var userId: String
     }
 
-    /// The classes, their programs' delivery modes and their counts (confirmed + attended; next
-    /// waitlist place), by id; a deleted or unknown class is absent.
+    /// The classes, their programs' delivery modes and their counts (places taken — confirmed +
+    /// attended, as kept on the class's row in this transaction's snapshot (schema 10); next waitlist
+    /// place), by id; a deleted or unknown class is absent.
     static func classRows(_ sql: any SQLDatabase, sessionIds: [String]) async throws -> [String: ClassRow] {
         guard !sessionIds.isEmpty else { return [:] }
         var classes: [String: ClassRow] = [:]
         for row in try await sql.raw(
             """
             SELECT s.*, p.delivery_mode,
-                (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status IN ('confirmed', 'attended')) AS booked_count,
+                s.places_taken AS booked_count,
                 (SELECT COALESCE(MAX(b.waitlist_position), 0) + 1 FROM bookings b
                   WHERE b.session_id = s.id AND b.status = 'waitlisted') AS next_position
             FROM class_sessions s

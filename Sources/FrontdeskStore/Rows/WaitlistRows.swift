@@ -53,12 +53,11 @@ public enum WaitlistRows {
         var seen: Set<String> = []
         let promotions = promotions.filter { seen.insert($0.sessionId).inserted }
         guard !promotions.isEmpty else { return 0 }
-        // The classes and their places taken (confirmed + attended, as `SessionRows.bookedCount` counts).
+        // The classes and their places taken (confirmed + attended, as kept on the class's row: schema 10).
         var classes: [String: (session: ClassSession, booked: Int)] = [:]
         for row in try await sql.raw(
             """
-            SELECT s.*, (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status IN ('confirmed', 'attended'))
-                AS promotion_booked_count
+            SELECT s.*, s.places_taken AS promotion_booked_count
             FROM class_sessions s WHERE s.id IN (\(SQLList(promotions.map { SQLBind($0.sessionId) }))) AND s.deleted_at IS NULL
             """
         ).all() {
