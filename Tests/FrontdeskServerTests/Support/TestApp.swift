@@ -47,9 +47,13 @@ struct TestApp: Sendable {
             let services = AppServices(configuration: configuration, clock: clock, database: database, logger: TestBackend.logger)
             let app = buildApplication(services: services)
             let routes = app.routes
+            // The services' shutdown after the body is watched (a hang names itself in the log).
+            let shutdown = Watchdog.Alarm()
             try await app.application().test(.router) { client in
                 try await body(TestApp(services: services, clock: clock, client: client, routes: routes))
+                shutdown.start("services' shutdown")
             }
+            shutdown.stop()
         }
     }
 
