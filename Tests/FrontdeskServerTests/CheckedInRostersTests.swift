@@ -166,6 +166,21 @@ struct CheckedInRostersTests {
             return
         }
 
+        // Up to `maxAnnounced` check-ins since the last read are read by key; one more, in full.
+        guard case .full(let rush?) = rosters.plan(sessionId: "d", now: now) else { return }
+        _ = rosters.keep(sessionId: "d", serial: rush, full: [])
+        for index in 0..<CheckedInRosters.maxAnnounced { rosters.checkedIn(sessionId: "d", bookingId: "b\(index)") }
+        guard case .announced(let many, _) = rosters.plan(sessionId: "d", now: now) else {
+            Issue.record("at the limit the announced are read by key")
+            return
+        }
+        #expect(many.count == CheckedInRosters.maxAnnounced)
+        rosters.checkedIn(sessionId: "d", bookingId: "one more")
+        guard case .full(_?) = rosters.plan(sessionId: "d", now: now) else {
+            Issue.record("past the limit the class is read in full")
+            return
+        }
+
         // At most `capacity` classes: the oldest read goes first.
         let bounded = CheckedInRosters(maxAge: 10)
         for index in 0..<(CheckedInRosters.capacity + 1) {

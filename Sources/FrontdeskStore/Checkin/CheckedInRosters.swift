@@ -33,6 +33,9 @@ public final class CheckedInRosters: Sendable {
     public let maxAge: Int64
     /// Classes held at most; past that the oldest read goes first.
     public static let capacity = 512
+    /// More check-ins announced than this since the last read (a rush nobody's screen polled through):
+    /// the class is read in full, not by that many keys in one statement.
+    static let maxAnnounced = 500
 
     struct Roster {
         var entries: [CheckedIn]
@@ -46,8 +49,9 @@ public final class CheckedInRosters: Sendable {
         /// The full read is under way: nobody else may take the (still empty) entries.
         var loading = true
 
+        /// Adds what is not held yet, keeping check-in order (sorting only when an entry came out of order).
         mutating func merge(_ read: [CheckedIn]) {
-            var sorted = entries.last.map { last in read.allSatisfy { CheckedIn.precedes(last, $0) } } ?? true
+            var sorted = true
             for entry in read.sorted(by: CheckedIn.precedes) where ids.insert(entry.bookingId).inserted {
                 if let last = entries.last, !CheckedIn.precedes(last, entry) { sorted = false }
                 entries.append(entry)
@@ -91,7 +95,9 @@ public final class CheckedInRosters: Sendable {
     func plan(sessionId: String, now: Date) -> Plan {
         let at = now.epochSeconds
         return rosters.withLock { rosters in
-            if let roster = rosters[sessionId], at >= roster.readAt, at < roster.readAt + maxAge {
+            if let roster = rosters[sessionId], at >= roster.readAt, at < roster.readAt + maxAge,
+                roster.announced.count <= Self.maxAnnounced
+            {
                 if roster.loading { return .full(serial: nil) }
                 return roster.announced.isEmpty
                     ? .held(roster.entries, readAt: roster.readAt) : .announced(roster.announced, serial: roster.serial)

@@ -139,18 +139,22 @@ extension DisplaysStore {
     static func checkedIn(
         _ sql: any SQLDatabase, sessionId: String, now: Date, rosters: CheckedInRosters?
     ) async throws -> ([String], Date) {
-        guard let rosters else { return (try await checkedIn(sql, sessionId: sessionId, only: nil).map(\.name), now) }
+        /// Every name, read now (and kept nowhere).
+        func everyone() async throws -> ([String], Date) {
+            (try await checkedIn(sql, sessionId: sessionId, only: nil).map(\.name), now)
+        }
+        guard let rosters else { return try await everyone() }
         switch rosters.plan(sessionId: sessionId, now: now) {
         case .held(let entries, let readAt):
             return (entries.map(\.name), Date(epochSeconds: readAt))
         case .announced(let announced, let serial):
             let read = try await checkedIn(sql, sessionId: sessionId, only: announced)
-            if let (entries, readAt) = rosters.keep(sessionId: sessionId, serial: serial, announced: announced, read: read) {
-                return (entries.map(\.name), Date(epochSeconds: readAt))
-            }
-            return (try await checkedIn(sql, sessionId: sessionId, only: nil).map(\.name), now)
-        case .full(let serial):
-            guard let serial else { return (try await checkedIn(sql, sessionId: sessionId, only: nil).map(\.name), now) }
+            guard let (entries, readAt) = rosters.keep(sessionId: sessionId, serial: serial, announced: announced, read: read)
+            else { return try await everyone() }
+            return (entries.map(\.name), Date(epochSeconds: readAt))
+        case .full(nil):
+            return try await everyone()
+        case .full(let serial?):
             do {
                 let full = try await checkedIn(sql, sessionId: sessionId, only: nil)
                 return (rosters.keep(sessionId: sessionId, serial: serial, full: full).map(\.name), now)
