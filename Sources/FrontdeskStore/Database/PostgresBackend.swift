@@ -27,6 +27,8 @@ public final class PostgresBackend: FrontdeskDatabase {
     private let health = Reachability()
     private let monitorTask: Task<Void, Never>?
     private let statements = StatementCounter(backend: .postgres)
+    /// The statement texts prepared on this backend's connections.
+    let prepared = PreparedStatements()
     /// Serves once the server's `WriteListener` has proven its LISTEN on `writesChannel` live.
     public let readCache = ReadCache(serving: false)
     /// Tells the other instances (their `WriteListener`s) that this one committed a write.
@@ -121,6 +123,11 @@ public final class PostgresBackend: FrontdeskDatabase {
         }
     }
 
+    /// `connection` as SQLKit's database, its frequent statements prepared (`PostgresPreparedSQL`).
+    private func sql(_ connection: PostgresConnection) -> any SQLDatabase {
+        PostgresPreparedSQL(connection: connection, registry: prepared, logger: logger)
+    }
+
     public var retryCount: Int { retries.value }
     public var statementCount: Int { statements.value }
 
@@ -137,14 +144,14 @@ public final class PostgresBackend: FrontdeskDatabase {
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await withConnection(reading: true) { connection in
-            try await body(statements.counting(connection.sql(queryLogLevel: nil, logger: logger)))
+            try await body(statements.counting(sql(connection)))
         }
     }
 
     public func writeStatement<T: Sendable>(scope: WriteScope, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         defer { written(scope) }
         return try await withConnection { connection in
-            try await body(statements.counting(connection.sql(queryLogLevel: nil, logger: logger)))
+            try await body(statements.counting(sql(connection)))
         }
     }
 
@@ -165,7 +172,7 @@ public final class PostgresBackend: FrontdeskDatabase {
         return try await withConnection(reading: !write) { connection in
             var rows: [any SQLRow] = []
             for try await row in try await connection.execute(Prepared(statement: statement), logger: logger) {
-                rows.append(row.sql())
+                rows.append(FastRow(row))
             }
             return rows
         }
@@ -177,7 +184,7 @@ public final class PostgresBackend: FrontdeskDatabase {
         let keys = Array(Set(options.lockKeys)).sorted()
         defer { written(options.scope) }
         return try await withConnection { connection in
-            let sql = statements.counting(connection.sql(queryLogLevel: nil, logger: logger))
+            let sql = statements.counting(sql(connection))
             // One round trip for all keys; PostgreSQL evaluates the select list left to right, so the
             // sorted order (which rules out deadlocks between lockers) is kept.
             if !keys.isEmpty {
