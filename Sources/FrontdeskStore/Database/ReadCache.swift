@@ -4,7 +4,8 @@ import Synchronization
 /// What a write may change, from least to most, so the read cache forgets only what depends on it.
 /// Only the hot writers name a scope narrower than `everything`; each is listed where it is used.
 public enum WriteScope: Int, Sendable, Comparable, CaseIterable {
-    /// Bookkeeping no cached read shows: a display's last-seen time, the outbox's delivery state.
+    /// Bookkeeping no cached read shows: a display's last-seen time, the outbox's delivery state, the
+    /// calendar events' versions.
     case housekeeping
     /// Bookings and what a booking moves with them (credits, ledger, attendance, outbox and audit
     /// rows, idempotency keys) — never memberships, studios, classes or plans.

@@ -164,7 +164,9 @@ public struct CalendarFeedsStore: Sendable {
         var stored = try await database.read { sql in try await CalendarFeedRows.versions(sql, uids: uids) }
         let stale = fingerprints.filter { stored[$0.uid]?.fingerprint != $0.fingerprint }
         if !stale.isEmpty {
-            stored = try await database.transaction { sql in
+            // Bookkeeping no cached read shows (`WriteScope.housekeeping`): a version moves only after the
+            // write that changed its class, which forgot every cached read of that class itself.
+            stored = try await database.transaction(TransactionOptions(scope: .housekeeping)) { sql in
                 for item in stale { try await CalendarFeedRows.record(sql, uid: item.uid, fingerprint: item.fingerprint, now: now) }
                 // Now and then, with a write anyway, the versions no feed can show any more go.
                 if Int.random(in: 0..<50) == 0 { try await CalendarFeedRows.prune(sql, before: now - Self.versionRetention) }
