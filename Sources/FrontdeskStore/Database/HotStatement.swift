@@ -8,9 +8,10 @@ public enum HotValue: Sendable {
 
 /// A statement on a hot path (the login look-up of every request, the check-in rush). Its text is
 /// fixed, with `$1`, `$2`… placeholders, so PostgreSQL prepares it once per connection as a named
-/// statement: parsed and planned once rather than on every execution, as SQLKit's unnamed statements
-/// are. On SQLite the same text runs through SQLKit with each placeholder bound. Write it in the SQL
-/// both engines share; a placeholder may appear more than once.
+/// statement from its first execution, parsed and planned once, without going through SQLKit at
+/// all (SQLKit's statements are prepared too, but only once frequent: `PostgresPreparedSQL`). On
+/// SQLite the same text runs through SQLKit with each placeholder bound. Write it in the SQL both
+/// engines share; a placeholder may appear more than once.
 public protocol HotStatement: Sendable {
     /// The statement's text.
     static var sql: String { get }

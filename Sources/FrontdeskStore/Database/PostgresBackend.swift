@@ -124,8 +124,8 @@ public final class PostgresBackend: FrontdeskDatabase {
     }
 
     /// `connection` as SQLKit's database, its frequent statements prepared (`PostgresPreparedSQL`).
-    private func sql(_ connection: PostgresConnection) -> any SQLDatabase {
-        PostgresPreparedSQL(connection: connection, registry: prepared, logger: logger)
+    private func sql(_ connection: PostgresConnection, inTransaction: Bool = false) -> any SQLDatabase {
+        PostgresPreparedSQL(connection: connection, registry: prepared, logger: logger, retriesStalePlan: !inTransaction)
     }
 
     public var retryCount: Int { retries.value }
@@ -184,7 +184,7 @@ public final class PostgresBackend: FrontdeskDatabase {
         let keys = Array(Set(options.lockKeys)).sorted()
         defer { written(options.scope) }
         return try await withConnection { connection in
-            let sql = statements.counting(sql(connection))
+            let sql = statements.counting(sql(connection, inTransaction: true))
             // One round trip for all keys; PostgreSQL evaluates the select list left to right, so the
             // sorted order (which rules out deadlocks between lockers) is kept.
             if !keys.isEmpty {
@@ -229,10 +229,11 @@ public final class PostgresBackend: FrontdeskDatabase {
         }
     }
 
-    /// The SQLSTATE of an error worth retrying: serialization failure or deadlock.
+    /// The SQLSTATE of an error worth retrying: serialization failure, deadlock, or a prepared
+    /// statement's plan gone stale (`PreparedStatements.isStalePlan`: prepared afresh on the retry).
     static func retryableState(_ error: any Error) -> String? {
         guard let state = DatabaseErrors.sqlState(error) else { return nil }
-        return state == "40001" || state == "40P01" ? state : nil
+        return state == "40001" || state == "40P01" || PreparedStatements.isStalePlan(error) ? state : nil
     }
 
     /// Sends a NOTIFY on `channel` (delivered to every listener on this database, all instances).

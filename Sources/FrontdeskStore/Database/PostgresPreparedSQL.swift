@@ -19,6 +19,10 @@ struct PostgresPreparedSQL: SQLDatabase {
     let connection: PostgresConnection
     let registry: PreparedStatements
     let logger: Logger
+    /// Outside a transaction: a statement whose prepared plan went stale (its table changed shape,
+    /// `PreparedStatements.isStalePlan`) had no effect and runs once more, prepared afresh. In a
+    /// transaction the whole transaction is retried instead (`PostgresBackend`).
+    let retriesStalePlan: Bool
 
     var eventLoop: any EventLoop { connection.eventLoop }
     var version: (any SQLDatabaseReportedVersion)? { nil }
@@ -41,7 +45,17 @@ struct PostgresPreparedSQL: SQLDatabase {
             }
         }
         do {
-            if !binds.isEmpty, let name = registry.name(sql: sql, signature: signature, connection: connection) {
+            try await run(sql, bindings, signature: signature, prepare: !binds.isEmpty, onRow)
+        } catch  where retriesStalePlan && PreparedStatements.isStalePlan(error) {
+            try await run(sql, bindings, signature: signature, prepare: true, onRow)
+        }
+    }
+
+    private func run(
+        _ sql: String, _ bindings: PostgresBindings, signature: String, prepare: Bool, _ onRow: @escaping @Sendable (any SQLRow) -> Void
+    ) async throws {
+        do {
+            if prepare, let name = registry.name(sql: sql, signature: signature, connection: connection) {
                 try await DynamicStatement.$current.withValue(DynamicStatement.Current(name: name, sql: sql)) {
                     for try await row in try await connection.execute(DynamicStatement(bindings: bindings), logger: logger) {
                         onRow(FastRow(row))
@@ -65,7 +79,7 @@ struct PostgresPreparedSQL: SQLDatabase {
     /// Appends `bind` as PostgreSQL's binary encoding of its own type, as SQLKit's translation does for
     /// these types, and a mark of its type to `signature`; false if its type has no direct encoding.
     static func append(_ bind: any Encodable & Sendable, to bindings: inout PostgresBindings, signature: inout String) -> Bool {
-        if isNil(bind) {
+        if (bind as? any OptionalBind)?.isNone == true {
             bindings.appendNull()
             signature += "n,"
             return true
@@ -80,7 +94,6 @@ struct PostgresPreparedSQL: SQLDatabase {
         return true
     }
 
-    private static func isNil<T>(_ value: T) -> Bool { (value as Optional<Any>) == nil }
 }
 
 /// The texts this process prepares, and the connections' generations of names.
@@ -95,7 +108,7 @@ struct PostgresPreparedSQL: SQLDatabase {
 /// prepared afresh under new names.
 final class PreparedStatements: Sendable {
     static let promoteAfter = 3
-    static let capacity = 400
+    static let capacity = 256
     /// Texts counted but not yet prepared, at most; past it the counts start again.
     static let tracked = 4_096
 
@@ -138,6 +151,15 @@ final class PreparedStatements: Sendable {
 
     /// The texts prepared so far.
     var preparedCount: Int { state.withLock { $0.names.count } }
+
+    /// A prepared statement's result no longer matches its table (a column added under `SELECT *` by
+    /// a migration while this process runs): it did nothing, and succeeds prepared afresh.
+    static func isStalePlan(_ error: any Error) -> Bool {
+        guard DatabaseErrors.sqlState(error) == "0A000", let message = (error as? PSQLError)?.serverInfo?[.message] else {
+            return false
+        }
+        return message.contains("cached plan must not change result type")
+    }
 }
 
 /// A prepared statement whose name and text are the task's current ones: PostgresNIO takes a
@@ -199,4 +221,13 @@ struct FastRow: SQLRow {
         }
         return try row.sql().decode(column: column, as: T.self)
     }
+}
+
+/// An optional bind, whatever it wraps: a nil is bound as NULL.
+private protocol OptionalBind {
+    var isNone: Bool { get }
+}
+
+extension Optional: OptionalBind {
+    var isNone: Bool { self == nil }
 }
