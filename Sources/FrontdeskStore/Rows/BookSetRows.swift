@@ -29,7 +29,7 @@ public struct BookRequest: Sendable {
 
 /// Consecutive booking requests, of one class or several, decided and written together inside the
 /// caller's transaction (which holds the classes' and the members' locks): one read of the classes
-/// and their counts, the members and their facts in set-based statements, each request decided in
+/// and their counts, the members and their facts in one set-based statement, each request decided in
 /// arrival order by `BookingRules` (each seeing the decisions before it: a class's counts, and a
 /// member's bookings and credits in other classes of the same set), then every row in multi-row
 /// statements. A request's refusal is its own answer and writes nothing; only a database error
@@ -38,7 +38,6 @@ enum BookSetRows {
     static func run(_ sql: any SQLDatabase, _ requests: [BookRequest]) async throws -> [Result<BookingResult, any Error>] {
         let stored = try await storedKeys(sql, requests)
         let classes = try await classRows(sql, sessionIds: Array(Set(requests.map(\.sessionId))).sorted())
-        let members = try await memberships(sql, ids: Array(Set(requests.map(\.membershipId))))
         // Each class's own window (the week around it), as one class alone would read its members' facts.
         var windows: [String: (from: Date, to: Date)] = [:]
         for request in requests where windows[request.sessionId] == nil {
@@ -46,13 +45,13 @@ enum BookSetRows {
                 windows[request.sessionId] = BookingRows.window(org: request.org, session: session)
             }
         }
+        // The members and their facts; with no class to book (every request refused for it), nothing is read.
         var facts = BatchMemberFacts()
         if let from = windows.values.map(\.from).min(), let to = windows.values.map(\.to).max() {
-            let orgs = Set(classes.values.map(\.session.organizationId))
-            let ids = members.values.filter { orgs.contains($0.organizationId) }.map(\.id)
-            facts = try await BatchMemberFacts.read(sql, membershipIds: ids.sorted(), from: from, to: to)
+            facts = try await BatchMemberFacts.read(
+                sql, membershipIds: Array(Set(requests.map(\.membershipId))).sorted(), from: from, to: to)
         }
-        var decider = Decider(classes: classes, windows: windows, members: members, facts: facts, stored: stored)
+        var decider = Decider(classes: classes, windows: windows, facts: facts, stored: stored)
         let results = requests.map { decider.decide($0) }
         try await decider.writes.write(sql)
         return results
@@ -63,14 +62,6 @@ enum BookSetRows {
         var deliveryMode: String
         var bookedCount: Int
         var nextPosition: Int
-    }
-
-    struct MemberRow {
-        var id: String
-        var organizationId: String
-        var role: Role
-        var active: Bool
-        var userId: String
     }
 
     /// The classes, their programs' delivery modes and their counts (places taken — confirmed +
@@ -99,21 +90,6 @@ enum BookSetRows {
         return classes
     }
 
-    static func memberships(_ sql: any SQLDatabase, ids: [String]) async throws -> [String: MemberRow] {
-        guard !ids.isEmpty else { return [:] }
-        var members: [String: MemberRow] = [:]
-        for row in try await sql.raw(
-            "SELECT id, organization_id, role, status, user_id FROM memberships WHERE id IN (\(SQLList(ids.map { SQLBind($0) })))"
-        ).all() {
-            let member = MemberRow(
-                id: try row.string("id"), organizationId: try row.string("organization_id"),
-                role: Role(rawValue: try row.string("role")) ?? .member,
-                active: try row.string("status") == MembershipStatus.active.rawValue, userId: try row.string("user_id"))
-            members[member.id] = member
-        }
-        return members
-    }
-
     /// Stored `Idempotency-Key` results of the batch's keyed requests, by user and key.
     static func storedKeys(_ sql: any SQLDatabase, _ requests: [BookRequest]) async throws -> [IdempotencyRows.Slot: IdempotencyRows.Stored]
     {
@@ -126,7 +102,6 @@ enum BookSetRows {
     struct Decider {
         let classes: [String: ClassRow]
         let windows: [String: (from: Date, to: Date)]
-        let members: [String: MemberRow]
         var facts: BatchMemberFacts
         let stored: [IdempotencyRows.Slot: IdempotencyRows.Stored]
         /// Each class's places taken and next waitlist position, as the decisions so far left them.
@@ -136,12 +111,11 @@ enum BookSetRows {
         var writes = BookSetWrites()
 
         init(
-            classes: [String: ClassRow], windows: [String: (from: Date, to: Date)], members: [String: MemberRow],
-            facts: BatchMemberFacts, stored: [IdempotencyRows.Slot: IdempotencyRows.Stored]
+            classes: [String: ClassRow], windows: [String: (from: Date, to: Date)], facts: BatchMemberFacts,
+            stored: [IdempotencyRows.Slot: IdempotencyRows.Stored]
         ) {
             self.classes = classes
             self.windows = windows
-            self.members = members
             self.facts = facts
             self.stored = stored
             counts = classes.mapValues { ($0.bookedCount, $0.nextPosition) }
@@ -167,7 +141,7 @@ enum BookSetRows {
             guard let session = classes[sessionId], session.session.organizationId == request.org.id,
                 let window = windows[sessionId], var count = counts[sessionId]
             else { throw DomainError.notFound("Session") }
-            guard let member = members[request.membershipId], member.organizationId == request.org.id else {
+            guard let member = facts.members[request.membershipId], member.organizationId == request.org.id else {
                 throw DomainError.notFound("Member")
             }
             guard member.active else { throw DomainError(.membershipSuspended, kind: .conflict, "This membership is suspended.") }
