@@ -64,6 +64,12 @@ public protocol FrontdeskDatabase: Sendable {
     /// Hot reads kept until the next write (see `ReadCache`); every write this process commits empties it.
     var readCache: ReadCache { get }
 
+    /// Wakes every instance's outbox workers after a commit that queued notifications: this process's
+    /// at once, on PostgreSQL the other instances' by a `NOTIFY` sent after the commit (coalesced, at
+    /// most one per `WritePublisher.interval`). For a transaction whose commit must not wait for a
+    /// `NOTIFY` of its own (a class lane's batch, inside the class's lock).
+    func wakeOutboxWorkers()
+
     /// Closes every connection.
     func shutdown() async
 }

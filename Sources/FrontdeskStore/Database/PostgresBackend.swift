@@ -33,6 +33,9 @@ public final class PostgresBackend: FrontdeskDatabase {
     public let readCache = ReadCache(serving: false)
     /// Tells the other instances (their `WriteListener`s) that this one committed a write.
     private let publisher: WritePublisher
+    /// Tells every instance's outbox workers (their LISTEN on `OutboxSignal.channel`) that a commit
+    /// queued notifications (`wakeOutboxWorkers`).
+    private let outboxPublisher: WritePublisher
     /// What it was opened with, so a second backend (another instance, in tests) can open the same.
     public let url: String
     public let searchPath: String?
@@ -98,6 +101,16 @@ public final class PostgresBackend: FrontdeskDatabase {
                 }
             } catch {
                 logger.debug("write notification not sent", metadata: ["error": .string("\(error)")])
+            }
+        }
+        outboxPublisher = WritePublisher { [client, logger] _ in
+            do {
+                try await client.withConnection { connection in
+                    _ = try await connection.execute(
+                        Prepared(statement: Notify(channel: OutboxSignal.channel, payload: "")), logger: logger)
+                }
+            } catch {
+                logger.debug("outbox wake not sent", metadata: ["error": .string("\(error)")])
             }
         }
         // Lease requests made before `run()` has started are only logged as a warning by PostgresNIO,
@@ -260,8 +273,14 @@ public final class PostgresBackend: FrontdeskDatabase {
         }
     }
 
+    public func wakeOutboxWorkers() {
+        OutboxSignal.shared.poke()
+        outboxPublisher.signal(.bookings)
+    }
+
     public func shutdown() async {
         await publisher.stop()
+        await outboxPublisher.stop()
         monitorTask?.cancel()
         _ = await monitorTask?.value
         for task in runTasks { task.cancel() }

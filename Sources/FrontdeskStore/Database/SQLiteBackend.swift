@@ -125,6 +125,9 @@ public final class SQLiteBackend: FrontdeskDatabase {
         }
     }
 
+    /// One server process: its workers are woken, nobody else listens.
+    public func wakeOutboxWorkers() { OutboxSignal.shared.poke() }
+
     public func shutdown() async {
         for connection in await writer.close() + readers.close() {
             try? await connection.close()

@@ -7,7 +7,9 @@ import Synchronization
 /// Queuing code calls `OutboxRows.wake(sql)` inside its transaction: that pokes this process's workers
 /// and, on PostgreSQL, sends `NOTIFY frontdesk_outbox`, which PostgreSQL delivers at commit to every
 /// instance listening (and drops on rollback). A poke before the commit is harmless: on SQLite the
-/// worker's claim queues behind the writing transaction, on PostgreSQL the NOTIFY follows.
+/// worker's claim queues behind the writing transaction, on PostgreSQL the NOTIFY follows. A class
+/// lane's batch instead wakes the workers after its commit (`OutboxRows.batchedWakingLater`,
+/// `FrontdeskDatabase.wakeOutboxWorkers`), so the class's lock is not held for a `NOTIFY`.
 public final class OutboxSignal: Sendable {
     /// The process-wide signal every queuing transaction pokes.
     public static let shared = OutboxSignal()
@@ -89,12 +91,20 @@ extension OutboxRows {
     /// once: a few round trips per transaction instead of two per request. The rows are the same,
     /// and, as before, nobody sees them until the commit.
     static func batched<T>(_ sql: any SQLDatabase, _ body: () async throws -> T) async throws -> T {
+        let (result, wakeDue) = try await batchedWakingLater(sql, body)
+        if wakeDue { try await wake(sql) }
+        return result
+    }
+
+    /// `batched` without the wake: answers whether one is due, for the caller to wake the workers
+    /// after its commit (`FrontdeskDatabase.wakeOutboxWorkers`) — one round trip fewer inside the
+    /// transaction, and a commit that does not carry a `NOTIFY`.
+    static func batchedWakingLater<T>(_ sql: any SQLDatabase, _ body: () async throws -> T) async throws -> (T, wakeDue: Bool) {
         let held = HeldMessages()
         let result = try await $heldMessages.withValue(held) { try await body() }
         let groups = held.groups()
         for group in groups { try await insert(sql, group.messages, now: group.now) }
-        if !groups.isEmpty || held.wakeDue.load(ordering: .relaxed) { try await wake(sql) }
-        return result
+        return (result, !groups.isEmpty || held.wakeDue.load(ordering: .relaxed))
     }
 
     @TaskLocal static var heldMessages: HeldMessages?

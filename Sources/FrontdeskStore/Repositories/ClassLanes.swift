@@ -100,7 +100,7 @@ public final class ClassLanes: Sendable {
 /// promote from the waitlist) runs on its own, its checks before its writes. Each request's refusal
 /// is its own answer; a database failure rolls the whole batch back and answers every request of it
 /// with 503, changing nothing. The batch's messages are queued together at its end
-/// (`OutboxRows.batched`).
+/// (`OutboxRows.batchedWakingLater`), and the workers woken after the commit, outside the locks.
 struct ClassBatch {
     let database: any FrontdeskDatabase
     let logger: Logger
@@ -108,9 +108,11 @@ struct ClassBatch {
     func run(_ items: [ClassLaneRequest]) async -> [Result<BookingResult, any Error>] {
         let locks = items.map { "session:\($0.sessionId)" } + items.map { "member:\($0.membershipId)" }
         do {
-            return try await database.transaction(TransactionOptions(lockKeys: locks, scope: .bookings)) { sql in
-                try await OutboxRows.batched(sql) { try await Self.handle(sql, items) }
+            let (results, wakeDue) = try await database.transaction(TransactionOptions(lockKeys: locks, scope: .bookings)) { sql in
+                try await OutboxRows.batchedWakingLater(sql) { try await Self.handle(sql, items) }
             }
+            if wakeDue { database.wakeOutboxWorkers() }
+            return results
         } catch {
             let failure = Self.batchFailure(error)
             logger.warning(
