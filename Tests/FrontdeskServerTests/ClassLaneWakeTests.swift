@@ -19,6 +19,18 @@ struct ClassLaneWakeTests {
         var payloads: [String] { heard.withLock { $0 } }
     }
 
+    /// The notifications queued for a membership's user.
+    static func queued(_ database: any FrontdeskDatabase, for membershipId: String) async throws -> Int {
+        try await database.read { sql in
+            try await sql.raw(
+                """
+                SELECT COUNT(*) AS n FROM notification_outbox o JOIN memberships m ON m.user_id = o.user_id
+                WHERE m.id = \(bind: membershipId)
+                """
+            ).first()!.decode(column: "n", as: Int.self)
+        }
+    }
+
     /// Whether `check` turns true within `limit`, checked every 50 ms.
     static func until(_ limit: Duration, _ check: () async throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + limit
@@ -38,17 +50,7 @@ struct ClassLaneWakeTests {
             let booker = try await ClassLaneTests.booker(app, studio.orgId, member)
             let org = try #require(try await app.services.organizations.organization(id: studio.orgId))
             let database = app.services.database
-            @Sendable func queued() async throws -> Int {
-                try await database.read { sql in
-                    try await sql.raw(
-                        """
-                        SELECT COUNT(*) AS n FROM notification_outbox o JOIN memberships m ON m.user_id = o.user_id
-                        WHERE m.id = \(bind: member.membershipId)
-                        """
-                    ).first()!.decode(column: "n", as: Int.self)
-                }
-            }
-            #expect(try await queued() == 0)
+            #expect(try await Self.queued(database, for: member.membershipId) == 0)
             let lanes = ClassLanes(database: database, logger: TestBackend.logger)
             let before = database.statementCount
             let result = try #require(
@@ -64,7 +66,7 @@ struct ClassLaneWakeTests {
             let woken = ContinuousClock.now
             await OutboxSignal.shared.wait(timeout: .seconds(10))
             #expect(ContinuousClock.now - woken < .seconds(5))
-            #expect(try await queued() > 0)
+            #expect(try await Self.queued(database, for: member.membershipId) > 0)
         }
     }
 
@@ -96,14 +98,7 @@ struct ClassLaneWakeTests {
                 // A notification after the booking, and the booking's messages committed when it came.
                 let found = try await Self.until(.seconds(20)) {
                     guard heard.payloads.count > seen else { return false }
-                    let rows = try await other.read { sql in
-                        try await sql.raw(
-                            """
-                            SELECT COUNT(*) AS n FROM notification_outbox o JOIN memberships m ON m.user_id = o.user_id
-                            WHERE m.id = \(bind: member.membershipId)
-                            """
-                        ).first()!.decode(column: "n", as: Int.self)
-                    }
+                    let rows = try await Self.queued(other, for: member.membershipId)
                     return rows > 0
                 }
                 #expect(found)
