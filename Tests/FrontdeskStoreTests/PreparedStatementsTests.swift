@@ -15,22 +15,9 @@ struct PreparedStatementsTests {
     /// A backend of one write and one read connection in a schema of its own (so every statement of
     /// the test meets the same connection's prepared statements), dropped after.
     static func withOneConnection(_ body: (PostgresBackend) async throws -> Void) async throws {
-        let schema = "p_" + NewID.make().replacingOccurrences(of: "-", with: "")
-        let admin = try await PostgresBackend(url: TestBackend.postgresURL, logger: TestBackend.logger, maximumConnections: 1)
-        try await admin.read { sql in try await sql.raw("CREATE SCHEMA \(unsafeRaw: schema)").run() }
-        let database = try await PostgresBackend(
-            url: TestBackend.postgresURL, logger: TestBackend.logger, maximumConnections: 1, readConnections: 1, searchPath: schema)
-        do {
-            try await body(database)
-        } catch {
-            await database.shutdown()
-            try? await admin.read { sql in try await sql.raw("DROP SCHEMA \(unsafeRaw: schema) CASCADE").run() }
-            await admin.shutdown()
-            throw error
+        try await withTestDatabase(migrate: false, connections: (1, 1)) { database in
+            try await body(try #require(database as? PostgresBackend))
         }
-        await database.shutdown()
-        try await admin.read { sql in try await sql.raw("DROP SCHEMA \(unsafeRaw: schema) CASCADE").run() }
-        await admin.shutdown()
     }
 
     /// The statements of this backend prepared on its read connection.

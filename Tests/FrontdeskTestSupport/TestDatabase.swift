@@ -24,9 +24,11 @@ public enum TestBackend {
 }
 
 /// A fresh, migrated, empty database for one test: a new SQLite file in a temp directory, or a new
-/// schema on the test PostgreSQL server. Dropped afterwards.
+/// schema on the test PostgreSQL server. Dropped afterwards. On PostgreSQL `connections` bounds its
+/// write and read pools (one each: every statement of the test meets the same connection).
 public func withTestDatabase<T: Sendable>(
     migrate: Bool = true,
+    connections: (write: Int, read: Int) = (8, 4),
     _ body: (any FrontdeskDatabase) async throws -> T
 ) async throws -> T {
     let database: any FrontdeskDatabase
@@ -42,7 +44,8 @@ public func withTestDatabase<T: Sendable>(
         let admin = try await PostgresBackend(url: TestBackend.postgresURL, logger: TestBackend.logger, maximumConnections: 1)
         try await admin.read { sql in try await sql.raw("CREATE SCHEMA \(unsafeRaw: schema)").run() }
         database = try await PostgresBackend(
-            url: TestBackend.postgresURL, logger: TestBackend.logger, maximumConnections: 8, readConnections: 4, searchPath: schema)
+            url: TestBackend.postgresURL, logger: TestBackend.logger, maximumConnections: connections.write,
+            readConnections: connections.read, searchPath: schema)
         cleanup = {
             try? await admin.read { sql in try await sql.raw("DROP SCHEMA \(unsafeRaw: schema) CASCADE").run() }
             await admin.shutdown()

@@ -94,24 +94,12 @@ public final class PostgresBackend: FrontdeskDatabase {
         let instance = readCache.instance
         let channel = Self.writesChannel(searchPath: searchPath)
         publisher = WritePublisher { [client, logger] scope in
-            do {
-                let payload = ReadCache.payload(instance: instance, scope: scope)
-                try await client.withConnection { connection in
-                    _ = try await connection.execute(Prepared(statement: Notify(channel: channel, payload: payload)), logger: logger)
-                }
-            } catch {
-                logger.debug("write notification not sent", metadata: ["error": .string("\(error)")])
-            }
+            await Self.notify(
+                client, channel: channel, payload: ReadCache.payload(instance: instance, scope: scope), logger: logger,
+                unsent: "write notification not sent")
         }
         outboxPublisher = WritePublisher { [client, logger] _ in
-            do {
-                try await client.withConnection { connection in
-                    _ = try await connection.execute(
-                        Prepared(statement: Notify(channel: OutboxSignal.channel, payload: "")), logger: logger)
-                }
-            } catch {
-                logger.debug("outbox wake not sent", metadata: ["error": .string("\(error)")])
-            }
+            await Self.notify(client, channel: OutboxSignal.channel, payload: "", logger: logger, unsent: "outbox wake not sent")
         }
         // Lease requests made before `run()` has started are only logged as a warning by PostgresNIO,
         // but they look alarming in a CLI's output: wait until both run tasks are under way.
@@ -247,6 +235,18 @@ public final class PostgresBackend: FrontdeskDatabase {
     static func retryableState(_ error: any Error) -> String? {
         guard let state = DatabaseErrors.sqlState(error) else { return nil }
         return state == "40001" || state == "40P01" || PreparedStatements.isStalePlan(error) ? state : nil
+    }
+
+    /// A publisher's NOTIFY on a pooled connection of `client`; a failure is only logged (`unsent`): the
+    /// listeners' caches and workers have their own bounds (`ReadCache.maxAge`, the outbox's poll).
+    private static func notify(_ client: PostgresClient, channel: String, payload: String, logger: Logger, unsent: String) async {
+        do {
+            try await client.withConnection { connection in
+                _ = try await connection.execute(Prepared(statement: Notify(channel: channel, payload: payload)), logger: logger)
+            }
+        } catch {
+            logger.debug("\(unsent)", metadata: ["error": .string("\(error)")])
+        }
     }
 
     /// Sends a NOTIFY on `channel` (delivered to every listener on this database, all instances).

@@ -44,31 +44,42 @@ struct PostgresPreparedSQL: SQLDatabase {
                 return
             }
         }
+        // Without binds: transaction control and DDL, unnamed as before.
+        guard !binds.isEmpty else {
+            return try await runUnnamed(sql, bindings, onRow)
+        }
         do {
-            try await run(sql, bindings, signature: signature, prepare: !binds.isEmpty, onRow)
+            try await run(sql, bindings, signature: signature, onRow)
         } catch  where retriesStalePlan && PreparedStatements.isStalePlan(error) {
-            try await run(sql, bindings, signature: signature, prepare: true, onRow)
+            try await run(sql, bindings, signature: signature, onRow)
         }
     }
 
+    /// Named once the text is frequent (a failure moves the connection's generation on, see
+    /// `PreparedStatements.failed`), unnamed until then.
     private func run(
-        _ sql: String, _ bindings: PostgresBindings, signature: String, prepare: Bool, _ onRow: @escaping @Sendable (any SQLRow) -> Void
-    ) async throws {
+        _ sql: String, _ bindings: PostgresBindings, signature: String, _ onRow: @escaping @Sendable (any SQLRow) -> Void
+    )
+        async throws
+    {
+        guard let name = registry.name(sql: sql, signature: signature, connection: connection) else {
+            return try await runUnnamed(sql, bindings, onRow)
+        }
         do {
-            if prepare, let name = registry.name(sql: sql, signature: signature, connection: connection) {
-                try await DynamicStatement.$current.withValue(DynamicStatement.Current(name: name, sql: sql)) {
-                    for try await row in try await connection.execute(DynamicStatement(bindings: bindings), logger: logger) {
-                        onRow(FastRow(row))
-                    }
-                }
-            } else {
-                for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
+            try await DynamicStatement.$current.withValue(DynamicStatement.Current(name: name, sql: sql)) {
+                for try await row in try await connection.execute(DynamicStatement(bindings: bindings), logger: logger) {
                     onRow(FastRow(row))
                 }
             }
         } catch {
             registry.failed(error, connection: connection)
             throw error
+        }
+    }
+
+    private func runUnnamed(_ sql: String, _ bindings: PostgresBindings, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
+            onRow(FastRow(row))
         }
     }
 
@@ -93,7 +104,6 @@ struct PostgresPreparedSQL: SQLDatabase {
         signature += "\(ObjectIdentifier(type(of: value)).hashValue),"
         return true
     }
-
 }
 
 /// The texts this process prepares, and the connections' generations of names.
