@@ -19,14 +19,29 @@ public struct TransactionOptions: Sendable {
     public var maxAttempts: Int
     /// What the transaction may change, so `ReadCache` forgets only what depends on it.
     public var scope: WriteScope
+    /// Work that may join the transaction once `lockKeys` are held, before it begins (a lane's
+    /// requests queued while its batch waited for a class's lock).
+    public var joining: (any LockJoining)?
 
-    public init(lockKeys: [String] = [], maxAttempts: Int = 12, scope: WriteScope = .everything) {
+    public init(lockKeys: [String] = [], maxAttempts: Int = 12, scope: WriteScope = .everything, joining: (any LockJoining)? = nil) {
         self.lockKeys = lockKeys
         self.maxAttempts = maxAttempts
         self.scope = scope
+        self.joining = joining
     }
 
     public static let standard = TransactionOptions()
+}
+
+/// Work waiting to join a transaction whose locks are held: asked once, after `lockKeys` are taken
+/// and before the transaction begins. Each unit joins only with every lock it needs held, taken
+/// without waiting (PostgreSQL `pg_try_advisory_lock`: a unit never waits while holding the others'
+/// locks, so joining cannot deadlock); the units that join are a prefix, so their order holds.
+public protocol LockJoining: Sendable {
+    /// The units waiting now, in order, each with the lock keys it needs.
+    func waiting() -> [[String]]
+    /// The first `count` units of `waiting()` join; the others are left for later, in order.
+    func keep(first count: Int)
 }
 
 /// The one persistence entry point: pooled connections to SQLite or PostgreSQL, read access and a

@@ -192,15 +192,48 @@ public final class PostgresBackend: FrontdeskDatabase {
                 let calls = keys.map { "pg_advisory_lock(hashtextextended(\(bind: $0), 0))" as SQLQueryString }
                 try await sql.raw("SELECT \(calls.joined(separator: ", "))").run()
             }
+            var held = keys
             do {
+                if let joining = options.joining { held += try await Self.join(joining, holding: keys, sql) }
                 let result = try await runWithRetry(sql, options: options, body)
-                try await Self.unlock(keys, sql)
+                try await Self.unlock(held, sql)
                 return result
             } catch {
-                try? await Self.unlock(keys, sql)
+                try? await Self.unlock(held, sql)
                 throw error
             }
         }
+    }
+
+    /// Lets the units waiting on `joining` join a transaction holding `keys`: the locks they need and
+    /// it does not hold are tried in one round trip without waiting (none at all when it holds them
+    /// already, or nothing waits); the longest prefix of units whose locks are all held joins. Answers
+    /// the locks taken (held until the transaction ends, also those of units left out).
+    private static func join(_ joining: any LockJoining, holding keys: [String], _ sql: any SQLDatabase) async throws -> [String] {
+        let units = joining.waiting()
+        var held = Set(keys)
+        var wanted: [String] = []
+        for key in units.joined() where !held.contains(key) && !wanted.contains(key) { wanted.append(key) }
+        var taken: [String] = []
+        if !wanted.isEmpty {
+            do {
+                let calls = wanted.enumerated().map { index, key in
+                    "pg_try_advisory_lock(hashtextextended(\(bind: key), 0)) AS l\(unsafeRaw: String(index))" as SQLQueryString
+                }
+                guard let row = try await sql.raw("SELECT \(calls.joined(separator: ", "))").first() else {
+                    throw BrokenInvariant("trying the joining requests' locks answered no row")
+                }
+                for (index, key) in wanted.enumerated() where try row.decode(column: "l\(index)", as: Bool.self) {
+                    taken.append(key)
+                }
+            } catch {
+                joining.keep(first: 0)
+                throw error
+            }
+            held.formUnion(taken)
+        }
+        joining.keep(first: units.prefix { $0.allSatisfy(held.contains) }.count)
+        return taken
     }
 
     private static func unlock(_ keys: [String], _ sql: any SQLDatabase) async throws {

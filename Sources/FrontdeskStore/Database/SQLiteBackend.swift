@@ -101,6 +101,8 @@ public final class SQLiteBackend: FrontdeskDatabase {
             readCache.written(options.scope)
         }
         let sql = statements.counting(connection.sql())
+        // The writer serialises every write transaction: whatever waits to join may, with no lock to take.
+        if let joining = options.joining { joining.keep(first: joining.waiting().count) }
         var attempt = 0
         while true {
             attempt += 1

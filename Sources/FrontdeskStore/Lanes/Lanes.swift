@@ -9,11 +9,19 @@ import Synchronization
 /// requests that arrive while a batch is being written wait for the next batch. Arrival order is
 /// the order of `enqueue` calls on one key, and batches of one key never overlap, so the executor
 /// sees each key's requests strictly in arrival order, across batches.
+///
+/// An executor that first waits for something (a class's lock another server holds) may take the
+/// requests queued meanwhile into the batch it is about to write (`Latecomers`), instead of leaving
+/// them a whole batch behind.
 public final class Lanes<Item: Sendable, Answer: Sendable>: Sendable {
     /// Decides a batch: one result per item, in the items' order.
     public typealias Executor = @Sendable (_ key: String, _ items: [Item]) async -> [Result<Answer, any Error>]
+    /// Decides a batch and the latecomers it takes: one result per item, then one per
+    /// `latecomers.joined` item, in that order.
+    public typealias JoiningExecutor =
+        @Sendable (_ key: String, _ items: [Item], _ latecomers: Latecomers) async -> [Result<Answer, any Error>]
 
-    private struct Waiting: Sendable {
+    fileprivate struct Waiting: Sendable {
         let item: Item
         let reply: LaneReply<Answer>
     }
@@ -21,11 +29,15 @@ public final class Lanes<Item: Sendable, Answer: Sendable>: Sendable {
     /// Queued requests per key; a key is present exactly while a drainer runs for it.
     private let queues = Mutex<[String: [Waiting]]>([:])
     private let counters = Mutex(LaneStats())
-    private let execute: Executor
+    private let execute: JoiningExecutor
     /// The most requests one batch takes.
     public let maxBatch: Int
 
-    public init(maxBatch: Int, execute: @escaping Executor) {
+    public convenience init(maxBatch: Int, execute: @escaping Executor) {
+        self.init(maxBatch: maxBatch, joining: { key, items, _ in await execute(key, items) })
+    }
+
+    public init(maxBatch: Int, joining execute: @escaping JoiningExecutor) {
         precondition(maxBatch >= 1)
         self.maxBatch = maxBatch
         self.execute = execute
@@ -84,16 +96,88 @@ public final class Lanes<Item: Sendable, Answer: Sendable>: Sendable {
                 }
             next = nil
             guard !batch.isEmpty else { return }
-            counters.withLock { $0.record(batch: batch.count) }
-            var answers = await execute(key, batch.map(\.item))
-            if answers.count != batch.count {
+            let latecomers = Latecomers(lanes: self, key: key, room: maxBatch - batch.count)
+            var answers = await execute(key, batch.map(\.item), latecomers)
+            // Taken and neither joined nor given back (an executor's slip): back to the front, not lost.
+            latecomers.keep(first: 0)
+            let written = batch + latecomers.joinedWaiting
+            counters.withLock { $0.record(batch: written.count) }
+            if answers.count != written.count {
                 // An executor's bug must not leave a request waiting forever.
-                answers = batch.map { _ in .failure(LaneExecutorError()) }
+                answers = written.map { _ in .failure(LaneExecutorError()) }
             }
-            for (waiting, answer) in zip(batch, answers) {
+            for (waiting, answer) in zip(written, answers) {
                 waiting.reply.resolve(answer)
             }
         }
+    }
+
+    /// Up to `room` requests from the front of `key`'s queue (its drainer is running, so the key is present).
+    private func takeQueued(_ key: String, room: Int) -> [Waiting] {
+        guard room > 0 else { return [] }
+        return queues.withLock { queues in
+            let queue = queues[key] ?? []
+            let count = min(queue.count, room)
+            queues[key] = Array(queue.dropFirst(count))
+            return Array(queue.prefix(count))
+        }
+    }
+
+    /// Puts `waiting` back at the front of `key`'s queue, ahead of anything that arrived since.
+    private func giveBack(_ waiting: [Waiting], key: String) {
+        guard !waiting.isEmpty else { return }
+        queues.withLock { queues in queues[key] = waiting + (queues[key] ?? []) }
+    }
+
+    /// The requests queued on a batch's key after the batch was taken, offered to its executor once it
+    /// is ready to write (e.g. holding the locks it waited for): it takes them (`take`), keeps those it
+    /// can (`keep(first:)`, a prefix, so arrival order holds) and the rest go back to the front of the
+    /// queue for the next batch. At most `maxBatch` requests in all.
+    public final class Latecomers: Sendable {
+        private let lanes: Lanes
+        private let key: String
+        private let room: Int
+        private struct State {
+            var taken: [Waiting] = []
+            var joined: [Waiting] = []
+            var took = false
+            var done = false
+        }
+        private let state = Mutex(State())
+
+        fileprivate init(lanes: Lanes, key: String, room: Int) {
+            self.lanes = lanes
+            self.key = key
+            self.room = room
+        }
+
+        /// The requests queued now (at most the batch's room), in arrival order; only the first call takes any.
+        public func take() -> [Item] {
+            state.withLock { state in
+                guard !state.done, !state.took else { return [] }
+                state.took = true
+                state.taken = lanes.takeQueued(key, room: room)
+                return state.taken.map(\.item)
+            }
+        }
+
+        /// The first `count` requests of `take()` join the batch; the others go back to the front of
+        /// the queue. Only the first call after `take()` counts.
+        public func keep(first count: Int) {
+            let back: [Waiting] = state.withLock { state in
+                guard !state.done else { return [] }
+                state.done = true
+                let kept = min(max(count, 0), state.taken.count)
+                state.joined = Array(state.taken.prefix(kept))
+                return Array(state.taken.dropFirst(kept))
+            }
+            lanes.giveBack(back, key: key)
+        }
+
+        /// The requests that joined the batch, in arrival order.
+        public var joined: [Item] { joinedWaiting.map(\.item) }
+
+        fileprivate var joinedWaiting: [Waiting] { state.withLock { $0.joined } }
     }
 }
 

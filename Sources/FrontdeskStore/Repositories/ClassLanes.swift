@@ -75,7 +75,9 @@ public final class ClassLanes: Sendable {
 
     /// Lanes over `database`; a batch takes at most `maxBatch` requests.
     public init(database: any FrontdeskDatabase, logger: Logger, maxBatch: Int = defaultMaxBatch) {
-        lanes = Lanes(maxBatch: maxBatch) { _, items in await ClassBatch(database: database, logger: logger).run(items) }
+        lanes = Lanes(maxBatch: maxBatch) { _, items, latecomers in
+            await ClassBatch(database: database, logger: logger).run(items, latecomers: latecomers)
+        }
     }
 
     /// Queues `request` and waits for its answer.
@@ -105,24 +107,42 @@ struct ClassBatch {
     let database: any FrontdeskDatabase
     let logger: Logger
 
-    func run(_ items: [ClassLaneRequest]) async -> [Result<BookingResult, any Error>] {
-        let locks = items.map { "session:\($0.sessionId)" } + items.map { "member:\($0.membershipId)" }
+    func run(
+        _ items: [ClassLaneRequest], latecomers: Lanes<ClassLaneRequest, BookingResult>.Latecomers
+    ) async -> [Result<BookingResult, any Error>] {
+        let options = TransactionOptions(lockKeys: items.flatMap(Self.locks), scope: .bookings, joining: Joining(latecomers: latecomers))
         do {
-            let (results, wakeDue) = try await database.transaction(TransactionOptions(lockKeys: locks, scope: .bookings)) { sql in
-                try await OutboxRows.batchedWakingLater(sql) { try await Self.handle(sql, items) }
+            let (results, wakeDue) = try await database.transaction(options) { sql in
+                try await OutboxRows.batchedWakingLater(sql) { try await Self.handle(sql, items + latecomers.joined) }
             }
             if wakeDue { database.wakeOutboxWorkers() }
             return results
         } catch {
             let failure = Self.batchFailure(error)
+            let all = items + latecomers.joined
             logger.warning(
                 "class lane batch failed",
                 metadata: [
-                    "sessions": .string(Set(items.map(\.sessionId)).sorted().joined(separator: ",")),
-                    "requests": .stringConvertible(items.count), "error": .string("\(error)"),
+                    "sessions": .string(Set(all.map(\.sessionId)).sorted().joined(separator: ",")),
+                    "requests": .stringConvertible(all.count), "error": .string("\(error)"),
                 ])
-            return items.map { _ in .failure(failure) }
+            return all.map { _ in .failure(failure) }
         }
+    }
+
+    /// The locks a request needs: its class's and its member's.
+    static func locks(_ request: ClassLaneRequest) -> [String] {
+        ["session:\(request.sessionId)", "member:\(request.membershipId)"]
+    }
+
+    /// The requests queued while the batch waited for its locks (another server's batch of the same
+    /// class held them): they join it when their own locks can be had at once, instead of waiting a
+    /// whole batch more.
+    struct Joining: LockJoining {
+        let latecomers: Lanes<ClassLaneRequest, BookingResult>.Latecomers
+
+        func waiting() -> [[String]] { latecomers.take().map(ClassBatch.locks) }
+        func keep(first count: Int) { latecomers.keep(first: count) }
     }
 
     /// The batch's requests in the order `BatchSteps` gives: sets of bookings, each cancel on its own.
