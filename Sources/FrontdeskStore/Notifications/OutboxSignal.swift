@@ -103,7 +103,7 @@ extension OutboxRows {
         let held = HeldMessages()
         let result = try await $heldMessages.withValue(held) { try await body() }
         let groups = held.groups()
-        for group in groups { try await insert(sql, group.messages, now: group.now) }
+        try await PendingInserts.add(sql, try groups.flatMap { try inserts($0.messages, now: $0.now) })
         return (result, !groups.isEmpty || held.wakeDue.load(ordering: .relaxed))
     }
 

@@ -113,7 +113,9 @@ struct ClassBatch {
         let options = TransactionOptions(lockKeys: items.flatMap(Self.locks), scope: .bookings, joining: Joining(latecomers: latecomers))
         do {
             let (results, wakeDue) = try await database.transaction(options) { sql in
-                try await OutboxRows.batchedWakingLater(sql) { try await Self.handle(sql, items + latecomers.joined) }
+                try await PendingInserts.collecting(sql) {
+                    try await OutboxRows.batchedWakingLater(sql) { try await Self.handle(sql, items + latecomers.joined) }
+                }
             }
             if wakeDue { database.wakeOutboxWorkers() }
             return results
@@ -149,6 +151,8 @@ struct ClassBatch {
     static func handle(_ sql: any SQLDatabase, _ items: [ClassLaneRequest]) async throws -> [Result<BookingResult, any Error>] {
         var results = [Result<BookingResult, any Error>?](repeating: nil, count: items.count)
         for step in BatchSteps.steps(items.map(\.step), waiting: try await waiting(sql, items)) {
+            // The rows of the steps before, which this one reads (the batch's last are sent with its messages).
+            try await PendingInserts.flush(sql)
             switch step {
             case .cancels(let indices):
                 let cancels = try indices.map { index in

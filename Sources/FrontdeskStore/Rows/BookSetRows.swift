@@ -228,10 +228,16 @@ struct BookSetWrites {
         }
     }
 
+    /// The bookings and idempotency records go through `PendingInserts` (in a lane's batch, one
+    /// statement with the batch's messages); a charge reads its balances back, so it sends the
+    /// bookings first (its ledger rows refer to them).
     func write(_ sql: any SQLDatabase) async throws {
         guard !bookings.isEmpty else { return }
-        try await BookingRows.insert(sql, bookings)
-        try await CreditLedger.charge(sql, charges)
+        try await PendingInserts.add(sql, BookingRows.inserts(bookings))
+        if !charges.isEmpty {
+            try await PendingInserts.flush(sql)
+            try await CreditLedger.charge(sql, charges)
+        }
         for (booking, request) in overrides {
             try await AuditRows.record(
                 sql, orgId: request.org.id, actorUserId: request.actor.userId, actorMembershipId: request.actor.membershipId,
@@ -240,6 +246,6 @@ struct BookSetWrites {
         }
         // The batch's requests arrived within moments of each other: the outbox rows carry the latest instant.
         try await OutboxRows.enqueue(sql, messages.map(\.message), now: messages.map(\.now).max() ?? Date())
-        try await IdempotencyRows.store(sql, keys)
+        try await PendingInserts.add(sql, IdempotencyRows.inserts(keys))
     }
 }

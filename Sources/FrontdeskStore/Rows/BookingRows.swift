@@ -26,7 +26,12 @@ enum BookingRows {
 
     /// Inserts bookings in one statement (a lane's batch), each with who booked it.
     static func insert(_ sql: any SQLDatabase, _ rows: [(booking: Booking, bookedBy: String)]) async throws {
-        for chunk in rows.chunked(into: 500) {
+        for statement in inserts(rows) { try await sql.raw(statement).run() }
+    }
+
+    /// `insert`'s statements (one per 500 bookings).
+    static func inserts(_ rows: [(booking: Booking, bookedBy: String)]) -> [SQLQueryString] {
+        rows.chunked(into: 500).map { chunk in
             let values: [SQLQueryString] = chunk.map { b, bookedBy in
                 """
                 (\(bind: b.id), \(bind: b.organizationId), \(bind: b.sessionId), \(bind: b.membershipId), \(bind: b.subscriptionId),
@@ -34,13 +39,11 @@ enum BookingRows {
                  \(bind: b.capacityOverride), \(bind: b.createdAt.epochSeconds), \(bind: b.updatedAt.epochSeconds))
                 """
             }
-            try await sql.raw(
-                """
+            return """
                 INSERT INTO bookings (id, organization_id, session_id, membership_id, subscription_id, status, waitlist_position,
                     credit_charged, late_cancel, booked_by_membership_id, capacity_override, created_at, updated_at)
                 VALUES \(values.joined(separator: ", "))
                 """
-            ).run()
         }
     }
 

@@ -74,15 +74,20 @@ enum IdempotencyRows {
 
     /// Stores a batch's first results in one statement.
     static func store(_ sql: any SQLDatabase, _ entries: [(slot: Slot, stored: Stored, now: Date)]) async throws {
-        guard !entries.isEmpty else { return }
+        for statement in inserts(entries) { try await sql.raw(statement).run() }
+    }
+
+    /// `store`'s statement (none for no entries).
+    static func inserts(_ entries: [(slot: Slot, stored: Stored, now: Date)]) -> [SQLQueryString] {
+        guard !entries.isEmpty else { return [] }
         let values: [SQLQueryString] = entries.map { slot, stored, now in
             "(\(bind: slot.userId), \(bind: slot.key), \(bind: stored.scope), 200, \(bind: stored.body), \(bind: now.epochSeconds))"
         }
-        try await sql.raw(
+        return [
             """
             INSERT INTO idempotency_keys (user_id, idempotency_key, scope, response_status, response_body, created_at)
             VALUES \(values.joined(separator: ", "))
             """
-        ).run()
+        ]
     }
 }

@@ -65,10 +65,16 @@ public enum OutboxRows {
 
     /// The INSERT of `enqueue`, without the wake.
     static func insert(_ sql: any SQLDatabase, _ messages: [OutboxMessage], now: Date) async throws {
+        for statement in try inserts(messages, now: now) { try await sql.raw(statement).run() }
+    }
+
+    /// `insert`'s statements (one per 1,000 messages).
+    static func inserts(_ messages: [OutboxMessage], now: Date) throws -> [SQLQueryString] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         // One statement per chunk: the opt-out check happens inside the INSERT (VALUES columns are
         // column1…columnN on both engines), so queuing costs a single round trip.
+        var statements: [SQLQueryString] = []
         for chunk in messages.chunked(into: 1_000) {
             var values: [SQLQueryString] = []
             for message in chunk {
@@ -79,7 +85,7 @@ public enum OutboxRows {
                      \(bind: message.template), \(bind: payload), \(bind: message.dedupeKey), \(bind: message.recipientEmail))
                     """)
             }
-            try await sql.raw(
+            statements.append(
                 """
                 INSERT INTO notification_outbox (id, organization_id, user_id, channel, template, payload, dedupe_key,
                     recipient_email, status, attempts, available_at, created_at)
@@ -88,9 +94,9 @@ public enum OutboxRows {
                 FROM (VALUES \(values.joined(separator: ", "))) AS v
                 WHERE (v.column8 IS NOT NULL OR (\(wanted(user: "v.column3", channel: "v.column4")))) AND \(mailAllowed(org: "v.column2"))
                 ON CONFLICT (dedupe_key) DO NOTHING
-                """
-            ).run()
+                """)
         }
+        return statements
     }
 }
 
