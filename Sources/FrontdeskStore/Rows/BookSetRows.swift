@@ -28,8 +28,8 @@ public struct BookRequest: Sendable {
 }
 
 /// Consecutive booking requests, of one class or several, decided and written together inside the
-/// caller's transaction (which holds the classes' and the members' locks): one read of the classes
-/// and their counts, the members and their facts in one set-based statement, each request decided in
+/// caller's transaction (which holds the classes' and the members' locks): the classes and their
+/// counts, the members and their facts in one set-based statement, each request decided in
 /// arrival order by `BookingRules` (each seeing the decisions before it: a class's counts, and a
 /// member's bookings and credits in other classes of the same set), then every row in multi-row
 /// statements. A request's refusal is its own answer and writes nothing; only a database error
@@ -37,19 +37,16 @@ public struct BookRequest: Sendable {
 enum BookSetRows {
     static func run(_ sql: any SQLDatabase, _ requests: [BookRequest]) async throws -> [Result<BookingResult, any Error>] {
         let stored = try await storedKeys(sql, requests)
-        let classes = try await classRows(sql, sessionIds: Array(Set(requests.map(\.sessionId))).sorted())
-        // Each class's own window (the week around it), as one class alone would read its members' facts.
+        // The classes with their counts, and the members with their facts, in one statement.
+        let (classes, facts) = try await BatchMemberFacts.readWithClasses(
+            sql, membershipIds: Array(Set(requests.map(\.membershipId))).sorted(),
+            sessionIds: Array(Set(requests.map(\.sessionId))).sorted())
+        // Each class's own window (the week around it): the rules see the member's bookings inside it only.
         var windows: [String: (from: Date, to: Date)] = [:]
         for request in requests where windows[request.sessionId] == nil {
             if let session = classes[request.sessionId]?.session, session.organizationId == request.org.id {
                 windows[request.sessionId] = BookingRows.window(org: request.org, session: session)
             }
-        }
-        // The members and their facts; with no class to book (every request refused for it), nothing is read.
-        var facts = BatchMemberFacts()
-        if let from = windows.values.map(\.from).min(), let to = windows.values.map(\.to).max() {
-            facts = try await BatchMemberFacts.read(
-                sql, membershipIds: Array(Set(requests.map(\.membershipId))).sorted(), from: from, to: to)
         }
         var decider = Decider(classes: classes, windows: windows, facts: facts, stored: stored)
         let results = requests.map { decider.decide($0) }
@@ -57,37 +54,13 @@ enum BookSetRows {
         return results
     }
 
+    /// A class as a set of bookings decides on it: its row, its program's delivery mode and its counts
+    /// (places taken, kept on the row in this transaction's snapshot, schema 10; the next waitlist place).
     struct ClassRow {
         var session: ClassSession
         var deliveryMode: String
         var bookedCount: Int
         var nextPosition: Int
-    }
-
-    /// The classes, their programs' delivery modes and their counts (places taken — confirmed +
-    /// attended, as kept on the class's row in this transaction's snapshot (schema 10); next waitlist
-    /// place), by id; a deleted or unknown class is absent.
-    static func classRows(_ sql: any SQLDatabase, sessionIds: [String]) async throws -> [String: ClassRow] {
-        guard !sessionIds.isEmpty else { return [:] }
-        var classes: [String: ClassRow] = [:]
-        for row in try await sql.raw(
-            """
-            SELECT s.*, p.delivery_mode,
-                s.places_taken AS booked_count,
-                (SELECT COALESCE(MAX(b.waitlist_position), 0) + 1 FROM bookings b
-                  WHERE b.session_id = s.id AND b.status = 'waitlisted') AS next_position
-            FROM class_sessions s
-            JOIN class_types ct ON ct.id = s.class_type_id
-            JOIN programs p ON p.id = ct.program_id
-            WHERE s.id IN (\(SQLList(sessionIds.map { SQLBind($0) }))) AND s.deleted_at IS NULL
-            """
-        ).all() {
-            let session = try SessionRows.session(row)
-            classes[session.id] = ClassRow(
-                session: session, deliveryMode: try row.string("delivery_mode"),
-                bookedCount: try row.int("booked_count"), nextPosition: try row.int("next_position"))
-        }
-        return classes
     }
 
     /// Stored `Idempotency-Key` results of the batch's keyed requests, by user and key.
