@@ -78,16 +78,24 @@ struct LaneLatecomersTests {
         return task
     }
 
+    /// A studio's class in two days with `capacity` places, and `members` members acting for themselves.
+    static func classWithMembers(
+        _ app: TestApp, capacity: Int, members: Int
+    ) async throws -> (org: Organization, session: String, bookers: [ClassLaneTests.Booker]) {
+        let studio = try await app.studio()
+        let session = try await app.session(
+            studio, startsAt: app.clock.now().addingTimeInterval(2 * 86_400), extra: ["capacity": capacity])
+        var bookers: [ClassLaneTests.Booker] = []
+        for person in try await app.quickMembers(studio.orgId, count: members) {
+            bookers.append(try await ClassLaneTests.booker(app, studio.orgId, person))
+        }
+        return (try #require(try await app.services.organizations.organization(id: studio.orgId)), session, bookers)
+    }
+
     @Test("a class lane's batch that waited for the class takes the bookings queued meanwhile: one transaction, arrival order")
     func batchWaitingForItsClassTakesLatecomers() async throws {
         try await TestApp.run { app in
-            let studio = try await app.studio()
-            let session = try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(2 * 86_400), extra: ["capacity": 2])
-            var bookers: [ClassLaneTests.Booker] = []
-            for person in try await app.quickMembers(studio.orgId, count: 5) {
-                bookers.append(try await ClassLaneTests.booker(app, studio.orgId, person))
-            }
-            let org = try #require(try await app.services.organizations.organization(id: studio.orgId))
+            let (org, session, bookers) = try await Self.classWithMembers(app, capacity: 2, members: 5)
             // Another server's batch of this class (on SQLite: the one writer) holds it.
             let release = Gate()
             let other = try await Self.hold(app.services.database, ["session:\(session)"], until: release)
@@ -109,13 +117,7 @@ struct LaneLatecomersTests {
         .enabled(if: TestBackend.current == .postgres))
     func lockedLatecomerGoesBack() async throws {
         try await TestApp.run { app in
-            let studio = try await app.studio()
-            let session = try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(2 * 86_400), extra: ["capacity": 1])
-            var bookers: [ClassLaneTests.Booker] = []
-            for person in try await app.quickMembers(studio.orgId, count: 4) {
-                bookers.append(try await ClassLaneTests.booker(app, studio.orgId, person))
-            }
-            let org = try #require(try await app.services.organizations.organization(id: studio.orgId))
+            let (org, session, bookers) = try await Self.classWithMembers(app, capacity: 1, members: 4)
             let database = app.services.database
             // The third member is busy in another class's batch; this class is held by another server.
             let memberFree = Gate(), classFree = Gate()
