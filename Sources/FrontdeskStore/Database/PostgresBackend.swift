@@ -227,6 +227,9 @@ public final class PostgresBackend: FrontdeskDatabase {
                     taken.append(key)
                 }
             } catch {
+                // Whatever this statement may have taken is let go (a session lock would outlive the
+                // transaction on the pooled connection); none of these keys was held before it.
+                try? await unlock(wanted, sql)
                 joining.keep(first: 0)
                 throw error
             }
