@@ -53,24 +53,24 @@ struct BatchMemberFacts: Sendable {
     static func read(_ sql: any SQLDatabase, membershipIds: [String], from: Date, to: Date) async throws -> BatchMemberFacts {
         guard !membershipIds.isEmpty else { return BatchMemberFacts() }
         let window: SQLQueryString = "s.starts_at < \(bind: to.epochSeconds) AND s.ends_at > \(bind: from.epochSeconds)"
-        return try await read(sql, membershipIds: membershipIds, bookings: window, sessionIds: []).facts
+        return try await read(sql, membershipIds: membershipIds, bookings: window, sessions: nil).facts
     }
 
-    /// The classes `sessionIds` (as `BookSetRows.classRows` reads them) and the facts of `membershipIds`
-    /// in the same statement, one round trip inside the classes' lock instead of two. The members'
+    /// The classes `sessionIds` (`BookSetRows.ClassRow`: the row, its program's delivery mode, its
+    /// counts) and the facts of `membershipIds` in the same statement. The members'
     /// bookings are read for a span that holds each class's window (`BookingRows.window`: the class's
     /// week and a day either side; eight days either side of the classes here, computed from their rows
     /// in the statement), and the rules look only at those inside a class's own window.
     static func readWithClasses(
         _ sql: any SQLDatabase, membershipIds: [String], sessionIds: [String]
     ) async throws -> (classes: [String: BookSetRows.ClassRow], facts: BatchMemberFacts) {
-        guard !sessionIds.isEmpty else { return ([:], BatchMemberFacts()) }
+        guard !sessionIds.isEmpty, !membershipIds.isEmpty else { return ([:], BatchMemberFacts()) }
         let sessions = SQLList(sessionIds.map { SQLBind($0) })
         let span: SQLQueryString = """
             s.starts_at < (SELECT MAX(c.ends_at) FROM class_sessions c WHERE c.id IN (\(sessions))) + \(unsafeRaw: String(Self.spanSeconds))
               AND s.ends_at > (SELECT MIN(c.starts_at) FROM class_sessions c WHERE c.id IN (\(sessions))) - \(unsafeRaw: String(Self.spanSeconds))
             """
-        return try await read(sql, membershipIds: membershipIds, bookings: span, sessionIds: sessionIds)
+        return try await read(sql, membershipIds: membershipIds, bookings: span, sessions: sessions)
     }
 
     /// How far either side of the batch's classes their members' bookings are read: more than a class's
@@ -83,27 +83,29 @@ struct BatchMemberFacts: Sendable {
     /// third, the class's own in the fourth; `id` is the plan's in the second, the class's in the third
     /// and fourth; `organization_id` and `status` are the membership's in the first, the class's in the
     /// fourth.
+    ///
+    /// `membershipIds` is not empty; `sessions` (bound class ids) adds the classes' branch.
     private static func read(
-        _ sql: any SQLDatabase, membershipIds: [String], bookings: SQLQueryString, sessionIds: [String]
+        _ sql: any SQLDatabase, membershipIds: [String], bookings: SQLQueryString, sessions: SQLList?
     ) async throws -> (classes: [String: BookSetRows.ClassRow], facts: BatchMemberFacts) {
         var facts = BatchMemberFacts()
         var classes: [String: BookSetRows.ClassRow] = [:]
-        let ids = SQLList((membershipIds.isEmpty ? [""] : membershipIds).map { SQLBind($0) })
+        let ids = SQLList(membershipIds.map { SQLBind($0) })
         let classBranch: SQLQueryString =
-            sessionIds.isEmpty
-            ? ""
-            : """
-            UNION ALL
-            SELECT 3, NULL, s.organization_id, NULL, s.status, NULL, NULL, NULL, s.starts_at, s.ends_at, s.id, NULL, NULL, NULL, NULL,
-                NULL, NULL, s.class_type_id, s.location_id, s.coach_membership_id, s.cancel_reason, p.delivery_mode, s.duration_min,
-                s.capacity, s.created_at, s.updated_at, s.places_taken,
-                (SELECT COALESCE(MAX(b.waitlist_position), 0) + 1 FROM bookings b
-                  WHERE b.session_id = s.id AND b.status = 'waitlisted')
-            FROM class_sessions s
-            JOIN class_types ct ON ct.id = s.class_type_id
-            JOIN programs p ON p.id = ct.program_id
-            WHERE s.id IN (\(SQLList(sessionIds.map { SQLBind($0) }))) AND s.deleted_at IS NULL
-            """
+            sessions.map {
+                """
+                UNION ALL
+                SELECT 3, NULL, s.organization_id, NULL, s.status, NULL, NULL, NULL, s.starts_at, s.ends_at, s.id, NULL, NULL, NULL, NULL,
+                    NULL, NULL, s.class_type_id, s.location_id, s.coach_membership_id, s.cancel_reason, p.delivery_mode, s.duration_min,
+                    s.capacity, s.created_at, s.updated_at, s.places_taken,
+                    (SELECT COALESCE(MAX(b.waitlist_position), 0) + 1 FROM bookings b
+                      WHERE b.session_id = s.id AND b.status = 'waitlisted')
+                FROM class_sessions s
+                JOIN class_types ct ON ct.id = s.class_type_id
+                JOIN programs p ON p.id = ct.program_id
+                WHERE s.id IN (\($0)) AND s.deleted_at IS NULL
+                """
+            } ?? ""
         let none: SQLQueryString = "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
         for row in try await sql.raw(
             """
