@@ -56,6 +56,7 @@ struct Rush: AsyncParsableCommand {
         let next = Ticket()
         let tokens = fixture.tokens
         let path = "/api/sessions/\(fixture.sessionId)/bookings"
+        PhaseMarker.mark("start")
         let started = ContinuousClock.now
         let samples = try await withThrowingTaskGroup(of: [Sample].self) { group in
             for worker in 0..<clients {
@@ -81,6 +82,7 @@ struct Rush: AsyncParsableCommand {
             return try await group.reduce(into: [Sample]()) { $0 += $1 }
         }
         let elapsed = ContinuousClock.now - started
+        PhaseMarker.mark("end")
         let retriesAfter = try await targets.asyncMap { try await $0.retries() }.reduce(0, +)
         let outcome = try await RushFixture.outcome(database: database, sessionId: fixture.sessionId)
         await database.shutdown()
@@ -223,6 +225,7 @@ struct Checkins: AsyncParsableCommand {
         let tokens = fixture.tokens
         let path = "/api/sessions/\(fixture.sessionId)/self-checkin"
         let next = Ticket()
+        PhaseMarker.mark("start")
         let started = ContinuousClock.now
         let samples = try await withThrowingTaskGroup(of: [Sample].self) { group in
             for worker in 0..<clients {
@@ -247,6 +250,7 @@ struct Checkins: AsyncParsableCommand {
             return try await group.reduce(into: [Sample]()) { $0 += $1 }
         }
         let elapsed = ContinuousClock.now - started
+        PhaseMarker.mark("end")
         let attended = try await database.read { sql in
             try await sql.raw("SELECT COUNT(*) AS n FROM bookings WHERE session_id = \(bind: fixture.sessionId) AND status = 'attended'")
                 .first()?.decode(column: "n", as: Int.self) ?? 0

@@ -74,6 +74,7 @@ struct Mix: AsyncParsableCommand {
             }
 
             let checkinNext = Ticket()
+            PhaseMarker.mark("start")
             let deadline = ContinuousClock.now + .seconds(seconds)
             let samples = try await withThrowingTaskGroup(of: [Sample].self) { group in
                 for worker in 0..<clients {
@@ -137,6 +138,7 @@ struct Mix: AsyncParsableCommand {
                 }
                 return try await group.reduce(into: [Sample]()) { $0 += $1 }
             }
+            PhaseMarker.mark("end")
             try await Task.sleep(for: .milliseconds(500))
             for listener in listeners { listener.cancel() }
 
