@@ -1,5 +1,6 @@
 import Foundation
 import FrontdeskCore
+import FrontdeskStore
 import HTTPTypes
 import Hummingbird
 
@@ -51,15 +52,17 @@ struct AuthMiddleware: RouterMiddleware {
         if let token = bearer ?? cookie, !token.isEmpty {
             let hash = SecretToken.hash(token)
             let now = services.now
-            // On a path naming a class, a login not cached is read with the caller's standing in that
-            // class, which `SessionScopeMiddleware` would read next (a member's first check-in).
+            // A login not cached is read with the look-ups of other requests arriving meanwhile
+            // (`LoginLookups`), and on a path naming a class with the caller's standing in that class,
+            // which `SessionScopeMiddleware` would read next (a member's first check-in).
             let sessionId = context.parameters.get("session").flatMap { NewID.isWellFormed($0) ? $0.lowercased() : nil }
             var sessionAccess: SessionAccessRead?
             let user = try await services.loginSessions.user(tokenHash: hash, now: now) {
-                guard let sessionId else { return try await services.accounts.loginSession(tokenHash: hash, now: now) }
-                let read = try await services.organizations.loginAndSessionAccess(tokenHash: hash, now: now, sessionId: sessionId)
-                if let read { sessionAccess = SessionAccessRead(sessionId: sessionId, userId: read.login.user.id, found: read.access) }
-                return read?.login
+                let found = try await services.loginLookups.find(LoginLookup(tokenHash: hash, sessionId: sessionId, now: now))
+                if let sessionId, let found {
+                    sessionAccess = SessionAccessRead(sessionId: sessionId, userId: found.login.user.id, found: found.access)
+                }
+                return found?.login
             }
             context.sessionAccess = sessionAccess
             if let user {

@@ -36,6 +36,8 @@ public struct AppServices: Sendable {
     public let checkinBatcher: CheckinBatcher
     /// Live login sessions in memory (see `LoginSessionCache`), kept true by `AccountsStore` and `LoginSessionListener`.
     public let loginSessions: LoginSessionCache
+    /// The look-ups `loginSessions` missed, read together.
+    public let loginLookups: LoginLookups
     /// Bookings and cancels of one class queue here and are written in batches (group commit).
     public let classLanes: ClassLanes
     /// Open server-sent-event streams per display and client address (the caps).
@@ -50,6 +52,7 @@ public struct AppServices: Sendable {
         self.logger = logger
         let loginSessions = LoginSessionCache(database: database)
         self.loginSessions = loginSessions
+        loginLookups = LoginLookups(database: database)
         accounts = AccountsStore(database: database, onSessionsEnded: { loginSessions.drop($0) })
         organizations = OrganizationsStore(database: database)
         catalog = CatalogStore(database: database)

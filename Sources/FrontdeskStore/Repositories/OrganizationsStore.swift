@@ -128,37 +128,6 @@ public struct OrganizationsStore: Sendable {
         }
     }
 
-    /// A login session by its token's hash and, in the same statement, the caller's standing in the
-    /// class `sessionId` (as `sessionMembership`): a session-scoped request whose login is not cached
-    /// (a member's first check-in on this instance) makes one look-up instead of two. `nil` for no
-    /// live login; `access` `nil` for an unknown class.
-    public func loginAndSessionAccess(
-        tokenHash: String, now: Date, sessionId: String
-    ) async throws -> (
-        login: LoginSession, access: SessionAccess?
-    )? {
-        let statement = LoginAndSessionMembership(tokenHash: tokenHash, at: now.epochSeconds, sessionId: sessionId)
-        guard let row = try await database.run(statement, write: false).first else { return nil }
-        let login = LoginSession(user: try UserRows.user(row, prefix: "u_"), expiresAt: try row.date("a_expires_at"))
-        return (login, try SessionAccess(row))
-    }
-
-    private struct LoginAndSessionMembership: HotStatement {
-        static let sql = """
-            SELECT u.id AS u_id, u.email AS u_email, u.name AS u_name, u.created_at AS u_created_at, a.expires_at AS a_expires_at,
-                \(SessionAccess.columns)
-            FROM auth_sessions a JOIN users u ON u.id = a.user_id
-            LEFT JOIN class_sessions s ON s.id = $3 AND s.deleted_at IS NULL
-            LEFT JOIN memberships m ON m.organization_id = s.organization_id AND m.user_id = u.id
-            LEFT JOIN organizations o ON o.id = m.organization_id
-            WHERE a.token_hash = $1 AND a.expires_at > $2
-            """
-        let tokenHash: String
-        let at: Int64
-        let sessionId: String
-        var values: [HotValue] { [.text(tokenHash), .integer(at), .text(sessionId)] }
-    }
-
     /// Every session-scoped request's look-up (the check-in rush among them), so a prepared `HotStatement`.
     private struct SessionMembership: HotStatement {
         static let sql = """

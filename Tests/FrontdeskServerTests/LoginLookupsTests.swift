@@ -1,0 +1,121 @@
+import Foundation
+import FrontdeskCore
+@testable import FrontdeskStore
+import FrontdeskTestSupport
+import Testing
+
+@testable import FrontdeskServer
+
+@Suite("Login look-ups read together")
+struct LoginLookupsTests {
+    @Test("a batch of mixed look-ups: each answered as alone, at its own clock, in one statement on PostgreSQL")
+    func mixedBatch() async throws {
+        try await TestApp.run(configure: { $0.sessionTTLHours = 1 }) { app in
+            let studio = try await app.studio()
+            let classId = try await app.session(studio, startsAt: TestApp.start.addingTimeInterval(86_400))
+            let other = try await app.studio()
+            let otherClass = try await app.session(other, startsAt: TestApp.start.addingTimeInterval(86_400))
+            let (token, membershipId) = try await app.member(studio.orgId, ownerToken: studio.ownerToken, role: "member")
+            let (secondToken, secondMembership) = try await app.member(studio.orgId, ownerToken: studio.ownerToken, role: "member")
+            let hash = SecretToken.hash(token)
+            let expiry = TestApp.start.addingTimeInterval(3600)
+            let now = TestApp.start
+            let lookups = [
+                LoginLookup(tokenHash: hash, sessionId: classId, now: now),
+                LoginLookup(tokenHash: hash, sessionId: nil, now: now),
+                LoginLookup(tokenHash: hash, sessionId: classId, now: expiry.addingTimeInterval(-1)),
+                LoginLookup(tokenHash: hash, sessionId: classId, now: expiry),
+                LoginLookup(tokenHash: SecretToken.hash("not-a-session"), sessionId: classId, now: now),
+                LoginLookup(tokenHash: hash, sessionId: otherClass, now: now),
+                LoginLookup(tokenHash: hash, sessionId: NewID.make(), now: now),
+                LoginLookup(tokenHash: SecretToken.hash(secondToken), sessionId: classId, now: now),
+                LoginLookup(tokenHash: hash, sessionId: classId, now: now),
+            ]
+            let lookups2 = LoginLookups(database: app.services.database)
+            let before = app.services.database.statementCount
+            var found: [LoginFound?] = []
+            for reply in lookups2.enqueue(lookups) { found.append(try await reply.value) }
+            let statements = app.services.database.statementCount - before
+            #expect(lookups2.stats == LaneStats(batches: 1, requests: lookups.count, largestBatch: lookups.count))
+            if app.services.database.backend == .postgres { #expect(statements == 1) }
+
+            // Each answer is the one a look-up of its own gives.
+            for (lookup, answer) in zip(lookups, found) {
+                let alone = try await LoginLookups.read([lookup], database: app.services.database)[0]
+                #expect(alone?.login == answer?.login)
+                #expect(alone?.access?.orgId == answer?.access?.orgId)
+                #expect(alone?.access?.access?.membership.id == answer?.access?.access?.membership.id)
+            }
+            // The class and the caller's standing in it.
+            #expect(found[0]?.login.expiresAt == expiry)
+            #expect(found[0]?.access?.orgId == studio.orgId)
+            #expect(found[0]?.access?.access?.membership.id == membershipId)
+            #expect(found[0]?.access?.access?.organization.id == studio.orgId)
+            // No class named: the login alone.
+            #expect(found[1]?.login.user.id == found[0]?.login.user.id && found[1]?.access == nil)
+            // The expiry at its edge: the second before it answers, at expiry nothing.
+            #expect(found[2] != nil)
+            #expect(found[3] == nil)
+            #expect(found[4] == nil)
+            // Another studio's class: its studio, and no standing in it; an unknown class: nothing.
+            #expect(found[5]?.access?.orgId == other.orgId && found[5]?.access?.access == nil)
+            #expect(found[6] != nil && found[6]?.access == nil)
+            // Another member in the same batch gets their own; the same token twice, both answered.
+            #expect(found[7]?.access?.access?.membership.id == secondMembership)
+            #expect(found[7]?.login.user.id != found[0]?.login.user.id)
+            #expect(found[8]?.access?.access?.membership.id == membershipId)
+        }
+    }
+
+    @Test("more look-ups than a batch holds: in arrival order over two batches, every one answered")
+    func overMaxBatch() async throws {
+        try await TestApp.run { app in
+            let studio = try await app.studio()
+            let classId = try await app.session(studio, startsAt: TestApp.start.addingTimeInterval(86_400))
+            let (token, membershipId) = try await app.member(studio.orgId, ownerToken: studio.ownerToken, role: "member")
+            let count = LoginLookups.maxBatch + 1
+            // Every third look-up names an unknown token: each must get its own answer, not a neighbour's.
+            let lookups = (0..<count).map { index in
+                LoginLookup(
+                    tokenHash: SecretToken.hash(index % 3 == 2 ? "unknown-\(index)" : token), sessionId: classId, now: TestApp.start)
+            }
+            let lookups2 = LoginLookups(database: app.services.database)
+            let before = app.services.database.statementCount
+            var found: [LoginFound?] = []
+            for reply in lookups2.enqueue(lookups) { found.append(try await reply.value) }
+            #expect(lookups2.stats == LaneStats(batches: 2, requests: count, largestBatch: LoginLookups.maxBatch))
+            if app.services.database.backend == .postgres { #expect(app.services.database.statementCount - before == 2) }
+            for (index, answer) in found.enumerated() {
+                if index % 3 == 2 {
+                    #expect(answer == nil, "look-up \(index)")
+                } else {
+                    #expect(answer?.access?.access?.membership.id == membershipId, "look-up \(index)")
+                }
+            }
+        }
+    }
+
+    @Test("concurrent requests whose logins are not cached: each answered as its own caller")
+    func concurrentRequests() async throws {
+        try await TestApp.run { app in
+            let studio = try await app.studio()
+            var members: [(token: String, membershipId: String)] = []
+            for _ in 0..<24 { members.append(try await app.member(studio.orgId, ownerToken: studio.ownerToken, role: "member")) }
+            let batches = app.services.loginLookups.stats.batches
+            let replies = try await withThrowingTaskGroup(of: (Int, Reply).self) { group in
+                for (index, member) in members.enumerated() {
+                    group.addTask {
+                        app.services.loginSessions.drop(EndedLoginSessions(tokenHash: SecretToken.hash(member.token)))
+                        return (index, try await app.request(.get, "/api/me", token: member.token))
+                    }
+                }
+                return try await group.reduce(into: [Int: Reply]()) { $0[$1.0] = $1.1 }
+            }
+            for (index, member) in members.enumerated() {
+                #expect(replies[index]?.status == 200)
+                #expect(replies[index]?.text.contains(member.membershipId) == true, "request \(index)")
+            }
+            #expect(app.services.loginLookups.stats.batches > batches)
+        }
+    }
+}
