@@ -18,6 +18,22 @@ struct I18nCatalogueTests {
         #expect(catalogue.strings[.en]?.count == catalogue.strings[.de]?.count)
     }
 
+    @Test("placeholders: each {name} with a value replaced, in one pass; others, values and stray braces left as written")
+    func interpolation() {
+        let interpolate = Messages.interpolate
+        #expect(interpolate("Hi {name}, {name}!", ["name": "Zoë"]) == "Hi Zoë, Zoë!")
+        #expect(interpolate("{a}{b}", ["a": "1", "b": "2"]) == "12")
+        // A value is put in as it is: a placeholder inside it is not replaced in turn.
+        #expect(interpolate("{a} and {b}", ["a": "{b}", "b": "x"]) == "{b} and x")
+        // Unknown names, unclosed and doubled braces stay.
+        #expect(interpolate("{unknown} {name", ["name": "x"]) == "{unknown} {name")
+        #expect(interpolate("{{name}}", ["name": "x"]) == "{x}")
+        #expect(interpolate("no placeholders", ["name": "x"]) == "no placeholders")
+        #expect(interpolate("{name}", [:]) == "{name}")
+        #expect(interpolate("Kurs „{class}“ um {time}", ["class": "Yin Yoga", "time": "18:00"]) == "Kurs „Yin Yoga“ um 18:00")
+        #expect(interpolate("", ["a": "b"]) == "")
+    }
+
     @Test("a key missing in one catalogue, an empty string or a changed placeholder is reported")
     func missingKeyFails() {
         let broken = Catalogue(

@@ -119,11 +119,36 @@ struct Messages: Sendable {
     /// The string at `key`; a missing key shows as the key itself (and fails the catalogue tests).
     subscript(_ key: String) -> String { strings[key] ?? key }
 
-    /// The string at `key` with each `{name}` replaced by `values[name]`.
+    /// The string at `key` with each `{name}` replaced by `values[name]`; a `{name}` without a value
+    /// stays as written. One pass over the string, and a value goes in as it is (a `{…}` inside a
+    /// value is never replaced in turn): Foundation's `replacingOccurrences` once per value was 4 % of
+    /// the server's time in a class-release rush, which renders an e-mail per booking.
     func callAsFunction(_ key: String, _ values: [String: String] = [:]) -> String {
-        var text = self[key]
-        for (name, value) in values { text = text.replacingOccurrences(of: "{\(name)}", with: value) }
-        return text
+        Self.interpolate(self[key], values)
+    }
+
+    static func interpolate(_ text: String, _ values: [String: String]) -> String {
+        guard !values.isEmpty else { return text }
+        let utf8 = text.utf8
+        guard utf8.contains(UInt8(ascii: "{")) else { return text }
+        var result = ""
+        result.reserveCapacity(utf8.count + 32)
+        var copied = utf8.startIndex
+        var index = utf8.startIndex
+        while let open = utf8[index...].firstIndex(of: UInt8(ascii: "{")) {
+            let nameStart = utf8.index(after: open)
+            guard let close = utf8[nameStart...].firstIndex(of: UInt8(ascii: "}")) else { break }
+            if let value = values[String(Substring(utf8[nameStart..<close]))] {
+                result += Substring(utf8[copied..<open])
+                result += value
+                copied = utf8.index(after: close)
+                index = copied
+            } else {
+                index = nameStart
+            }
+        }
+        result += Substring(utf8[copied...])
+        return result
     }
 
     /// `key.one` for a count of one, else `key.other`, with `{count}` written as a number of this language.
