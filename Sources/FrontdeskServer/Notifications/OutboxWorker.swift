@@ -86,19 +86,25 @@ final class OutboxWorker: Service, Sendable {
                 worker: worker, limit: Self.batchSize, leaseSeconds: services.configuration.outboxLeaseSeconds,
                 now: services.now)
             if batch.isEmpty { break }
+            // The batch's facts in a few set-based reads; should they fail, each message reads its own
+            // (and fails on its own, with its own back-off).
+            let contexts = try? await notifications.contexts(for: batch)
             for item in batch {
                 if Task.isShuttingDownGracefully || Task.isCancelled { break }
-                await deliver(item)
+                await deliver(item, context: contexts.map { .some($0[item.id]) } ?? .none)
                 handled += 1
             }
         }
         return handled
     }
 
-    /// Sends one row and records the outcome.
-    func deliver(_ item: OutboxItem) async {
+    /// Sends one row and records the outcome. `known`: its context as read with its batch (`.some(nil)`:
+    /// its recipient no longer exists); `nil`: read it now.
+    func deliver(_ item: OutboxItem, context known: NotificationContext?? = nil) async {
         do {
-            guard let context = try await notifications.context(for: item) else {
+            let found: NotificationContext?
+            if let known { found = known } else { found = try await notifications.context(for: item) }
+            guard let context = found else {
                 throw Permanent(description: "the recipient no longer exists")
             }
             let content: NotificationContent

@@ -1,0 +1,64 @@
+import Foundation
+import FrontdeskCore
+import FrontdeskStore
+import Testing
+
+@testable import FrontdeskServer
+
+/// The outbox worker reads a claimed batch's facts together (`NotificationsStore.contexts(for:)`).
+@Suite("Outbox batch contexts")
+struct OutboxContextsTests {
+    @Test("a batch's contexts in at most five reads, each the context its message alone gets; a gone recipient has none")
+    func batchMatchesAlone() async throws {
+        try await TestApp.run { app in
+            let berlin = try await app.studio()
+            let tokyo = try await app.studio(timezone: "Asia/Tokyo")
+            let start = ISO8601DateFormatter().date(from: "2026-11-19T17:00:00Z")!
+            let small = try await app.session(berlin, startsAt: start, extra: ["capacity": 1, "locationId": berlin.locationId])
+            let other = try await app.session(tokyo, startsAt: start.addingTimeInterval(3_600))
+            let members = try await app.quickMembers(berlin.orgId, count: 3)
+            let far = try await app.quickMembers(tokyo.orgId, count: 1)[0]
+            let first = try #require(try await app.book(small, token: members[0].token).string("id"))
+            #expect(try await app.book(small, token: members[1].token).string("status") == "waitlisted")
+            #expect(try await app.book(small, token: members[2].token).string("status") == "waitlisted")
+            #expect(try await app.book(other, token: far.token).status == 201)
+            #expect(try await app.cancelBooking(first, token: members[0].token).status == 200)  // promotes the second
+            #expect(
+                try await app.request(.post, "/api/sessions/\(other)/cancel", token: tokyo.ownerToken, body: ["reason": "Flooded"])
+                    .status == 200)
+
+            let store = NotificationsStore(database: app.services.database)
+            let items = try await OutboxStore(database: app.services.database).claim(
+                worker: "test", limit: 100, leaseSeconds: 60, now: app.clock.now())
+            #expect(items.count >= 7)
+            let before = app.services.database.statementCount
+            let batch = try await store.contexts(for: items)
+            #expect(app.services.database.statementCount - before <= 5)
+            #expect(batch.count == items.count)
+            for item in items {
+                let alone = try await store.contexts(for: [item])[item.id]
+                #expect(batch[item.id] == alone, "\(item.template)")
+                #expect(alone != nil, "\(item.template)")
+            }
+            // The facts went to the right messages: each studio's zone and each class's name and start.
+            for item in items where item.organizationId == tokyo.orgId {
+                #expect(batch[item.id]?.timezone == "Asia/Tokyo")
+                #expect(batch[item.id]?.startsAt == start.addingTimeInterval(3_600))
+            }
+            for item in items where item.organizationId == berlin.orgId {
+                #expect(batch[item.id]?.timezone == "Europe/Berlin")
+                #expect(batch[item.id]?.startsAt == start)
+            }
+            #expect(items.contains { batch[$0.id]?.cancelReason == "Flooded" })
+            #expect(items.contains { batch[$0.id]?.waitlistPosition == 1 })
+
+            // A message whose recipient no longer exists: no context for it, the others unchanged.
+            var missing = try #require(items.first { $0.userId != nil })
+            missing.id = NewID.make()
+            missing.userId = NewID.make()
+            let after = try await store.contexts(for: items + [missing])
+            #expect(after[missing.id] == nil)
+            #expect(after == batch)
+        }
+    }
+}
