@@ -6,9 +6,11 @@
 #   2. Two servers drain the backlog to a real SMTP server (aiosmtpd); one is killed with SIGKILL in
 #      the middle and restarted; its lease runs out and the others finish its share.
 #   3. Every queued e-mail arrived (by its Message-ID, which is the outbox row's id), none twice —
-#      except at most one per killed worker: the message on the wire at the moment of the kill can
-#      be sent and not yet marked (delivery is at-least-once; the stable Message-ID lets receivers
-#      drop the copy). The script prints what it saw and fails on any loss or a second duplicate.
+#      except at most four for the killed worker (`OutboxWorker.unmarkedLimit`): the message on the
+#      wire at the moment of the kill and those sent just before it can be sent and not yet marked
+#      (marks are written together, behind the sends; delivery is at-least-once, and the stable
+#      Message-ID lets receivers drop the copy). The script prints what it saw and fails on any loss
+#      or a fifth duplicate.
 #   4. `frontdesk outbox list` counts them; a dead row is listed and `outbox retry --all-dead` requeues it.
 #
 # Usage: scripts/outbox-crash-test.sh   (env: BIN_DIR, default .build/debug; FRONTDESK_CRASH_DATABASE_URL,
@@ -102,7 +104,7 @@ for name in os.listdir(mail_dir):
 missing = expected - set(seen)
 duplicates = {k: n for k, n in seen.items() if n > 1}
 print(f"queued {len(expected)}, arrived {len(set(seen) & expected)}, missing {len(missing)}, duplicated {len(duplicates)} {sorted(duplicates.values())}")
-sys.exit(0 if not missing and sum(n - 1 for n in duplicates.values()) <= 1 and not (set(seen) - expected) else 1)
+sys.exit(0 if not missing and sum(n - 1 for n in duplicates.values()) <= 4 and not (set(seen) - expected) else 1)
 PY
 status=$(sql "SELECT status || ' ' || COUNT(*) FROM notification_outbox WHERE dedupe_key LIKE 'crash-%' GROUP BY status ORDER BY status" | paste -sd ',' -)
 echo "outbox: $status"

@@ -5,8 +5,9 @@ import Testing
 
 @testable import FrontdeskServer
 
-/// The outbox worker reads a claimed batch's facts together (`NotificationsStore.contexts(for:)`).
-@Suite("Outbox batch contexts")
+/// The outbox worker reads a claimed batch's facts together (`NotificationsStore.contexts(for:)`) and
+/// marks what it sent in shared statements (`OutboxStore.markSent`).
+@Suite("Outbox batches")
 struct OutboxContextsTests {
     @Test("a batch's contexts in at most five reads, each the context its message alone gets; a gone recipient has none")
     func batchMatchesAlone() async throws {
@@ -59,6 +60,44 @@ struct OutboxContextsTests {
             let after = try await store.contexts(for: items + [missing])
             #expect(after[missing.id] == nil)
             #expect(after == batch)
+        }
+    }
+
+    @Test("rows are marked sent together, only those the worker still holds; a worker's batch ends with every sent row marked")
+    func marksTogether() async throws {
+        try await TestApp.run { app in
+            let studio = try await app.studio()
+            let session = try await app.session(studio, startsAt: TestApp.start.addingTimeInterval(86_400))
+            for member in try await app.quickMembers(studio.orgId, count: 3) {
+                #expect(try await app.book(session, token: member.token).status == 201)
+            }
+            let outbox = OutboxStore(database: app.services.database)
+            let claimed = try await outbox.claim(worker: "a", limit: 100, leaseSeconds: 60, now: app.clock.now())
+            #expect(claimed.count == 3)
+            let ids = claimed.map(\.id)
+            // Another worker's marks change nothing; an unknown id is ignored.
+            try await outbox.markSent(ids + [NewID.make()], worker: "b", now: app.clock.now())
+            #expect(try await app.outboxCount(status: "sending") == 3)
+            // Two rows cost what one does.
+            var before = app.services.database.statementCount
+            try await outbox.markSent([ids[0]], worker: "a", now: app.clock.now())
+            let one = app.services.database.statementCount - before
+            #expect(try await app.outboxCount(status: "sent") == 1)
+            before = app.services.database.statementCount
+            try await outbox.markSent([ids[1], ids[2]], worker: "a", now: app.clock.now())
+            #expect(app.services.database.statementCount - before == one)
+            #expect(try await app.outboxCount(status: "sent") == 3)
+            #expect(try await app.outboxCount(status: "sending") == 0)
+
+            // Through the worker: when deliverDue returns, every row it sent is marked.
+            for member in try await app.quickMembers(studio.orgId, count: 5) {
+                #expect(try await app.book(session, token: member.token).status == 201)
+            }
+            let mail = RecordingMail()
+            #expect(try await app.worker(mail: mail).deliverDue() == 5)
+            #expect(mail.sent.count == 5)
+            #expect(try await app.outboxCount(status: "sent") == 8)
+            #expect(try await app.outboxCount(status: "pending") + app.outboxCount(status: "sending") == 0)
         }
     }
 }

@@ -23,6 +23,15 @@ final class OutboxWorker: Service, Sendable {
 
     static let batchSize = 20
 
+    /// Sent rows waiting to be marked sent: those sent while a mark is being written go in the next one.
+    private let sentMarks: Lanes<String, Void>
+
+    /// Messages sent and not yet marked sent, at most, the one being sent included: a worker killed
+    /// mid-batch (SIGKILL, power) sends at most this many again once their lease runs out (delivery is
+    /// at least once; the stable Message-ID lets receivers drop the copy). Marking one by one, in turn
+    /// with the sends, let the outbox fall ever further behind a busy hour's bookings.
+    static let unmarkedLimit = 4
+
     init(services: AppServices, mail: any MailTransport, push: any PushTransport, signal: OutboxSignal = .shared) {
         self.services = services
         self.mail = mail
@@ -31,6 +40,14 @@ final class OutboxWorker: Service, Sendable {
         store = OutboxStore(database: services.database)
         notifications = NotificationsStore(database: services.database)
         renderer = NotificationRenderer(templates: services.pages, publicBaseURL: services.configuration.publicBaseURL)
+        sentMarks = Lanes(maxBatch: Self.batchSize) { [store, worker, services] _, ids in
+            do {
+                try await store.markSent(ids, worker: worker, now: services.now)
+                return ids.map { _ in .success(()) }
+            } catch {
+                return ids.map { _ in .failure(error) }
+            }
+        }
     }
 
     func run() async throws {
@@ -89,18 +106,37 @@ final class OutboxWorker: Service, Sendable {
             // The batch's facts in a few set-based reads; should they fail, each message reads its own
             // (and fails on its own, with its own back-off).
             let contexts = try? await notifications.contexts(for: batch)
+            var marks: [LaneReply<Void>] = []
             for item in batch {
                 if Task.isShuttingDownGracefully || Task.isCancelled { break }
-                await deliver(item, context: contexts.map { .some($0[item.id]) } ?? .none)
+                if marks.count >= Self.unmarkedLimit { await confirm(&marks) }
+                if let mark = await deliver(item, context: contexts.map { .some($0[item.id]) } ?? .none) { marks.append(mark) }
                 handled += 1
             }
+            await confirm(&marks)
         }
         return handled
     }
 
+    /// Waits until the rows sent so far are marked sent.
+    private func confirm(_ marks: inout [LaneReply<Void>]) async {
+        for mark in marks {
+            do {
+                try await mark.value
+                sent.increment()
+            } catch {
+                // Sent, but not marked: the lease runs out and it is sent again (at least once).
+                services.logger.warning("notification sent but not marked sent", metadata: ["error": .string("\(error)")])
+            }
+        }
+        marks.removeAll()
+    }
+
     /// Sends one row and records the outcome. `known`: its context as read with its batch (`.some(nil)`:
-    /// its recipient no longer exists); `nil`: read it now.
-    func deliver(_ item: OutboxItem, context known: NotificationContext?? = nil) async {
+    /// its recipient no longer exists); `nil`: read it now. A sent row is marked sent through `sentMarks`
+    /// without waiting (the reply answers once it is), so the next message is sent meanwhile and the
+    /// marks of messages sent one after another go in one statement; nil when it was not sent.
+    func deliver(_ item: OutboxItem, context known: NotificationContext?? = nil) async -> LaneReply<Void>? {
         do {
             let found: NotificationContext?
             if let known { found = known } else { found = try await notifications.context(for: item) }
@@ -118,8 +154,7 @@ final class OutboxWorker: Service, Sendable {
             case "push": try await sendPush(item, content: content)
             default: throw Permanent(description: "unknown channel \(item.channel)")
             }
-            try await store.markSent(item.id, worker: worker, now: services.now)
-            sent.increment()
+            return sentMarks.enqueue(key: "sent", item.id)
         } catch {
             failures.increment()
             let permanent = Self.isPermanent(error)
@@ -133,6 +168,7 @@ final class OutboxWorker: Service, Sendable {
             try? await store.markFailed(
                 item.id, worker: worker, error: "\(error)", dead: dead,
                 retryAt: services.now.addingTimeInterval(Self.backoff(attempt: item.attempts)))
+            return nil
         }
     }
 

@@ -87,15 +87,16 @@ public struct OutboxStore: Sendable {
             dedupeKey: try row.string("dedupe_key"), attempts: try row.int("attempts"), createdAt: try row.date("created_at"))
     }
 
-    /// Marks a claimed row delivered (only while `worker` still holds it).
-    public func markSent(_ id: String, worker: String, now: Date) async throws {
+    /// Marks claimed rows delivered (only those `worker` still holds), in one statement.
+    public func markSent(_ ids: [String], worker: String, now: Date) async throws {
+        guard !ids.isEmpty else { return }
         try await database.writeStatement(scope: .housekeeping) { sql in
             try await sql.raw(
                 """
                 UPDATE notification_outbox SET status = 'sent', sent_at = \(bind: now.epochSeconds), locked_by = NULL, locked_until = NULL,
                     last_error = NULL,
                     payload = CASE WHEN recipient_email IS NOT NULL THEN '{}' ELSE payload END
-                WHERE id = \(bind: id) AND status = 'sending' AND locked_by = \(bind: worker)
+                WHERE id IN (\(binds: ids)) AND status = 'sending' AND locked_by = \(bind: worker)
                 """
             ).run()
         }
