@@ -115,7 +115,12 @@ struct LoginLookupsTests {
                 #expect(replies[index]?.status == 200)
                 #expect(replies[index]?.text.contains(member.membershipId) == true, "request \(index)")
             }
-            #expect(app.services.loginLookups.stats.batches > batches)
+            // On PostgreSQL through the lane; SQLite reads each at once, side by side.
+            if app.services.database.backend == .postgres {
+                #expect(app.services.loginLookups.stats.batches > batches)
+            } else {
+                #expect(app.services.loginLookups.stats.batches == batches)
+            }
         }
     }
 }
