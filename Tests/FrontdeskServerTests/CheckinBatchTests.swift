@@ -243,6 +243,25 @@ struct CheckinBatchTests {
         #expect(lanes.queued(key: "k") == 0)
     }
 
+    @Test("a NOTIFY payload of this instance's own events is skipped undecoded; another instance's is read")
+    func ownPayloadsSkipped() {
+        let mine = NewID.make(), theirs = NewID.make()
+        func events(_ origin: String, _ count: Int) -> [CheckinEvent] {
+            (0..<count).map { index in
+                CheckinEvent(
+                    organizationId: NewID.make(), sessionId: NewID.make(), bookingId: "booking-\(index)", kind: .checkedIn,
+                    at: Date(timeIntervalSince1970: 1_795_000_000 + Double(index)), origin: origin)
+            }
+        }
+        for count in [1, 3] {
+            for payload in CheckinEventBus.payloads(events(mine, count)) {
+                #expect(CheckinEventBus.foreignEvents(inPayload: payload, instance: mine).isEmpty)
+            }
+            let others = events(theirs, count)
+            #expect(CheckinEventBus.payloads(others).flatMap { CheckinEventBus.foreignEvents(inPayload: $0, instance: mine) } == others)
+        }
+    }
+
     @Test("NOTIFY payloads: events in as few payloads as fit 8000 bytes; arrays and single events both decode")
     func payloads() throws {
         let events = (0..<300).map { index in
