@@ -39,7 +39,9 @@ struct BookingRoutes {
         let created: Bool
 
         func response(from request: Request, context: some RequestContext) throws -> Response {
-            var response = try result.booking.response(from: request, context: context)
+            // Written straight into bytes (`JSONOutput`, the same bytes as the encoder's): JSONEncoder was
+            // 3 % of the server's time in a class-release rush.
+            var response = try JSONAnswer(result.booking).response(from: request, context: context)
             response.status = created && !result.replayed ? .created : .ok
             if result.replayed { response.headers[.init("Idempotent-Replayed")!] = "true" }
             return response
