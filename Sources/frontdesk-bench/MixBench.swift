@@ -139,6 +139,13 @@ struct Mix: AsyncParsableCommand {
                 return try await group.reduce(into: [Sample]()) { $0 += $1 }
             }
             PhaseMarker.mark("end")
+            // How far the servers' notification delivery kept up with the run (counted at its end).
+            let outbox = try await database.read { sql in
+                try await sql.raw(
+                    "SELECT COUNT(*) AS queued, COUNT(*) FILTER (WHERE status = 'sent') AS sent FROM notification_outbox"
+                ).first().map { (try $0.decode(column: "queued", as: Int.self), try $0.decode(column: "sent", as: Int.self)) }
+                    ?? (0, 0)
+            }
             try await Task.sleep(for: .milliseconds(500))
             for listener in listeners { listener.cancel() }
 
@@ -171,6 +178,7 @@ struct Mix: AsyncParsableCommand {
                 "  \("all".padding(toLength: 14, withPad: " ", startingAt: 0))"
                     + String(format: " %7d %8.0f", total, Double(total) / Double(seconds)))
             print("  streams          \(heard.withLock { $0 }) check-in events heard by \(streams) displays")
+            print("  notifications    \(outbox.0) queued, \(outbox.1) sent by the run's end (\(outbox.0 - outbox.1) behind)")
             // 503 `busy` (retries exhausted under contention, nothing changed, Retry-After) is an allowed answer.
             let failures = samples.filter { ($0.status >= 500 && $0.status != 503) || $0.status == 0 }.count
             guard failures == 0, broken.isEmpty else {
