@@ -1,4 +1,6 @@
 import Foundation
+import FrontdeskCore
+import FrontdeskStore
 import Mustache
 import Testing
 
@@ -52,5 +54,28 @@ struct NotificationViewTests {
         )
         #expect(template.render(Self.view(position: 3, location: nil)) == "Hi Ana, #3nowhere [New time] Schedule")
         #expect(template.render(Self.view(position: nil, location: "Garden")) == "Hi Ana,  [New time] Schedule")
+    }
+
+    @Test("a push gets the e-mail's title and its own line, without the e-mail's bodies")
+    func pushWithoutBodies() async throws {
+        try await TestApp.run { app in
+            let renderer = NotificationRenderer(templates: app.services.pages, publicBaseURL: "https://studio.example")
+            let context = NotificationContext(
+                recipientEmail: "ana@example.com", recipientName: "Ana Lopez", organizationName: "Loft", timezone: "Europe/Berlin",
+                sessionId: NewID.make(), className: "Yin", startsAt: Date(timeIntervalSince1970: 1_795_000_000),
+                endsAt: Date(timeIntervalSince1970: 1_795_003_600), locationName: "Garden", waitlistPosition: 3, cancelReason: "Coach ill")
+            for kind in NotificationRenderer.kinds.sorted() {
+                func item(_ channel: String) -> OutboxItem {
+                    OutboxItem(
+                        id: NewID.make(), organizationId: nil, userId: NewID.make(), channel: channel, template: kind, payload: [:],
+                        dedupeKey: kind + channel, attempts: 1, createdAt: app.clock.now())
+                }
+                let mail = try renderer.render(item("email"), context: context, now: app.clock.now())
+                let push = try renderer.render(item("push"), context: context, now: app.clock.now())
+                #expect(push.pushTitle == mail.pushTitle && push.pushBody == mail.pushBody && push.subject == mail.subject, "\(kind)")
+                #expect(!push.pushBody.isEmpty && push.text.isEmpty && push.html.isEmpty, "\(kind)")
+                #expect(!mail.text.isEmpty && !mail.html.isEmpty, "\(kind)")
+            }
+        }
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 import FrontdeskCore
 import FrontdeskStore
 
-/// A notification ready for its transport: the e-mail's subject and bodies, the push's title and line.
+/// A notification ready for its transport: the e-mail's subject and bodies, the push's title and line
+/// (a push's `text` and `html` are empty: nothing reads them).
 struct NotificationContent: Sendable, Equatable {
     let subject: String
     let text: String
@@ -154,6 +155,11 @@ struct NotificationRenderer: Sendable {
         ]
         let key = "mail.\(item.template)"
         let subject = t("\(key).subject", values)
+        // A push is its title and line: the e-mail's two bodies (two Mustache renders, most of the cost of
+        // a message) are written only for the e-mail channel.
+        guard item.channel != "push" else {
+            return NotificationContent(subject: subject, text: "", html: "", pushTitle: subject, pushBody: t("\(key).push", values))
+        }
         let view = View(
             firstName: firstName, orgName: orgName, className: className, when: when, time: time,
             location: context.locationName, address: context.locationAddress, reason: context.cancelReason,
