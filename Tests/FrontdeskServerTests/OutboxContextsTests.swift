@@ -9,7 +9,7 @@ import Testing
 /// marks what it sent in shared statements (`OutboxStore.markSent`).
 @Suite("Outbox batches")
 struct OutboxContextsTests {
-    @Test("a batch's contexts in at most five reads, each the context its message alone gets; a gone recipient has none")
+    @Test("a batch's contexts in at most six reads, each the context its message alone gets; a gone recipient has none")
     func batchMatchesAlone() async throws {
         try await TestApp.run { app in
             let berlin = try await app.studio()
@@ -19,6 +19,7 @@ struct OutboxContextsTests {
             let other = try await app.session(tokyo, startsAt: start.addingTimeInterval(3_600))
             let members = try await app.quickMembers(berlin.orgId, count: 3)
             let far = try await app.quickMembers(tokyo.orgId, count: 1)[0]
+            let device = try await app.registerDevice(token: members[1].token)
             let first = try #require(try await app.book(small, token: members[0].token).string("id"))
             #expect(try await app.book(small, token: members[1].token).string("status") == "waitlisted")
             #expect(try await app.book(small, token: members[2].token).string("status") == "waitlisted")
@@ -34,7 +35,7 @@ struct OutboxContextsTests {
             #expect(items.count >= 7)
             let before = app.services.database.statementCount
             let batch = try await store.contexts(for: items)
-            #expect(app.services.database.statementCount - before <= 5)
+            #expect(app.services.database.statementCount - before <= 6)
             #expect(batch.count == items.count)
             for item in items {
                 let alone = try await store.contexts(for: [item])[item.id]
@@ -51,6 +52,12 @@ struct OutboxContextsTests {
                 #expect(batch[item.id]?.startsAt == start)
             }
             #expect(items.contains { batch[$0.id]?.cancelReason == "Flooded" })
+            // A push carries its recipient's devices (none: empty); an e-mail none at all.
+            let pushes = items.filter { $0.channel == "push" }
+            #expect(!pushes.isEmpty)
+            #expect(pushes.contains { batch[$0.id]?.pushTokens == [device] })
+            #expect(pushes.allSatisfy { batch[$0.id]?.pushTokens == [device] || batch[$0.id]?.pushTokens == [] })
+            #expect(items.filter { $0.channel != "push" }.allSatisfy { batch[$0.id]?.pushTokens == nil })
             #expect(items.contains { batch[$0.id]?.waitlistPosition == 1 })
 
             // A message whose recipient no longer exists: no context for it, the others unchanged.

@@ -151,7 +151,7 @@ final class OutboxWorker: Service, Sendable {
             }
             switch item.channel {
             case "email": try await sendMail(item, context: context, content: content)
-            case "push": try await sendPush(item, content: content)
+            case "push": try await sendPush(item, content: content, tokens: context.pushTokens)
             default: throw Permanent(description: "unknown channel \(item.channel)")
             }
             return sentMarks.enqueue(key: "sent", item.id)
@@ -183,9 +183,11 @@ final class OutboxWorker: Service, Sendable {
         try await mail.send(message, messageID: "<\(item.id)@\(domain)>")
     }
 
-    func sendPush(_ item: OutboxItem, content: NotificationContent) async throws {
+    /// `known`: the recipient's devices as read with the batch (nil: read them now).
+    func sendPush(_ item: OutboxItem, content: NotificationContent, tokens known: [String]? = nil) async throws {
         guard let userId = item.userId else { return }  // account mail has no push side
-        let tokens = try await notifications.pushTokens(userId: userId)
+        let tokens: [String]
+        if let known { tokens = known } else { tokens = try await notifications.pushTokens(userId: userId) }
         guard !tokens.isEmpty else { return }  // no device: nothing to deliver
         let data = item.payload.merging(["template": item.template]) { first, _ in first }
         let outcomes = try await push.send(tokens.map { PushMessage(to: $0, title: content.pushTitle, body: content.pushBody, data: data) })

@@ -3,8 +3,8 @@ import FrontdeskCore
 import SQLKit
 
 /// What a batch of outbox messages is written with, read in one query per kind of fact: the
-/// recipients, the owners of bare addresses (for their language), the studios, the classes and the
-/// bookings whose waitlist position the payload does not carry. `context(for:)` puts one message's
+/// recipients, the owners of bare addresses (for their language), the studios, the classes, the
+/// bookings whose waitlist position the payload does not carry, and the push messages' devices. `context(for:)` puts one message's
 /// together exactly as reading its own facts would.
 struct ContextFacts: Sendable {
     struct Recipient: Sendable {
@@ -35,6 +35,10 @@ struct ContextFacts: Sendable {
     var studios: [String: Studio] = [:]
     var classes: [String: ClassFacts] = [:]
     var waitlistPositions: [String: Int?] = [:]
+    /// The devices of the push messages' recipients, oldest first (a user without any: absent).
+    var pushTokens: [String: [String]] = [:]
+    /// Whether `pushTokens` was read (the batch holds a push).
+    var readPushTokens = false
 
     static func read(_ items: [OutboxItem], _ sql: any SQLDatabase) async throws -> ContextFacts {
         var facts = ContextFacts()
@@ -86,6 +90,14 @@ struct ContextFacts: Sendable {
                 facts.waitlistPositions[try row.string("id")] = try row.optionalInt("waitlist_position")
             }
         }
+        let pushUsers = distinct(items.filter { $0.channel == "push" }.compactMap(\.userId))
+        if !pushUsers.isEmpty {
+            facts.readPushTokens = true
+            let rows = try await sql.raw(
+                "SELECT user_id, token FROM push_tokens WHERE user_id IN (\(binds: pushUsers)) ORDER BY created_at, id"
+            ).all()
+            for row in rows { facts.pushTokens[try row.string("user_id"), default: []].append(try row.string("token")) }
+        }
         return facts
     }
 
@@ -119,6 +131,9 @@ struct ContextFacts: Sendable {
             context.locationName = session.locationName
             context.locationAddress = session.locationAddress
             context.cancelReason = context.cancelReason ?? session.cancelReason
+        }
+        if item.channel == "push", readPushTokens, let userId = item.userId {
+            context.pushTokens = pushTokens[userId] ?? []
         }
         if let position = item.payload["waitlistPosition"].flatMap(Int.init) {
             context.waitlistPosition = position

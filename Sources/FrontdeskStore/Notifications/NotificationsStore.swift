@@ -19,6 +19,8 @@ public struct NotificationContext: Sendable, Equatable {
     /// The recipient's own language and the studio's default (codes, nil when not chosen).
     public var language: String? = nil
     public var studioLanguage: String? = nil
+    /// A push's devices, oldest first, when read with its batch (nil: not read; `pushTokens(userId:)`).
+    public var pushTokens: [String]? = nil
 
     public init(
         recipientEmail: String, recipientName: String, organizationName: String? = nil, timezone: String, sessionId: String? = nil,
