@@ -5,6 +5,8 @@ Start it, then run a frontdesk-bench command with FRONTDESK_BENCH_PHASE_FILE=PHA
 writes "start" to the file as its measured phase begins and "end" as it ends. This samples utime +
 stime of every process (/proc) at both moments and prints each kind's share of a core over the phase
 (every postgres process counted as one kind) and, given REQUESTS, CPU milliseconds per request.
+A process that ends before the phase does is not counted (the server, PostgreSQL's backends and the
+bench all live through it).
 
   rm -f /tmp/phase; scripts/phase-cpu.py /tmp/phase 2000 &
   FRONTDESK_BENCH_PHASE_FILE=/tmp/phase frontdesk-bench checkins --members 2000 --clients 32 --url ... --database-url ...
