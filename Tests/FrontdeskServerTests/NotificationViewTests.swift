@@ -60,10 +60,7 @@ struct NotificationViewTests {
     func pushWithoutBodies() async throws {
         try await TestApp.run { app in
             let renderer = NotificationRenderer(templates: app.services.pages, publicBaseURL: "https://studio.example")
-            let context = NotificationContext(
-                recipientEmail: "ana@example.com", recipientName: "Ana Lopez", organizationName: "Loft", timezone: "Europe/Berlin",
-                sessionId: NewID.make(), className: "Yin", startsAt: Date(timeIntervalSince1970: 1_795_000_000),
-                endsAt: Date(timeIntervalSince1970: 1_795_003_600), locationName: "Garden", waitlistPosition: 3, cancelReason: "Coach ill")
+            let context = NotificationContext.sample()
             for kind in NotificationRenderer.kinds.sorted() {
                 func item(_ channel: String) -> OutboxItem {
                     OutboxItem(

@@ -41,11 +41,7 @@ struct OutboxTests {
     func templates() async throws {
         try await TestApp.run { app in
             let renderer = NotificationRenderer(templates: app.services.pages, publicBaseURL: "https://studio.example")
-            let context = NotificationContext(
-                recipientEmail: "ana@example.com", recipientName: "Ana Lopez", organizationName: "Loft & Garden", timezone: "Europe/Berlin",
-                sessionId: NewID.make(), className: "Yin & Restore", startsAt: Date(timeIntervalSince1970: 1_795_000_000),
-                endsAt: Date(timeIntervalSince1970: 1_795_003_600), locationName: "Garden <Room>", locationAddress: "Oranienstraße 25",
-                waitlistPosition: 3, cancelReason: "Coach ill")
+            let context = NotificationContext.sample()
             for kind in NotificationRenderer.kinds.sorted() {
                 let item = OutboxItem(
                     id: NewID.make(), organizationId: nil, userId: NewID.make(), channel: "email", template: kind,

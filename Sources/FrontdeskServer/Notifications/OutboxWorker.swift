@@ -110,7 +110,7 @@ final class OutboxWorker: Service, Sendable {
             for item in batch {
                 if Task.isShuttingDownGracefully || Task.isCancelled { break }
                 if marks.count >= Self.unmarkedLimit { await confirm(&marks) }
-                if let mark = await deliver(item, context: contexts.map { .some($0[item.id]) } ?? .none) { marks.append(mark) }
+                if let mark = await deliver(item, contexts: contexts) { marks.append(mark) }
                 handled += 1
             }
             await confirm(&marks)
@@ -132,14 +132,13 @@ final class OutboxWorker: Service, Sendable {
         marks.removeAll()
     }
 
-    /// Sends one row and records the outcome. `known`: its context as read with its batch (`.some(nil)`:
-    /// its recipient no longer exists); `nil`: read it now. A sent row is marked sent through `sentMarks`
-    /// without waiting (the reply answers once it is), so the next message is sent meanwhile and the
-    /// marks of messages sent one after another go in one statement; nil when it was not sent.
-    func deliver(_ item: OutboxItem, context known: NotificationContext?? = nil) async -> LaneReply<Void>? {
+    /// Sends one row and records the outcome. `contexts`: its batch's, by row id (a row absent from
+    /// them: its recipient no longer exists); nil: read its own. A sent row is marked sent through
+    /// `sentMarks` without waiting (the reply answers once it is), so the next message is sent meanwhile
+    /// and the marks of messages sent one after another go in one statement; nil when it was not sent.
+    func deliver(_ item: OutboxItem, contexts: [String: NotificationContext]? = nil) async -> LaneReply<Void>? {
         do {
-            let found: NotificationContext?
-            if let known { found = known } else { found = try await notifications.context(for: item) }
+            let found = if let contexts { contexts[item.id] } else { try await notifications.context(for: item) }
             guard let context = found else {
                 throw Permanent(description: "the recipient no longer exists")
             }
@@ -151,7 +150,7 @@ final class OutboxWorker: Service, Sendable {
             }
             switch item.channel {
             case "email": try await sendMail(item, context: context, content: content)
-            case "push": try await sendPush(item, content: content, tokens: context.pushTokens)
+            case "push": try await sendPush(item, content: content, tokens: context.pushTokens ?? [])
             default: throw Permanent(description: "unknown channel \(item.channel)")
             }
             return sentMarks.enqueue(key: "sent", item.id)
@@ -183,11 +182,9 @@ final class OutboxWorker: Service, Sendable {
         try await mail.send(message, messageID: "<\(item.id)@\(domain)>")
     }
 
-    /// `known`: the recipient's devices as read with the batch (nil: read them now).
-    func sendPush(_ item: OutboxItem, content: NotificationContent, tokens known: [String]? = nil) async throws {
-        guard let userId = item.userId else { return }  // account mail has no push side
-        let tokens: [String]
-        if let known { tokens = known } else { tokens = try await notifications.pushTokens(userId: userId) }
+    /// `tokens`: the recipient's devices, read with the message's context.
+    func sendPush(_ item: OutboxItem, content: NotificationContent, tokens: [String]) async throws {
+        guard item.userId != nil else { return }  // account mail has no push side
         guard !tokens.isEmpty else { return }  // no device: nothing to deliver
         let data = item.payload.merging(["template": item.template]) { first, _ in first }
         let outcomes = try await push.send(tokens.map { PushMessage(to: $0, title: content.pushTitle, body: content.pushBody, data: data) })

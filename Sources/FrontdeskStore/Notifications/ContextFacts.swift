@@ -4,8 +4,8 @@ import SQLKit
 
 /// What a batch of outbox messages is written with, read in one query per kind of fact: the
 /// recipients, the owners of bare addresses (for their language), the studios, the classes, the
-/// bookings whose waitlist position the payload does not carry, and the push messages' devices. `context(for:)` puts one message's
-/// together exactly as reading its own facts would.
+/// bookings whose waitlist position the payload does not carry, and the push messages' devices.
+/// `context(for:)` puts one message's together exactly as reading its own facts would.
 struct ContextFacts: Sendable {
     struct Recipient: Sendable {
         let email: String
@@ -37,8 +37,6 @@ struct ContextFacts: Sendable {
     var waitlistPositions: [String: Int?] = [:]
     /// The devices of the push messages' recipients, oldest first (a user without any: absent).
     var pushTokens: [String: [String]] = [:]
-    /// Whether `pushTokens` was read (the batch holds a push).
-    var readPushTokens = false
 
     static func read(_ items: [OutboxItem], _ sql: any SQLDatabase) async throws -> ContextFacts {
         var facts = ContextFacts()
@@ -92,7 +90,6 @@ struct ContextFacts: Sendable {
         }
         let pushUsers = distinct(items.filter { $0.channel == "push" }.compactMap(\.userId))
         if !pushUsers.isEmpty {
-            facts.readPushTokens = true
             let rows = try await sql.raw(
                 "SELECT user_id, token FROM push_tokens WHERE user_id IN (\(binds: pushUsers)) ORDER BY created_at, id"
             ).all()
@@ -132,7 +129,7 @@ struct ContextFacts: Sendable {
             context.locationAddress = session.locationAddress
             context.cancelReason = context.cancelReason ?? session.cancelReason
         }
-        if item.channel == "push", readPushTokens, let userId = item.userId {
+        if item.channel == "push", let userId = item.userId {
             context.pushTokens = pushTokens[userId] ?? []
         }
         if let position = item.payload["waitlistPosition"].flatMap(Int.init) {

@@ -19,7 +19,7 @@ public struct NotificationContext: Sendable, Equatable {
     /// The recipient's own language and the studio's default (codes, nil when not chosen).
     public var language: String? = nil
     public var studioLanguage: String? = nil
-    /// A push's devices, oldest first, when read with its batch (nil: not read; `pushTokens(userId:)`).
+    /// A push's devices, oldest first (nil for an e-mail).
     public var pushTokens: [String]? = nil
 
     public init(
@@ -87,14 +87,6 @@ public struct NotificationsStore: Sendable {
     }
 
     // MARK: Devices
-
-    public func pushTokens(userId: String) async throws -> [String] {
-        try await database.read { sql in
-            try await sql.raw("SELECT token FROM push_tokens WHERE user_id = \(bind: userId) ORDER BY created_at, id").all().map {
-                try $0.string("token")
-            }
-        }
-    }
 
     /// Forgets devices the push service reported as gone.
     public func removePushTokens(_ tokens: [String]) async throws {

@@ -76,32 +76,6 @@ public struct AccountsStore: Sendable {
         }
     }
 
-    /// The user owning an unexpired session with this token hash.
-    public func userForSession(tokenHash: String, now: Date) async throws -> User? {
-        try await loginSession(tokenHash: tokenHash, now: now)?.user
-    }
-
-    /// The unexpired login session with this token hash: its user and when it expires. Nothing about
-    /// the session changes on use (no sliding expiry, `last_used_at` stays the creation time), so an
-    /// answer stays true until the session is ended through this store or expires.
-    public func loginSession(tokenHash: String, now: Date) async throws -> LoginSession? {
-        guard let row = try await database.run(SessionUser(tokenHash: tokenHash, at: now.epochSeconds), write: false).first else {
-            return nil
-        }
-        return LoginSession(user: try UserRows.user(row), expiresAt: try row.date("expires_at"))
-    }
-
-    /// Every authenticated request's look-up (unless cached), so a prepared `HotStatement`.
-    private struct SessionUser: HotStatement {
-        static let sql = """
-            SELECT u.id, u.email, u.name, u.created_at, s.expires_at FROM auth_sessions s JOIN users u ON u.id = s.user_id
-            WHERE s.token_hash = $1 AND s.expires_at > $2
-            """
-        let tokenHash: String
-        let at: Int64
-        var values: [HotValue] { [.text(tokenHash), .integer(at)] }
-    }
-
     /// Ends a login session; returns whether one existed.
     @discardableResult
     public func deleteSession(tokenHash: String) async throws -> Bool {

@@ -29,6 +29,9 @@ public struct LoginFound: Sendable {
 /// one round trip per request was the server's largest single cost per check-in (docs/accounts.md,
 /// "Login sessions in memory"). An answer is the one a look-up of its own would give at its own
 /// `now` (`expires_at > now`, whole seconds); a database failure fails every look-up of the batch.
+/// Nothing about a session changes on use (no sliding expiry, `last_used_at` stays the creation time),
+/// so an answer stays true until the session is ended through `AccountsStore` or expires — what
+/// `LoginSessionCache` relies on.
 public final class LoginLookups: Sendable {
     /// The most look-ups one statement reads.
     public static let maxBatch = 256

@@ -43,6 +43,17 @@ struct Flaky: Error, CustomStringConvertible {
     var description: String { "connection reset" }
 }
 
+extension NotificationContext {
+    /// A class notification's context with every field set, names that need escaping in HTML.
+    static func sample() -> NotificationContext {
+        NotificationContext(
+            recipientEmail: "ana@example.com", recipientName: "Ana Lopez", organizationName: "Loft & Garden", timezone: "Europe/Berlin",
+            sessionId: NewID.make(), className: "Yin & Restore", startsAt: Date(timeIntervalSince1970: 1_795_000_000),
+            endsAt: Date(timeIntervalSince1970: 1_795_003_600), locationName: "Garden <Room>", locationAddress: "Oranienstraße 25",
+            waitlistPosition: 3, cancelReason: "Coach ill")
+    }
+}
+
 extension TestApp {
     /// A worker over this app's database with recording transports.
     func worker(mail: RecordingMail = RecordingMail(), push: RecordingPush = RecordingPush()) -> OutboxWorker {
