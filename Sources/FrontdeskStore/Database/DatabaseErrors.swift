@@ -50,11 +50,17 @@ public enum DatabaseErrors {
             default: return false
             }
         }
+        if let error = error as? SQLiteStatementError {
+            // SQLITE_CANTOPEN, _IOERR, _READONLY, _FULL, _CORRUPT, _NOTADB
+            return [14, 10, 8, 13, 11, 26].contains(error.primary)
+        }
         return false
     }
 
     /// The database is busy or locked by another writer (SQLite).
     static func isBusy(_ error: any Error) -> Bool {
+        // SQLITE_BUSY, SQLITE_LOCKED and their extended codes
+        if let error = error as? SQLiteStatementError { return error.primary == 5 || error.primary == 6 }
         guard let error = error as? SQLiteError else { return false }
         switch error.reason {
         case .busy, .locked, .busyTimeout, .busyInRecovery, .busyInSnapshot, .lockedBySharedCache: return true

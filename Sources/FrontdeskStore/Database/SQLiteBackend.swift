@@ -11,12 +11,14 @@ import Synchronization
 /// Writes go through a single writer connection, so write transactions are serialised inside the
 /// process without SQLite ever reporting BUSY; `BEGIN IMMEDIATE` plus a busy timeout and retry
 /// covers other processes (the CLI while the server runs). Reads use a small pool of readers, which
-/// WAL lets run beside the writer.
+/// WAL lets run beside the writer; the hot reads (`HotStatement`) their own readers that keep each
+/// statement prepared (`SQLiteHotConnection`).
 public final class SQLiteBackend: FrontdeskDatabase {
     public let backend = Backend.sqlite
     public let path: String
-    private let writer: SQLiteConnectionPool
-    private let readers: SQLiteConnectionPool
+    private let writer: SQLiteConnectionPool<SQLiteConnection>
+    private let readers: SQLiteConnectionPool<SQLiteConnection>
+    private let hotReaders: SQLiteConnectionPool<SQLiteHotConnection>
     private let logger: Logger
     private let retries = RetryCounter(backend: .sqlite)
     private let statements = StatementCounter(backend: .sqlite)
@@ -33,16 +35,20 @@ public final class SQLiteBackend: FrontdeskDatabase {
         self.logger = logger
         let writerConnection = try await Self.connect(path: path, logger: logger, journal: true)
         var readerConnections: [SQLiteConnection] = []
+        var hotConnections: [SQLiteHotConnection] = []
         do {
             for _ in 0..<max(1, readerCount) {
                 readerConnections.append(try await Self.connect(path: path, logger: logger, journal: false))
+                hotConnections.append(try await SQLiteHotConnection.open(path: path))
             }
         } catch {
             for connection in [writerConnection] + readerConnections { try? await connection.close() }
+            for connection in hotConnections { await connection.close() }
             throw error
         }
         self.writer = SQLiteConnectionPool([writerConnection])
         self.readers = SQLiteConnectionPool(readerConnections)
+        self.hotReaders = SQLiteConnectionPool(hotConnections)
     }
 
     private static func connect(path: String, logger: Logger, journal: Bool) async throws -> SQLiteConnection {
@@ -71,7 +77,13 @@ public final class SQLiteBackend: FrontdeskDatabase {
     public var statementCount: Int { statements.value }
 
     public func run<S: HotStatement>(_ statement: S, write: Bool, scope: WriteScope) async throws -> [any SQLRow] {
-        let pool = write ? writer : readers
+        if !write {
+            let connection = try await hotReaders.acquire()
+            defer { hotReaders.release(connection) }
+            statements.increment()
+            return try await connection.run(statement)
+        }
+        let pool = writer
         let connection = try await pool.acquire()
         defer {
             pool.release(connection)
@@ -134,26 +146,27 @@ public final class SQLiteBackend: FrontdeskDatabase {
         for connection in await writer.close() + readers.close() {
             try? await connection.close()
         }
+        for connection in await hotReaders.close() { await connection.close() }
     }
 }
 
 /// A fixed set of connections handed out one task at a time, waiters served in order.
-final class SQLiteConnectionPool: Sendable {
+final class SQLiteConnectionPool<Connection: Sendable>: Sendable {
     private struct State {
-        var idle: [SQLiteConnection]
-        var waiters: [CheckedContinuation<SQLiteConnection, any Error>] = []
+        var idle: [Connection]
+        var waiters: [CheckedContinuation<Connection, any Error>] = []
         var closed = false
     }
     private let state: Mutex<State>
 
-    init(_ connections: [SQLiteConnection]) {
+    init(_ connections: [Connection]) {
         state = Mutex(State(idle: connections))
     }
 
     /// A connection for the caller's exclusive use; throws once the pool is closed.
-    func acquire() async throws -> SQLiteConnection {
+    func acquire() async throws -> Connection {
         try await withCheckedThrowingContinuation { continuation in
-            let ready: Result<SQLiteConnection, any Error>? = state.withLock { state in
+            let ready: Result<Connection, any Error>? = state.withLock { state in
                 if state.closed { return .failure(DatabaseConfigurationError("the SQLite database is closed")) }
                 if let connection = state.idle.popLast() { return .success(connection) }
                 state.waiters.append(continuation)
@@ -163,8 +176,8 @@ final class SQLiteConnectionPool: Sendable {
         }
     }
 
-    func release(_ connection: SQLiteConnection) {
-        let waiter: CheckedContinuation<SQLiteConnection, any Error>? = state.withLock { state in
+    func release(_ connection: Connection) {
+        let waiter: CheckedContinuation<Connection, any Error>? = state.withLock { state in
             if state.waiters.isEmpty || state.closed {
                 state.idle.append(connection)
                 return nil
@@ -175,7 +188,7 @@ final class SQLiteConnectionPool: Sendable {
     }
 
     /// Marks the pool closed, fails every waiter and hands back the idle connections to close.
-    func close() async -> [SQLiteConnection] {
+    func close() async -> [Connection] {
         let (idle, waiters) = state.withLock { state in
             state.closed = true
             defer {
