@@ -40,10 +40,11 @@ let package = Package(
             providers: [.apt(["libqrencode-dev"])]
         ),
         .target(name: "FrontdeskQR", dependencies: ["CQRencode"]),
+        .target(name: "CSQLiteTuning"),
         .target(
             name: "FrontdeskStore",
             dependencies: [
-                "FrontdeskCore",
+                "FrontdeskCore", "CSQLiteTuning",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),

@@ -1,3 +1,4 @@
+import CSQLiteTuning
 import Foundation
 import NIOCore
 import NIOPosix
@@ -8,11 +9,18 @@ import VaporCSQLite
 
 /// A read-only connection to the SQLite file that keeps every `HotStatement` it has run prepared.
 ///
-/// SQLiteNIO prepares each query afresh and finalizes it after: on the mix that was a sixth of the
-/// server's CPU (parsing and planning the schedule's joins and the facts' unions at every request),
-/// as much as running them. A hot statement's text never changes, so here it is prepared once per
-/// connection and kept, and each run only binds, steps and resets it. Rows come back in one piece
-/// (SQLiteNIO hands each row to the event loop separately). Values are read and decoded exactly as
+/// SQLiteNIO prepares each query afresh and finalizes it after: parsing and planning the schedule's
+/// joins and the facts' unions at every request cost the server as much as running them. A hot
+/// statement's text never changes, so here it is prepared once per connection and kept, and each run
+/// only binds, steps and resets it. Rows come back in one piece (SQLiteNIO hands each row to the
+/// event loop separately).
+///
+/// Kept statements need SQLite's query planner stability guarantee (QPSG): without it SQLite marks
+/// a statement whose plan looked at a placeholder (a `col = $n` it could not use an index for, a
+/// `LIMIT $n`, a partial index's condition) to be planned again when that value changes, which for a
+/// kept statement is nearly every run — each one was prepared anew at its first step and nothing
+/// was saved (`SQLitePlanStabilityTests`). With it a plan is made once, from the text alone, as
+/// SQLiteNIO's fresh statements are (they are planned before anything is bound). Values are read and decoded exactly as
 /// SQLiteNIO and SQLiteKit do (`SQLiteData`, `SQLiteDataDecoder`, the first column of a name wins),
 /// so a row reads the same whichever connection it came from (`SQLiteHotConnectionTests`).
 ///
@@ -36,8 +44,11 @@ final class SQLiteHotConnection: @unchecked Sendable {
         self.threadPool = threadPool
     }
 
-    /// Opens the (existing) file at `path` for reading only, waiting up to 5 s on a busy file.
-    static func open(path: String, threadPool: NIOThreadPool = .singleton) async throws -> SQLiteHotConnection {
+    /// Opens the (existing) file at `path` for reading only, waiting up to 5 s on a busy file, its
+    /// plans stable (`SQLiteTuning`; tests turn that off to show what it prevents).
+    static func open(
+        path: String, stablePlans: Bool = true, threadPool: NIOThreadPool = .singleton
+    ) async throws -> SQLiteHotConnection {
         try await threadPool.runIfActive {
             var handle: OpaquePointer?
             let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
@@ -50,6 +61,7 @@ final class SQLiteHotConnection: @unchecked Sendable {
             let connection = SQLiteHotConnection(handle: handle, threadPool: threadPool)
             do {
                 try connection.check(sqlite_nio_sqlite3_busy_timeout(handle, 5_000))
+                if stablePlans, let handle { try connection.stablePlansOn(handle) }
                 // Nothing run here writes: make sure of it.
                 try connection.check(sqlite_nio_sqlite3_exec(handle, "PRAGMA query_only = 1", nil, nil, nil))
             } catch {
@@ -66,6 +78,16 @@ final class SQLiteHotConnection: @unchecked Sendable {
         return try await threadPool.runIfActive { try self.runNow(S.self, values) }
     }
 
+    /// How often SQLite planned `type`'s kept statement again since it was prepared (0 with stable
+    /// plans, `SQLiteTuning`); nil when it was never run here.
+    func reprepares<S: HotStatement>(_ type: S.Type) async throws -> Int? {
+        try await threadPool.runIfActive {
+            self.prepared[ObjectIdentifier(type)].map {
+                Int(sqlite_nio_sqlite3_stmt_status($0.statement, SQLITE_STMTSTATUS_REPREPARE, 0))
+            }
+        }
+    }
+
     /// Finalizes the kept statements and closes the file.
     func close() async {
         _ = try? await threadPool.runIfActive { self.closeNow() }
@@ -77,10 +99,9 @@ final class SQLiteHotConnection: @unchecked Sendable {
         guard handle != nil else { throw DatabaseConfigurationError("the SQLite database is closed") }
         let prepared = try self.prepared[ObjectIdentifier(type)] ?? prepare(type)
         let statement = prepared.statement
-        defer {
-            sqlite_nio_sqlite3_reset(statement)
-            sqlite_nio_sqlite3_clear_bindings(statement)
-        }
+        // Every placeholder is bound afresh below, so nothing is cleared (clearing would also expire
+        // a statement whose plan consulted a bound value).
+        defer { sqlite_nio_sqlite3_reset(statement) }
         for (index, value) in values.enumerated() {
             let position = Int32(index + 1)
             switch value {
@@ -126,6 +147,11 @@ final class SQLiteHotConnection: @unchecked Sendable {
         prepared.removeAll()
         sqlite_nio_sqlite3_close(handle)
         handle = nil
+    }
+
+    /// Turns the query planner stability guarantee on (`CSQLiteTuning`: `sqlite3_db_config` is variadic).
+    private func stablePlansOn(_ handle: OpaquePointer) throws {
+        try check(frontdesk_sqlite_enable_qpsg(UnsafeMutableRawPointer(handle)))
     }
 
     private func check(_ result: Int32) throws {
