@@ -62,7 +62,8 @@ struct FastCheckin: Sendable {
     /// (session, member): SQLite uses a partial index only when the query names its predicate, and
     /// without it chose the studio's index and read every booking of the studio per arrival (check-ins
     /// slowing as the studio's bookings grew). PostgreSQL proves the implication itself.
-    static let guardedHead = "WITH arrivals (a_at, a_method, a_actor, a_session, a_member, a_org, a_opens) AS (VALUES "
+    static let arrivals = "WITH arrivals (a_at, a_method, a_actor, a_session, a_member, a_org, a_opens) AS ("
+    static let guardedHead = arrivals + "VALUES "
     static let guardedTail = """
         )
         UPDATE bookings SET status = 'attended', checked_in_at = a.a_at, checkin_method = a.a_method,
