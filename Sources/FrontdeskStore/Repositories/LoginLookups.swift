@@ -69,6 +69,13 @@ public final class LoginLookups: Sendable {
     /// One answer per look-up, in order. PostgreSQL: one statement over the look-ups as arrays (its text
     /// fixed, so prepared once per connection). SQLite, in process, has no round trip to save: each
     /// look-up is its own prepared statement.
+    ///
+    /// Each array is read through a sub-select so the planner never sees how many look-ups a batch
+    /// holds: seeing the arrays (a custom plan), it costed a small batch below the generic plan (which
+    /// assumes ten rows) and so planned the statement afresh at every execution — a join of five
+    /// tables, 0.65 ms each time, 13 % of PostgreSQL's CPU in the mix (`pg_stat_statements`: 1,485
+    /// plans for 1,475 calls). Now every plan costs the same, and after its first five PostgreSQL
+    /// keeps the generic one (the same nested loops over the token and user indexes).
     static func read(_ lookups: [LoginLookup], database: any FrontdeskDatabase) async throws -> [LoginFound?] {
         guard database.backend == .postgres else {
             var found: [LoginFound?] = []
@@ -85,7 +92,7 @@ public final class LoginLookups: Sendable {
             try await sql.raw(
                 """
                 SELECT q.q_index, \(unsafeRaw: Self.columns)
-                FROM unnest(\(bind: hashes)::text[], \(bind: sessions)::text[], \(bind: ats)::bigint[])
+                FROM unnest((SELECT \(bind: hashes)::text[]), (SELECT \(bind: sessions)::text[]), (SELECT \(bind: ats)::bigint[]))
                     WITH ORDINALITY AS q(q_hash, q_session, q_at, q_index)
                 JOIN auth_sessions a ON a.token_hash = q.q_hash AND a.expires_at > q.q_at
                 JOIN users u ON u.id = a.user_id
