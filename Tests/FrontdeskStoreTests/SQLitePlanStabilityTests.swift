@@ -55,3 +55,44 @@ struct SQLitePlanStabilityTests {
         }
     }
 }
+
+/// The hot readers' own SQLite errors mean what SQLiteNIO's mean to callers (`DatabaseErrors`): busy
+/// is contention (retried, then 503 `busy`), an unusable file is unavailability (503 `database_unavailable`).
+@Suite("SQLite hot readers' errors")
+struct SQLiteStatementErrorTests {
+    @Test("busy and locked, extended codes included, are contention; nothing else is")
+    func busy() {
+        for code: Int32 in [5, 6, 5 | (1 << 8), 5 | (2 << 8), 5 | (3 << 8), 6 | (1 << 8)] {
+            #expect(DatabaseErrors.isContention(SQLiteStatementError(nil, code: code)), "\(code)")
+        }
+        for code: Int32 in [1, 4, 7, 19, 14, 10, 2067] {
+            #expect(!DatabaseErrors.isContention(SQLiteStatementError(nil, code: code)), "\(code)")
+        }
+    }
+
+    @Test("a file that cannot be opened, read or written is unavailability; a constraint or an error in the SQL is not")
+    func unavailable() {
+        for code: Int32 in [14, 10, 10 | (3 << 8), 8, 13, 11, 26] {
+            #expect(DatabaseErrors.isUnavailable(SQLiteStatementError(nil, code: code)), "\(code)")
+        }
+        for code: Int32 in [1, 5, 19, 2067, 20, 25] {
+            #expect(!DatabaseErrors.isUnavailable(SQLiteStatementError(nil, code: code)), "\(code)")
+        }
+    }
+
+    @Test("a hot read of a file that is not a database fails as unavailable")
+    func notADatabase() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-notdb-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("garbage.sqlite").path
+        try Data(repeating: 0x42, count: 8_192).write(to: URL(fileURLWithPath: path))
+        do {
+            let connection = try await SQLiteHotConnection.open(path: path)
+            defer { Task { await connection.close() } }
+            _ = try await connection.run(SQLitePlanStabilityTests.Items(key: "x", note: "a", limit: 1))
+            Issue.record("a file that is not a database answered")
+        } catch {
+            #expect(DatabaseErrors.isUnavailable(error), "\(error)")
+        }
+    }
+}
