@@ -62,13 +62,8 @@ struct NotificationViewTests {
             let renderer = NotificationRenderer(templates: app.services.pages, publicBaseURL: "https://studio.example")
             let context = NotificationContext.sample()
             for kind in NotificationRenderer.kinds.sorted() {
-                func item(_ channel: String) -> OutboxItem {
-                    OutboxItem(
-                        id: NewID.make(), organizationId: nil, userId: NewID.make(), channel: channel, template: kind, payload: [:],
-                        dedupeKey: kind + channel, attempts: 1, createdAt: app.clock.now())
-                }
-                let mail = try renderer.render(item("email"), context: context, now: app.clock.now())
-                let push = try renderer.render(item("push"), context: context, now: app.clock.now())
+                let mail = try renderer.render(.sample(kind, at: app.clock.now()), context: context, now: app.clock.now())
+                let push = try renderer.render(.sample(kind, channel: "push", at: app.clock.now()), context: context, now: app.clock.now())
                 #expect(push.pushTitle == mail.pushTitle && push.pushBody == mail.pushBody && push.subject == mail.subject, "\(kind)")
                 #expect(!push.pushBody.isEmpty && push.text.isEmpty && push.html.isEmpty, "\(kind)")
                 #expect(!mail.text.isEmpty && !mail.html.isEmpty, "\(kind)")

@@ -43,10 +43,7 @@ struct OutboxTests {
             let renderer = NotificationRenderer(templates: app.services.pages, publicBaseURL: "https://studio.example")
             let context = NotificationContext.sample()
             for kind in NotificationRenderer.kinds.sorted() {
-                let item = OutboxItem(
-                    id: NewID.make(), organizationId: nil, userId: NewID.make(), channel: "email", template: kind,
-                    payload: [:], dedupeKey: kind, attempts: 1, createdAt: app.clock.now())
-                let content = try renderer.render(item, context: context, now: app.clock.now())
+                let content = try renderer.render(.sample(kind, at: app.clock.now()), context: context, now: app.clock.now())
                 #expect(content.subject.contains("Yin & Restore"), "\(kind)")
                 #expect(
                     content.text.contains("Hi Ana,") && content.text.contains("Yin & Restore") && content.text.contains("Garden <Room>"),
@@ -57,13 +54,9 @@ struct OutboxTests {
                 #expect(content.html.contains("Loft &amp; Garden"), "\(kind)")
                 #expect(!content.pushBody.isEmpty)
             }
-            let waitlisted = OutboxItem(
-                id: NewID.make(), organizationId: nil, userId: NewID.make(), channel: "email", template: "booking_waitlisted",
-                payload: [:], dedupeKey: "w", attempts: 1, createdAt: app.clock.now())
+            let waitlisted = OutboxItem.sample("booking_waitlisted", at: app.clock.now())
             #expect(try renderer.render(waitlisted, context: context, now: app.clock.now()).text.contains("number 3 on the waitlist"))
-            let cancelled = OutboxItem(
-                id: NewID.make(), organizationId: nil, userId: NewID.make(), channel: "email", template: "class_cancelled",
-                payload: [:], dedupeKey: "c", attempts: 1, createdAt: app.clock.now())
+            let cancelled = OutboxItem.sample("class_cancelled", at: app.clock.now())
             #expect(try renderer.render(cancelled, context: context, now: app.clock.now()).text.contains("(Coach ill)"))
         }
     }

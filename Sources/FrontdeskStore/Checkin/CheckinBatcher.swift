@@ -65,13 +65,13 @@ public final class CheckinBatcher: Sendable {
 
     /// The batch statement, run again when PostgreSQL breaks a deadlock by failing it.
     private static func run(_ checkins: [FastCheckin], database: any FrontdeskDatabase) async throws -> [Booking] {
+        let update = statement(checkins, backend: database.backend)
         var attempt = 0
         while true {
             attempt += 1
             do {
-                let statement = statement(checkins, backend: database.backend)
                 return try await database.writeStatement(scope: .bookings) { sql in
-                    try await sql.raw(statement).all().map(BookingRows.booking)
+                    try await sql.raw(update).all().map(BookingRows.booking)
                 }
             } catch  where DatabaseErrors.sqlState(error) == "40P01" && attempt < deadlockAttempts {
                 try await Task.sleep(for: RetryBackoff.delay(attempt: attempt))

@@ -57,7 +57,8 @@ struct FastCheckin: Sendable {
     /// tuples): a confirmed booking of this member in this session and org, the session live, published
     /// and of this org, and `at` inside the check-in window. The arrivals' columns have names of their
     /// own, so `RETURNING *` (all SQLite allows in an UPDATE … FROM) answers whole booking rows on both
-    /// engines. The head comes before the arrivals' VALUES rows, the tail after them.
+    /// engines. The head comes before the arrivals' VALUES rows, the tail after them (on PostgreSQL a batch's
+    /// arrivals are `unnest`ed arrays after `arrivals`, `CheckinBatcher.statement`).
     /// The `status IN (…)` term repeats the predicate of the partial unique index `bookings_one_active`
     /// (session, member): SQLite uses a partial index only when the query names its predicate, and
     /// without it chose the studio's index and read every booking of the studio per arrival (check-ins

@@ -83,11 +83,10 @@ public final class SQLiteBackend: FrontdeskDatabase {
             statements.increment()
             return try await connection.run(statement)
         }
-        let pool = writer
-        let connection = try await pool.acquire()
+        let connection = try await writer.acquire()
         defer {
-            pool.release(connection)
-            if write { readCache.written(scope) }
+            writer.release(connection)
+            readCache.written(scope)
         }
         return try await statements.counting(connection.sql()).raw(statement.sqlQuery).all()
     }

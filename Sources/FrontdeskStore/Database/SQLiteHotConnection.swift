@@ -20,14 +20,16 @@ import VaporCSQLite
 /// `LIMIT $n`, a partial index's condition) to be planned again when that value changes, which for a
 /// kept statement is nearly every run — each one was prepared anew at its first step and nothing
 /// was saved (`SQLitePlanStabilityTests`). With it a plan is made once, from the text alone, as
-/// SQLiteNIO's fresh statements are (they are planned before anything is bound). Values are read and decoded exactly as
-/// SQLiteNIO and SQLiteKit do (`SQLiteData`, `SQLiteDataDecoder`, the first column of a name wins),
-/// so a row reads the same whichever connection it came from (`SQLiteHotConnectionTests`).
+/// SQLiteNIO's fresh statements are (they are planned before anything is bound).
+///
+/// Values are read and decoded exactly as SQLiteNIO and SQLiteKit do (`SQLiteData`,
+/// `SQLiteDataDecoder`, the first column of a name wins), so a row reads the same whichever connection
+/// it came from (`HotStatementReuseTests`).
 ///
 /// Used by one task at a time (`SQLiteConnectionPool`), its C calls on the NIO thread pool.
 final class SQLiteHotConnection: @unchecked Sendable {
     private var handle: OpaquePointer?
-    /// Each statement type's prepared statement, its columns, and where each `?n` takes its value.
+    /// Each statement type's prepared statement and its columns.
     private var prepared: [ObjectIdentifier: Prepared] = [:]
     private let threadPool: NIOThreadPool
 
@@ -45,7 +47,7 @@ final class SQLiteHotConnection: @unchecked Sendable {
     }
 
     /// Opens the (existing) file at `path` for reading only, waiting up to 5 s on a busy file, its
-    /// plans stable (`SQLiteTuning`; tests turn that off to show what it prevents).
+    /// plans stable (tests turn that off to show what it prevents).
     static func open(
         path: String, stablePlans: Bool = true, threadPool: NIOThreadPool = .singleton
     ) async throws -> SQLiteHotConnection {
@@ -79,7 +81,7 @@ final class SQLiteHotConnection: @unchecked Sendable {
     }
 
     /// How often SQLite planned `type`'s kept statement again since it was prepared (0 with stable
-    /// plans, `SQLiteTuning`); nil when it was never run here.
+    /// plans); nil when it was never run here.
     func reprepares<S: HotStatement>(_ type: S.Type) async throws -> Int? {
         try await threadPool.runIfActive {
             self.prepared[ObjectIdentifier(type)].map {

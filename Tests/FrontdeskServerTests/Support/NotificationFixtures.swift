@@ -74,3 +74,12 @@ extension TestApp {
         return device
     }
 }
+
+extension OutboxItem {
+    /// A message of `template` on `channel` to some user, with no payload, as the renderer takes it.
+    static func sample(_ template: String, channel: String = "email", at now: Date) -> OutboxItem {
+        OutboxItem(
+            id: NewID.make(), organizationId: nil, userId: NewID.make(), channel: channel, template: template, payload: [:],
+            dedupeKey: template + channel, attempts: 1, createdAt: now)
+    }
+}
