@@ -113,7 +113,9 @@ struct JSONOutputTests {
         #expect(Self.written(today) == (try Self.encoded(today)))
     }
 
-    @Test("the schedule from rendered sessions: the same bytes as its views encoded, for a member and for staff")
+    @Test(
+        "the schedule from rendered sessions: the same bytes as its views encoded, whatever the viewer's counts, booking and eligibility"
+    )
     func renderedSchedule() throws {
         let calendar = OrgCalendar(timezone: "Europe/Berlin")
         var second = Self.session(full: false)
@@ -121,22 +123,50 @@ struct JSONOutputTests {
         var third = Self.session(full: true)
         third.session.id = "s3"
         third.bookedCount = 12_345
-        let sessions = [Self.session(full: true), second, third]
+        var fourth = Self.session(full: false)
+        fourth.session.id = "s4"
+        fourth.session.status = .draft
+        // As the shared range holds them: another viewer's booking never shows.
+        let sessions = [Self.session(full: true), second, third, fourth]
         let rendered = RenderedSchedule(sessions, calendar: calendar)
         let from = Date(timeIntervalSince1970: 1_799_971_200)
         let to = Date(timeIntervalSince1970: 1_800_576_000)
-        // A member: each session's eligibility; staff: none.
-        let member = [Self.eligibility, BookingEligibility(status: .eligible, reasons: [], plans: []), Self.eligibility]
-        for eligibility in [member, []] {
-            let written = RenderedSessionList(from: from, to: to, timezone: "Europe/Berlin", schedule: rendered, eligibility: eligibility)
-            let views = sessions.indices.map { index in
-                SessionView(sessions[index], calendar: calendar, eligibility: eligibility.isEmpty ? nil : eligibility[index])
+        let views: [ScheduleLive] = [
+            // Read before any booking moved: the range's own counts, no booking.
+            ScheduleLive(),
+            // Counts moved (a full class, one beyond capacity, an empty one) and the viewer's bookings,
+            // one of a draft class the viewer alone may see.
+            ScheduleLive(
+                counts: ["s1": .init(booked: 12, waiting: 7), "s2": .init(booked: 0, waiting: 0), "s3": .init(booked: 13, waiting: 0)],
+                bookings: [
+                    "s2": .init(id: "b2", status: "confirmed", waitlistPosition: nil),
+                    "s4": .init(id: "b4", status: "waitlisted", waitlistPosition: 10),
+                ]),
+        ]
+        for live in views {
+            for membersView in [true, false] {
+                let shown = rendered.shown(live, membersView: membersView)
+                #expect(shown.map(\.session.session.id).contains("s4") == (!membersView || live.bookings["s4"] != nil))
+                // A member: each session's eligibility; staff: none.
+                let member = shown.indices.map {
+                    $0 % 2 == 0 ? Self.eligibility : BookingEligibility(status: .eligible, reasons: [], plans: [])
+                }
+                for eligibility in [member, []] {
+                    let written = RenderedSessionList(
+                        from: from, to: to, timezone: "Europe/Berlin", schedule: rendered, shown: shown, eligibility: eligibility)
+                    let expected = shown.indices.map { position in
+                        SessionView(
+                            shown[position].session, calendar: calendar, eligibility: eligibility.isEmpty ? nil : eligibility[position])
+                    }
+                    let encoded = SessionRoutes.SessionList(from: from, to: to, timezone: "Europe/Berlin", items: expected)
+                    #expect(Self.written(written) == (try Self.encoded(encoded)))
+                }
             }
-            let encoded = SessionRoutes.SessionList(from: from, to: to, timezone: "Europe/Berlin", items: views)
-            #expect(Self.written(written) == (try Self.encoded(encoded)))
         }
+        let applied = ScheduleLive(counts: ["s1": .init(booked: 12, waiting: 7)]).applied(to: sessions[0])
+        #expect(applied.bookedCount == 12 && applied.waitlistCount == 7 && applied.viewerBooking == nil)
         let none = RenderedSessionList(
-            from: from, to: to, timezone: "UTC", schedule: RenderedSchedule([], calendar: calendar), eligibility: [])
+            from: from, to: to, timezone: "UTC", schedule: RenderedSchedule([], calendar: calendar), shown: [], eligibility: [])
         #expect(Self.written(none) == (try Self.encoded(SessionRoutes.SessionList(from: from, to: to, timezone: "UTC", items: []))))
     }
 

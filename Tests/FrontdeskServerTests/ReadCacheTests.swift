@@ -123,7 +123,7 @@ struct ReadCacheTests {
         }
     }
 
-    @Test("a booking keeps the studio access cached: the next week reads only the schedule and the facts")
+    @Test("a booking keeps the studio access and the week's classes cached: the next week reads one statement")
     func bookingKeepsAccess() async throws {
         try await TestApp.run { app in
             try await app.readCacheServing()
@@ -143,7 +143,7 @@ struct ReadCacheTests {
                 #expect(try await app.request(.get, week, token: token).status == 200)
                 costs.append(app.services.database.statementCount - before)
             }
-            #expect(costs.min() == 2, "statements per read after a booking: \(costs)")
+            #expect(costs.min() == 1, "statements per read after a booking (counts, own bookings and facts): \(costs)")
             // A studio setting is a write that may change anything: the access is read again too.
             _ = try #require(try await app.cachedRead(week, token: token))
             #expect(
@@ -152,6 +152,40 @@ struct ReadCacheTests {
             let before = app.services.database.statementCount
             #expect(try await app.request(.get, week, token: token).status == 200)
             #expect(app.services.database.statementCount - before >= 3)
+        }
+    }
+
+    @Test("the week's classes are read once for every viewer and kept through bookings; counts and each one's booking are fresh")
+    func weekSharedThroughBookings() async throws {
+        try await TestApp.run { app in
+            try await app.readCacheServing()
+            let studio = try await app.studio()
+            let (maya, _) = try await app.member(studio.orgId, ownerToken: studio.ownerToken, role: "member")
+            let (noor, _) = try await app.member(studio.orgId, ownerToken: studio.ownerToken, role: "member")
+            let session = try await app.session(studio, startsAt: app.clock.now().addingTimeInterval(86_400), extra: ["capacity": 1])
+            let week = "/api/orgs/\(studio.orgId)/sessions"
+            func shown(_ reply: Reply) -> [String: Any] {
+                (reply["items"] as? [[String: Any]] ?? []).first { $0["id"] as? String == session } ?? [:]
+            }
+            _ = try #require(try await app.cachedRead(week, token: maya))
+            try await app.loginCacheServing()
+            try #require(try await app.warmLoginCache(noor))
+            // Another viewer's first read of the same week: the classes from memory, one statement for their own.
+            let (before, hits) = (app.services.database.statementCount, app.services.database.readCache.counts.hits)
+            #expect(shown(try await app.request(.get, week, token: noor))["bookedCount"] as? Int == 0)
+            #expect(app.services.database.readCache.counts.hits > hits)
+            #expect(app.services.database.statementCount - before <= 2, "the studio access and the viewer's week at most")
+            // Maya takes the only place: Noor's next read shows it full, Maya's shows her booking; neither
+            // reads the classes again.
+            #expect(try await app.book(session, token: maya).status == 201)
+            let rangeHits = app.services.database.readCache.counts.hits
+            let noorSees = shown(try await app.request(.get, week, token: noor))
+            #expect(noorSees["bookedCount"] as? Int == 1 && noorSees["spotsLeft"] as? Int == 0 && noorSees["myBooking"] == nil)
+            #expect((noorSees["bookingEligibility"] as? [String: Any])?["status"] as? String == "full")
+            let mayaSees = shown(try await app.request(.get, week, token: maya))
+            #expect((mayaSees["myBooking"] as? [String: Any])?["status"] as? String == "confirmed")
+            #expect(mayaSees["bookedCount"] as? Int == 1)
+            #expect(app.services.database.readCache.counts.hits >= rangeHits + 2, "the classes came from memory both times")
         }
     }
 

@@ -10,6 +10,14 @@ enum JSONHole: Sendable, Equatable {
     case secondsUntil(Int64)
     /// Bytes left out when the asker says it already holds `key` (a QR code's SVG member, sent once).
     case unlessHeld(key: String)
+    /// What a session of the schedule shows that bookings change (`RenderedSchedule`).
+    case viewer(ViewerHole)
+}
+
+/// The members of a session's JSON that differ between viewers and bookings (`RenderedSchedule`):
+/// a count's digits, or where an optional member goes (empty when written without it).
+enum ViewerHole: Sendable, Equatable {
+    case bookedCount, eligibility, myBooking, spotsLeft, waitlistCount
 }
 
 /// A JSON answer written once and answered many times: its bytes as written, with the places that
@@ -51,6 +59,8 @@ struct AnswerTemplate: Sendable {
                     out.writeString(String(max(0, end - nowSeconds)))
                 case .unlessHeld(let key):
                     if !holds(key) { out.writeBytes(UnsafeRawBufferPointer(rebasing: written[range])) }
+                case .viewer:
+                    out.writeBytes(UnsafeRawBufferPointer(rebasing: written[range]))
                 }
                 at = range.upperBound
             }

@@ -126,6 +126,11 @@ struct JSONOutput {
         bytes.append(contentsOf: json)
     }
 
+    /// Part of bytes already in JSON form (`RenderedSchedule`).
+    mutating func raw(_ json: ArraySlice<UInt8>) {
+        bytes.append(contentsOf: json)
+    }
+
     /// Text already in JSON form (punctuation and keys of a pre-written part, `RenderedCode`).
     mutating func text(_ json: StaticString) {
         json.withUTF8Buffer { bytes.append(contentsOf: $0) }

@@ -2,70 +2,105 @@ import Foundation
 import FrontdeskCore
 import FrontdeskStore
 
-/// A range of the schedule as one viewer's list shows it, each session's JSON written once and kept
-/// in the database's `ReadCache` beside the rows it comes from (same key, same forgetting): a
-/// member's week, the most frequent request, then copies bytes instead of building and writing
-/// every session's view again. Only the viewer's `bookingEligibility` is written per request, since
-/// it depends on the time of the request (booking windows, classes that have begun).
-///
-/// Each session's JSON is `SessionView`'s without eligibility, cut where eligibility goes: `head` is
-/// `{"bookedCount":3` (the only key before it, always present), `tail` the rest, from its comma to the
-/// closing brace. `RenderedSessionList` writes the very bytes `SessionList` encodes (`JSONOutputTests`).
+/// A range of the schedule as every viewer's list shows it, each session's JSON written once and kept
+/// in the database's `ReadCache` beside the sessions it comes from (`ScheduleStore.range`: one read
+/// for all viewers, forgotten only by writes that may change a class): a member's week, the most
+/// frequent request, then copies bytes instead of building and writing every session's view again.
+/// What bookings change — the counts, the viewer's booking — and the viewer's `bookingEligibility`
+/// (decided at the time of the request) are written per request into the places `SessionView` marks
+/// (`ViewerHole`), from the viewer's `ScheduleLive` read with their facts in one statement.
+/// `RenderedSessionList` writes the very bytes `SessionList` encodes (`JSONOutputTests`).
 struct RenderedSchedule: Sendable {
     let sessions: [ScheduledSession]
-    let heads: [[UInt8]]
-    let tails: [[UInt8]]
+    /// Each session's JSON as written with no viewer and no eligibility.
+    let written: [WrittenSession]
+
+    /// A session's JSON and the places in it (`ViewerHole`) a viewer's values go.
+    struct WrittenSession: Sendable {
+        let bytes: [UInt8]
+        let holes: [(hole: ViewerHole, range: Range<Int>)]
+
+        /// The session as `session` (the viewer's counts and booking) with `eligibility`.
+        func write(to json: inout JSONOutput, as session: ScheduledSession, eligibility: BookingEligibility?) {
+            var at = 0
+            for (hole, range) in holes {
+                json.raw(bytes[at..<range.lowerBound])
+                switch hole {
+                case .bookedCount: json.int(session.bookedCount)
+                case .eligibility:
+                    if let eligibility {
+                        json.text(#","bookingEligibility":"#)
+                        eligibility.write(to: &json)
+                    }
+                case .myBooking:
+                    if let booking = session.viewerBooking {
+                        json.text(#","myBooking":"#)
+                        booking.write(to: &json)
+                    }
+                case .spotsLeft: json.int(SessionView.spotsLeft(capacity: session.session.capacity, booked: session.bookedCount))
+                case .waitlistCount: json.int(session.waitlistCount)
+                }
+                at = range.upperBound
+            }
+            json.raw(bytes[at...])
+        }
+    }
 
     init(_ sessions: [ScheduledSession], calendar: OrgCalendar) {
         self.sessions = sessions
-        var heads: [[UInt8]] = []
-        var tails: [[UInt8]] = []
-        heads.reserveCapacity(sessions.count)
-        tails.reserveCapacity(sessions.count)
-        for session in sessions {
+        written = sessions.map { session in
+            var anyone = session
+            anyone.viewerBooking = nil
             var json = JSONOutput(capacity: 1024)
-            SessionView(session, calendar: calendar, eligibility: nil).write(to: &json)
-            // `{"bookedCount":<integer>` then a comma: `capacity` and more always follow.
-            let cut = json.bytes.firstIndex(of: UInt8(ascii: ","))!
-            heads.append(Array(json.bytes[..<cut]))
-            tails.append(Array(json.bytes[cut...]))
+            SessionView(anyone, calendar: calendar, eligibility: nil).write(to: &json)
+            return WrittenSession(
+                bytes: json.bytes,
+                holes: json.holes.compactMap { hole, range in
+                    if case .viewer(let viewer) = hole { (viewer, range) } else { nil }
+                })
         }
-        self.heads = heads
-        self.tails = tails
     }
 
-    /// The range `[from, to)` of the org's live sessions as `viewerMembershipId` sees it (members:
-    /// `membersView`), its local dates in `timezone`, from the cache while no write has changed it.
+    /// The org's live sessions starting in `[from, to)`, their local dates in `timezone`, from the cache
+    /// while no write that may change a class has come.
     static func read(
-        _ schedule: ScheduleStore, database: any FrontdeskDatabase, orgId: String, from: Date, to: Date,
-        viewerMembershipId: String, membersView: Bool, timezone: String
+        _ schedule: ScheduleStore, database: any FrontdeskDatabase, orgId: String, from: Date, to: Date, timezone: String
     ) async throws -> RenderedSchedule {
         let key = ReadCacheKey(
-            membersView ? "schedule.members.json" : "schedule.staff.json",
-            [
-                orgId, viewerMembershipId, String(from.timeIntervalSince1970), String(to.timeIntervalSince1970),
-                timezone,
-            ])
+            "schedule.json", [orgId, String(from.timeIntervalSince1970), String(to.timeIntervalSince1970), timezone],
+            changedBy: .everything)
         return try await database.readCache.value(key) {
-            let sessions = try await schedule.sessions(
-                orgId: orgId, from: from, to: to, viewerMembershipId: viewerMembershipId, membersView: membersView)
-            return RenderedSchedule(sessions, calendar: OrgCalendar(timezone: timezone))
+            RenderedSchedule(try await schedule.range(orgId: orgId, from: from, to: to), calendar: OrgCalendar(timezone: timezone))
+        }
+    }
+
+    /// The sessions `live`'s viewer sees (members: `membersView`, SPEC §4), each by its index here and as
+    /// they see it (`ScheduleLive.applied`), in the schedule's order.
+    func shown(_ live: ScheduleLive, membersView: Bool) -> [(index: Int, session: ScheduledSession)] {
+        sessions.indices.compactMap { index in
+            let session = live.applied(to: sessions[index])
+            guard
+                !membersView
+                    || ScheduleRules.memberCanSee(
+                        status: session.session.status, deliveryMode: session.deliveryMode, hasActiveBooking: session.viewerBooking != nil)
+            else { return nil }
+            return (index, session)
         }
     }
 }
 
-/// `SessionRoutes.SessionList` written from a `RenderedSchedule` and the viewer's eligibility.
+/// `SessionRoutes.SessionList` written from a `RenderedSchedule`, one viewer's sessions and their eligibility.
 struct RenderedSessionList: JSONOutputResponse {
     let from: Date
     let to: Date
     let timezone: String
     let schedule: RenderedSchedule
-    /// Each session's, in the schedule's order; members only (staff: empty).
+    /// The sessions shown (`RenderedSchedule.shown`).
+    let shown: [(index: Int, session: ScheduledSession)]
+    /// Each shown session's, in order; members only (staff: empty).
     let eligibility: [BookingEligibility]
 
-    var sizeHint: Int { 512 + schedule.heads.count * 1024 }
-
-    private static let eligibilityKey = Array(#","bookingEligibility":"#.utf8)
+    var sizeHint: Int { 512 + shown.count * 1024 }
 
     func write(to json: inout JSONOutput) {
         json.object { json in
@@ -80,14 +115,10 @@ struct RenderedSessionList: JSONOutputResponse {
         let list: RenderedSessionList
 
         func write(to json: inout JSONOutput) {
-            let schedule = list.schedule
-            json.items(count: schedule.sessions.count) { json, index in
-                json.raw(schedule.heads[index])
-                if !list.eligibility.isEmpty {
-                    json.raw(RenderedSessionList.eligibilityKey)
-                    list.eligibility[index].write(to: &json)
-                }
-                json.raw(schedule.tails[index])
+            json.items(count: list.shown.count) { json, position in
+                let (index, session) = list.shown[position]
+                list.schedule.written[index].write(
+                    to: &json, as: session, eligibility: list.eligibility.isEmpty ? nil : list.eligibility[position])
             }
         }
     }

@@ -37,7 +37,9 @@ struct SessionRoutes {
     }
 
     /// The schedule of a range (default: the org-local week from today). Each session's JSON comes
-    /// from `RenderedSchedule`; a member's eligibility is decided at the time of the request.
+    /// from `RenderedSchedule`, shared by every viewer of the range; the counts and the viewer's
+    /// bookings come with their facts (one statement, `ScheduleStore.memberWeek`), and a member's
+    /// eligibility is decided at the time of the request.
     @Sendable func list(_ request: Request, context: OrgContext) async throws -> RenderedSessionList {
         let scope = try context.scope(.member)
         let calendar = OrgCalendar(timezone: scope.organization.timezone)
@@ -50,11 +52,19 @@ struct SessionRoutes {
             ?? calendar.startOfDay(from, addingDays: 7)
         try ScheduleRules.validateRange(from: from, to: to)
         let rendered = try await RenderedSchedule.read(
-            schedule, database: services.database, orgId: scope.orgId, from: from, to: to,
-            viewerMembershipId: scope.membership.id, membersView: !scope.role.isStaff, timezone: scope.organization.timezone)
-        let eligibility = try await SessionPresenter(services: services, scope: scope).eligibilities(rendered.sessions)
+            schedule, database: services.database, orgId: scope.orgId, from: from, to: to, timezone: scope.organization.timezone)
+        let presenter = SessionPresenter(services: services, scope: scope)
+        guard let window = presenter.factsWindow(rendered.sessions) else {
+            return RenderedSessionList(
+                from: from, to: to, timezone: scope.organization.timezone, schedule: rendered, shown: [], eligibility: [])
+        }
+        let now = services.now
+        let week = try await schedule.memberWeek(
+            orgId: scope.orgId, membershipId: scope.membership.id, from: window.from, to: window.to, listFrom: from, listTo: to)
+        let shown = rendered.shown(week.live, membersView: !scope.role.isStaff)
         return RenderedSessionList(
-            from: from, to: to, timezone: scope.organization.timezone, schedule: rendered, eligibility: eligibility)
+            from: from, to: to, timezone: scope.organization.timezone, schedule: rendered, shown: shown,
+            eligibility: presenter.eligibilities(shown.map(\.session), facts: week.facts(at: now), now: now))
     }
 
     struct TodayList: Encodable, Sendable {

@@ -5,10 +5,12 @@ import FrontdeskStore
 // a studio): the same bytes as their `Encodable` form, keys in byte order (`JSONOutputTests`).
 
 extension SessionView: JSONWritable {
+    /// What bookings and the viewer change are marked as holes (`ViewerHole`), which a
+    /// `RenderedSchedule` writes afresh for each viewer; any other writer ignores them.
     func write(to json: inout JSONOutput) {
         json.object { json in
-            json.field("bookedCount", bookedCount)
-            json.field("bookingEligibility", bookingEligibility)
+            json.field("bookedCount", Holed(.viewer(.bookedCount), bookedCount))
+            json.hole(.viewer(.eligibility)) { $0.field("bookingEligibility", bookingEligibility) }
             json.field("cancelReason", cancelReason)
             json.field("capacity", capacity)
             json.field("classType", classType)
@@ -18,13 +20,13 @@ extension SessionView: JSONWritable {
             json.field("id", id)
             json.field("localDate", localDate)
             json.field("location", location)
-            json.field("myBooking", myBooking)
+            json.hole(.viewer(.myBooking)) { $0.field("myBooking", myBooking) }
             json.field("organizationId", organizationId)
             json.field("program", program)
-            json.field("spotsLeft", spotsLeft)
+            json.field("spotsLeft", Holed(.viewer(.spotsLeft), spotsLeft))
             json.field("startsAt", startsAt)
             json.field("status", status)
-            json.field("waitlistCount", waitlistCount)
+            json.field("waitlistCount", Holed(.viewer(.waitlistCount), waitlistCount))
             json.field("workoutSource", workoutSource)
             json.field("workouts", workouts)
         }

@@ -37,6 +37,9 @@ struct SessionView: Encodable, ResponseEncodable, Sendable {
     let workoutSource: WorkoutSource?
     let workouts: [WorkoutRef]?
 
+    /// Places left, never below zero (staff may book beyond capacity).
+    static func spotsLeft(capacity: Int, booked: Int) -> Int { max(0, capacity - booked) }
+
     init(
         _ s: ScheduledSession, calendar: OrgCalendar, eligibility: BookingEligibility?,
         workouts: (WorkoutSource, [Workout])? = nil
@@ -56,7 +59,7 @@ struct SessionView: Encodable, ResponseEncodable, Sendable {
         coach = s.session.coachMembershipId.map { CoachRef(membershipId: $0, name: s.coachName ?? "") }
         bookedCount = s.bookedCount
         waitlistCount = s.waitlistCount
-        spotsLeft = max(0, s.session.capacity - s.bookedCount)
+        spotsLeft = Self.spotsLeft(capacity: s.session.capacity, booked: s.bookedCount)
         myBooking = s.viewerBooking
         bookingEligibility = eligibility
         workoutSource = workouts?.0
@@ -101,18 +104,28 @@ struct SessionPresenter: Sendable {
         }
     }
 
+    /// The window of member facts `sessions` need: quotas count whole local days and weeks, overlap
+    /// needs neighbours, so the full weeks from the first start to the last end; nil for no session.
+    func factsWindow(_ sessions: [ScheduledSession]) -> (from: Date, to: Date)? {
+        guard let first = sessions.map(\.session.startsAt).min(), let last = sessions.map(\.session.endsAt).max() else {
+            return nil
+        }
+        let calendar = calendar
+        return (calendar.startOfWeek(first), calendar.startOfDay(calendar.startOfWeek(last), addingDays: 7))
+    }
+
     /// `bookingEligibility` of each session, in the order of `sessions`, for members only (staff: none).
     func eligibilities(_ sessions: [ScheduledSession]) async throws -> [BookingEligibility] {
-        guard scope.role == .member, let first = sessions.map(\.session.startsAt).min(),
-            let last = sessions.map(\.session.endsAt).max()
-        else { return [] }
-        let calendar = calendar
-        // Quotas count whole local days and weeks, overlap needs neighbours: widen the window to full weeks.
-        let from = calendar.startOfWeek(first)
-        let to = calendar.startOfDay(calendar.startOfWeek(last), addingDays: 7)
+        guard scope.role == .member, let window = factsWindow(sessions) else { return [] }
         let now = services.now
         let facts = try await ScheduleStore(database: services.database)
-            .memberFacts(orgId: scope.orgId, membershipId: scope.membership.id, from: from, to: to, now: now)
+            .memberFacts(orgId: scope.orgId, membershipId: scope.membership.id, from: window.from, to: window.to, now: now)
+        return eligibilities(sessions, facts: facts, now: now)
+    }
+
+    /// `eligibilities` from facts already read (at least those of `factsWindow(sessions)`).
+    func eligibilities(_ sessions: [ScheduledSession], facts: MemberFacts, now: Date) -> [BookingEligibility] {
+        guard scope.role == .member else { return [] }
         let organization = scope.organization
         return sessions.map { s in
             let snapshot = BookingSnapshot(

@@ -31,11 +31,16 @@ public struct ScheduleStore: Sendable {
 
     public init(database: any FrontdeskDatabase) { self.database = database }
 
-    static let select = """
+    static let select = select(
+        viewer: "vb.id AS viewer_booking_id, vb.status AS viewer_booking_status, vb.waitlist_position AS viewer_waitlist_position")
+
+    /// The sessions with what the list shows of them; `viewer` names the viewer's booking's columns.
+    private static func select(viewer: String) -> String {
+        """
         SELECT s.*, ct.name AS class_type_name, ct.color AS class_type_color, p.id AS program_id, p.name AS program_name,
             p.delivery_mode, l.name AS location_name, cu.name AS coach_name,
             s.places_taken AS booked_count, s.waitlist_length AS waitlist_count,
-            vb.id AS viewer_booking_id, vb.status AS viewer_booking_status, vb.waitlist_position AS viewer_waitlist_position
+            \(viewer)
         FROM class_sessions s
         JOIN class_types ct ON ct.id = s.class_type_id
         JOIN programs p ON p.id = ct.program_id
@@ -43,6 +48,7 @@ public struct ScheduleStore: Sendable {
         LEFT JOIN memberships cm ON cm.id = s.coach_membership_id
         LEFT JOIN users cu ON cu.id = cm.user_id
         """
+    }
 
     static func scheduled(_ row: any SQLRow) throws -> ScheduledSession {
         let bookingId = try row.optionalString("viewer_booking_id")
@@ -77,6 +83,30 @@ public struct ScheduleStore: Sendable {
                 : try await database.run(StaffRange(orgId: orgId, viewer: viewerMembershipId, from: from, to: to), write: false)
             return try rows.map(Self.scheduled)
         }
+    }
+
+    /// Every live session of the org starting in `[from, to)`, as anyone's list shows it but for what
+    /// bookings change (counts, the viewer's booking: `MemberWeek.live` brings those): one read for
+    /// every viewer of the range, kept in the database's `ReadCache` until a write that may change a
+    /// class (`everything`), so bookings do not send it back to the database.
+    public func range(orgId: String, from: Date, to: Date) async throws -> [ScheduledSession] {
+        let key = ReadCacheKey(
+            "schedule.range", [orgId, String(from.timeIntervalSince1970), String(to.timeIntervalSince1970)], changedBy: .everything)
+        return try await database.readCache.value(key) {
+            try await database.run(OrgRange(orgId: orgId, from: from, to: to), write: false).map(Self.scheduled)
+        }
+    }
+
+    /// `range`'s statement: no viewer, so no booking of one.
+    private struct OrgRange: HotStatement {
+        static let sql = """
+            \(select(viewer: "NULL AS viewer_booking_id, NULL AS viewer_booking_status, NULL AS viewer_waitlist_position"))
+            WHERE s.organization_id = $1 AND s.deleted_at IS NULL AND s.starts_at >= $2 AND s.starts_at < $3
+            ORDER BY s.starts_at, s.id
+            """
+        let orgId: String
+        let from, to: Date
+        var values: [HotValue] { [.text(orgId), .integer(from.epochSeconds), .integer(to.epochSeconds)] }
     }
 
     /// The sessions of a range, the most common read: prepared `HotStatement`s, one per view.
@@ -123,14 +153,31 @@ public struct ScheduleStore: Sendable {
 
     public typealias MemberFacts = FrontdeskStore.MemberFacts
 
+    /// What a viewer's list of `[listFrom, listTo)` needs beside `range`, in one statement
+    /// (`ScheduleFactsRows`), kept in the database's `ReadCache` until the next write: the member's
+    /// eligibility facts in `[from, to)` (a window that holds every session of the list), and the
+    /// classes' counts and the member's bookings as of that read (`MemberWeek.live`).
+    public func memberWeek(
+        orgId: String, membershipId: String, from: Date, to: Date, listFrom: Date, listTo: Date
+    ) async throws -> MemberWeek {
+        let key = ReadCacheKey(
+            "schedule.week",
+            [orgId, membershipId] + [from, to, listFrom, listTo].map { String($0.timeIntervalSince1970) })
+        return try await database.readCache.value(key) {
+            try await ScheduleFactsRows.memberWeek(
+                database, orgId: orgId, membershipId: membershipId, from: from, to: to, listFrom: listFrom, listTo: listTo)
+        }
+    }
+
     /// The member's eligibility facts for a schedule in `[from, to)` at `now`: one statement
     /// (`ScheduleFactsRows`), kept in the database's `ReadCache` until the next write.
     public func memberFacts(orgId: String, membershipId: String, from: Date, to: Date, now: Date) async throws -> MemberFacts {
         let key = ReadCacheKey(
             "schedule.facts", [orgId, membershipId, String(from.timeIntervalSince1970), String(to.timeIntervalSince1970)])
         return try await database.readCache.value(key) {
-            try await ScheduleFactsRows.memberFacts(database, orgId: orgId, membershipId: membershipId, from: from, to: to)
-        }.at(now)
+            try await ScheduleFactsRows.memberWeek(
+                database, orgId: orgId, membershipId: membershipId, from: from, to: to, listFrom: from, listTo: from)
+        }.facts(at: now)
     }
 
 }
