@@ -28,6 +28,8 @@ public final class Lanes<Item: Sendable, Answer: Sendable>: Sendable {
 
     /// Queued requests per key; a key is present exactly while a drainer runs for it.
     private let queues = Mutex<[String: [Waiting]]>([:])
+    /// Poked whenever the last key's drainer finds nothing left (`waitUntilIdle`).
+    private let idle = WakeSignal()
     private let counters = Mutex(LaneStats())
     private let execute: JoiningExecutor
     /// The most requests one batch takes.
@@ -75,6 +77,19 @@ public final class Lanes<Item: Sendable, Answer: Sendable>: Sendable {
         try await enqueue(key: key, item).value
     }
 
+    /// Whether any key has work: requests queued, or a batch being written.
+    public var isBusy: Bool { queues.withLock { !$0.isEmpty } }
+
+    /// Returns once no key has work (at once when none has), or after `limit`, whichever comes first.
+    public func waitUntilIdle(atMost limit: Duration) async {
+        let deadline = ContinuousClock.now + limit
+        while isBusy {
+            let left = deadline - ContinuousClock.now
+            guard left > .zero, !Task.isCancelled else { return }
+            await idle.wait(timeout: left)
+        }
+    }
+
     /// Requests waiting on `key` (not counting a batch being written).
     public func queued(key: String) -> Int {
         queues.withLock { $0[key]?.count ?? 0 }
@@ -83,11 +98,13 @@ public final class Lanes<Item: Sendable, Answer: Sendable>: Sendable {
     private func drain(_ key: String, first: [Waiting]) async {
         var next: [Waiting]? = first
         while true {
+            var done = false
             let batch: [Waiting] =
                 next
                 ?? queues.withLock { queues in
                     guard let queue = queues[key], !queue.isEmpty else {
                         queues[key] = nil
+                        done = queues.isEmpty
                         return []
                     }
                     let count = min(queue.count, maxBatch)
@@ -95,6 +112,7 @@ public final class Lanes<Item: Sendable, Answer: Sendable>: Sendable {
                     return Array(queue.prefix(count))
                 }
             next = nil
+            if done { idle.poke() }
             guard !batch.isEmpty else { return }
             let latecomers = Latecomers(lanes: self, key: key, room: maxBatch - batch.count)
             var answers = await execute(key, batch.map(\.item), latecomers)

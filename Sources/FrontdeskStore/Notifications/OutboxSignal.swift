@@ -10,65 +10,12 @@ import Synchronization
 /// worker's claim queues behind the writing transaction, on PostgreSQL the NOTIFY follows. A class
 /// lane's batch instead wakes the workers after its commit (`OutboxRows.batchedWakingLater`,
 /// `FrontdeskDatabase.wakeOutboxWorkers`), so the class's lock is not held for a `NOTIFY`.
-public final class OutboxSignal: Sendable {
-    /// The process-wide signal every queuing transaction pokes.
-    public static let shared = OutboxSignal()
+public typealias OutboxSignal = WakeSignal
+
+extension WakeSignal {
+    /// The process-wide signal every queuing transaction pokes (`OutboxSignal`).
+    public static let shared = WakeSignal()
     public static let channel = "frontdesk_outbox"
-
-    private struct State {
-        var poked = false
-        var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
-        var cancelled: Set<UUID> = []
-    }
-    private let state = Mutex(State())
-
-    public init() {}
-
-    /// Wakes every waiter, or the next one to wait.
-    public func poke() {
-        let waiters = state.withLock { state in
-            let waiters = Array(state.waiters.values)
-            state.waiters.removeAll()
-            if waiters.isEmpty { state.poked = true }
-            return waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
-    /// Returns when poked (or poked since the last wait), after `timeout`, or when cancelled.
-    public func wait(timeout: Duration) async {
-        let id = UUID()
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { [self] in
-                await withTaskCancellationHandler {
-                    await withCheckedContinuation { continuation in
-                        let resumeNow = state.withLock { state in
-                            if state.poked || state.cancelled.remove(id) != nil {
-                                state.poked = false
-                                return true
-                            }
-                            state.waiters[id] = continuation
-                            return false
-                        }
-                        if resumeNow { continuation.resume() }
-                    }
-                } onCancel: { [self] in
-                    let waiter = state.withLock { state in
-                        guard let waiter = state.waiters.removeValue(forKey: id) else {
-                            state.cancelled.insert(id)
-                            return nil as CheckedContinuation<Void, Never>?
-                        }
-                        return waiter
-                    }
-                    waiter?.resume()
-                }
-            }
-            group.addTask { try? await Task.sleep(for: timeout) }
-            await group.next()
-            group.cancelAll()
-        }
-        state.withLock { _ = $0.cancelled.remove(id) }
-    }
 }
 
 extension OutboxRows {

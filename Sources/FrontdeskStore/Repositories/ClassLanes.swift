@@ -90,6 +90,9 @@ public final class ClassLanes: Sendable {
         lanes.enqueue(key: Self.lane, requests)
     }
 
+    /// Returns once no booking or cancel is queued or being written in this process, or after `limit`.
+    public func waitUntilIdle(atMost limit: Duration) async { await lanes.waitUntilIdle(atMost: limit) }
+
     /// Batches and requests answered so far.
     public var stats: LaneStats { lanes.stats }
 }
