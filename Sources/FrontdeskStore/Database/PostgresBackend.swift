@@ -27,6 +27,9 @@ public final class PostgresBackend: FrontdeskDatabase {
     private let retries = RetryCounter(backend: .postgres)
     /// Whether PostgreSQL answers, as the health monitor last saw it.
     private let health = Reachability()
+    /// Set by `shutdown()`: from then on every use fails at once. PostgresNIO's pools, once their
+    /// `run()` has returned, may leave a lease waiting for good (a suite run once hung that way).
+    private let closed = Atomic(false)
     private let monitorTask: Task<Void, Never>?
     private let statements = StatementCounter(backend: .postgres)
     /// Where the write pool's connections live and its transactions run (`EventLoopTaskExecutor`).
@@ -144,6 +147,7 @@ public final class PostgresBackend: FrontdeskDatabase {
     private func withConnection<T: Sendable>(
         reading: Bool = false, _ body: @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
+        guard !closed.load(ordering: .acquiring) else { throw DatabaseConfigurationError("the database is closed") }
         guard health.isReachable else { throw DatabaseConfigurationError("PostgreSQL is not reachable") }
         return try await (reading ? readClient : client).withConnection(body)
     }
@@ -332,6 +336,7 @@ public final class PostgresBackend: FrontdeskDatabase {
     }
 
     public func shutdown() async {
+        closed.store(true, ordering: .releasing)
         await publisher.stop()
         await outboxPublisher.stop()
         monitorTask?.cancel()
