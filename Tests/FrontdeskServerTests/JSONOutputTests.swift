@@ -146,7 +146,7 @@ struct JSONOutputTests {
         for live in views {
             for membersView in [true, false] {
                 let shown = rendered.shown(live, membersView: membersView)
-                #expect(shown.map(\.session.session.id).contains("s4") == (!membersView || live.bookings["s4"] != nil))
+                #expect(shown.map { sessions[$0.index].session.id }.contains("s4") == (!membersView || live.bookings["s4"] != nil))
                 // A member: each session's eligibility; staff: none.
                 let member = shown.indices.map {
                     $0 % 2 == 0 ? Self.eligibility : BookingEligibility(status: .eligible, reasons: [], plans: [])
@@ -155,16 +155,19 @@ struct JSONOutputTests {
                     let written = RenderedSessionList(
                         from: from, to: to, timezone: "Europe/Berlin", schedule: rendered, shown: shown, eligibility: eligibility)
                     let expected = shown.indices.map { position in
-                        SessionView(
-                            shown[position].session, calendar: calendar, eligibility: eligibility.isEmpty ? nil : eligibility[position])
+                        var seen = sessions[shown[position].index]
+                        seen.bookedCount = shown[position].counts.booked
+                        seen.waitlistCount = shown[position].counts.waiting
+                        seen.viewerBooking = shown[position].booking
+                        return SessionView(seen, calendar: calendar, eligibility: eligibility.isEmpty ? nil : eligibility[position])
                     }
                     let encoded = SessionRoutes.SessionList(from: from, to: to, timezone: "Europe/Berlin", items: expected)
                     #expect(Self.written(written) == (try Self.encoded(encoded)))
                 }
             }
         }
-        let applied = ScheduleLive(counts: ["s1": .init(booked: 12, waiting: 7)]).applied(to: sessions[0])
-        #expect(applied.bookedCount == 12 && applied.waitlistCount == 7 && applied.viewerBooking == nil)
+        // A class the viewer's read does not name keeps the counts it was kept with.
+        #expect(ScheduleLive(counts: ["s1": .init(booked: 12, waiting: 7)]).counts(of: sessions[1]) == .init(booked: 3, waiting: 0))
         let none = RenderedSessionList(
             from: from, to: to, timezone: "UTC", schedule: RenderedSchedule([], calendar: calendar), shown: [], eligibility: [])
         #expect(Self.written(none) == (try Self.encoded(SessionRoutes.SessionList(from: from, to: to, timezone: "UTC", items: []))))

@@ -9,7 +9,8 @@ import Testing
 struct LaneIdleTests {
     typealias Gate = LaneLatecomersTests.Gate
 
-    @Test("busy from the first request until the last batch of every key is answered; a waiter goes on then")
+    @Test(
+        "busy from the first request until the last batch of every key is answered; a waiter goes on then", .timeLimit(.minutes(1)))
     func idleAfterTheLastBatch() async throws {
         let gates = [Gate(), Gate()]
         let lanes = Lanes<Int, Int>(maxBatch: 1) { key, items in
@@ -35,11 +36,11 @@ struct LaneIdleTests {
         _ = try await replies[2].value
         let woke = await waiter.value
         #expect(woke >= opened, "the waiter went on only once the last key was done")
-        #expect(woke - opened < .seconds(10))
+        #expect(woke - opened < .seconds(40))
         #expect(!lanes.isBusy)
     }
 
-    @Test("a lane that stays busy is waited for no longer than the limit")
+    @Test("a lane that stays busy is waited for no longer than the limit", .timeLimit(.minutes(1)))
     func limit() async throws {
         let gate = Gate()
         let lanes = Lanes<Int, Int>(maxBatch: 1) { _, items in
@@ -50,7 +51,8 @@ struct LaneIdleTests {
         let start = ContinuousClock.now
         await lanes.waitUntilIdle(atMost: .milliseconds(50))
         let waited = ContinuousClock.now - start
-        #expect(waited >= .milliseconds(50) && waited < .seconds(10))
+        // Not the gate, which opens only after: a whole suite on two cores can delay the wake by seconds.
+        #expect(waited >= .milliseconds(50) && waited < .seconds(40))
         #expect(lanes.isBusy)
         gate.open()
         #expect(try await reply.value == 1)

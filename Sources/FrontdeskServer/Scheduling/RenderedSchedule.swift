@@ -20,30 +20,38 @@ struct RenderedSchedule: Sendable {
         let bytes: [UInt8]
         let holes: [(hole: ViewerHole, range: Range<Int>)]
 
-        /// The session as `session` (the viewer's counts and booking) with `eligibility`.
-        func write(to json: inout JSONOutput, as session: ScheduledSession, eligibility: BookingEligibility?) {
+        /// The session with `shown`'s counts and booking, and `eligibility`.
+        func write(to json: inout JSONOutput, capacity: Int, as shown: Shown, eligibility: BookingEligibility?) {
             var at = 0
             for (hole, range) in holes {
                 json.raw(bytes[at..<range.lowerBound])
                 switch hole {
-                case .bookedCount: json.int(session.bookedCount)
+                case .bookedCount: json.int(shown.counts.booked)
                 case .eligibility:
                     if let eligibility {
                         json.text(#","bookingEligibility":"#)
                         eligibility.write(to: &json)
                     }
                 case .myBooking:
-                    if let booking = session.viewerBooking {
+                    if let booking = shown.booking {
                         json.text(#","myBooking":"#)
                         booking.write(to: &json)
                     }
-                case .spotsLeft: json.int(SessionView.spotsLeft(capacity: session.session.capacity, booked: session.bookedCount))
-                case .waitlistCount: json.int(session.waitlistCount)
+                case .spotsLeft: json.int(SessionView.spotsLeft(capacity: capacity, booked: shown.counts.booked))
+                case .waitlistCount: json.int(shown.counts.waiting)
                 }
                 at = range.upperBound
             }
             json.raw(bytes[at...])
         }
+    }
+
+    /// A session one viewer sees: its index in `sessions`, the counts and the viewer's booking as of
+    /// the viewer's read (`ScheduleLive`).
+    struct Shown: Sendable {
+        let index: Int
+        let counts: ScheduleLive.Counts
+        let booking: ScheduledSession.ViewerBooking?
     }
 
     init(_ sessions: [ScheduledSession], calendar: OrgCalendar) {
@@ -74,17 +82,17 @@ struct RenderedSchedule: Sendable {
         }
     }
 
-    /// The sessions `live`'s viewer sees (members: `membersView`, SPEC §4), each by its index here and as
-    /// they see it (`ScheduleLive.applied`), in the schedule's order.
-    func shown(_ live: ScheduleLive, membersView: Bool) -> [(index: Int, session: ScheduledSession)] {
+    /// The sessions `live`'s viewer sees (members: `membersView`, SPEC §4), in the schedule's order.
+    func shown(_ live: ScheduleLive, membersView: Bool) -> [Shown] {
         sessions.indices.compactMap { index in
-            let session = live.applied(to: sessions[index])
+            let booking = live.bookings[sessions[index].session.id]
             guard
                 !membersView
                     || ScheduleRules.memberCanSee(
-                        status: session.session.status, deliveryMode: session.deliveryMode, hasActiveBooking: session.viewerBooking != nil)
+                        status: sessions[index].session.status, deliveryMode: sessions[index].deliveryMode,
+                        hasActiveBooking: booking != nil)
             else { return nil }
-            return (index, session)
+            return Shown(index: index, counts: live.counts(of: sessions[index]), booking: booking)
         }
     }
 }
@@ -96,7 +104,7 @@ struct RenderedSessionList: JSONOutputResponse {
     let timezone: String
     let schedule: RenderedSchedule
     /// The sessions shown (`RenderedSchedule.shown`).
-    let shown: [(index: Int, session: ScheduledSession)]
+    let shown: [RenderedSchedule.Shown]
     /// Each shown session's, in order; members only (staff: empty).
     let eligibility: [BookingEligibility]
 
@@ -116,9 +124,10 @@ struct RenderedSessionList: JSONOutputResponse {
 
         func write(to json: inout JSONOutput) {
             json.items(count: list.shown.count) { json, position in
-                let (index, session) = list.shown[position]
-                list.schedule.written[index].write(
-                    to: &json, as: session, eligibility: list.eligibility.isEmpty ? nil : list.eligibility[position])
+                let shown = list.shown[position]
+                list.schedule.written[shown.index].write(
+                    to: &json, capacity: list.schedule.sessions[shown.index].session.capacity, as: shown,
+                    eligibility: list.eligibility.isEmpty ? nil : list.eligibility[position])
             }
         }
     }

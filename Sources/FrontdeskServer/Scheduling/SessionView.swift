@@ -126,17 +126,20 @@ struct SessionPresenter: Sendable {
     /// `eligibilities` from facts already read (at least those of `factsWindow(sessions)`).
     func eligibilities(_ sessions: [ScheduledSession], facts: MemberFacts, now: Date) -> [BookingEligibility] {
         guard scope.role == .member else { return [] }
+        return sessions.map { eligibility($0, bookedCount: $0.bookedCount, alreadyBooked: $0.viewerBooking != nil, facts: facts, now: now) }
+    }
+
+    /// One session's eligibility for a member, with `bookedCount` places taken.
+    func eligibility(_ s: ScheduledSession, bookedCount: Int, alreadyBooked: Bool, facts: MemberFacts, now: Date) -> BookingEligibility {
         let organization = scope.organization
-        return sessions.map { s in
-            let snapshot = BookingSnapshot(
-                now: now, timezone: organization.timezone, sessionId: s.session.id,
-                sessionStartsAt: s.session.startsAt, sessionEndsAt: s.session.endsAt, sessionStatus: s.session.status,
-                sessionDeleted: false, capacity: s.session.capacity, bookedCount: s.bookedCount,
-                paymentProvider: organization.paymentProvider, bookingOpensDaysBefore: organization.bookingOpensDaysBefore,
-                isStaff: false, alreadyBooked: s.viewerBooking != nil, subscriptions: facts.subscriptions,
-                otherBookings: facts.bookings.filter { $0.sessionId != s.session.id }, planOffers: facts.planOffers)
-            return EligibilityRules.evaluate(snapshot).eligibility
-        }
+        let snapshot = BookingSnapshot(
+            now: now, timezone: organization.timezone, sessionId: s.session.id,
+            sessionStartsAt: s.session.startsAt, sessionEndsAt: s.session.endsAt, sessionStatus: s.session.status,
+            sessionDeleted: false, capacity: s.session.capacity, bookedCount: bookedCount,
+            paymentProvider: organization.paymentProvider, bookingOpensDaysBefore: organization.bookingOpensDaysBefore,
+            isStaff: false, alreadyBooked: alreadyBooked, subscriptions: facts.subscriptions,
+            otherBookings: facts.bookings.filter { $0.sessionId != s.session.id }, planOffers: facts.planOffers)
+        return EligibilityRules.evaluate(snapshot).eligibility
     }
 
     /// Resolved workouts per session (SPEC §4), two queries for the whole list.

@@ -133,6 +133,11 @@ public struct ScheduleLive: Sendable {
     public struct Counts: Sendable, Equatable {
         public var booked: Int
         public var waiting: Int
+
+        public init(booked: Int, waiting: Int) {
+            self.booked = booked
+            self.waiting = waiting
+        }
     }
 
     public var counts: [String: Counts] = [:]
@@ -143,15 +148,8 @@ public struct ScheduleLive: Sendable {
         self.bookings = bookings
     }
 
-    /// `session` as the viewer sees it now: the counts read with the viewer's facts (a class they do not
-    /// name keeps its own) and the viewer's booking, if any.
-    public func applied(to session: ScheduledSession) -> ScheduledSession {
-        var session = session
-        if let counts = counts[session.session.id] {
-            session.bookedCount = counts.booked
-            session.waitlistCount = counts.waiting
-        }
-        session.viewerBooking = bookings[session.session.id]
-        return session
+    /// The counts of `session` as read with the viewer's facts (a class they do not name: its own).
+    public func counts(of session: ScheduledSession) -> Counts {
+        counts[session.session.id] ?? Counts(booked: session.bookedCount, waiting: session.waitlistCount)
     }
 }
