@@ -167,7 +167,9 @@ struct JSONOutputTests {
             }
         }
         // A class the viewer's read does not name keeps the counts it was kept with.
-        #expect(ScheduleLive(counts: ["s1": .init(booked: 12, waiting: 7)]).counts(of: sessions[1]) == .init(booked: 3, waiting: 0))
+        let live = ScheduleLive(counts: ["s1": .init(booked: 12, waiting: 7)])
+        #expect(live.counts(of: "s2", kept: .init(booked: 3, waiting: 0)) == .init(booked: 3, waiting: 0))
+        #expect(live.counts(of: "s1", kept: .init(booked: 3, waiting: 0)) == .init(booked: 12, waiting: 7))
         let none = RenderedSessionList(
             from: from, to: to, timezone: "UTC", schedule: RenderedSchedule([], calendar: calendar), shown: [], eligibility: [])
         #expect(Self.written(none) == (try Self.encoded(SessionRoutes.SessionList(from: from, to: to, timezone: "UTC", items: []))))

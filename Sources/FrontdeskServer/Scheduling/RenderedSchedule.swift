@@ -75,7 +75,7 @@ struct RenderedSchedule: Sendable {
         _ schedule: ScheduleStore, database: any FrontdeskDatabase, orgId: String, from: Date, to: Date, timezone: String
     ) async throws -> RenderedSchedule {
         let key = ReadCacheKey(
-            "schedule.json", [orgId, String(from.timeIntervalSince1970), String(to.timeIntervalSince1970), timezone],
+            "schedule.json", [orgId, String(from.epochSeconds), String(to.epochSeconds), timezone],
             changedBy: .everything)
         return try await database.readCache.value(key) {
             RenderedSchedule(try await schedule.range(orgId: orgId, from: from, to: to), calendar: OrgCalendar(timezone: timezone))
@@ -84,16 +84,22 @@ struct RenderedSchedule: Sendable {
 
     /// The sessions `live`'s viewer sees (members: `membersView`, SPEC §4), in the schedule's order.
     func shown(_ live: ScheduleLive, membersView: Bool) -> [Shown] {
-        sessions.indices.compactMap { index in
-            let booking = live.bookings[sessions[index].session.id]
+        var shown: [Shown] = []
+        shown.reserveCapacity(sessions.count)
+        for index in sessions.indices {
+            let id = sessions[index].session.id
+            let booking = live.bookings[id]
             guard
                 !membersView
                     || ScheduleRules.memberCanSee(
                         status: sessions[index].session.status, deliveryMode: sessions[index].deliveryMode,
                         hasActiveBooking: booking != nil)
-            else { return nil }
-            return Shown(index: index, counts: live.counts(of: sessions[index]), booking: booking)
+            else { continue }
+            let counts = live.counts(
+                of: id, kept: ScheduleLive.Counts(booked: sessions[index].bookedCount, waiting: sessions[index].waitlistCount))
+            shown.append(Shown(index: index, counts: counts, booking: booking))
         }
+        return shown
     }
 }
 

@@ -107,8 +107,10 @@ struct SessionPresenter: Sendable {
     /// The window of member facts `sessions` need: quotas count whole local days and weeks, overlap
     /// needs neighbours, so the full weeks from the first start to the last end; nil for no session.
     func factsWindow(_ sessions: [ScheduledSession]) -> (from: Date, to: Date)? {
-        guard let first = sessions.map(\.session.startsAt).min(), let last = sessions.map(\.session.endsAt).max() else {
-            return nil
+        guard var first = sessions.first?.session.startsAt, var last = sessions.first?.session.endsAt else { return nil }
+        for index in sessions.indices {
+            first = min(first, sessions[index].session.startsAt)
+            last = max(last, sessions[index].session.endsAt)
         }
         let calendar = calendar
         return (calendar.startOfWeek(first), calendar.startOfDay(calendar.startOfWeek(last), addingDays: 7))

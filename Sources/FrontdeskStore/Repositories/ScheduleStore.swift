@@ -75,7 +75,7 @@ public struct ScheduleStore: Sendable {
     ) async throws -> [ScheduledSession] {
         let key = ReadCacheKey(
             membersView ? "schedule.members" : "schedule.staff",
-            [orgId, viewerMembershipId, String(from.timeIntervalSince1970), String(to.timeIntervalSince1970)])
+            [orgId, viewerMembershipId, String(from.epochSeconds), String(to.epochSeconds)])
         return try await database.readCache.value(key) {
             let rows =
                 membersView
@@ -91,7 +91,7 @@ public struct ScheduleStore: Sendable {
     /// class (`everything`), so bookings do not send it back to the database.
     public func range(orgId: String, from: Date, to: Date) async throws -> [ScheduledSession] {
         let key = ReadCacheKey(
-            "schedule.range", [orgId, String(from.timeIntervalSince1970), String(to.timeIntervalSince1970)], changedBy: .everything)
+            "schedule.range", [orgId, String(from.epochSeconds), String(to.epochSeconds)], changedBy: .everything)
         return try await database.readCache.value(key) {
             try await database.run(OrgRange(orgId: orgId, from: from, to: to), write: false).map(Self.scheduled)
         }
@@ -162,7 +162,7 @@ public struct ScheduleStore: Sendable {
     ) async throws -> MemberWeek {
         let key = ReadCacheKey(
             "schedule.week",
-            [orgId, membershipId] + [from, to, listFrom, listTo].map { String($0.timeIntervalSince1970) })
+            [orgId, membershipId] + [from, to, listFrom, listTo].map { String($0.epochSeconds) })
         return try await database.readCache.value(key) {
             try await ScheduleFactsRows.memberWeek(
                 database, orgId: orgId, membershipId: membershipId, from: from, to: to, listFrom: listFrom, listTo: listTo)
@@ -173,7 +173,7 @@ public struct ScheduleStore: Sendable {
     /// (`ScheduleFactsRows`), kept in the database's `ReadCache` until the next write.
     public func memberFacts(orgId: String, membershipId: String, from: Date, to: Date, now: Date) async throws -> MemberFacts {
         let key = ReadCacheKey(
-            "schedule.facts", [orgId, membershipId, String(from.timeIntervalSince1970), String(to.timeIntervalSince1970)])
+            "schedule.facts", [orgId, membershipId, String(from.epochSeconds), String(to.epochSeconds)])
         return try await database.readCache.value(key) {
             try await ScheduleFactsRows.memberWeek(
                 database, orgId: orgId, membershipId: membershipId, from: from, to: to, listFrom: from, listTo: from)

@@ -148,8 +148,6 @@ public struct ScheduleLive: Sendable {
         self.bookings = bookings
     }
 
-    /// The counts of `session` as read with the viewer's facts (a class they do not name: its own).
-    public func counts(of session: ScheduledSession) -> Counts {
-        counts[session.session.id] ?? Counts(booked: session.bookedCount, waiting: session.waitlistCount)
-    }
+    /// The counts of class `sessionId` as read with the viewer's facts; `kept` for a class they do not name.
+    public func counts(of sessionId: String, kept: @autoclosure () -> Counts) -> Counts { counts[sessionId] ?? kept() }
 }
