@@ -10,9 +10,7 @@ import Synchronization
 /// Two pools: writes (`transaction`, `writeStatement`, `run(_:write: true)`, NOTIFY and LISTEN) use
 /// `client`; reads (`read`, `run(_:write: false)`) use `readClient`, a pool of their own, so a read
 /// never waits for a connection held by a writer queued on an advisory lock during a booking rush.
-/// Reads see what is committed, whichever pool committed it. The write pool's connections live on a
-/// thread of their own, and write transactions run there (`EventLoopTaskExecutor.writes`), so a
-/// transaction's round trips never wait behind request handlers for a turn on the cooperative pool.
+/// Reads see what is committed, whichever pool committed it.
 ///
 /// Write transactions run SERIALIZABLE. Serialization failures (40001) and deadlocks (40P01) roll
 /// back and retry with jittered exponential back-off, at most `TransactionOptions.maxAttempts` times.
@@ -32,8 +30,6 @@ public final class PostgresBackend: FrontdeskDatabase {
     private let closed = Atomic(false)
     private let monitorTask: Task<Void, Never>?
     private let statements = StatementCounter(backend: .postgres)
-    /// Where the write pool's connections live and its transactions run (`EventLoopTaskExecutor`).
-    let writeExecutor = EventLoopTaskExecutor.writes
     /// The statement texts prepared on this backend's connections.
     let prepared = PreparedStatements()
     /// Serves once the server's `WriteListener` has proven its LISTEN on `writesChannel` live.
@@ -91,8 +87,7 @@ public final class PostgresBackend: FrontdeskDatabase {
         var readConfiguration = configuration
         configuration.options.maximumConnections = max(1, maximumConnections)
         readConfiguration.options.maximumConnections = max(1, readConnections)
-        let client = PostgresClient(
-            configuration: configuration, eventLoopGroup: EventLoopTaskExecutor.writes.loop, backgroundLogger: logger)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let readClient = PostgresClient(configuration: readConfiguration, backgroundLogger: logger)
         self.client = client
         self.readClient = readClient
@@ -160,10 +155,8 @@ public final class PostgresBackend: FrontdeskDatabase {
 
     public func writeStatement<T: Sendable>(scope: WriteScope, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         defer { written(scope) }
-        return try await withTaskExecutorPreference(writeExecutor) {
-            try await withConnection { connection in
-                try await body(statements.counting(sql(connection)))
-            }
+        return try await withConnection { connection in
+            try await body(statements.counting(sql(connection)))
         }
     }
 
@@ -195,17 +188,7 @@ public final class PostgresBackend: FrontdeskDatabase {
     ) async throws -> T {
         let keys = Array(Set(options.lockKeys)).sorted()
         defer { written(options.scope) }
-        // On the write connections' own thread: a batch's round trips follow one another without
-        // waiting for a turn on the cooperative pool (docs/benchmarks.md, session 15).
-        return try await withTaskExecutorPreference(writeExecutor) {
-            try await transaction(keys: keys, options, body)
-        }
-    }
-
-    private func transaction<T: Sendable>(
-        keys: [String], _ options: TransactionOptions, _ body: @Sendable (any SQLDatabase) async throws -> T
-    ) async throws -> T {
-        try await withConnection { connection in
+        return try await withConnection { connection in
             let sql = statements.counting(sql(connection, inTransaction: true))
             // One round trip for all keys; PostgreSQL evaluates the select list left to right, so the
             // sorted order (which rules out deadlocks between lockers) is kept.
