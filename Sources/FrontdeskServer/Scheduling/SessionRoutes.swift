@@ -62,14 +62,7 @@ struct SessionRoutes {
         let week = try await schedule.memberWeek(
             orgId: scope.orgId, membershipId: scope.membership.id, from: window.from, to: window.to, listFrom: from, listTo: to)
         let shown = rendered.shown(week.live, membersView: !scope.role.isStaff)
-        var eligibility: [BookingEligibility] = []
-        if scope.role == .member {
-            let facts = week.facts(at: now)
-            eligibility = shown.map {
-                presenter.eligibility(
-                    rendered.sessions[$0.index], bookedCount: $0.counts.booked, alreadyBooked: $0.booking != nil, facts: facts, now: now)
-            }
-        }
+        let eligibility = presenter.eligibilities(shown, of: rendered, facts: week.facts(at: now), now: now)
         return RenderedSessionList(
             from: from, to: to, timezone: scope.organization.timezone, schedule: rendered, shown: shown, eligibility: eligibility)
     }

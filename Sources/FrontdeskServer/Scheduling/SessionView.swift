@@ -131,6 +131,18 @@ struct SessionPresenter: Sendable {
         return sessions.map { eligibility($0, bookedCount: $0.bookedCount, alreadyBooked: $0.viewerBooking != nil, facts: facts, now: now) }
     }
 
+    /// `eligibilities` of the sessions of `schedule` one viewer is shown, with the counts and bookings of
+    /// their read (`RenderedSchedule.shown`).
+    func eligibilities(
+        _ shown: [RenderedSchedule.Shown], of schedule: RenderedSchedule, facts: MemberFacts, now: Date
+    ) -> [BookingEligibility] {
+        guard scope.role == .member else { return [] }
+        return shown.map {
+            eligibility(
+                schedule.sessions[$0.index], bookedCount: $0.counts.booked, alreadyBooked: $0.booking != nil, facts: facts, now: now)
+        }
+    }
+
     /// One session's eligibility for a member, with `bookedCount` places taken.
     func eligibility(_ s: ScheduledSession, bookedCount: Int, alreadyBooked: Bool, facts: MemberFacts, now: Date) -> BookingEligibility {
         let organization = scope.organization
