@@ -116,6 +116,77 @@ struct DisplayStateCacheTests {
         }
     }
 
+    @Test("a check-in reads only its class's names again (one statement); another class's check-in reads nothing")
+    func namesOnly() async throws {
+        try await TestApp.run { app in
+            let screen = try await Self.screen(app)
+            let before = try await Self.poll(app, screen.path)
+            let code = try #require(Self.token(before.reply))
+            #expect(try await Self.poll(app, screen.path).statements == 0)
+            let checkin = try await app.request(
+                .post, "/api/sessions/\(screen.session)/self-checkin", token: screen.member.token, body: ["token": code])
+            #expect(checkin.status == 200, "\(checkin.text)")
+            let after = try await Self.poll(app, screen.path)
+            #expect(after.statements == 1, "the announced booking, by its key")
+            #expect(after.reply["checkedInCount"] as? Int == 1)
+            #expect((after.reply["checkedIn"] as? [String])?.count == 1)
+            #expect(Self.token(after.reply) == code)
+            #expect(try await Self.poll(app, screen.path).statements == 0, "the names are current again")
+
+            // A check-in to a class the screen does not show changes nothing on it.
+            app.services.displayStates.apply(
+                CheckinEvent(
+                    organizationId: screen.studio.orgId, sessionId: NewID.make(), bookingId: NewID.make(), kind: .checkedIn,
+                    at: app.clock.now()))
+            #expect(try await Self.poll(app, screen.path).statements == 0)
+
+            // An undo drops the class's names: read in full, once.
+            let undone = try await app.request(.post, "/api/bookings/\(screen.booking)/undo-checkin", token: screen.studio.ownerToken)
+            #expect(undone.status == 200, "\(undone.text)")
+            let undo = try await Self.poll(app, screen.path)
+            #expect(undo.statements == 1)
+            #expect(undo.reply["checkedInCount"] as? Int == 0)
+            #expect(Self.token(undo.reply) == code)
+        }
+    }
+
+    @Test("names read while another check-in came stay marked as changed; a read of the studio under way is not kept")
+    func namesOvertaken() throws {
+        let cache = DisplayStateCache()
+        let now = Date(epochSeconds: 1_795_000_020)
+        let orgId = NewID.make()
+        let session = ClassSession(
+            id: NewID.make(), organizationId: orgId, classTypeId: NewID.make(), locationId: nil, coachMembershipId: nil,
+            startsAt: now.addingTimeInterval(300), durationMin: 60, capacity: 12, status: .published, cancelReason: nil,
+            createdAt: now, updatedAt: now)
+        var entry = Self.entry(orgId: orgId, now: now)
+        entry = DisplayStateCache.Entry(
+            display: entry.display, organization: entry.organization,
+            current: DisplaySession(
+                session: session, className: "Flow", color: "#000", coachName: nil, locationName: "Hall", checkedIn: []),
+            next: nil, now: now)
+        cache.store(entry, ticket: cache.ticket())
+        cache.namesChanged(organizationId: orgId, sessionId: session.id)
+        let taken = try #require(cache.entry(displayId: entry.display.id, now: now))
+        #expect(taken.namesChanged == 1)
+        cache.namesChanged(organizationId: orgId, sessionId: session.id)  // while `taken`'s names are read
+        let served = cache.names(of: taken, names: ["Maya L."], readAt: now, now: now)
+        #expect(served.current?.checkedIn == ["Maya L."] && served.namesChanged == 0)
+        let held = try #require(cache.entry(displayId: entry.display.id, now: now))
+        #expect(held.namesChanged != 0, "the later check-in is still to be read")
+        #expect(held.current?.checkedIn == ["Maya L."])
+        let again = cache.names(of: held, names: ["Maya L.", "Noor K."], readAt: now, now: now)
+        #expect(again.namesChanged == 0)
+        #expect(try #require(cache.entry(displayId: entry.display.id, now: now)).namesChanged == 0)
+
+        // A read of the studio that started before a check-in is not kept.
+        let ticket = cache.ticket()
+        cache.namesChanged(organizationId: orgId, sessionId: session.id)
+        let other = Self.entry(orgId: orgId, now: now)
+        cache.store(other, ticket: ticket)
+        #expect(cache.entry(displayId: other.display.id, now: now) == nil)
+    }
+
     @Test("a revoked display is refused at once, a rotated link too, and a bad signature is refused however warm the cache")
     func refusals() async throws {
         try await TestApp.run { app in

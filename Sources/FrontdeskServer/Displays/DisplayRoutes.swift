@@ -237,13 +237,15 @@ struct DisplayRoutes {
     }
 
     /// The verified display's facts for its state: the cached entry while fresh (its link verified
-    /// against the cached row, every time), else read (display, studio, screen) and kept when the link
-    /// holds. A refused link is never kept.
+    /// against the cached row, every time; its class's names read again after a check-in), else read
+    /// (display, studio, screen) and kept when the link holds. A refused link is never kept.
     func cachedScreen(_ link: DisplayLink, now: Date) async throws -> DisplayStateCache.Entry {
         let cache = services.displayStates
         if let entry = cache.entry(displayId: link.displayId, now: now) {
             try await verify(link, display: entry.display, now: now)
-            return entry
+            guard entry.namesChanged != 0, let current = entry.current else { return entry }
+            let (names, readAt) = try await store.names(sessionId: current.session.id, now: now, rosters: cache.rosters)
+            return cache.names(of: entry, names: names, readAt: readAt, now: now)
         }
         cache.listen(to: services.checkinEvents)
         let ticket = cache.ticket()

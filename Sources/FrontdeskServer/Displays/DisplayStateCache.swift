@@ -12,11 +12,16 @@ import Synchronization
 /// - An entry never outlives its check-in window (the minute: the QR token rotates then), nor
 ///   `ttlSeconds` (10 s) from its read, nor the next instant at which the screen changes by the clock
 ///   alone (a class's check-in window opening, a shown class ending).
-/// - Dropped at once, on this instance, by what this instance does: a check-in, undo or no-show
-///   (`AppServices.announce`), a display rotated or revoked (`DisplayService`), a class created,
-///   edited, published, unpublished, cancelled or deleted through the sessions API (`SessionRoutes`).
-/// - Dropped by the events of the check-in bus (`subscribe()`) from other instances: check-ins and
-///   display changes made there (PostgreSQL NOTIFY) reach it within their delivery time.
+/// - A check-in, undo or no-show (`AppServices.announce` on this instance, the check-in bus's events
+///   from the others) changes only the names of the class it is for: the entries showing that class
+///   keep their display, studio and classes and read only the names again at their next poll
+///   (`namesChanged`, `CheckedInRosters`: the announced bookings by key). Under the mix a screen's
+///   class has a check-in between most polls, and reading the display, studio and classes again
+///   each time was 3 of every 4 statements of a poll.
+/// - Dropped at once, on this instance, by what this instance does: a display rotated or revoked
+///   (`DisplayService`), a class created, edited, published, unpublished, cancelled or deleted
+///   through the sessions API (`SessionRoutes`); by the bus's display changes from other instances
+///   (PostgreSQL NOTIFY) within their delivery time.
 /// - Everything else that can change a screen announces nothing (a class changed by a series, bulk
 ///   or closure edit or on another instance, names and studio branding, `frontdesk display rotate` on
 ///   SQLite): the 10 s bound covers it. A display polls every 15 s, so it sees such a change at its
@@ -36,17 +41,20 @@ final class DisplayStateCache: Sendable {
     struct Entry: Sendable {
         var display: Display
         let organization: Organization
-        let current: DisplaySession?
+        var current: DisplaySession?
         let next: DisplaySession?
         /// Unix seconds of the read.
         let loadedAt: Int64
         /// Unix seconds from which the entry is stale (see the type's comment).
-        let expiresAt: Int64
+        var expiresAt: Int64
         /// Tells this read from another of the same display (a memo is kept only on the read it came from).
         let serial = UInt64.random(in: 1...UInt64.max)
         /// The answer made from this read by its first poll of a window with a signing key (`noteScreen`):
         /// the later polls of that window only restate its instants.
         var screen: Screen?
+        /// Check-ins, undos and no-shows announced for `current`'s class since its names were read:
+        /// while not 0 the names are read again before the entry serves (`names(of:…)`).
+        var namesChanged: UInt64 = 0
 
         struct Screen: Sendable {
             let window: Int64
@@ -129,18 +137,51 @@ final class DisplayStateCache: Sendable {
         listener.withLock { $0 = task }
     }
 
-    /// A check-in, undo or no-show drops the studio's displays (and tells the class's names what
-    /// changed); a display change drops that display.
+    /// A check-in, undo or no-show tells the class's names what changed and marks the names of the
+    /// screens showing that class as changed; a display change drops that display.
     func apply(_ event: CheckinEvent) {
         switch event.kind {
         case .checkedIn: rosters.checkedIn(sessionId: event.sessionId, bookingId: event.bookingId)
         case .undone, .noShow: rosters.drop(sessionId: event.sessionId)
         case .displayChanged: break
         }
-        if event.kind == .displayChanged, let id = event.displayId {
-            invalidate(displayId: id, organizationId: event.organizationId)
+        if event.kind == .displayChanged {
+            if let id = event.displayId {
+                invalidate(displayId: id, organizationId: event.organizationId)
+            } else {
+                invalidate(organizationId: event.organizationId)
+            }
         } else {
-            invalidate(organizationId: event.organizationId)
+            namesChanged(organizationId: event.organizationId, sessionId: event.sessionId)
+        }
+    }
+
+    /// The names of `sessionId` changed: every entry showing it as its current class reads them again
+    /// before it serves, and a read of the studio under way is not kept (it may have missed them).
+    func namesChanged(organizationId: String, sessionId: String) {
+        state.withLock { state in
+            Self.bump(&state, organizationId: organizationId)
+            for (id, entry) in state.entries where entry.organization.id == organizationId && entry.current?.session.id == sessionId {
+                state.entries[id]!.namesChanged &+= 1
+                state.entries[id]!.screen = nil
+            }
+        }
+    }
+
+    /// Puts the names read for `entry`'s class (`names`, read in full at `readAt`) in the held entry, if
+    /// it is still that read; its names count as current unless another change came since `entry` was
+    /// taken. The entry to serve from.
+    func names(of entry: Entry, names: [String], readAt: Date, now: Date) -> Entry {
+        state.withLock { state in
+            var updated = state.entries[entry.display.id].flatMap { $0.serial == entry.serial ? $0 : nil } ?? entry
+            updated.current?.checkedIn = names
+            updated.current?.namesReadAt = readAt
+            updated.expiresAt = max(min(updated.expiresAt, readAt.epochSeconds + Self.ttlSeconds), now.epochSeconds + 1)
+            updated.screen = nil
+            if updated.namesChanged == entry.namesChanged { updated.namesChanged = 0 }
+            if state.entries[entry.display.id]?.serial == entry.serial { state.entries[entry.display.id] = updated }
+            updated.namesChanged = 0
+            return updated
         }
     }
 

@@ -135,6 +135,12 @@ public struct DisplaysStore: Sendable {
 }
 
 extension DisplaysStore {
+    /// The names a screen shows for its class, in check-in order, and when they were read in full:
+    /// with `rosters`, only the bookings announced since the last full read are read.
+    public func names(sessionId: String, now: Date, rosters: CheckedInRosters) async throws -> ([String], Date) {
+        try await database.read { sql in try await Self.checkedIn(sql, sessionId: sessionId, now: now, rosters: rosters) }
+    }
+
     /// The names checked in to a class, in check-in order, and when they were read in full.
     static func checkedIn(
         _ sql: any SQLDatabase, sessionId: String, now: Date, rosters: CheckedInRosters?
