@@ -25,6 +25,18 @@ struct CheckinEventTests {
             let event = await Self.first(events, about: booking, within: 2)
             #expect(event?.kind == .checkedIn)
             #expect(event?.sessionId == session)
+            // A member's own check-in carries the name screens show and its time (no read for screens).
+            #expect(
+                event?.shownName
+                    == DisplayName.short(
+                        try #require(
+                            try await app.services.database.read { sql in
+                                try await sql.raw(
+                                    "SELECT u.name FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.id = \(bind: member.membershipId)"
+                                ).first(decoding: Name.self)
+                            }
+                        ).name))
+            #expect(event?.checkedInAt != nil && event?.shown?.bookingId == booking)
             let more = app.services.checkinEvents.subscribe()
             _ = try await app.request(.post, "/api/bookings/\(booking)/undo-checkin", token: studio.ownerToken)
             #expect(await Self.first(more, about: booking, within: 2)?.kind == .undone)
@@ -59,15 +71,19 @@ struct CheckinEventTests {
             // business (this suite runs beside hundreds of tests on two cores): the two-server floor run
             // (scripts/race-two-instances.sh floor, in the test command) holds the 2 s promise on real
             // servers and prints the delays. The 30 s limit only keeps a lost event from hanging the suite.
-            for _ in 0..<3 {
-                let timed = Self.probe()
+            for round in 0..<3 {
+                var timed = Self.probe()
+                if round == 1 { (timed.shownName, timed.checkedInAt) = ("Maya L.", Date(epochSeconds: 1_800_000_000)) }
                 let events = other.subscribe()
                 await app.services.checkinEvents.publish(timed)
                 let heard = await Self.first(events, about: timed.bookingId, within: 30)
                 #expect(heard?.bookingId == timed.bookingId)
+                #expect(heard?.shown == timed.shown, "the name and time travel with the event")
             }
         }
     }
+
+    struct Name: Decodable { let name: String }
 
     static func probe() -> CheckinEvent {
         CheckinEvent(organizationId: NewID.make(), sessionId: NewID.make(), bookingId: NewID.make(), kind: .checkedIn, at: Date())

@@ -116,21 +116,34 @@ struct DisplayStateCacheTests {
         }
     }
 
-    @Test("a check-in reads only its class's names again (one statement); another class's check-in reads nothing")
+    @Test("a check-in changes only its class's names: a member's own comes with its name (no statement), staff's is read by its key")
     func namesOnly() async throws {
         try await TestApp.run { app in
             let screen = try await Self.screen(app)
+            let other = try await app.quickMembers(screen.studio.orgId, count: 1)[0]
+            let otherBooking = try #require(try await app.book(screen.session, token: other.token).string("id"))
             let before = try await Self.poll(app, screen.path)
             let code = try #require(Self.token(before.reply))
             #expect(try await Self.poll(app, screen.path).statements == 0)
+
+            app.clock.advance(by: 1)
             let checkin = try await app.request(
                 .post, "/api/sessions/\(screen.session)/self-checkin", token: screen.member.token, body: ["token": code])
             #expect(checkin.status == 200, "\(checkin.text)")
-            let after = try await Self.poll(app, screen.path)
-            #expect(after.statements == 1, "the announced booking, by its key")
-            #expect(after.reply["checkedInCount"] as? Int == 1)
-            #expect((after.reply["checkedIn"] as? [String])?.count == 1)
-            #expect(Self.token(after.reply) == code)
+            let own = try await Self.poll(app, screen.path)
+            #expect(own.statements == 0, "the name came with the check-in")
+            #expect(CheckedInRostersTests.names(own.reply) == (try await CheckedInRostersTests.fresh(app, screen)))
+            #expect(CheckedInRostersTests.names(own.reply).count == 1)
+            #expect(Self.token(own.reply) == code)
+
+            app.clock.advance(by: 1)
+            let staff = try await app.request(
+                .post, "/api/sessions/\(screen.session)/checkin", token: screen.studio.ownerToken, body: ["bookingId": otherBooking])
+            #expect(staff.status == 200, "\(staff.text)")
+            let byStaff = try await Self.poll(app, screen.path)
+            #expect(byStaff.statements == 1, "the announced booking, by its key")
+            #expect(CheckedInRostersTests.names(byStaff.reply) == (try await CheckedInRostersTests.fresh(app, screen)))
+            #expect(CheckedInRostersTests.names(byStaff.reply).count == 2)
             #expect(try await Self.poll(app, screen.path).statements == 0, "the names are current again")
 
             // A check-in to a class the screen does not show changes nothing on it.
@@ -145,7 +158,8 @@ struct DisplayStateCacheTests {
             #expect(undone.status == 200, "\(undone.text)")
             let undo = try await Self.poll(app, screen.path)
             #expect(undo.statements == 1)
-            #expect(undo.reply["checkedInCount"] as? Int == 0)
+            #expect(CheckedInRostersTests.names(undo.reply) == (try await CheckedInRostersTests.fresh(app, screen)))
+            #expect(undo.reply["checkedInCount"] as? Int == 1)
             #expect(Self.token(undo.reply) == code)
         }
     }

@@ -22,10 +22,15 @@ public struct CheckinEvent: Codable, Sendable, Equatable {
     public var origin: String
     /// The display of a `displayChanged` event.
     public var displayId: String?
+    /// A `checkedIn` event's member as screens show them ("Maya L.") and the booking's check-in time,
+    /// when the announcing instance knew them (a member's own check-in): screens then add the name
+    /// without reading it (`CheckedInRosters`).
+    public var shownName: String?
+    public var checkedInAt: Date?
 
     public init(
         organizationId: String, sessionId: String, bookingId: String, kind: Kind, at: Date, origin: String = "",
-        displayId: String? = nil
+        displayId: String? = nil, shownName: String? = nil, checkedInAt: Date? = nil
     ) {
         self.organizationId = organizationId
         self.sessionId = sessionId
@@ -34,6 +39,14 @@ public struct CheckinEvent: Codable, Sendable, Equatable {
         self.at = at
         self.origin = origin
         self.displayId = displayId
+        self.shownName = shownName
+        self.checkedInAt = checkedInAt
+    }
+
+    /// The name as a screen lists it, when the event carries it.
+    var shown: CheckedIn? {
+        guard kind == .checkedIn, let shownName, let checkedInAt else { return nil }
+        return CheckedIn(bookingId: bookingId, at: checkedInAt, name: shownName)
     }
 
     /// `display` was rotated or revoked.

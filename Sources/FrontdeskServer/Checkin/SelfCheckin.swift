@@ -62,7 +62,7 @@ struct SelfCheckin: Sendable {
             org: scope.organization, sessionId: sessionId, membershipId: scope.membership.id, method: method,
             actor: scope.actor,
             overrideCapacity: false, enforceWindow: true, now: now)
-        await services.announce(result, kind: .checkedIn)
+        await services.announce(result, kind: .checkedIn, member: scope.user.name)
         return result
     }
 

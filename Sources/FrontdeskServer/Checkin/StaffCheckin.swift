@@ -59,11 +59,13 @@ extension StaffCheckin {
 
 extension AppServices {
     /// Tells screens and tablets about a check-in change, after the commit; repeats announce nothing.
-    func announce(_ result: CheckinResult, kind: CheckinEvent.Kind) async {
+    /// `member`: the checked-in member's name when the caller knows it (their own check-in), so that
+    /// screens list it without reading it.
+    func announce(_ result: CheckinResult, kind: CheckinEvent.Kind, member: String? = nil) async {
         guard !result.alreadyCheckedIn else { return }
         let event = CheckinEvent(
             organizationId: result.booking.organizationId, sessionId: result.booking.sessionId, bookingId: result.booking.id,
-            kind: kind, at: now, origin: "")
+            kind: kind, at: now, origin: "", shownName: member.map(DisplayName.short), checkedInAt: result.booking.checkedInAt)
         displayStates.apply(event)
         await checkinEvents.publish(event)
     }

@@ -141,7 +141,7 @@ final class DisplayStateCache: Sendable {
     /// screens showing that class as changed; a display change drops that display.
     func apply(_ event: CheckinEvent) {
         switch event.kind {
-        case .checkedIn: rosters.checkedIn(sessionId: event.sessionId, bookingId: event.bookingId)
+        case .checkedIn: rosters.checkedIn(sessionId: event.sessionId, bookingId: event.bookingId, shown: event.shown)
         case .undone, .noShow: rosters.drop(sessionId: event.sessionId)
         case .displayChanged: break
         }

@@ -9,6 +9,12 @@ public struct CheckedIn: Sendable, Equatable {
     /// "Maya L." (`DisplayName.short`).
     public var name: String
 
+    public init(bookingId: String, at: Date, name: String) {
+        self.bookingId = bookingId
+        self.at = at
+        self.name = name
+    }
+
     /// Check-in order: by time, then booking id (the order the full read sorts by).
     static func precedes(_ a: CheckedIn, _ b: CheckedIn) -> Bool {
         a.at != b.at ? a.at < b.at : a.bookingId < b.bookingId
@@ -67,9 +73,18 @@ public final class CheckedInRosters: Sendable {
         self.maxAge = maxAge
     }
 
-    /// A booking of the class was checked in (committed): read it when the class's names are next asked for.
-    public func checkedIn(sessionId: String, bookingId: String) {
-        rosters.withLock { $0[sessionId]?.announced.insert(bookingId) }
+    /// A booking of the class was checked in (committed): `shown` (its name and check-in time, when
+    /// the announcer knew them) joins the class's names at once; without it the booking is read when
+    /// the class's names are next asked for.
+    public func checkedIn(sessionId: String, bookingId: String, shown: CheckedIn? = nil) {
+        rosters.withLock { rosters in
+            guard rosters[sessionId] != nil else { return }
+            if let shown, shown.bookingId == bookingId {
+                rosters[sessionId]!.merge([shown])
+            } else {
+                rosters[sessionId]!.announced.insert(bookingId)
+            }
+        }
     }
 
     /// The class's names may have lost someone (an undo, a no-show, …): read them in full next time.
