@@ -89,6 +89,12 @@ public final class CheckinEventBus: Service, Sendable {
 
     /// Events waiting for their NOTIFY, in publishing order, and the one task that sends them.
     private final class Outbox: Sendable {
+        /// The least time between two rounds of NOTIFYs. A NOTIFY per check-in was a statement per
+        /// check-in under the mix (1,375 in 10 s, ~4 % of all); events published meanwhile share the
+        /// next payload, and the other instances hear an event at most this much later (their screens'
+        /// promise is 2 s).
+        static let interval: Duration = .milliseconds(50)
+
         private let waiting: Waiting
         private let due: AsyncStream<Void>.Continuation
         private let sender: Task<Void, Never>
@@ -119,6 +125,8 @@ public final class CheckinEventBus: Service, Sendable {
                             logger.warning("check-in NOTIFY failed", metadata: ["error": .string("\(error)")])
                         }
                     }
+                    // At most one round of NOTIFYs per `interval`: what is published meanwhile goes in the next.
+                    try? await Task.sleep(for: Outbox.interval)
                 }
             }
         }

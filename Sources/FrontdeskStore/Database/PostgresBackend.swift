@@ -32,8 +32,12 @@ public final class PostgresBackend: FrontdeskDatabase {
     private let statements = StatementCounter(backend: .postgres)
     /// The statement texts prepared on this backend's connections.
     let prepared = PreparedStatements()
-    /// Serves once the server's `WriteListener` has proven its LISTEN on `writesChannel` live.
-    public let readCache = ReadCache(serving: false)
+    /// Serves once the server's `WriteListener` has proven its LISTEN on `writesChannel` live. Every
+    /// write of every instance is heard here, so an entry's age bounds only a notification lost
+    /// without the listener noticing: 10 s, as long as a screen's state is trusted (the login
+    /// sessions' bound for the same case is 60 s). At 2 s, a member's studio look-up missed at nearly
+    /// every request of the mix (each member came back every ~2 s): a quarter of its statements.
+    public let readCache = ReadCache(serving: false, maxAge: .seconds(10))
     /// Tells the other instances (their `WriteListener`s) that this one committed a write.
     private let publisher: WritePublisher
     /// Tells every instance's outbox workers (their LISTEN on `OutboxSignal.channel`) that a commit
