@@ -42,14 +42,30 @@ struct OrgAccess: Sendable {
         guard let booking = try await BookingsStore(database: services.database).booking(id: id) else {
             throw DomainError.notFound("Booking")
         }
+        services.bookingHomes.note(booking)
+        return (try await scope(context, of: .init(booking)), booking)
+    }
+
+    /// `bookingScope` for what needs only where the booking belongs (a cancel, which reads the booking
+    /// under its class's lock): from `BookingHomes` when this process made or read it, else read.
+    func bookingHomeScope(_ context: AppRequestContext) async throws -> (OrgScope, BookingHomes.Home) {
+        _ = try context.requireUser()
+        let id = try context.id("booking", "Booking")
+        if let home = services.bookingHomes.home(of: id) { return (try await scope(context, of: home), home) }
+        let (scope, booking) = try await bookingScope(context)
+        return (scope, .init(booking))
+    }
+
+    /// The caller's scope for a booking that belongs to `home`: its own member, or staff of its org; 404 otherwise.
+    private func scope(_ context: AppRequestContext, of home: BookingHomes.Home) async throws -> OrgScope {
         let scope: OrgScope
         do {
-            scope = try await self.scope(context, orgId: booking.organizationId, requiring: .member)
+            scope = try await self.scope(context, orgId: home.organizationId, requiring: .member)
         } catch let error as DomainError where error.status == 404 {
             throw DomainError.notFound("Booking")
         }
-        guard scope.role.isStaff || booking.membershipId == scope.membership.id else { throw DomainError.notFound("Booking") }
-        return (scope, booking)
+        guard scope.role.isStaff || home.membershipId == scope.membership.id else { throw DomainError.notFound("Booking") }
+        return scope
     }
 
 }

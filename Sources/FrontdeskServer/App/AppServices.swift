@@ -40,6 +40,8 @@ public struct AppServices: Sendable {
     public let loginLookups: LoginLookups
     /// Bookings and cancels of one class queue here and are written in batches (group commit).
     public let classLanes: ClassLanes
+    /// Where the bookings this process made or read belong (a cancel's lane and rights, without a read).
+    let bookingHomes = BookingHomes()
     /// Open server-sent-event streams per display and client address (the caps).
     public let streamSlots = StreamSlots()
     /// The server-rendered pages' templates.

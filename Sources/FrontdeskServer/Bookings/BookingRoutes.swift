@@ -63,7 +63,7 @@ struct BookingRoutes {
     }
 
     @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> BookingAnswer {
-        let (scope, booking) = try await access.bookingScope(context)
+        let (scope, booking) = try await access.bookingHomeScope(context)
         let result = try await BookingService(services: services).cancel(
             scope, booking: booking, idempotencyKey: try Self.idempotencyKey(request))
         return BookingAnswer(result: result, created: false)

@@ -25,16 +25,18 @@ struct BookingService: Sendable {
         let request = BookRequest(
             org: scope.organization, sessionId: sessionId, membershipId: target, actor: scope.actor,
             overrideCapacity: overrideCapacity, idempotencyKey: idempotencyKey, now: services.now)
-        return try await services.classLanes.submit(.book(request))
+        let result = try await services.classLanes.submit(.book(request))
+        services.bookingHomes.note(result.booking)
+        return result
     }
 
     /// Cancels a booking the caller may see (its member, or staff of its org).
-    func cancel(_ scope: OrgScope, booking: Booking, idempotencyKey: String? = nil) async throws -> BookingResult {
+    func cancel(_ scope: OrgScope, booking: BookingHomes.Home, idempotencyKey: String? = nil) async throws -> BookingResult {
         guard booking.organizationId == scope.orgId, scope.role.isStaff || booking.membershipId == scope.membership.id else {
             throw DomainError.notFound("Booking")
         }
         let request = CancelRequest(
-            org: scope.organization, bookingId: booking.id, sessionId: booking.sessionId, membershipId: booking.membershipId,
+            org: scope.organization, bookingId: booking.bookingId, sessionId: booking.sessionId, membershipId: booking.membershipId,
             actor: scope.actor, idempotencyKey: idempotencyKey, now: services.now)
         return try await services.classLanes.submit(.cancel(request))
     }

@@ -189,7 +189,7 @@ struct MemberPages {
                 let booking = try await bookings.booking(id: bookingId.lowercased()),
                 booking.organizationId == scope.orgId, booking.membershipId == scope.membership.id
             else { throw DomainError.notFound("Booking") }
-            let result = try await BookingService(services: services).cancel(scope, booking: booking)
+            let result = try await BookingService(services: services).cancel(scope, booking: .init(booking))
             return result.booking.lateCancel ? "late_cancelled" : "cancelled"
         }
     }
