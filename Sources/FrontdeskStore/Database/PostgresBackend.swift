@@ -294,8 +294,13 @@ public final class PostgresBackend: FrontdeskDatabase {
     }
 
     /// Sends a NOTIFY on `channel` (delivered to every listener on this database, all instances).
+    /// Not counted in `statementCount`, like the write and outbox notifications: its senders (the
+    /// check-in bus, the listeners' proofs) are background tasks, whose statements would otherwise
+    /// land at random among a request's (a screen's poll right after a check-in).
     public func notify(channel: String, payload: String) async throws {
-        _ = try await execute(Notify(channel: channel, payload: payload), write: true)
+        _ = try await withConnection(reading: false) { connection in
+            try await connection.execute(Prepared(statement: Notify(channel: channel, payload: payload)), logger: logger)
+        }
     }
 
     private struct Notify: HotStatement {
