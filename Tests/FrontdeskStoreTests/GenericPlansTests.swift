@@ -87,4 +87,27 @@ struct GenericPlansTests {
             #expect(named >= 8 - PreparedStatements.promoteAfter && named <= 8)
         }
     }
+
+    @Test("a batch's members' facts, of any size, are one statement on PostgreSQL, and PostgreSQL settles on its generic plan")
+    func memberFactsOneText() async throws {
+        guard TestBackend.current == .postgres else { return }
+        try await withTestDatabase(connections: (1, 1)) { database in
+            // Sizes a class release's batches have; unknown ids, so every answer is empty.
+            for size in [1, 3, 7, 2, 12, 5, 1, 9, 4, 6, 2, 8, 3, 11] {
+                let (classes, facts) = try await database.transaction { sql in
+                    try await BatchMemberFacts.readWithClasses(
+                        sql, membershipIds: (0..<size).map { _ in NewID.make() }, sessionIds: (0...(size % 3)).map { _ in NewID.make() })
+                }
+                #expect(classes.isEmpty && facts.members.isEmpty)
+            }
+            let statements = try await database.transaction { sql in try await Self.prepared(sql, containing: "AS fact") }
+            #expect(statements.count == 1, "\(statements.map(\.statement))")
+            let plans = try #require(statements.first)
+            // Named after `promoteAfter` runs; five custom plans, then the generic one, which costs the same.
+            let named = plans.generic + plans.custom
+            #expect(named >= 14 - PreparedStatements.promoteAfter && named <= 14)
+            #expect(plans.custom <= 5)
+            #expect(plans.generic >= 4)
+        }
+    }
 }

@@ -20,3 +20,21 @@ enum PortableSQL {
         return isPostgres(sql) ? "json_build_object(\(arguments))::text" : "json_object(\(arguments))"
     }
 }
+
+extension PortableSQL {
+    /// `IN` a set of ids, written after the expression it tests (`WHERE m.id \(PortableSQL.isIn(sql, ids))`),
+    /// for the statements of a batch, whose sets change size from one batch to the next. PostgreSQL: one
+    /// array bind, so the statement's text is the same for every size and `PostgresPreparedSQL`
+    /// prepares it once per connection instead of parsing and planning it at each execution (an `IN`
+    /// list of one bind per id was a new text for every size: about 1 ms of planning per batch for the
+    /// members' facts, `pg_stat_statements`, docs/benchmarks.md). The array is read through a sub-select
+    /// so the planner never sees its length and every plan costs the same: after its first five
+    /// PostgreSQL keeps the generic one (`LoginLookups.read` does the same). As a semi-join on `unnest`,
+    /// not `= ANY(array)`: a parameter array is searched element by element for every row a scan
+    /// tests, where the semi-join hashes it (or probes an index per id). SQLite: an `IN` list of binds
+    /// (its planning is cheap, and it has no arrays). An empty set matches nothing on both.
+    static func isIn(_ sql: any SQLDatabase, _ values: [String]) -> SQLQueryString {
+        if isPostgres(sql) { return "IN (SELECT unnest((SELECT \(bind: values)::text[])))" }
+        return "IN (\(SQLList(values.map { SQLBind($0) })))"
+    }
+}

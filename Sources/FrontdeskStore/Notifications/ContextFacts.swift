@@ -42,7 +42,7 @@ struct ContextFacts: Sendable {
         var facts = ContextFacts()
         let userIds = distinct(items.compactMap(\.userId))
         if !userIds.isEmpty {
-            for row in try await sql.raw("SELECT id, email, name, language FROM users WHERE id IN (\(binds: userIds))").all() {
+            for row in try await sql.raw("SELECT id, email, name, language FROM users WHERE id \(PortableSQL.isIn(sql, userIds))").all() {
                 facts.users[try row.string("id")] = Recipient(
                     email: try row.string("email"), name: try row.string("name"), language: try row.optionalString("language"))
             }
@@ -50,14 +50,16 @@ struct ContextFacts: Sendable {
         let addresses = distinct(items.filter { $0.userId == nil }.compactMap(\.recipientEmail).map(Validate.normalizedEmail))
         if !addresses.isEmpty {
             let rows = try await sql.raw(
-                "SELECT email_normalized, language FROM users WHERE email_normalized IN (\(binds: addresses))"
+                "SELECT email_normalized, language FROM users WHERE email_normalized \(PortableSQL.isIn(sql, addresses))"
             ).all()
             for row in rows { facts.addressLanguages[try row.string("email_normalized")] = try row.optionalString("language") }
         }
         let orgIds = distinct(items.compactMap(\.organizationId))
         if !orgIds.isEmpty {
-            let rows = try await sql.raw("SELECT id, name, timezone, default_language FROM organizations WHERE id IN (\(binds: orgIds))")
-                .all()
+            let rows = try await sql.raw(
+                "SELECT id, name, timezone, default_language FROM organizations WHERE id \(PortableSQL.isIn(sql, orgIds))"
+            )
+            .all()
             for row in rows {
                 facts.studios[try row.string("id")] = Studio(
                     name: try row.string("name"), timezone: try row.string("timezone"),
@@ -70,7 +72,7 @@ struct ContextFacts: Sendable {
                 """
                 SELECT s.id, s.starts_at, s.ends_at, s.cancel_reason, ct.name AS class_name, l.name AS location_name, l.address AS location_address
                 FROM class_sessions s JOIN class_types ct ON ct.id = s.class_type_id LEFT JOIN locations l ON l.id = s.location_id
-                WHERE s.id IN (\(binds: sessionIds))
+                WHERE s.id \(PortableSQL.isIn(sql, sessionIds))
                 """
             ).all()
             for row in rows {
@@ -84,14 +86,14 @@ struct ContextFacts: Sendable {
         let bookingIds = distinct(
             items.filter { $0.payload["waitlistPosition"].flatMap(Int.init) == nil }.compactMap { $0.payload["bookingId"] })
         if !bookingIds.isEmpty {
-            for row in try await sql.raw("SELECT id, waitlist_position FROM bookings WHERE id IN (\(binds: bookingIds))").all() {
+            for row in try await sql.raw("SELECT id, waitlist_position FROM bookings WHERE id \(PortableSQL.isIn(sql, bookingIds))").all() {
                 facts.waitlistPositions[try row.string("id")] = try row.optionalInt("waitlist_position")
             }
         }
         let pushUsers = distinct(items.filter { $0.channel == "push" }.compactMap(\.userId))
         if !pushUsers.isEmpty {
             let rows = try await sql.raw(
-                "SELECT user_id, token FROM push_tokens WHERE user_id IN (\(binds: pushUsers)) ORDER BY created_at, id"
+                "SELECT user_id, token FROM push_tokens WHERE user_id \(PortableSQL.isIn(sql, pushUsers)) ORDER BY created_at, id"
             ).all()
             for row in rows { facts.pushTokens[try row.string("user_id"), default: []].append(try row.string("token")) }
         }

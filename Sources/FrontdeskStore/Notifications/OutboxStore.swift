@@ -96,7 +96,7 @@ public struct OutboxStore: Sendable {
                 UPDATE notification_outbox SET status = 'sent', sent_at = \(bind: now.epochSeconds), locked_by = NULL, locked_until = NULL,
                     last_error = NULL,
                     payload = CASE WHEN recipient_email IS NOT NULL THEN '{}' ELSE payload END
-                WHERE id IN (\(binds: ids)) AND status = 'sending' AND locked_by = \(bind: worker)
+                WHERE id \(PortableSQL.isIn(sql, ids)) AND status = 'sending' AND locked_by = \(bind: worker)
                 """
             ).run()
         }

@@ -65,10 +65,10 @@ struct BatchMemberFacts: Sendable {
         _ sql: any SQLDatabase, membershipIds: [String], sessionIds: [String]
     ) async throws -> (classes: [String: BookSetRows.ClassRow], facts: BatchMemberFacts) {
         guard !sessionIds.isEmpty, !membershipIds.isEmpty else { return ([:], BatchMemberFacts()) }
-        let sessions = SQLList(sessionIds.map { SQLBind($0) })
+        let sessions = PortableSQL.isIn(sql, sessionIds)
         let span: SQLQueryString = """
-            s.starts_at < (SELECT MAX(c.ends_at) FROM class_sessions c WHERE c.id IN (\(sessions))) + \(unsafeRaw: String(Self.spanSeconds))
-              AND s.ends_at > (SELECT MIN(c.starts_at) FROM class_sessions c WHERE c.id IN (\(sessions))) - \(unsafeRaw: String(Self.spanSeconds))
+            s.starts_at < (SELECT MAX(c.ends_at) FROM class_sessions c WHERE c.id \(sessions)) + \(unsafeRaw: String(Self.spanSeconds))
+              AND s.ends_at > (SELECT MIN(c.starts_at) FROM class_sessions c WHERE c.id \(sessions)) - \(unsafeRaw: String(Self.spanSeconds))
             """
         return try await read(sql, membershipIds: membershipIds, bookings: span, sessions: sessions)
     }
@@ -84,13 +84,14 @@ struct BatchMemberFacts: Sendable {
     /// and fourth; `organization_id` and `status` are the membership's in the first, the class's in the
     /// fourth.
     ///
-    /// `membershipIds` is not empty; `sessions` (bound class ids) adds the classes' branch.
+    /// `membershipIds` is not empty; `sessions` (`IN` the class ids, `PortableSQL.isIn`) adds the classes' branch.
+    /// Its text is the same for every size of batch on PostgreSQL, so it is prepared once per connection.
     private static func read(
-        _ sql: any SQLDatabase, membershipIds: [String], bookings: SQLQueryString, sessions: SQLList?
+        _ sql: any SQLDatabase, membershipIds: [String], bookings: SQLQueryString, sessions: SQLQueryString?
     ) async throws -> (classes: [String: BookSetRows.ClassRow], facts: BatchMemberFacts) {
         var facts = BatchMemberFacts()
         var classes: [String: BookSetRows.ClassRow] = [:]
-        let ids = SQLList(membershipIds.map { SQLBind($0) })
+        let ids = PortableSQL.isIn(sql, membershipIds)
         let classBranch: SQLQueryString =
             sessions.map {
                 """
@@ -103,7 +104,7 @@ struct BatchMemberFacts: Sendable {
                 FROM class_sessions s
                 JOIN class_types ct ON ct.id = s.class_type_id
                 JOIN programs p ON p.id = ct.program_id
-                WHERE s.id IN (\($0)) AND s.deleted_at IS NULL
+                WHERE s.id \($0) AND s.deleted_at IS NULL
                 """
             } ?? ""
         let none: SQLQueryString = "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
@@ -117,19 +118,19 @@ struct BatchMemberFacts: Sendable {
                 CAST(NULL AS TEXT) AS cancel_reason, CAST(NULL AS TEXT) AS delivery_mode, CAST(NULL AS BIGINT) AS duration_min,
                 CAST(NULL AS BIGINT) AS capacity, CAST(NULL AS BIGINT) AS created_at, CAST(NULL AS BIGINT) AS updated_at,
                 CAST(NULL AS BIGINT) AS booked_count, CAST(NULL AS BIGINT) AS next_position
-            FROM memberships m WHERE m.id IN (\(ids))
+            FROM memberships m WHERE m.id \(ids)
             UNION ALL
             SELECT 1, sub.membership_id, NULL, NULL, NULL, NULL, sub.id, sub.credits_remaining, sub.starts_at, sub.ends_at,
                 p.id, p.name, p.class_credits, p.max_bookings_per_day, p.max_bookings_per_week, p.allow_overlapping_bookings,
                 p.price_cents, \(none)
             FROM subscriptions sub JOIN plans p ON p.id = sub.plan_id
                 JOIN memberships m ON m.id = sub.membership_id AND m.organization_id = sub.organization_id
-            WHERE sub.membership_id IN (\(ids)) AND sub.status = 'active'
+            WHERE sub.membership_id \(ids) AND sub.status = 'active'
             UNION ALL
             SELECT 2, b.membership_id, NULL, NULL, NULL, NULL, NULL, NULL, s.starts_at, s.ends_at, s.id, NULL, NULL, NULL, NULL,
                 NULL, NULL, \(none)
             FROM bookings b JOIN class_sessions s ON s.id = b.session_id
-            WHERE b.membership_id IN (\(ids)) AND b.status IN ('confirmed', 'waitlisted', 'attended')
+            WHERE b.membership_id \(ids) AND b.status IN ('confirmed', 'waitlisted', 'attended')
               AND s.deleted_at IS NULL AND \(bookings)
             \(classBranch)
             ORDER BY fact, membership_id, sub_id

@@ -54,7 +54,7 @@ enum CreditLedger {
         let taken = try await sql.raw(
             """
             UPDATE subscriptions SET credits_remaining = credits_remaining - 1, updated_at = \(bind: now.epochSeconds)
-            WHERE id IN (\(SQLList(subscriptions.map { SQLBind($0) }))) AND credits_remaining >= 1 RETURNING id
+            WHERE id \(PortableSQL.isIn(sql, subscriptions)) AND credits_remaining >= 1 RETURNING id
             """
         ).all()
         // The rules saw the balances under the members' locks; a shortfall here is a broken invariant.

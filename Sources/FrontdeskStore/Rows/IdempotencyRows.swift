@@ -63,7 +63,7 @@ enum IdempotencyRows {
         for row in try await sql.raw(
             """
             SELECT user_id, idempotency_key, scope, response_body FROM idempotency_keys
-            WHERE idempotency_key IN (\(SQLList(keys.map { SQLBind($0) })))
+            WHERE idempotency_key \(PortableSQL.isIn(sql, keys))
             """
         ).all() {
             found[Slot(userId: try row.string("user_id"), key: try row.string("idempotency_key"))] = Stored(

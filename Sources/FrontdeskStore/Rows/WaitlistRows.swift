@@ -58,7 +58,7 @@ public enum WaitlistRows {
         for row in try await sql.raw(
             """
             SELECT s.*, s.places_taken AS promotion_booked_count
-            FROM class_sessions s WHERE s.id IN (\(SQLList(promotions.map { SQLBind($0.sessionId) }))) AND s.deleted_at IS NULL
+            FROM class_sessions s WHERE s.id \(PortableSQL.isIn(sql, promotions.map(\.sessionId))) AND s.deleted_at IS NULL
             """
         ).all() {
             let session = try SessionRows.session(row)
@@ -75,7 +75,7 @@ public enum WaitlistRows {
         for row in try await sql.raw(
             """
             SELECT b.session_id, b.id, b.membership_id, m.user_id, m.role FROM bookings b JOIN memberships m ON m.id = b.membership_id
-            WHERE b.session_id IN (\(SQLList(open.map { SQLBind($0.0.sessionId) }))) AND b.status = 'waitlisted'
+            WHERE b.session_id \(PortableSQL.isIn(sql, open.map(\.0.sessionId))) AND b.status = 'waitlisted'
             ORDER BY b.session_id, b.waitlist_position, b.created_at, b.id
             """
         ).all() {
@@ -166,7 +166,7 @@ public enum WaitlistRows {
             """
             UPDATE bookings SET waitlist_position = r.new_position, updated_at = \(bind: now.epochSeconds)
             FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY session_id ORDER BY waitlist_position, created_at, id) AS new_position
-                  FROM bookings WHERE session_id IN (\(SQLList(Set(sessionIds).sorted().map { SQLBind($0) })))
+                  FROM bookings WHERE session_id \(PortableSQL.isIn(sql, Set(sessionIds).sorted()))
                       AND status = 'waitlisted') r
             WHERE bookings.id = r.id AND (bookings.waitlist_position IS NULL OR bookings.waitlist_position <> r.new_position)
             """
