@@ -330,4 +330,54 @@ import Testing
             #expect(wire.contains(Data(attachment.data).base64EncodedString().prefix(76) + "\r\n"))
         }
     }
+
+    @Test("a batch of booking e-mails reads its .ics together: each its own booking's event, the same statements for one or four")
+    func mailAttachmentsOfABatch() async throws {
+        try await TestApp.run { app in
+            let studio = try await app.studio()
+            let session = try await app.session(studio, startsAt: Self.evening, extra: ["capacity": 5])
+            let members = try await app.quickMembers(studio.orgId, count: 6)
+            var bookings: [String] = []
+            for member in members.prefix(5) { bookings.append(try #require(try await app.book(session, token: member.token).string("id"))) }
+            #expect(try await app.book(session, token: members[5].token).string("status") == "waitlisted")
+
+            let builder = CalendarFeedBuilder(services: app.services)
+            func statements(_ ids: [String]) async throws -> (documents: [String: String], count: Int) {
+                let before = app.services.database.statementCount
+                let documents = try await builder.bookings(ids)
+                return (documents, app.services.database.statementCount - before)
+            }
+            // New events: the bookings, their versions, then BEGIN, the new versions, their read, COMMIT
+            // (and one time in fifty the old versions' pruning) — for one booking as for four.
+            let one = try await statements([bookings[0]])
+            let four = try await statements(Array(bookings[1...]) + [bookings[1], NewID.make(), "not-an-id"])
+            #expect((6...7).contains(one.count))
+            #expect((6...7).contains(four.count))
+            // Known events: the bookings and their versions only.
+            let again = try await statements(bookings)
+            #expect(again.count == 2)
+            #expect(Set(four.documents.keys) == Set(bookings[1...]))
+            for id in bookings {
+                let document = try #require(again.documents[id])
+                let event = try #require(Self.events(document)["booking-\(id)@frontdesk"])
+                #expect(Self.value(event, "SEQUENCE") == "0")
+                #expect(Self.value(event, "STATUS") == "CONFIRMED")
+            }
+
+            // Through the worker: each confirmed e-mail carries its own booking, the waitlisted one none.
+            let mail = RecordingMail()
+            #expect(try await app.worker(mail: mail).deliverDue() >= 6)
+            let confirmed = mail.sent.filter { $0.message.subject.hasPrefix("Booked:") }
+            #expect(confirmed.count == 5)
+            var carried: Set<String> = []
+            for sent in confirmed {
+                let attachment = try #require(sent.message.attachments.first)
+                let uids = Self.events(String(decoding: attachment.data, as: UTF8.self)).keys
+                #expect(uids.count == 1)
+                carried.formUnion(uids)
+            }
+            #expect(carried == Set(bookings.map { "booking-\($0)@frontdesk" }))
+            #expect(mail.sent.first { $0.message.subject.hasPrefix("On the waitlist:") }?.message.attachments.isEmpty == true)
+        }
+    }
 }

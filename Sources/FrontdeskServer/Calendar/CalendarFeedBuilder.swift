@@ -95,8 +95,21 @@ struct CalendarFeedBuilder: Sendable {
     /// The `.ics` of one booking (the booking-confirmed e-mail's attachment); nil when the booking
     /// or its class is gone.
     func booking(_ bookingId: String) async throws -> String? {
-        guard NewID.isWellFormed(bookingId), let entry = try await store.bookingEntry(bookingId: bookingId) else { return nil }
-        let events = try await versioned([entry], forCoach: false)
-        return ICalendarDocument(events: events, stamp: services.now).render()
+        try await bookings([bookingId])[bookingId]
+    }
+
+    /// The `.ics` of each of `bookingIds` (lower-case ids; a batch of e-mails' attachments), by booking
+    /// id: one read of the bookings and one of their versions for all of them (and one write when some
+    /// are new or changed). A booking that is gone, or whose class is, has none; so has a malformed id.
+    func bookings(_ bookingIds: [String]) async throws -> [String: String] {
+        let ids = bookingIds.filter(NewID.isWellFormed)
+        guard !ids.isEmpty else { return [:] }
+        let entries = try await store.bookingEntries(bookingIds: ids).sorted { $0.key < $1.key }
+        let events = try await versioned(entries.map(\.value), forCoach: false)
+        var documents: [String: String] = [:]
+        for (entry, event) in zip(entries, events) {
+            documents[entry.key] = ICalendarDocument(events: [event], stamp: services.now).render()
+        }
+        return documents
     }
 }

@@ -110,14 +110,15 @@ final class OutboxWorker: Service, Sendable {
                 worker: worker, limit: Self.batchSize, leaseSeconds: services.configuration.outboxLeaseSeconds,
                 now: services.now)
             if batch.isEmpty { break }
-            // The batch's facts in a few set-based reads; should they fail, each message reads its own
-            // (and fails on its own, with its own back-off).
+            // The batch's facts and calendar attachments in a few set-based reads; should they fail, each
+            // message reads its own (and fails on its own, with its own back-off).
             let contexts = try? await notifications.contexts(for: batch)
+            let attachments = try? await CalendarMail(services: services).attachments(for: batch)
             var marks: [LaneReply<Void>] = []
             for item in batch {
                 if Task.isShuttingDownGracefully || Task.isCancelled { break }
                 if marks.count >= Self.unmarkedLimit { await confirm(&marks) }
-                if let mark = await deliver(item, contexts: contexts) { marks.append(mark) }
+                if let mark = await deliver(item, contexts: contexts, attachments: attachments) { marks.append(mark) }
                 handled += 1
             }
             await confirm(&marks)
@@ -140,10 +141,13 @@ final class OutboxWorker: Service, Sendable {
     }
 
     /// Sends one row and records the outcome. `contexts`: its batch's, by row id (a row absent from
-    /// them: its recipient no longer exists); nil: read its own. A sent row is marked sent through
+    /// them: its recipient no longer exists); nil: read its own. `attachments`: likewise its batch's
+    /// (a row absent: it has none); nil: read its own. A sent row is marked sent through
     /// `sentMarks` without waiting (the reply answers once it is), so the next message is sent meanwhile
     /// and the marks of messages sent one after another go in one statement; nil when it was not sent.
-    func deliver(_ item: OutboxItem, contexts: [String: NotificationContext]? = nil) async -> LaneReply<Void>? {
+    func deliver(
+        _ item: OutboxItem, contexts: [String: NotificationContext]? = nil, attachments: [String: [MailAttachment]]? = nil
+    ) async -> LaneReply<Void>? {
         do {
             let found = if let contexts { contexts[item.id] } else { try await notifications.context(for: item) }
             guard let context = found else {
@@ -156,7 +160,12 @@ final class OutboxWorker: Service, Sendable {
                 throw Permanent(description: "cannot render: \(error)")
             }
             switch item.channel {
-            case "email": try await sendMail(item, context: context, content: content)
+            case "email":
+                let files =
+                    if let attachments { attachments[item.id] ?? [] } else {
+                        try await CalendarMail(services: services).attachments(for: item)
+                    }
+                try await sendMail(item, context: context, content: content, attachments: files)
             case "push": try await sendPush(item, content: content, tokens: context.pushTokens ?? [])
             default: throw Permanent(description: "unknown channel \(item.channel)")
             }
@@ -178,12 +187,14 @@ final class OutboxWorker: Service, Sendable {
         }
     }
 
-    func sendMail(_ item: OutboxItem, context: NotificationContext, content: NotificationContent) async throws {
+    func sendMail(
+        _ item: OutboxItem, context: NotificationContext, content: NotificationContent, attachments: [MailAttachment]
+    ) async throws {
         let configuration = services.configuration
         var message = MailMessage(
             fromAddress: configuration.emailFrom, fromName: configuration.emailFromName,
             to: context.recipientEmail, subject: content.subject, textBody: content.text, htmlBody: content.html)
-        message.attachments = try await CalendarMail(services: services).attachments(for: item)
+        message.attachments = attachments
         let domain = configuration.emailFrom.split(separator: "@").last.map(String.init) ?? "frontdesk.local"
         // Stable per row: a receiving system sees a retried message as the same message.
         try await mail.send(message, messageID: "<\(item.id)@\(domain)>")

@@ -113,16 +113,28 @@ public struct CalendarFeedsStore: Sendable {
 
     /// One booking as an entry (the booking-confirmed e-mail's attachment); nil when it is gone.
     public func bookingEntry(bookingId: String) async throws -> CalendarEntry? {
-        try await database.read { sql in
-            try await sql.raw(
+        try await bookingEntries(bookingIds: [bookingId])[bookingId]
+    }
+
+    /// Bookings as entries, by booking id (the attachments of a batch of e-mails, in one statement);
+    /// a booking that is gone, or whose class is, is absent.
+    public func bookingEntries(bookingIds: [String]) async throws -> [String: CalendarEntry] {
+        guard !bookingIds.isEmpty else { return [:] }
+        return try await database.read { sql in
+            var entries: [String: CalendarEntry] = [:]
+            for row in try await sql.raw(
                 """
                 SELECT b.id AS booking_id, b.status AS booking_status, b.waitlist_position, \(Self.entryColumns)
                 FROM bookings b
                 JOIN class_sessions s ON s.id = b.session_id
                 \(Self.entryJoins)
-                WHERE b.id = \(bind: bookingId) AND s.deleted_at IS NULL
+                WHERE b.id \(PortableSQL.isIn(sql, Array(Set(bookingIds)).sorted())) AND s.deleted_at IS NULL
                 """
-            ).first().map { row in try Self.entry(row, key: "booking-\(try row.string("booking_id"))", booking: row) }
+            ).all() {
+                let id = try row.string("booking_id")
+                entries[id] = try Self.entry(row, key: "booking-\(id)", booking: row)
+            }
+            return entries
         }
     }
 
@@ -167,7 +179,7 @@ public struct CalendarFeedsStore: Sendable {
             // Bookkeeping no cached read shows (`WriteScope.housekeeping`): a version moves only after the
             // write that changed its class, which forgot every cached read of that class itself.
             stored = try await database.transaction(TransactionOptions(scope: .housekeeping)) { sql in
-                for item in stale { try await CalendarFeedRows.record(sql, uid: item.uid, fingerprint: item.fingerprint, now: now) }
+                try await CalendarFeedRows.record(sql, stale, now: now)
                 // Now and then, with a write anyway, the versions no feed can show any more go.
                 if Int.random(in: 0..<50) == 0 { try await CalendarFeedRows.prune(sql, before: now - Self.versionRetention) }
                 return try await CalendarFeedRows.versions(sql, uids: uids)

@@ -80,7 +80,7 @@ enum CalendarFeedRows {
         for start in stride(from: 0, to: uids.count, by: 200) {
             let chunk = Array(uids[start..<min(start + 200, uids.count)])
             for row in try await sql.raw(
-                "SELECT uid, fingerprint, sequence, changed_at FROM calendar_event_versions WHERE uid IN (\(binds: chunk))"
+                "SELECT uid, fingerprint, sequence, changed_at FROM calendar_event_versions WHERE uid \(PortableSQL.isIn(sql, chunk))"
             )
             .all() {
                 found[try row.string("uid")] = CalendarEventVersion(
@@ -90,13 +90,20 @@ enum CalendarFeedRows {
         return found
     }
 
-    /// Records `fingerprint` for `uid`: a new UID starts at 0; a changed fingerprint raises the
-    /// sequence by one (the guard makes a concurrent reader's identical update a no-op).
-    static func record(_ sql: any SQLDatabase, uid: String, fingerprint: String, now: Date) async throws {
+    /// Records each `fingerprint` for its `uid`, in one statement: a new UID starts at 0; a changed
+    /// fingerprint raises the sequence by one (the guard makes a concurrent reader's identical update a
+    /// no-op). A UID given twice keeps its last fingerprint (one statement may not change a row twice).
+    static func record(_ sql: any SQLDatabase, _ items: [(uid: String, fingerprint: String)], now: Date) async throws {
+        var last: [String: String] = [:]
+        for item in items { last[item.uid] = item.fingerprint }
+        guard !last.isEmpty else { return }
+        let rows = last.sorted { $0.key < $1.key }.map { uid, fingerprint in
+            "(\(bind: uid), \(bind: fingerprint), 0, \(bind: now.epochSeconds))" as SQLQueryString
+        }
         try await sql.raw(
             """
             INSERT INTO calendar_event_versions (uid, fingerprint, sequence, changed_at)
-            VALUES (\(bind: uid), \(bind: fingerprint), 0, \(bind: now.epochSeconds))
+            VALUES \(rows.joined(separator: ", "))
             ON CONFLICT (uid) DO UPDATE SET fingerprint = excluded.fingerprint,
                 sequence = calendar_event_versions.sequence + 1, changed_at = excluded.changed_at
             WHERE calendar_event_versions.fingerprint <> excluded.fingerprint
