@@ -92,13 +92,7 @@ struct CalendarFeedBuilder: Sendable {
         return ICalendarDocument(events: events, stamp: now, name: name, refreshMinutes: Self.refreshMinutes).render()
     }
 
-    /// The `.ics` of one booking (the booking-confirmed e-mail's attachment); nil when the booking
-    /// or its class is gone.
-    func booking(_ bookingId: String) async throws -> String? {
-        try await bookings([bookingId])[bookingId]
-    }
-
-    /// The `.ics` of each of `bookingIds` (lower-case ids; a batch of e-mails' attachments), by booking
+    /// The `.ics` of each of `bookingIds` (lower-case ids; the booking e-mails' attachments), by booking
     /// id: one read of the bookings and one of their versions for all of them (and one write when some
     /// are new or changed). A booking that is gone, or whose class is, has none; so has a malformed id.
     func bookings(_ bookingIds: [String]) async throws -> [String: String] {

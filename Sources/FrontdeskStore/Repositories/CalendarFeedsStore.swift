@@ -111,11 +111,6 @@ public struct CalendarFeedsStore: Sendable {
         }
     }
 
-    /// One booking as an entry (the booking-confirmed e-mail's attachment); nil when it is gone.
-    public func bookingEntry(bookingId: String) async throws -> CalendarEntry? {
-        try await bookingEntries(bookingIds: [bookingId])[bookingId]
-    }
-
     /// Bookings as entries, by booking id (the attachments of a batch of e-mails, in one statement);
     /// a booking that is gone, or whose class is, is absent.
     public func bookingEntries(bookingIds: [String]) async throws -> [String: CalendarEntry] {
