@@ -50,7 +50,8 @@ extension OutboxRows {
         let held = HeldMessages()
         let result = try await $heldMessages.withValue(held) { try await body() }
         let groups = held.groups()
-        try await PendingInserts.add(sql, try groups.flatMap { try inserts($0.messages, now: $0.now) })
+        let postgres = PortableSQL.isPostgres(sql)
+        try await PendingInserts.add(sql, try groups.flatMap { try inserts($0.messages, now: $0.now, postgres: postgres) })
         return (result, !groups.isEmpty || held.wakeDue.load(ordering: .relaxed))
     }
 

@@ -206,7 +206,7 @@ struct BookSetWrites {
     /// bookings first (its ledger rows refer to them).
     func write(_ sql: any SQLDatabase) async throws {
         guard !bookings.isEmpty else { return }
-        try await PendingInserts.add(sql, BookingRows.inserts(bookings))
+        try await PendingInserts.add(sql, BookingRows.inserts(bookings, postgres: PortableSQL.isPostgres(sql)))
         if !charges.isEmpty {
             try await PendingInserts.flush(sql)
             try await CreditLedger.charge(sql, charges)
@@ -219,6 +219,6 @@ struct BookSetWrites {
         }
         // The batch's requests arrived within moments of each other: the outbox rows carry the latest instant.
         try await OutboxRows.enqueue(sql, messages.map(\.message), now: messages.map(\.now).max() ?? Date())
-        try await PendingInserts.add(sql, IdempotencyRows.inserts(keys))
+        try await PendingInserts.add(sql, IdempotencyRows.inserts(keys, postgres: PortableSQL.isPostgres(sql)))
     }
 }

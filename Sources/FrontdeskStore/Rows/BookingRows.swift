@@ -26,12 +26,34 @@ enum BookingRows {
 
     /// Inserts bookings in one statement (a lane's batch), each with who booked it.
     static func insert(_ sql: any SQLDatabase, _ rows: [(booking: Booking, bookedBy: String)]) async throws {
-        for statement in inserts(rows) { try await sql.raw(statement).run() }
+        for statement in inserts(rows, postgres: PortableSQL.isPostgres(sql)) { try await sql.raw(statement).run() }
     }
 
-    /// `insert`'s statements (one per 500 bookings).
-    static func inserts(_ rows: [(booking: Booking, bookedBy: String)]) -> [SQLQueryString] {
-        rows.chunked(into: 500).map { chunk in
+    /// `insert`'s statements. PostgreSQL: one, each column one array (`unnest`), so the text is the same
+    /// for every batch size and is prepared and planned once per connection (as `VALUES` rows each
+    /// size was a new text, planned at every batch). SQLite: `VALUES` rows, 500 bookings a statement.
+    static func inserts(_ rows: [(booking: Booking, bookedBy: String)], postgres: Bool) -> [SQLQueryString] {
+        guard !rows.isEmpty else { return [] }
+        let columns: SQLQueryString = """
+            INSERT INTO bookings (id, organization_id, session_id, membership_id, subscription_id, status, waitlist_position,
+                credit_charged, late_cancel, booked_by_membership_id, capacity_override, created_at, updated_at)
+            """
+        if postgres {
+            let bookings = rows.map(\.booking)
+            return [
+                """
+                \(columns)
+                SELECT * FROM unnest(\(bind: bookings.map(\.id))::text[], \(bind: bookings.map(\.organizationId))::text[],
+                    \(bind: bookings.map(\.sessionId))::text[], \(bind: bookings.map(\.membershipId))::text[],
+                    \(bind: PostgresNullableArray(bookings.map(\.subscriptionId)))::text[], \(bind: bookings.map(\.status.rawValue))::text[],
+                    \(bind: PostgresNullableArray(bookings.map(\.waitlistPosition)))::integer[], \(bind: bookings.map(\.creditCharged))::boolean[],
+                    \(bind: bookings.map { _ in false })::boolean[], \(bind: rows.map(\.bookedBy))::text[],
+                    \(bind: bookings.map(\.capacityOverride))::boolean[], \(bind: bookings.map(\.createdAt.epochSeconds))::bigint[],
+                    \(bind: bookings.map(\.updatedAt.epochSeconds))::bigint[])
+                """
+            ]
+        }
+        return rows.chunked(into: 500).map { chunk in
             let values: [SQLQueryString] = chunk.map { b, bookedBy in
                 """
                 (\(bind: b.id), \(bind: b.organizationId), \(bind: b.sessionId), \(bind: b.membershipId), \(bind: b.subscriptionId),
@@ -39,11 +61,7 @@ enum BookingRows {
                  \(bind: b.capacityOverride), \(bind: b.createdAt.epochSeconds), \(bind: b.updatedAt.epochSeconds))
                 """
             }
-            return """
-                INSERT INTO bookings (id, organization_id, session_id, membership_id, subscription_id, status, waitlist_position,
-                    credit_charged, late_cancel, booked_by_membership_id, capacity_override, created_at, updated_at)
-                VALUES \(values.joined(separator: ", "))
-                """
+            return "\(columns) VALUES \(values.joined(separator: ", "))"
         }
     }
 

@@ -74,20 +74,27 @@ enum IdempotencyRows {
 
     /// Stores a batch's first results in one statement.
     static func store(_ sql: any SQLDatabase, _ entries: [(slot: Slot, stored: Stored, now: Date)]) async throws {
-        for statement in inserts(entries) { try await sql.raw(statement).run() }
+        for statement in inserts(entries, postgres: PortableSQL.isPostgres(sql)) { try await sql.raw(statement).run() }
     }
 
-    /// `store`'s statement (none for no entries).
-    static func inserts(_ entries: [(slot: Slot, stored: Stored, now: Date)]) -> [SQLQueryString] {
+    /// `store`'s statement (none for no entries); on PostgreSQL one array per column, one text for
+    /// every batch size (as `BookingRows.inserts`).
+    static func inserts(_ entries: [(slot: Slot, stored: Stored, now: Date)], postgres: Bool) -> [SQLQueryString] {
         guard !entries.isEmpty else { return [] }
+        let columns: SQLQueryString =
+            "INSERT INTO idempotency_keys (user_id, idempotency_key, scope, response_status, response_body, created_at)"
+        if postgres {
+            return [
+                """
+                \(columns) SELECT u, k, s, 200, b, t FROM unnest(\(bind: entries.map(\.slot.userId))::text[],
+                    \(bind: entries.map(\.slot.key))::text[], \(bind: entries.map(\.stored.scope))::text[],
+                    \(bind: entries.map(\.stored.body))::text[], \(bind: entries.map(\.now.epochSeconds))::bigint[]) AS r(u, k, s, b, t)
+                """
+            ]
+        }
         let values: [SQLQueryString] = entries.map { slot, stored, now in
             "(\(bind: slot.userId), \(bind: slot.key), \(bind: stored.scope), 200, \(bind: stored.body), \(bind: now.epochSeconds))"
         }
-        return [
-            """
-            INSERT INTO idempotency_keys (user_id, idempotency_key, scope, response_status, response_body, created_at)
-            VALUES \(values.joined(separator: ", "))
-            """
-        ]
+        return ["\(columns) VALUES \(values.joined(separator: ", "))"]
     }
 }

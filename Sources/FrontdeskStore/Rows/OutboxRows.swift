@@ -65,38 +65,48 @@ public enum OutboxRows {
 
     /// The INSERT of `enqueue`, without the wake.
     static func insert(_ sql: any SQLDatabase, _ messages: [OutboxMessage], now: Date) async throws {
-        for statement in try inserts(messages, now: now) { try await sql.raw(statement).run() }
+        for statement in try inserts(messages, now: now, postgres: PortableSQL.isPostgres(sql)) { try await sql.raw(statement).run() }
     }
 
-    /// `insert`'s statements (one per 1,000 messages).
-    static func inserts(_ messages: [OutboxMessage], now: Date) throws -> [SQLQueryString] {
+    /// `insert`'s statements: the opt-out check happens inside the INSERT, so queuing costs a single
+    /// round trip. The messages are the rows `v(column1 … column8)`: on PostgreSQL one array per column
+    /// (`unnest`), one statement whose text is the same for every batch size, prepared and planned once
+    /// per connection (as `BookingRows.inserts`); on SQLite `VALUES` (its columns are column1…columnN
+    /// on both engines), 1,000 messages a statement.
+    static func inserts(_ messages: [OutboxMessage], now: Date, postgres: Bool) throws -> [SQLQueryString] {
+        guard !messages.isEmpty else { return [] }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        // One statement per chunk: the opt-out check happens inside the INSERT (VALUES columns are
-        // column1…columnN on both engines), so queuing costs a single round trip.
-        var statements: [SQLQueryString] = []
-        for chunk in messages.chunked(into: 1_000) {
-            var values: [SQLQueryString] = []
-            for message in chunk {
-                let payload = String(decoding: try encoder.encode(message.payload), as: UTF8.self)
-                values.append(
-                    """
-                    (\(bind: NewID.make()), \(bind: message.organizationId), \(bind: message.userId), \(bind: message.channel),
-                     \(bind: message.template), \(bind: payload), \(bind: message.dedupeKey), \(bind: message.recipientEmail))
-                    """)
-            }
-            statements.append(
-                """
-                INSERT INTO notification_outbox (id, organization_id, user_id, channel, template, payload, dedupe_key,
-                    recipient_email, status, attempts, available_at, created_at)
-                SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7, v.column8, 'pending', 0,
-                    \(bind: now.epochSeconds), \(bind: now.epochSeconds)
-                FROM (VALUES \(values.joined(separator: ", "))) AS v
-                WHERE (v.column8 IS NOT NULL OR (\(wanted(user: "v.column3", channel: "v.column4")))) AND \(mailAllowed(org: "v.column2"))
-                ON CONFLICT (dedupe_key) DO NOTHING
-                """)
+        let payloads = try messages.map { String(decoding: try encoder.encode($0.payload), as: UTF8.self) }
+        func statement(_ rows: SQLQueryString) -> SQLQueryString {
+            """
+            INSERT INTO notification_outbox (id, organization_id, user_id, channel, template, payload, dedupe_key,
+                recipient_email, status, attempts, available_at, created_at)
+            SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7, v.column8, 'pending', 0,
+                \(bind: now.epochSeconds), \(bind: now.epochSeconds)
+            FROM \(rows)
+            WHERE (v.column8 IS NOT NULL OR (\(wanted(user: "v.column3", channel: "v.column4")))) AND \(mailAllowed(org: "v.column2"))
+            ON CONFLICT (dedupe_key) DO NOTHING
+            """
         }
-        return statements
+        if postgres {
+            let rows: SQLQueryString = """
+                unnest(\(bind: messages.map { _ in NewID.make() })::text[], \(bind: PostgresNullableArray(messages.map(\.organizationId)))::text[],
+                    \(bind: PostgresNullableArray(messages.map(\.userId)))::text[], \(bind: messages.map(\.channel))::text[],
+                    \(bind: messages.map(\.template))::text[], \(bind: payloads)::text[], \(bind: messages.map(\.dedupeKey))::text[],
+                    \(bind: PostgresNullableArray(messages.map(\.recipientEmail)))::text[])
+                """
+            return [statement("\(rows) AS v(column1, column2, column3, column4, column5, column6, column7, column8)" as SQLQueryString)]
+        }
+        return Array(zip(messages, payloads)).chunked(into: 1_000).map { chunk in
+            let values: [SQLQueryString] = chunk.map { message, payload in
+                """
+                (\(bind: NewID.make()), \(bind: message.organizationId), \(bind: message.userId), \(bind: message.channel),
+                 \(bind: message.template), \(bind: payload), \(bind: message.dedupeKey), \(bind: message.recipientEmail))
+                """
+            }
+            return statement("(VALUES \(values.joined(separator: ", "))) AS v")
+        }
     }
 }
 
