@@ -294,6 +294,33 @@ struct CheckinBatchTests {
         #expect(CheckinEventBus.events(fromPayload: "[1, 2]").isEmpty)
         #expect(CheckinEventBus.payloads([]).isEmpty)
     }
+
+    @Test("an event's payload is written straight into bytes and reads back as the same event, whatever it carries")
+    func payloadJSON() throws {
+        let events = [
+            CheckinEvent(
+                organizationId: "org", sessionId: "s", bookingId: "b", kind: .checkedIn,
+                at: Date(timeIntervalSince1970: 1_795_000_000.123_456), origin: "i", shownName: #"Zoë "Z" O'Hara\ /"#,
+                checkedInAt: Date(timeIntervalSince1970: 1_795_000_000.5)),
+            CheckinEvent(
+                organizationId: "org", sessionId: "", bookingId: "", kind: .displayChanged,
+                at: Date(timeIntervalSince1970: 1_795_000_123.25),
+                displayId: "d-1"),
+            CheckinEvent(
+                organizationId: "o\u{1}", sessionId: "s", bookingId: "b", kind: .noShow, at: Date(timeIntervalSince1970: 0)),
+            CheckinEvent(organizationId: "o", sessionId: "s", bookingId: "b", kind: .undone, at: Date(timeIntervalSince1970: -1.25)),
+        ]
+        for event in events {
+            let payload = String(decoding: event.payloadJSON, as: UTF8.self)
+            #expect(CheckinEventBus.events(fromPayload: payload) == [event], "\(payload)")
+            #expect(try JSONDecoder.events.decode(CheckinEvent.self, from: Data(event.payloadJSON)) == event)
+        }
+        #expect(CheckinEventBus.payloads(events).flatMap(CheckinEventBus.events(fromPayload:)) == events)
+        // An instant of the clock's own precision reads back as Foundation's encoder's did.
+        let now = CheckinEvent(organizationId: "o", sessionId: "s", bookingId: "b", kind: .checkedIn, at: Date(), checkedInAt: Date())
+        let foundation = try JSONDecoder.events.decode(CheckinEvent.self, from: try JSONEncoder.events.encode(now))
+        #expect(try JSONDecoder.events.decode(CheckinEvent.self, from: Data(now.payloadJSON)) == foundation)
+    }
 }
 
 /// The batches a test's lane performed, in order.

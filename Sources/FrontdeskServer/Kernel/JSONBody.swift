@@ -1,14 +1,14 @@
 import Foundation
 import FrontdeskCore
 import Hummingbird
+import NIOCore
 
 extension Request {
     /// Decodes the JSON body as `T`, turning every failure into a 400 that names the problem:
     /// an empty or malformed body, a missing field, a wrong type. Too large a body answers 413.
     func decodeJSON<T: Decodable>(_ type: T.Type, context: some FrontdeskContext) async throws -> T {
         // JSON only: a form or text/plain body is what a foreign page can send without a preflight.
-        let mediaType = headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
-        guard mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json")) else {
+        guard Self.isJSON(mediaType: headers[.contentType] ?? "") else {
             throw DomainError(
                 .unsupportedMediaType, "Send the body as JSON with Content-Type: application/json."
             )
@@ -23,7 +23,7 @@ extension Request {
             throw DomainError(.invalidJSON, "The request body must be a JSON object.")
         }
         // No text field anywhere needs NUL, and PostgreSQL cannot store it: refuse it up front.
-        if buffer.readableBytesView.contains(0) || String(buffer: buffer).lowercased().contains("\\u0000") {
+        if Self.mentionsNUL(buffer.readableBytesView) {
             throw DomainError(.invalidText, "Text in the request must not contain NUL characters.")
         }
         let decoder = JSONDecoder()
@@ -60,6 +60,37 @@ extension Request {
     func decodeJSONIfPresent<T: Decodable>(_ type: T.Type, context: some FrontdeskContext, fallback: T) async throws -> T {
         let hasBody = headers[.contentLength].map { $0 != "0" } ?? (headers[.transferEncoding] != nil)
         return hasBody ? try await decodeJSON(type, context: context) : fallback
+    }
+
+    /// Whether a Content-Type names JSON: `application/json` or `application/…+json`, any case, with or
+    /// without parameters (`; charset=utf-8`). Read byte by byte: Foundation's trimming and lowercasing
+    /// were 2 % of the server's time in a check-in rush.
+    static func isJSON(mediaType: String) -> Bool {
+        var type = Array(mediaType.utf8.prefix { $0 != UInt8(ascii: ";") })
+        while let last = type.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { type.removeLast() }
+        let start = type.firstIndex { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") } ?? type.endIndex
+        let lowered = type[start...].map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 | 0x20 : $0 }
+        let application = Array("application/".utf8)
+        guard lowered.starts(with: application) else { return false }
+        return lowered.elementsEqual("application/json".utf8)
+            || (lowered.count >= application.count + 5 && lowered.suffix(5).elementsEqual("+json".utf8))
+    }
+
+    /// Whether a body holds a NUL byte or spells one as an escape (`\u0000`, the `u` in either case).
+    static func mentionsNUL(_ bytes: ByteBufferView) -> Bool {
+        let escape: [UInt8] = Array("0000".utf8)
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte == 0 { return true }
+            if byte == UInt8(ascii: "\\"), bytes.index(index, offsetBy: 6, limitedBy: bytes.endIndex) != nil,
+                bytes[index + 1] | 0x20 == UInt8(ascii: "u"), bytes[(index + 2)..<(index + 6)].elementsEqual(escape)
+            {
+                return true
+            }
+            index += 1
+        }
+        return false
     }
 
     private static func path(_ keys: [any CodingKey]) -> String {
