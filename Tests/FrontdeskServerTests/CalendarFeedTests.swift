@@ -257,6 +257,31 @@ import Testing
             #expect(!text.contains(draft) && !text.contains(notMine))
             #expect(text.contains("X-WR-CALNAME:Classes I teach · Studio"))
 
+            // A member's booking of the taught class names its coach and its place with the address; one
+            // without a coach names none.
+            let address = try await app.request(
+                .patch, "/api/orgs/\(studio.orgId)/locations/\(studio.locationId)", token: studio.ownerToken,
+                body: ["address": "Hauptstr. 1"])
+            #expect(address.status == 200, "\(address.text)")
+            let member = try await app.quickMembers(studio.orgId, count: 1)[0]
+            let withCoach = try #require(try await app.book(taught, token: member.token).string("id"))
+            let withoutCoach = try #require(try await app.book(notMine, token: member.token).string("id"))
+            let placed = try await app.session(
+                studio, startsAt: Self.evening.addingTimeInterval(10_800),
+                extra: ["coachMembershipId": coach.membershipId, "locationId": studio.locationId])
+            let withPlace = try #require(try await app.book(placed, token: member.token).string("id"))
+            let memberPath = try Self.feedPath(
+                try await Browser(app: app, token: member.token).post("/me/bookings/calendar-feed", ["action": "new"]))
+            let memberEvents = Self.events(try await app.request(.get, memberPath).text)
+            let coached = try #require(memberEvents["booking-\(withCoach)@frontdesk"])
+            let uncoached = try #require(memberEvents["booking-\(withoutCoach)@frontdesk"])
+            #expect(Self.value(coached, "DESCRIPTION")?.contains("Coach: ") == true, "\(coached)")
+            #expect(Self.value(uncoached, "DESCRIPTION")?.contains("Coach: ") != true, "\(uncoached)")
+            #expect(Self.value(coached, "LOCATION") == nil)
+            let located = try #require(memberEvents["booking-\(withPlace)@frontdesk"])
+            #expect(Self.value(located, "LOCATION") == "Loft\\, Hauptstr. 1")
+            #expect(Self.value(located, "DESCRIPTION")?.contains("Coach: ") == true)
+
             // Suspended: the teaching feed answers 404 like a wrong secret.
             try await app.services.database.transaction { sql in
                 try await sql.raw("UPDATE memberships SET status = 'suspended' WHERE id = \(bind: coach.membershipId)").run()
