@@ -323,6 +323,16 @@ struct CheckinBatchTests {
     }
 }
 
+extension JSONEncoder {
+    /// How events were encoded before `CheckinEvent.payloadJSON` (and how instances from before it
+    /// still encode theirs): what the payloads must stay readable alongside.
+    static var events: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .secondsSince1970
+        return encoder
+    }
+}
+
 /// The batches a test's lane performed, in order.
 final class BatchLog: Sendable {
     let batches = Mutex<[[Int]]>([])
