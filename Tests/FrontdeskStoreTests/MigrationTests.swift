@@ -76,7 +76,8 @@ struct MigrationTests {
                     """
                 ).run()
             }
-            #expect(try await Migrator(database: database).migrate(now: Date()) == [10])
+            let through10 = Array(Migrator.all.prefix { $0.version <= 10 })
+            #expect(try await Migrator(database: database, migrations: through10).migrate(now: Date()) == [10])
             func kept(_ session: String) async throws -> [Int] {
                 try await database.read { sql in
                     let row = try await sql.raw(

@@ -71,6 +71,9 @@ public struct Migrator: Sendable {
         Migration(
             version: 10, name: "a class's places taken and waitlist length kept on its row", statements: Schema0010.common,
             postgres: Schema0010.postgres, sqlite: Schema0010.sqlite),
+        Migration(
+            version: 11, name: "waitlist renumbering rewrites no index", statements: Schema0011.common,
+            postgres: Schema0011.postgres),
     ]
 
     let database: any FrontdeskDatabase

@@ -188,7 +188,7 @@ struct ClassBatch {
         for row in try await sql.raw(
             """
             SELECT session_id, membership_id FROM bookings
-            WHERE session_id \(PortableSQL.isIn(sql, sessions.sorted())) AND status = 'waitlisted'
+            WHERE session_id \(PortableSQL.isInByIndex(sql, sessions.sorted())) AND status = 'waitlisted'
             """
         ).all() {
             waiting[try row.string("session_id"), default: []].insert(try row.string("membership_id"))

@@ -75,7 +75,7 @@ public enum WaitlistRows {
         for row in try await sql.raw(
             """
             SELECT b.session_id, b.id, b.membership_id, m.user_id, m.role FROM bookings b JOIN memberships m ON m.id = b.membership_id
-            WHERE b.session_id \(PortableSQL.isIn(sql, open.map(\.0.sessionId))) AND b.status = 'waitlisted'
+            WHERE b.session_id \(PortableSQL.isInByIndex(sql, open.map(\.0.sessionId))) AND b.status = 'waitlisted'
             ORDER BY b.session_id, b.waitlist_position, b.created_at, b.id
             """
         ).all() {
@@ -160,15 +160,21 @@ public enum WaitlistRows {
         try await renumber(sql, sessionIds: [sessionId], now: now)
     }
 
-    /// `renumber` for the waitlists of several classes, each on its own, in one statement.
+    /// `renumber` for the waitlists of several classes, each on its own, in one statement: the classes'
+    /// waitlisted rows found through `bookings_session_status` (`PortableSQL.isInByIndex`) on both
+    /// sides of the join (by id alone, PostgreSQL's generic plan read the whole table to join the
+    /// few rows), only those whose place changes rewritten — in place on PostgreSQL, as no index holds
+    /// either column written (`Schema0011`).
     static func renumber(_ sql: any SQLDatabase, sessionIds: [String], now: Date) async throws {
+        let sessions = PortableSQL.isInByIndex(sql, Set(sessionIds).sorted())
         try await sql.raw(
             """
             UPDATE bookings SET waitlist_position = r.new_position, updated_at = \(bind: now.epochSeconds)
-            FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY session_id ORDER BY waitlist_position, created_at, id) AS new_position
-                  FROM bookings WHERE session_id \(PortableSQL.isIn(sql, Set(sessionIds).sorted()))
-                      AND status = 'waitlisted') r
-            WHERE bookings.id = r.id AND (bookings.waitlist_position IS NULL OR bookings.waitlist_position <> r.new_position)
+            FROM (SELECT id, waitlist_position AS old_position,
+                      ROW_NUMBER() OVER (PARTITION BY session_id ORDER BY waitlist_position, created_at, id) AS new_position
+                  FROM bookings WHERE session_id \(sessions) AND status = 'waitlisted') r
+            WHERE bookings.session_id \(sessions) AND bookings.status = 'waitlisted' AND bookings.id = r.id
+              AND (r.old_position IS NULL OR r.old_position <> r.new_position)
             """
         ).run()
     }
