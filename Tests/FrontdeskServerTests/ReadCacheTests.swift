@@ -155,6 +155,54 @@ struct ReadCacheTests {
         }
     }
 
+    @Test("a class's access is the class's studio, read once per class, and the member's standing the week's read kept")
+    func sessionAccessFromStanding() async throws {
+        try await TestApp.run { app in
+            try await app.readCacheServing()
+            let studio = try await app.studio()
+            let other = try await app.studio()
+            let start = app.clock.now().addingTimeInterval(86_400)
+            let (a, b) = (try await app.session(studio, startsAt: start), try await app.session(studio, startsAt: start + 7200))
+            let elsewhere = try await app.session(other, startsAt: start)
+            let (_, maya) = try await app.member(studio.orgId, ownerToken: studio.ownerToken, role: "member")
+            let (_, noor) = try await app.member(studio.orgId, ownerToken: studio.ownerToken, role: "member")
+            let users = try await app.services.database.read { sql in
+                try await sql.raw("SELECT id, user_id FROM memberships WHERE id IN (\(bind: maya), \(bind: noor))").all()
+                    .reduce(into: [String: String]()) {
+                        $0[try $1.decode(column: "id", as: String.self)] = try $1.decode(column: "user_id", as: String.self)
+                    }
+            }
+            let (mayaUser, noorUser) = (try #require(users[maya]), try #require(users[noor]))
+            let organizations = app.services.organizations
+            /// The access `user` has to `session`, and the statements it cost.
+            func access(_ session: String, _ user: String) async throws -> (OrganizationsStore.SessionAccess?, Int) {
+                let before = app.services.database.statementCount
+                let found = try await organizations.sessionMembership(sessionId: session, userId: user)
+                return (found, app.services.database.statementCount - before)
+            }
+            app.services.database.readCache.written(.everything)
+            let (first, cold) = try await access(a, mayaUser)
+            #expect(cold == 2, "the class's studio and the member's standing")
+            #expect(first?.orgId == studio.orgId && first?.access?.membership.id == maya)
+            #expect(try await access(a, mayaUser).1 == 0)
+            #expect(try await access(b, mayaUser).1 == 1, "another class: its studio only")
+            #expect(try await access(a, noorUser).1 == 1, "another member: their standing only")
+            // The standing a member's week read keeps serves their class's routes.
+            app.services.database.readCache.written(.everything)
+            _ = try await organizations.membershipAndOrganization(orgId: studio.orgId, userId: mayaUser)
+            #expect(try await access(b, mayaUser).1 == 1)
+            // Another studio's class: found, without access; an unknown class: none, and kept so.
+            let (foreign, _) = try await access(elsewhere, mayaUser)
+            #expect(foreign?.orgId == other.orgId && foreign?.access == nil)
+            let unknown = NewID.make()
+            #expect(try await access(unknown, mayaUser).0 == nil)
+            #expect(try await access(unknown, mayaUser).1 == 0)
+            // A deleted class is a write that may change anything: no access after it.
+            #expect(try await app.request(.delete, "/api/sessions/\(a)", token: studio.ownerToken).status == 204)
+            #expect(try await access(a, mayaUser).0 == nil)
+        }
+    }
+
     @Test("the week's classes are read once for every viewer and kept through bookings; counts and each one's booking are fresh")
     func weekSharedThroughBookings() async throws {
         try await TestApp.run { app in

@@ -93,16 +93,30 @@ public struct OrganizationsStore: Sendable {
     }
 
     /// For a live session: its org id and, if the user belongs to that org, the membership and org —
-    /// one query for what every session-scoped request resolves first. `nil` for an unknown session.
-    /// Kept in the database's `ReadCache` like `membershipAndOrganization` (a class deleted is a write
-    /// that may change anything).
+    /// what every session-scoped request resolves first. `nil` for an unknown session. Two cached
+    /// reads: the class's studio (`sessionOrganization`: a handful of classes, read once each) and the
+    /// caller's standing in it (`membershipAndOrganization`, the key a member's schedule read fills).
+    /// Cached as one key per class and member, a member's booking or check-in missed nearly always
+    /// (one statement in eleven of the PostgreSQL mix). A deleted class is a write that may change
+    /// anything, so neither outlives it.
     public func sessionMembership(sessionId: String, userId: String) async throws -> SessionAccess? {
-        try await database.readCache.value(ReadCacheKey("session.membership", [sessionId, userId], changedBy: .everything)) {
-            guard let row = try await database.run(SessionMembership(sessionId: sessionId, userId: userId), write: false).first else {
-                return nil
-            }
-            return try SessionAccess(row)
+        guard let orgId = try await sessionOrganization(sessionId: sessionId) else { return nil }
+        return SessionAccess(orgId: orgId, access: try await membershipAndOrganization(orgId: orgId, userId: userId))
+    }
+
+    /// The studio of a live class, `nil` for an unknown or deleted one; kept in the database's `ReadCache`
+    /// until the next write that may change anything (a class never changes studio).
+    public func sessionOrganization(sessionId: String) async throws -> String? {
+        try await database.readCache.value(ReadCacheKey("session.org", [sessionId], changedBy: .everything)) {
+            try await database.run(SessionOrganization(sessionId: sessionId), write: false).first?.string("organization_id")
         }
+    }
+
+    /// Every session-scoped request's look-up (the check-in rush among them), so a prepared `HotStatement`.
+    private struct SessionOrganization: HotStatement {
+        static let sql = "SELECT organization_id FROM class_sessions WHERE id = $1 AND deleted_at IS NULL"
+        let sessionId: String
+        var values: [HotValue] { [.text(sessionId)] }
     }
 
     /// A class's studio and the caller's standing in it (`sessionMembership`).
@@ -118,6 +132,11 @@ public struct OrganizationsStore: Sendable {
                 m.user_id AS m_user_id, m.role AS m_role, m.status AS m_status, m.created_at AS m_created_at
             """
 
+        init(orgId: String, access: (membership: Membership, organization: Organization)?) {
+            self.orgId = orgId
+            self.access = access
+        }
+
         /// From a row of `columns`; `nil` when the row names no class.
         init?(_ row: any SQLRow) throws {
             guard let orgId = try row.optionalString("s_organization_id") else { return nil }
@@ -126,20 +145,6 @@ public struct OrganizationsStore: Sendable {
                 try row.optionalString("m_id") == nil
                 ? nil : (try MembershipRows.membership(row, prefix: "m_"), try MembershipRows.organization(row))
         }
-    }
-
-    /// Every session-scoped request's look-up (the check-in rush among them), so a prepared `HotStatement`.
-    private struct SessionMembership: HotStatement {
-        static let sql = """
-            SELECT \(SessionAccess.columns)
-            FROM class_sessions s
-            LEFT JOIN memberships m ON m.organization_id = s.organization_id AND m.user_id = $2
-            LEFT JOIN organizations o ON o.id = m.organization_id
-            WHERE s.id = $1 AND s.deleted_at IS NULL
-            """
-        let sessionId: String
-        let userId: String
-        var values: [HotValue] { [.text(sessionId), .text(userId)] }
     }
 
     /// Every membership of a user, with org names, oldest first.
