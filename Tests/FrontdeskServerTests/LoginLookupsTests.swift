@@ -67,6 +67,47 @@ struct LoginLookupsTests {
         }
     }
 
+    @Test("look-ups naming a studio or a class file what they found in the read cache: the standing, or that there is none")
+    func standingsFiled() async throws {
+        try await TestApp.run { app in
+            try await app.readCacheServing()
+            let studio = try await app.studio()
+            let classId = try await app.session(studio, startsAt: TestApp.start.addingTimeInterval(86_400))
+            let other = try await app.studio()
+            let (token, membershipId) = try await app.member(studio.orgId, ownerToken: studio.ownerToken, role: "member")
+            let hash = SecretToken.hash(token)
+            let unknownOrg = NewID.make(), unknownClass = NewID.make()
+            let database = app.services.database
+            database.readCache.written(.everything)
+            let found = try await LoginLookups.read(
+                [
+                    LoginLookup(tokenHash: hash, sessionId: nil, orgId: studio.orgId, now: TestApp.start),
+                    LoginLookup(tokenHash: hash, sessionId: nil, orgId: other.orgId, now: TestApp.start),
+                    LoginLookup(tokenHash: hash, sessionId: nil, orgId: unknownOrg, now: TestApp.start),
+                    LoginLookup(tokenHash: hash, sessionId: unknownClass, now: TestApp.start),
+                    LoginLookup(tokenHash: SecretToken.hash("not-a-session"), sessionId: classId, now: TestApp.start),
+                ], database: database)
+            #expect(found.map { $0 != nil } == [true, true, true, true, false])
+            let userId = try #require(found[0]?.login.user.id)
+            let organizations = app.services.organizations
+            let before = database.statementCount
+            #expect(try await organizations.membershipAndOrganization(orgId: studio.orgId, userId: userId)?.0.id == membershipId)
+            #expect(try await organizations.membershipAndOrganization(orgId: other.orgId, userId: userId) == nil)
+            #expect(try await organizations.membershipAndOrganization(orgId: unknownOrg, userId: userId) == nil)
+            #expect(try await organizations.sessionOrganization(sessionId: unknownClass) == nil)
+            #expect(database.statementCount == before, "every answer from the read cache")
+            // An unknown login files nothing: the class's studio is read.
+            #expect(try await organizations.sessionOrganization(sessionId: classId) == studio.orgId)
+            #expect(database.statementCount == before + 1)
+            // A write that may change anything between the stamp and the filing keeps nothing.
+            database.readCache.written(.everything)
+            let stamp = database.readCache.stamp(changedBy: .everything)
+            database.readCache.written(.everything)
+            OrganizationsStore.keep(classOrganization: other.orgId, sessionId: classId, in: database.readCache, stamp: stamp)
+            #expect(try await organizations.sessionOrganization(sessionId: classId) == studio.orgId)
+        }
+    }
+
     @Test("more look-ups than a batch holds: in arrival order over two batches, every one answered")
     func overMaxBatch() async throws {
         try await TestApp.run { app in

@@ -65,6 +65,51 @@ struct LoginSessionCacheTests {
         }
     }
 
+    @Test("a studio's route with the login not cached: the login and the caller's standing in one statement, kept for a class route next")
+    func loginWithStudio() async throws {
+        try await TestApp.run(configure: { $0.sessionTTLHours = 1 }) { app in
+            try await app.loginCacheServing()
+            try await app.readCacheServing()
+            let studio = try await app.studio()
+            let classId = try await app.session(studio, startsAt: TestApp.start.addingTimeInterval(86_400))
+            let (token, maya) = try await app.member(studio.orgId, ownerToken: studio.ownerToken, role: "member")
+            let other = try await app.studio()
+            let week = "/api/orgs/\(studio.orgId)/sessions"
+            /// The reply to `path` and the statements it cost, the read cache emptied first unless
+            /// `keep`; the login forgotten first unless `cached`.
+            func measured(_ path: String, cached: Bool = false, keep: Bool = false) async throws -> (statements: Int, reply: Reply) {
+                if !cached { app.services.loginSessions.drop(EndedLoginSessions(tokenHash: SecretToken.hash(token))) }
+                if !keep { app.services.database.readCache.written(.everything) }
+                let before = app.services.database.statementCount
+                let reply = try await app.request(.get, path, token: token)
+                return (app.services.database.statementCount - before, reply)
+            }
+            let uncached = try await measured(week)
+            #expect(uncached.reply.status == 200)
+            #expect(try await app.warmLoginCache(token))
+            let cached = try await measured(week, cached: true)
+            #expect(cached.reply.status == 200 && cached.reply.text == uncached.reply.text)
+            #expect(
+                uncached.statements == cached.statements, "\(uncached.statements) statements, \(cached.statements) with the login cached")
+            // The standing it read is kept: the member's class route next reads the class's studio only.
+            let classCold = try await measured("/api/sessions/\(classId)", cached: true)
+            _ = try await measured(week)
+            #expect(try await app.warmLoginCache(token))
+            let classAfterWeek = try await measured("/api/sessions/\(classId)", cached: true, keep: true)
+            #expect(classAfterWeek.reply.text == classCold.reply.text)
+            #expect(classAfterWeek.statements == classCold.statements - 1)
+            // The same refusals, the login not cached each time.
+            #expect(try await measured("/api/orgs/\(other.orgId)/sessions").reply.status == 404)
+            #expect(try await measured("/api/orgs/\(NewID.make())/sessions").reply.status == 404)
+            #expect(try await measured("/api/orgs/not-an-id/sessions").reply.status == 404)
+            // A suspension (a write that may change anything) refuses the next request, login cached or not.
+            try await app.services.database.transaction { sql in
+                try await sql.raw("UPDATE memberships SET status = 'suspended' WHERE id = \(bind: maya)").run()
+            }
+            #expect(try await measured(week, keep: true).reply.status == 403)
+        }
+    }
+
     @Test("a class's route with the login not cached: the login and the caller's standing in one statement, the same answers")
     func loginWithClass() async throws {
         try await TestApp.run(configure: { $0.sessionTTLHours = 1 }) { app in

@@ -320,6 +320,37 @@ struct ReadCacheTests {
         #expect(try await cache.value(Self.key) { -1 } == answers[0])
     }
 
+    @Test("a value read elsewhere is kept at the stamp taken before its read, unless a write that can change it came after")
+    func keptFromElsewhere() async throws {
+        let cache = ReadCache(serving: true)
+        let structure = ReadCacheKey("test", ["s"], changedBy: .everything)
+        let stamp = cache.stamp(changedBy: .everything)
+        cache.keep(structure, 7, stamp: stamp)
+        #expect(try await cache.value(structure) { 8 } == 7)
+        // A booking changes nothing a studio's key holds; anything may.
+        let before = cache.stamp(changedBy: .everything)
+        cache.written(.bookings)
+        cache.keep(ReadCacheKey("test", ["b"], changedBy: .everything), 3, stamp: before)
+        #expect(try await cache.value(ReadCacheKey("test", ["b"], changedBy: .everything)) { 4 } == 3)
+        let stale = cache.stamp(changedBy: .everything)
+        cache.written(.everything)
+        cache.keep(structure, 9, stamp: stale)
+        #expect(try await cache.value(structure) { 10 } == 10)
+        // A bookings key's stamp moves with bookings.
+        let bookings = cache.stamp(changedBy: .bookings)
+        cache.written(.bookings)
+        cache.keep(Self.key, 5, stamp: bookings)
+        #expect(try await cache.value(Self.key) { 6 } == 6)
+        // A nil kept answers nil; not serving, there is no stamp and nothing is kept.
+        let none: Int? = nil
+        cache.keep(ReadCacheKey("test", ["n"], changedBy: .everything), none, stamp: cache.stamp(changedBy: .everything))
+        #expect(try await cache.value(ReadCacheKey("test", ["n"], changedBy: .everything)) { () -> Int? in 1 } == nil)
+        let off = ReadCache(serving: false)
+        #expect(off.stamp(changedBy: .everything) == nil)
+        off.keep(structure, 1, stamp: nil)
+        #expect(off.count == 0)
+    }
+
     @Test("the shared read fails: it fails its own request only, each waiting request reads for itself")
     func sharedReadFails() async throws {
         let cache = ReadCache(serving: true)

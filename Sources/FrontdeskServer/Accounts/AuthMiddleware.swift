@@ -53,12 +53,16 @@ struct AuthMiddleware: RouterMiddleware {
             let hash = SecretToken.hash(token)
             let now = services.now
             // A login not cached is read with the look-ups of other requests arriving meanwhile
-            // (`LoginLookups`), and on a path naming a class with the caller's standing in that class,
-            // which `SessionScopeMiddleware` would read next (a member's first check-in).
+            // (`LoginLookups`), and on a path naming a class or a studio with the caller's standing in
+            // it, which `SessionScopeMiddleware` or `OrgScopeMiddleware` would read next (a member's
+            // first check-in, their first look at the week): handed on here for a class, filed in the
+            // read cache for both.
             let sessionId = context.parameters.get("session").flatMap { NewID.isWellFormed($0) ? $0.lowercased() : nil }
+            let orgId = context.parameters.get("org").flatMap { NewID.isWellFormed($0) ? $0.lowercased() : nil }
             var sessionAccess: SessionAccessRead?
             let user = try await services.loginSessions.user(tokenHash: hash, now: now) {
-                let found = try await services.loginLookups.find(LoginLookup(tokenHash: hash, sessionId: sessionId, now: now))
+                let lookup = LoginLookup(tokenHash: hash, sessionId: sessionId, orgId: sessionId == nil ? orgId : nil, now: now)
+                let found = try await services.loginLookups.find(lookup)
                 if let sessionId, let found {
                     sessionAccess = SessionAccessRead(sessionId: sessionId, userId: found.login.user.id, found: found.access)
                 }

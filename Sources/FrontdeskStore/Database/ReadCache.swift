@@ -147,6 +147,25 @@ public final class ReadCache: Sendable {
     /// Cache hits and misses since start.
     public var counts: (hits: Int, misses: Int) { (hits.load(ordering: .relaxed), misses.load(ordering: .relaxed)) }
 
+    /// The generation a read of keys changed by `scope` starting now is kept at; nil when not serving.
+    /// For a read made outside `value(_:load:)` whose answers are filed under keys afterwards (`keep`):
+    /// take it before the read, as `value` does.
+    public func stamp(changedBy scope: WriteScope) -> UInt64? {
+        state.withLock { state in
+            guard state.serving else { return nil }
+            return scope == .bookings ? state.generation : state.structure
+        }
+    }
+
+    /// Keeps `value` under `key` as a value `value(_:load:)` would read for it, unless a write that can
+    /// change it came after `stamp` (then, or when `stamp` is nil, nothing is kept). `value` must be
+    /// of the type the key's readers ask for.
+    public func keep<Value: Sendable>(_ key: ReadCacheKey, _ value: Value, stamp: UInt64?) {
+        guard let stamp else { return }
+        let now = ContinuousClock.now
+        state.withLock { $0.keep(key, value, stamp: stamp, at: now, limit: limit) }
+    }
+
     /// The cached value for `key`, or `load()`'s, which is kept unless a write committed meanwhile.
     ///
     /// One read per key at a time: a request that finds the key being read (at the same generation)

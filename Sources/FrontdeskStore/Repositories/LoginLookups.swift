@@ -2,21 +2,26 @@ import Foundation
 import FrontdeskCore
 import SQLKit
 
-/// One request's login look-up: its token's hash, the class its path names (nil: none) and its clock.
+/// One request's login look-up: its token's hash, the class or the studio its path names (nil: none)
+/// and its clock.
 public struct LoginLookup: Sendable {
     public let tokenHash: String
     public let sessionId: String?
+    public let orgId: String?
     public let now: Date
 
-    public init(tokenHash: String, sessionId: String?, now: Date) {
+    public init(tokenHash: String, sessionId: String?, orgId: String? = nil, now: Date) {
         self.tokenHash = tokenHash
         self.sessionId = sessionId
+        self.orgId = orgId
         self.now = now
     }
 }
 
 /// What a look-up found: the live login and, when the path named a class, the class's studio and
-/// the caller's standing in it (`access` nil: no such class, or the look-up named none).
+/// the caller's standing in it (`access` nil: no such class, or the look-up named none). What it
+/// found of a class or studio its path named is also filed in the database's `ReadCache`, under the
+/// keys `OrganizationsStore` reads next (`OrganizationsStore.keep`).
 public struct LoginFound: Sendable {
     public let login: LoginSession
     public let access: OrganizationsStore.SessionAccess?
@@ -77,27 +82,30 @@ public final class LoginLookups: Sendable {
     /// plans for 1,475 calls). Now every plan costs the same, and after its first five PostgreSQL
     /// keeps the generic one (the same nested loops over the token and user indexes).
     static func read(_ lookups: [LoginLookup], database: any FrontdeskDatabase) async throws -> [LoginFound?] {
+        // Taken before the read, as `ReadCache.value` does: a write after it keeps nothing read here.
+        let stamp = database.readCache.stamp(changedBy: .everything)
         guard database.backend == .postgres else {
             var found: [LoginFound?] = []
             for lookup in lookups {
                 let rows = try await database.run(LoginAndSessionMembership(lookup), write: false)
-                found.append(try rows.first.map(Self.found))
+                found.append(try rows.first.map { try Self.found($0, lookup, cache: database.readCache, stamp: stamp) })
             }
             return found
         }
         let hashes = lookups.map(\.tokenHash)
         let sessions = lookups.map { $0.sessionId ?? "" }
+        let orgs = lookups.map { $0.orgId ?? "" }
         let ats = lookups.map { $0.now.epochSeconds }
         let rows = try await database.read { sql in
             try await sql.raw(
                 """
                 SELECT q.q_index, \(unsafeRaw: Self.columns)
-                FROM unnest((SELECT \(bind: hashes)::text[]), (SELECT \(bind: sessions)::text[]), (SELECT \(bind: ats)::bigint[]))
-                    WITH ORDINALITY AS q(q_hash, q_session, q_at, q_index)
+                FROM unnest((SELECT \(bind: hashes)::text[]), (SELECT \(bind: sessions)::text[]), (SELECT \(bind: orgs)::text[]),
+                    (SELECT \(bind: ats)::bigint[])) WITH ORDINALITY AS q(q_hash, q_session, q_org, q_at, q_index)
                 JOIN auth_sessions a ON a.token_hash = q.q_hash AND a.expires_at > q.q_at
                 JOIN users u ON u.id = a.user_id
                 LEFT JOIN class_sessions s ON s.id = q.q_session AND s.deleted_at IS NULL
-                LEFT JOIN memberships m ON m.organization_id = s.organization_id AND m.user_id = u.id
+                LEFT JOIN memberships m ON m.organization_id = COALESCE(s.organization_id, q.q_org) AND m.user_id = u.id
                 LEFT JOIN organizations o ON o.id = m.organization_id
                 """
             ).all()
@@ -106,7 +114,7 @@ public final class LoginLookups: Sendable {
         for row in rows {
             let index = Int(try row.decode(column: "q_index", as: Int64.self)) - 1
             guard found.indices.contains(index) else { continue }
-            found[index] = try Self.found(row)
+            found[index] = try Self.found(row, lookups[index], cache: database.readCache, stamp: stamp)
         }
         return found
     }
@@ -117,25 +125,41 @@ public final class LoginLookups: Sendable {
             \(OrganizationsStore.SessionAccess.columns)
         """
 
-    static func found(_ row: any SQLRow) throws -> LoginFound {
-        LoginFound(
-            login: LoginSession(user: try UserRows.user(row, prefix: "u_"), expiresAt: try row.date("a_expires_at")),
-            access: try OrganizationsStore.SessionAccess(row))
+    /// The login of `row`, and what it says of the class or studio `lookup` named, filed in `cache`
+    /// as read at `stamp`: a class's studio (or that there is no such class) and the caller's
+    /// standing in the studio (or that they have none).
+    static func found(_ row: any SQLRow, _ lookup: LoginLookup, cache: ReadCache, stamp: UInt64?) throws -> LoginFound {
+        let user = try UserRows.user(row, prefix: "u_")
+        let access = try OrganizationsStore.SessionAccess(row)
+        let standing =
+            try row.optionalString("m_id") == nil
+            ? nil : (membership: try MembershipRows.membership(row, prefix: "m_"), organization: try MembershipRows.organization(row))
+        if let sessionId = lookup.sessionId {
+            OrganizationsStore.keep(classOrganization: access?.orgId, sessionId: sessionId, in: cache, stamp: stamp)
+            if let access {
+                OrganizationsStore.keep(standing: access.access, orgId: access.orgId, userId: user.id, in: cache, stamp: stamp)
+            }
+        } else if let orgId = lookup.orgId {
+            OrganizationsStore.keep(standing: standing, orgId: orgId, userId: user.id, in: cache, stamp: stamp)
+        }
+        return LoginFound(login: LoginSession(user: user, expiresAt: try row.date("a_expires_at")), access: access)
     }
 
-    /// One look-up on SQLite, a prepared `HotStatement` (no class: the empty id matches none).
+    /// One look-up on SQLite, a prepared `HotStatement` (no class or studio: the empty id matches none).
     private struct LoginAndSessionMembership: HotStatement {
         static let sql = """
             SELECT \(LoginLookups.columns)
             FROM auth_sessions a JOIN users u ON u.id = a.user_id
             LEFT JOIN class_sessions s ON s.id = $3 AND s.deleted_at IS NULL
-            LEFT JOIN memberships m ON m.organization_id = s.organization_id AND m.user_id = u.id
+            LEFT JOIN memberships m ON m.organization_id = COALESCE(s.organization_id, $4) AND m.user_id = u.id
             LEFT JOIN organizations o ON o.id = m.organization_id
             WHERE a.token_hash = $1 AND a.expires_at > $2
             """
         let values: [HotValue]
         init(_ lookup: LoginLookup) {
-            values = [.text(lookup.tokenHash), .integer(lookup.now.epochSeconds), .text(lookup.sessionId ?? "")]
+            values = [
+                .text(lookup.tokenHash), .integer(lookup.now.epochSeconds), .text(lookup.sessionId ?? ""), .text(lookup.orgId ?? ""),
+            ]
         }
     }
 }

@@ -65,7 +65,7 @@ public struct OrganizationsStore: Sendable {
     /// Kept in the database's `ReadCache` until the next write that may change anything (a suspension,
     /// a role change, a studio setting; bookings and check-ins do not).
     public func membershipAndOrganization(orgId: String, userId: String) async throws -> (Membership, Organization)? {
-        let access = try await database.readCache.value(ReadCacheKey("org.membership", [orgId, userId], changedBy: .everything)) {
+        let access = try await database.readCache.value(Self.standingKey(orgId: orgId, userId: userId)) {
             () async throws -> MembershipAccess? in
             guard let row = try await database.run(OrgMembership(orgId: orgId, userId: userId), write: false).first else { return nil }
             return MembershipAccess(
@@ -77,6 +77,31 @@ public struct OrganizationsStore: Sendable {
     private struct MembershipAccess: Sendable {
         let membership: Membership
         let organization: Organization
+    }
+
+    /// Where `membershipAndOrganization` keeps a user's standing in a studio.
+    static func standingKey(orgId: String, userId: String) -> ReadCacheKey {
+        ReadCacheKey("org.membership", [orgId, userId], changedBy: .everything)
+    }
+
+    /// Where `sessionOrganization` keeps a class's studio.
+    static func classKey(sessionId: String) -> ReadCacheKey {
+        ReadCacheKey("session.org", [sessionId], changedBy: .everything)
+    }
+
+    /// Files a standing read elsewhere (a login's look-up, `LoginLookups`) at `stamp` (`ReadCache.stamp`)
+    /// as `membershipAndOrganization` would have read it: nil, no membership.
+    static func keep(
+        standing: (membership: Membership, organization: Organization)?, orgId: String, userId: String, in cache: ReadCache,
+        stamp: UInt64?
+    ) {
+        let access = standing.map { MembershipAccess(membership: $0.membership, organization: $0.organization) }
+        cache.keep(standingKey(orgId: orgId, userId: userId), access, stamp: stamp)
+    }
+
+    /// Files a class's studio read elsewhere at `stamp` as `sessionOrganization` would have read it: nil, no live class.
+    static func keep(classOrganization orgId: String?, sessionId: String, in cache: ReadCache, stamp: UInt64?) {
+        cache.keep(classKey(sessionId: sessionId), orgId, stamp: stamp)
     }
 
     /// Every org-scoped request's look-up, so a prepared `HotStatement`.
@@ -107,7 +132,7 @@ public struct OrganizationsStore: Sendable {
     /// The studio of a live class, `nil` for an unknown or deleted one; kept in the database's `ReadCache`
     /// until the next write that may change anything (a class never changes studio).
     public func sessionOrganization(sessionId: String) async throws -> String? {
-        try await database.readCache.value(ReadCacheKey("session.org", [sessionId], changedBy: .everything)) {
+        try await database.readCache.value(Self.classKey(sessionId: sessionId)) {
             try await database.run(SessionOrganization(sessionId: sessionId), write: false).first?.string("organization_id")
         }
     }
