@@ -31,13 +31,17 @@ struct RequestHeadTimeoutHandlerTests {
         while try channel.readOutbound(as: HTTPResponsePart.self) != nil {}
     }
 
+    /// Open for `span` less a nanosecond from now, closed at `span`.
+    static func closes(_ channel: EmbeddedChannel, after span: TimeAmount, sourceLocation: SourceLocation = #_sourceLocation) {
+        channel.embeddedEventLoop.advanceTime(by: span - .nanoseconds(1))
+        #expect(channel.isActive, "closed early", sourceLocation: sourceLocation)
+        channel.embeddedEventLoop.advanceTime(by: .nanoseconds(1))
+        #expect(!channel.isActive, "still open at the deadline", sourceLocation: sourceLocation)
+    }
+
     @Test("no head: open a nanosecond before the timeout, closed at it")
     func noHead() throws {
-        let channel = try Self.channel()
-        channel.embeddedEventLoop.advanceTime(by: Self.timeout - .nanoseconds(1))
-        #expect(channel.isActive)
-        channel.embeddedEventLoop.advanceTime(by: .nanoseconds(1))
-        #expect(!channel.isActive)
+        Self.closes(try Self.channel(), after: Self.timeout)
     }
 
     @Test("a head clears the deadline while its response runs; its end starts a new one, measured from then")
@@ -49,10 +53,7 @@ struct RequestHeadTimeoutHandlerTests {
         channel.embeddedEventLoop.advanceTime(by: .seconds(60))
         #expect(channel.isActive)
         try Self.respond(channel)
-        channel.embeddedEventLoop.advanceTime(by: Self.timeout - .nanoseconds(1))
-        #expect(channel.isActive)
-        channel.embeddedEventLoop.advanceTime(by: .nanoseconds(1))
-        #expect(!channel.isActive)
+        Self.closes(channel, after: Self.timeout)
     }
 
     @Test("requests in quick succession: the running timer finds the latest deadline and waits for it")
@@ -66,10 +67,7 @@ struct RequestHeadTimeoutHandlerTests {
         channel.embeddedEventLoop.advanceTime(by: .seconds(2))
         try Self.head(channel)
         try Self.respond(channel)
-        channel.embeddedEventLoop.advanceTime(by: .seconds(4) - .nanoseconds(1))  // 7 s − 1 ns
-        #expect(channel.isActive)
-        channel.embeddedEventLoop.advanceTime(by: .nanoseconds(1))
-        #expect(!channel.isActive)
+        Self.closes(channel, after: .seconds(4))  // at 7 s
     }
 
     @Test("two pipelined requests: no deadline until both responses have ended")
