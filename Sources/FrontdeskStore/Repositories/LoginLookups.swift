@@ -131,15 +131,16 @@ public final class LoginLookups: Sendable {
     static func found(_ row: any SQLRow, _ lookup: LoginLookup, cache: ReadCache, stamp: UInt64?) throws -> LoginFound {
         let user = try UserRows.user(row, prefix: "u_")
         let access = try OrganizationsStore.SessionAccess(row)
-        let standing =
-            try row.optionalString("m_id") == nil
-            ? nil : (membership: try MembershipRows.membership(row, prefix: "m_"), organization: try MembershipRows.organization(row))
         if let sessionId = lookup.sessionId {
             OrganizationsStore.keep(classOrganization: access?.orgId, sessionId: sessionId, in: cache, stamp: stamp)
             if let access {
                 OrganizationsStore.keep(standing: access.access, orgId: access.orgId, userId: user.id, in: cache, stamp: stamp)
             }
         } else if let orgId = lookup.orgId {
+            // No class named: the membership columns are the studio's standing (`SessionAccess` read none).
+            let standing =
+                try row.optionalString("m_id") == nil
+                ? nil : (membership: try MembershipRows.membership(row, prefix: "m_"), organization: try MembershipRows.organization(row))
             OrganizationsStore.keep(standing: standing, orgId: orgId, userId: user.id, in: cache, stamp: stamp)
         }
         return LoginFound(login: LoginSession(user: user, expiresAt: try row.date("a_expires_at")), access: access)
